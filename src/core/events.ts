@@ -1,0 +1,56 @@
+/** The events a task emits while it runs; persisted for replay and streamed over SSE. */
+export interface TaskEventMap {
+  'task-start': { taskId: string; prompt: string };
+  'step-start': { taskId: string; seq: number; name: string; kind: 'model' | 'tool'; agent: string };
+  'text-delta': { taskId: string; seq: number; agent: string; delta: string };
+  'step-end': {
+    taskId: string;
+    seq: number;
+    name: string;
+    kind: 'model' | 'tool';
+    agent: string;
+    replayed: boolean;
+    inputTokens?: number;
+    outputTokens?: number;
+    costUsd?: number;
+    /** Cumulative task cost after this step. */
+    taskCostUsd?: number;
+    error?: { code: string; message: string };
+  };
+  'task-end': { taskId: string; status: 'succeeded' | 'cancelled'; output: string | null };
+  'task-error': { taskId: string; status: 'failed' | 'cancelled'; error: { code: string; message: string } };
+}
+
+/** One of the task event names. */
+export type TaskEventType = keyof TaskEventMap;
+
+/** A task event as stored and streamed: type, payload and its per-task sequence number. */
+export type TaskEvent = {
+  [K in TaskEventType]: { type: K; seq: number; time: number; data: TaskEventMap[K] };
+}[TaskEventType];
+
+/** Event types after which a task emits nothing more. */
+export const TERMINAL_EVENTS: ReadonlySet<TaskEventType> = new Set(['task-end', 'task-error']);
+
+type Listener<M, K extends keyof M> = (payload: M[K]) => void;
+
+// Hand-written: Node's EventEmitter is untyped and its error-event semantics do not fit here.
+/** A small typed event emitter. */
+export class TypedEmitter<M extends object> {
+  readonly #listeners = new Map<keyof M, Set<Listener<M, keyof M>>>();
+
+  /** Subscribes; returns the function that unsubscribes. */
+  on<K extends keyof M>(type: K, listener: Listener<M, K>): () => void {
+    let set = this.#listeners.get(type);
+    if (!set) this.#listeners.set(type, (set = new Set()));
+    set.add(listener as Listener<M, keyof M>);
+    return () => set.delete(listener as Listener<M, keyof M>);
+  }
+
+  /** Calls every listener of `type` synchronously. */
+  emit<K extends keyof M>(type: K, payload: M[K]): void {
+    const set = this.#listeners.get(type);
+    if (!set) return;
+    for (const listener of set) listener(payload);
+  }
+}

@@ -1,0 +1,14 @@
+import type { JournalStore } from './journal-store.js';
+import type { LedgerStore } from './ledger-store.js';
+import type { TaskStore } from './task-store.js';
+import type { TraceStore } from './trace-store.js';
+
+/** Every store a runtime needs, opened together on one database. */
+export interface Stores {
+  tasks: TaskStore;
+  journal: JournalStore;
+  traces: TraceStore;
+  ledger: LedgerStore;
+  /** Closes the underlying database. */
+  close(): Promise<void>;
+}

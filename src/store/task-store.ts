@@ -1,0 +1,47 @@
+import type { Json } from '../core/json.js';
+import type { TaskEvent } from '../core/events.js';
+
+/** Where a task is in its life. */
+export type TaskStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+
+/** A task as stored. `input` is everything needed to run (or resume) it. */
+export interface TaskRecord {
+  id: string;
+  status: TaskStatus;
+  prompt: string;
+  input: Json;
+  output: string | null;
+  error: { code: string; message: string } | null;
+  /** The full task result once finished (see operations' TaskResult). */
+  result: Json | null;
+  simulated: boolean;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+/** Fields a caller may change after creation. */
+export type TaskPatch = Partial<
+  Pick<TaskRecord, 'status' | 'output' | 'error' | 'result' | 'simulated' | 'startedAt' | 'finishedAt'>
+>;
+
+/** Persists tasks and the events they emit. */
+export interface TaskStore {
+  /** Inserts a new task; throws `store.conflict` if the id exists. */
+  create(task: TaskRecord): Promise<void>;
+  /** The task, or null. */
+  get(id: string): Promise<TaskRecord | null>;
+  /** Newest first; `before` is an exclusive createdAt/id cursor (the id of the last row seen). */
+  list(query: { status?: TaskStatus[]; limit: number; before?: string }): Promise<TaskRecord[]>;
+  /** Applies the patch; returns the updated task, or null when no such task exists. */
+  update(id: string, patch: TaskPatch): Promise<TaskRecord | null>;
+  /**
+   * Sets `status` to `to` only if it currently is one of `from`; returns whether it changed.
+   * This is how lifecycle transitions stay race-free (e.g. cancel vs. finish).
+   */
+  transition(id: string, from: TaskStatus[], to: TaskStatus, patch?: TaskPatch): Promise<boolean>;
+  /** Appends an event; assigns and returns its per-task sequence number (1, 2, …). */
+  appendEvent(taskId: string, event: Omit<TaskEvent, 'seq'>): Promise<number>;
+  /** Events with seq > afterSeq, in order. */
+  listEvents(taskId: string, afterSeq?: number): Promise<TaskEvent[]>;
+}
