@@ -15,9 +15,11 @@ export interface TaskEventMap {
     costUsd?: number;
     /** Cumulative task cost after this step. */
     taskCostUsd?: number;
+    /** The model's text, for model steps (text deltas are streamed live, not stored). */
+    text?: string;
     error?: { code: string; message: string };
   };
-  'task-end': { taskId: string; status: 'succeeded' | 'cancelled'; output: string | null };
+  'task-end': { taskId: string; status: 'succeeded'; output: string | null };
   'task-error': { taskId: string; status: 'failed' | 'cancelled'; error: { code: string; message: string } };
 }
 

@@ -15,6 +15,10 @@ export interface TaskRecord {
   /** The full task result once finished (see operations' TaskResult). */
   result: Json | null;
   simulated: boolean;
+  /** The runner that holds the task's lease while it runs (`host:pid:nonce`), or null. */
+  owner: string | null;
+  /** When the owner last renewed its lease (ms), or null. */
+  heartbeatAt: number | null;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -40,6 +44,13 @@ export interface TaskStore {
    * This is how lifecycle transitions stay race-free (e.g. cancel vs. finish).
    */
   transition(id: string, from: TaskStatus[], to: TaskStatus, patch?: TaskPatch): Promise<boolean>;
+  /**
+   * Takes the task's lease for `owner` and marks it running, if it is queued or running under a
+   * lease renewed before `staleBefore`. Sets startedAt on first start. Returns whether it was taken.
+   */
+  claim(id: string, lease: { owner: string; now: number; staleBefore: number }): Promise<boolean>;
+  /** Renews the lease of every running task `owner` holds. */
+  heartbeat(lease: { owner: string; now: number }): Promise<void>;
   /** Appends an event; assigns and returns its per-task sequence number (1, 2, …). */
   appendEvent(taskId: string, event: Omit<TaskEvent, 'seq'>): Promise<number>;
   /** Events with seq > afterSeq, in order. */

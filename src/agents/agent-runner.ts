@@ -1,0 +1,50 @@
+import type { Clock } from '../core/clock.js';
+import type { TaskEventMap } from '../core/events.js';
+import type { DurableContext } from '../executor/index.js';
+import type { LanguageModel, ModelInfo } from '../models/index.js';
+import type { ModelCallOutcome } from '../models/index.js';
+import type { ToolRegistry } from '../tools/index.js';
+import type { SpanHandle, Tracer } from '../trace/index.js';
+import type { AgentSpec } from './agent-spec.js';
+
+/** Everything an agent run needs from the task it runs in. */
+export interface AgentContext {
+  durable: DurableContext;
+  /** The task's workspace folder (file tools are confined to it). */
+  workspace: string;
+  tracer: Tracer;
+  /** The span the agent's span hangs under (the task's, or a parent agent's). */
+  parentSpan: SpanHandle;
+  tools: ToolRegistry;
+  clock: Clock;
+  /** The model for an agent: its pinned model, or one meeting its requirements. */
+  resolveModel(agent: AgentSpec): { model: LanguageModel; info: ModelInfo };
+  /** Records one model call's cost in the ledger; returns the call's and the task's cost so far. */
+  recordCost(call: {
+    agent: string;
+    info: ModelInfo;
+    outcome: ModelCallOutcome;
+  }): Promise<{ costUsd: number; taskCostUsd: number }>;
+  /** Emits a task event (persisted, and streamed to subscribers). */
+  emit<K extends keyof TaskEventMap>(type: K, data: TaskEventMap[K]): void;
+  /** Default step cap for agents that set none. */
+  defaultMaxSteps: number;
+  /** Provider-level retries of a failed model call (the AI SDK's own retry). */
+  maxRetries: number;
+}
+
+/** The input an agent receives: the user message built from the task (and any hand-off). */
+export interface AgentInput {
+  prompt: string;
+}
+
+/** What an agent run returns. */
+export interface AgentResult {
+  agent: string;
+  output: string;
+}
+
+/** Runs one agent; native agents and foreign-framework adapters implement the same contract. */
+export interface AgentRunner {
+  run(agent: AgentSpec, input: AgentInput, context: AgentContext): Promise<AgentResult>;
+}

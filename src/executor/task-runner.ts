@@ -1,0 +1,382 @@
+import { hostname } from 'node:os';
+import type { Clock } from '../core/clock.js';
+import { AgentdError, toAgentdError } from '../core/errors.js';
+import type { TaskEvent, TaskEventMap } from '../core/events.js';
+import { newId } from '../core/ids.js';
+import type { Json } from '../core/json.js';
+import type { Logger } from '../core/logger.js';
+import type { ModelCallOutcome, ModelInfo } from '../models/index.js';
+import { priceUsage } from '../models/index.js';
+import type { JournalStore } from '../store/journal-store.js';
+import type { LedgerStore } from '../store/ledger-store.js';
+import type { TaskRecord, TaskStatus, TaskStore } from '../store/task-store.js';
+import { ATTR } from '../trace/index.js';
+import type { SpanHandle, Tracer } from '../trace/index.js';
+import type { DurableContext, DurableEngine } from './durable-context.js';
+import type { TaskResult } from './task-result.js';
+
+/** What a task's workflow gets from the runner. */
+export interface TaskScope {
+  task: TaskRecord;
+  durable: DurableContext;
+  /** The task's root span. */
+  span: SpanHandle;
+  emit<K extends keyof TaskEventMap>(type: K, data: TaskEventMap[K]): void;
+  /** Prices a model call at catalog rates, records it in the ledger, returns call and task cost. */
+  recordCost(call: { agent: string; info: ModelInfo; outcome: ModelCallOutcome }): Promise<{ costUsd: number; taskCostUsd: number }>;
+}
+
+/** The program a task runs: given its scope, produce the output. */
+export type TaskWorkflow = (scope: TaskScope) => Promise<{ output: string }>;
+
+/** Creates, runs, cancels and resumes tasks. */
+export interface TaskRunner {
+  /** Creates a queued task and starts it in the background. */
+  submit(request: { prompt: string; input: Json }): Promise<TaskRecord>;
+  /** Cancels a queued or running task (aborting in-flight model calls); finished tasks are returned as they are. */
+  cancel(id: string): Promise<TaskRecord>;
+  /** Resolves when the task has finished. */
+  wait(id: string): Promise<TaskResult>;
+  /** The task's current result view (also for unfinished tasks). */
+  result(id: string): Promise<TaskResult | null>;
+  /** Live events of a task run in this process; returns the unsubscribe function. */
+  subscribe(id: string, listener: (event: TaskEvent) => void): () => void;
+  /** Resumes tasks left `running` by a process that is gone; returns their ids. */
+  resumeInterrupted(): Promise<string[]>;
+  /** Stops running tasks without failing them (they stay `running` and resume later) and stops heartbeats. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createTaskRunner}. */
+export interface TaskRunnerOptions {
+  tasks: TaskStore;
+  journal: JournalStore;
+  ledger: LedgerStore;
+  engine: DurableEngine;
+  tracer: Tracer;
+  clock: Clock;
+  logger: Logger;
+  workflow: TaskWorkflow;
+  /** How often a running task's lease is renewed (ms); a lease 6× older than this is stale. */
+  heartbeatMs?: number;
+  /** Whether `pid` is alive on this host (injectable for tests). */
+  isProcessAlive?: (pid: number) => boolean;
+}
+
+const TERMINAL: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+interface RunState {
+  controller: AbortController;
+  /** Serialises event persistence so sequence numbers follow emission order. */
+  chain: Promise<unknown>;
+  lastSeq: number;
+  costUsd: number;
+  done: Promise<void>;
+}
+
+/** The task run loop: lifecycle, events, cost recording, leases and resume. */
+export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
+  const { tasks, journal, ledger, engine, tracer, clock, logger, workflow } = options;
+  const heartbeatMs = options.heartbeatMs ?? 5_000;
+  const isProcessAlive = options.isProcessAlive ?? defaultIsProcessAlive;
+  const owner = `${hostname()}:${process.pid}:${newId('run')}`;
+  const running = new Map<string, RunState>();
+  const listeners = new Map<string, Set<(event: TaskEvent) => void>>();
+  let closing = false;
+
+  const heartbeat = setInterval(() => {
+    void renewLeases().catch((error: unknown) => logger.error('lease renewal failed', { error: String(error) }));
+  }, heartbeatMs);
+  heartbeat.unref();
+
+  async function renewLeases(): Promise<void> {
+    if (running.size === 0) return;
+    await tasks.heartbeat({ owner, now: clock.now() });
+    // Cancellation from another process shows up as a status change; abort our run of it.
+    for (const [id, state] of running) {
+      const task = await tasks.get(id);
+      if (task?.status === 'cancelled') state.controller.abort(cancelReason());
+    }
+  }
+
+  function notify(taskId: string, event: TaskEvent): void {
+    const set = listeners.get(taskId);
+    if (set) for (const listener of set) listener(event);
+  }
+
+  function emitFor(taskId: string, state: RunState) {
+    return <K extends keyof TaskEventMap>(type: K, data: TaskEventMap[K]): void => {
+      const time = clock.now();
+      state.chain = state.chain.then(async () => {
+        // Text deltas are streamed live only: persisting every token would dominate the cost of a
+        // step, and the step-end event carries the full text for replay.
+        const seq = type === 'text-delta' ? state.lastSeq : await tasks.appendEvent(taskId, { type, time, data } as Omit<TaskEvent, 'seq'>);
+        state.lastSeq = seq;
+        notify(taskId, { type, seq, time, data } as TaskEvent);
+      });
+      state.chain.catch((error: unknown) => logger.error('could not record task event', { taskId, type, error: String(error) }));
+    };
+  }
+
+  async function execute(task: TaskRecord): Promise<void> {
+    const controller = new AbortController();
+    const totals = await ledger.totals({ taskId: task.id });
+    let finish!: () => void;
+    const state: RunState = {
+      controller,
+      chain: Promise.resolve(),
+      lastSeq: 0,
+      costUsd: totals.costUsd,
+      done: new Promise((resolve) => (finish = resolve)),
+    };
+    running.set(task.id, state);
+    const emit = emitFor(task.id, state);
+    const span = tracer.startSpan(`task ${task.id}`, { kind: 'task', taskId: task.id });
+    emit('task-start', { taskId: task.id, prompt: task.prompt });
+
+    const recordCost: TaskScope['recordCost'] = async ({ agent, info, outcome }) => {
+      const costUsd = priceUsage(info, outcome);
+      await ledger.record({
+        id: newId('cost'),
+        taskId: task.id,
+        agent,
+        modelId: info.id,
+        provider: info.provider,
+        inputTokens: outcome.inputTokens,
+        outputTokens: outcome.outputTokens,
+        costUsd,
+        source: outcome.usageSource,
+        createdAt: clock.now(),
+      });
+      if (info.simulated && !task.simulated) {
+        task.simulated = true;
+        await tasks.update(task.id, { simulated: true });
+      }
+      state.costUsd += costUsd;
+      return { costUsd, taskCostUsd: state.costUsd };
+    };
+
+    let outcome: { output: string } | { error: AgentdError };
+    try {
+      outcome = await engine.run({ taskId: task.id, signal: controller.signal }, (durable) =>
+        workflow({ task, durable, span, emit, recordCost }),
+      );
+    } catch (error) {
+      outcome = { error: controller.signal.aborted ? toAgentdError(controller.signal.reason) : toAgentdError(error) };
+    }
+
+    try {
+      if (closing && controller.signal.aborted && !('output' in outcome)) {
+        // Shutting down: leave the task `running`; the next runtime on this database resumes it.
+        span.end({ code: 'task.interrupted', message: 'process shutting down' });
+        await state.chain;
+        return;
+      }
+      await finalize(task, state, span, emit, outcome);
+    } finally {
+      running.delete(task.id);
+      finish();
+    }
+  }
+
+  async function finalize(
+    task: TaskRecord,
+    state: RunState,
+    span: SpanHandle,
+    emit: TaskScope['emit'],
+    outcome: { output: string } | { error: AgentdError },
+  ): Promise<void> {
+    const finishedAt = clock.now();
+    if ('output' in outcome) {
+      const ok = await tasks.transition(task.id, ['running'], 'succeeded', {
+        output: outcome.output,
+        finishedAt,
+      });
+      if (ok) {
+        span.setAttributes({ [ATTR.costUsd]: state.costUsd });
+        span.end();
+        emit('task-end', { taskId: task.id, status: 'succeeded', output: outcome.output });
+      } else {
+        span.end({ code: 'task.cancelled', message: 'cancelled' });
+        emit('task-error', { taskId: task.id, status: 'cancelled', error: cancelledError() });
+      }
+    } else {
+      const cancelled = outcome.error.code === 'task.cancelled';
+      const error = { code: outcome.error.code, message: outcome.error.message };
+      if (!cancelled) {
+        const ok = await tasks.transition(task.id, ['running'], 'failed', { error, finishedAt });
+        if (!ok) logger.warn('task finished in an unexpected state', { taskId: task.id });
+      }
+      span.end(error);
+      emit('task-error', { taskId: task.id, status: cancelled ? 'cancelled' : 'failed', error });
+    }
+    await state.chain;
+    const result = await buildResult(task.id);
+    if (result) await tasks.update(task.id, { result: result as unknown as Json });
+    await tracer.flush();
+  }
+
+  async function buildResult(id: string): Promise<TaskResult | null> {
+    const task = await tasks.get(id);
+    if (!task) return null;
+    if (task.result && TERMINAL.has(task.status)) return task.result as unknown as TaskResult;
+    const [totals, steps] = await Promise.all([ledger.totals({ taskId: id }), journal.list(id)]);
+    return {
+      id: task.id,
+      status: task.status,
+      prompt: task.prompt,
+      output: task.output,
+      error: task.error,
+      cost: { usd: totals.costUsd, inputTokens: totals.inputTokens, outputTokens: totals.outputTokens },
+      modelCalls: totals.calls,
+      toolCalls: steps.filter((s) => s.name.startsWith('tool:')).length,
+      simulated: task.simulated,
+      timings: {
+        createdAt: task.createdAt,
+        startedAt: task.startedAt,
+        finishedAt: task.finishedAt,
+        durationMs: task.finishedAt !== null && task.startedAt !== null ? task.finishedAt - task.startedAt : null,
+      },
+    };
+  }
+
+  async function start(id: string, staleBefore: number): Promise<boolean> {
+    const now = clock.now();
+    const claimed = await tasks.claim(id, { owner, now, staleBefore });
+    if (!claimed) return false;
+    const task = await tasks.get(id);
+    if (!task) return false;
+    void execute(task).catch((error: unknown) =>
+      logger.error('task run loop failed', { taskId: id, error: String(error) }),
+    );
+    return true;
+  }
+
+  return {
+    async submit({ prompt, input }) {
+      if (closing) throw new AgentdError({ code: 'runtime.closed', message: 'the runtime is shutting down' });
+      const now = clock.now();
+      const task: TaskRecord = {
+        id: newId('task', now),
+        status: 'queued',
+        prompt,
+        input,
+        output: null,
+        error: null,
+        result: null,
+        simulated: false,
+        owner: null,
+        heartbeatAt: null,
+        createdAt: now,
+        startedAt: null,
+        finishedAt: null,
+      };
+      await tasks.create(task);
+      await start(task.id, now);
+      return (await tasks.get(task.id)) ?? task;
+    },
+
+    async cancel(id) {
+      const task = await tasks.get(id);
+      if (!task) throw notFoundTask(id);
+      if (TERMINAL.has(task.status)) return task;
+      const changed = await tasks.transition(id, ['queued', 'running', 'waiting'], 'cancelled', {
+        error: cancelledError(),
+        finishedAt: clock.now(),
+      });
+      const local = running.get(id);
+      if (local) local.controller.abort(cancelReason());
+      else if (changed) {
+        // Nobody here runs it: record the end ourselves (its owner, if alive, aborts on its next heartbeat).
+        await tasks.appendEvent(id, {
+          type: 'task-error',
+          time: clock.now(),
+          data: { taskId: id, status: 'cancelled', error: cancelledError() },
+        });
+        const result = await buildResult(id);
+        if (result) await tasks.update(id, { result: result as unknown as Json });
+      }
+      if (local) await local.done;
+      return (await tasks.get(id)) ?? task;
+    },
+
+    async wait(id) {
+      for (;;) {
+        const local = running.get(id);
+        if (local) await local.done;
+        const task = await tasks.get(id);
+        if (!task) throw notFoundTask(id);
+        if (TERMINAL.has(task.status) && (task.result || !local)) {
+          const result = await buildResult(id);
+          if (result) return result;
+        }
+        // Run elsewhere (another process) or not yet started: poll.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+
+    result: buildResult,
+
+    subscribe(id, listener) {
+      let set = listeners.get(id);
+      if (!set) listeners.set(id, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(id);
+      };
+    },
+
+    async resumeInterrupted() {
+      const now = clock.now();
+      const candidates = await tasks.list({ status: ['running', 'queued'], limit: 1000 });
+      const resumed: string[] = [];
+      for (const task of candidates) {
+        if (running.has(task.id)) continue;
+        // A lease held by a dead process on this host is stale at once; otherwise wait for it to expire.
+        const staleBefore = ownerIsDeadHere(task.owner) ? Number.POSITIVE_INFINITY : now - heartbeatMs * 6;
+        if (await start(task.id, staleBefore)) resumed.push(task.id);
+      }
+      if (resumed.length > 0) logger.info('resumed interrupted tasks', { count: resumed.length, ids: resumed });
+      return resumed;
+    },
+
+    async close() {
+      closing = true;
+      clearInterval(heartbeat);
+      const pending = [...running.values()];
+      for (const state of pending) state.controller.abort(new AgentdError({ code: 'task.interrupted', message: 'runtime closing' }));
+      await Promise.all(pending.map((s) => s.done));
+      await tracer.flush();
+    },
+  };
+
+  function ownerIsDeadHere(taskOwner: string | null): boolean {
+    if (!taskOwner) return true;
+    const [host, pid] = taskOwner.split(':');
+    if (host !== hostname() || pid === undefined) return false;
+    return Number(pid) !== process.pid && !isProcessAlive(Number(pid));
+  }
+}
+
+function defaultIsProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function cancelledError(): { code: string; message: string } {
+  return { code: 'task.cancelled', message: 'the task was cancelled' };
+}
+
+function cancelReason(): AgentdError {
+  return new AgentdError({ ...cancelledError(), category: 'user' });
+}
+
+function notFoundTask(id: string): AgentdError {
+  return new AgentdError({ code: 'task.not_found', message: `task '${id}' not found` });
+}

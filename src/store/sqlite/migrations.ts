@@ -1,0 +1,145 @@
+import type Database from 'better-sqlite3';
+import { AgentdError } from '../../core/errors.js';
+
+/** One schema change: applied once, in version order, and recorded in `schema_migrations`. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Append only: a released migration is never edited, because databases in the field have
+// already applied it. Enum-like columns (status, kind) carry no CHECK constraints, since
+// SQLite cannot alter a constraint without rebuilding the table; the contracts' types guard them.
+/** Every migration the code knows, oldest first. */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create tasks, journal, traces and ledger',
+    sql: `
+      CREATE TABLE tasks (
+        id          TEXT PRIMARY KEY,
+        status      TEXT NOT NULL,
+        prompt      TEXT NOT NULL,
+        input       TEXT NOT NULL,
+        output      TEXT,
+        error       TEXT,
+        result      TEXT,
+        simulated   INTEGER NOT NULL,
+        owner       TEXT,
+        heartbeat_at INTEGER,
+        created_at  INTEGER NOT NULL,
+        started_at  INTEGER,
+        finished_at INTEGER
+      );
+      CREATE INDEX tasks_created ON tasks (created_at DESC, id DESC);
+      CREATE INDEX tasks_status_created ON tasks (status, created_at DESC, id DESC);
+      CREATE INDEX tasks_owner ON tasks (owner) WHERE owner IS NOT NULL;
+
+      CREATE TABLE task_events (
+        task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+        seq     INTEGER NOT NULL,
+        type    TEXT NOT NULL,
+        time    INTEGER NOT NULL,
+        data    TEXT NOT NULL,
+        PRIMARY KEY (task_id, seq)
+      ) WITHOUT ROWID;
+
+      -- No foreign key to tasks: the journal (like spans and costs) is usable on its own.
+      CREATE TABLE steps (
+        task_id     TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        name        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        output      TEXT,
+        error       TEXT,
+        started_at  INTEGER NOT NULL,
+        finished_at INTEGER NOT NULL,
+        PRIMARY KEY (task_id, seq)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE spans (
+        span_id        TEXT PRIMARY KEY,
+        trace_id       TEXT NOT NULL,
+        parent_span_id TEXT,
+        task_id        TEXT,
+        name           TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        start_time     INTEGER NOT NULL,
+        end_time       INTEGER NOT NULL,
+        status         TEXT NOT NULL,
+        status_message TEXT,
+        attributes     TEXT NOT NULL
+      );
+      CREATE INDEX spans_task ON spans (task_id, start_time);
+
+      CREATE TABLE cost_ledger (
+        id            TEXT PRIMARY KEY,
+        task_id       TEXT,
+        agent         TEXT,
+        model_id      TEXT NOT NULL,
+        provider      TEXT NOT NULL,
+        input_tokens  INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cost_usd      REAL NOT NULL,
+        source        TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+      );
+      CREATE INDEX cost_ledger_task ON cost_ledger (task_id, created_at);
+      CREATE INDEX cost_ledger_created ON cost_ledger (created_at);
+    `,
+  },
+];
+
+/** Applies the pending migrations in one transaction; returns the versions it applied. */
+export function applyMigrations(db: Database.Database, known: readonly Migration[] = migrations): number[] {
+  assertOrdered(known);
+  const latestKnown = known.at(-1)?.version ?? 0;
+  // IMMEDIATE takes the write lock before reading the version, so two processes opening a
+  // fresh file at once cannot both decide to apply the same migration.
+  const apply = db.transaction((): number[] => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      applied_at INTEGER NOT NULL
+    )`);
+    const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as {
+      version: number | null;
+    };
+    const current = row.version ?? 0;
+    if (current > latestKnown) {
+      throw new AgentdError({
+        code: 'store.schema_too_new',
+        category: 'system',
+        message:
+          `database '${db.name}' has schema version ${current}, but this agentd only knows up to ` +
+          `version ${latestKnown}; it was written by a newer agentd — upgrade agentd to open it`,
+        details: { path: db.name, schemaVersion: current, supportedVersion: latestKnown },
+      });
+    }
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const applied: number[] = [];
+    for (const migration of known) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+  return apply.immediate();
+}
+
+function assertOrdered(known: readonly Migration[]): void {
+  let previous = 0;
+  for (const migration of known) {
+    if (!Number.isInteger(migration.version) || migration.version <= previous) {
+      throw new AgentdError({
+        code: 'store.invalid_migrations',
+        category: 'system',
+        message: `migration versions must be positive integers in increasing order; '${migration.name}' has version ${migration.version} after ${previous}`,
+      });
+    }
+    previous = migration.version;
+  }
+}

@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Stores } from '../stores.js';
+import { applyMigrations } from './migrations.js';
+import { SqliteJournalStore } from './sqlite-journal-store.js';
+import { SqliteLedgerStore } from './sqlite-ledger-store.js';
+import { SqliteTaskStore } from './sqlite-task-store.js';
+import { SqliteTraceStore } from './sqlite-trace-store.js';
+
+/** Options for {@link openSqliteStores} and {@link openSqliteDatabase}. */
+export interface OpenSqliteOptions {
+  /** The database file (its folder is created if missing), or `:memory:`. */
+  path: string;
+}
+
+/** Opens (creating if needed) a SQLite database, configures the connection and migrates it. */
+export function openSqliteDatabase(options: OpenSqliteOptions): Database.Database {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path);
+  try {
+    // WAL lets readers (dashboard, CLI) run while the runtime writes; NORMAL is durable under
+    // WAL except for the last transactions on power loss, and saves an fsync per commit.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    // Another process (a second CLI, the server) may hold the write lock briefly; wait for it
+    // instead of failing with SQLITE_BUSY at once.
+    db.pragma('busy_timeout = 5000');
+    // Off by default in SQLite, per connection; task events rely on it.
+    db.pragma('foreign_keys = ON');
+    applyMigrations(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Opens every store on one SQLite database; `close()` closes the database. */
+export function openSqliteStores(options: OpenSqliteOptions): Stores {
+  const db = openSqliteDatabase(options);
+  return {
+    tasks: new SqliteTaskStore(db),
+    journal: new SqliteJournalStore(db),
+    traces: new SqliteTraceStore(db),
+    ledger: new SqliteLedgerStore(db),
+    async close() {
+      db.close();
+    },
+  };
+}

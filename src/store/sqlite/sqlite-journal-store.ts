@@ -1,0 +1,78 @@
+import type Database from 'better-sqlite3';
+import type { JournalStore, StepRecord } from '../journal-store.js';
+import { fromJsonText, toJsonText } from './json-columns.js';
+import { isUniqueViolation, storeConflict } from './sqlite-errors.js';
+
+interface StepRow {
+  task_id: string;
+  seq: number;
+  name: string;
+  status: string;
+  output: string | null;
+  error: string | null;
+  started_at: number;
+  finished_at: number;
+}
+
+/** The JournalStore on a SQLite database migrated by `applyMigrations`. */
+export class SqliteJournalStore implements JournalStore {
+  readonly #insert: Database.Statement<[StepRow]>;
+  readonly #get: Database.Statement<[string, number], StepRow>;
+  readonly #list: Database.Statement<[string], StepRow>;
+
+  constructor(db: Database.Database) {
+    this.#insert = db.prepare(`
+      INSERT INTO steps (task_id, seq, name, status, output, error, started_at, finished_at)
+      VALUES (@task_id, @seq, @name, @status, @output, @error, @started_at, @finished_at)
+    `);
+    this.#get = db.prepare('SELECT * FROM steps WHERE task_id = ? AND seq = ?');
+    this.#list = db.prepare('SELECT * FROM steps WHERE task_id = ? ORDER BY seq');
+  }
+
+  /** Records a finished step; throws `store.conflict` if (taskId, seq) is already recorded. */
+  async record(step: StepRecord): Promise<void> {
+    try {
+      this.#insert.run({
+        task_id: step.taskId,
+        seq: step.seq,
+        name: step.name,
+        status: step.status,
+        output: toJsonText(step.output),
+        error: toJsonText(step.error),
+        started_at: step.startedAt,
+        finished_at: step.finishedAt,
+      });
+    } catch (error) {
+      // A conflict means another run of the same task got here first; the journal keeps the
+      // first record so replay stays deterministic.
+      if (isUniqueViolation(error)) {
+        throw storeConflict(`step ${step.seq} of task '${step.taskId}' is already recorded`, error);
+      }
+      throw error;
+    }
+  }
+
+  /** The recorded step, or null. */
+  async get(taskId: string, seq: number): Promise<StepRecord | null> {
+    const row = this.#get.get(taskId, seq);
+    return row === undefined ? null : toStepRecord(row);
+  }
+
+  /** All recorded steps of a task, by seq. */
+  async list(taskId: string): Promise<StepRecord[]> {
+    return this.#list.all(taskId).map(toStepRecord);
+  }
+}
+
+function toStepRecord(row: StepRow): StepRecord {
+  return {
+    taskId: row.task_id,
+    seq: row.seq,
+    name: row.name,
+    status: row.status as StepRecord['status'],
+    output: fromJsonText(row.output),
+    error: fromJsonText<{ code: string; message: string }>(row.error),
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}

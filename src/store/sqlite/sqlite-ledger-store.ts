@@ -1,0 +1,91 @@
+import type Database from 'better-sqlite3';
+import type { CostRecord, CostTotals, LedgerStore } from '../ledger-store.js';
+import { isUniqueViolation, storeConflict } from './sqlite-errors.js';
+
+interface CostRow {
+  id: string;
+  task_id: string | null;
+  agent: string | null;
+  model_id: string;
+  provider: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  source: string;
+  created_at: number;
+}
+
+/** The LedgerStore on a SQLite database migrated by `applyMigrations`. */
+export class SqliteLedgerStore implements LedgerStore {
+  readonly #insert: Database.Statement<[CostRow]>;
+  readonly #listByTask: Database.Statement<[string], CostRow>;
+  readonly #totals: Database.Statement<[{ taskId: string | null; since: number | null }], CostTotals>;
+
+  constructor(db: Database.Database) {
+    this.#insert = db.prepare(`
+      INSERT INTO cost_ledger
+        (id, task_id, agent, model_id, provider, input_tokens, output_tokens, cost_usd, source, created_at)
+      VALUES
+        (@id, @task_id, @agent, @model_id, @provider, @input_tokens, @output_tokens, @cost_usd, @source, @created_at)
+    `);
+    // rowid breaks ties on created_at by insertion order, which is the order the calls were priced.
+    this.#listByTask = db.prepare('SELECT * FROM cost_ledger WHERE task_id = ? ORDER BY created_at, rowid');
+    this.#totals = db.prepare(`
+      SELECT
+        COALESCE(SUM(cost_usd), 0)      AS costUsd,
+        COALESCE(SUM(input_tokens), 0)  AS inputTokens,
+        COALESCE(SUM(output_tokens), 0) AS outputTokens,
+        COUNT(*)                        AS calls
+      FROM cost_ledger
+      WHERE (@taskId IS NULL OR task_id = @taskId) AND (@since IS NULL OR created_at >= @since)
+    `);
+  }
+
+  /** Appends a row; throws `store.conflict` if its id is already recorded. */
+  async record(row: CostRecord): Promise<void> {
+    try {
+      this.#insert.run({
+        id: row.id,
+        task_id: row.taskId,
+        agent: row.agent,
+        model_id: row.modelId,
+        provider: row.provider,
+        input_tokens: row.inputTokens,
+        output_tokens: row.outputTokens,
+        cost_usd: row.costUsd,
+        source: row.source,
+        created_at: row.createdAt,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw storeConflict(`cost row '${row.id}' already exists`, error);
+      throw error;
+    }
+  }
+
+  /** The rows of one task, oldest first. */
+  async listByTask(taskId: string): Promise<CostRecord[]> {
+    return this.#listByTask.all(taskId).map(toCostRecord);
+  }
+
+  /** Sums over rows matching the filter (all rows when it is empty); `since` is inclusive, ms. */
+  async totals(filter: { taskId?: string; since?: number }): Promise<CostTotals> {
+    const totals = this.#totals.get({ taskId: filter.taskId ?? null, since: filter.since ?? null });
+    // An aggregate without GROUP BY always yields exactly one row.
+    return totals ?? { costUsd: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
+  }
+}
+
+function toCostRecord(row: CostRow): CostRecord {
+  return {
+    id: row.id,
+    taskId: row.task_id,
+    agent: row.agent,
+    modelId: row.model_id,
+    provider: row.provider,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    costUsd: row.cost_usd,
+    source: row.source as CostRecord['source'],
+    createdAt: row.created_at,
+  };
+}

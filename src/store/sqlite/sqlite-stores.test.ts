@@ -1,0 +1,215 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AgentdError } from '../../core/errors.js';
+import { describeJournalStoreConformance } from '../conformance/journal-store-conformance.js';
+import { describeLedgerStoreConformance } from '../conformance/ledger-store-conformance.js';
+import type { OpenedStore } from '../conformance/open-store.js';
+import { describeTaskStoreConformance } from '../conformance/task-store-conformance.js';
+import { describeTraceStoreConformance } from '../conformance/trace-store-conformance.js';
+import type { Stores } from '../stores.js';
+import { applyMigrations, migrations } from './migrations.js';
+import { openSqliteDatabase, openSqliteStores } from './open-sqlite-stores.js';
+
+const temporaryFolders: string[] = [];
+
+function newTemporaryFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'agentd-sqlite-'));
+  temporaryFolders.push(folder);
+  return folder;
+}
+
+afterEach(() => {
+  for (const folder of temporaryFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** Opens all stores on a fresh file and hands the conformance suite the one it tests. */
+function openFresh<T>(pick: (stores: Stores) => T): () => Promise<OpenedStore<T>> {
+  return async () => {
+    const stores = openSqliteStores({ path: join(newTemporaryFolder(), 'agentd.db') });
+    return { store: pick(stores), close: () => stores.close() };
+  };
+}
+
+describeTaskStoreConformance(
+  'SQLite',
+  openFresh((stores) => stores.tasks),
+);
+describeJournalStoreConformance(
+  'SQLite',
+  openFresh((stores) => stores.journal),
+);
+describeTraceStoreConformance(
+  'SQLite',
+  openFresh((stores) => stores.traces),
+);
+describeLedgerStoreConformance(
+  'SQLite',
+  openFresh((stores) => stores.ledger),
+);
+
+describe('openSqliteStores', () => {
+  it('creates the database file inside folders that do not exist yet', async () => {
+    const path = join(newTemporaryFolder(), 'nested', 'deeper', 'agentd.db');
+    const stores = openSqliteStores({ path });
+    await stores.close();
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('opens the database in WAL mode with the connection settings the runtime relies on', () => {
+    const db = openSqliteDatabase({ path: join(newTemporaryFolder(), 'agentd.db') });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      // 1 = NORMAL
+      expect(db.pragma('synchronous', { simple: true })).toBe(1);
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps the file in WAL mode for other connections', async () => {
+    const path = join(newTemporaryFolder(), 'agentd.db');
+    await openSqliteStores({ path }).close();
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('works on an in-memory database', async () => {
+    const stores = openSqliteStores({ path: ':memory:' });
+    await stores.journal.record({
+      taskId: 'task_a',
+      seq: 1,
+      name: 'step',
+      status: 'completed',
+      output: 'ok',
+      error: null,
+      startedAt: 1,
+      finishedAt: 2,
+    });
+    expect((await stores.journal.get('task_a', 1))?.output).toBe('ok');
+    await stores.close();
+  });
+
+  it('keeps data across reopening and does not apply migrations again', async () => {
+    const path = join(newTemporaryFolder(), 'agentd.db');
+    const first = openSqliteStores({ path });
+    await first.ledger.record({
+      id: 'cost_1',
+      taskId: 'task_a',
+      agent: null,
+      modelId: 'm',
+      provider: 'p',
+      inputTokens: 1,
+      outputTokens: 2,
+      costUsd: 0.5,
+      source: 'measured',
+      createdAt: 1,
+    });
+    await first.close();
+    const appliedBefore = readAppliedMigrations(path);
+    expect(appliedBefore.map((row) => row.version)).toEqual(migrations.map((migration) => migration.version));
+
+    const second = openSqliteStores({ path });
+    expect((await second.ledger.totals({})).costUsd).toBe(0.5);
+    await second.close();
+    expect(readAppliedMigrations(path)).toEqual(appliedBefore);
+
+    const db = new Database(path);
+    try {
+      expect(applyMigrations(db)).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database stamped with a newer schema version than the code knows', async () => {
+    const path = join(newTemporaryFolder(), 'agentd.db');
+    await openSqliteStores({ path }).close();
+    const futureVersion = (migrations.at(-1)?.version ?? 0) + 1;
+    const db = new Database(path);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+      futureVersion,
+      'from the future',
+      Date.now(),
+    );
+    db.close();
+
+    let thrown: unknown;
+    try {
+      openSqliteStores({ path });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(AgentdError);
+    expect((thrown as AgentdError).code).toBe('store.schema_too_new');
+    expect((thrown as AgentdError).message).toContain(`schema version ${futureVersion}`);
+    expect((thrown as AgentdError).message).toContain('upgrade agentd');
+  });
+});
+
+describe('applyMigrations', () => {
+  it('applies nothing of a failing migration list', () => {
+    const db = new Database(':memory:');
+    try {
+      const broken = [
+        { version: 1, name: 'good', sql: 'CREATE TABLE good (id TEXT)' },
+        { version: 2, name: 'bad', sql: 'CREATE TABLE broken (' },
+      ];
+      expect(() => applyMigrations(db, broken)).toThrow();
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .pluck()
+        .all();
+      expect(tables).not.toContain('good');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses migrations that are not in increasing version order', () => {
+    const db = new Database(':memory:');
+    try {
+      const unordered = [
+        { version: 2, name: 'second', sql: 'SELECT 1' },
+        { version: 1, name: 'first', sql: 'SELECT 1' },
+      ];
+      expect(() => applyMigrations(db, unordered)).toThrow(/increasing order/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('applies only the migrations newer than the recorded version', () => {
+    const db = new Database(':memory:');
+    try {
+      const first = [{ version: 1, name: 'one', sql: 'CREATE TABLE one (id TEXT)' }];
+      expect(applyMigrations(db, first)).toEqual([1]);
+      const both = [...first, { version: 2, name: 'two', sql: 'CREATE TABLE two (id TEXT)' }];
+      expect(applyMigrations(db, both)).toEqual([2]);
+      expect(applyMigrations(db, both)).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+function readAppliedMigrations(path: string): { version: number; name: string; applied_at: number }[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as {
+      version: number;
+      name: string;
+      applied_at: number;
+    }[];
+  } finally {
+    db.close();
+  }
+}

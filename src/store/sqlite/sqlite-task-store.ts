@@ -1,0 +1,261 @@
+import type Database from 'better-sqlite3';
+import { notFound } from '../../core/errors.js';
+import type { TaskEvent } from '../../core/events.js';
+import type { Json } from '../../core/json.js';
+import type { TaskPatch, TaskRecord, TaskStatus, TaskStore } from '../task-store.js';
+import { fromJsonText, toJsonText } from './json-columns.js';
+import { isForeignKeyViolation, isUniqueViolation, storeConflict } from './sqlite-errors.js';
+
+interface TaskRow {
+  id: string;
+  status: string;
+  prompt: string;
+  input: string;
+  output: string | null;
+  error: string | null;
+  result: string | null;
+  simulated: number;
+  owner: string | null;
+  heartbeat_at: number | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+interface EventRow {
+  seq: number;
+  type: string;
+  time: number;
+  data: string;
+}
+
+/** Bind parameters of the one UPDATE behind both `update` and `transition`. */
+interface PatchParams {
+  id: string;
+  /** JSON array of allowed current statuses, or null for an unconditional update. */
+  from: string | null;
+  setStatus: number;
+  status: string | null;
+  setOutput: number;
+  output: string | null;
+  setError: number;
+  error: string | null;
+  setResult: number;
+  result: string | null;
+  setSimulated: number;
+  simulated: number | null;
+  setStartedAt: number;
+  startedAt: number | null;
+  setFinishedAt: number;
+  finishedAt: number | null;
+}
+
+/** The TaskStore on a SQLite database migrated by `applyMigrations`. */
+export class SqliteTaskStore implements TaskStore {
+  readonly #insert: Database.Statement<[TaskRow]>;
+  readonly #get: Database.Statement<[string], TaskRow>;
+  readonly #list: Database.Statement<
+    [{ statuses: string | null; before: string | null; limit: number }],
+    TaskRow
+  >;
+  readonly #patch: Database.Statement<[PatchParams]>;
+  readonly #update: (id: string, patch: TaskPatch) => TaskRecord | null;
+  readonly #appendEvent: (taskId: string, event: Omit<TaskEvent, 'seq'>) => number;
+  readonly #listEvents: Database.Statement<[string, number], EventRow>;
+  readonly #claim: Database.Statement<[{ id: string; owner: string; now: number; staleBefore: number }]>;
+  readonly #heartbeat: Database.Statement<[{ owner: string; now: number }]>;
+
+  constructor(db: Database.Database) {
+    this.#insert = db.prepare(`
+      INSERT INTO tasks (id, status, prompt, input, output, error, result, simulated, owner, heartbeat_at, created_at, started_at, finished_at)
+      VALUES (@id, @status, @prompt, @input, @output, @error, @result, @simulated, @owner, @heartbeat_at, @created_at, @started_at, @finished_at)
+    `);
+    this.#get = db.prepare('SELECT * FROM tasks WHERE id = ?');
+    // `before` names a row; comparing the (created_at, id) pair makes ties on created_at page
+    // correctly. An unknown cursor id makes the comparison NULL, so the page is empty.
+    this.#list = db.prepare(`
+      SELECT * FROM tasks
+      WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+        AND (@before IS NULL OR (created_at, id) < (SELECT created_at, id FROM tasks WHERE id = @before))
+      ORDER BY created_at DESC, id DESC
+      LIMIT @limit
+    `);
+    // One statement for every patch shape (each column keeps its value unless its set-flag is
+    // on, so an explicit null still clears it), and the `from` guard makes a transition a
+    // single conditional write: two racing transitions cannot both see the old status.
+    this.#patch = db.prepare(`
+      UPDATE tasks SET
+        status      = CASE WHEN @setStatus     THEN @status     ELSE status      END,
+        output      = CASE WHEN @setOutput     THEN @output     ELSE output      END,
+        error       = CASE WHEN @setError      THEN @error      ELSE error       END,
+        result      = CASE WHEN @setResult     THEN @result     ELSE result      END,
+        simulated   = CASE WHEN @setSimulated  THEN @simulated  ELSE simulated   END,
+        started_at  = CASE WHEN @setStartedAt  THEN @startedAt  ELSE started_at  END,
+        finished_at = CASE WHEN @setFinishedAt THEN @finishedAt ELSE finished_at END
+      WHERE id = @id AND (@from IS NULL OR status IN (SELECT value FROM json_each(@from)))
+    `);
+    this.#update = db.transaction((id: string, patch: TaskPatch): TaskRecord | null => {
+      if (this.#patch.run(patchParams(id, null, patch)).changes === 0) return null;
+      const row = this.#get.get(id);
+      return row === undefined ? null : toTaskRecord(row);
+    });
+    // MAX(seq)+1 is computed and written by one statement inside a write transaction, so
+    // concurrent appenders (other connections, other processes) never get the same seq.
+    const insertEvent = db.prepare<
+      [{ taskId: string; type: string; time: number; data: string }],
+      { seq: number }
+    >(`
+      INSERT INTO task_events (task_id, seq, type, time, data)
+      SELECT @taskId, COALESCE(MAX(seq), 0) + 1, @type, @time, @data FROM task_events WHERE task_id = @taskId
+      RETURNING seq
+    `);
+    const appendEvent = db.transaction((taskId: string, event: Omit<TaskEvent, 'seq'>): number => {
+      const row = insertEvent.get({
+        taskId,
+        type: event.type,
+        time: event.time,
+        data: JSON.stringify(event.data),
+      });
+      if (row === undefined) throw new Error('INSERT … RETURNING returned no row');
+      return row.seq;
+    });
+    this.#appendEvent = (taskId, event) => appendEvent.immediate(taskId, event);
+    // One conditional write, so two runners racing for a stale task cannot both take it.
+    this.#claim = db.prepare(`
+      UPDATE tasks SET status = 'running', owner = @owner, heartbeat_at = @now,
+        started_at = COALESCE(started_at, @now)
+      WHERE id = @id AND (status = 'queued'
+        OR (status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < @staleBefore)))
+    `);
+    this.#heartbeat = db.prepare(
+      "UPDATE tasks SET heartbeat_at = @now WHERE owner = @owner AND status IN ('running', 'waiting')",
+    );
+    this.#listEvents = db.prepare(
+      'SELECT seq, type, time, data FROM task_events WHERE task_id = ? AND seq > ? ORDER BY seq',
+    );
+  }
+
+  /** Inserts a new task; throws `store.conflict` if the id exists. */
+  async create(task: TaskRecord): Promise<void> {
+    try {
+      this.#insert.run({
+        id: task.id,
+        status: task.status,
+        prompt: task.prompt,
+        // `input` may itself be JSON null, which must survive as the text `null`.
+        input: JSON.stringify(task.input),
+        output: task.output,
+        error: toJsonText(task.error),
+        result: toJsonText(task.result),
+        simulated: task.simulated ? 1 : 0,
+        owner: task.owner,
+        heartbeat_at: task.heartbeatAt,
+        created_at: task.createdAt,
+        started_at: task.startedAt,
+        finished_at: task.finishedAt,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw storeConflict(`task '${task.id}' already exists`, error);
+      throw error;
+    }
+  }
+
+  /** The task, or null. */
+  async get(id: string): Promise<TaskRecord | null> {
+    const row = this.#get.get(id);
+    return row === undefined ? null : toTaskRecord(row);
+  }
+
+  /** Newest first; `before` is the id of the last row seen (exclusive). */
+  async list(query: { status?: TaskStatus[]; limit: number; before?: string }): Promise<TaskRecord[]> {
+    const rows = this.#list.all({
+      statuses: query.status === undefined ? null : JSON.stringify(query.status),
+      before: query.before ?? null,
+      limit: query.limit,
+    });
+    return rows.map(toTaskRecord);
+  }
+
+  /** Applies the patch; returns the updated task, or null when no such task exists. */
+  async update(id: string, patch: TaskPatch): Promise<TaskRecord | null> {
+    return this.#update(id, patch);
+  }
+
+  /** Sets `status` to `to` only if it currently is one of `from`; returns whether it changed. */
+  async transition(id: string, from: TaskStatus[], to: TaskStatus, patch: TaskPatch = {}): Promise<boolean> {
+    return this.#patch.run(patchParams(id, JSON.stringify(from), { ...patch, status: to })).changes === 1;
+  }
+
+  /** Takes the task's lease if it is queued or its lease is stale; returns whether it was taken. */
+  async claim(id: string, lease: { owner: string; now: number; staleBefore: number }): Promise<boolean> {
+    // Infinity (a dead local owner) is not a valid SQLite binding; any time after `now` means "stale".
+    const staleBefore = Number.isFinite(lease.staleBefore) ? lease.staleBefore : Number.MAX_SAFE_INTEGER;
+    return this.#claim.run({ id, owner: lease.owner, now: lease.now, staleBefore }).changes === 1;
+  }
+
+  /** Renews the lease of every running task the owner holds. */
+  async heartbeat(lease: { owner: string; now: number }): Promise<void> {
+    this.#heartbeat.run(lease);
+  }
+
+  /** Appends an event; assigns and returns its per-task sequence number (1, 2, …). */
+  async appendEvent(taskId: string, event: Omit<TaskEvent, 'seq'>): Promise<number> {
+    try {
+      return this.#appendEvent(taskId, event);
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw notFound('task', taskId);
+      throw error;
+    }
+  }
+
+  /** Events with seq > afterSeq, in order. */
+  async listEvents(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
+    return this.#listEvents
+      .all(taskId, afterSeq)
+      .map(
+        (row) => ({ type: row.type, seq: row.seq, time: row.time, data: JSON.parse(row.data) }) as TaskEvent,
+      );
+  }
+}
+
+function patchParams(id: string, from: string | null, patch: TaskPatch): PatchParams {
+  // A key present with the value undefined counts as absent (objects built by spreading often
+  // carry such keys); only an explicit null clears a column.
+  const has = (key: keyof TaskPatch): number => (patch[key] !== undefined ? 1 : 0);
+  return {
+    id,
+    from,
+    setStatus: has('status'),
+    status: patch.status ?? null,
+    setOutput: has('output'),
+    output: patch.output ?? null,
+    setError: has('error'),
+    error: toJsonText(patch.error ?? null),
+    setResult: has('result'),
+    result: toJsonText(patch.result ?? null),
+    setSimulated: has('simulated'),
+    simulated: patch.simulated === undefined ? null : patch.simulated ? 1 : 0,
+    setStartedAt: has('startedAt'),
+    startedAt: patch.startedAt ?? null,
+    setFinishedAt: has('finishedAt'),
+    finishedAt: patch.finishedAt ?? null,
+  };
+}
+
+function toTaskRecord(row: TaskRow): TaskRecord {
+  return {
+    id: row.id,
+    status: row.status as TaskStatus,
+    prompt: row.prompt,
+    input: JSON.parse(row.input) as Json,
+    output: row.output,
+    error: fromJsonText<{ code: string; message: string }>(row.error),
+    result: fromJsonText(row.result),
+    simulated: row.simulated === 1,
+    owner: row.owner,
+    heartbeatAt: row.heartbeat_at,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Span attribute names. Model and tool spans follow the OpenTelemetry GenAI semantic
+ * conventions; agentd's own attributes live under `agentd.`.
+ */
+export const ATTR = {
+  operationName: 'gen_ai.operation.name',
+  providerName: 'gen_ai.provider.name',
+  requestModel: 'gen_ai.request.model',
+  responseModel: 'gen_ai.response.model',
+  requestMaxTokens: 'gen_ai.request.max_tokens',
+  inputTokens: 'gen_ai.usage.input_tokens',
+  outputTokens: 'gen_ai.usage.output_tokens',
+  finishReasons: 'gen_ai.response.finish_reasons',
+  agentName: 'gen_ai.agent.name',
+  toolName: 'gen_ai.tool.name',
+  toolCallId: 'gen_ai.tool.call.id',
+  errorType: 'error.type',
+  taskId: 'agentd.task.id',
+  spanKind: 'agentd.span.kind',
+  costUsd: 'agentd.cost.usd',
+  stepSeq: 'agentd.step.seq',
+  stepReplayed: 'agentd.step.replayed',
+  simulated: 'agentd.simulated',
+} as const;
+
+/** What a span covers. */
+export type SpanKindName = 'task' | 'agent' | 'model' | 'tool';
