@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { startServer } from '../../server/index.js';
+import type { CliContext } from '../cli-context.js';
+
+/** `agentd serve`: the HTTP API; resumes tasks a previous process left running. */
+export function registerServe(program: Command, cli: CliContext, version: string): void {
+  program
+    .command('serve')
+    .description('Start the HTTP API (binds 127.0.0.1 by default)')
+    .option('--port <port>', 'port (default from config, 7070)')
+    .option('--host <host>', 'interface to bind (default from config, 127.0.0.1)')
+    .action(async (options: { port?: string; host?: string }) => {
+      const runtime = await cli.openRuntime({ resume: true, logLevel: 'info' });
+      const server = runtime.server;
+      const port = options.port === undefined ? server.port : Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) cli.usageError(`--port: '${options.port}' is not a port number`);
+      const running = await startServer({
+        runtime,
+        host: options.host ?? server.host,
+        port,
+        ...(server.authToken ? { authToken: server.authToken } : {}),
+        version,
+      });
+      if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
+      cli.io.stderr.write(`agentd: listening on ${running.url} (default model ${runtime.defaultModel})\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      cli.io.stderr.write('agentd: shutting down; running tasks will resume on the next start\n');
+      await running.close();
+    });
+}

@@ -1,0 +1,95 @@
+import type { TaskResult } from '../executor/index.js';
+import type { ListedModel } from '../runtime/index.js';
+import type { SpanRecord } from '../store/trace-store.js';
+
+/** Formats a USD amount with enough digits to show sub-cent costs. */
+export function usd(amount: number): string {
+  if (amount === 0) return '$0';
+  return amount < 0.01 ? `$${amount.toFixed(6)}` : `$${amount.toFixed(4)}`;
+}
+
+/** A plain-text table with a header row; columns padded to their widest cell. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** One line per task for `tasks list`. */
+export function tasksTable(tasks: TaskResult[]): string {
+  return table(
+    ['ID', 'STATUS', 'COST', 'CALLS', 'CREATED', 'PROMPT'],
+    tasks.map((t) => [
+      t.id,
+      t.status + (t.simulated ? ' (simulated)' : ''),
+      usd(t.cost.usd),
+      String(t.modelCalls),
+      new Date(t.timings.createdAt).toISOString().replace('T', ' ').slice(0, 19),
+      oneLine(t.prompt, 50),
+    ]),
+  );
+}
+
+/** The detail view of one task for `tasks show`. */
+export function taskDetail(task: TaskResult): string {
+  const lines = [
+    `id:        ${task.id}`,
+    `status:    ${task.status}${task.simulated ? ' (simulated: dry-run output, not a real model)' : ''}`,
+    `prompt:    ${oneLine(task.prompt, 100)}`,
+    `cost:      ${usd(task.cost.usd)} (${task.cost.inputTokens} input + ${task.cost.outputTokens} output tokens)`,
+    `calls:     ${task.modelCalls} model, ${task.toolCalls} tool`,
+    `duration:  ${task.timings.durationMs === null ? '-' : `${task.timings.durationMs} ms`}`,
+  ];
+  if (task.error) lines.push(`error:     ${task.error.code}: ${task.error.message}`);
+  if (task.output !== null) lines.push('', task.output);
+  return lines.join('\n') + '\n';
+}
+
+/** The span tree of a task, indented by parentage, with durations and GenAI attributes. */
+export function spanTree(spans: SpanRecord[]): string {
+  const children = new Map<string | null, SpanRecord[]>();
+  const ids = new Set(spans.map((s) => s.spanId));
+  for (const span of spans) {
+    const parent = span.parentSpanId && ids.has(span.parentSpanId) ? span.parentSpanId : null;
+    children.set(parent, [...(children.get(parent) ?? []), span]);
+  }
+  const out: string[] = [];
+  const walk = (parent: string | null, depth: number) => {
+    for (const span of children.get(parent) ?? []) {
+      const a = span.attributes;
+      const details = [
+        `${(span.endTime - span.startTime).toFixed(1)} ms`,
+        a['gen_ai.usage.input_tokens'] !== undefined ? `${a['gen_ai.usage.input_tokens']}→${a['gen_ai.usage.output_tokens']} tok` : '',
+        typeof a['agentd.cost.usd'] === 'number' ? usd(a['agentd.cost.usd']) : '',
+        span.status === 'error' ? `ERROR ${String(a['error.type'] ?? '')}: ${span.statusMessage ?? ''}` : '',
+      ].filter(Boolean);
+      out.push(`${'  '.repeat(depth)}${span.name}  [${details.join(', ')}]`);
+      walk(span.spanId, depth + 1);
+    }
+  };
+  walk(null, 0);
+  return out.join('\n') + '\n';
+}
+
+/** The catalog for `models list`. */
+export function modelsTable(models: ListedModel[]): string {
+  return table(
+    ['MODEL', 'INPUT $/1M', 'OUTPUT $/1M', 'CONTEXT', 'CAPABILITIES', 'AVAILABLE'],
+    models.map((m) => [
+      m.id + (m.isDefault ? ' (default)' : ''),
+      m.inputPerMTok.toString(),
+      m.outputPerMTok.toString(),
+      m.contextWindow.toLocaleString('en-US'),
+      Object.entries(m.capabilities)
+        .filter(([, on]) => on)
+        .map(([name]) => name)
+        .join(',') || '-',
+      m.available ? 'yes' : 'no',
+    ]),
+  );
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

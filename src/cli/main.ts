@@ -1,0 +1,67 @@
+import { Command, CommanderError } from 'commander';
+import { AgentdError, toAgentdError } from '../core/errors.js';
+import { createRuntime } from '../runtime/index.js';
+import type { Runtime, RuntimeOptions } from '../runtime/index.js';
+import type { CliContext } from './cli-context.js';
+import { processIo } from './cli-io.js';
+import type { CliIo } from './cli-io.js';
+import { registerConfig } from './commands/config.js';
+import { registerModels } from './commands/models.js';
+import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
+import { registerTasks } from './commands/tasks.js';
+import { createStderrLogger } from './stderr-logger.js';
+
+/** The CLI version (kept in step with package.json by the build). */
+export const VERSION = '0.1.0';
+
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code:
+ * 0 ok, 1 the task or command failed, 2 bad usage or input, 130 cancelled.
+ */
+export async function runCli(argv: string[], options: { io?: CliIo; runtime?: RuntimeOptions } = {}): Promise<number> {
+  const io = options.io ?? processIo;
+  let runtime: Runtime | undefined;
+  const cli: CliContext = {
+    io,
+    exitCode: 0,
+    async openRuntime(open = {}) {
+      runtime ??= await createRuntime({
+        logger: createStderrLogger(io, open.logLevel ?? 'warn'),
+        ...(open.resume ? { resume: true } : {}),
+        ...options.runtime,
+      });
+      return runtime;
+    },
+    usageError(message) {
+      throw new AgentdError({ code: 'cli.usage', message });
+    },
+  };
+
+  const program = new Command('agentd')
+    .description('agentd: an operating system for AI agents')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run agentd --help for usage)');
+  registerRun(program, cli);
+  registerServe(program, cli, VERSION);
+  registerTasks(program, cli);
+  registerModels(program, cli);
+  registerConfig(program, cli);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return cli.exitCode;
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) {
+      // Help and version exit 0; commander already printed its own message for usage errors.
+      return thrown.exitCode === 0 ? 0 : 2;
+    }
+    const error = toAgentdError(thrown);
+    io.stderr.write(`agentd: error: ${error.message} (${error.code})\n`);
+    return error.category === 'user' ? 2 : 1;
+  } finally {
+    await runtime?.close();
+  }
+}

@@ -1,0 +1,13 @@
+import { defineOperation } from './define-operation.js';
+import { TaskIdInputSchema, TaskResultSchema } from './schemas.js';
+
+/** Cancels a queued or running task; in-flight model calls are aborted. */
+export const cancelTask = defineOperation({
+  name: 'tasks.cancel',
+  description: 'Cancel a queued or running task (in-flight model calls are aborted). A finished task is returned unchanged.',
+  input: TaskIdInputSchema,
+  output: TaskResultSchema,
+  permission: 'write',
+  http: { method: 'POST', path: '/v1/tasks/:id/cancel' },
+  handler: (runtime, { id }) => runtime.cancelTask(id),
+});

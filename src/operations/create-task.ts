@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { TaskInputSchema } from '../runtime/index.js';
+import { defineOperation } from './define-operation.js';
+import { TaskResultSchema } from './schemas.js';
+
+/** Submits a task; with `wait`, answers with the finished result. */
+export const createTask = defineOperation({
+  name: 'tasks.create',
+  description:
+    'Submit a task: a prompt, optionally an agent spec or a team spec and a model id. Returns 202 with the task; with wait=true, waits and returns the final result.',
+  input: z.intersection(
+    TaskInputSchema,
+    z.object({
+      wait: z
+        .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+        .optional()
+        .describe('Wait for the task to finish (query parameter)'),
+    }),
+  ),
+  output: TaskResultSchema,
+  permission: 'write',
+  http: { method: 'POST', path: '/v1/tasks', status: 202 },
+  async handler(runtime, { wait, ...input }) {
+    const submitted = await runtime.submitTask(input);
+    return wait ? runtime.waitForTask(submitted.id) : submitted;
+  },
+});

@@ -1,0 +1,44 @@
+import type { z } from 'zod';
+import type { Runtime } from '../runtime/index.js';
+
+/** Who may call an operation. `read` and `write` are for task users, `admin` for configuration. */
+export type Permission = 'read' | 'write' | 'admin';
+
+/** How an operation is exposed over HTTP. Path params (`:id`) and query params feed the input. */
+export interface HttpBinding {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  /** Success status (default 200). */
+  status?: number;
+}
+
+/** One operation: defined once, exposed by the HTTP server, and called by the CLI. */
+export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  input: I;
+  output: O;
+  permission: Permission;
+  http: HttpBinding;
+  handler(runtime: Runtime, input: z.infer<I>): Promise<z.input<O>>;
+}
+
+/** An operation whose result is a stream of events (SSE over HTTP). */
+export interface StreamOperation<I extends z.ZodType = z.ZodType, E = unknown> {
+  name: string;
+  description: string;
+  input: I;
+  permission: Permission;
+  http: HttpBinding;
+  stream(runtime: Runtime, input: z.infer<I>, signal: AbortSignal): AsyncIterable<{ event: string; id?: string; data: E }>;
+}
+
+/** Defines an operation; the identity function that checks its shape and keeps its types. */
+export function defineOperation<I extends z.ZodType, O extends z.ZodType>(operation: Operation<I, O>): Operation<I, O> {
+  return operation;
+}
+
+/** Defines a streaming operation. */
+export function defineStreamOperation<I extends z.ZodType, E>(operation: StreamOperation<I, E>): StreamOperation<I, E> {
+  return operation;
+}

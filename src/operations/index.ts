@@ -1,0 +1,30 @@
+import { cancelTask } from './cancel-task.js';
+import { checkConfig } from './check-config.js';
+import { createTask } from './create-task.js';
+import type { Operation, StreamOperation } from './define-operation.js';
+import { getTask } from './get-task.js';
+import { health } from './health.js';
+import { listModels } from './list-models.js';
+import { listTasks } from './list-tasks.js';
+import { taskEvents } from './task-events.js';
+import { taskSpans } from './task-spans.js';
+
+export type { HttpBinding, Operation, Permission, StreamOperation } from './define-operation.js';
+export { ErrorBodySchema, TaskResultSchema } from './schemas.js';
+export { invokeOperation } from './invoke-operation.js';
+export { cancelTask, checkConfig, createTask, getTask, health, listModels, listTasks, taskEvents, taskSpans };
+
+/** Every request/response operation, in the order they are documented. */
+export const operations: readonly Operation[] = [
+  health,
+  createTask,
+  listTasks,
+  getTask,
+  cancelTask,
+  taskSpans,
+  listModels,
+  checkConfig,
+] as unknown as Operation[];
+
+/** Every streaming operation. */
+export const streamOperations: readonly StreamOperation[] = [taskEvents] as unknown as StreamOperation[];

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { defineOperation } from './define-operation.js';
+import { TaskResultSchema, TaskStatusSchema } from './schemas.js';
+
+/** Lists tasks, newest first. */
+export const listTasks = defineOperation({
+  name: 'tasks.list',
+  description: 'List tasks, newest first; filter by status; page with `before` (the last id seen).',
+  input: z.strictObject({
+    status: z
+      .union([TaskStatusSchema, z.array(TaskStatusSchema)])
+      .optional()
+      .transform((s) => (s === undefined ? undefined : Array.isArray(s) ? s : [s])),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    before: z.string().optional(),
+  }),
+  output: z.object({ tasks: z.array(TaskResultSchema), next: z.string().nullable() }),
+  permission: 'read',
+  http: { method: 'GET', path: '/v1/tasks' },
+  async handler(runtime, input) {
+    const tasks = await runtime.listTasks({
+      limit: input.limit,
+      ...(input.status ? { status: input.status } : {}),
+      ...(input.before ? { before: input.before } : {}),
+    });
+    return { tasks, next: tasks.length === input.limit ? (tasks.at(-1)?.id ?? null) : null };
+  },
+});

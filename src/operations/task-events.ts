@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import type { TaskEvent } from '../core/events.js';
+import { defineStreamOperation } from './define-operation.js';
+
+/** A task's events: past ones first, then live ones until the task ends. */
+export const taskEvents = defineStreamOperation({
+  name: 'tasks.events',
+  description:
+    'Server-sent events of a task: task-start, step-start, text-delta, step-end, task-end, task-error. Past events are replayed (after Last-Event-ID or ?after=), then live ones follow until the task ends. Text deltas are live only.',
+  input: z.strictObject({ id: z.string().min(1), after: z.coerce.number().int().min(0).default(0) }),
+  permission: 'read',
+  http: { method: 'GET', path: '/v1/tasks/:id/events' },
+  async *stream(runtime, { id, after }, signal) {
+    for await (const event of runtime.taskEvents(id, { afterSeq: after, signal })) {
+      yield toSse(event);
+    }
+  },
+});
+
+function toSse(event: TaskEvent): { event: string; id?: string; data: unknown } {
+  return event.type === 'text-delta'
+    ? { event: event.type, data: event.data }
+    : { event: event.type, id: String(event.seq), data: event.data };
+}

@@ -1,0 +1,1 @@
+export { selectModel } from './select-model.js';

@@ -1,0 +1,318 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defaultAgent, nativeAgentRunner } from '../agents/index.js';
+import type { AgentContext, AgentSpec, TeamSpec } from '../agents/index.js';
+import type { AgentdConfig } from '../config/index.js';
+import { loadConfigFromSystem, maskConfig } from '../config/index.js';
+import { systemClock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
+import { AgentdError } from '../core/errors.js';
+import { TERMINAL_EVENTS } from '../core/events.js';
+import type { TaskEvent } from '../core/events.js';
+import type { Json } from '../core/json.js';
+import { silentLogger } from '../core/logger.js';
+import type { Logger } from '../core/logger.js';
+import { validate } from '../core/validate.js';
+import { createJournalEngine, createTaskRunner } from '../executor/index.js';
+import type { TaskResult } from '../executor/index.js';
+import type { ModelInfo, ModelProvider, ResolvedProviderConfig } from '../models/index.js';
+import { createModelCatalog } from '../models/catalog.js';
+import { detectLocalServer } from '../models/detect-local-server.js';
+import { createModelRegistry, defaultModelId } from '../models/model-registry.js';
+import { providerFactories } from '../models/providers/index.js';
+import { selectModel } from '../router/index.js';
+import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
+import type { TaskStatus } from '../store/task-store.js';
+import type { SpanRecord } from '../store/trace-store.js';
+import { builtinTools, createToolRegistry } from '../tools/index.js';
+import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
+import { createTracer } from '../trace/index.js';
+import { topologyFor } from '../topology/index.js';
+import { TaskInputSchema } from './task-input.js';
+import type { TaskInput } from './task-input.js';
+
+/** Options of {@link createRuntime}. */
+export interface RuntimeOptions {
+  /** Config keys that override files and environment (same shape as `agentd.yaml`). */
+  config?: Record<string, unknown>;
+  /** A fully loaded config; skips reading files and the environment (tests, embedding). */
+  loadedConfig?: AgentdConfig;
+  /** Extra providers (e.g. scripted fakes in tests); they replace configured ones of the same name. */
+  providers?: ModelProvider[];
+  /** Probe localhost for an OpenAI-compatible server when no provider is configured (default true). */
+  detectLocalServer?: boolean;
+  /** Resume tasks a crashed process left running (default false; `agentd serve` turns it on). */
+  resume?: boolean;
+  clock?: Clock;
+  logger?: Logger;
+  /** Provider-level retries per model call (default 2). */
+  maxRetries?: number;
+  /** Lease renewal interval for running tasks, ms (default 5000). */
+  heartbeatMs?: number;
+}
+
+/** A model as listed to users: catalog data plus whether a configured provider serves it. */
+export interface ListedModel extends ModelInfo {
+  available: boolean;
+  isDefault: boolean;
+}
+
+/** The runtime: the narrow, typed facade that the CLI, the HTTP server and library users call. */
+export interface Runtime {
+  /** The effective configuration with secrets masked. */
+  readonly config: Record<string, unknown>;
+  /** HTTP server settings (the auth token unmasked, for the server only). */
+  readonly server: { host: string; port: number; authToken?: string };
+  /** The model agents use when they name none. */
+  readonly defaultModel: string;
+  /** A one-line notice for the user (e.g. running on the simulated model), or undefined. */
+  readonly notice: string | undefined;
+  /** Validates the request (agents, team shape, models, tools) and starts the task. */
+  submitTask(input: TaskInput): Promise<TaskResult>;
+  /** Submits and waits for the result. */
+  runTask(input: TaskInput): Promise<TaskResult>;
+  waitForTask(id: string): Promise<TaskResult>;
+  getTask(id: string): Promise<TaskResult>;
+  listTasks(query?: { status?: TaskStatus[]; limit?: number; before?: string }): Promise<TaskResult[]>;
+  cancelTask(id: string): Promise<TaskResult>;
+  /** Past events after `afterSeq`, then live ones, ending after the task's last event. */
+  taskEvents(id: string, options?: { afterSeq?: number; signal?: AbortSignal }): AsyncIterable<TaskEvent>;
+  taskSpans(id: string): Promise<SpanRecord[]>;
+  listModels(): ListedModel[];
+  /** Stops running tasks (they resume on the next start) and closes the database. */
+  close(): Promise<void>;
+}
+
+const SIMULATED_NOTICE =
+  'No model provider configured: using the simulated model (a labelled dry run, not a real model). ' +
+  'Set OPENAI_API_KEY, ANTHROPIC_API_KEY or GOOGLE_GENERATIVE_AI_API_KEY, start Ollama, or add providers to agentd.yaml.';
+
+/** Builds a runtime: config, stores, providers, tracer, executor; the composition root of agentd. */
+export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const config = options.loadedConfig ?? loadConfigFromSystem(options.config ? { overrides: options.config } : {});
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+
+  const providerConfigs = await providersToUse(config, options, logger);
+  const providers = new Map<string, ModelProvider>();
+  for (const provider of providerConfigs) providers.set(provider.config.name, provider.instance);
+  for (const provider of options.providers ?? []) providers.set(provider.name, provider);
+  const catalog = createModelCatalog({ overrides: config.models.catalog });
+  const registry = createModelRegistry({ providers: [...providers.values()], catalog });
+  const onlySimulated = [...providers.values()].every((p) => p.type === 'simulated');
+  const discoveredModels: Record<string, string[]> = {};
+  for (const p of providerConfigs) if (p.detectedModels) discoveredModels[p.config.name] = p.detectedModels;
+  const defaultModel = defaultModelId({ configured: config.models.default, providers: [...providers.values()], discoveredModels });
+  const available = () => catalog.list().filter((m) => providers.has(m.provider));
+
+  const stores = openSqliteStores({ path: config.store.path });
+  const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })] });
+  const tools = createToolRegistry(builtinTools);
+  const engine = createJournalEngine({ journal: stores.journal, clock });
+
+  function modelFor(agent: AgentSpec, override: string | undefined): string {
+    if (override) return override;
+    if (agent.model) return agent.model;
+    if (agent.requirements) {
+      const preferred = registry.resolve(defaultModel).info;
+      return selectModel({ candidates: available(), requirements: agent.requirements, preferred }).id;
+    }
+    return defaultModel;
+  }
+
+  function teamOf(input: TaskInput): TeamSpec {
+    if (input.team) return input.team;
+    return { name: 'single', topology: 'single', handoff: 'last', agents: [input.agent ?? defaultAgent()] };
+  }
+
+  /** Everything that can be checked before a task exists, so bad requests never create one. */
+  function preflight(input: TaskInput): TeamSpec {
+    const team = teamOf(input);
+    topologyFor(team).validate(team);
+    for (const agent of team.agents) {
+      registry.resolve(modelFor(agent, input.model));
+      tools.select(agent.tools);
+    }
+    return team;
+  }
+
+  const runner = createTaskRunner({
+    tasks: stores.tasks,
+    journal: stores.journal,
+    ledger: stores.ledger,
+    engine,
+    tracer,
+    clock,
+    logger,
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    async workflow(scope) {
+      const input = validate(TaskInputSchema, scope.task.input, { where: `task ${scope.task.id}`, code: 'task.invalid' });
+      const team = preflight(input);
+      const workspace = join(config.home, 'workspaces', scope.task.id);
+      await mkdir(workspace, { recursive: true });
+      const context: AgentContext = {
+        durable: scope.durable,
+        workspace,
+        tracer,
+        parentSpan: scope.span,
+        tools,
+        clock,
+        resolveModel: (agent) => registry.resolve(modelFor(agent, input.model)),
+        recordCost: scope.recordCost,
+        emit: scope.emit,
+        defaultMaxSteps: config.agents.maxSteps,
+        maxRetries: options.maxRetries ?? 2,
+      };
+      return topologyFor(team).run(team, { prompt: input.prompt }, {
+        runAgent: (agent, agentInput) => nativeAgentRunner.run(agent, agentInput, context),
+      });
+    },
+  });
+
+  if (options.resume) await runner.resumeInterrupted();
+
+  async function getTask(id: string): Promise<TaskResult> {
+    const result = await runner.result(id);
+    if (!result) throw new AgentdError({ code: 'task.not_found', message: `task '${id}' not found` });
+    return result;
+  }
+
+  async function submitTask(request: TaskInput): Promise<TaskResult> {
+    const input = validate(TaskInputSchema, request, { where: 'task', code: 'task.invalid' });
+    preflight(input);
+    const task = await runner.submit({ prompt: input.prompt, input: input as unknown as Json });
+    return getTask(task.id);
+  }
+
+  return {
+    config: maskConfig(config),
+    server: config.server,
+    defaultModel,
+    notice: onlySimulated ? SIMULATED_NOTICE : undefined,
+
+    submitTask,
+
+    async runTask(request) {
+      const submitted = await submitTask(request);
+      return runner.wait(submitted.id);
+    },
+
+    waitForTask: (id) => runner.wait(id),
+    getTask,
+
+    async listTasks(query = {}) {
+      const records = await stores.tasks.list({
+        limit: query.limit ?? 50,
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.before ? { before: query.before } : {}),
+      });
+      return Promise.all(records.map((r) => getTask(r.id)));
+    },
+
+    async cancelTask(id) {
+      await runner.cancel(id);
+      return getTask(id);
+    },
+
+    taskEvents(id, eventOptions = {}) {
+      return streamEvents(id, eventOptions);
+    },
+
+    async taskSpans(id) {
+      await getTask(id);
+      await tracer.flush();
+      return stores.traces.listByTask(id);
+    },
+
+    listModels() {
+      return catalog.list().map((m) => ({ ...m, available: providers.has(m.provider), isDefault: m.id === defaultModel }));
+    },
+
+    async close() {
+      await runner.close();
+      await tracer.shutdown();
+      await stores.close();
+    },
+  };
+
+  async function* streamEvents(
+    id: string,
+    { afterSeq = 0, signal }: { afterSeq?: number; signal?: AbortSignal },
+  ): AsyncGenerator<TaskEvent> {
+    await getTask(id);
+    // Subscribe before reading the past, so nothing emitted in between is lost; dedupe by seq.
+    const queue: TaskEvent[] = [];
+    let wake: (() => void) | undefined;
+    const unsubscribe = runner.subscribe(id, (event) => {
+      queue.push(event);
+      wake?.();
+    });
+    const onAbort = () => wake?.();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      let last = afterSeq;
+      for (const event of await stores.tasks.listEvents(id, afterSeq)) {
+        last = event.seq;
+        yield event;
+        if (TERMINAL_EVENTS.has(event.type)) return;
+      }
+      for (;;) {
+        while (queue.length > 0) {
+          const event = queue.shift() as TaskEvent;
+          // Text deltas carry the seq of the event before them; everything else must be new.
+          if (event.type !== 'text-delta' && event.seq <= last) continue;
+          if (event.type !== 'text-delta') last = event.seq;
+          yield event;
+          if (TERMINAL_EVENTS.has(event.type)) return;
+        }
+        if (signal?.aborted) return;
+        const task = await stores.tasks.get(id);
+        if (task && ['succeeded', 'failed', 'cancelled'].includes(task.status) && queue.length === 0) {
+          // Finished elsewhere or before we subscribed: flush whatever is stored, then stop.
+          const rest = await stores.tasks.listEvents(id, last);
+          for (const event of rest) yield event;
+          if (rest.length > 0 || task.result) return;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 500).unref();
+        });
+        wake = undefined;
+      }
+    } finally {
+      unsubscribe();
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+async function providersToUse(
+  config: AgentdConfig,
+  options: RuntimeOptions,
+  logger: Logger,
+): Promise<{ config: ResolvedProviderConfig; instance: ModelProvider; detectedModels?: string[] }[]> {
+  const build = (c: ResolvedProviderConfig) => providerFactories[c.type](c);
+  const list: { config: ResolvedProviderConfig; instance: ModelProvider; detectedModels?: string[] }[] =
+    config.providers.map((c) => ({ config: c, instance: build(c) }));
+  if (list.length === 0 && (options.providers ?? []).length === 0 && options.detectLocalServer !== false) {
+    const found = await detectLocalServer({});
+    if (found) {
+      const detected: ResolvedProviderConfig = {
+        name: 'ollama',
+        type: 'openai-compatible',
+        baseUrl: found.baseUrl,
+        origin: 'detected',
+      };
+      list.push({ config: detected, instance: build(detected), detectedModels: found.models });
+      logger.info('detected a local OpenAI-compatible server', { baseUrl: found.baseUrl, models: found.models.length });
+    } else {
+      logger.debug('no local OpenAI-compatible server answered');
+    }
+  }
+  if (!list.some((p) => p.config.name === 'simulated')) {
+    // Always available for explicit dry runs (`--model simulated/dry-run`), and the fallback.
+    const simulated: ResolvedProviderConfig = { name: 'simulated', type: 'simulated', origin: 'fallback' };
+    list.push({ config: simulated, instance: build(simulated) });
+  }
+  return list;
+}

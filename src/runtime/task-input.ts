@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { AgentSpecSchema, TeamSpecSchema } from '../agents/index.js';
+
+/** A task request: a prompt, and optionally the agent or team to run and a model for all of them. */
+export const TaskInputSchema = z
+  .strictObject({
+    prompt: z.string().trim().min(1, { message: 'prompt must not be empty' }).max(200_000),
+    agent: AgentSpecSchema.optional(),
+    team: TeamSpecSchema.optional(),
+    model: z
+      .string()
+      .regex(/^[^/\s]+\/\S+$/, { message: 'must look like provider/model' })
+      .optional()
+      .describe('A model id that overrides every agent model for this task'),
+  })
+  .refine((input) => !(input.agent && input.team), { message: 'give either agent or team, not both', path: ['team'] });
+
+/** A task request as validated. */
+export type TaskInput = z.infer<typeof TaskInputSchema>;

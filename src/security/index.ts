@@ -1,0 +1,1 @@
+export { resolveInWorkspace } from './sandbox.js';

@@ -1,0 +1,26 @@
+import { AgentdError, PolicyDeniedError, toAgentdError } from '../core/errors.js';
+
+/** The HTTP status for an error: decided here, at the edge, from its code and category. */
+export function httpStatusOf(error: AgentdError): number {
+  if (error.code.endsWith('.not_found')) return 404;
+  if (error.code.startsWith('auth.')) return 401;
+  if (error instanceof PolicyDeniedError) return 403;
+  if (error.code === 'store.conflict') return 409;
+  if (error.category === 'user') return 400;
+  if (error.category === 'upstream') return 502;
+  return 500;
+}
+
+/** The JSON error body and status for anything thrown; never a stack trace. */
+export function errorResponse(thrown: unknown): { status: number; body: { error: { code: string; message: string; path?: string } } } {
+  const error = toAgentdError(thrown);
+  const status = httpStatusOf(error);
+  // Internal failures keep their code but not their message, which may expose internals.
+  const message = status === 500 ? 'internal error; see the server log' : error.message;
+  return { status, body: { error: { ...error.toJSON(), message } } };
+}
+
+/** A request-level error (bad JSON, missing auth) in the same shape. */
+export function requestError(code: string, message: string): AgentdError {
+  return new AgentdError({ code, message, category: 'user' });
+}

@@ -1,0 +1,50 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { AgentdError } from '../core/errors.js';
+import type { Runtime } from '../runtime/index.js';
+import { createApp } from './create-app.js';
+
+/** A running HTTP server. */
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Starts the HTTP API; refuses to bind beyond loopback unless an auth token is configured. */
+export async function startServer(options: {
+  runtime: Runtime;
+  host: string;
+  port: number;
+  authToken?: string;
+  version?: string;
+}): Promise<RunningServer> {
+  if (!LOOPBACK.has(options.host) && !options.authToken) {
+    throw new AgentdError({
+      code: 'server.auth_required',
+      message: `binding to ${options.host} exposes agentd beyond this machine; set server.authToken (e.g. env:AGENTD_TOKEN) first`,
+    });
+  }
+  const app = createApp({
+    runtime: options.runtime,
+    ...(options.authToken ? { authToken: options.authToken } : {}),
+    ...(options.version ? { version: options.version } : {}),
+  });
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => {
+      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      resolve({
+        url: `http://${host}:${info.port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new AgentdError({ code: 'server.port_in_use', message: `port ${options.port} on ${options.host} is already in use; pick another with --port` })
+          : error,
+      );
+    });
+  });
+}

@@ -1,0 +1,12 @@
+export { defineTool, type AnyTool, type ToolContext, type ToolDefinition } from './define-tool.js';
+export { createToolRegistry, type ToolRegistry } from './tool-registry.js';
+export {
+  builtinTools,
+  currentTimeTool,
+  listFilesTool,
+  readFileTool,
+  writeFileTool,
+  MAX_LIST_ENTRIES,
+  MAX_READ_FILE_BYTES,
+  type ListedEntry,
+} from './builtin/index.js';
