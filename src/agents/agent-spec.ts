@@ -12,10 +12,15 @@ export const AgentSpecSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { message: 'must be 1-64 letters, digits, _ . - (no spaces)' }),
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+        message: 'must be 1-64 letters, digits, _ . - (no spaces)',
+      }),
     role: z.string().min(1).optional(),
     instructions: z.string().min(1).optional(),
-    model: z.string().regex(/^[^/\s]+\/\S+$/, { message: 'must look like provider/model' }).optional(),
+    model: z
+      .string()
+      .regex(/^[^/\s]+\/\S+$/, { message: 'must look like provider/model' })
+      .optional(),
     requirements: ModelRequirementsSchema.optional(),
     tools: z.array(z.string().min(1)).default([]),
     maxSteps: z.number().int().min(1).max(100).optional(),

@@ -51,7 +51,12 @@ export const nativeAgentRunner: AgentRunner = {
   },
 };
 
-async function loop(agent: AgentSpec, input: AgentInput, ctx: AgentContext, agentSpan: SpanHandle): Promise<AgentResult> {
+async function loop(
+  agent: AgentSpec,
+  input: AgentInput,
+  ctx: AgentContext,
+  agentSpan: SpanHandle,
+): Promise<AgentResult> {
   const tools = ctx.tools.select(agent.tools);
   const { model, info } = ctx.resolveModel(agent);
   const toolSet = toToolSet(tools, info, agent);
@@ -153,7 +158,11 @@ function modelStep(
           text += part.text;
           ctx.emit('text-delta', { taskId, seq, agent: agent.name, delta: part.text });
         } else if (part.type === 'tool-call') {
-          toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: (part.input ?? null) as Json });
+          toolCalls.push({
+            toolCallId: part.toolCallId,
+            toolName: part.toolName,
+            input: (part.input ?? null) as Json,
+          });
         } else if (part.type === 'error') {
           throw modelError(part.error, call.info);
         } else if (part.type === 'abort') {
@@ -221,14 +230,27 @@ function toolStep(
           [ATTR.stepSeq]: seq,
         },
       });
-      const result = await executeTool(tools, call, { taskId, workspace: ctx.workspace, signal, now: () => ctx.clock.now() });
+      const result = await executeTool(tools, call, {
+        taskId,
+        workspace: ctx.workspace,
+        signal,
+        now: () => ctx.clock.now(),
+      });
       span.end(result.ok ? undefined : result.error);
       return result;
     },
     {
       onStart: (seq) => ctx.emit('step-start', { taskId, seq, name, kind: 'tool', agent: agent.name }),
       onEnd: ({ seq, replayed, error }) =>
-        ctx.emit('step-end', { taskId, seq, name, kind: 'tool', agent: agent.name, replayed, ...(error ? { error } : {}) }),
+        ctx.emit('step-end', {
+          taskId,
+          seq,
+          name,
+          kind: 'tool',
+          agent: agent.name,
+          replayed,
+          ...(error ? { error } : {}),
+        }),
     },
   );
 }
@@ -241,7 +263,10 @@ async function executeTool(
 ): Promise<ToolStepOutput> {
   const definition = tools.find((t) => t.name === call.toolName);
   if (!definition) {
-    return { ok: false, error: { code: 'tool.not_found', message: `no tool named '${call.toolName}' is available` } };
+    return {
+      ok: false,
+      error: { code: 'tool.not_found', message: `no tool named '${call.toolName}' is available` },
+    };
   }
   const parsed = definition.input.safeParse(call.input);
   if (!parsed.success) {
@@ -293,4 +318,3 @@ function modelError(error: unknown, info: ModelInfo): AgentdError {
     cause: error,
   });
 }
-

@@ -1,6 +1,6 @@
 import type { TaskResult } from '../executor/index.js';
 import type { ListedModel } from '../runtime/index.js';
-import type { SpanRecord } from '../store/trace-store.js';
+import type { SpanRecord } from '../runtime/index.js';
 
 /** Formats a USD amount with enough digits to show sub-cent costs. */
 export function usd(amount: number): string {
@@ -11,7 +11,11 @@ export function usd(amount: number): string {
 /** A plain-text table with a header row; columns padded to their widest cell. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -59,7 +63,9 @@ export function spanTree(spans: SpanRecord[]): string {
       const a = span.attributes;
       const details = [
         `${(span.endTime - span.startTime).toFixed(1)} ms`,
-        a['gen_ai.usage.input_tokens'] !== undefined ? `${a['gen_ai.usage.input_tokens']}→${a['gen_ai.usage.output_tokens']} tok` : '',
+        a['gen_ai.usage.input_tokens'] !== undefined
+          ? `${a['gen_ai.usage.input_tokens']}→${a['gen_ai.usage.output_tokens']} tok`
+          : '',
         typeof a['agentd.cost.usd'] === 'number' ? usd(a['agentd.cost.usd']) : '',
         span.status === 'error' ? `ERROR ${String(a['error.type'] ?? '')}: ${span.statusMessage ?? ''}` : '',
       ].filter(Boolean);

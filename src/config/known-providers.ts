@@ -17,8 +17,18 @@ export const KNOWN_PROVIDERS: readonly KnownProvider[] = [
   { name: 'openai', type: 'openai', keyEnv: ['OPENAI_API_KEY'] },
   { name: 'anthropic', type: 'anthropic', keyEnv: ['ANTHROPIC_API_KEY'] },
   { name: 'google', type: 'google', keyEnv: ['GOOGLE_GENERATIVE_AI_API_KEY', 'GEMINI_API_KEY'] },
-  { name: 'mistral', type: 'openai-compatible', keyEnv: ['MISTRAL_API_KEY'], baseUrl: 'https://api.mistral.ai/v1' },
-  { name: 'groq', type: 'openai-compatible', keyEnv: ['GROQ_API_KEY'], baseUrl: 'https://api.groq.com/openai/v1' },
+  {
+    name: 'mistral',
+    type: 'openai-compatible',
+    keyEnv: ['MISTRAL_API_KEY'],
+    baseUrl: 'https://api.mistral.ai/v1',
+  },
+  {
+    name: 'groq',
+    type: 'openai-compatible',
+    keyEnv: ['GROQ_API_KEY'],
+    baseUrl: 'https://api.groq.com/openai/v1',
+  },
   {
     name: 'openrouter',
     type: 'openai-compatible',
@@ -31,7 +41,12 @@ export const KNOWN_PROVIDERS: readonly KnownProvider[] = [
     keyEnv: ['TOGETHER_API_KEY'],
     baseUrl: 'https://api.together.xyz/v1',
   },
-  { name: 'deepseek', type: 'openai-compatible', keyEnv: ['DEEPSEEK_API_KEY'], baseUrl: 'https://api.deepseek.com/v1' },
+  {
+    name: 'deepseek',
+    type: 'openai-compatible',
+    keyEnv: ['DEEPSEEK_API_KEY'],
+    baseUrl: 'https://api.deepseek.com/v1',
+  },
 ];
 
 /** Default base URLs for local OpenAI-compatible servers configured by name only. */

@@ -46,8 +46,12 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
 
   const envModel = env['AGENTD_MODEL'];
   const models = envModel ? { ...parsed.models, default: envModel } : parsed.models;
-  const storePath = parsed.store.path ? resolvePath(parsed.store.path, cwd, options.userHome) : join(home, 'agentd.db');
-  const authToken = parsed.server.authToken ? resolveSecret(parsed.server.authToken, env, 'server.authToken') : undefined;
+  const storePath = parsed.store.path
+    ? resolvePath(parsed.store.path, cwd, options.userHome)
+    : join(home, 'agentd.db');
+  const authToken = parsed.server.authToken
+    ? resolveSecret(parsed.server.authToken, env, 'server.authToken')
+    : undefined;
   return {
     home,
     files: options.files.map((f) => f.path),
@@ -64,7 +68,9 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
  * Files: `$AGENTD_HOME/config.yaml`, then `./agentd.yaml` (which overrides it); `AGENTD_CONFIG`
  * names one file to use instead of both.
  */
-export function loadConfigFromSystem(options: { cwd?: string; overrides?: Record<string, unknown> } = {}): AgentdConfig {
+export function loadConfigFromSystem(
+  options: { cwd?: string; overrides?: Record<string, unknown> } = {},
+): AgentdConfig {
   const env = process.env;
   const cwd = options.cwd ?? process.cwd();
   const userHome = homedir();
@@ -73,14 +79,25 @@ export function loadConfigFromSystem(options: { cwd?: string; overrides?: Record
   if (explicit) {
     const path = resolve(cwd, explicit);
     if (!existsSync(path)) {
-      throw new AgentdError({ code: 'config.not_found', message: `AGENTD_CONFIG names ${path}, which does not exist` });
+      throw new AgentdError({
+        code: 'config.not_found',
+        message: `AGENTD_CONFIG names ${path}, which does not exist`,
+      });
     }
     paths = [path];
   } else {
-    paths = [join(agentdHome(env, userHome, cwd), 'config.yaml'), join(cwd, 'agentd.yaml')].filter((p) => existsSync(p));
+    paths = [join(agentdHome(env, userHome, cwd), 'config.yaml'), join(cwd, 'agentd.yaml')].filter((p) =>
+      existsSync(p),
+    );
   }
   const files = paths.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
-  return loadConfig({ env, files, cwd, userHome, ...(options.overrides ? { overrides: options.overrides } : {}) });
+  return loadConfig({
+    env,
+    files,
+    cwd,
+    userHome,
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+  });
 }
 
 /** The config with every secret replaced by a mask, for printing. */
@@ -88,7 +105,9 @@ export function maskConfig(config: AgentdConfig): Record<string, unknown> {
   return {
     ...config,
     providers: config.providers.map((p) => (p.apiKey ? { ...p, apiKey: mask(p.apiKey) } : p)),
-    server: config.server.authToken ? { ...config.server, authToken: mask(config.server.authToken) } : config.server,
+    server: config.server.authToken
+      ? { ...config.server, authToken: mask(config.server.authToken) }
+      : config.server,
   };
 }
 
@@ -110,7 +129,10 @@ function parseFile(file: ConfigSource): Record<string, unknown> {
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new AgentdError({ code: 'config.invalid', message: `${file.path}: the top level must be a mapping of keys` });
+    throw new AgentdError({
+      code: 'config.invalid',
+      message: `${file.path}: the top level must be a mapping of keys`,
+    });
   }
   return value as Record<string, unknown>;
 }
@@ -121,7 +143,10 @@ function configuredProviders(
 ): ResolvedProviderConfig[] {
   return Object.entries(providers).map(([name, entry]) => {
     const known = KNOWN_PROVIDERS.find((p) => p.name === name);
-    const type = entry.type ?? known?.type ?? (entry.baseUrl || LOCAL_SERVER_URLS[name] ? 'openai-compatible' : undefined);
+    const type =
+      entry.type ??
+      known?.type ??
+      (entry.baseUrl || LOCAL_SERVER_URLS[name] ? 'openai-compatible' : undefined);
     if (!type) {
       throw new AgentdError({
         code: 'config.invalid',
@@ -162,7 +187,12 @@ function providersFromEnv(env: LoadConfigOptions['env']): ResolvedProviderConfig
   return found;
 }
 
-function resolveSecret(ref: string, env: LoadConfigOptions['env'], path: string, optional = false): string | undefined {
+function resolveSecret(
+  ref: string,
+  env: LoadConfigOptions['env'],
+  path: string,
+  optional = false,
+): string | undefined {
   const variable = ref.slice('env:'.length);
   const value = env[variable];
   if (value) return value;

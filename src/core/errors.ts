@@ -72,7 +72,11 @@ export class UnsafeUrlError extends AgentdError {
 
 /** A named thing does not exist (`task.not_found`, `agent.not_found`, …). */
 export function notFound(kind: string, id: string): AgentdError {
-  return new AgentdError({ code: `${kind}.not_found`, message: `${kind} '${id}' not found`, category: 'user' });
+  return new AgentdError({
+    code: `${kind}.not_found`,
+    message: `${kind} '${id}' not found`,
+    category: 'user',
+  });
 }
 
 /** Turns anything thrown into an AgentdError, keeping AgentdErrors as they are. */

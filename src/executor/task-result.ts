@@ -14,5 +14,10 @@ export interface TaskResult {
   toolCalls: number;
   /** True when any output came from the simulated model: a dry run, not a model's answer. */
   simulated: boolean;
-  timings: { createdAt: number; startedAt: number | null; finishedAt: number | null; durationMs: number | null };
+  timings: {
+    createdAt: number;
+    startedAt: number | null;
+    finishedAt: number | null;
+    durationMs: number | null;
+  };
 }

@@ -23,7 +23,11 @@ export interface TaskScope {
   span: SpanHandle;
   emit<K extends keyof TaskEventMap>(type: K, data: TaskEventMap[K]): void;
   /** Prices a model call at catalog rates, records it in the ledger, returns call and task cost. */
-  recordCost(call: { agent: string; info: ModelInfo; outcome: ModelCallOutcome }): Promise<{ costUsd: number; taskCostUsd: number }>;
+  recordCost(call: {
+    agent: string;
+    info: ModelInfo;
+    outcome: ModelCallOutcome;
+  }): Promise<{ costUsd: number; taskCostUsd: number }>;
 }
 
 /** The program a task runs: given its scope, produce the output. */
@@ -63,6 +67,9 @@ export interface TaskRunnerOptions {
   isProcessAlive?: (pid: number) => boolean;
 }
 
+/** Runners alive in this process, so a closed runner's leases count as dead at once. */
+const liveOwners = new Set<string>();
+
 const TERMINAL: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
 interface RunState {
@@ -80,12 +87,15 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   const heartbeatMs = options.heartbeatMs ?? 5_000;
   const isProcessAlive = options.isProcessAlive ?? defaultIsProcessAlive;
   const owner = `${hostname()}:${process.pid}:${newId('run')}`;
+  liveOwners.add(owner);
   const running = new Map<string, RunState>();
   const listeners = new Map<string, Set<(event: TaskEvent) => void>>();
   let closing = false;
 
   const heartbeat = setInterval(() => {
-    void renewLeases().catch((error: unknown) => logger.error('lease renewal failed', { error: String(error) }));
+    void renewLeases().catch((error: unknown) =>
+      logger.error('lease renewal failed', { error: String(error) }),
+    );
   }, heartbeatMs);
   heartbeat.unref();
 
@@ -110,11 +120,16 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       state.chain = state.chain.then(async () => {
         // Text deltas are streamed live only: persisting every token would dominate the cost of a
         // step, and the step-end event carries the full text for replay.
-        const seq = type === 'text-delta' ? state.lastSeq : await tasks.appendEvent(taskId, { type, time, data } as Omit<TaskEvent, 'seq'>);
+        const seq =
+          type === 'text-delta'
+            ? state.lastSeq
+            : await tasks.appendEvent(taskId, { type, time, data } as Omit<TaskEvent, 'seq'>);
         state.lastSeq = seq;
         notify(taskId, { type, seq, time, data } as TaskEvent);
       });
-      state.chain.catch((error: unknown) => logger.error('could not record task event', { taskId, type, error: String(error) }));
+      state.chain.catch((error: unknown) =>
+        logger.error('could not record task event', { taskId, type, error: String(error) }),
+      );
     };
   }
 
@@ -162,7 +177,9 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         workflow({ task, durable, span, emit, recordCost }),
       );
     } catch (error) {
-      outcome = { error: controller.signal.aborted ? toAgentdError(controller.signal.reason) : toAgentdError(error) };
+      outcome = {
+        error: controller.signal.aborted ? toAgentdError(controller.signal.reason) : toAgentdError(error),
+      };
     }
 
     try {
@@ -235,7 +252,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         createdAt: task.createdAt,
         startedAt: task.startedAt,
         finishedAt: task.finishedAt,
-        durationMs: task.finishedAt !== null && task.startedAt !== null ? task.finishedAt - task.startedAt : null,
+        durationMs:
+          task.finishedAt !== null && task.startedAt !== null ? task.finishedAt - task.startedAt : null,
       },
     };
   }
@@ -337,15 +355,18 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         const staleBefore = ownerIsDeadHere(task.owner) ? Number.POSITIVE_INFINITY : now - heartbeatMs * 6;
         if (await start(task.id, staleBefore)) resumed.push(task.id);
       }
-      if (resumed.length > 0) logger.info('resumed interrupted tasks', { count: resumed.length, ids: resumed });
+      if (resumed.length > 0)
+        logger.info('resumed interrupted tasks', { count: resumed.length, ids: resumed });
       return resumed;
     },
 
     async close() {
       closing = true;
+      liveOwners.delete(owner);
       clearInterval(heartbeat);
       const pending = [...running.values()];
-      for (const state of pending) state.controller.abort(new AgentdError({ code: 'task.interrupted', message: 'runtime closing' }));
+      for (const state of pending)
+        state.controller.abort(new AgentdError({ code: 'task.interrupted', message: 'runtime closing' }));
       await Promise.all(pending.map((s) => s.done));
       await tracer.flush();
     },
@@ -355,7 +376,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     if (!taskOwner) return true;
     const [host, pid] = taskOwner.split(':');
     if (host !== hostname() || pid === undefined) return false;
-    return Number(pid) !== process.pid && !isProcessAlive(Number(pid));
+    if (Number(pid) === process.pid) return !liveOwners.has(taskOwner);
+    return !isProcessAlive(Number(pid));
   }
 }
 

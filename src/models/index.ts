@@ -3,3 +3,15 @@ export { priceUsage } from './language-model.js';
 export type { CatalogEntryConfig, ModelsConfig, ResolvedProviderConfig } from './models-config.js';
 export { estimateTokens, observeModelCalls } from './observe-model-calls.js';
 export type { ModelCallObserver, ModelCallOutcome } from './observe-model-calls.js';
+export { createModelCatalog, parseCatalogData, UNKNOWN_MODEL_DEFAULTS } from './catalog.js';
+export type { CatalogEntry, ModelCatalog, ModelCatalogOptions } from './catalog.js';
+export { createModelRegistry, defaultModelId } from './model-registry.js';
+export type {
+  DefaultModelIdOptions,
+  ModelRegistry,
+  ModelRegistryOptions,
+  ResolvedModel,
+} from './model-registry.js';
+export { detectLocalServer } from './detect-local-server.js';
+export type { DetectedLocalServer, DetectLocalServerOptions } from './detect-local-server.js';
+export { isModelId, parseModelId } from './model-id.js';

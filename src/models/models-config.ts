@@ -1,11 +1,9 @@
 import { z } from 'zod';
 
 /** A reference to a secret: `env:VAR_NAME` (an environment variable). Never a literal key. */
-export const SecretRefSchema = z
-  .string()
-  .regex(/^env:[A-Za-z_][A-Za-z0-9_]*$/, {
-    message: 'must be a reference like env:OPENAI_API_KEY, not a literal key',
-  });
+export const SecretRefSchema = z.string().regex(/^env:[A-Za-z_][A-Za-z0-9_]*$/, {
+  message: 'must be a reference like env:OPENAI_API_KEY, not a literal key',
+});
 
 /** The provider implementations agentd ships. */
 export const ProviderTypeSchema = z.enum(['openai', 'anthropic', 'google', 'openai-compatible', 'simulated']);
@@ -25,13 +23,20 @@ export const CatalogEntryConfigSchema = z.strictObject({
   outputPerMTok: z.number().nonnegative().optional(),
   contextWindow: z.number().int().positive().optional(),
   capabilities: z
-    .strictObject({ tools: z.boolean().optional(), json: z.boolean().optional(), vision: z.boolean().optional() })
+    .strictObject({
+      tools: z.boolean().optional(),
+      json: z.boolean().optional(),
+      vision: z.boolean().optional(),
+    })
     .optional(),
 });
 
 /** The `models` section: the default model and catalog additions/overrides. */
 export const ModelsConfigSchema = z.strictObject({
-  default: z.string().regex(/^[^/\s]+\/\S+$/, { message: 'must look like provider/model' }).optional(),
+  default: z
+    .string()
+    .regex(/^[^/\s]+\/\S+$/, { message: 'must look like provider/model' })
+    .optional(),
   catalog: z.array(CatalogEntryConfigSchema).default([]),
 });
 

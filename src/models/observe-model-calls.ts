@@ -40,7 +40,13 @@ export function observeModelCalls(model: LanguageModel, observer: ModelCallObser
         try {
           const result = await doGenerate();
           await call.finish(
-            outcome(result.usage, params, textOf(result.content), result.finishReason.unified, result.response?.modelId),
+            outcome(
+              result.usage,
+              params,
+              textOf(result.content),
+              result.finishReason.unified,
+              result.response?.modelId,
+            ),
           );
           return result;
         } catch (error) {
@@ -82,7 +88,9 @@ export function observeModelCalls(model: LanguageModel, observer: ModelCallObser
               else if (part.type === 'error') fail(part.error);
               else if (part.type === 'finish' && !settled) {
                 settled = true;
-                await call.finish(outcome(part.usage, params, text, part.finishReason.unified, responseModelId));
+                await call.finish(
+                  outcome(part.usage, params, text, part.finishReason.unified, responseModelId),
+                );
               }
               controller.enqueue(part);
             } catch (error) {

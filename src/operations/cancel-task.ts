@@ -4,7 +4,8 @@ import { TaskIdInputSchema, TaskResultSchema } from './schemas.js';
 /** Cancels a queued or running task; in-flight model calls are aborted. */
 export const cancelTask = defineOperation({
   name: 'tasks.cancel',
-  description: 'Cancel a queued or running task (in-flight model calls are aborted). A finished task is returned unchanged.',
+  description:
+    'Cancel a queued or running task (in-flight model calls are aborted). A finished task is returned unchanged.',
   input: TaskIdInputSchema,
   output: TaskResultSchema,
   permission: 'write',

@@ -30,15 +30,23 @@ export interface StreamOperation<I extends z.ZodType = z.ZodType, E = unknown> {
   input: I;
   permission: Permission;
   http: HttpBinding;
-  stream(runtime: Runtime, input: z.infer<I>, signal: AbortSignal): AsyncIterable<{ event: string; id?: string; data: E }>;
+  stream(
+    runtime: Runtime,
+    input: z.infer<I>,
+    signal: AbortSignal,
+  ): AsyncIterable<{ event: string; id?: string; data: E }>;
 }
 
 /** Defines an operation; the identity function that checks its shape and keeps its types. */
-export function defineOperation<I extends z.ZodType, O extends z.ZodType>(operation: Operation<I, O>): Operation<I, O> {
+export function defineOperation<I extends z.ZodType, O extends z.ZodType>(
+  operation: Operation<I, O>,
+): Operation<I, O> {
   return operation;
 }
 
 /** Defines a streaming operation. */
-export function defineStreamOperation<I extends z.ZodType, E>(operation: StreamOperation<I, E>): StreamOperation<I, E> {
+export function defineStreamOperation<I extends z.ZodType, E>(
+  operation: StreamOperation<I, E>,
+): StreamOperation<I, E> {
   return operation;
 }

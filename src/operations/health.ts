@@ -10,6 +10,10 @@ export const health = defineOperation({
   permission: 'read',
   http: { method: 'GET', path: '/v1/health' },
   async handler(runtime) {
-    return { status: 'ok' as const, defaultModel: runtime.defaultModel, simulated: runtime.notice !== undefined };
+    return {
+      status: 'ok' as const,
+      defaultModel: runtime.defaultModel,
+      simulated: runtime.notice !== undefined,
+    };
   },
 });

@@ -3,7 +3,11 @@ import type { Runtime } from '../runtime/index.js';
 import type { Operation } from './define-operation.js';
 
 /** Validates raw input against the operation's schema and runs it: the one path every interface uses. */
-export async function invokeOperation<O extends Operation>(runtime: Runtime, operation: O, raw: unknown): Promise<unknown> {
+export async function invokeOperation<O extends Operation>(
+  runtime: Runtime,
+  operation: O,
+  raw: unknown,
+): Promise<unknown> {
   const input = validate(operation.input, raw, { where: operation.name, code: 'request.invalid' });
   return operation.handler(runtime, input);
 }

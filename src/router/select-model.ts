@@ -19,7 +19,10 @@ export function selectModel(options: {
   if (preferred && meets(preferred)) return preferred;
   const best = candidates
     .filter(meets)
-    .sort((a, b) => a.inputPerMTok + a.outputPerMTok - (b.inputPerMTok + b.outputPerMTok) || a.id.localeCompare(b.id))[0];
+    .sort(
+      (a, b) =>
+        a.inputPerMTok + a.outputPerMTok - (b.inputPerMTok + b.outputPerMTok) || a.id.localeCompare(b.id),
+    )[0];
   if (!best) {
     const wanted = Object.entries(requirements)
       .filter(([, on]) => on)

@@ -89,7 +89,8 @@ const SIMULATED_NOTICE =
 
 /** Builds a runtime: config, stores, providers, tracer, executor; the composition root of agentd. */
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
-  const config = options.loadedConfig ?? loadConfigFromSystem(options.config ? { overrides: options.config } : {});
+  const config =
+    options.loadedConfig ?? loadConfigFromSystem(options.config ? { overrides: options.config } : {});
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
 
@@ -102,7 +103,11 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const onlySimulated = [...providers.values()].every((p) => p.type === 'simulated');
   const discoveredModels: Record<string, string[]> = {};
   for (const p of providerConfigs) if (p.detectedModels) discoveredModels[p.config.name] = p.detectedModels;
-  const defaultModel = defaultModelId({ configured: config.models.default, providers: [...providers.values()], discoveredModels });
+  const defaultModel = defaultModelId({
+    configured: config.models.default,
+    providers: [...providers.values()],
+    discoveredModels,
+  });
   const available = () => catalog.list().filter((m) => providers.has(m.provider));
 
   const stores = openSqliteStores({ path: config.store.path });
@@ -146,7 +151,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     logger,
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     async workflow(scope) {
-      const input = validate(TaskInputSchema, scope.task.input, { where: `task ${scope.task.id}`, code: 'task.invalid' });
+      const input = validate(TaskInputSchema, scope.task.input, {
+        where: `task ${scope.task.id}`,
+        code: 'task.invalid',
+      });
       const team = preflight(input);
       const workspace = join(config.home, 'workspaces', scope.task.id);
       await mkdir(workspace, { recursive: true });
@@ -163,9 +171,13 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         defaultMaxSteps: config.agents.maxSteps,
         maxRetries: options.maxRetries ?? 2,
       };
-      return topologyFor(team).run(team, { prompt: input.prompt }, {
-        runAgent: (agent, agentInput) => nativeAgentRunner.run(agent, agentInput, context),
-      });
+      return topologyFor(team).run(
+        team,
+        { prompt: input.prompt },
+        {
+          runAgent: (agent, agentInput) => nativeAgentRunner.run(agent, agentInput, context),
+        },
+      );
     },
   });
 
@@ -225,7 +237,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     },
 
     listModels() {
-      return catalog.list().map((m) => ({ ...m, available: providers.has(m.provider), isDefault: m.id === defaultModel }));
+      return catalog
+        .list()
+        .map((m) => ({ ...m, available: providers.has(m.provider), isDefault: m.id === defaultModel }));
     },
 
     async close() {
@@ -304,7 +318,10 @@ async function providersToUse(
         origin: 'detected',
       };
       list.push({ config: detected, instance: build(detected), detectedModels: found.models });
-      logger.info('detected a local OpenAI-compatible server', { baseUrl: found.baseUrl, models: found.models.length });
+      logger.info('detected a local OpenAI-compatible server', {
+        baseUrl: found.baseUrl,
+        models: found.models.length,
+      });
     } else {
       logger.debug('no local OpenAI-compatible server answered');
     }

@@ -13,7 +13,10 @@ export const TaskInputSchema = z
       .optional()
       .describe('A model id that overrides every agent model for this task'),
   })
-  .refine((input) => !(input.agent && input.team), { message: 'give either agent or team, not both', path: ['team'] });
+  .refine((input) => !(input.agent && input.team), {
+    message: 'give either agent or team, not both',
+    path: ['team'],
+  });
 
 /** A task request as validated. */
 export type TaskInput = z.infer<typeof TaskInputSchema>;

@@ -8,7 +8,8 @@ import type { Topology } from './topology.js';
  */
 export const sequentialTopology: Topology = {
   name: 'sequential',
-  description: 'Agents run in order, each seeing the task and the previous output; the last output is the result.',
+  description:
+    'Agents run in order, each seeing the task and the previous output; the last output is the result.',
   validate(team) {
     if (team.agents.length < 1) {
       throw new AgentdError({ code: 'topology.invalid_team', message: 'sequential needs at least 1 agent' });
@@ -28,7 +29,9 @@ export const sequentialTopology: Topology = {
     const results: AgentResult[] = [];
     for (const [index, agent] of team.agents.entries()) {
       const shown = team.handoff === 'all' ? results : results.slice(-1);
-      results.push(await ctx.runAgent(agent, { prompt: handoffPrompt(task.prompt, shown, index, team.agents.length) }));
+      results.push(
+        await ctx.runAgent(agent, { prompt: handoffPrompt(task.prompt, shown, index, team.agents.length) }),
+      );
     }
     return { output: results.at(-1)?.output ?? '' };
   },

@@ -15,7 +15,8 @@ export const singleTopology: Topology = {
   },
   async run(team, task, ctx) {
     const [agent] = team.agents;
-    if (!agent) throw new AgentdError({ code: 'topology.invalid_team', message: 'single needs exactly 1 agent' });
+    if (!agent)
+      throw new AgentdError({ code: 'topology.invalid_team', message: 'single needs exactly 1 agent' });
     return { output: (await ctx.runAgent(agent, { prompt: task.prompt })).output };
   },
 };

@@ -40,7 +40,9 @@ export function createTracer(options: { exporters: SpanExporter[] }): Tracer {
       const ctx = parentSpan ? trace.setSpan(ROOT_CONTEXT, parentSpan) : ROOT_CONTEXT;
       const span = otel.startSpan(
         name,
-        { attributes: { ...attributes, [ATTR.spanKind]: kind, ...(taskId ? { [ATTR.taskId]: taskId } : {}) } },
+        {
+          attributes: { ...attributes, [ATTR.spanKind]: kind, ...(taskId ? { [ATTR.taskId]: taskId } : {}) },
+        },
         ctx,
       );
       const handle: SpanHandle = {
@@ -63,4 +65,3 @@ export function createTracer(options: { exporters: SpanExporter[] }): Tracer {
     shutdown: () => provider.shutdown(),
   };
 }
-

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { TaskResult } from '../../executor/index.js';
 import { cancelTask, getTask, invokeOperation, listTasks, taskSpans } from '../../operations/index.js';
-import type { SpanRecord } from '../../store/trace-store.js';
+import type { SpanRecord } from '../../runtime/index.js';
 import type { CliContext } from '../cli-context.js';
 import { spanTree, taskDetail, tasksTable } from '../format.js';
 
@@ -12,7 +12,10 @@ export function registerTasks(program: Command, cli: CliContext): void {
   tasks
     .command('list')
     .description('List tasks, newest first')
-    .option('--status <status>', 'only tasks with this status (queued, running, succeeded, failed, cancelled)')
+    .option(
+      '--status <status>',
+      'only tasks with this status (queued, running, succeeded, failed, cancelled)',
+    )
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action(async (options: { status?: string; limit: string; json?: boolean }) => {
@@ -33,7 +36,9 @@ export function registerTasks(program: Command, cli: CliContext): void {
     .action(async (id: string, options: { spans?: boolean; json?: boolean }) => {
       const runtime = await cli.openRuntime();
       const task = (await invokeOperation(runtime, getTask, { id })) as TaskResult;
-      const spans = options.spans ? ((await invokeOperation(runtime, taskSpans, { id })) as { spans: SpanRecord[] }).spans : undefined;
+      const spans = options.spans
+        ? ((await invokeOperation(runtime, taskSpans, { id })) as { spans: SpanRecord[] }).spans
+        : undefined;
       if (options.json) {
         cli.io.stdout.write(JSON.stringify(spans ? { ...task, spans } : task, null, 2) + '\n');
         return;

@@ -385,7 +385,12 @@ export function describeTaskStoreConformance(name: string, open: OpenStore<TaskS
         await store.create(taskRecord({ id: 'task_a' }));
         expect(await store.claim('task_a', { owner: 'r1', now: 50, staleBefore: 0 })).toBe(true);
         expect(await store.claim('task_a', { owner: 'r2', now: 51, staleBefore: 0 })).toBe(false);
-        expect(await store.get('task_a')).toMatchObject({ status: 'running', owner: 'r1', heartbeatAt: 50, startedAt: 50 });
+        expect(await store.get('task_a')).toMatchObject({
+          status: 'running',
+          owner: 'r1',
+          heartbeatAt: 50,
+          startedAt: 50,
+        });
       });
 
       it('lets another owner take a running task only when its lease is stale, keeping startedAt', async () => {
@@ -398,7 +403,9 @@ export function describeTaskStoreConformance(name: string, open: OpenStore<TaskS
 
       it('never claims a finished task', async () => {
         await store.create(taskRecord({ id: 'task_a', status: 'succeeded' }));
-        expect(await store.claim('task_a', { owner: 'r1', now: 1, staleBefore: Number.POSITIVE_INFINITY })).toBe(false);
+        expect(
+          await store.claim('task_a', { owner: 'r1', now: 1, staleBefore: Number.POSITIVE_INFINITY }),
+        ).toBe(false);
       });
 
       it("renews only the owner's running tasks", async () => {

@@ -19,7 +19,10 @@ export class StoreSpanExporter implements SpanExporter {
     this.#traces.insert(spans.map(toRecord)).then(
       () => resultCallback({ code: ExportResultCode.SUCCESS }),
       (error: unknown) =>
-        resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) }),
+        resultCallback({
+          code: ExportResultCode.FAILED,
+          error: error instanceof Error ? error : new Error(String(error)),
+        }),
     );
   }
 

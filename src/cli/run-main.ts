@@ -1,0 +1,5 @@
+// Runs the CLI from source (`node --import tsx src/cli/run-main.ts …`): the same path as
+// bin/agentd.js without the bundle, used by tests that need a real CLI process.
+import { runCli } from './main.js';
+
+process.exitCode = await runCli(process.argv.slice(2));

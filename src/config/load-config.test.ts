@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { AgentdError } from '../core/errors.js';
+import { loadConfig, maskConfig } from './load-config.js';
+
+const base = { cwd: '/work', userHome: '/home/u' };
+
+function configError(run: () => unknown): AgentdError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof AgentdError) return error;
+    throw error;
+  }
+  throw new Error('expected an AgentdError');
+}
+
+describe('loadConfig', () => {
+  it('defaults to ~/.agentd with a SQLite file there, loopback on 7070, and no providers', () => {
+    const config = loadConfig({ ...base, env: {}, files: [] });
+    expect(config.home).toBe('/home/u/.agentd');
+    expect(config.store.path).toBe('/home/u/.agentd/agentd.db');
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 7070 });
+    expect(config.providers).toEqual([]);
+  });
+
+  it('honours AGENTD_HOME, relative to the working directory', () => {
+    const config = loadConfig({ ...base, env: { AGENTD_HOME: 'data' }, files: [] });
+    expect(config.home).toBe('/work/data');
+    expect(config.store.path).toBe('/work/data/agentd.db');
+  });
+
+  it('detects providers from API keys in the environment, in the documented order', () => {
+    const config = loadConfig({
+      ...base,
+      env: { GROQ_API_KEY: 'gsk-1', ANTHROPIC_API_KEY: 'ant-2', OPENAI_API_KEY: 'sk-3' },
+      files: [],
+    });
+    expect(config.providers.map((p) => [p.name, p.type, p.apiKey])).toEqual([
+      ['openai', 'openai', 'sk-3'],
+      ['anthropic', 'anthropic', 'ant-2'],
+      ['groq', 'openai-compatible', 'gsk-1'],
+    ]);
+    expect(config.providers[2]?.baseUrl).toBe('https://api.groq.com/openai/v1');
+  });
+
+  it('reports an invalid value with the file, the key path and the reason', () => {
+    const error = configError(() =>
+      loadConfig({
+        ...base,
+        env: {},
+        files: [{ path: '/work/agentd.yaml', text: 'providers:\n  openai:\n    baseUrl: not a url\n' }],
+      }),
+    );
+    expect(error.code).toBe('config.invalid');
+    expect(error.path).toBe('providers.openai.baseUrl');
+    expect(error.message).toBe('/work/agentd.yaml: providers.openai.baseUrl: Invalid URL');
+  });
+
+  it('rejects unknown keys and literal API keys', () => {
+    expect(
+      configError(() => loadConfig({ ...base, env: {}, files: [{ path: 'a.yaml', text: 'sever: {}' }] }))
+        .message,
+    ).toMatch(/Unrecognized key.*sever/);
+    const literal = configError(() =>
+      loadConfig({
+        ...base,
+        env: {},
+        files: [{ path: 'a.yaml', text: 'providers: {openai: {apiKey: sk-live-123}}' }],
+      }),
+    );
+    expect(literal.path).toBe('providers.openai.apiKey');
+    expect(literal.message).toMatch(/env:OPENAI_API_KEY/);
+  });
+
+  it('names the line of a YAML syntax error', () => {
+    const error = configError(() =>
+      loadConfig({ ...base, env: {}, files: [{ path: 'a.yaml', text: 'server:\n  port: 1\n bad: [\n' }] }),
+    );
+    expect(error.code).toBe('config.parse_error');
+    expect(error.message).toMatch(/^a\.yaml:\d+: /);
+  });
+
+  it('resolves env: references and fails clearly when the variable is missing', () => {
+    const text =
+      'providers:\n  local:\n    type: openai-compatible\n    baseUrl: http://127.0.0.1:9/v1\n    apiKey: env:LOCAL_KEY\n';
+    const ok = loadConfig({ ...base, env: { LOCAL_KEY: 'k-123456789' }, files: [{ path: 'a.yaml', text }] });
+    expect(ok.providers[0]).toMatchObject({
+      name: 'local',
+      type: 'openai-compatible',
+      apiKey: 'k-123456789',
+    });
+    const missing = configError(() => loadConfig({ ...base, env: {}, files: [{ path: 'a.yaml', text }] }));
+    expect(missing.message).toBe('providers.local.apiKey: environment variable LOCAL_KEY is not set');
+  });
+
+  it('fills the base URL of local servers configured by name, and needs a type for unknown names', () => {
+    const ollama = loadConfig({
+      ...base,
+      env: {},
+      files: [{ path: 'a.yaml', text: 'providers: {ollama: {}}' }],
+    });
+    expect(ollama.providers[0]).toMatchObject({
+      type: 'openai-compatible',
+      baseUrl: 'http://127.0.0.1:11434/v1',
+    });
+    const error = configError(() =>
+      loadConfig({ ...base, env: {}, files: [{ path: 'a.yaml', text: 'providers: {acme: {}}' }] }),
+    );
+    expect(error.path).toBe('providers.acme.type');
+  });
+
+  it('lets later files and programmatic overrides win key by key', () => {
+    const config = loadConfig({
+      ...base,
+      env: { AGENTD_MODEL: 'openai/gpt-4o' },
+      files: [
+        { path: 'home.yaml', text: 'server: {port: 8000, host: 127.0.0.1}\nagents: {maxSteps: 3}' },
+        { path: 'cwd.yaml', text: 'server: {port: 9000}' },
+      ],
+      overrides: { agents: { maxSteps: 5 } },
+    });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(config.agents.maxSteps).toBe(5);
+    expect(config.models.default).toBe('openai/gpt-4o');
+    expect(config.files).toEqual(['home.yaml', 'cwd.yaml']);
+  });
+
+  it('masks every secret when printed', () => {
+    const config = loadConfig({
+      ...base,
+      env: { OPENAI_API_KEY: 'sk-abcdefghijklmnop', TOKEN: 'tok-1234567890' },
+      files: [{ path: 'a.yaml', text: 'server: {authToken: env:TOKEN}' }],
+    });
+    const printed = JSON.stringify(maskConfig(config));
+    expect(printed).not.toContain('sk-abcdefghijklmnop');
+    expect(printed).not.toContain('tok-1234567890');
+    expect(printed).toContain('****mnop');
+  });
+});

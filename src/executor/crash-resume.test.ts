@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.js';
+import { createRuntime } from '../runtime/index.js';
+import type { Runtime } from '../runtime/index.js';
+import { startFakeOpenAIServer } from '../testing/fake-openai-server.js';
+import type { FakeOpenAIServer } from '../testing/fake-openai-server.js';
+
+const root = resolve(import.meta.dirname, '../..');
+/** tsx's loader by absolute URL, so the child can run TypeScript from any working directory. */
+const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+
+/** The text of the last user message of a chat-completions request. */
+function lastUserText(body: { messages?: { role: string; content?: unknown }[] } | undefined): string {
+  const user = [...(body?.messages ?? [])].reverse().find((m) => m.role === 'user');
+  return typeof user?.content === 'string' ? user.content : JSON.stringify(user?.content ?? '');
+}
+
+describe('crash and resume', () => {
+  let dir: string | undefined;
+  let server: FakeOpenAIServer | undefined;
+  let runtime: Runtime | undefined;
+  afterEach(async () => {
+    await runtime?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resumes a SIGKILLed CLI task on the same database without re-running its completed steps', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'agentd-crash-'));
+    let crashed = false;
+    server = await startFakeOpenAIServer({
+      // Steps 1 and 2 answer; step 3 hangs until the process that asked is killed. After the
+      // restart, the repeated step 3 answers.
+      script: (_request, index) =>
+        index === 0
+          ? { text: 'one' }
+          : index === 1
+            ? { text: 'two' }
+            : crashed
+              ? { text: 'three' }
+              : { hang: true },
+    });
+    writeFileSync(
+      join(dir, 'agentd.yaml'),
+      [
+        'providers:',
+        '  local:',
+        '    type: openai-compatible',
+        `    baseUrl: ${server.baseUrl}`,
+        'models:',
+        '  default: local/m',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'team.yaml'),
+      [
+        'name: three-steps',
+        'topology: sequential',
+        'agents:',
+        '  - name: first',
+        '  - name: second',
+        '  - name: third',
+      ].join('\n'),
+    );
+    const home = join(dir, 'home');
+    const env = { PATH: process.env['PATH'] ?? '', HOME: dir, AGENTD_HOME: home };
+
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        tsxLoader,
+        join(root, 'src/cli/run-main.ts'),
+        'run',
+        '--team',
+        'team.yaml',
+        'count to three',
+      ],
+      {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((done) =>
+      child.on('exit', (_code, signal) => done(signal)),
+    );
+
+    const deadline = Date.now() + 15_000;
+    while (server.requests.filter((r) => r.path.endsWith('/chat/completions')).length < 3) {
+      if (Date.now() > deadline) throw new Error(`the child never reached step 3; stderr: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    crashed = true;
+
+    const configPath = join(dir, 'agentd.yaml');
+    const config = loadConfig({
+      env: { AGENTD_HOME: home },
+      files: [{ path: configPath, text: readFileSync(configPath, 'utf8') }],
+      cwd: dir,
+      userHome: dir,
+    });
+    runtime = await createRuntime({
+      loadedConfig: config,
+      resume: true,
+      detectLocalServer: false,
+      maxRetries: 0,
+    });
+    const [task] = await runtime.listTasks();
+    expect(task).toBeDefined();
+    const result = await runtime.waitForTask(task?.id ?? '');
+
+    expect(result).toMatchObject({ status: 'succeeded', output: 'three' });
+    const chats = server.requests.filter((r) => r.path.endsWith('/chat/completions'));
+    expect(chats).toHaveLength(4);
+    // Steps 1 and 2 were asked once each; only the interrupted step 3 was asked again.
+    const prompts = chats.map((r) => lastUserText(r.body));
+    expect(prompts.filter((p) => p.includes('step 1 of 3'))).toHaveLength(1);
+    expect(prompts.filter((p) => p.includes('step 2 of 3'))).toHaveLength(1);
+    expect(prompts.filter((p) => p.includes('step 3 of 3'))).toHaveLength(2);
+    expect(prompts[3]).toContain('--- Output of second ---\ntwo');
+    expect(result.modelCalls).toBe(3);
+  });
+});

@@ -1,0 +1,328 @@
+// A hand-written test double of the OpenAI chat-completions HTTP protocol: provider tests must
+// exercise the real AI SDK clients over a real socket (request shape, SSE parsing, usage, tool-call
+// deltas, error statuses), which neither a mocked fetch nor a hosted API can give offline.
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One scripted reply of the fake server to a chat-completions request. */
+export interface FakeReply {
+  /** Assistant text. Omitted with no tool calls → `''`. */
+  text?: string;
+  /** Tool calls the assistant asks for (finish reason `tool_calls`). */
+  toolCalls?: { id?: string; name: string; arguments: object }[];
+  /** Reported usage; omitted → characters / 4 of the request messages and of the reply. */
+  usage?: { promptTokens: number; completionTokens: number };
+  /** An HTTP error status (≥ 400) answered with an OpenAI-style error body instead of a completion. */
+  status?: number;
+  /** Extra response headers (e.g. `retry-after`). */
+  headers?: Record<string, string>;
+  /** The error body's message, for error statuses. */
+  errorMessage?: string;
+  /** Wait this long before answering (overrides the server's `delayMs`). */
+  delayMs?: number;
+  /** Never answer, until the server is closed or the client aborts. */
+  hang?: boolean;
+}
+
+/** A chat message as the client sent it (unvalidated JSON). */
+export interface FakeChatMessage {
+  role: string;
+  content?: string | null | { type: string; text?: string }[];
+  tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+  [key: string]: unknown;
+}
+
+/** A chat-completions request body as the client sent it (unvalidated JSON). */
+export interface FakeChatRequestBody {
+  model?: string;
+  messages?: FakeChatMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  tools?: { type: string; function: { name: string; description?: string; parameters?: unknown } }[];
+  [key: string]: unknown;
+}
+
+/** One request the fake server received, in arrival order. */
+export interface RecordedRequest {
+  method: string;
+  /** The URL path, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  /** The parsed JSON body; undefined for requests without one (e.g. `GET /v1/models`). */
+  body: FakeChatRequestBody | undefined;
+}
+
+/** Decides the reply to the `index`-th chat-completions request (0-based). */
+export type FakeScript =
+  FakeReply[] | ((request: RecordedRequest, index: number) => FakeReply | Promise<FakeReply>);
+
+/** Options of {@link startFakeOpenAIServer}. */
+export interface FakeOpenAIServerOptions {
+  /** Replies in order; when the list runs out the reply is text `ok`. */
+  script?: FakeScript;
+  /** Model ids listed by `GET /v1/models`. Default `['fake-model']`. */
+  models?: string[];
+  /** Delay before every reply, in milliseconds. */
+  delayMs?: number;
+}
+
+/** A running fake server. */
+export interface FakeOpenAIServer {
+  /** `http://127.0.0.1:<port>/v1`. */
+  baseUrl: string;
+  /** Every request received (chat completions and model listings), in order. */
+  requests: RecordedRequest[];
+  /** Stops listening and terminates open connections (including hanging ones). */
+  close(): Promise<void>;
+}
+
+const CREATED = 1_700_000_000;
+
+/** Starts a real HTTP server on 127.0.0.1 (random port) speaking the OpenAI chat-completions protocol. */
+export async function startFakeOpenAIServer(
+  options: FakeOpenAIServerOptions = {},
+): Promise<FakeOpenAIServer> {
+  const requests: RecordedRequest[] = [];
+  const models = options.models ?? ['fake-model'];
+  let chatIndex = 0;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // A failing script is a bug in the test; answer 500 so the client sees it, and log it.
+      console.error('fake OpenAI server: handler failed', error);
+      if (!res.headersSent) sendError(res, 500, {}, `fake server handler failed: ${String(error)}`);
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const raw = await readBody(req);
+    let body: FakeChatRequestBody | undefined;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw) as FakeChatRequestBody;
+      } catch (error) {
+        requests.push({ method: req.method ?? 'GET', path, headers: headersOf(req), body: undefined });
+        sendError(res, 400, {}, `request body is not JSON: ${(error as Error).message}`);
+        return;
+      }
+    }
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers: headersOf(req), body };
+    requests.push(recorded);
+
+    if (req.method === 'GET' && path === '/v1/models') {
+      sendJson(
+        res,
+        200,
+        {},
+        {
+          object: 'list',
+          data: models.map((id) => ({ id, object: 'model', created: CREATED, owned_by: 'fake' })),
+        },
+      );
+      return;
+    }
+    if (req.method !== 'POST' || path !== '/v1/chat/completions') {
+      sendError(res, 404, {}, `no route ${req.method ?? ''} ${path} on the fake OpenAI server`);
+      return;
+    }
+
+    const index = chatIndex++;
+    const script = options.script ?? [];
+    const reply: FakeReply =
+      typeof script === 'function' ? await script(recorded, index) : (script[index] ?? { text: 'ok' });
+
+    const delayMs = reply.delayMs ?? options.delayMs ?? 0;
+    if (delayMs > 0 && !(await sleepUnlessClosed(res, delayMs))) return;
+    if (reply.hang) {
+      await closed(res);
+      return;
+    }
+    if (reply.status !== undefined && reply.status >= 400) {
+      sendError(res, reply.status, reply.headers ?? {}, reply.errorMessage);
+      return;
+    }
+    const completion = completionOf(reply, body ?? {}, index);
+    if (body?.stream)
+      streamCompletion(res, reply.headers ?? {}, completion, body.stream_options?.include_usage === true);
+    else sendJson(res, reply.status ?? 200, reply.headers ?? {}, completionBody(completion));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () =>
+      (closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      })),
+  };
+}
+
+interface Completion {
+  id: string;
+  model: string;
+  text: string;
+  toolCalls: { id: string; name: string; arguments: string }[];
+  finishReason: 'stop' | 'tool_calls';
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+function completionOf(reply: FakeReply, body: FakeChatRequestBody, index: number): Completion {
+  const text = reply.text ?? '';
+  const toolCalls = (reply.toolCalls ?? []).map((call, i) => ({
+    id: call.id ?? `call_fake_${i}`,
+    name: call.name,
+    arguments: JSON.stringify(call.arguments),
+  }));
+  const promptTokens = reply.usage?.promptTokens ?? Math.ceil(JSON.stringify(body.messages ?? []).length / 4);
+  const completionTokens =
+    reply.usage?.completionTokens ??
+    Math.ceil((text.length + toolCalls.reduce((n, c) => n + c.name.length + c.arguments.length, 0)) / 4);
+  return {
+    id: `chatcmpl-fake-${index}`,
+    model: body.model ?? 'fake-model',
+    text,
+    toolCalls,
+    finishReason: toolCalls.length > 0 ? 'tool_calls' : 'stop',
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
+  };
+}
+
+function completionBody(c: Completion): unknown {
+  return {
+    id: c.id,
+    object: 'chat.completion',
+    created: CREATED,
+    model: c.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: c.text === '' && c.toolCalls.length > 0 ? null : c.text,
+          ...(c.toolCalls.length > 0
+            ? {
+                tool_calls: c.toolCalls.map((t) => ({
+                  id: t.id,
+                  type: 'function',
+                  function: { name: t.name, arguments: t.arguments },
+                })),
+              }
+            : {}),
+        },
+        logprobs: null,
+        finish_reason: c.finishReason,
+      },
+    ],
+    usage: c.usage,
+  };
+}
+
+function streamCompletion(
+  res: ServerResponse,
+  headers: Record<string, string>,
+  c: Completion,
+  includeUsage: boolean,
+): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    ...headers,
+  });
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    res.write(
+      `data: ${JSON.stringify({ id: c.id, object: 'chat.completion.chunk', created: CREATED, model: c.model, choices, ...extra })}\n\n`,
+    );
+  const delta = (d: Record<string, unknown>, finishReason: string | null = null) =>
+    chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finishReason }]);
+
+  delta({ role: 'assistant' });
+  for (const piece of c.text.match(/\S+\s*|\s+/g) ?? []) delta({ content: piece });
+  c.toolCalls.forEach((call, index) => {
+    delta({
+      tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
+    });
+    for (let at = 0; at < call.arguments.length; at += 8) {
+      delta({ tool_calls: [{ index, function: { arguments: call.arguments.slice(at, at + 8) } }] });
+    }
+  });
+  delta({}, c.finishReason);
+  if (includeUsage) chunk([], { usage: c.usage });
+  res.end('data: [DONE]\n\n');
+}
+
+function sendJson(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(text);
+}
+
+function sendError(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  message?: string,
+): void {
+  const [type, code, fallback] =
+    status === 401
+      ? ['invalid_request_error', 'invalid_api_key', 'Incorrect API key provided.']
+      : status === 404
+        ? ['invalid_request_error', 'not_found', 'Not found.']
+        : status === 429
+          ? ['requests', 'rate_limit_exceeded', 'Rate limit reached for requests.']
+          : status >= 500
+            ? ['server_error', null, 'The server had an error while processing your request.']
+            : ['invalid_request_error', null, 'Invalid request.'];
+  sendJson(res, status, headers, { error: { message: message ?? fallback, type, param: null, code } });
+}
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Resolves when the response's connection closes (client abort, server close, or after it ends). */
+function closed(res: ServerResponse): Promise<void> {
+  if (res.closed) return Promise.resolve();
+  return new Promise((resolve) => res.once('close', () => resolve()));
+}
+
+/** Waits `ms`; false when the connection closed meanwhile (nothing left to answer). */
+async function sleepUnlessClosed(res: ServerResponse, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const slept = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), ms);
+  });
+  const result = await Promise.race([slept, closed(res).then(() => false)]);
+  clearTimeout(timer);
+  return result;
+}

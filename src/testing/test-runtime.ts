@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config/index.js';
+import { createRuntime } from '../runtime/index.js';
+import type { Runtime, RuntimeOptions } from '../runtime/index.js';
+import { createFakeLanguageModel, createFakeProvider } from './fake-language-model.js';
+import type { FakeLanguageModel, FakeLanguageModelOptions } from './fake-language-model.js';
+
+/** A runtime on a fresh temporary home with the scripted fake model as `fake/scripted`. */
+export interface TestRuntime {
+  runtime: Runtime;
+  model: FakeLanguageModel;
+  home: string;
+  /** Closes the runtime and deletes the temporary home. */
+  dispose(): Promise<void>;
+}
+
+/** Catalog prices the fake model is billed at: $1 per 1M input, $2 per 1M output tokens. */
+export const FAKE_PRICES = { inputPerMTok: 1, outputPerMTok: 2 } as const;
+
+/**
+ * Builds a runtime for tests: temp AGENTD_HOME and SQLite file, no environment, no local-server
+ * probe, no provider retries, and the scripted fake model as default (priced, so costs are real).
+ */
+export async function createTestRuntime(
+  options: {
+    script?: FakeLanguageModelOptions['script'];
+    config?: Record<string, unknown>;
+    home?: string;
+    runtime?: Partial<RuntimeOptions>;
+  } = {},
+): Promise<TestRuntime> {
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'agentd-test-'));
+  const model = createFakeLanguageModel({ ...(options.script ? { script: options.script } : {}) });
+  const loadedConfig = loadConfig({
+    env: { AGENTD_HOME: home },
+    files: [],
+    cwd: home,
+    userHome: home,
+    overrides: {
+      models: {
+        default: 'fake/scripted',
+        catalog: [{ id: 'fake/scripted', ...FAKE_PRICES, capabilities: { tools: true } }],
+      },
+      ...options.config,
+    },
+  });
+  const runtime = await createRuntime({
+    loadedConfig,
+    providers: [createFakeProvider({ models: { scripted: model } })],
+    detectLocalServer: false,
+    maxRetries: 0,
+    ...options.runtime,
+  });
+  return {
+    runtime,
+    model,
+    home,
+    async dispose() {
+      await runtime.close();
+      if (!options.home) rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
