@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskEvent } from '../core/events.js';
+import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import { createTestRuntime, FAKE_PRICES } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
 
@@ -38,6 +39,38 @@ describe('a task through the runtime', () => {
     });
     expect(result.timings.durationMs).toBeGreaterThanOrEqual(0);
     expect(t.model.calls[0]?.promptText).toContain('Write a haiku about tides');
+  });
+
+  it('writes one ledger row per model call with the task, agent, model and measured usage', async () => {
+    t = await createTestRuntime({
+      script: ({ index }) => ({
+        text: `out ${index}`,
+        usage: { inputTokens: 10 * (index + 1), outputTokens: 3 },
+      }),
+    });
+    const team = {
+      name: 't',
+      topology: 'sequential' as const,
+      handoff: 'last' as const,
+      agents: [
+        { name: 'a', tools: [] },
+        { name: 'b', tools: [] },
+      ],
+    };
+    const result = await t.runtime.runTask({ prompt: 'x', team });
+    const stores = openSqliteStores({ path: join(t.home, 'agentd.db') });
+    try {
+      const rows = await stores.ledger.listByTask(result.id);
+      expect(
+        rows.map((r) => [r.taskId, r.agent, r.modelId, r.provider, r.inputTokens, r.outputTokens, r.source]),
+      ).toEqual([
+        [result.id, 'a', 'fake/scripted', 'fake', 10, 3, 'measured'],
+        [result.id, 'b', 'fake/scripted', 'fake', 20, 3, 'measured'],
+      ]);
+      expect(rows.map((r) => r.costUsd)).toEqual([fakeCost(10, 3), fakeCost(20, 3)]);
+    } finally {
+      await stores.close();
+    }
   });
 
   it('records a span tree with GenAI attributes and the task id on every span', async () => {
@@ -218,6 +251,18 @@ describe('a task through the runtime', () => {
     expect(result.output).toMatch(/^\[simulated\]/);
     expect(result.cost.usd).toBe(0);
     expect(t.model.calls).toHaveLength(0);
+  });
+
+  it('picks a model by capabilities, never silently falling back to the simulated one', async () => {
+    t = await createTestRuntime({ script: [{ text: 'seen' }] });
+    const result = await t.runtime.runTask({
+      prompt: 'x',
+      agent: { name: 'a', tools: [], requirements: { tools: true } },
+    });
+    expect(result).toMatchObject({ status: 'succeeded', output: 'seen', simulated: false });
+    await expect(
+      t.runtime.submitTask({ prompt: 'x', agent: { name: 'a', tools: [], requirements: { vision: true } } }),
+    ).rejects.toMatchObject({ code: 'model.no_match' });
   });
 
   it('rejects a bad request before creating a task', async () => {

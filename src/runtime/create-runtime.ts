@@ -108,7 +108,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     providers: [...providers.values()],
     discoveredModels,
   });
-  const available = () => catalog.list().filter((m) => providers.has(m.provider));
+  // Models a capability-based pick may choose: never the simulated one when a real provider exists.
+  const selectable = () =>
+    catalog.list().filter((m) => providers.has(m.provider) && (onlySimulated || !m.simulated));
 
   const stores = openSqliteStores({ path: config.store.path });
   const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })] });
@@ -120,7 +122,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     if (agent.model) return agent.model;
     if (agent.requirements) {
       const preferred = registry.resolve(defaultModel).info;
-      return selectModel({ candidates: available(), requirements: agent.requirements, preferred }).id;
+      return selectModel({ candidates: selectable(), requirements: agent.requirements, preferred }).id;
     }
     return defaultModel;
   }
