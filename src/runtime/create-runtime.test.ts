@@ -241,6 +241,23 @@ describe('a task through the runtime', () => {
     expect(replay.map((e) => e.type)).toEqual(['step-end', 'task-end']);
   });
 
+  it('streams the events of a task that another runtime on the same database runs', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    t = await createTestRuntime({ script: [{ text: 'from elsewhere', waitFor: gate }] });
+    const watcher = await createTestRuntime({ home: t.home });
+    try {
+      const submitted = await t.runtime.submitTask({ prompt: 'q' });
+      const watched = collect(watcher.runtime.taskEvents(submitted.id));
+      release();
+      const events = await watched;
+      expect(events.map((e) => e.type)).toEqual(['task-start', 'step-start', 'step-end', 'task-end']);
+      expect(events.at(-1)).toMatchObject({ data: { output: 'from elsewhere' } });
+    } finally {
+      await watcher.runtime.close();
+    }
+  });
+
   it('marks output of the simulated model as simulated', async () => {
     t = await createTestRuntime();
     const result = await t.runtime.runTask({

@@ -282,16 +282,20 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
           if (TERMINAL_EVENTS.has(event.type)) return;
         }
         if (signal?.aborted) return;
-        const task = await stores.tasks.get(id);
-        if (task && ['succeeded', 'failed', 'cancelled'].includes(task.status) && queue.length === 0) {
-          // Finished elsewhere or before we subscribed: flush whatever is stored, then stop.
-          const rest = await stores.tasks.listEvents(id, last);
-          for (const event of rest) yield event;
-          if (rest.length > 0 || task.result) return;
+        // Catch up from the store: this follows tasks run by another process, and closes any gap.
+        const stored = await stores.tasks.listEvents(id, last);
+        for (const event of stored) {
+          last = event.seq;
+          yield event;
+          if (TERMINAL_EVENTS.has(event.type)) return;
+        }
+        if (stored.length === 0) {
+          const task = await stores.tasks.get(id);
+          if (task && ['succeeded', 'failed', 'cancelled'].includes(task.status) && queue.length === 0) return;
         }
         await new Promise<void>((resolve) => {
           wake = resolve;
-          setTimeout(resolve, 500).unref();
+          setTimeout(resolve, 250).unref();
         });
         wake = undefined;
       }
