@@ -10,11 +10,9 @@ export const ModelRequirementsSchema = z.strictObject({
 /** An agent: who it is, what it is told, which model (or model capabilities) and tools it uses. */
 export const AgentSpecSchema = z
   .strictObject({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
-        message: 'must be 1-64 letters, digits, _ . - (no spaces)',
-      }),
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+      message: 'must be 1-64 letters, digits, _ . - (no spaces)',
+    }),
     role: z.string().min(1).optional(),
     instructions: z.string().min(1).optional(),
     model: z

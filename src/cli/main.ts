@@ -19,7 +19,10 @@ export const VERSION = '0.1.0';
  * Runs the CLI with `argv` (without node and script) and returns the exit code:
  * 0 ok, 1 the task or command failed, 2 bad usage or input, 130 cancelled.
  */
-export async function runCli(argv: string[], options: { io?: CliIo; runtime?: RuntimeOptions } = {}): Promise<number> {
+export async function runCli(
+  argv: string[],
+  options: { io?: CliIo; runtime?: RuntimeOptions } = {},
+): Promise<number> {
   const io = options.io ?? processIo;
   let runtime: Runtime | undefined;
   const cli: CliContext = {

@@ -18,7 +18,13 @@ export function createProgress(io: CliIo): { update(event: TaskEvent): void; sto
   let activity = 'starting';
   const draw = () => {
     if (!enabled) return;
-    const parts = [agent && `${agent}`, step > 0 && `step ${step}`, `${tokens} tok`, usd(cost), activity].filter(Boolean);
+    const parts = [
+      agent && `${agent}`,
+      step > 0 && `step ${step}`,
+      `${tokens} tok`,
+      usd(cost),
+      activity,
+    ].filter(Boolean);
     io.stderr.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${parts.join(' · ')}`);
   };
   const timer = enabled ? setInterval(draw, 80) : undefined;

@@ -303,9 +303,15 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         finishedAt: clock.now(),
       });
       const local = running.get(id);
+      // A live owner elsewhere records the end itself when its heartbeat sees the cancellation.
+      const ownedElsewhere =
+        !local &&
+        task.status === 'running' &&
+        !ownerIsDeadHere(task.owner) &&
+        (task.heartbeatAt ?? 0) >= clock.now() - heartbeatMs * 6;
       if (local) local.controller.abort(cancelReason());
-      else if (changed) {
-        // Nobody here runs it: record the end ourselves (its owner, if alive, aborts on its next heartbeat).
+      else if (changed && !ownedElsewhere) {
+        // Nobody runs it: record the end here.
         await tasks.appendEvent(id, {
           type: 'task-error',
           time: clock.now(),

@@ -10,7 +10,8 @@ export const createTask = defineOperation({
     'Submit a task: a prompt, optionally an agent spec or a team spec and a model id. Returns 202 with the task; with wait=true, waits and returns the final result.',
   input: z.intersection(
     TaskInputSchema,
-    z.object({
+    // Strict too: an intersection reports a key only when both sides reject it.
+    z.strictObject({
       wait: z
         .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
         .optional()

@@ -184,6 +184,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   });
 
   if (options.resume) await runner.resumeInterrupted();
+  // Open event streams end when the runtime closes, instead of polling a closed database.
+  let closed = false;
+  const streamWakers = new Set<() => void>();
 
   async function getTask(id: string): Promise<TaskResult> {
     const result = await runner.result(id);
@@ -245,6 +248,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     },
 
     async close() {
+      closed = true;
+      for (const wake of streamWakers) wake();
       await runner.close();
       await tracer.shutdown();
       await stores.close();
@@ -281,7 +286,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
           yield event;
           if (TERMINAL_EVENTS.has(event.type)) return;
         }
-        if (signal?.aborted) return;
+        if (signal?.aborted || closed) return;
         // Catch up from the store: this follows tasks run by another process, and closes any gap.
         const stored = await stores.tasks.listEvents(id, last);
         for (const event of stored) {
@@ -291,12 +296,15 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         }
         if (stored.length === 0) {
           const task = await stores.tasks.get(id);
-          if (task && ['succeeded', 'failed', 'cancelled'].includes(task.status) && queue.length === 0) return;
+          if (task && ['succeeded', 'failed', 'cancelled'].includes(task.status) && queue.length === 0)
+            return;
         }
         await new Promise<void>((resolve) => {
           wake = resolve;
+          streamWakers.add(resolve);
           setTimeout(resolve, 250).unref();
         });
+        if (wake) streamWakers.delete(wake);
         wake = undefined;
       }
     } finally {

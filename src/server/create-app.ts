@@ -26,7 +26,9 @@ export function createApp(options: AppOptions): Hono {
     const { status, body } = errorResponse(error);
     return c.json(body, status as 400);
   });
-  app.notFound((c) => c.json({ error: { code: 'route.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: 'route.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+  );
 
   if (options.authToken) {
     const expected = Buffer.from(`Bearer ${options.authToken}`);
@@ -34,7 +36,10 @@ export function createApp(options: AppOptions): Hono {
       if (c.req.path === '/v1/health') return next();
       const given = Buffer.from(c.req.header('authorization') ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw requestError('auth.required', 'a valid bearer token is required (Authorization: Bearer <token>)');
+        throw requestError(
+          'auth.required',
+          'a valid bearer token is required (Authorization: Bearer <token>)',
+        );
       }
       return next();
     });

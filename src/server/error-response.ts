@@ -12,7 +12,10 @@ export function httpStatusOf(error: AgentdError): number {
 }
 
 /** The JSON error body and status for anything thrown; never a stack trace. */
-export function errorResponse(thrown: unknown): { status: number; body: { error: { code: string; message: string; path?: string } } } {
+export function errorResponse(thrown: unknown): {
+  status: number;
+  body: { error: { code: string; message: string; path?: string } };
+} {
   const error = toAgentdError(thrown);
   const status = httpStatusOf(error);
   // Internal failures keep their code but not their message, which may expose internals.

@@ -16,7 +16,12 @@ function pathParams(path: string): string[] {
 
 function parameters(operation: { input: z.ZodType; http: { method: string; path: string } }): unknown[] {
   const names = pathParams(operation.http.path);
-  const params: unknown[] = names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  const params: unknown[] = names.map((name) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
   if (operation.http.method === 'GET') {
     const properties = (schemaOf(operation.input, 'input')['properties'] ?? {}) as Record<string, JsonSchema>;
     for (const [name, schema] of Object.entries(properties)) {
@@ -33,7 +38,10 @@ export function openApiDocument(options: {
   version: string;
 }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  const errorResponse = { description: 'Error', content: { 'application/json': { schema: schemaOf(ErrorBodySchema, 'output') } } };
+  const errorResponse = {
+    description: 'Error',
+    content: { 'application/json': { schema: schemaOf(ErrorBodySchema, 'output') } },
+  };
   const add = (path: string, method: string, entry: unknown) => {
     const key = path.replace(/:([A-Za-z_]+)/g, '{$1}');
     paths[key] = { ...paths[key], [method.toLowerCase()]: entry };
@@ -44,7 +52,12 @@ export function openApiDocument(options: {
       summary: op.description,
       parameters: parameters(op),
       ...(op.http.method === 'POST' && !op.http.path.includes(':')
-        ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.input, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schemaOf(op.input, 'input') } },
+            },
+          }
         : {}),
       responses: {
         [String(op.http.status ?? 200)]: {
@@ -61,7 +74,10 @@ export function openApiDocument(options: {
       operationId: op.name,
       summary: op.description,
       parameters: parameters(op),
-      responses: { '200': { description: 'Server-sent events', content: { 'text/event-stream': {} } }, '404': errorResponse },
+      responses: {
+        '200': { description: 'Server-sent events', content: { 'text/event-stream': {} } },
+        '404': errorResponse,
+      },
     });
   }
   return {

@@ -32,17 +32,29 @@ export async function startServer(options: {
     ...(options.version ? { version: options.version } : {}),
   });
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => {
-      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-      resolve({
-        url: `http://${host}:${info.port}`,
-        close: () => new Promise<void>((done) => server.close(() => done())),
-      });
-    });
+    const server = serve(
+      { fetch: app.fetch, hostname: options.host, port: options.port },
+      (info: AddressInfo) => {
+        const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host}:${info.port}`,
+          close: () =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+              // Event streams and `?wait=true` requests of running tasks would hold the server open
+              // until those tasks end, which a shutting-down runtime never lets happen.
+              if ('closeAllConnections' in server) server.closeAllConnections();
+            }),
+        });
+      },
+    );
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new AgentdError({ code: 'server.port_in_use', message: `port ${options.port} on ${options.host} is already in use; pick another with --port` })
+          ? new AgentdError({
+              code: 'server.port_in_use',
+              message: `port ${options.port} on ${options.host} is already in use; pick another with --port`,
+            })
           : error,
       );
     });

@@ -65,7 +65,11 @@ export function createFakeLanguageModel(options: FakeLanguageModelOptions = {}):
   const script = options.script ?? [{ text: 'ok' }];
 
   async function next(callOptions: LanguageModelV3CallOptions): Promise<{ turn: FakeTurn; call: FakeCall }> {
-    const call: FakeCall = { index: calls.length, options: callOptions, promptText: promptToText(callOptions.prompt) };
+    const call: FakeCall = {
+      index: calls.length,
+      options: callOptions,
+      promptText: promptToText(callOptions.prompt),
+    };
     calls.push(call);
     const turn =
       typeof script === 'function'
@@ -111,7 +115,8 @@ export function createFakeLanguageModel(options: FakeLanguageModelOptions = {}):
       const parts: LanguageModelV3StreamPart[] = [{ type: 'stream-start', warnings: [] }];
       if (turn.text !== undefined) {
         parts.push({ type: 'text-start', id: 't0' });
-        for (const piece of turn.text.match(/\S+\s*|\s+/g) ?? []) parts.push({ type: 'text-delta', id: 't0', delta: piece });
+        for (const piece of turn.text.match(/\S+\s*|\s+/g) ?? [])
+          parts.push({ type: 'text-delta', id: 't0', delta: piece });
         parts.push({ type: 'text-end', id: 't0' });
       }
       for (const part of content(turn, call.index)) if (part.type === 'tool-call') parts.push(part);
@@ -128,7 +133,10 @@ export function createFakeLanguageModel(options: FakeLanguageModelOptions = {}):
 }
 
 /** A provider serving fake models by name, for plugging scripted models into a runtime. */
-export function createFakeProvider(options: { name?: string; models: Record<string, FakeLanguageModel> }): ModelProvider {
+export function createFakeProvider(options: {
+  name?: string;
+  models: Record<string, FakeLanguageModel>;
+}): ModelProvider {
   const name = options.name ?? 'fake';
   return {
     name,

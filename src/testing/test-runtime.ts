@@ -19,6 +19,61 @@ export interface TestRuntime {
 /** Catalog prices the fake model is billed at: $1 per 1M input, $2 per 1M output tokens. */
 export const FAKE_PRICES = { inputPerMTok: 1, outputPerMTok: 2 } as const;
 
+/** What {@link createTestRuntimeOptions} returns: runtime options plus the fake model and home they use. */
+export interface TestRuntimeOptions {
+  /** Options for `createRuntime` (or `runCli(argv, { runtime })`). */
+  options: RuntimeOptions;
+  model: FakeLanguageModel;
+  home: string;
+  /** Deletes the temporary home (when it was created here). */
+  cleanup(): void;
+}
+
+/**
+ * The options {@link createTestRuntime} builds a runtime from, for callers that create the runtime
+ * themselves (e.g. the CLI, which opens and closes its own).
+ */
+export function createTestRuntimeOptions(
+  options: {
+    script?: FakeLanguageModelOptions['script'];
+    config?: Record<string, unknown>;
+    home?: string;
+    /** Environment seen by the config loader (AGENTD_HOME is always the test home). */
+    env?: Record<string, string>;
+    runtime?: Partial<RuntimeOptions>;
+  } = {},
+): TestRuntimeOptions {
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'agentd-test-'));
+  const model = createFakeLanguageModel({ ...(options.script ? { script: options.script } : {}) });
+  const loadedConfig = loadConfig({
+    env: { ...options.env, AGENTD_HOME: home },
+    files: [],
+    cwd: home,
+    userHome: home,
+    overrides: {
+      models: {
+        default: 'fake/scripted',
+        catalog: [{ id: 'fake/scripted', ...FAKE_PRICES, capabilities: { tools: true } }],
+      },
+      ...options.config,
+    },
+  });
+  return {
+    options: {
+      loadedConfig,
+      providers: [createFakeProvider({ models: { scripted: model } })],
+      detectLocalServer: false,
+      maxRetries: 0,
+      ...options.runtime,
+    },
+    model,
+    home,
+    cleanup() {
+      if (!options.home) rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * Builds a runtime for tests: temp AGENTD_HOME and SQLite file, no environment, no local-server
  * probe, no provider retries, and the scripted fake model as default (priced, so costs are real).
@@ -31,35 +86,15 @@ export async function createTestRuntime(
     runtime?: Partial<RuntimeOptions>;
   } = {},
 ): Promise<TestRuntime> {
-  const home = options.home ?? mkdtempSync(join(tmpdir(), 'agentd-test-'));
-  const model = createFakeLanguageModel({ ...(options.script ? { script: options.script } : {}) });
-  const loadedConfig = loadConfig({
-    env: { AGENTD_HOME: home },
-    files: [],
-    cwd: home,
-    userHome: home,
-    overrides: {
-      models: {
-        default: 'fake/scripted',
-        catalog: [{ id: 'fake/scripted', ...FAKE_PRICES, capabilities: { tools: true } }],
-      },
-      ...options.config,
-    },
-  });
-  const runtime = await createRuntime({
-    loadedConfig,
-    providers: [createFakeProvider({ models: { scripted: model } })],
-    detectLocalServer: false,
-    maxRetries: 0,
-    ...options.runtime,
-  });
+  const built = createTestRuntimeOptions(options);
+  const runtime = await createRuntime(built.options);
   return {
     runtime,
-    model,
-    home,
+    model: built.model,
+    home: built.home,
     async dispose() {
       await runtime.close();
-      if (!options.home) rmSync(home, { recursive: true, force: true });
+      built.cleanup();
     },
   };
 }

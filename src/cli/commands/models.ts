@@ -15,13 +15,17 @@ export function registerModels(program: Command, cli: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (options: { all?: boolean; json?: boolean }) => {
       const runtime = await cli.openRuntime();
-      const result = (await invokeOperation(runtime, listModels, {})) as { defaultModel: string; models: ListedModel[] };
+      const result = (await invokeOperation(runtime, listModels, {})) as {
+        defaultModel: string;
+        models: ListedModel[];
+      };
       const models = options.all ? result.models : result.models.filter((m) => m.available);
       if (options.json) {
         cli.io.stdout.write(JSON.stringify({ ...result, models }, null, 2) + '\n');
         return;
       }
       cli.io.stdout.write(modelsTable(models));
-      if (!options.all) cli.io.stderr.write('(models of configured providers; --all for the whole catalog)\n');
+      if (!options.all)
+        cli.io.stderr.write('(models of configured providers; --all for the whole catalog)\n');
     });
 }

@@ -17,29 +17,31 @@ export function registerRun(program: Command, cli: CliContext): void {
     .option('--team <file>', 'team spec (YAML or JSON): agents run in sequence')
     .option('--model <id>', 'model for every agent, e.g. openai/gpt-4o-mini or simulated/dry-run')
     .option('--json', 'print the task result as JSON on stdout')
-    .action(async (prompt: string, options: { agent?: string; team?: string; model?: string; json?: boolean }) => {
-      const input: Record<string, unknown> = { prompt };
-      if (options.agent && options.team) cli.usageError('give either --agent or --team, not both');
-      if (options.agent) input['agent'] = await loadAgentFile(resolve(options.agent));
-      if (options.team) input['team'] = await loadTeamFile(resolve(options.team));
-      if (options.model) input['model'] = options.model;
+    .action(
+      async (prompt: string, options: { agent?: string; team?: string; model?: string; json?: boolean }) => {
+        const input: Record<string, unknown> = { prompt };
+        if (options.agent && options.team) cli.usageError('give either --agent or --team, not both');
+        if (options.agent) input['agent'] = await loadAgentFile(resolve(options.agent));
+        if (options.team) input['team'] = await loadTeamFile(resolve(options.team));
+        if (options.model) input['model'] = options.model;
 
-      const runtime = await cli.openRuntime();
-      if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
-      const submitted = (await invokeOperation(runtime, createTask, input)) as TaskResult;
-      const progress = createProgress(cli.io);
-      const onInterrupt = () => void runtime.cancelTask(submitted.id);
-      process.once('SIGINT', onInterrupt);
-      try {
-        for await (const event of runtime.taskEvents(submitted.id)) progress.update(event);
-      } finally {
-        progress.stop();
-        process.removeListener('SIGINT', onInterrupt);
-      }
-      const result = await runtime.waitForTask(submitted.id);
-      report(cli, result, options.json === true);
-      cli.exitCode = result.status === 'succeeded' ? 0 : result.status === 'cancelled' ? 130 : 1;
-    });
+        const runtime = await cli.openRuntime();
+        if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
+        const submitted = (await invokeOperation(runtime, createTask, input)) as TaskResult;
+        const progress = createProgress(cli.io);
+        const onInterrupt = () => void runtime.cancelTask(submitted.id);
+        process.once('SIGINT', onInterrupt);
+        try {
+          for await (const event of runtime.taskEvents(submitted.id)) progress.update(event);
+        } finally {
+          progress.stop();
+          process.removeListener('SIGINT', onInterrupt);
+        }
+        const result = await runtime.waitForTask(submitted.id);
+        report(cli, result, options.json === true);
+        cli.exitCode = result.status === 'succeeded' ? 0 : result.status === 'cancelled' ? 130 : 1;
+      },
+    );
 }
 
 function report(cli: CliContext, result: TaskResult, json: boolean): void {
@@ -51,9 +53,12 @@ function report(cli: CliContext, result: TaskResult, json: boolean): void {
   if (result.status === 'succeeded') {
     stdout.write((result.output ?? '') + '\n');
   } else {
-    stderr.write(`agentd: task ${result.status}: ${result.error?.code ?? ''}: ${result.error?.message ?? ''}\n`);
+    stderr.write(
+      `agentd: task ${result.status}: ${result.error?.code ?? ''}: ${result.error?.message ?? ''}\n`,
+    );
   }
-  const seconds = result.timings.durationMs === null ? '' : ` · ${(result.timings.durationMs / 1000).toFixed(1)} s`;
+  const seconds =
+    result.timings.durationMs === null ? '' : ` · ${(result.timings.durationMs / 1000).toFixed(1)} s`;
   const tokens = result.cost.inputTokens + result.cost.outputTokens;
   stderr.write(
     `${result.simulated ? '[simulated] ' : ''}${result.id} · ${result.status} · ${result.modelCalls} model call${

@@ -10,10 +10,14 @@ export function registerServe(program: Command, cli: CliContext, version: string
     .option('--port <port>', 'port (default from config, 7070)')
     .option('--host <host>', 'interface to bind (default from config, 127.0.0.1)')
     .action(async (options: { port?: string; host?: string }) => {
+      // Checked before opening the runtime, which resumes interrupted tasks.
+      const given = options.port === undefined ? undefined : Number(options.port);
+      if (given !== undefined && (!Number.isInteger(given) || given < 0 || given > 65535)) {
+        cli.usageError(`--port: '${options.port}' is not a port number`);
+      }
       const runtime = await cli.openRuntime({ resume: true, logLevel: 'info' });
       const server = runtime.server;
-      const port = options.port === undefined ? server.port : Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) cli.usageError(`--port: '${options.port}' is not a port number`);
+      const port = given ?? server.port;
       const running = await startServer({
         runtime,
         host: options.host ?? server.host,

@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskResult } from '../executor/index.js';
+
+// The real entry point as users run it: bin/agentd.js loads the dist/ bundle in a fresh process.
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'agentd.js');
+const BUNDLE = join(ROOT, 'dist', 'cli.js');
+
+/** The newest modification time of the files the bundle is built from (tests are not bundled). */
+function newestSourceMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(path));
+    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ unless the bundle is newer than every source file, so no test runs a stale bundle. */
+async function ensureFreshBundle(): Promise<void> {
+  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= newestSourceMtime(join(ROOT, 'src'))) return;
+  const build = await runProcess([join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, env: process.env });
+  if (build.code !== 0) throw new Error(`build failed (${build.code}): ${build.stderr}`);
+}
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function collect(child: ChildProcess): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((done, fail) => {
+    child.once('error', fail);
+    child.once('close', (code, signal) => done({ code, signal, stdout, stderr }));
+  });
+}
+
+function runProcess(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Finished> {
+  return collect(spawn(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+let sandbox: string;
+
+/** The environment of a user with no provider configured: no API keys, no agentd settings, a fresh home. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/_API_KEY$/.test(name) || name.startsWith('AGENTD_')) continue;
+    env[name] = value;
+  }
+  env['AGENTD_HOME'] = join(sandbox, 'home');
+  return env;
+}
+
+/** A port that was free a moment ago: listen on 0, note the port, close. */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  await ensureFreshBundle();
+}, 120_000);
+
+beforeAll(() => {
+  sandbox = mkdtempSync(join(tmpdir(), 'agentd-bin-test-'));
+});
+
+afterEach(() => {
+  // A failed test must not leave a server running.
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+afterAll(() => {
+  rmSync(sandbox, { recursive: true, force: true });
+});
+
+describe('bin/agentd.js', () => {
+  it('runs a task on the simulated model when no provider is configured, and says so', async () => {
+    const run = await runProcess([BIN, 'run', 'Write a haiku about tides'], {
+      cwd: sandbox,
+      env: cleanEnv(),
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.startsWith('[simulated]')).toBe(true);
+    expect(run.stdout).toContain('tides');
+    const notices = run.stderr.split('\n').filter((line) => line.includes('No model provider configured'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('OPENAI_API_KEY');
+    expect(run.stderr).toMatch(/\[simulated\] task_\S+ · succeeded · 1 model call/);
+  });
+
+  it('exits 2 when run is given no prompt', async () => {
+    const run = await runProcess([BIN, 'run'], { cwd: sandbox, env: cleanEnv() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('prompt');
+    expect(run.stdout).toBe('');
+  });
+
+  it('serves the HTTP API until SIGTERM, then exits 0', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
+      cwd: sandbox,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const exited = collect(child);
+    const base = `http://127.0.0.1:${port}`;
+
+    let healthy = false;
+    for (let attempt = 0; attempt < 50 && !healthy && child.exitCode === null; attempt++) {
+      healthy = await fetch(`${base}/v1/health`).then(
+        (res) => res.ok,
+        () => false,
+      );
+      if (!healthy) await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(healthy, 'the server never answered /v1/health').toBe(true);
+
+    const res = await fetch(`${base}/v1/tasks?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'Write a haiku about tides' }),
+    });
+    expect(res.status).toBe(202);
+    const result = (await res.json()) as TaskResult;
+    expect(result).toMatchObject({ status: 'succeeded', simulated: true, modelCalls: 1 });
+    expect(result.output?.startsWith('[simulated]')).toBe(true);
+
+    child.kill('SIGTERM');
+    const finished = await exited;
+    expect(finished.signal).toBeNull();
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(finished.stderr).toContain(`listening on http://127.0.0.1:${port}`);
+    expect(finished.stderr).toContain('shutting down');
+  });
+});

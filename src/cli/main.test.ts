@@ -1,0 +1,400 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TaskResult } from '../executor/index.js';
+import type { ListedModel } from '../runtime/index.js';
+import { createRuntime } from '../runtime/index.js';
+import type { Runtime } from '../runtime/index.js';
+import { createTestRuntimeOptions, FAKE_PRICES } from '../testing/test-runtime.js';
+import type { TestRuntimeOptions } from '../testing/test-runtime.js';
+import type { CliIo } from './cli-io.js';
+import { runCli } from './main.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function setup(options: Parameters<typeof createTestRuntimeOptions>[0] = {}): TestRuntimeOptions {
+  const built = createTestRuntimeOptions(options);
+  cleanups.push(() => built.cleanup());
+  return built;
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'agentd-cli-test-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process against the test setup's runtime options, capturing both streams. */
+async function cli(env: TestRuntimeOptions, argv: string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  };
+  const code = await runCli(argv, { io, runtime: env.options });
+  return { code, stdout, stderr };
+}
+
+function fakeCost(inputTokens: number, outputTokens: number): number {
+  return (inputTokens * FAKE_PRICES.inputPerMTok + outputTokens * FAKE_PRICES.outputPerMTok) / 1_000_000;
+}
+
+/** Runs one task through the CLI and returns its result (from `run --json`). */
+async function runTask(env: TestRuntimeOptions, prompt: string): Promise<TaskResult> {
+  const run = await cli(env, ['run', prompt, '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as TaskResult;
+}
+
+describe('agentd run', () => {
+  it('prints the output on stdout and a one-line summary on stderr, exit 0', async () => {
+    const env = setup({
+      script: [{ text: 'Tides pull the moon', usage: { inputTokens: 1000, outputTokens: 500 } }],
+    });
+    const run = await cli(env, ['run', 'Write a haiku about tides']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('Tides pull the moon\n');
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^task_\S+ · succeeded · 1 model call · 1500 tokens · \$0\.002000( · \d+\.\d s)?$/,
+    );
+    expect(lines[0]).not.toContain('[simulated]');
+    expect(env.model.calls[0]?.promptText).toContain('Write a haiku about tides');
+  });
+
+  it('prints the task result as JSON with --json', async () => {
+    const env = setup({ script: [{ text: 'json out', usage: { inputTokens: 20, outputTokens: 10 } }] });
+    const run = await cli(env, ['run', 'give me json', '--json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as TaskResult;
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      prompt: 'give me json',
+      output: 'json out',
+      error: null,
+      modelCalls: 1,
+      simulated: false,
+      cost: { inputTokens: 20, outputTokens: 10 },
+    });
+    expect(result.cost.usd).toBeCloseTo(fakeCost(20, 10), 12);
+  });
+
+  it('runs the agent of an --agent YAML file', async () => {
+    const env = setup({ script: [{ text: 'a limerick' }] });
+    const dir = tempDir();
+    const file = join(dir, 'poet.yaml');
+    writeFileSync(file, 'name: poet\ninstructions: You only write limericks.\nmaxSteps: 2\n');
+    const run = await cli(env, ['run', 'Write about tides', '--agent', file]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('a limerick\n');
+    expect(env.model.calls[0]?.promptText).toContain('You only write limericks.');
+    expect(env.model.calls[0]?.promptText).toContain('Write about tides');
+  });
+
+  it('runs a --team file whose agents are agent files relative to the team file', async () => {
+    const env = setup({ script: [{ text: 'DRAFT about tides' }, { text: 'EDITED about tides' }] });
+    const dir = tempDir();
+    mkdirSync(join(dir, 'teams', 'agents'), { recursive: true });
+    writeFileSync(
+      join(dir, 'teams', 'agents', 'drafter.yaml'),
+      'name: drafter\ninstructions: Write a first draft.\n',
+    );
+    writeFileSync(
+      join(dir, 'teams', 'agents', 'editor.json'),
+      JSON.stringify({ name: 'editor', instructions: 'Edit the draft.' }),
+    );
+    const team = join(dir, 'teams', 'writers.yaml');
+    writeFileSync(
+      team,
+      'name: writers\ntopology: sequential\nagents:\n  - agents/drafter.yaml\n  - agents/editor.json\n',
+    );
+
+    const run = await cli(env, ['run', 'Write a haiku about tides', '--team', team]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('EDITED about tides\n');
+    expect(run.stderr).toContain('2 model calls');
+    expect(env.model.calls[0]?.promptText).toContain('Write a first draft.');
+    expect(env.model.calls[1]?.promptText).toContain('Edit the draft.');
+    expect(env.model.calls[1]?.promptText).toContain('Write a haiku about tides');
+    expect(env.model.calls[1]?.promptText).toContain('DRAFT about tides');
+  });
+
+  it('exits 2 naming the file when the --agent file does not exist', async () => {
+    const env = setup();
+    const missing = join(tempDir(), 'missing.yaml');
+    const run = await cli(env, ['run', 'hello', '--agent', missing]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(missing);
+    expect(run.stdout).toBe('');
+    expect(env.model.calls).toHaveLength(0);
+  });
+
+  it('exits 2 naming the file and the key when the agent file is invalid', async () => {
+    const env = setup();
+    const file = join(tempDir(), 'bad-agent.yaml');
+    writeFileSync(file, 'name: worker\nmaxSteps: "x"\n');
+    const run = await cli(env, ['run', 'hello', '--agent', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(file);
+    expect(run.stderr).toContain('maxSteps');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(env.model.calls).toHaveLength(0);
+  });
+
+  it('exits 2 when an agent file in a team file is invalid, naming the key', async () => {
+    const env = setup();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ok.yaml'), 'name: ok\n');
+    writeFileSync(join(dir, 'team.yaml'), 'agents:\n  - ok.yaml\n  - name: second agent\n');
+    const run = await cli(env, ['run', 'hello', '--team', join(dir, 'team.yaml')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(join(dir, 'team.yaml'));
+    expect(run.stderr).toContain('agents.1.name');
+  });
+
+  it('exits 2 without a prompt', async () => {
+    const env = setup();
+    const run = await cli(env, ['run']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('prompt');
+    expect(env.model.calls).toHaveLength(0);
+  });
+
+  it('exits 2 when given both --agent and --team', async () => {
+    const env = setup();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.yaml'), 'name: a\n');
+    writeFileSync(join(dir, 't.yaml'), 'agents:\n  - a.yaml\n');
+    const run = await cli(env, [
+      'run',
+      'hello',
+      '--agent',
+      join(dir, 'a.yaml'),
+      '--team',
+      join(dir, 't.yaml'),
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--agent or --team');
+  });
+
+  it('exits 2 for a model of an unknown provider, before any task exists', async () => {
+    const env = setup();
+    const run = await cli(env, ['run', 'hello', '--model', 'nope/x']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('model.unknown_provider');
+    const list = await cli(env, ['tasks', 'list', '--json']);
+    expect((JSON.parse(list.stdout) as { tasks: unknown[] }).tasks).toEqual([]);
+  });
+
+  it('exits 130 when the task is cancelled from elsewhere while it runs', async () => {
+    const env = setup({ script: [{ waitFor: 'forever' }], runtime: { heartbeatMs: 20 } });
+    const running = cli(env, ['run', 'block until cancelled']);
+    for (let i = 0; i < 500 && env.model.calls.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(env.model.calls).toHaveLength(1);
+    const other = await createRuntime(env.options);
+    cleanups.push(() => other.close());
+    const [task] = await other.listTasks();
+    await other.cancelTask(task?.id ?? 'missing');
+
+    const run = await running;
+    expect(run.code).toBe(130);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('task cancelled: task.cancelled');
+    expect(env.model.calls[0]?.options.abortSignal?.aborted).toBe(true);
+  });
+
+  it('exits 1 and shows the error code when the model call fails', async () => {
+    const env = setup({ script: [{ error: new Error('upstream exploded') }] });
+    const run = await cli(env, ['run', 'hello']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('task failed');
+    expect(run.stderr).toContain('model.call_failed');
+    expect(run.stderr).toContain('upstream exploded');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('agentd tasks', () => {
+  it('lists tasks, newest first', async () => {
+    let now = Date.now();
+    const env = setup({ script: [{ text: 'ok' }], runtime: { clock: { now: () => (now += 1) } } });
+    const first = await runTask(env, 'the first task');
+    const second = await runTask(env, 'the second task');
+
+    const table = await cli(env, ['tasks', 'list']);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+STATUS\s+COST\s+CALLS\s+CREATED\s+PROMPT$/);
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toContain(second.id);
+    expect(lines[1]).toContain('the second task');
+    expect(lines[2]).toContain(first.id);
+    expect(lines[2]).toContain('succeeded');
+
+    const json = await cli(env, ['tasks', 'list', '--json', '--limit', '1']);
+    expect((JSON.parse(json.stdout) as { tasks: TaskResult[] }).tasks.map((task) => task.id)).toEqual([
+      second.id,
+    ]);
+  });
+
+  it('shows a task with its span tree, indented by parentage', async () => {
+    const env = setup({ script: [{ text: 'traced output', usage: { inputTokens: 30, outputTokens: 6 } }] });
+    const task = await runTask(env, 'trace me');
+    const show = await cli(env, ['tasks', 'show', task.id, '--spans']);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(`id:        ${task.id}`);
+    expect(show.stdout).toContain('status:    succeeded');
+    expect(show.stdout).toContain('traced output');
+    const tree = show.stdout
+      .slice(show.stdout.indexOf('spans:\n') + 'spans:\n'.length)
+      .trimEnd()
+      .split('\n');
+    expect(tree).toHaveLength(3);
+    expect(tree[0]).toMatch(new RegExp(`^task ${task.id}\\s`));
+    expect(tree[1]).toMatch(/^ {2}invoke_agent assistant\s/);
+    expect(tree[2]).toMatch(/^ {4}chat scripted\s/);
+    expect(tree[2]).toContain('30→6 tok');
+  });
+
+  it('exits 2 for an unknown task id', async () => {
+    const env = setup();
+    const show = await cli(env, ['tasks', 'show', 'task_missing']);
+    expect(show.code).toBe(2);
+    expect(show.stderr).toContain('task.not_found');
+  });
+
+  it('cancels a task that another runtime is running', async () => {
+    const env = setup({
+      script: [{ waitFor: 'forever', text: 'never' }],
+      // Short lease renewal, so the running runtime notices the cancellation quickly.
+      runtime: { heartbeatMs: 20 },
+    });
+    const owner: Runtime = await createRuntime(env.options);
+    cleanups.push(() => owner.close());
+    const submitted = await owner.submitTask({ prompt: 'block forever' });
+    for (let i = 0; i < 500 && env.model.calls.length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(env.model.calls).toHaveLength(1);
+
+    const cancel = await cli(env, ['tasks', 'cancel', submitted.id]);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toBe(`${submitted.id} cancelled\n`);
+
+    const result = await owner.waitForTask(submitted.id);
+    expect(result).toMatchObject({ status: 'cancelled', error: { code: 'task.cancelled' } });
+    expect(env.model.calls[0]?.options.abortSignal?.aborted).toBe(true);
+  });
+});
+
+describe('agentd serve', () => {
+  it('rejects a bad --port with exit 2 before resuming interrupted tasks', async () => {
+    const env = setup({ script: [{ waitFor: 'forever' }] });
+    // A task left running by a runtime that is gone: the next `serve` would resume it.
+    const previous = await createRuntime(env.options);
+    await previous.submitTask({ prompt: 'interrupted' });
+    for (let i = 0; i < 500 && env.model.calls.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await previous.close();
+    expect(env.model.calls).toHaveLength(1);
+
+    const run = await cli(env, ['serve', '--port', 'seventy']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--port: 'seventy' is not a port number");
+    expect(run.stderr).not.toContain('resumed');
+    expect(env.model.calls).toHaveLength(1);
+  });
+});
+
+describe('agentd models list', () => {
+  it('prints the whole catalog as JSON with --all, marking availability and the default', async () => {
+    const env = setup();
+    const run = await cli(env, ['models', 'list', '--all', '--json']);
+    expect(run.code).toBe(0);
+    const listed = JSON.parse(run.stdout) as { defaultModel: string; models: ListedModel[] };
+    expect(listed.defaultModel).toBe('fake/scripted');
+    const fake = listed.models.find((m) => m.id === 'fake/scripted');
+    expect(fake).toMatchObject({ available: true, isDefault: true, inputPerMTok: 1, outputPerMTok: 2 });
+    expect(listed.models.some((m) => !m.available)).toBe(true);
+
+    const available = await cli(env, ['models', 'list', '--json']);
+    const only = JSON.parse(available.stdout) as { models: ListedModel[] };
+    expect(only.models.length).toBeLessThan(listed.models.length);
+    expect(only.models.every((m) => m.available)).toBe(true);
+  });
+});
+
+describe('agentd config check', () => {
+  it('prints the effective config with provider keys masked', async () => {
+    const secret = 'sk-test-abcdefghijklmnop1234';
+    const env = setup({ env: { OPENAI_API_KEY: secret } });
+    const run = await cli(env, ['config', 'check']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('openai');
+    expect(run.stdout).toContain('defaultModel: fake/scripted');
+    expect(run.stdout).toContain('****1234');
+    expect(run.stderr).toContain('config OK');
+    expect(run.stdout + run.stderr).not.toContain(secret);
+    expect(run.stdout + run.stderr).not.toContain('abcdefghijklmnop');
+
+    const json = await cli(env, ['config', 'check', '--json']);
+    expect(json.code).toBe(0);
+    expect(json.stdout).not.toContain(secret);
+    const parsed = JSON.parse(json.stdout) as { config: { providers: { name: string; apiKey?: string }[] } };
+    expect(parsed.config.providers.find((p) => p.name === 'openai')?.apiKey).toBe('****1234');
+  });
+
+  it('masks the server auth token', async () => {
+    const token = 'server-token-zyxwvutsrq9876';
+    const env = setup({
+      env: { AGENTD_TOKEN: token },
+      config: { server: { authToken: 'env:AGENTD_TOKEN' } },
+    });
+    const run = await cli(env, ['config', 'check', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain(token);
+    expect(run.stdout).toContain('****9876');
+  });
+});
+
+describe('agentd --help', () => {
+  it('exits 0 and lists the commands', async () => {
+    const env = setup();
+    const run = await cli(env, ['--help']);
+    expect(run.code).toBe(0);
+    for (const command of ['run', 'serve', 'tasks', 'models', 'config'])
+      expect(run.stdout).toContain(command);
+  });
+
+  it('prints the version of package.json with --version', async () => {
+    const env = setup();
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const run = await cli(env, ['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('exits 2 for an unknown command', async () => {
+    const env = setup();
+    const run = await cli(env, ['frobnicate']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('frobnicate');
+  });
+});
