@@ -11,6 +11,9 @@ await build({
   format: 'esm',
   target: 'node20',
   packages: 'external',
+  // Code splitting keeps dynamically imported provider SDKs out of start-up.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
   logLevel: 'warning',
 });

@@ -1,5 +1,10 @@
-import { jsonSchema, streamText, tool } from 'ai';
-import type { ModelMessage, ToolSet } from 'ai';
+import type {
+  LanguageModelV3FunctionTool,
+  LanguageModelV3Message,
+  LanguageModelV3Prompt,
+} from '@ai-sdk/provider';
+import { APICallError } from '@ai-sdk/provider';
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { z } from 'zod';
 import { AgentdError, toAgentdError } from '../core/errors.js';
 import type { Json } from '../core/json.js';
@@ -60,12 +65,14 @@ async function loop(
   const tools = ctx.tools.select(agent.tools);
   const { model, info } = ctx.resolveModel(agent);
   const toolSet = toToolSet(tools, info, agent);
-  const messages: ModelMessage[] = [{ role: 'user', content: input.prompt }];
+  const messages: LanguageModelV3Message[] = [
+    { role: 'user', content: [{ type: 'text', text: input.prompt }] },
+  ];
   const maxSteps = agent.maxSteps ?? ctx.defaultMaxSteps;
 
   for (let turn = 1; turn <= maxSteps; turn++) {
     const step = await modelStep(agent, ctx, agentSpan, { model, info, toolSet, messages, turn });
-    messages.push(...(step.messages as unknown as ModelMessage[]));
+    messages.push(...(step.messages as unknown as LanguageModelV3Message[]));
     if (step.toolCalls.length === 0) return { agent: agent.name, output: step.text };
 
     for (const call of step.toolCalls) {
@@ -78,7 +85,7 @@ async function loop(
             toolCallId: call.toolCallId,
             toolName: call.toolName,
             output: result.ok
-              ? { type: 'json', value: result.output }
+              ? { type: 'json', value: result.output as NonNullable<Json> }
               : { type: 'error-text', value: `${result.error.code}: ${result.error.message}` },
           },
         ],
@@ -96,7 +103,13 @@ function modelStep(
   agent: AgentSpec,
   ctx: AgentContext,
   agentSpan: SpanHandle,
-  call: { model: LanguageModel; info: ModelInfo; toolSet: ToolSet; messages: ModelMessage[]; turn: number },
+  call: {
+    model: LanguageModel;
+    info: ModelInfo;
+    toolSet: LanguageModelV3FunctionTool[];
+    messages: LanguageModelV3Message[];
+    turn: number;
+  },
 ): Promise<ModelStepOutput> {
   const taskId = ctx.durable.taskId;
   const name = `model:${agent.name}:${call.turn}`;
@@ -141,39 +154,62 @@ function modelStep(
         },
       });
 
-      const result = streamText({
-        model: observed,
-        ...(agent.instructions || agent.role ? { system: systemPrompt(agent) } : {}),
-        messages: call.messages,
-        ...(Object.keys(call.toolSet).length > 0 ? { tools: call.toolSet } : {}),
-        abortSignal: signal,
-        maxRetries: ctx.maxRetries,
-        // Errors are taken from the stream's error parts below; the default handler only logs.
-        onError: () => {},
+      const prompt: LanguageModelV3Prompt =
+        agent.instructions || agent.role
+          ? [{ role: 'system', content: systemPrompt(agent) }, ...call.messages]
+          : call.messages;
+      // The model is called at the provider level: the loop already orchestrates steps, tools and
+      // the journal, and the AI SDK's streamText pipeline costs more than everything else agentd
+      // does around a call (see docs/benchmarks.md). Retries go through cockatiel.
+      const { stream } = await withRetries(ctx.maxRetries, signal, () =>
+        observed.doStream({
+          prompt,
+          abortSignal: signal,
+          ...(call.toolSet.length > 0 ? { tools: call.toolSet, toolChoice: { type: 'auto' as const } } : {}),
+        }),
+      ).catch((error: unknown) => {
+        signal.throwIfAborted();
+        throw modelError(error, call.info);
       });
       let text = '';
       const toolCalls: ModelStepOutput['toolCalls'] = [];
-      for await (const part of result.fullStream) {
+      const reader = stream.getReader();
+      const read = () =>
+        reader.read().catch((error: unknown) => {
+          signal.throwIfAborted();
+          throw modelError(error, call.info);
+        });
+      for (;;) {
+        const { done, value: part } = await read();
+        if (done) break;
         if (part.type === 'text-delta') {
-          text += part.text;
-          ctx.emit('text-delta', { taskId, seq, agent: agent.name, delta: part.text });
+          text += part.delta;
+          ctx.emit('text-delta', { taskId, seq, agent: agent.name, delta: part.delta });
         } else if (part.type === 'tool-call') {
           toolCalls.push({
             toolCallId: part.toolCallId,
             toolName: part.toolName,
-            input: (part.input ?? null) as Json,
+            input: parseToolInput(part.input),
           });
         } else if (part.type === 'error') {
           throw modelError(part.error, call.info);
-        } else if (part.type === 'abort') {
-          signal.throwIfAborted();
         }
       }
-      const response = await result.response;
+      signal.throwIfAborted();
+      const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = [];
+      if (text) content.push({ type: 'text', text });
+      for (const tc of toolCalls) {
+        content.push({
+          type: 'tool-call',
+          toolCallId: tc.toolCallId,
+          toolName: tc.toolName,
+          input: tc.input,
+        });
+      }
       return {
         text,
         toolCalls,
-        messages: response.messages as unknown as Json[],
+        messages: [{ role: 'assistant', content }] as unknown as Json[],
         ...usage,
         costUsd: cost.costUsd,
         taskCostUsd: cost.taskCostUsd,
@@ -281,22 +317,40 @@ async function executeTool(
   }
 }
 
-function toToolSet(tools: AnyTool[], info: ModelInfo, agent: AgentSpec): ToolSet {
-  const set: ToolSet = {};
+function toToolSet(tools: AnyTool[], info: ModelInfo, agent: AgentSpec): LanguageModelV3FunctionTool[] {
   if (tools.length > 0 && info.known && !info.simulated && !info.capabilities.tools) {
     throw new AgentdError({
       code: 'agent.tools_unsupported',
       message: `agent '${agent.name}' has tools but model ${info.id} does not support tool calling; pick another model or remove the tools`,
     });
   }
-  for (const definition of tools) {
-    // No `execute`: the loop runs tools itself, each as a journaled step.
-    set[definition.name] = tool({
-      description: definition.description,
-      inputSchema: jsonSchema(z.toJSONSchema(definition.input) as Parameters<typeof jsonSchema>[0]),
-    });
+  // No execution here: the loop runs tools itself, each as a journaled step.
+  return tools.map((definition) => ({
+    type: 'function',
+    name: definition.name,
+    description: definition.description,
+    inputSchema: z.toJSONSchema(definition.input) as LanguageModelV3FunctionTool['inputSchema'],
+  }));
+}
+
+/** Tool arguments arrive as JSON text; unparsable text is kept so the tool step reports it. */
+function parseToolInput(input: string): Json {
+  if (input.trim() === '') return {};
+  try {
+    return JSON.parse(input) as Json;
+  } catch {
+    return input;
   }
-  return set;
+}
+
+/** Runs `call` with exponential backoff for errors the provider marks retryable (429, 5xx, network). */
+function withRetries<T>(maxRetries: number, signal: AbortSignal, call: () => PromiseLike<T>): Promise<T> {
+  if (maxRetries <= 0) return Promise.resolve(call());
+  const policy = retry(
+    handleWhen((error) => APICallError.isInstance(error) && error.isRetryable),
+    { maxAttempts: maxRetries, backoff: new ExponentialBackoff({ initialDelay: 500, maxDelay: 10_000 }) },
+  );
+  return policy.execute(() => call(), signal);
 }
 
 function systemPrompt(agent: AgentSpec): string {

@@ -4,14 +4,23 @@ import { createModelRegistry, defaultModelId } from './model-registry.js';
 import { providerFactories } from './providers/index.js';
 
 const catalog = createModelCatalog();
-const openai = providerFactories.openai({ name: 'openai', type: 'openai', apiKey: 'sk-test', origin: 'env' });
-const ollama = providerFactories['openai-compatible']({
+const openai = await providerFactories.openai({
+  name: 'openai',
+  type: 'openai',
+  apiKey: 'sk-test',
+  origin: 'env',
+});
+const ollama = await providerFactories['openai-compatible']({
   name: 'ollama',
   type: 'openai-compatible',
   baseUrl: 'http://127.0.0.1:11434/v1',
   origin: 'detected',
 });
-const simulated = providerFactories.simulated({ name: 'simulated', type: 'simulated', origin: 'fallback' });
+const simulated = await providerFactories.simulated({
+  name: 'simulated',
+  type: 'simulated',
+  origin: 'fallback',
+});
 
 describe('model registry', () => {
   const registry = createModelRegistry({ providers: [openai, ollama, simulated], catalog });
@@ -48,8 +57,8 @@ describe('model registry', () => {
     expect(() => registry.resolve('openai/')).toThrow(expect.objectContaining({ code: 'model.invalid_id' }));
   });
 
-  it('prices a provider configured under another name by its type', () => {
-    const work = providerFactories.openai({
+  it('prices a provider configured under another name by its type', async () => {
+    const work = await providerFactories.openai({
       name: 'work',
       type: 'openai',
       apiKey: 'sk-test',
@@ -65,8 +74,8 @@ describe('model registry', () => {
     });
   });
 
-  it('marks every model of a simulated-type provider as simulated', () => {
-    const dry = providerFactories.simulated({ name: 'dry', type: 'simulated', origin: 'config' });
+  it('marks every model of a simulated-type provider as simulated', async () => {
+    const dry = await providerFactories.simulated({ name: 'dry', type: 'simulated', origin: 'config' });
     const dryRegistry = createModelRegistry({ providers: [dry], catalog });
     expect(dryRegistry.resolve('dry/dry-run').info).toMatchObject({
       id: 'dry/dry-run',

@@ -321,7 +321,7 @@ async function providersToUse(
 ): Promise<{ config: ResolvedProviderConfig; instance: ModelProvider; detectedModels?: string[] }[]> {
   const build = (c: ResolvedProviderConfig) => providerFactories[c.type](c);
   const list: { config: ResolvedProviderConfig; instance: ModelProvider; detectedModels?: string[] }[] =
-    config.providers.map((c) => ({ config: c, instance: build(c) }));
+    await Promise.all(config.providers.map(async (c) => ({ config: c, instance: await build(c) })));
   if (list.length === 0 && (options.providers ?? []).length === 0 && options.detectLocalServer !== false) {
     const found = await detectLocalServer({});
     if (found) {
@@ -331,7 +331,7 @@ async function providersToUse(
         baseUrl: found.baseUrl,
         origin: 'detected',
       };
-      list.push({ config: detected, instance: build(detected), detectedModels: found.models });
+      list.push({ config: detected, instance: await build(detected), detectedModels: found.models });
       logger.info('detected a local OpenAI-compatible server', {
         baseUrl: found.baseUrl,
         models: found.models.length,
@@ -343,7 +343,7 @@ async function providersToUse(
   if (!list.some((p) => p.config.name === 'simulated')) {
     // Always available for explicit dry runs (`--model simulated/dry-run`), and the fallback.
     const simulated: ResolvedProviderConfig = { name: 'simulated', type: 'simulated', origin: 'fallback' };
-    list.push({ config: simulated, instance: build(simulated) });
+    list.push({ config: simulated, instance: await build(simulated) });
   }
   return list;
 }

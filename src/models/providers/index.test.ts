@@ -3,9 +3,9 @@ import { ProviderTypeSchema } from '../models-config.js';
 import { providerFactories } from './index.js';
 
 describe('providerFactories', () => {
-  it('has a factory for every provider type, producing a provider of that type', () => {
+  it('has a factory for every provider type, producing a provider of that type', async () => {
     for (const type of ProviderTypeSchema.options) {
-      const provider = providerFactories[type]({
+      const provider = await providerFactories[type]({
         name: `my-${type}`,
         type,
         apiKey: 'test-key',
