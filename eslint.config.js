@@ -2,8 +2,7 @@
 // down only"); src/architecture.test.ts asserts the same rules without eslint, so disabling lint does not
 // disable them. Keep the two in step.
 import js from '@eslint/js';
-import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
-import { importX } from 'eslint-plugin-import-x';
+import importX from 'eslint-plugin-import-x';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
@@ -132,7 +131,9 @@ export default defineConfig(
       'import-x/extensions': ['.ts', '.tsx', '.cts', '.mts', '.js', '.jsx', '.cjs', '.mjs'],
       'import-x/external-module-folders': ['node_modules', 'node_modules/@types'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx', '.cts', '.mts'] },
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: `${ROOT}/tsconfig.test.json` })],
+      // Pinned to resolvers written in JavaScript: newer ones need native platform packages that this
+      // registry mirror does not carry for every platform, which breaks `npm ci` (see docs/decisions/0007).
+      'import-x/resolver': { typescript: { project: `${ROOT}/tsconfig.test.json` } },
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
