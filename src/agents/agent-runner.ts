@@ -29,8 +29,10 @@ export interface AgentContext {
   emit<K extends keyof TaskEventMap>(type: K, data: TaskEventMap[K]): void;
   /** Default step cap for agents that set none. */
   defaultMaxSteps: number;
-  /** Provider-level retries of a failed model call (the AI SDK's own retry). */
+  /** Retries of a model call that failed with a retryable error (429, 5xx, network). */
   maxRetries: number;
+  /** Time limit of one model call, ms. */
+  modelTimeoutMs: number;
 }
 
 /** The input an agent receives: the user message built from the task (and any hand-off). */

@@ -22,6 +22,10 @@ export const AgentSpecSchema = z
     requirements: ModelRequirementsSchema.optional(),
     tools: z.array(z.string().min(1)).default([]),
     maxSteps: z.number().int().min(1).max(100).optional(),
+    /** Sampling temperature passed to the model. */
+    temperature: z.number().min(0).max(2).optional(),
+    /** Cap on output tokens per model call. */
+    maxOutputTokens: z.number().int().min(1).max(1_000_000).optional(),
   })
   .refine((spec) => !(spec.model && spec.requirements), {
     message: 'set either model or requirements, not both',

@@ -19,9 +19,10 @@ export async function loadTeamFile(path: string): Promise<TeamSpec> {
   const raw = await readSpecFile(path, 'team');
   if (raw && typeof raw === 'object' && Array.isArray((raw as { agents?: unknown }).agents)) {
     const record = raw as { agents: unknown[] };
+    // A referenced agent file is validated on its own, so its errors name that file.
     record.agents = await Promise.all(
       record.agents.map((entry) =>
-        typeof entry === 'string' ? readSpecFile(resolve(dirname(path), entry), 'agent') : entry,
+        typeof entry === 'string' ? loadAgentFile(resolve(dirname(path), entry)) : entry,
       ),
     );
   }

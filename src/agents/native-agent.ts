@@ -161,24 +161,33 @@ function modelStep(
       // The model is called at the provider level: the loop already orchestrates steps, tools and
       // the journal, and the AI SDK's streamText pipeline costs more than everything else agentd
       // does around a call (see docs/benchmarks.md). Retries go through cockatiel.
-      const { stream } = await withRetries(ctx.maxRetries, signal, () =>
+      // The task's signal (cancellation) or the call's own time limit, whichever comes first.
+      const timeout = AbortSignal.timeout(ctx.modelTimeoutMs);
+      const callSignal = AbortSignal.any([signal, timeout]);
+      const failure = (error: unknown): never => {
+        signal.throwIfAborted();
+        if (timeout.aborted) {
+          throw new AgentdError({
+            code: 'model.timeout',
+            category: 'upstream',
+            message: `${call.info.id}: no complete answer within ${ctx.modelTimeoutMs} ms (agents.modelTimeoutMs)`,
+          });
+        }
+        throw modelError(error, call.info);
+      };
+      const { stream } = await withRetries(ctx.maxRetries, callSignal, () =>
         observed.doStream({
           prompt,
-          abortSignal: signal,
+          abortSignal: callSignal,
+          ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
+          ...(agent.maxOutputTokens !== undefined ? { maxOutputTokens: agent.maxOutputTokens } : {}),
           ...(call.toolSet.length > 0 ? { tools: call.toolSet, toolChoice: { type: 'auto' as const } } : {}),
         }),
-      ).catch((error: unknown) => {
-        signal.throwIfAborted();
-        throw modelError(error, call.info);
-      });
+      ).catch(failure);
       let text = '';
       const toolCalls: ModelStepOutput['toolCalls'] = [];
       const reader = stream.getReader();
-      const read = () =>
-        reader.read().catch((error: unknown) => {
-          signal.throwIfAborted();
-          throw modelError(error, call.info);
-        });
+      const read = () => reader.read().catch(failure);
       for (;;) {
         const { done, value: part } = await read();
         if (done) break;
@@ -192,7 +201,7 @@ function modelStep(
             input: parseToolInput(part.input),
           });
         } else if (part.type === 'error') {
-          throw modelError(part.error, call.info);
+          failure(part.error);
         }
       }
       signal.throwIfAborted();

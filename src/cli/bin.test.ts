@@ -146,7 +146,7 @@ describe('bin/agentd.js', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ prompt: 'Write a haiku about tides' }),
     });
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     const result = (await res.json()) as TaskResult;
     expect(result).toMatchObject({ status: 'succeeded', simulated: true, modelCalls: 1 });
     expect(result.output?.startsWith('[simulated]')).toBe(true);

@@ -67,6 +67,7 @@ export function spanTree(spans: SpanRecord[]): string {
           ? `${a['gen_ai.usage.input_tokens']}→${a['gen_ai.usage.output_tokens']} tok`
           : '',
         typeof a['agentd.cost.usd'] === 'number' ? usd(a['agentd.cost.usd']) : '',
+        a['agentd.simulated'] === true ? 'simulated' : '',
         span.status === 'error' ? `ERROR ${String(a['error.type'] ?? '')}: ${span.statusMessage ?? ''}` : '',
       ].filter(Boolean);
       out.push(`${'  '.repeat(depth)}${span.name}  [${details.join(', ')}]`);

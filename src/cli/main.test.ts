@@ -372,6 +372,68 @@ describe('agentd config check', () => {
   });
 });
 
+describe('agentd config check problems', () => {
+  it('fails with each problem on stderr when the default model names an unconfigured provider', async () => {
+    const env = setup({ config: { models: { default: 'nope/x' } } });
+    const run = await cli(env, ['config', 'check']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "agentd: models.default: nope/x names provider 'nope', which is not configured",
+    );
+    expect(run.stderr).not.toContain('config OK');
+
+    const json = await cli(env, ['config', 'check', '--json']);
+    expect(json.code).toBe(1);
+    expect((JSON.parse(json.stdout) as { problems: string[] }).problems).toHaveLength(1);
+  });
+
+  it('reports an unset server token and provider key without breaking other commands', async () => {
+    const env = setup({
+      config: {
+        server: { authToken: 'env:AGENTD_TOKEN' },
+        providers: {
+          work: { type: 'openai-compatible', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'env:WORK_KEY' },
+        },
+      },
+    });
+    const list = await cli(env, ['tasks', 'list']);
+    expect(list.code, list.stderr).toBe(0);
+
+    const check = await cli(env, ['config', 'check']);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(
+      'agentd: server.authToken: environment variable AGENTD_TOKEN is not set; agentd serve will refuse to start',
+    );
+    expect(check.stderr).toContain('agentd: providers.work.apiKey: environment variable WORK_KEY is not set');
+    expect(check.stderr).not.toContain('config OK');
+  });
+
+  it('never prints header values', async () => {
+    const env = setup({
+      env: { EXTRA: 'header-secret-abcdef123' },
+      config: {
+        providers: {
+          work: {
+            type: 'openai-compatible',
+            baseUrl: 'http://127.0.0.1:9/v1',
+            headers: { 'X-Title': 'agentd', 'X-Extra': 'env:EXTRA' },
+          },
+        },
+      },
+    });
+    const run = await cli(env, ['config', 'check', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain('header-secret-abcdef123');
+    const parsed = JSON.parse(run.stdout) as {
+      config: { providers: { name: string; headers?: Record<string, string> }[] };
+    };
+    expect(parsed.config.providers.find((p) => p.name === 'work')?.headers).toEqual({
+      'X-Title': '****',
+      'X-Extra': '****',
+    });
+  });
+});
+
 describe('agentd --help', () => {
   it('exits 0 and lists the commands', async () => {
     const env = setup();

@@ -11,7 +11,7 @@ export const ConfigFileSchema = z.strictObject({
   models: ModelsConfigSchema.default({ catalog: [] }),
   store: StoreConfigSchema.default({}),
   server: ServerConfigSchema.default({ host: '127.0.0.1', port: 7070 }),
-  agents: AgentsConfigSchema.default({ maxSteps: 8 }),
+  agents: AgentsConfigSchema.prefault({}),
 });
 
 /** A config file as parsed. */
@@ -26,6 +26,21 @@ export interface AgentdConfig {
   providers: ResolvedProviderConfig[];
   models: ConfigFile['models'];
   store: { path: string };
-  server: { host: string; port: number; authToken?: string };
+  server: {
+    host: string;
+    port: number;
+    /** The resolved bearer token, when `server.authToken` names a variable that is set. */
+    authToken?: string;
+    /**
+     * The variable `server.authToken` names when it is unset: only serving needs the token, so
+     * loading succeeds and `agentd serve` refuses to start instead.
+     */
+    authTokenMissing?: string;
+  };
   agents: ConfigFile['agents'];
+  /**
+   * Problems that do not stop loading but will make some command fail (an unset variable that a
+   * provider key, header or the server token refers to), each `key.path: reason`.
+   */
+  problems: string[];
 }

@@ -7,6 +7,11 @@ export interface KnownProvider {
   /** Environment variables that hold its key, in order of preference. */
   keyEnv: string[];
   baseUrl?: string;
+  /**
+   * Its default model when `models.default` is unset. Needed for openai-compatible services, whose
+   * type has no default; openai, anthropic and google use the registry's per-type defaults.
+   */
+  defaultModel?: string;
 }
 
 /**
@@ -22,30 +27,35 @@ export const KNOWN_PROVIDERS: readonly KnownProvider[] = [
     type: 'openai-compatible',
     keyEnv: ['MISTRAL_API_KEY'],
     baseUrl: 'https://api.mistral.ai/v1',
+    defaultModel: 'mistral-small-latest',
   },
   {
     name: 'groq',
     type: 'openai-compatible',
     keyEnv: ['GROQ_API_KEY'],
     baseUrl: 'https://api.groq.com/openai/v1',
+    defaultModel: 'llama-3.3-70b-versatile',
   },
   {
     name: 'openrouter',
     type: 'openai-compatible',
     keyEnv: ['OPENROUTER_API_KEY'],
     baseUrl: 'https://openrouter.ai/api/v1',
+    defaultModel: 'openai/gpt-4o-mini',
   },
   {
     name: 'together',
     type: 'openai-compatible',
     keyEnv: ['TOGETHER_API_KEY'],
     baseUrl: 'https://api.together.xyz/v1',
+    defaultModel: 'meta-llama/Llama-3.3-70B-Instruct-Turbo',
   },
   {
     name: 'deepseek',
     type: 'openai-compatible',
     keyEnv: ['DEEPSEEK_API_KEY'],
     baseUrl: 'https://api.deepseek.com/v1',
+    defaultModel: 'deepseek-chat',
   },
 ];
 

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     expect(config.store.path).toBe('/home/u/.agentd/agentd.db');
     expect(config.server).toEqual({ host: '127.0.0.1', port: 7070 });
     expect(config.providers).toEqual([]);
+    expect(config.problems).toEqual([]);
   });
 
   it('honours AGENTD_HOME, relative to the working directory', () => {
@@ -89,8 +90,137 @@ describe('loadConfig', () => {
       type: 'openai-compatible',
       apiKey: 'k-123456789',
     });
-    const missing = configError(() => loadConfig({ ...base, env: {}, files: [{ path: 'a.yaml', text }] }));
-    expect(missing.message).toBe('providers.local.apiKey: environment variable LOCAL_KEY is not set');
+    // Unset: recorded as a problem, not thrown, so commands that do not use the provider still work.
+    const missing = loadConfig({ ...base, env: {}, files: [{ path: 'a.yaml', text }] });
+    expect(missing.providers[0]).toMatchObject({ name: 'local' });
+    expect(missing.providers[0]?.apiKey).toBeUndefined();
+    expect(missing.problems).toEqual(['providers.local.apiKey: environment variable LOCAL_KEY is not set']);
+  });
+
+  it('records an unset server token instead of failing, so only serving is refused', () => {
+    const config = loadConfig({
+      ...base,
+      env: {},
+      files: [{ path: 'a.yaml', text: 'server: {authToken: env:AGENTD_TOKEN}' }],
+    });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 7070, authTokenMissing: 'AGENTD_TOKEN' });
+    expect(config.problems).toEqual([
+      'server.authToken: environment variable AGENTD_TOKEN is not set; agentd serve will refuse to start',
+    ]);
+    const set = loadConfig({
+      ...base,
+      env: { AGENTD_TOKEN: 'tok' },
+      files: [{ path: 'a.yaml', text: 'server: {authToken: env:AGENTD_TOKEN}' }],
+    });
+    expect(set.server).toEqual({ host: '127.0.0.1', port: 7070, authToken: 'tok' });
+    expect(set.problems).toEqual([]);
+  });
+
+  it('reports a known hosted provider configured without any key', () => {
+    const config = loadConfig({
+      ...base,
+      env: {},
+      files: [{ path: 'a.yaml', text: 'providers: {groq: {}}' }],
+    });
+    expect(config.problems).toEqual([
+      'providers.groq.apiKey: no API key; set GROQ_API_KEY, or apiKey: env:VAR_NAME',
+    ]);
+    // At another URL (a proxy or local server) a key is optional.
+    const proxied = loadConfig({
+      ...base,
+      env: {},
+      files: [{ path: 'a.yaml', text: 'providers: {groq: {baseUrl: "http://127.0.0.1:9/v1"}}' }],
+    });
+    expect(proxied.problems).toEqual([]);
+  });
+
+  it('resolves env: header values, keeps literal ones, and refuses literal credentials', () => {
+    const text =
+      'providers:\n  openrouter:\n    apiKey: env:OR_KEY\n    headers:\n      X-Title: agentd\n      X-Api-Key: env:EXTRA_KEY\n';
+    const config = loadConfig({
+      ...base,
+      env: { OR_KEY: 'or-1', EXTRA_KEY: 'extra-secret-value' },
+      files: [{ path: 'a.yaml', text }],
+    });
+    expect(config.providers[0]?.headers).toEqual({ 'X-Title': 'agentd', 'X-Api-Key': 'extra-secret-value' });
+    const masked = maskConfig(config) as { providers: { headers?: Record<string, string> }[] };
+    expect(masked.providers[0]?.headers).toEqual({ 'X-Title': '****', 'X-Api-Key': '****' });
+    expect(JSON.stringify(masked)).not.toContain('extra-secret-value');
+
+    const missing = loadConfig({ ...base, env: { OR_KEY: 'or-1' }, files: [{ path: 'a.yaml', text }] });
+    expect(missing.providers[0]?.headers).toEqual({ 'X-Title': 'agentd' });
+    expect(missing.problems).toEqual([
+      'providers.openrouter.headers.X-Api-Key: environment variable EXTRA_KEY is not set',
+    ]);
+
+    for (const header of ['Authorization', 'x-api-key', 'X-Auth-Token', 'Cookie', 'X-Session-Id']) {
+      const error = configError(() =>
+        loadConfig({
+          ...base,
+          env: {},
+          files: [
+            { path: 'a.yaml', text: `providers: {x: {type: openai, headers: {${header}: Bearer sk-live}}}` },
+          ],
+        }),
+      );
+      expect(error.code).toBe('config.invalid');
+      expect(error.path).toBe(`providers.x.headers.${header}`);
+      expect(error.message).toBe(
+        `a.yaml: providers.x.headers.${header}: must be a reference like env:VAR, not a literal secret`,
+      );
+    }
+  });
+
+  it('accepts only http and https base URLs, without credentials', () => {
+    const baseUrlError = (url: string) =>
+      configError(() =>
+        loadConfig({
+          ...base,
+          env: {},
+          files: [{ path: 'a.yaml', text: `providers: {x: {type: openai-compatible, baseUrl: "${url}"}}` }],
+        }),
+      );
+    for (const url of ['ftp://example.com/v1', 'javascript:alert(1)', 'file:///etc/passwd']) {
+      const error = baseUrlError(url);
+      expect(error.path).toBe('providers.x.baseUrl');
+      expect(error.message).toMatch(/providers\.x\.baseUrl: .*(http or https|Invalid URL)/);
+    }
+    expect(baseUrlError('ftp://example.com/v1').message).toContain('must be an http or https URL, not ftp:');
+    const credentials = baseUrlError('https://user:pass@api.example.com/v1');
+    expect(credentials.path).toBe('providers.x.baseUrl');
+    expect(credentials.message).toContain('must not contain a username or password');
+    expect(credentials.message).not.toContain('pass@');
+  });
+
+  it('gives known hosted providers their default model, from the environment or by name in a file', () => {
+    const fromEnv = loadConfig({
+      ...base,
+      env: { GROQ_API_KEY: 'gsk-1', DEEPSEEK_API_KEY: 'ds' },
+      files: [],
+    });
+    expect(fromEnv.providers.map((p) => [p.name, p.defaultModel])).toEqual([
+      ['groq', 'llama-3.3-70b-versatile'],
+      ['deepseek', 'deepseek-chat'],
+    ]);
+    const named = loadConfig({
+      ...base,
+      env: { MISTRAL_API_KEY: 'm' },
+      files: [
+        { path: 'a.yaml', text: 'providers: {mistral: {}, together: {baseUrl: "http://127.0.0.1:9/v1"}}' },
+      ],
+    });
+    expect(named.providers[0]?.defaultModel).toBe('mistral-small-latest');
+    // A local server that reuses a service's name does not serve that service's models.
+    expect(named.providers[1]?.defaultModel).toBeUndefined();
+    expect(loadConfig({ ...base, env: { OPENAI_API_KEY: 'sk' }, files: [] }).providers[0]?.defaultModel).toBe(
+      undefined,
+    );
+  });
+
+  it('validates AGENTD_MODEL like models.default and names the variable', () => {
+    const error = configError(() => loadConfig({ ...base, env: { AGENTD_MODEL: 'gpt-4o' }, files: [] }));
+    expect(error.code).toBe('config.invalid');
+    expect(error.message).toBe('AGENTD_MODEL: must look like provider/model');
   });
 
   it('fills the base URL of local servers configured by name, and needs a type for unknown names', () => {

@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { AgentdError } from '../core/errors.js';
 import { validate } from '../core/validate.js';
+import { ModelsConfigSchema, SECRET_REF_PATTERN } from '../models/models-config.js';
 import type { ResolvedProviderConfig } from '../models/models-config.js';
 import { ConfigFileSchema } from './config-schema.js';
 import type { AgentdConfig, ConfigFile } from './config-schema.js';
@@ -45,21 +46,38 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
   const parsed = validate(ConfigFileSchema, merged, { where, code: 'config.invalid' });
 
   const envModel = env['AGENTD_MODEL'];
+  // Checked like models.default, but named after the variable: it is not in any file.
+  if (envModel)
+    validate(ModelsConfigSchema.shape.default, envModel, { where: 'AGENTD_MODEL', code: 'config.invalid' });
   const models = envModel ? { ...parsed.models, default: envModel } : parsed.models;
   const storePath = parsed.store.path
     ? resolvePath(parsed.store.path, cwd, options.userHome)
     : join(home, 'agentd.db');
-  const authToken = parsed.server.authToken
-    ? resolveSecret(parsed.server.authToken, env, 'server.authToken')
-    : undefined;
+  // Secrets only some commands need are recorded as problems rather than thrown, so a missing
+  // server token or provider key does not stop `agentd tasks list` or runs on other providers.
+  const problems: string[] = [];
+  const server: AgentdConfig['server'] = { host: parsed.server.host, port: parsed.server.port };
+  if (parsed.server.authToken) {
+    const authToken = resolveSecret(parsed.server.authToken, env);
+    if (authToken) server.authToken = authToken;
+    else {
+      server.authTokenMissing = secretVariable(parsed.server.authToken);
+      problems.push(
+        `server.authToken: environment variable ${server.authTokenMissing} is not set; agentd serve will refuse to start`,
+      );
+    }
+  }
   return {
     home,
     files: options.files.map((f) => f.path),
-    providers: parsed.providers ? configuredProviders(parsed.providers, env) : providersFromEnv(env),
+    providers: parsed.providers
+      ? configuredProviders(parsed.providers, env, problems)
+      : providersFromEnv(env),
     models,
     store: { path: storePath },
-    server: { host: parsed.server.host, port: parsed.server.port, ...(authToken ? { authToken } : {}) },
+    server,
     agents: parsed.agents,
+    problems,
   };
 }
 
@@ -104,7 +122,14 @@ export function loadConfigFromSystem(
 export function maskConfig(config: AgentdConfig): Record<string, unknown> {
   return {
     ...config,
-    providers: config.providers.map((p) => (p.apiKey ? { ...p, apiKey: mask(p.apiKey) } : p)),
+    providers: config.providers.map((p) => ({
+      ...p,
+      ...(p.apiKey ? { apiKey: mask(p.apiKey) } : {}),
+      // Every header, not only credential-looking names: a value may be a secret under any name.
+      ...(p.headers
+        ? { headers: Object.fromEntries(Object.keys(p.headers).map((name) => [name, '****'])) }
+        : {}),
+    })),
     server: config.server.authToken
       ? { ...config.server, authToken: mask(config.server.authToken) }
       : config.server,
@@ -140,6 +165,7 @@ function parseFile(file: ConfigSource): Record<string, unknown> {
 function configuredProviders(
   providers: NonNullable<ConfigFile['providers']>,
   env: LoadConfigOptions['env'],
+  problems: string[],
 ): ResolvedProviderConfig[] {
   return Object.entries(providers).map(([name, entry]) => {
     const known = KNOWN_PROVIDERS.find((p) => p.name === name);
@@ -155,18 +181,47 @@ function configuredProviders(
       });
     }
     const baseUrl = entry.baseUrl ?? known?.baseUrl ?? LOCAL_SERVER_URLS[name];
-    const keyRef = entry.apiKey ?? (known ? `env:${known.keyEnv[0]}` : undefined);
-    // A key named explicitly must exist; a default key variable may be absent (e.g. a local server).
-    const apiKey = keyRef
-      ? resolveSecret(keyRef, env, `providers.${name}.apiKey`, entry.apiKey === undefined)
-      : undefined;
+    // An unset variable is a problem, not an error: the provider stays listed (without the key)
+    // and fails when used, so commands that do not use it keep working.
+    let apiKey: string | undefined;
+    if (entry.apiKey) {
+      apiKey = resolveSecret(entry.apiKey, env);
+      if (!apiKey) problems.push(missingVariable(`providers.${name}.apiKey`, entry.apiKey));
+    } else if (known) {
+      apiKey = known.keyEnv.map((variable) => env[variable]).find(Boolean);
+      // The hosted service itself (not a proxy or local server at another URL) always needs a key.
+      if (!apiKey && baseUrl === known.baseUrl) {
+        problems.push(
+          `providers.${name}.apiKey: no API key; set ${known.keyEnv.join(' or ')}, or apiKey: env:VAR_NAME`,
+        );
+      }
+    }
+    let headers: Record<string, string> | undefined;
+    if (entry.headers) {
+      headers = {};
+      for (const [header, value] of Object.entries(entry.headers)) {
+        if (!SECRET_REF_PATTERN.test(value)) headers[header] = value;
+        else {
+          const resolved = resolveSecret(value, env);
+          if (resolved) headers[header] = resolved;
+          else problems.push(missingVariable(`providers.${name}.headers.${header}`, value));
+        }
+      }
+    }
+    // The service's default model only applies to the service itself, not to a server that
+    // merely reuses the name (e.g. a local vLLM configured as `mistral`).
+    const defaultModel =
+      known?.defaultModel && type === known.type && baseUrl === known.baseUrl
+        ? known.defaultModel
+        : undefined;
     return {
       name,
       type,
       origin: 'config',
       ...(baseUrl ? { baseUrl } : {}),
       ...(apiKey ? { apiKey } : {}),
-      ...(entry.headers ? { headers: entry.headers } : {}),
+      ...(headers ? { headers } : {}),
+      ...(defaultModel ? { defaultModel } : {}),
     };
   });
 }
@@ -182,26 +237,23 @@ function providersFromEnv(env: LoadConfigOptions['env']): ResolvedProviderConfig
       origin: 'env',
       apiKey: env[variable] as string,
       ...(known.baseUrl ? { baseUrl: known.baseUrl } : {}),
+      ...(known.defaultModel ? { defaultModel: known.defaultModel } : {}),
     });
   }
   return found;
 }
 
-function resolveSecret(
-  ref: string,
-  env: LoadConfigOptions['env'],
-  path: string,
-  optional = false,
-): string | undefined {
-  const variable = ref.slice('env:'.length);
-  const value = env[variable];
-  if (value) return value;
-  if (optional) return undefined;
-  throw new AgentdError({
-    code: 'config.invalid',
-    path,
-    message: `${path}: environment variable ${variable} is not set`,
-  });
+/** The value of an `env:VAR` reference, or undefined when the variable is unset or empty. */
+function resolveSecret(ref: string, env: LoadConfigOptions['env']): string | undefined {
+  return env[secretVariable(ref)] || undefined;
+}
+
+function secretVariable(ref: string): string {
+  return ref.slice('env:'.length);
+}
+
+function missingVariable(path: string, ref: string): string {
+  return `${path}: environment variable ${secretVariable(ref)} is not set`;
 }
 
 function resolvePath(path: string, cwd: string, userHome: string): string {

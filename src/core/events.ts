@@ -19,7 +19,7 @@ export interface TaskEventMap {
     text?: string;
     error?: { code: string; message: string };
   };
-  'task-end': { taskId: string; status: 'succeeded'; output: string | null };
+  'task-end': { taskId: string; status: 'succeeded'; output: string | null; simulated: boolean };
   'task-error': { taskId: string; status: 'failed' | 'cancelled'; error: { code: string; message: string } };
 }
 

@@ -36,7 +36,7 @@ export type TaskWorkflow = (scope: TaskScope) => Promise<{ output: string }>;
 /** Creates, runs, cancels and resumes tasks. */
 export interface TaskRunner {
   /** Creates a queued task and starts it in the background. */
-  submit(request: { prompt: string; input: Json }): Promise<TaskRecord>;
+  submit(request: { prompt: string; input: Json; simulated?: boolean }): Promise<TaskRecord>;
   /** Cancels a queued or running task (aborting in-flight model calls); finished tasks are returned as they are. */
   cancel(id: string): Promise<TaskRecord>;
   /** Resolves when the task has finished. */
@@ -47,6 +47,8 @@ export interface TaskRunner {
   subscribe(id: string, listener: (event: TaskEvent) => void): () => void;
   /** Resumes tasks left `running` by a process that is gone; returns their ids. */
   resumeInterrupted(): Promise<string[]>;
+  /** From now on, adopts interrupted tasks on every heartbeat (for long-running servers). */
+  watchInterrupted(): void;
   /** Stops running tasks without failing them (they stay `running` and resume later) and stops heartbeats. */
   close(): Promise<void>;
 }
@@ -91,11 +93,17 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   const running = new Map<string, RunState>();
   const listeners = new Map<string, Set<(event: TaskEvent) => void>>();
   let closing = false;
+  let watching = false;
 
   const heartbeat = setInterval(() => {
     void renewLeases().catch((error: unknown) =>
       logger.error('lease renewal failed', { error: String(error) }),
     );
+    if (watching && !closing) {
+      void resumeInterrupted().catch((error: unknown) =>
+        logger.error('resume scan failed', { error: String(error) }),
+      );
+    }
   }, heartbeatMs);
   heartbeat.unref();
 
@@ -212,7 +220,12 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       if (ok) {
         span.setAttributes({ [ATTR.costUsd]: state.costUsd });
         span.end();
-        emit('task-end', { taskId: task.id, status: 'succeeded', output: outcome.output });
+        emit('task-end', {
+          taskId: task.id,
+          status: 'succeeded',
+          output: outcome.output,
+          simulated: task.simulated,
+        });
       } else {
         span.end({ code: 'task.cancelled', message: 'cancelled' });
         emit('task-error', { taskId: task.id, status: 'cancelled', error: cancelledError() });
@@ -258,6 +271,20 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     };
   }
 
+  async function resumeInterrupted(): Promise<string[]> {
+    const now = clock.now();
+    const candidates = await tasks.list({ status: ['running', 'queued'], limit: 1000 });
+    const resumed: string[] = [];
+    for (const task of candidates) {
+      if (running.has(task.id)) continue;
+      // A lease held by a dead process on this host is stale at once; otherwise wait for it to expire.
+      const staleBefore = ownerIsDeadHere(task.owner) ? Number.POSITIVE_INFINITY : now - heartbeatMs * 6;
+      if (await start(task.id, staleBefore)) resumed.push(task.id);
+    }
+    if (resumed.length > 0) logger.info('resumed interrupted tasks', { count: resumed.length, ids: resumed });
+    return resumed;
+  }
+
   async function start(id: string, staleBefore: number): Promise<boolean> {
     const now = clock.now();
     const claimed = await tasks.claim(id, { owner, now, staleBefore });
@@ -271,7 +298,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   }
 
   return {
-    async submit({ prompt, input }) {
+    async submit({ prompt, input, simulated = false }) {
       if (closing) throw new AgentdError({ code: 'runtime.closed', message: 'the runtime is shutting down' });
       const now = clock.now();
       const task: TaskRecord = {
@@ -282,7 +309,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         output: null,
         error: null,
         result: null,
-        simulated: false,
+        simulated,
         owner: null,
         heartbeatAt: null,
         createdAt: now,
@@ -351,19 +378,10 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       };
     },
 
-    async resumeInterrupted() {
-      const now = clock.now();
-      const candidates = await tasks.list({ status: ['running', 'queued'], limit: 1000 });
-      const resumed: string[] = [];
-      for (const task of candidates) {
-        if (running.has(task.id)) continue;
-        // A lease held by a dead process on this host is stale at once; otherwise wait for it to expire.
-        const staleBefore = ownerIsDeadHere(task.owner) ? Number.POSITIVE_INFINITY : now - heartbeatMs * 6;
-        if (await start(task.id, staleBefore)) resumed.push(task.id);
-      }
-      if (resumed.length > 0)
-        logger.info('resumed interrupted tasks', { count: resumed.length, ids: resumed });
-      return resumed;
+    resumeInterrupted,
+
+    watchInterrupted() {
+      watching = true;
     },
 
     async close() {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { KNOWN_PROVIDERS } from '../config/known-providers.js';
 import { AgentdError } from '../core/errors.js';
 import data from './catalog.json' with { type: 'json' };
 import { createModelCatalog, parseCatalogData, UNKNOWN_MODEL_DEFAULTS } from './catalog.js';
@@ -20,6 +21,11 @@ describe('model catalog', () => {
       'google/gemini-2.5-pro',
       'google/gemini-2.5-flash',
       'google/gemini-2.0-flash',
+      'openai/gpt-5',
+      'openai/gpt-5-mini',
+      'openai/o3',
+      'anthropic/claude-sonnet-4-0',
+      'google/gemini-2.5-flash-lite',
       'simulated/dry-run',
     ]) {
       expect(ids).toContain(id);
@@ -34,6 +40,20 @@ describe('model catalog', () => {
       capabilities: { tools: true, json: true, vision: true },
       known: true,
       simulated: false,
+    });
+  });
+
+  it('knows the default model of every provider detected from an environment key, so it is priced', () => {
+    const catalog = createModelCatalog();
+    const defaults = KNOWN_PROVIDERS.filter((p) => p.defaultModel).map((p) => `${p.name}/${p.defaultModel}`);
+    expect(defaults).toHaveLength(5);
+    for (const id of defaults) {
+      expect(catalog.get(id), id).toMatchObject({ known: true, capabilities: { tools: true, json: true } });
+      expect(catalog.get(id)?.inputPerMTok, id).toBeGreaterThan(0);
+    }
+    expect(catalog.get('groq/llama-3.3-70b-versatile')).toMatchObject({
+      inputPerMTok: 0.59,
+      outputPerMTok: 0.79,
     });
   });
 

@@ -115,6 +115,22 @@ describe('defaultModelId', () => {
     expect(pick('work', 'openai')).toBe('work/gpt-4o-mini');
   });
 
+  it("prefers the provider's own default model to its type's and to discovered ones", () => {
+    expect(
+      defaultModelId({
+        configured: undefined,
+        providers: [{ name: 'groq', type: 'openai-compatible', defaultModel: 'llama-3.3-70b-versatile' }],
+        discoveredModels: { groq: ['other'] },
+      }),
+    ).toBe('groq/llama-3.3-70b-versatile');
+    expect(
+      defaultModelId({
+        configured: undefined,
+        providers: [{ name: 'openrouter', type: 'openai-compatible', defaultModel: 'openai/gpt-4o-mini' }],
+      }),
+    ).toBe('openrouter/openai/gpt-4o-mini');
+  });
+
   it("picks an openai-compatible provider's first discovered model", () => {
     expect(
       defaultModelId({

@@ -91,16 +91,20 @@ const DEFAULT_MODEL_BY_TYPE: Readonly<Record<string, string>> = {
 export interface DefaultModelIdOptions {
   /** `models.default` (or `AGENTD_MODEL`), when set. */
   configured: string | undefined;
-  /** The configured providers, in configuration order; the first one decides. */
-  providers: readonly Pick<ModelProvider, 'name' | 'type'>[];
+  /**
+   * The configured providers, in configuration order; the first one decides. `defaultModel` is the
+   * provider's own default (see ResolvedProviderConfig), preferred to its type's.
+   */
+  providers: readonly (Pick<ModelProvider, 'name' | 'type'> & { defaultModel?: string | undefined })[];
   /** Model names found on OpenAI-compatible servers (see detectLocalServer), by provider name. */
   discoveredModels?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
- * The default model id: the configured one, else a cheap capable model of the first provider
- * (an openai-compatible provider's first discovered model). Throws AgentdError `model.no_default`
- * when there is no sensible choice, and `model.invalid_id` for a malformed configured id.
+ * The default model id: the configured one, else a cheap capable model of the first provider (its
+ * own default, else its type's, else an openai-compatible provider's first discovered model).
+ * Throws AgentdError `model.no_default` when there is no sensible choice, and `model.invalid_id`
+ * for a malformed configured id.
  */
 export function defaultModelId(options: DefaultModelIdOptions): string {
   if (options.configured !== undefined) {
@@ -115,7 +119,8 @@ export function defaultModelId(options: DefaultModelIdOptions): string {
       message: 'no model provider is configured; configure one under providers, or set models.default',
     });
   }
-  const model = DEFAULT_MODEL_BY_TYPE[first.type] ?? options.discoveredModels?.[first.name]?.[0];
+  const model =
+    first.defaultModel ?? DEFAULT_MODEL_BY_TYPE[first.type] ?? options.discoveredModels?.[first.name]?.[0];
   if (model === undefined) {
     throw new AgentdError({
       code: 'model.no_default',

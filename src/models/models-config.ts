@@ -1,8 +1,51 @@
 import { z } from 'zod';
 
+/** A secret reference: names the secret rather than holding it (`env:VAR_NAME`). */
+export const SECRET_REF_PATTERN = /^env:[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** A reference to a secret: `env:VAR_NAME` (an environment variable). Never a literal key. */
-export const SecretRefSchema = z.string().regex(/^env:[A-Za-z_][A-Za-z0-9_]*$/, {
+export const SecretRefSchema = z.string().regex(SECRET_REF_PATTERN, {
   message: 'must be a reference like env:OPENAI_API_KEY, not a literal key',
+});
+
+// Headers that carry credentials by convention (Authorization, X-Api-Key, Cookie, …). Their values
+// must be references, so a config file never holds a secret and printing it never leaks one.
+const SENSITIVE_HEADER = /auth|key|token|secret|cookie|session/i;
+
+/**
+ * A provider's base URL: http or https only (z.url() alone accepts ftp:, javascript:, …) and without
+ * a username or password, which would be a literal secret that config printing shows.
+ */
+export const BaseUrlSchema = z.url().superRefine((value, ctx) => {
+  // z.url() has already reported a malformed URL; only well-formed ones are checked further.
+  if (!URL.canParse(value)) return;
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', message: `must be an http or https URL, not ${url.protocol}` });
+  }
+  if (url.username || url.password) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'must not contain a username or password; pass credentials as apiKey or headers with env:VAR references',
+    });
+  }
+});
+
+/**
+ * Extra HTTP headers. Each value is a literal or an `env:VAR` reference (resolved at load time);
+ * a header whose name looks like a credential must be a reference.
+ */
+export const ProviderHeadersSchema = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
+  for (const [name, value] of Object.entries(headers)) {
+    if (SENSITIVE_HEADER.test(name) && !SECRET_REF_PATTERN.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'must be a reference like env:VAR, not a literal secret',
+      });
+    }
+  }
 });
 
 /** The provider implementations agentd ships. */
@@ -11,9 +54,9 @@ export const ProviderTypeSchema = z.enum(['openai', 'anthropic', 'google', 'open
 /** One configured provider. `type` defaults to the provider's name when that is a known type. */
 export const ProviderConfigSchema = z.strictObject({
   type: ProviderTypeSchema.optional(),
-  baseUrl: z.url().optional(),
+  baseUrl: BaseUrlSchema.optional(),
   apiKey: SecretRefSchema.optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: ProviderHeadersSchema.optional(),
 });
 
 /** A catalog entry in config: adds a model or overrides fields of a shipped one. */
@@ -47,7 +90,14 @@ export interface ResolvedProviderConfig {
   baseUrl?: string;
   /** The secret value (resolved from its reference). Never printed unmasked. */
   apiKey?: string;
+  /** Extra HTTP headers, `env:` references resolved. Secret values: never printed unmasked. */
   headers?: Record<string, string>;
+  /**
+   * The model id (without the provider prefix) to use when `models.default` is not set and this
+   * provider comes first; set for known hosted providers (e.g. groq → llama-3.3-70b-versatile),
+   * whose type (openai-compatible) has no default of its own.
+   */
+  defaultModel?: string;
   /** How the provider came to be configured. */
   origin: 'config' | 'env' | 'detected' | 'fallback';
 }

@@ -1,15 +1,25 @@
 import { z } from 'zod';
+import type { Runtime } from '../runtime/index.js';
 import { defineOperation } from './define-operation.js';
 
-/** The effective configuration, secrets masked. */
+// The parts of the masked config the check reads; runtime.config is typed as an open record.
+const CheckedConfigSchema = z.object({
+  problems: z.array(z.string()).default([]),
+  providers: z.array(z.object({ name: z.string() })).default([]),
+});
+
+/** The effective configuration, secrets masked, and what in it will make commands fail. */
 export const checkConfig = defineOperation({
   name: 'config.check',
-  description: 'The effective configuration (files, environment, defaults) with secrets masked.',
+  description:
+    'The effective configuration (files, environment, defaults) with secrets masked, and its problems.',
   input: z.strictObject({}),
   output: z.object({
     config: z.record(z.string(), z.unknown()),
     defaultModel: z.string(),
     notice: z.string().nullable(),
+    /** Each `key.path: reason`; empty when the config is usable as it stands. */
+    problems: z.array(z.string()),
   }),
   permission: 'admin',
   http: { method: 'GET', path: '/v1/config' },
@@ -17,5 +27,29 @@ export const checkConfig = defineOperation({
     config: runtime.config,
     defaultModel: runtime.defaultModel,
     notice: runtime.notice ?? null,
+    problems: configProblems(runtime),
   }),
 });
+
+/** Config problems recorded at load time, plus a default model whose provider nobody serves. */
+function configProblems(runtime: Runtime): string[] {
+  const config = CheckedConfigSchema.parse(runtime.config);
+  const problems = [...config.problems];
+  // Providers that serve something: configured ones, plus those the runtime added (the simulated
+  // fallback, programmatic providers) as far as the catalog shows them available.
+  const served = new Set([
+    ...config.providers.map((p) => p.name),
+    ...runtime
+      .listModels()
+      .filter((m) => m.available)
+      .map((m) => m.provider),
+  ]);
+  const provider = runtime.defaultModel.split('/')[0] ?? '';
+  if (!served.has(provider)) {
+    problems.push(
+      `models.default: ${runtime.defaultModel} names provider '${provider}', which is not configured ` +
+        `(configured: ${[...served].join(', ') || 'none'})`,
+    );
+  }
+  return problems;
+}

@@ -7,7 +7,7 @@ import { TaskResultSchema } from './schemas.js';
 export const createTask = defineOperation({
   name: 'tasks.create',
   description:
-    'Submit a task: a prompt, optionally an agent spec or a team spec and a model id. Returns 202 with the task; with wait=true, waits and returns the final result.',
+    'Submit a task: a prompt, optionally an agent spec or a team spec and a model id. Returns 202 with the task; with wait=true, waits and returns 200 with the final result.',
   input: z.intersection(
     TaskInputSchema,
     // Strict too: an intersection reports a key only when both sides reject it.
@@ -20,7 +20,13 @@ export const createTask = defineOperation({
   ),
   output: TaskResultSchema,
   permission: 'write',
-  http: { method: 'POST', path: '/v1/tasks', status: 202 },
+  http: {
+    method: 'POST',
+    path: '/v1/tasks',
+    // A waited-for task is finished, so it is no longer merely accepted.
+    status: { of: ({ wait }) => (wait ? 200 : 202), all: [200, 202] },
+    query: ['wait'],
+  },
   async handler(runtime, { wait, ...input }) {
     const submitted = await runtime.submitTask(input);
     return wait ? runtime.waitForTask(submitted.id) : submitted;

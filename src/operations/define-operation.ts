@@ -5,11 +5,20 @@ import type { Runtime } from '../runtime/index.js';
 export type Permission = 'read' | 'write' | 'admin';
 
 /** How an operation is exposed over HTTP. Path params (`:id`) and query params feed the input. */
-export interface HttpBinding {
+export interface HttpBinding<I = unknown> {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
-  /** Success status (default 200). */
-  status?: number;
+  /** Success status: a fixed one (default 200), or one chosen from the validated input. */
+  status?: number | StatusChoice<I>;
+  /** Input fields a POST also takes from the query string; listed as query parameters in the API document. */
+  query?: readonly string[];
+}
+
+/** A success status that depends on the input (e.g. 200 for a finished result, 202 for an accepted task). */
+export interface StatusChoice<I> {
+  of(input: I): number;
+  /** Every status `of` can return, so the API document can list them. */
+  all: readonly number[];
 }
 
 /** One operation: defined once, exposed by the HTTP server, and called by the CLI. */
@@ -19,7 +28,7 @@ export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType 
   input: I;
   output: O;
   permission: Permission;
-  http: HttpBinding;
+  http: HttpBinding<z.infer<I>>;
   handler(runtime: Runtime, input: z.infer<I>): Promise<z.input<O>>;
 }
 

@@ -25,6 +25,7 @@ import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import type { TaskStatus } from '../store/task-store.js';
 import type { SpanRecord } from '../store/trace-store.js';
 import { builtinTools, createToolRegistry } from '../tools/index.js';
+import type { AnyTool } from '../tools/index.js';
 import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
 import { createTracer } from '../trace/index.js';
 import { topologyFor } from '../topology/index.js';
@@ -39,8 +40,11 @@ export interface RuntimeOptions {
   loadedConfig?: AgentdConfig;
   /** Extra providers (e.g. scripted fakes in tests); they replace configured ones of the same name. */
   providers?: ModelProvider[];
-  /** Probe localhost for an OpenAI-compatible server when no provider is configured (default true). */
-  detectLocalServer?: boolean;
+  /**
+   * Probe for an OpenAI-compatible server when no provider is configured (default true: Ollama's
+   * port on 127.0.0.1); `{ baseUrls }` probes those instead.
+   */
+  detectLocalServer?: boolean | { baseUrls: string[] };
   /** Resume tasks a crashed process left running (default false; `agentd serve` turns it on). */
   resume?: boolean;
   clock?: Clock;
@@ -49,6 +53,8 @@ export interface RuntimeOptions {
   maxRetries?: number;
   /** Lease renewal interval for running tasks, ms (default 5000). */
   heartbeatMs?: number;
+  /** Tools agents may use besides the built-in ones (see `defineTool`). */
+  tools?: AnyTool[];
 }
 
 /** A model as listed to users: catalog data plus whether a configured provider serves it. */
@@ -62,7 +68,7 @@ export interface Runtime {
   /** The effective configuration with secrets masked. */
   readonly config: Record<string, unknown>;
   /** HTTP server settings (the auth token unmasked, for the server only). */
-  readonly server: { host: string; port: number; authToken?: string };
+  readonly server: { host: string; port: number; authToken?: string; authTokenMissing?: string };
   /** The model agents use when they name none. */
   readonly defaultModel: string;
   /** A one-line notice for the user (e.g. running on the simulated model), or undefined. */
@@ -79,6 +85,11 @@ export interface Runtime {
   taskEvents(id: string, options?: { afterSeq?: number; signal?: AbortSignal }): AsyncIterable<TaskEvent>;
   taskSpans(id: string): Promise<SpanRecord[]>;
   listModels(): ListedModel[];
+  /**
+   * Resumes tasks that a crashed or stopped process left `running`; with `watch`, keeps adopting
+   * such tasks on every heartbeat. Returns the ids resumed now.
+   */
+  resumeInterrupted(options?: { watch?: boolean }): Promise<string[]>;
   /** Stops running tasks (they resume on the next start) and closes the database. */
   close(): Promise<void>;
 }
@@ -103,9 +114,15 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const onlySimulated = [...providers.values()].every((p) => p.type === 'simulated');
   const discoveredModels: Record<string, string[]> = {};
   for (const p of providerConfigs) if (p.detectedModels) discoveredModels[p.config.name] = p.detectedModels;
+  const configByName = new Map(providerConfigs.map((p) => [p.config.name, p.config]));
   const defaultModel = defaultModelId({
     configured: config.models.default,
-    providers: [...providers.values()],
+    // A hosted provider's own default (e.g. groq → llama-3.3-70b-versatile) comes from its config.
+    providers: [...providers.values()].map((p) => ({
+      name: p.name,
+      type: p.type,
+      defaultModel: configByName.get(p.name)?.defaultModel,
+    })),
     discoveredModels,
   });
   // Models a capability-based pick may choose: never the simulated one when a real provider exists.
@@ -114,7 +131,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 
   const stores = openSqliteStores({ path: config.store.path });
   const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })] });
-  const tools = createToolRegistry(builtinTools);
+  const tools = createToolRegistry([...builtinTools, ...(options.tools ?? [])]);
   const engine = createJournalEngine({ journal: stores.journal, clock });
 
   function modelFor(agent: AgentSpec, override: string | undefined): string {
@@ -172,6 +189,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         emit: scope.emit,
         defaultMaxSteps: config.agents.maxSteps,
         maxRetries: options.maxRetries ?? 2,
+        modelTimeoutMs: config.agents.modelTimeoutMs,
       };
       return topologyFor(team).run(
         team,
@@ -183,7 +201,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     },
   });
 
-  if (options.resume) await runner.resumeInterrupted();
+  if (options.resume) {
+    await runner.resumeInterrupted();
+    runner.watchInterrupted();
+  }
   // Open event streams end when the runtime closes, instead of polling a closed database.
   let closed = false;
   const streamWakers = new Set<() => void>();
@@ -196,8 +217,12 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 
   async function submitTask(request: TaskInput): Promise<TaskResult> {
     const input = validate(TaskInputSchema, request, { where: 'task', code: 'task.invalid' });
-    preflight(input);
-    const task = await runner.submit({ prompt: input.prompt, input: input as unknown as Json });
+    const team = preflight(input);
+    // Known before the first call, so even the 202 answer says the task is a dry run.
+    const simulated = team.agents.some(
+      (agent) => registry.resolve(modelFor(agent, input.model)).info.simulated,
+    );
+    const task = await runner.submit({ prompt: input.prompt, input: input as unknown as Json, simulated });
     return getTask(task.id);
   }
 
@@ -242,9 +267,25 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     },
 
     listModels() {
-      return catalog
-        .list()
-        .map((m) => ({ ...m, available: providers.has(m.provider), isDefault: m.id === defaultModel }));
+      const listed = catalog.list();
+      // Models a local server reported but the catalog does not know are listed too (unpriced).
+      for (const [provider, names] of Object.entries(discoveredModels)) {
+        for (const name of names) {
+          const id = `${provider}/${name}`;
+          if (!listed.some((m) => m.id === id)) listed.push(catalog.describe(id));
+        }
+      }
+      return listed.map((m) => ({
+        ...m,
+        available: providers.has(m.provider),
+        isDefault: m.id === defaultModel,
+      }));
+    },
+
+    async resumeInterrupted(resumeOptions = {}) {
+      const ids = await runner.resumeInterrupted();
+      if (resumeOptions.watch) runner.watchInterrupted();
+      return ids;
     },
 
     async close() {
@@ -314,17 +355,47 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   }
 }
 
+const NOT_CHAT = /embed|rerank|bge-|minilm/i;
+
+/** A provider whose construction failed: listed, but every model of it fails with the original error. */
+function unavailableProvider(config: ResolvedProviderConfig, error: unknown): ModelProvider {
+  return {
+    name: config.name,
+    type: config.type,
+    languageModel() {
+      throw error instanceof AgentdError
+        ? error
+        : new AgentdError({
+            code: 'provider.unavailable',
+            message: `provider ${config.name}: ${String(error)}`,
+          });
+    },
+  };
+}
+
 async function providersToUse(
   config: AgentdConfig,
   options: RuntimeOptions,
   logger: Logger,
 ): Promise<{ config: ResolvedProviderConfig; instance: ModelProvider; detectedModels?: string[] }[]> {
-  const build = (c: ResolvedProviderConfig) => providerFactories[c.type](c);
+  // A provider that cannot be built (e.g. its key is missing) must not break commands that do not
+  // use it; it fails, clearly, when a task asks for one of its models.
+  const build = (c: ResolvedProviderConfig) =>
+    providerFactories[c.type](c).catch((error: unknown) => {
+      logger.warn(`provider ${c.name} is unavailable`, {
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return unavailableProvider(c, error);
+    });
   const list: { config: ResolvedProviderConfig; instance: ModelProvider; detectedModels?: string[] }[] =
     await Promise.all(config.providers.map(async (c) => ({ config: c, instance: await build(c) })));
   if (list.length === 0 && (options.providers ?? []).length === 0 && options.detectLocalServer !== false) {
-    const found = await detectLocalServer({});
+    const probe =
+      typeof options.detectLocalServer === 'object' ? { baseUrls: options.detectLocalServer.baseUrls } : {};
+    const found = await detectLocalServer({ logger, ...probe });
     if (found) {
+      // Embedding and reranking models cannot chat; never make one the default.
+      found.models.sort((a, b) => Number(NOT_CHAT.test(a)) - Number(NOT_CHAT.test(b)));
       const detected: ResolvedProviderConfig = {
         name: 'ollama',
         type: 'openai-compatible',

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../core/logger.js';
 import type { TaskResult } from '../executor/index.js';
 import type { SpanRecord } from '../runtime/index.js';
 import type { FakeTurn } from '../testing/fake-language-model.js';
@@ -170,10 +171,10 @@ describe('POST /v1/tasks', () => {
     expect(done.cost.usd).toBeCloseTo(fakeCost(1200, 300), 12);
   });
 
-  it('answers with the finished result when asked to wait', async () => {
+  it('answers 200 (not 202) with the finished result when asked to wait', async () => {
     const { app } = await appWith([{ text: 'waited for', usage: { inputTokens: 10, outputTokens: 4 } }]);
     const res = await post(app, '/v1/tasks?wait=true', { prompt: 'hello' });
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'succeeded', output: 'waited for', modelCalls: 1 });
     expect(res.body.timings.finishedAt).not.toBeNull();
   });
@@ -299,15 +300,45 @@ describe('bad requests', () => {
     expect(res.body.error.code).toBe('route.not_found');
   });
 
-  it('hides the message and stack of an unexpected internal error behind a 500', async () => {
-    const { app } = await appWith([{ text: 'unused' }]);
+  it('hides the message and stack of an unexpected internal error behind a 500, logging both server side', async () => {
+    t = await createTestRuntime({ script: [{ text: 'unused' }] });
+    const logged: { message: string; fields: Record<string, unknown> | undefined }[] = [];
+    const logger = {
+      ...silentLogger,
+      error: (message: string, fields?: Record<string, unknown>) => logged.push({ message, fields }),
+    };
+    const app = createApp({ runtime: t.runtime, logger });
     app.get('/v1/test-only-explodes', () => {
       throw new Error('secret detail from /srv/agentd/src/x.ts:12:3');
     });
     const res = await send<ErrorBody>(app, '/v1/test-only-explodes');
     expect(res.status).toBe(500);
-    expect(res.body.error.code).toBe('internal.error');
+    expect(res.body.error).toEqual({ code: 'internal.error', message: 'internal error; see the server log' });
     expect(res.text).not.toContain('secret detail');
+
+    expect(logged).toHaveLength(1);
+    expect(logged[0]?.fields).toMatchObject({
+      method: 'GET',
+      path: '/v1/test-only-explodes',
+      code: 'internal.error',
+      message: 'secret detail from /srv/agentd/src/x.ts:12:3',
+    });
+    expect(logged[0]?.fields?.['stack']).toContain('create-app.test.ts');
+    // Client errors are the client's business, not the operator's.
+    await send(app, '/v1/tasks/task_missing');
+    await post(app, '/v1/tasks', {});
+    expect(logged).toHaveLength(1);
+  });
+
+  it('answers an unknown tool named in the body with 400, keeping 404 for resources in the URL', async () => {
+    const { app, model } = await appWith([{ text: 'unused' }]);
+    const res = await post<ErrorBody>(app, '/v1/tasks', {
+      prompt: 'hello',
+      agent: { name: 'toolish', tools: ['no_such_tool'] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('tool.not_found');
+    expect(model.calls).toHaveLength(0);
   });
 
   it('rejects a bad list query with 400', async () => {
@@ -531,6 +562,44 @@ describe('GET /v1/openapi.json', () => {
     expect(schema?.['properties']).toHaveProperty('prompt');
     expect(schema?.['required']).toContain('prompt');
   });
+
+  it('documents query and header parameters, bearer security and every error status a route can give', async () => {
+    const { app } = await appWith([{ text: 'unused' }]);
+    interface Documented {
+      parameters: { name: string; in: string }[];
+      security: unknown[];
+      responses: Record<string, unknown>;
+    }
+    const res = await send<{
+      info: { description: string };
+      paths: Record<string, Record<string, Documented>>;
+    }>(app, '/v1/openapi.json');
+    const create = res.body.paths['/v1/tasks']?.['post'] as Documented;
+    expect(create.parameters).toContainEqual(expect.objectContaining({ name: 'wait', in: 'query' }));
+    expect(create.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(create.responses).sort()).toEqual([
+      '200',
+      '202',
+      '400',
+      '401',
+      '403',
+      '413',
+      '415',
+      '500',
+    ]);
+
+    const events = res.body.paths['/v1/tasks/{id}/events']?.['get'] as Documented;
+    expect(events.parameters).toContainEqual(
+      expect.objectContaining({ name: 'Last-Event-ID', in: 'header' }),
+    );
+    expect(events.responses).toHaveProperty('401');
+    expect(events.responses).toHaveProperty('404');
+
+    const health = res.body.paths['/v1/health']?.['get'] as Documented;
+    expect(health.security).toEqual([]);
+    expect(health.responses).not.toHaveProperty('401');
+    expect(res.body.info.description).toContain('server.authToken');
+  });
 });
 
 describe('health and auth', () => {
@@ -568,6 +637,162 @@ describe('health and auth', () => {
     expect(authorized.body.tasks).toEqual([]);
 
     expect((await send(app, '/v1/health')).status).toBe(200);
+  });
+
+  it('reads the bearer scheme in any case, challenges with WWW-Authenticate, and serves the API document openly', async () => {
+    t = await createTestRuntime({ script: [{ text: 'unused' }] });
+    const app = createApp({ runtime: t.runtime, authToken: 'correct-horse-battery' });
+
+    const anonymous = await app.request('/v1/tasks');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+
+    for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+      const res = await send(app, '/v1/tasks', {
+        headers: { authorization: `${scheme} correct-horse-battery` },
+      });
+      expect(res.status, scheme).toBe(200);
+    }
+    expect(
+      (await send(app, '/v1/tasks', { headers: { authorization: 'Basic correct-horse-battery' } })).status,
+    ).toBe(401);
+    expect((await send(app, '/v1/openapi.json')).status).toBe(200);
+  });
+});
+
+describe('request guards', () => {
+  it('refuses a POST body not declared as JSON with 415, creating no task', async () => {
+    const { app, model } = await appWith([{ text: 'unused' }]);
+    for (const contentType of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/json; charset=utf-16',
+    ]) {
+      const res = await send<ErrorBody>(app, '/v1/tasks', {
+        method: 'POST',
+        rawBody: '{"prompt":"x"}',
+        headers: { 'content-type': contentType },
+      });
+      expect(res.status, contentType).toBe(415);
+      expect(res.body.error.code).toBe('request.unsupported_media_type');
+    }
+    const missing = await app.request('/v1/tasks', { method: 'POST', body: new Blob(['{"prompt":"x"}']) });
+    expect(missing.status).toBe(415);
+    expect((await send<{ tasks: TaskResult[] }>(app, '/v1/tasks')).body.tasks).toEqual([]);
+    expect(model.calls).toHaveLength(0);
+
+    const charset = await send(app, '/v1/tasks?wait=true', {
+      method: 'POST',
+      rawBody: '{"prompt":"x"}',
+      headers: { 'content-type': 'Application/JSON; charset=UTF-8' },
+    });
+    expect(charset.status).toBe(200);
+  });
+
+  it('refuses a request from a foreign Origin with 403, whatever its method or body', async () => {
+    const { app, model } = await appWith([{ text: 'unused' }]);
+    const attempts: { origin: string; method: string; contentType?: string }[] = [
+      { origin: 'http://evil.example', method: 'POST', contentType: 'text/plain' },
+      { origin: 'http://evil.example', method: 'POST', contentType: 'application/json' },
+      { origin: 'http://evil.example', method: 'GET' },
+      // Another local web app is another origin too.
+      { origin: 'http://localhost:5173', method: 'POST', contentType: 'application/json' },
+      { origin: 'null', method: 'POST', contentType: 'application/json' },
+    ];
+    for (const { origin, method, contentType } of attempts) {
+      const res = await send<ErrorBody>(app, '/v1/tasks', {
+        method,
+        ...(method === 'POST' ? { rawBody: '{"prompt":"x"}' } : {}),
+        headers: { origin, ...(contentType ? { 'content-type': contentType } : {}) },
+      });
+      expect(res.status, `${method} from ${origin}`).toBe(403);
+      expect(res.body.error.code).toBe('request.forbidden_origin');
+    }
+    expect(model.calls).toHaveLength(0);
+
+    // The server's own pages (same loopback host and port) may call it.
+    const own = await send(app, '/v1/tasks', { headers: { origin: 'http://localhost' } });
+    expect(own.status).toBe(200);
+  });
+
+  it('serves an allowed origin, answering its CORS preflight', async () => {
+    t = await createTestRuntime({ script: [{ text: 'from the dashboard' }] });
+    const dashboard = 'http://localhost:5173';
+    const app = createApp({ runtime: t.runtime, allowedOrigins: [dashboard] });
+
+    const preflight = await app.request('/v1/tasks', {
+      method: 'OPTIONS',
+      headers: {
+        origin: dashboard,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(dashboard);
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('content-type');
+
+    const res = await send<TaskResult>(app, '/v1/tasks?wait=true', {
+      method: 'POST',
+      body: { prompt: 'hi' },
+      headers: { origin: dashboard },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.output).toBe('from the dashboard');
+
+    const other = await send(app, '/v1/tasks', { headers: { origin: 'http://localhost:3000' } });
+    expect(other.status).toBe(403);
+  });
+
+  it('without an auth token, serves only loopback Host names (DNS rebinding)', async () => {
+    const { app } = await appWith([{ text: 'unused' }]);
+    for (const host of [
+      'evil.example:7070',
+      'evil.example',
+      '127.0.0.1.evil.example',
+      '192.168.1.5:7070',
+      'localhost.',
+    ]) {
+      const res = await send<ErrorBody>(app, '/v1/tasks', { headers: { host } });
+      expect(res.status, host).toBe(403);
+      expect(res.body.error.code).toBe('request.forbidden_host');
+    }
+    for (const host of ['localhost', 'localhost:7070', '127.0.0.1:7070', '[::1]:7070', 'LOCALHOST:1']) {
+      expect((await send(app, '/v1/tasks', { headers: { host } })).status, host).toBe(200);
+    }
+  });
+
+  it('with an auth token, serves any Host, since a rebinding page cannot know the token', async () => {
+    t = await createTestRuntime({ script: [{ text: 'unused' }] });
+    const app = createApp({ runtime: t.runtime, authToken: 'correct-horse-battery' });
+    const res = await send(app, '/v1/tasks', {
+      headers: { host: 'agentd.internal:7070', authorization: 'Bearer correct-horse-battery' },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses a body over 1 MiB with 413 request.too_large, creating no task', async () => {
+    const { app, model } = await appWith([{ text: 'unused' }]);
+    const huge = JSON.stringify({ prompt: 'x'.repeat(1024 * 1024) });
+    const res = await send<ErrorBody>(app, '/v1/tasks', { method: 'POST', rawBody: huge });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('request.too_large');
+
+    const declared = await send<ErrorBody>(app, '/v1/tasks', {
+      method: 'POST',
+      rawBody: huge,
+      headers: { 'content-length': String(huge.length) },
+    });
+    expect(declared.status).toBe(413);
+    expect(model.calls).toHaveLength(0);
+
+    // Just under the limit the body is read, and validated like any other.
+    const under = await send<ErrorBody>(app, '/v1/tasks', {
+      method: 'POST',
+      body: { prompt: 'x'.repeat(1024 * 1024 - 100) },
+    });
+    expect(under.body.error.code).toBe('request.invalid');
   });
 });
 

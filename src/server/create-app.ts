@@ -1,10 +1,14 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { streamSSE } from 'hono/streaming';
+import { silentLogger } from '../core/logger.js';
+import type { Logger } from '../core/logger.js';
 import { validate } from '../core/validate.js';
 import { invokeOperation, operations, streamOperations } from '../operations/index.js';
-import type { HttpBinding } from '../operations/index.js';
+import type { HttpBinding, Operation } from '../operations/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { errorResponse, requestError } from './error-response.js';
 import { openApiDocument } from './openapi.js';
@@ -12,30 +16,102 @@ import { openApiDocument } from './openapi.js';
 /** Options of {@link createApp}. */
 export interface AppOptions {
   runtime: Runtime;
-  /** When set, every route but `/v1/health` needs `Authorization: Bearer <token>`. */
+  /** When set, every route but `/v1/health` and `/v1/openapi.json` needs `Authorization: Bearer <token>`. */
   authToken?: string;
+  /**
+   * Browser origins (exact, e.g. `http://localhost:5173`) that may call the API besides the server's
+   * own; CORS is answered for them. Default: none.
+   */
+  allowedOrigins?: readonly string[];
+  /** Where server errors (5xx) are logged with their stack; default: nowhere. */
+  logger?: Logger;
   version?: string;
 }
+
+/** Routes readable without a token: liveness probes and the API's own description. */
+const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/v1/health', '/v1/openapi.json']);
+
+/** The largest request body; a prompt is capped far below it, so only abuse reaches it. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A loopback `Host` (any port). 127.0.0.0/8 beyond .1 is left out: nothing of ours binds there. */
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
+
+/** JSON, optionally declared UTF-8: bodies are decoded as UTF-8 whatever a charset says. */
+const JSON_MEDIA_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 /** The HTTP API as a Hono app, with one route per operation. Usable with `app.request()` in tests. */
 export function createApp(options: AppOptions): Hono {
   const { runtime } = options;
+  const logger = options.logger ?? silentLogger;
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const app = new Hono();
 
   app.onError((error, c) => {
     const { status, body } = errorResponse(error);
-    return c.json(body, status as 400);
+    // The client only sees a generic message for these, so the server log is the only trace.
+    if (status >= 500) {
+      logger.error('request failed', {
+        method: c.req.method,
+        path: c.req.path,
+        status,
+        code: body.error.code,
+        message: error.message,
+        stack: error.stack,
+      });
+    }
+    const response = c.json(body, status as 400);
+    if (status === 401) response.headers.set('WWW-Authenticate', 'Bearer');
+    return response;
   });
   app.notFound((c) =>
     c.json({ error: { code: 'route.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404),
   );
 
+  if (!options.authToken) {
+    // DNS rebinding: a page on evil.example whose name later resolves to 127.0.0.1 is same-origin to
+    // the browser, so no Origin header warns us; only its Host header gives it away.
+    app.use('*', async (c, next) => {
+      if (!LOOPBACK_HOST.test(requestHost(c))) {
+        throw requestError(
+          'request.forbidden_host',
+          `Host '${requestHost(c)}' is not a loopback name; without server.authToken only 127.0.0.1, localhost and [::1] are served`,
+        );
+      }
+      return next();
+    });
+  }
+
+  // CSRF: any web page can make the browser send requests here; browsers mark them with Origin.
+  app.use('*', async (c, next) => {
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !allowedOrigins.has(origin) && !isOwnLoopbackOrigin(origin, requestHost(c))) {
+      throw requestError(
+        'request.forbidden_origin',
+        `requests from origin '${origin}' are not allowed; only this server's own loopback origin and the allowed origins are`,
+      );
+    }
+    return next();
+  });
+  if (allowedOrigins.size > 0) {
+    // Before auth: browsers send preflights without the Authorization header.
+    app.use(
+      '*',
+      cors({
+        origin: [...allowedOrigins],
+        allowMethods: ['GET', 'POST', 'DELETE'],
+        allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+      }),
+    );
+  }
+
   if (options.authToken) {
-    const expected = Buffer.from(`Bearer ${options.authToken}`);
+    // Fixed-length digests keep the comparison constant-time without leaking the token's length.
+    const expected = sha256(options.authToken);
     app.use('/v1/*', async (c, next) => {
-      if (c.req.path === '/v1/health') return next();
-      const given = Buffer.from(c.req.header('authorization') ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (PUBLIC_PATHS.has(c.req.path)) return next();
+      const given = /^bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+      if (given === undefined || !timingSafeEqual(sha256(given), expected)) {
         throw requestError(
           'auth.required',
           'a valid bearer token is required (Authorization: Bearer <token>)',
@@ -45,10 +121,21 @@ export function createApp(options: AppOptions): Hono {
     });
   }
 
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw requestError('request.too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
   for (const operation of operations) {
     route(app, operation.http, async (c) => {
-      const result = await invokeOperation(runtime, operation, await requestInput(c, operation.http));
-      return c.json(result as object, (operation.http.status ?? 200) as 200);
+      const raw = await requestInput(c, operation.http);
+      const result = await invokeOperation(runtime, operation, raw);
+      return c.json(result as object, successStatus(operation, raw) as 200);
     });
   }
 
@@ -64,23 +151,62 @@ export function createApp(options: AppOptions): Hono {
       const first = await events.next();
       return streamSSE(c, async (stream) => {
         stream.onAbort(() => controller.abort());
-        let next = first;
-        while (!next.done) {
-          const { event, id, data } = next.value;
-          await stream.writeSSE({ event, data: JSON.stringify(data), ...(id ? { id } : {}) });
-          next = await events.next();
+        try {
+          let next = first;
+          while (!next.done) {
+            const { event, id, data } = next.value;
+            await stream.writeSSE({ event, data: JSON.stringify(data), ...(id ? { id } : {}) });
+            next = await events.next();
+          }
+        } catch (error) {
+          // The 200 is already sent; log it, and let the stream end so the client reconnects.
+          logger.error('event stream failed', {
+            method: c.req.method,
+            path: c.req.path,
+            message: error instanceof Error ? error.message : String(error),
+            stack: error instanceof Error ? error.stack : undefined,
+          });
         }
       });
     });
   }
 
-  const document = openApiDocument({ operations, streamOperations, version: options.version ?? '0.0.0' });
+  const document = openApiDocument({
+    operations,
+    streamOperations,
+    publicPaths: PUBLIC_PATHS,
+    version: options.version ?? '0.0.0',
+  });
   app.get('/v1/openapi.json', (c) => c.json(document));
   return app;
 }
 
 function route(app: Hono, http: HttpBinding, handler: (c: Context) => Promise<Response>): void {
   app.on(http.method, http.path, handler);
+}
+
+/** The success status for a request whose input has already been accepted by the operation. */
+function successStatus(operation: Operation, raw: Record<string, unknown>): number {
+  const status = operation.http.status ?? 200;
+  if (typeof status === 'number') return status;
+  // Parsing again is cheap and cannot fail here: invokeOperation accepted the same raw input.
+  return status.of(operation.input.parse(raw));
+}
+
+/** The `Host` the client asked for (app.request() sends none; its URL carries it instead). */
+function requestHost(c: Context): string {
+  return c.req.header('host') ?? new URL(c.req.url).host;
+}
+
+/** Whether `origin` is this very server on a loopback name: its own pages may call it. */
+function isOwnLoopbackOrigin(origin: string, host: string): boolean {
+  if (!URL.canParse(origin)) return false;
+  const { host: originHost } = new URL(origin);
+  return LOOPBACK_HOST.test(originHost) && originHost === host.toLowerCase();
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 /** The operation input from path params, query string and (for POST) the JSON body. */
@@ -91,6 +217,13 @@ async function requestInput(c: Context, http: HttpBinding): Promise<Record<strin
   }
   if (http.method === 'POST') {
     const text = await c.req.text();
+    // A form or text/plain POST needs no CORS preflight, so accepting one would let any page submit.
+    if (text.length > 0 && !JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '')) {
+      throw requestError(
+        'request.unsupported_media_type',
+        'request bodies must be JSON (Content-Type: application/json)',
+      );
+    }
     if (text.trim().length > 0) {
       let body: unknown;
       try {

@@ -1,8 +1,22 @@
 import { AgentdError, PolicyDeniedError, toAgentdError } from '../core/errors.js';
 
+/**
+ * Codes with a status of their own. Only resources addressed by the URL are 404; a missing thing
+ * named inside a request body (a tool, an agent) is a bad request, which the category makes 400.
+ */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  'task.not_found': 404,
+  'route.not_found': 404,
+  'request.forbidden_origin': 403,
+  'request.forbidden_host': 403,
+  'request.too_large': 413,
+  'request.unsupported_media_type': 415,
+};
+
 /** The HTTP status for an error: decided here, at the edge, from its code and category. */
 export function httpStatusOf(error: AgentdError): number {
-  if (error.code.endsWith('.not_found')) return 404;
+  const byCode = STATUS_BY_CODE[error.code];
+  if (byCode !== undefined) return byCode;
   if (error.code.startsWith('auth.')) return 401;
   if (error instanceof PolicyDeniedError) return 403;
   if (error.code === 'store.conflict') return 409;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorBodySchema } from '../operations/index.js';
-import type { Operation, StreamOperation } from '../operations/index.js';
+import type { HttpBinding, Operation, StreamOperation } from '../operations/index.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -14,7 +14,7 @@ function pathParams(path: string): string[] {
   return [...path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1] as string);
 }
 
-function parameters(operation: { input: z.ZodType; http: { method: string; path: string } }): unknown[] {
+function parameters(operation: { input: z.ZodType; http: HttpBinding }): unknown[] {
   const names = pathParams(operation.http.path);
   const params: unknown[] = names.map((name) => ({
     name,
@@ -22,35 +22,65 @@ function parameters(operation: { input: z.ZodType; http: { method: string; path:
     required: true,
     schema: { type: 'string' },
   }));
-  if (operation.http.method === 'GET') {
-    const properties = (schemaOf(operation.input, 'input')['properties'] ?? {}) as Record<string, JsonSchema>;
-    for (const [name, schema] of Object.entries(properties)) {
-      if (!names.includes(name)) params.push({ name, in: 'query', required: false, schema });
-    }
+  const properties = (schemaOf(operation.input, 'input')['properties'] ?? {}) as Record<string, JsonSchema>;
+  // A GET takes its whole input from the query; a POST only the fields its binding names.
+  const fromQuery = operation.http.method === 'GET' ? Object.keys(properties) : (operation.http.query ?? []);
+  for (const name of fromQuery) {
+    const schema = properties[name];
+    if (schema && !names.includes(name)) params.push({ name, in: 'query', required: false, schema });
   }
   return params;
 }
+
+function successStatuses(http: HttpBinding): readonly number[] {
+  const status = http.status ?? 200;
+  return typeof status === 'number' ? [status] : status.all;
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = { 200: 'OK', 202: 'Accepted' };
+
+const AUTH_NOTE =
+  'Authentication: a bearer token (Authorization: Bearer <token>) is required only when the server is configured with server.authToken; /v1/health and /v1/openapi.json never need one.';
 
 /** The OpenAPI 3.1 document, generated from the operations' zod schemas. */
 export function openApiDocument(options: {
   operations: readonly Operation[];
   streamOperations: readonly StreamOperation[];
+  /** Paths served without a token; every other operation lists the bearer scheme. */
+  publicPaths: ReadonlySet<string>;
   version: string;
 }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  const errorResponse = {
-    description: 'Error',
+  const error = (description: string) => ({
+    description,
     content: { 'application/json': { schema: schemaOf(ErrorBodySchema, 'output') } },
-  };
+  });
+  /** The error responses any route can give, by what the route is. */
+  const errorResponses = (http: HttpBinding) => ({
+    '400': error('Invalid request'),
+    ...(options.publicPaths.has(http.path) ? {} : { '401': error('Missing or wrong bearer token') }),
+    '403': error('Forbidden Origin or Host header (cross-site request or DNS rebinding)'),
+    ...(pathParams(http.path).length > 0 ? { '404': error('Not found') } : {}),
+    ...(http.method === 'POST'
+      ? {
+          '413': error('Request body over 1 MiB'),
+          '415': error('Request body not sent as Content-Type: application/json'),
+        }
+      : {}),
+    '500': error('Internal error (details in the server log)'),
+  });
+  const security = (http: HttpBinding) => (options.publicPaths.has(http.path) ? [] : [{ bearer: [] }]);
   const add = (path: string, method: string, entry: unknown) => {
     const key = path.replace(/:([A-Za-z_]+)/g, '{$1}');
     paths[key] = { ...paths[key], [method.toLowerCase()]: entry };
   };
   for (const op of options.operations) {
+    const output = { 'application/json': { schema: schemaOf(op.output, 'output') } };
     add(op.http.path, op.http.method, {
       operationId: op.name,
       summary: op.description,
       parameters: parameters(op),
+      security: security(op.http),
       ...(op.http.method === 'POST' && !op.http.path.includes(':')
         ? {
             requestBody: {
@@ -60,12 +90,13 @@ export function openApiDocument(options: {
           }
         : {}),
       responses: {
-        [String(op.http.status ?? 200)]: {
-          description: 'OK',
-          content: { 'application/json': { schema: schemaOf(op.output, 'output') } },
-        },
-        '400': errorResponse,
-        '404': errorResponse,
+        ...Object.fromEntries(
+          successStatuses(op.http).map((status) => [
+            String(status),
+            { description: STATUS_TEXT[status] ?? 'Success', content: output },
+          ]),
+        ),
+        ...errorResponses(op.http),
       },
     });
   }
@@ -73,17 +104,33 @@ export function openApiDocument(options: {
     add(op.http.path, op.http.method, {
       operationId: op.name,
       summary: op.description,
-      parameters: parameters(op),
+      parameters: [
+        ...parameters(op),
+        {
+          name: 'Last-Event-ID',
+          in: 'header',
+          required: false,
+          description: 'Resume after this event id (sent by EventSource on reconnect); overrides ?after=.',
+          schema: { type: 'string', pattern: '^\\d+$' },
+        },
+      ],
+      security: security(op.http),
       responses: {
         '200': { description: 'Server-sent events', content: { 'text/event-stream': {} } },
-        '404': errorResponse,
+        ...errorResponses(op.http),
       },
     });
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'agentd', version: options.version, description: 'An operating system for AI agents.' },
+    info: {
+      title: 'agentd',
+      version: options.version,
+      description: `An operating system for AI agents. ${AUTH_NOTE}`,
+    },
     paths,
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: AUTH_NOTE } },
+    },
   };
 }

@@ -1,5 +1,8 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentdError } from '../core/errors.js';
+import { silentLogger } from '../core/logger.js';
+import type { Runtime } from '../runtime/index.js';
 import type { TaskResult } from '../executor/index.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
@@ -42,10 +45,54 @@ describe('startServer', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ prompt: 'hello over http' }),
     });
-    expect(created.status).toBe(202);
+    expect(created.status).toBe(200);
     const result = (await created.json()) as TaskResult;
     expect(result).toMatchObject({ status: 'succeeded', output: 'over the wire', modelCalls: 1 });
     expect(t.model.calls[0]?.promptText).toContain('hello over http');
+  });
+
+  it('refuses a DNS-rebound Host and a foreign Origin over the socket', async () => {
+    t = await createTestRuntime();
+    const server = await startServer({ runtime: t.runtime, host: '127.0.0.1', port: 0 });
+    servers.push(server);
+    const { port } = new URL(server.url);
+    // fetch() picks the Host header itself; node:http sends the one a rebinding browser would.
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/v1/tasks', headers }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const rebound = await get({ host: `evil.example:${port}` });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).toContain('request.forbidden_host');
+    const crossSite = await get({ host: `127.0.0.1:${port}`, origin: 'http://evil.example' });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.body).toContain('request.forbidden_origin');
+    expect((await get({ host: `localhost:${port}`, origin: `http://localhost:${port}` })).status).toBe(200);
+  });
+
+  it('logs server errors to the given logger', async () => {
+    t = await createTestRuntime();
+    const logged: Record<string, unknown>[] = [];
+    const runtime: Runtime = {
+      ...t.runtime,
+      listTasks: () => Promise.reject(new Error('disk on fire')),
+    };
+    const logger = {
+      ...silentLogger,
+      error: (_: string, fields?: Record<string, unknown>) => logged.push(fields ?? {}),
+    };
+    const server = await startServer({ runtime, host: '127.0.0.1', port: 0, logger });
+    servers.push(server);
+    const res = await fetch(`${server.url}/v1/tasks`);
+    expect(res.status).toBe(500);
+    expect(await res.text()).not.toContain('disk on fire');
+    expect(logged).toEqual([expect.objectContaining({ path: '/v1/tasks', message: 'disk on fire' })]);
   });
 
   it('refuses to bind beyond loopback without an auth token', async () => {
@@ -86,6 +133,7 @@ describe('startServer', () => {
     const server = await startServer({ runtime: t.runtime, host: '127.0.0.1', port: 0 });
     const created = await fetch(`${server.url}/v1/tasks`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ prompt: 'block' }),
     });
     const { id } = (await created.json()) as TaskResult;
@@ -94,6 +142,7 @@ describe('startServer', () => {
     expect(new TextDecoder().decode((await reader.read()).value)).toContain('task-start');
     const waiting = fetch(`${server.url}/v1/tasks?wait=true`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ prompt: 'block too' }),
     }).then(
       (res) => res.status,

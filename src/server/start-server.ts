@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { AgentdError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../runtime/index.js';
 import { createApp } from './create-app.js';
 
@@ -18,6 +19,10 @@ export async function startServer(options: {
   host: string;
   port: number;
   authToken?: string;
+  /** Browser origins besides the server's own that may call the API (see AppOptions). */
+  allowedOrigins?: readonly string[];
+  /** Where server errors are logged. */
+  logger?: Logger;
   version?: string;
 }): Promise<RunningServer> {
   if (!LOOPBACK.has(options.host) && !options.authToken) {
@@ -30,6 +35,8 @@ export async function startServer(options: {
     runtime: options.runtime,
     ...(options.authToken ? { authToken: options.authToken } : {}),
     ...(options.version ? { version: options.version } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   return new Promise((resolve, reject) => {
     const server = serve(

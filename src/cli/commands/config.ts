@@ -17,13 +17,17 @@ export function registerConfig(program: Command, cli: CliContext): void {
         config: Record<string, unknown>;
         defaultModel: string;
         notice: string | null;
+        problems: string[];
       };
+      // A config that loads but will make commands fail is not OK: scripts and CI see exit 1.
+      if (result.problems.length > 0) cli.exitCode = 1;
       if (options.json) {
         cli.io.stdout.write(JSON.stringify(result, null, 2) + '\n');
         return;
       }
       cli.io.stdout.write(stringify({ ...result.config, defaultModel: result.defaultModel }));
       if (result.notice) cli.io.stderr.write(`agentd: ${result.notice}\n`);
-      cli.io.stderr.write('config OK\n');
+      for (const problem of result.problems) cli.io.stderr.write(`agentd: ${problem}\n`);
+      if (result.problems.length === 0) cli.io.stderr.write('config OK\n');
     });
 }

@@ -29,13 +29,16 @@ export function registerRun(program: Command, cli: CliContext): void {
         if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
         const submitted = (await invokeOperation(runtime, createTask, input)) as TaskResult;
         const progress = createProgress(cli.io);
+        // Ctrl-C or a termination signal cancels the task rather than leaving it running, orphaned.
         const onInterrupt = () => void runtime.cancelTask(submitted.id);
         process.once('SIGINT', onInterrupt);
+        process.once('SIGTERM', onInterrupt);
         try {
           for await (const event of runtime.taskEvents(submitted.id)) progress.update(event);
         } finally {
           progress.stop();
           process.removeListener('SIGINT', onInterrupt);
+          process.removeListener('SIGTERM', onInterrupt);
         }
         const result = await runtime.waitForTask(submitted.id);
         report(cli, result, options.json === true);

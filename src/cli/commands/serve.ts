@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { startServer } from '../../server/index.js';
 import type { CliContext } from '../cli-context.js';
+import { createStderrLogger } from '../stderr-logger.js';
 
-/** `agentd serve`: the HTTP API; resumes tasks a previous process left running. */
+/** `agentd serve`: the HTTP API; resumes (and keeps adopting) tasks a crashed process left running. */
 export function registerServe(program: Command, cli: CliContext, version: string): void {
   program
     .command('serve')
@@ -15,16 +16,25 @@ export function registerServe(program: Command, cli: CliContext, version: string
       if (given !== undefined && (!Number.isInteger(given) || given < 0 || given > 65535)) {
         cli.usageError(`--port: '${options.port}' is not a port number`);
       }
-      const runtime = await cli.openRuntime({ resume: true, logLevel: 'info' });
+      // Resuming waits until the server is up: a refused host or a taken port must change nothing.
+      const runtime = await cli.openRuntime({ logLevel: 'info' });
       const server = runtime.server;
+      if (server.authTokenMissing) {
+        cli.usageError(
+          `server.authToken refers to ${server.authTokenMissing}, which is not set; set it or remove server.authToken`,
+        );
+      }
       const port = given ?? server.port;
       const running = await startServer({
         runtime,
         host: options.host ?? server.host,
         port,
         ...(server.authToken ? { authToken: server.authToken } : {}),
+        logger: createStderrLogger(cli.io, 'info'),
         version,
       });
+      // Adopts tasks a crashed process left running, now and on every heartbeat.
+      await runtime.resumeInterrupted({ watch: true });
       if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
       cli.io.stderr.write(`agentd: listening on ${running.url} (default model ${runtime.defaultModel})\n`);
       await new Promise<void>((resolve) => {

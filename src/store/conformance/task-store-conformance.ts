@@ -347,7 +347,11 @@ export function describeTaskStoreConformance(name: string, open: OpenStore<TaskS
               error: { code: 'model.failed', message: 'boom' },
             },
           },
-          { type: 'task-end', time: 300, data: { taskId: 'task_a', status: 'succeeded', output: null } },
+          {
+            type: 'task-end',
+            time: 300,
+            data: { taskId: 'task_a', status: 'succeeded', output: null, simulated: false },
+          },
         ];
         for (const event of events) await store.appendEvent('task_a', event);
         expect(await store.listEvents('task_a')).toEqual(

@@ -1,0 +1,47 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadAgentFile, loadTeamFile } from './load-spec-file.js';
+
+describe('agent and team files', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'agentd-spec-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads a team whose agents are files relative to the team file', async () => {
+    mkdirSync(join(dir, 'agents'));
+    writeFileSync(join(dir, 'agents', 'editor.yaml'), 'name: editor\ninstructions: Edit.\n');
+    writeFileSync(join(dir, 'team.yaml'), 'name: t\nagents:\n  - name: writer\n  - agents/editor.yaml\n');
+    const team = await loadTeamFile(join(dir, 'team.yaml'));
+    expect(team.agents.map((a) => a.name)).toEqual(['writer', 'editor']);
+    expect(team.topology).toBe('sequential');
+  });
+
+  it('blames an invalid referenced agent file, not the team file, naming the key', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nmodle: x\n');
+    writeFileSync(join(dir, 'team.yaml'), 'agents:\n  - bad.yaml\n');
+    await expect(loadTeamFile(join(dir, 'team.yaml'))).rejects.toMatchObject({
+      code: 'agent.invalid',
+      message: expect.stringMatching(new RegExp(`^${join(dir, 'bad.yaml')}: .*modle`)),
+    });
+  });
+
+  it('names the file and the key of an invalid agent', async () => {
+    writeFileSync(join(dir, 'a.json'), JSON.stringify({ name: 'has space', maxSteps: 'x' }));
+    const error = await loadAgentFile(join(dir, 'a.json')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'agent.invalid', path: 'name' });
+    expect(String((error as Error).message)).toContain('maxSteps');
+  });
+
+  it('refuses an agent with both a model and requirements, and a missing file', async () => {
+    writeFileSync(join(dir, 'a.yaml'), 'name: a\nmodel: openai/gpt-4o\nrequirements: {tools: true}\n');
+    await expect(loadAgentFile(join(dir, 'a.yaml'))).rejects.toMatchObject({
+      code: 'agent.invalid',
+      path: 'model',
+    });
+    await expect(loadAgentFile(join(dir, 'none.yaml'))).rejects.toMatchObject({ code: 'agent.not_found' });
+  });
+});
