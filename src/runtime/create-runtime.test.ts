@@ -18,6 +18,16 @@ async function collect(events: AsyncIterable<TaskEvent>): Promise<TaskEvent[]> {
   return out;
 }
 
+/** A sequential team (hand-off `last`) of tool-less agents with these names. */
+function sequentialTeam(...names: string[]) {
+  return {
+    name: 'team',
+    topology: 'sequential' as const,
+    handoff: 'last' as const,
+    agents: names.map((name) => ({ name, tools: [] })),
+  };
+}
+
 function fakeCost(inputTokens: number, outputTokens: number): number {
   return (inputTokens * FAKE_PRICES.inputPerMTok + outputTokens * FAKE_PRICES.outputPerMTok) / 1_000_000;
 }
@@ -48,15 +58,7 @@ describe('a task through the runtime', () => {
         usage: { inputTokens: 10 * (index + 1), outputTokens: 3 },
       }),
     });
-    const team = {
-      name: 't',
-      topology: 'sequential' as const,
-      handoff: 'last' as const,
-      agents: [
-        { name: 'a', tools: [] },
-        { name: 'b', tools: [] },
-      ],
-    };
+    const team = sequentialTeam('a', 'b');
     const result = await t.runtime.runTask({ prompt: 'x', team });
     const stores = openSqliteStores({ path: join(t.home, 'agentd.db') });
     try {
@@ -150,16 +152,7 @@ describe('a task through the runtime', () => {
 
   it('hands each agent of a sequential team the task and the previous output', async () => {
     t = await createTestRuntime({ script: ({ index }) => ({ text: `draft ${index + 1}` }) });
-    const team = {
-      name: 'pipeline',
-      topology: 'sequential' as const,
-      handoff: 'last' as const,
-      agents: [
-        { name: 'writer', tools: [] },
-        { name: 'editor', tools: [] },
-        { name: 'critic', tools: [] },
-      ],
-    };
+    const team = sequentialTeam('writer', 'editor', 'critic');
     const result = await t.runtime.runTask({ prompt: 'Write about tides', team });
     expect(result.output).toBe('draft 3');
     const prompts = t.model.calls.map((c) => c.promptText);
@@ -182,15 +175,7 @@ describe('a task through the runtime', () => {
         { error: new Error('upstream exploded') },
       ],
     });
-    const team = {
-      name: 't',
-      topology: 'sequential' as const,
-      handoff: 'last' as const,
-      agents: [
-        { name: 'a', tools: [] },
-        { name: 'b', tools: [] },
-      ],
-    };
+    const team = sequentialTeam('a', 'b');
     const result = await t.runtime.runTask({ prompt: 'x', team });
     expect(result.status).toBe('failed');
     expect(result.error).toMatchObject({ code: 'model.call_failed' });
@@ -312,15 +297,7 @@ describe('a task through the runtime', () => {
     const first = await createTestRuntime({
       script: ({ index }) => (index === 0 ? { text: 'step one done' } : { waitFor: 'forever' }),
     });
-    const team = {
-      name: 't',
-      topology: 'sequential' as const,
-      handoff: 'last' as const,
-      agents: [
-        { name: 'a', tools: [] },
-        { name: 'b', tools: [] },
-      ],
-    };
+    const team = sequentialTeam('a', 'b');
     const submitted = await first.runtime.submitTask({ prompt: 'two steps', team });
     while (first.model.calls.length < 2) await new Promise((r) => setTimeout(r, 5));
     // Closing interrupts the task but leaves it `running`, as a crash would.
