@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 
 const bundle = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(bundle)) {
-  process.stderr.write('agentd: dist/cli.js is missing; run `npm run build` (npm ci and npm install run it)\n');
+  process.stderr.write(
+    'agentd: dist/cli.js is missing; run `npm run build` (npm ci and npm install run it)\n',
+  );
   process.exit(1);
 }
 const { runCli } = await import(bundle.href);
