@@ -131,6 +131,9 @@ function modelStep(
               [ATTR.agentName]: agent.name,
               [ATTR.stepSeq]: seq,
               [ATTR.simulated]: call.info.simulated,
+              ...(agent.maxOutputTokens !== undefined
+                ? { [ATTR.requestMaxTokens]: agent.maxOutputTokens }
+                : {}),
             },
           });
           return {

@@ -19,7 +19,6 @@ export const ATTR = {
   spanKind: 'agentd.span.kind',
   costUsd: 'agentd.cost.usd',
   stepSeq: 'agentd.step.seq',
-  stepReplayed: 'agentd.step.replayed',
   simulated: 'agentd.simulated',
 } as const;
 
