@@ -116,46 +116,7 @@ function modelStep(
   return ctx.durable.step<ModelStepOutput>(
     name,
     async ({ seq, signal }) => {
-      let cost = { costUsd: 0, taskCostUsd: 0 };
-      let usage = { inputTokens: 0, outputTokens: 0 };
-      const observed = observeModelCalls(call.model, {
-        start: () => {
-          const span = ctx.tracer.startSpan(`chat ${call.info.model}`, {
-            kind: 'model',
-            taskId,
-            parent: agentSpan,
-            attributes: {
-              [ATTR.operationName]: 'chat',
-              [ATTR.providerName]: call.info.provider,
-              [ATTR.requestModel]: call.info.model,
-              [ATTR.agentName]: agent.name,
-              [ATTR.stepSeq]: seq,
-              [ATTR.simulated]: call.info.simulated,
-              ...(agent.maxOutputTokens !== undefined
-                ? { [ATTR.requestMaxTokens]: agent.maxOutputTokens }
-                : {}),
-            },
-          });
-          return {
-            async finish(outcome) {
-              usage = { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens };
-              cost = await ctx.recordCost({ agent: agent.name, info: call.info, outcome });
-              span.setAttributes({
-                [ATTR.inputTokens]: outcome.inputTokens,
-                [ATTR.outputTokens]: outcome.outputTokens,
-                [ATTR.finishReasons]: [outcome.finishReason],
-                [ATTR.costUsd]: cost.costUsd,
-                ...(outcome.responseModelId ? { [ATTR.responseModel]: outcome.responseModelId } : {}),
-              });
-              span.end();
-            },
-            fail(error) {
-              const failure = toAgentdError(error);
-              span.end({ code: failure.code, message: failure.message });
-            },
-          };
-        },
-      });
+      const metered = meterModel(call.model, { agent, ctx, agentSpan, info: call.info, seq });
 
       const prompt: LanguageModelV3Prompt =
         agent.instructions || agent.role
@@ -163,8 +124,8 @@ function modelStep(
           : call.messages;
       // The model is called at the provider level: the loop already orchestrates steps, tools and
       // the journal, and the AI SDK's streamText pipeline costs more than everything else agentd
-      // does around a call (see docs/benchmarks.md). Retries go through cockatiel.
-      // The task's signal (cancellation) or the call's own time limit, whichever comes first.
+      // does around a call (ADR 0006). Retries go through cockatiel. The call ends on the task's
+      // signal (cancellation) or its own time limit, whichever comes first.
       const timeout = AbortSignal.timeout(ctx.modelTimeoutMs);
       const callSignal = AbortSignal.any([signal, timeout]);
       const failure = (error: unknown): never => {
@@ -179,7 +140,7 @@ function modelStep(
         throw modelError(error, call.info);
       };
       const { stream } = await withRetries(ctx.maxRetries, callSignal, () =>
-        observed.doStream({
+        metered.model.doStream({
           prompt,
           abortSignal: callSignal,
           ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
@@ -222,9 +183,7 @@ function modelStep(
         text,
         toolCalls,
         messages: [{ role: 'assistant', content }] as unknown as Json[],
-        ...usage,
-        costUsd: cost.costUsd,
-        taskCostUsd: cost.taskCostUsd,
+        ...metered.usage(),
       };
     },
     {
@@ -252,6 +211,60 @@ function modelStep(
       },
     },
   );
+}
+
+/**
+ * The model wrapped so that its call is a `chat` span under the agent's span and a priced ledger
+ * row; `usage()` reports what the call used and cost once it has finished.
+ */
+function meterModel(
+  model: LanguageModel,
+  options: { agent: AgentSpec; ctx: AgentContext; agentSpan: SpanHandle; info: ModelInfo; seq: number },
+): {
+  model: LanguageModel;
+  usage(): Pick<ModelStepOutput, 'inputTokens' | 'outputTokens' | 'costUsd' | 'taskCostUsd'>;
+} {
+  const { agent, ctx, agentSpan, info, seq } = options;
+  const taskId = ctx.durable.taskId;
+  let cost = { costUsd: 0, taskCostUsd: 0 };
+  let usage = { inputTokens: 0, outputTokens: 0 };
+  const observed = observeModelCalls(model, {
+    start: () => {
+      const span = ctx.tracer.startSpan(`chat ${info.model}`, {
+        kind: 'model',
+        taskId,
+        parent: agentSpan,
+        attributes: {
+          [ATTR.operationName]: 'chat',
+          [ATTR.providerName]: info.provider,
+          [ATTR.requestModel]: info.model,
+          [ATTR.agentName]: agent.name,
+          [ATTR.stepSeq]: seq,
+          [ATTR.simulated]: info.simulated,
+          ...(agent.maxOutputTokens !== undefined ? { [ATTR.requestMaxTokens]: agent.maxOutputTokens } : {}),
+        },
+      });
+      return {
+        async finish(outcome) {
+          usage = { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens };
+          cost = await ctx.recordCost({ agent: agent.name, info, outcome });
+          span.setAttributes({
+            [ATTR.inputTokens]: outcome.inputTokens,
+            [ATTR.outputTokens]: outcome.outputTokens,
+            [ATTR.finishReasons]: [outcome.finishReason],
+            [ATTR.costUsd]: cost.costUsd,
+            ...(outcome.responseModelId ? { [ATTR.responseModel]: outcome.responseModelId } : {}),
+          });
+          span.end();
+        },
+        fail(error) {
+          const failure = toAgentdError(error);
+          span.end({ code: failure.code, message: failure.message });
+        },
+      };
+    },
+  });
+  return { model: observed, usage: () => ({ ...usage, ...cost }) };
 }
 
 function toolStep(

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Clock } from '../core/clock.js';
-import { AgentdError, toAgentdError } from '../core/errors.js';
+import { AgentdError, notFound, toAgentdError } from '../core/errors.js';
 import type { TaskEvent, TaskEventMap } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import type { Json } from '../core/json.js';
@@ -323,7 +323,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
 
     async cancel(id) {
       const task = await tasks.get(id);
-      if (!task) throw notFoundTask(id);
+      if (!task) throw notFound('task', id);
       if (TERMINAL.has(task.status)) return task;
       const changed = await tasks.transition(id, ['queued', 'running', 'waiting'], 'cancelled', {
         error: cancelledError(),
@@ -356,7 +356,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         const local = running.get(id);
         if (local) await local.done;
         const task = await tasks.get(id);
-        if (!task) throw notFoundTask(id);
+        if (!task) throw notFound('task', id);
         if (TERMINAL.has(task.status) && (task.result || !local)) {
           const result = await buildResult(id);
           if (result) return result;
@@ -421,8 +421,4 @@ function cancelledError(): { code: string; message: string } {
 
 function cancelReason(): AgentdError {
   return new AgentdError({ ...cancelledError(), category: 'user' });
-}
-
-function notFoundTask(id: string): AgentdError {
-  return new AgentdError({ code: 'task.not_found', message: `task '${id}' not found` });
 }

@@ -6,7 +6,7 @@ import type { AgentdConfig } from '../config/index.js';
 import { loadConfigFromSystem, maskConfig } from '../config/index.js';
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
-import { AgentdError } from '../core/errors.js';
+import { AgentdError, notFound } from '../core/errors.js';
 import { TERMINAL_EVENTS } from '../core/events.js';
 import type { TaskEvent } from '../core/events.js';
 import type { Json } from '../core/json.js';
@@ -149,15 +149,19 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     return { name: 'single', topology: 'single', handoff: 'last', agents: [input.agent ?? defaultAgent()] };
   }
 
-  /** Everything that can be checked before a task exists, so bad requests never create one. */
-  function preflight(input: TaskInput): TeamSpec {
+  /**
+   * Everything that can be checked before a task exists, so bad requests never create one; also
+   * says whether any agent runs on the simulated model.
+   */
+  function preflight(input: TaskInput): { team: TeamSpec; simulated: boolean } {
     const team = teamOf(input);
     topologyFor(team).validate(team);
+    let simulated = false;
     for (const agent of team.agents) {
-      registry.resolve(modelFor(agent, input.model));
+      simulated ||= registry.resolve(modelFor(agent, input.model)).info.simulated;
       tools.select(agent.tools);
     }
-    return team;
+    return { team, simulated };
   }
 
   const runner = createTaskRunner({
@@ -174,7 +178,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         where: `task ${scope.task.id}`,
         code: 'task.invalid',
       });
-      const team = preflight(input);
+      const { team } = preflight(input);
       const workspace = join(config.home, 'workspaces', scope.task.id);
       await mkdir(workspace, { recursive: true });
       const context: AgentContext = {
@@ -201,27 +205,26 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     },
   });
 
-  if (options.resume) {
-    await runner.resumeInterrupted();
-    runner.watchInterrupted();
+  async function resumeInterrupted({ watch = false }: { watch?: boolean } = {}): Promise<string[]> {
+    const ids = await runner.resumeInterrupted();
+    if (watch) runner.watchInterrupted();
+    return ids;
   }
+  if (options.resume) await resumeInterrupted({ watch: true });
   // Open event streams end when the runtime closes, instead of polling a closed database.
   let closed = false;
   const streamWakers = new Set<() => void>();
 
   async function getTask(id: string): Promise<TaskResult> {
     const result = await runner.result(id);
-    if (!result) throw new AgentdError({ code: 'task.not_found', message: `task '${id}' not found` });
+    if (!result) throw notFound('task', id);
     return result;
   }
 
   async function submitTask(request: TaskInput): Promise<TaskResult> {
     const input = validate(TaskInputSchema, request, { where: 'task', code: 'task.invalid' });
-    const team = preflight(input);
     // Known before the first call, so even the 202 answer says the task is a dry run.
-    const simulated = team.agents.some(
-      (agent) => registry.resolve(modelFor(agent, input.model)).info.simulated,
-    );
+    const { simulated } = preflight(input);
     const task = await runner.submit({ prompt: input.prompt, input: input as unknown as Json, simulated });
     return getTask(task.id);
   }
@@ -282,11 +285,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       }));
     },
 
-    async resumeInterrupted(resumeOptions = {}) {
-      const ids = await runner.resumeInterrupted();
-      if (resumeOptions.watch) runner.watchInterrupted();
-      return ids;
-    },
+    resumeInterrupted,
 
     async close() {
       closed = true;
