@@ -11,6 +11,7 @@ import { invokeOperation, operations, streamOperations } from '../operations/ind
 import type { HttpBinding, Operation } from '../operations/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { errorResponse, requestError } from './error-response.js';
+import { isLoopbackHost } from './loopback.js';
 import { openApiDocument } from './openapi.js';
 
 /** Options of {@link createApp}. */
@@ -33,9 +34,6 @@ const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/v1/health', '/v1/openapi.js
 
 /** The largest request body; a prompt is capped far below it, so only abuse reaches it. */
 const MAX_BODY_BYTES = 1024 * 1024;
-
-/** A loopback `Host` (any port). 127.0.0.0/8 beyond .1 is left out: nothing of ours binds there. */
-const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
 
 /** JSON, optionally declared UTF-8: bodies are decoded as UTF-8 whatever a charset says. */
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -72,7 +70,7 @@ export function createApp(options: AppOptions): Hono {
     // DNS rebinding: a page on evil.example whose name later resolves to 127.0.0.1 is same-origin to
     // the browser, so no Origin header warns us; only its Host header gives it away.
     app.use('*', async (c, next) => {
-      if (!LOOPBACK_HOST.test(requestHost(c))) {
+      if (!isLoopbackHost(requestHost(c))) {
         throw requestError(
           'request.forbidden_host',
           `Host '${requestHost(c)}' is not a loopback name; without server.authToken only 127.0.0.1, localhost and [::1] are served`,
@@ -202,7 +200,7 @@ function requestHost(c: Context): string {
 function isOwnLoopbackOrigin(origin: string, host: string): boolean {
   if (!URL.canParse(origin)) return false;
   const { host: originHost } = new URL(origin);
-  return LOOPBACK_HOST.test(originHost) && originHost === host.toLowerCase();
+  return isLoopbackHost(originHost) && originHost === host.toLowerCase();
 }
 
 function sha256(text: string): Buffer {

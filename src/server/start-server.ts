@@ -4,14 +4,13 @@ import { AgentdError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../runtime/index.js';
 import { createApp } from './create-app.js';
+import { isLoopbackName } from './loopback.js';
 
 /** A running HTTP server. */
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Starts the HTTP API; refuses to bind beyond loopback unless an auth token is configured. */
 export async function startServer(options: {
@@ -25,7 +24,7 @@ export async function startServer(options: {
   logger?: Logger;
   version?: string;
 }): Promise<RunningServer> {
-  if (!LOOPBACK.has(options.host) && !options.authToken) {
+  if (!isLoopbackName(options.host) && !options.authToken) {
     throw new AgentdError({
       code: 'server.auth_required',
       message: `binding to ${options.host} exposes agentd beyond this machine; set server.authToken (e.g. env:AGENTD_TOKEN) first`,
