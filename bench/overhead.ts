@@ -228,7 +228,7 @@ async function measureTeamTasks(options: {
   const team: TaskInput['team'] = {
     name: 'bench',
     topology: 'sequential',
-    handoff: 'last',
+    options: { handoff: 'last' },
     agents: Array.from({ length: options.agents }, (_, i) => ({
       name: `agent-${i + 1}`,
       role: `Step ${i + 1} of the benchmark pipeline`,
@@ -313,10 +313,14 @@ async function measureJournalEngine(steps: number): Promise<{ stepsPerSecond: nu
   const dir = mkdtempSync(join(tmpdir(), 'agentd-bench-journal-'));
   const stores = openSqliteStores({ path: join(dir, 'agentd.db') });
   try {
-    const engine = createJournalEngine({ journal: stores.journal, clock: systemClock });
+    const engine = createJournalEngine({
+      journal: stores.journal,
+      reviews: stores.reviews,
+      clock: systemClock,
+    });
     const signal = new AbortController().signal;
     const workflow = (count: number) => async (ctx: Parameters<Parameters<typeof engine.run>[1]>[0]) => {
-      for (let i = 0; i < count; i++) await ctx.step(`step-${i}`, async ({ seq }) => ({ seq, ok: true }));
+      for (let i = 0; i < count; i++) await ctx.step(`step-${i}`, async ({ key }) => ({ key, ok: true }));
     };
     await engine.run({ taskId: 'warmup', signal }, workflow(Math.min(500, steps)));
     const started = performance.now();

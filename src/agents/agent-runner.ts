@@ -1,11 +1,13 @@
+import type { z } from 'zod';
+import type { Budget } from '../budget/index.js';
 import type { Clock } from '../core/clock.js';
 import type { TaskEventMap } from '../core/events.js';
-import type { DurableContext } from '../executor/index.js';
-import type { LanguageModel, ModelInfo } from '../models/index.js';
-import type { ModelCallOutcome } from '../models/index.js';
+import type { DurableContext, LoopGuard } from '../executor/index.js';
+import type { ModelCallOutcome, ModelInfo, ResolvedModel } from '../models/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
 import type { AgentSpec } from './agent-spec.js';
+import type { CallPolicy } from './call-policy.js';
 
 /** Everything an agent run needs from the task it runs in. */
 export interface AgentContext {
@@ -18,7 +20,7 @@ export interface AgentContext {
   tools: ToolRegistry;
   clock: Clock;
   /** The model for an agent: its pinned model, or one meeting its requirements. */
-  resolveModel(agent: AgentSpec): { model: LanguageModel; info: ModelInfo };
+  resolveModel(agent: AgentSpec): ResolvedModel;
   /** Records one model call's cost in the ledger; returns the call's and the task's cost so far. */
   recordCost(call: {
     agent: string;
@@ -27,8 +29,18 @@ export interface AgentContext {
   }): Promise<{ costUsd: number; taskCostUsd: number }>;
   /** Emits a task event (persisted, and streamed to subscribers). */
   emit<K extends keyof TaskEventMap>(type: K, data: TaskEventMap[K]): void;
+  /** The budget every model call reserves against before it is sent. */
+  budget: Budget;
+  /** Stops agents that repeat the same action without progress. */
+  guard: LoopGuard;
+  /** Reroutes or rewrites model calls before they are sent (hybrid topology), when set. */
+  callPolicy?: CallPolicy;
+  /** Runs a delegation (the `delegate` tool) as a child run and returns its output. */
+  delegate?(request: { from: AgentSpec; to: string; task: string }): Promise<string>;
   /** Default step cap for agents that set none. */
   defaultMaxSteps: number;
+  /** Output tokens a call may produce when the agent sets no `maxOutputTokens`. */
+  defaultMaxOutputTokens: number;
   /** Retries of a model call that failed with a retryable error (429, 5xx, network). */
   maxRetries: number;
   /** Time limit of one model call, ms. */
@@ -38,12 +50,19 @@ export interface AgentContext {
 /** The input an agent receives: the user message built from the task (and any hand-off). */
 export interface AgentInput {
   prompt: string;
+  /**
+   * When set, the agent must answer with JSON matching this schema (asked once more with the
+   * validation errors if it does not); the parsed value is returned as `data`.
+   */
+  schema?: z.ZodType;
 }
 
 /** What an agent run returns. */
 export interface AgentResult {
   agent: string;
   output: string;
+  /** The parsed structured answer, when the input asked for one. */
+  data?: unknown;
 }
 
 /** Runs one agent; native agents and foreign-framework adapters implement the same contract. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BudgetLimitsSchema } from '../budget/index.js';
 
 /** Capabilities an agent needs from its model when it does not name one. */
 export const ModelRequirementsSchema = z.strictObject({
@@ -7,12 +8,14 @@ export const ModelRequirementsSchema = z.strictObject({
   vision: z.boolean().optional(),
 });
 
+const AgentNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+  message: 'must be 1-64 letters, digits, _ . - (no spaces)',
+});
+
 /** An agent: who it is, what it is told, which model (or model capabilities) and tools it uses. */
 export const AgentSpecSchema = z
   .strictObject({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
-      message: 'must be 1-64 letters, digits, _ . - (no spaces)',
-    }),
+    name: AgentNameSchema,
     role: z.string().min(1).optional(),
     instructions: z.string().min(1).optional(),
     model: z
@@ -26,6 +29,15 @@ export const AgentSpecSchema = z
     temperature: z.number().min(0).max(2).optional(),
     /** Cap on output tokens per model call. */
     maxOutputTokens: z.number().int().min(1).max(1_000_000).optional(),
+    /** dag: the agents whose outputs this one needs; it starts when they have all finished. */
+    dependsOn: z.array(AgentNameSchema).optional(),
+    /** forest: the agent that synthesises this one's output with its siblings'. */
+    parent: AgentNameSchema.optional(),
+    /**
+     * Teammates or sub-teams (by name) this agent may hand a sub-task to with the `delegate` tool;
+     * each delegation is a child run with the remaining budget, up to the delegation depth limit.
+     */
+    delegates: z.array(AgentNameSchema).optional(),
   })
   .refine((spec) => !(spec.model && spec.requirements), {
     message: 'set either model or requirements, not both',
@@ -37,17 +49,50 @@ export type AgentSpec = z.infer<typeof AgentSpecSchema>;
 /** Model capability requirements. */
 export type ModelRequirements = z.infer<typeof ModelRequirementsSchema>;
 
-/** A team: agents run by a topology. */
-export const TeamSpecSchema = z.strictObject({
+/** Every topology name a team file may give. */
+export const TOPOLOGY_NAMES = [
+  'single',
+  'sequential',
+  'parallel',
+  'hierarchical',
+  'dag',
+  'debate',
+  'mesh',
+  'star',
+  'grid',
+  'forest',
+  'circular',
+  'mixture-of-agents',
+  'maker',
+  'hybrid',
+] as const;
+
+/** One of the topology names. */
+export type TopologyName = (typeof TOPOLOGY_NAMES)[number];
+
+const TeamFields = {
   name: z.string().min(1).default('team'),
-  topology: z.enum(['single', 'sequential']).default('sequential'),
-  /** Sequential hand-off: each agent sees the previous output (`last`) or all previous outputs (`all`). */
-  handoff: z.enum(['last', 'all']).default('last'),
+  topology: z.enum(TOPOLOGY_NAMES).default('sequential'),
   agents: z.array(AgentSpecSchema).min(1, { message: 'a team needs at least one agent' }),
+  /** Topology options (rounds, merge strategy, special agents, …); each topology validates its own. */
+  options: z.record(z.string(), z.unknown()).default({}),
+  /** Limits for a run of this team; they can only tighten the task's and the configured ones. */
+  budget: BudgetLimitsSchema.optional(),
+};
+
+/** A team an agent can delegate to: like a team, but without sub-teams of its own. */
+export const SubTeamSpecSchema = z.strictObject(TeamFields);
+
+/** A team: agents run by a topology, and the sub-teams its agents may delegate to. */
+export const TeamSpecSchema = z.strictObject({
+  ...TeamFields,
+  subteams: z.record(AgentNameSchema, SubTeamSpecSchema).optional(),
 });
 
 /** A team spec as validated. */
 export type TeamSpec = z.infer<typeof TeamSpecSchema>;
+/** A sub-team spec as validated. */
+export type SubTeamSpec = z.infer<typeof SubTeamSpecSchema>;
 
 /** The agent used when a task names none. */
 export function defaultAgent(): AgentSpec {

@@ -1,6 +1,14 @@
 export type { AgentContext, AgentInput, AgentResult, AgentRunner } from './agent-runner.js';
-export { AgentSpecSchema, defaultAgent, ModelRequirementsSchema, TeamSpecSchema } from './agent-spec.js';
-export type { AgentSpec, ModelRequirements, TeamSpec } from './agent-spec.js';
+export type { CallPolicy, CallRestorer, PreparedCall } from './call-policy.js';
+export {
+  AgentSpecSchema,
+  defaultAgent,
+  ModelRequirementsSchema,
+  SubTeamSpecSchema,
+  TeamSpecSchema,
+  TOPOLOGY_NAMES,
+} from './agent-spec.js';
+export type { AgentSpec, ModelRequirements, SubTeamSpec, TeamSpec, TopologyName } from './agent-spec.js';
 export { AgentsConfigSchema } from './agents-config.js';
 export { loadAgentFile, loadTeamFile } from './load-spec-file.js';
 export { nativeAgentRunner } from './native-agent.js';

@@ -1,4 +1,5 @@
 import type {
+  JSONSchema7,
   LanguageModelV3FunctionTool,
   LanguageModelV3Message,
   LanguageModelV3Prompt,
@@ -6,15 +7,19 @@ import type {
 import { APICallError } from '@ai-sdk/provider';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { z } from 'zod';
+import { loadTokenCounter } from '../budget/index.js';
+import type { Reservation } from '../budget/index.js';
 import { AgentdError, toAgentdError } from '../core/errors.js';
 import type { Json } from '../core/json.js';
-import { observeModelCalls } from '../models/index.js';
-import type { LanguageModel, ModelInfo } from '../models/index.js';
+import { observeModelCalls, priceUsage } from '../models/index.js';
+import type { LanguageModel, ModelInfo, ResolvedModel } from '../models/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle } from '../trace/index.js';
 import type { AgentContext, AgentInput, AgentResult, AgentRunner } from './agent-runner.js';
 import type { AgentSpec } from './agent-spec.js';
+import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
+import { parseStructuredOutput } from './structured-output.js';
 
 /** What a model step journals: enough to continue the loop and re-emit its events on replay. */
 interface ModelStepOutput {
@@ -63,20 +68,51 @@ async function loop(
   agentSpan: SpanHandle,
 ): Promise<AgentResult> {
   const tools = ctx.tools.select(agent.tools);
-  const { model, info } = ctx.resolveModel(agent);
-  const toolSet = toToolSet(tools, info, agent);
+  const delegation = agent.delegates?.length ? delegateTool(agent.delegates) : undefined;
+  const model = ctx.resolveModel(agent);
+  const toolSet = toToolSet(delegation ? [...tools, delegation] : tools, model.info, agent);
+  const responseSchema = input.schema ? (z.toJSONSchema(input.schema) as JSONSchema7) : undefined;
   const messages: LanguageModelV3Message[] = [
     { role: 'user', content: [{ type: 'text', text: input.prompt }] },
   ];
   const maxSteps = agent.maxSteps ?? ctx.defaultMaxSteps;
+  let repairs = 0;
 
   for (let turn = 1; turn <= maxSteps; turn++) {
-    const step = await modelStep(agent, ctx, agentSpan, { model, info, toolSet, messages, turn });
+    const step = await modelStep(agent, ctx, agentSpan, { model, toolSet, messages, turn, responseSchema });
     messages.push(...(step.messages as unknown as LanguageModelV3Message[]));
-    if (step.toolCalls.length === 0) return { agent: agent.name, output: step.text };
+    if (step.toolCalls.length === 0) {
+      if (!input.schema) return finished(ctx, { agent: agent.name, output: step.text });
+      const parsed = parseStructuredOutput(input.schema, step.text);
+      if (parsed.ok) return finished(ctx, { agent: agent.name, output: step.text, data: parsed.data });
+      // One repair turn with the validation errors, then give up: a model that cannot produce
+      // the structure twice in a row will not on the third try either.
+      if (repairs++ >= 1) {
+        throw new AgentdError({
+          code: 'agent.invalid_output',
+          category: 'upstream',
+          message: `agent '${agent.name}' did not answer with the JSON asked for: ${parsed.error}`,
+          details: { agent: agent.name },
+        });
+      }
+      messages.push({
+        role: 'user',
+        content: [
+          {
+            type: 'text',
+            text: `Your answer was not valid: ${parsed.error}\nReply with only the JSON object asked for, nothing else.`,
+          },
+        ],
+      });
+      continue;
+    }
 
     for (const call of step.toolCalls) {
-      const result = await toolStep(agent, ctx, agentSpan, call, tools);
+      const result =
+        call.toolName === DELEGATE_TOOL && delegation
+          ? await delegate(agent, ctx, call)
+          : await toolStep(agent, ctx, agentSpan, call, tools);
+      ctx.guard.observe({ agent: agent.name, action: call.toolName, args: call.input, result });
       messages.push({
         role: 'tool',
         content: [
@@ -99,100 +135,162 @@ async function loop(
   });
 }
 
+function finished(ctx: AgentContext, result: AgentResult): AgentResult {
+  ctx.emit('agent-end', { taskId: ctx.durable.taskId, agent: result.agent, output: result.output });
+  return result;
+}
+
+/** Runs the `delegate` tool: a child run whose failure is reported to the model like a tool error. */
+async function delegate(
+  agent: AgentSpec,
+  ctx: AgentContext,
+  call: ModelStepOutput['toolCalls'][number],
+): Promise<ToolStepOutput> {
+  const parsed = delegateTool(agent.delegates ?? []).input.safeParse(call.input);
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'tool.invalid_input', message: z.prettifyError(parsed.error) } };
+  }
+  if (!ctx.delegate) {
+    return {
+      ok: false,
+      error: { code: 'agent.delegation_unavailable', message: 'delegation is not available here' },
+    };
+  }
+  try {
+    return {
+      ok: true,
+      output: await ctx.delegate({ from: agent, to: parsed.data.to, task: parsed.data.task }),
+    };
+  } catch (error) {
+    const failure = toAgentdError(error);
+    // Limits that end the task (budget, depth, cancellation) are not the model's to handle.
+    if (
+      failure.code.startsWith('loop.') ||
+      failure.code.startsWith('budget.') ||
+      failure.code.startsWith('task.')
+    ) {
+      throw failure;
+    }
+    return { ok: false, error: { code: failure.code, message: failure.message } };
+  }
+}
+
 function modelStep(
   agent: AgentSpec,
   ctx: AgentContext,
   agentSpan: SpanHandle,
   call: {
-    model: LanguageModel;
-    info: ModelInfo;
+    model: ResolvedModel;
     toolSet: LanguageModelV3FunctionTool[];
     messages: LanguageModelV3Message[];
     turn: number;
+    responseSchema: JSONSchema7 | undefined;
   },
 ): Promise<ModelStepOutput> {
   const taskId = ctx.durable.taskId;
   const name = `model:${agent.name}:${call.turn}`;
   return ctx.durable.step<ModelStepOutput>(
     name,
-    async ({ seq, signal }) => {
-      const metered = meterModel(call.model, { agent, ctx, agentSpan, info: call.info, seq });
-
-      const prompt: LanguageModelV3Prompt =
+    async ({ key, signal }) => {
+      const fullPrompt: LanguageModelV3Prompt =
         agent.instructions || agent.role
           ? [{ role: 'system', content: systemPrompt(agent) }, ...call.messages]
           : call.messages;
-      // The model is called at the provider level: the loop already orchestrates steps, tools and
-      // the journal, and the AI SDK's streamText pipeline costs more than everything else agentd
-      // does around a call (ADR 0006). Retries go through cockatiel. The call ends on the task's
-      // signal (cancellation) or its own time limit, whichever comes first.
-      const timeout = AbortSignal.timeout(ctx.modelTimeoutMs);
-      const callSignal = AbortSignal.any([signal, timeout]);
-      const failure = (error: unknown): never => {
+      // A policy (hybrid topology) may send the call to another model or rewrite the prompt.
+      const prepared = ctx.callPolicy
+        ? ctx.callPolicy.prepare({ agent, model: call.model, prompt: fullPrompt })
+        : { model: call.model, prompt: fullPrompt };
+      const { info } = prepared.model;
+      const maxOutputTokens = agent.maxOutputTokens ?? ctx.defaultMaxOutputTokens;
+      // Reserve the worst case before dispatch; settled to the measured cost when the call ends.
+      const reservation = await reserveCall(ctx, info, prepared.prompt, call.toolSet, maxOutputTokens);
+      try {
+        const metered = meterModel(prepared.model.model, { agent, ctx, agentSpan, info, key, reservation });
+        // The model is called at the provider level: the loop already orchestrates steps, tools and
+        // the journal, and the AI SDK's streamText pipeline costs more than everything else agentd
+        // does around a call (ADR 0006). Retries go through cockatiel. The call ends on the task's
+        // signal (cancellation) or its own time limit, whichever comes first.
+        const timeout = AbortSignal.timeout(ctx.modelTimeoutMs);
+        const callSignal = AbortSignal.any([signal, timeout]);
+        const failure = (error: unknown): never => {
+          signal.throwIfAborted();
+          if (timeout.aborted) {
+            throw new AgentdError({
+              code: 'model.timeout',
+              category: 'upstream',
+              message: `${info.id}: no complete answer within ${ctx.modelTimeoutMs} ms (agents.modelTimeoutMs)`,
+            });
+          }
+          throw modelError(error, info);
+        };
+        const { stream } = await withRetries(ctx.maxRetries, callSignal, () =>
+          metered.model.doStream({
+            prompt: prepared.prompt,
+            abortSignal: callSignal,
+            maxOutputTokens,
+            ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
+            ...(call.toolSet.length > 0
+              ? { tools: call.toolSet, toolChoice: { type: 'auto' as const } }
+              : {}),
+            ...(call.responseSchema
+              ? { responseFormat: { type: 'json' as const, schema: call.responseSchema } }
+              : {}),
+          }),
+        ).catch(failure);
+        const restoreText = prepared.restore?.text();
+        let text = '';
+        const toolCalls: ModelStepOutput['toolCalls'] = [];
+        const reader = stream.getReader();
+        const read = () => reader.read().catch(failure);
+        const addText = (delta: string) => {
+          if (!delta) return;
+          text += delta;
+          ctx.emit('text-delta', { taskId, step: key, agent: agent.name, delta });
+        };
+        for (;;) {
+          const { done, value: part } = await read();
+          if (done) break;
+          if (part.type === 'text-delta') {
+            addText(restoreText ? restoreText.push(part.delta) : part.delta);
+          } else if (part.type === 'tool-call') {
+            toolCalls.push({
+              toolCallId: part.toolCallId,
+              toolName: part.toolName,
+              input: parseToolInput(prepared.restore ? prepared.restore.toolInput(part.input) : part.input),
+            });
+          } else if (part.type === 'error') {
+            failure(part.error);
+          }
+        }
+        if (restoreText) addText(restoreText.flush());
         signal.throwIfAborted();
-        if (timeout.aborted) {
-          throw new AgentdError({
-            code: 'model.timeout',
-            category: 'upstream',
-            message: `${call.info.id}: no complete answer within ${ctx.modelTimeoutMs} ms (agents.modelTimeoutMs)`,
+        const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = [];
+        if (text) content.push({ type: 'text', text });
+        for (const tc of toolCalls) {
+          content.push({
+            type: 'tool-call',
+            toolCallId: tc.toolCallId,
+            toolName: tc.toolName,
+            input: tc.input,
           });
         }
-        throw modelError(error, call.info);
-      };
-      const { stream } = await withRetries(ctx.maxRetries, callSignal, () =>
-        metered.model.doStream({
-          prompt,
-          abortSignal: callSignal,
-          ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
-          ...(agent.maxOutputTokens !== undefined ? { maxOutputTokens: agent.maxOutputTokens } : {}),
-          ...(call.toolSet.length > 0 ? { tools: call.toolSet, toolChoice: { type: 'auto' as const } } : {}),
-        }),
-      ).catch(failure);
-      let text = '';
-      const toolCalls: ModelStepOutput['toolCalls'] = [];
-      const reader = stream.getReader();
-      const read = () => reader.read().catch(failure);
-      for (;;) {
-        const { done, value: part } = await read();
-        if (done) break;
-        if (part.type === 'text-delta') {
-          text += part.delta;
-          ctx.emit('text-delta', { taskId, seq, agent: agent.name, delta: part.delta });
-        } else if (part.type === 'tool-call') {
-          toolCalls.push({
-            toolCallId: part.toolCallId,
-            toolName: part.toolName,
-            input: parseToolInput(part.input),
-          });
-        } else if (part.type === 'error') {
-          failure(part.error);
-        }
+        return {
+          text,
+          toolCalls,
+          messages: [{ role: 'assistant', content }] as unknown as Json[],
+          ...metered.usage(),
+        };
+      } finally {
+        reservation.release();
       }
-      signal.throwIfAborted();
-      const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = [];
-      if (text) content.push({ type: 'text', text });
-      for (const tc of toolCalls) {
-        content.push({
-          type: 'tool-call',
-          toolCallId: tc.toolCallId,
-          toolName: tc.toolName,
-          input: tc.input,
-        });
-      }
-      return {
-        text,
-        toolCalls,
-        messages: [{ role: 'assistant', content }] as unknown as Json[],
-        ...metered.usage(),
-      };
     },
     {
-      onStart: (seq) => ctx.emit('step-start', { taskId, seq, name, kind: 'model', agent: agent.name }),
-      onEnd: ({ seq, replayed, output: journaled, error }) => {
+      onStart: (key) => ctx.emit('step-start', { taskId, step: key, name, kind: 'model', agent: agent.name }),
+      onEnd: ({ key, replayed, output: journaled, error }) => {
         const output = journaled as ModelStepOutput | undefined;
         ctx.emit('step-end', {
           taskId,
-          seq,
+          step: key,
           name,
           kind: 'model',
           agent: agent.name,
@@ -214,17 +312,67 @@ function modelStep(
 }
 
 /**
+ * Reserves a call's worst case: its input counted with a tokenizer plus the output cap, at the
+ * model's catalog price. Unbounded budgets only count the call (no tokenizing).
+ */
+async function reserveCall(
+  ctx: AgentContext,
+  info: ModelInfo,
+  prompt: LanguageModelV3Prompt,
+  toolSet: LanguageModelV3FunctionTool[],
+  maxOutputTokens: number,
+): Promise<Reservation> {
+  if (!ctx.budget.bounded) return ctx.budget.reserve({ usd: 0, tokens: 0, calls: 1 });
+  const count = await loadTokenCounter();
+  const inputTokens = count(promptText(prompt, toolSet)) + PER_MESSAGE_TOKENS * prompt.length;
+  return ctx.budget.reserve({
+    usd: priceUsage(info, { inputTokens, outputTokens: maxOutputTokens }),
+    tokens: inputTokens + maxOutputTokens,
+    calls: 1,
+  });
+}
+
+/** Tokens a chat format adds per message (role markers), as OpenAI documents for its models. */
+const PER_MESSAGE_TOKENS = 4;
+
+/** Everything of a prompt that is sent as tokens: texts, tool calls and results, tool schemas. */
+function promptText(prompt: LanguageModelV3Prompt, toolSet: LanguageModelV3FunctionTool[]): string {
+  const parts: string[] = [];
+  for (const message of prompt) {
+    if (typeof message.content === 'string') {
+      parts.push(message.content);
+      continue;
+    }
+    for (const part of message.content) {
+      if (part.type === 'text' || part.type === 'reasoning') parts.push(part.text);
+      else if (part.type === 'tool-call') parts.push(part.toolName, JSON.stringify(part.input));
+      else if (part.type === 'tool-result') parts.push(JSON.stringify(part.output));
+    }
+  }
+  for (const tool of toolSet) parts.push(tool.name, tool.description ?? '', JSON.stringify(tool.inputSchema));
+  return parts.join('\n');
+}
+
+/**
  * The model wrapped so that its call is a `chat` span under the agent's span and a priced ledger
- * row; `usage()` reports what the call used and cost once it has finished.
+ * row that settles the call's reservation; `usage()` reports what the call used and cost once it
+ * has finished.
  */
 function meterModel(
   model: LanguageModel,
-  options: { agent: AgentSpec; ctx: AgentContext; agentSpan: SpanHandle; info: ModelInfo; seq: number },
+  options: {
+    agent: AgentSpec;
+    ctx: AgentContext;
+    agentSpan: SpanHandle;
+    info: ModelInfo;
+    key: string;
+    reservation: Reservation;
+  },
 ): {
   model: LanguageModel;
   usage(): Pick<ModelStepOutput, 'inputTokens' | 'outputTokens' | 'costUsd' | 'taskCostUsd'>;
 } {
-  const { agent, ctx, agentSpan, info, seq } = options;
+  const { agent, ctx, agentSpan, info, key, reservation } = options;
   const taskId = ctx.durable.taskId;
   let cost = { costUsd: 0, taskCostUsd: 0 };
   let usage = { inputTokens: 0, outputTokens: 0 };
@@ -239,15 +387,20 @@ function meterModel(
           [ATTR.providerName]: info.provider,
           [ATTR.requestModel]: info.model,
           [ATTR.agentName]: agent.name,
-          [ATTR.stepSeq]: seq,
+          [ATTR.stepKey]: key,
           [ATTR.simulated]: info.simulated,
-          ...(agent.maxOutputTokens !== undefined ? { [ATTR.requestMaxTokens]: agent.maxOutputTokens } : {}),
+          [ATTR.requestMaxTokens]: agent.maxOutputTokens ?? ctx.defaultMaxOutputTokens,
         },
       });
       return {
         async finish(outcome) {
           usage = { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens };
           cost = await ctx.recordCost({ agent: agent.name, info, outcome });
+          reservation.settle({
+            usd: cost.costUsd,
+            tokens: outcome.inputTokens + outcome.outputTokens,
+            calls: 1,
+          });
           span.setAttributes({
             [ATTR.inputTokens]: outcome.inputTokens,
             [ATTR.outputTokens]: outcome.outputTokens,
@@ -267,18 +420,55 @@ function meterModel(
   return { model: observed, usage: () => ({ ...usage, ...cost }) };
 }
 
-function toolStep(
+async function toolStep(
   agent: AgentSpec,
   ctx: AgentContext,
   agentSpan: SpanHandle,
-  call: ModelStepOutput['toolCalls'][number],
+  requested: ModelStepOutput['toolCalls'][number],
   tools: AnyTool[],
 ): Promise<ToolStepOutput> {
   const taskId = ctx.durable.taskId;
+  const definition = tools.find((t) => t.name === requested.toolName);
+  let call = requested;
+  if (definition?.requiresApproval) {
+    const answer = await ctx.durable.waitForHuman(
+      {
+        kind: 'tool-approval',
+        question: `Agent '${agent.name}' wants to call ${call.toolName} with ${JSON.stringify(call.input)}. Approve?`,
+        payload: { agent: agent.name, tool: call.toolName, input: call.input },
+      },
+      {
+        onRequested: (review) =>
+          ctx.emit('review-requested', {
+            taskId,
+            reviewId: review.id,
+            kind: review.kind,
+            question: review.question,
+          }),
+      },
+    );
+    if (answer.decision === 'reject') {
+      return {
+        ok: false,
+        error: {
+          code: 'tool.rejected',
+          message: `a human rejected this call${answer.note ? `: ${answer.note}` : ''}`,
+        },
+      };
+    }
+    if (answer.decision === 'edit' && answer.payload !== null) {
+      // The reviewer may send the whole payload back or just the new input.
+      const payload = answer.payload as { input?: Json };
+      call = {
+        ...call,
+        input: typeof payload === 'object' && 'input' in payload ? (payload.input ?? null) : answer.payload,
+      };
+    }
+  }
   const name = `tool:${agent.name}:${call.toolName}`;
   return ctx.durable.step<ToolStepOutput>(
     name,
-    async ({ seq, signal }) => {
+    async ({ key, signal }) => {
       const span = ctx.tracer.startSpan(`execute_tool ${call.toolName}`, {
         kind: 'tool',
         taskId,
@@ -288,7 +478,7 @@ function toolStep(
           [ATTR.toolName]: call.toolName,
           [ATTR.toolCallId]: call.toolCallId,
           [ATTR.agentName]: agent.name,
-          [ATTR.stepSeq]: seq,
+          [ATTR.stepKey]: key,
         },
       });
       const result = await executeTool(tools, call, {
@@ -301,11 +491,11 @@ function toolStep(
       return result;
     },
     {
-      onStart: (seq) => ctx.emit('step-start', { taskId, seq, name, kind: 'tool', agent: agent.name }),
-      onEnd: ({ seq, replayed, error }) =>
+      onStart: (key) => ctx.emit('step-start', { taskId, step: key, name, kind: 'tool', agent: agent.name }),
+      onEnd: ({ key, replayed, error }) =>
         ctx.emit('step-end', {
           taskId,
-          seq,
+          step: key,
           name,
           kind: 'tool',
           agent: agent.name,

@@ -264,11 +264,12 @@ describe('agentd tasks', () => {
       .slice(show.stdout.indexOf('spans:\n') + 'spans:\n'.length)
       .trimEnd()
       .split('\n');
-    expect(tree).toHaveLength(3);
+    expect(tree).toHaveLength(4);
     expect(tree[0]).toMatch(new RegExp(`^task ${task.id}\\s`));
-    expect(tree[1]).toMatch(/^ {2}invoke_agent assistant\s/);
-    expect(tree[2]).toMatch(/^ {4}chat scripted\s/);
-    expect(tree[2]).toContain('30→6 tok');
+    expect(tree[1]).toMatch(/^ {2}invoke_team single\s/);
+    expect(tree[2]).toMatch(/^ {4}invoke_agent assistant\s/);
+    expect(tree[3]).toMatch(/^ {6}chat scripted\s/);
+    expect(tree[3]).toContain('30→6 tok');
   });
 
   it('exits 2 for an unknown task id', async () => {

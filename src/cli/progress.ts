@@ -33,10 +33,12 @@ export function createProgress(io: CliIo): { update(event: TaskEvent): void; sto
     update(event) {
       if (event.type === 'step-start') {
         agent = event.data.agent;
-        step = event.data.seq;
+        step++;
         activity = event.data.kind === 'model' ? 'thinking' : `tool ${event.data.name.split(':').at(-1)}`;
       } else if (event.type === 'text-delta') {
         activity = 'writing';
+      } else if (event.type === 'review-requested') {
+        activity = `waiting for review ${event.data.reviewId}`;
       } else if (event.type === 'step-end') {
         tokens += (event.data.inputTokens ?? 0) + (event.data.outputTokens ?? 0);
         if (event.data.taskCostUsd !== undefined) cost = event.data.taskCostUsd;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AgentsConfigSchema } from '../agents/agents-config.js';
+import { BudgetConfigSchema } from '../budget/budget-config.js';
+import { ExecutorConfigSchema } from '../executor/executor-config.js';
 import { ModelsConfigSchema, ProviderConfigSchema } from '../models/models-config.js';
 import type { ResolvedProviderConfig } from '../models/models-config.js';
 import { ServerConfigSchema } from '../server/server-config.js';
@@ -12,6 +14,8 @@ export const ConfigFileSchema = z.strictObject({
   store: StoreConfigSchema.default({}),
   server: ServerConfigSchema.default({ host: '127.0.0.1', port: 7070 }),
   agents: AgentsConfigSchema.prefault({}),
+  budget: BudgetConfigSchema.prefault({}),
+  executor: ExecutorConfigSchema.prefault({}),
 });
 
 /** A config file as parsed. */
@@ -38,6 +42,8 @@ export interface AgentdConfig {
     authTokenMissing?: string;
   };
   agents: ConfigFile['agents'];
+  budget: ConfigFile['budget'];
+  executor: ConfigFile['executor'];
   /**
    * Problems that do not stop loading but will make some command fail (an unset variable that a
    * provider key, header or the server token refers to), each `key.path: reason`.

@@ -77,6 +77,8 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     store: { path: storePath },
     server,
     agents: parsed.agents,
+    budget: parsed.budget,
+    executor: parsed.executor,
     problems,
   };
 }
@@ -222,6 +224,7 @@ function configuredProviders(
       ...(apiKey ? { apiKey } : {}),
       ...(headers ? { headers } : {}),
       ...(defaultModel ? { defaultModel } : {}),
+      ...(entry.local !== undefined ? { local: entry.local } : {}),
     };
   });
 }

@@ -1,11 +1,12 @@
 /** The events a task emits while it runs; persisted for replay and streamed over SSE. */
 export interface TaskEventMap {
   'task-start': { taskId: string; prompt: string };
-  'step-start': { taskId: string; seq: number; name: string; kind: 'model' | 'tool'; agent: string };
-  'text-delta': { taskId: string; seq: number; agent: string; delta: string };
+  /** `step` is the durable step key (`3`, `2.1/4`, …), unique within the task. */
+  'step-start': { taskId: string; step: string; name: string; kind: 'model' | 'tool'; agent: string };
+  'text-delta': { taskId: string; step: string; agent: string; delta: string };
   'step-end': {
     taskId: string;
-    seq: number;
+    step: string;
     name: string;
     kind: 'model' | 'tool';
     agent: string;
@@ -19,6 +20,11 @@ export interface TaskEventMap {
     text?: string;
     error?: { code: string; message: string };
   };
+  /** An agent finished; its output is part of the task's partial results if the task fails later. */
+  'agent-end': { taskId: string; agent: string; output: string };
+  /** The task waits for a human: it is suspended until the review is answered. */
+  'review-requested': { taskId: string; reviewId: string; kind: string; question: string };
+  'review-answered': { taskId: string; reviewId: string; decision: 'approve' | 'reject' | 'edit' };
   'task-end': { taskId: string; status: 'succeeded'; output: string | null; simulated: boolean };
   'task-error': { taskId: string; status: 'failed' | 'cancelled'; error: { code: string; message: string } };
 }

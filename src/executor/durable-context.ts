@@ -1,39 +1,81 @@
+import type { AgentdError } from '../core/errors.js';
 import type { Json } from '../core/json.js';
+import type { ReviewAnswer, ReviewRecord } from '../store/review-store.js';
 
 /** Hooks called around one step, for events and spans; called on replay too. */
 export interface StepHooks {
-  onStart?(seq: number): void;
+  onStart?(key: string): void;
   onEnd?(info: {
-    seq: number;
+    key: string;
     replayed: boolean;
     output?: Json;
     error?: { code: string; message: string };
   }): void;
 }
 
+/** What a workflow asks a human. */
+export interface HumanRequest {
+  /** What kind of decision, e.g. `tool-approval` or `quality-escalation`. */
+  kind: string;
+  question: string;
+  payload?: Json;
+}
+
+/** The human's answer, with the review it answered. */
+export interface HumanAnswer extends ReviewAnswer {
+  reviewId: string;
+}
+
+/** The outcome of one parallel branch: its value, or the error it failed with. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: AgentdError };
+
 /**
- * What a durable workflow (a task) sees. A step's identity is its call order within the task;
- * on resume, steps already journaled return their recorded output instead of running again.
+ * What a durable workflow (a task) sees. A step's identity is its call order within its scope;
+ * scopes nest (`scope`, `parallel`), so concurrent branches keep stable identities. On resume,
+ * steps already journaled return their recorded output instead of running again.
  * Engine-neutral: the SQLite journal engine implements it here, a DBOS engine can later.
  */
 export interface DurableContext {
   /** The task id, which is also the workflow id. */
   readonly taskId: string;
-  /** Aborted when the task is cancelled or its process shuts down. */
+  /** Aborted when the task is cancelled, runs out of budget or its process shuts down. */
   readonly signal: AbortSignal;
+  /** This scope's key prefix (`''` at the root). */
+  readonly path: string;
   /** Runs `fn` once per task lifetime; its JSON output is journaled and replayed on resume. */
   step<T extends Json>(
     name: string,
-    fn: (step: { seq: number; signal: AbortSignal }) => Promise<T>,
+    fn: (step: { key: string; signal: AbortSignal }) => Promise<T>,
     hooks?: StepHooks,
   ): Promise<T>;
+  /** A named child scope; names must be unique within this scope and the same on every run. */
+  scope(name: string): DurableContext;
+  /**
+   * Runs branches concurrently, each in its own scope, and waits for all of them. Branch failures
+   * are returned, not thrown; cancellation, suspension and budget exhaustion are rethrown once
+   * every branch has stopped.
+   */
+  parallel<T>(branches: readonly ((ctx: DurableContext) => Promise<T>)[]): Promise<Settled<T>[]>;
+  /**
+   * Persists a review request and suspends the task until a human answers it: no process waits
+   * meanwhile. When the task resumes (also after a restart), the answer is returned.
+   */
+  waitForHuman(
+    request: HumanRequest,
+    hooks?: { onRequested?(review: ReviewRecord): void },
+  ): Promise<HumanAnswer>;
 }
 
 /** Runs workflows as durable tasks. */
 export interface DurableEngine {
   /** Runs (or resumes) the workflow of `taskId`; steps recorded earlier for that task are replayed. */
   run<T>(
-    options: { taskId: string; signal: AbortSignal },
+    options: {
+      taskId: string;
+      signal: AbortSignal;
+      /** Steps (model, tool, human) the whole task may take, replayed ones included. */
+      maxSteps?: number;
+    },
     workflow: (ctx: DurableContext) => Promise<T>,
   ): Promise<T>;
 }

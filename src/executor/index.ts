@@ -1,5 +1,16 @@
-export type { DurableContext, DurableEngine, StepHooks } from './durable-context.js';
+export type {
+  DurableContext,
+  DurableEngine,
+  HumanAnswer,
+  HumanRequest,
+  Settled,
+  StepHooks,
+} from './durable-context.js';
+export { ExecutorConfigSchema } from './executor-config.js';
 export { createJournalEngine } from './journal-engine.js';
+export { createLoopGuard } from './loop-guard.js';
+export type { LoopGuard, LoopGuardOptions, ObservedAction } from './loop-guard.js';
 export type { TaskResult } from './task-result.js';
 export { createTaskRunner } from './task-runner.js';
 export type { TaskRunner, TaskRunnerOptions, TaskScope, TaskWorkflow } from './task-runner.js';
+export { TASK_FATAL_CODES, TaskSuspendedError } from './task-suspended.js';

@@ -1,12 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../core/clock.js';
-import { AgentdError } from '../core/errors.js';
+import { AgentdError, BudgetExceededError } from '../core/errors.js';
+import type { Json } from '../core/json.js';
+import type { ReviewRecord } from '../store/review-store.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import type { Stores } from '../store/stores.js';
+import type { DurableContext } from './durable-context.js';
 import { createJournalEngine } from './journal-engine.js';
+import { TaskSuspendedError } from './task-suspended.js';
+
+/** Lets `n` macrotasks pass, so concurrent branches interleave differently. */
+async function ticks(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
 
 describe('journal engine', () => {
   let dir: string;
@@ -22,11 +31,15 @@ describe('journal engine', () => {
   });
 
   const signal = () => new AbortController().signal;
+  const engineOf = () =>
+    createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock: systemClock });
+  const journaled = async (taskId: string) =>
+    (await stores.journal.list(taskId)).map((s) => [s.key, s.name, s.status]).sort();
 
   it('runs each step once and replays journaled outputs on a second run of the same task', async () => {
-    const engine = createJournalEngine({ journal: stores.journal, clock: systemClock });
+    const engine = engineOf();
     const executed: string[] = [];
-    const workflow = async (ctx: Parameters<Parameters<typeof engine.run>[1]>[0]) => {
+    const workflow = async (ctx: DurableContext) => {
       const a = await ctx.step('a', async () => (executed.push('a'), { n: 1 }));
       const b = await ctx.step('b', async () => (executed.push('b'), [a, 'two']));
       return b;
@@ -35,24 +48,27 @@ describe('journal engine', () => {
     const second = await engine.run({ taskId: 't1', signal: signal() }, workflow);
     expect(second).toEqual(first);
     expect(executed).toEqual(['a', 'b']);
-    expect((await stores.journal.list('t1')).map((s) => [s.seq, s.name, s.status])).toEqual([
-      [1, 'a', 'completed'],
-      [2, 'b', 'completed'],
+    expect((await stores.journal.list('t1')).map((s) => [s.key, s.name, s.status])).toEqual([
+      ['1', 'a', 'completed'],
+      ['2', 'b', 'completed'],
     ]);
   });
 
   it('reports replayed steps to the hooks with their journaled output', async () => {
-    const engine = createJournalEngine({ journal: stores.journal, clock: systemClock });
+    const engine = engineOf();
     await engine.run({ taskId: 't1', signal: signal() }, (ctx) => ctx.step('a', async () => 'out'));
     const seen: unknown[] = [];
     await engine.run({ taskId: 't1', signal: signal() }, (ctx) =>
-      ctx.step('a', async () => 'never', { onEnd: (info) => seen.push(info) }),
+      ctx.step('a', async () => 'never', {
+        onStart: (key) => seen.push(key),
+        onEnd: (info) => seen.push(info),
+      }),
     );
-    expect(seen).toEqual([{ seq: 1, replayed: true, output: 'out' }]);
+    expect(seen).toEqual(['1', { key: '1', replayed: true, output: 'out' }]);
   });
 
   it('refuses a resume whose steps differ from the journal', async () => {
-    const engine = createJournalEngine({ journal: stores.journal, clock: systemClock });
+    const engine = engineOf();
     await engine.run({ taskId: 't1', signal: signal() }, (ctx) => ctx.step('a', async () => 1));
     await expect(
       engine.run({ taskId: 't1', signal: signal() }, (ctx) => ctx.step('b', async () => 2)),
@@ -60,9 +76,9 @@ describe('journal engine', () => {
   });
 
   it('journals a failed step and replays the failure without running it again', async () => {
-    const engine = createJournalEngine({ journal: stores.journal, clock: systemClock });
+    const engine = engineOf();
     let runs = 0;
-    const workflow = (ctx: Parameters<Parameters<typeof engine.run>[1]>[0]) =>
+    const workflow = (ctx: DurableContext) =>
       ctx.step('boom', async () => {
         runs++;
         throw new AgentdError({ code: 'tool.broken', message: 'broken' });
@@ -74,10 +90,11 @@ describe('journal engine', () => {
       code: 'tool.broken',
     });
     expect(runs).toBe(1);
+    expect(await journaled('t1')).toEqual([['1', 'boom', 'failed']]);
   });
 
   it('does not journal a step cut short by cancellation, so a resume runs it', async () => {
-    const engine = createJournalEngine({ journal: stores.journal, clock: systemClock });
+    const engine = engineOf();
     const controller = new AbortController();
     const run = engine.run({ taskId: 't1', signal: controller.signal }, (ctx) =>
       ctx.step('slow', ({ signal: stepSignal }) => {
@@ -88,5 +105,302 @@ describe('journal engine', () => {
     );
     await expect(run).rejects.toThrow();
     expect(await stores.journal.list('t1')).toEqual([]);
+  });
+
+  it('does not journal a step that runs out of budget, so a resume runs it again', async () => {
+    const engine = engineOf();
+    let runs = 0;
+    const workflow = (ctx: DurableContext) =>
+      ctx.step('spend', async () => {
+        runs++;
+        throw new BudgetExceededError({ message: 'x' });
+      });
+    await expect(engine.run({ taskId: 't1', signal: signal() }, workflow)).rejects.toMatchObject({
+      code: 'budget.exceeded',
+    });
+    expect(await stores.journal.list('t1')).toEqual([]);
+    await expect(engine.run({ taskId: 't1', signal: signal() }, workflow)).rejects.toMatchObject({
+      code: 'budget.exceeded',
+    });
+    expect(runs).toBe(2);
+  });
+
+  describe('scopes', () => {
+    it('prefixes step keys with the scope path and keeps them stable across runs', async () => {
+      const engine = engineOf();
+      const executed: string[] = [];
+      const keys: string[] = [];
+      const step = (ctx: DurableContext, name: string) =>
+        ctx.step(name, async ({ key }) => (executed.push(name), keys.push(key), `${name}@${key}`));
+      const workflow = async (ctx: DurableContext) => {
+        const inner = ctx.scope('s');
+        return [
+          await step(ctx, 'a'),
+          await step(inner, 'b'),
+          await step(inner.scope('t'), 'c'),
+          await step(inner, 'd'),
+          await step(ctx, 'e'),
+        ];
+      };
+      const first = await engine.run({ taskId: 't1', signal: signal() }, workflow);
+      expect(keys).toEqual(['1', 's/1', 's/t/1', 's/2', '2']);
+      expect(first).toEqual(['a@1', 'b@s/1', 'c@s/t/1', 'd@s/2', 'e@2']);
+
+      const second = await engine.run({ taskId: 't1', signal: signal() }, workflow);
+      expect(second).toEqual(first);
+      expect(executed).toEqual(['a', 'b', 'c', 'd', 'e']);
+      expect(await journaled('t1')).toEqual(
+        [
+          ['1', 'a', 'completed'],
+          ['s/1', 'b', 'completed'],
+          ['s/t/1', 'c', 'completed'],
+          ['s/2', 'd', 'completed'],
+          ['2', 'e', 'completed'],
+        ].sort(),
+      );
+    });
+
+    it('throws journal.invalid_scope when a scope name is reused or contains a slash', async () => {
+      const engine = engineOf();
+      await engine.run({ taskId: 't1', signal: signal() }, async (ctx) => {
+        const s = ctx.scope('s');
+        expect(s.path).toBe('s/');
+        expect(() => ctx.scope('s')).toThrow(expect.objectContaining({ code: 'journal.invalid_scope' }));
+        expect(() => ctx.scope('a/b')).toThrow(expect.objectContaining({ code: 'journal.invalid_scope' }));
+        // The same name in another scope is fine.
+        expect(s.scope('s').path).toBe('s/s/');
+      });
+    });
+  });
+
+  describe('parallel', () => {
+    it('gives each branch its own scope, so branches finishing in another order replay their own outputs', async () => {
+      const engine = engineOf();
+      const executed: string[] = [];
+      const order: string[] = [];
+      const branch =
+        (id: string, delays: readonly number[]) =>
+        async (ctx: DurableContext): Promise<Json> => {
+          const out: Json[] = [];
+          for (const [i, delay] of delays.entries()) {
+            await ticks(delay);
+            out.push(
+              await ctx.step(`step-${i}`, async ({ key }) => {
+                executed.push(`${id}:${i}`);
+                return `${id}:${i}@${key}`;
+              }),
+            );
+            order.push(`${id}:${i}`);
+          }
+          return out;
+        };
+      // Run 1: branch 0 is slow, branch 1 fast. Run 2: the other way round.
+      const workflow = (slow: 0 | 1) => async (ctx: DurableContext) => {
+        const before = await ctx.step('before', async () => (executed.push('before'), 'b'));
+        const results = await ctx.parallel([
+          branch('x', slow === 0 ? [10, 10] : [0, 0]),
+          branch('y', slow === 1 ? [10, 10] : [0, 0]),
+        ]);
+        const after = await ctx.step('after', async ({ key }) => (executed.push('after'), key));
+        return { before, results, after } as const;
+      };
+
+      const first = await engine.run({ taskId: 't1', signal: signal() }, workflow(0));
+      expect(order).toEqual(['y:0', 'y:1', 'x:0', 'x:1']);
+      expect(first).toEqual({
+        before: 'b',
+        results: [
+          { ok: true, value: ['x:0@2.0/1', 'x:1@2.0/2'] },
+          { ok: true, value: ['y:0@2.1/1', 'y:1@2.1/2'] },
+        ],
+        after: '3',
+      });
+      const executedFirst = [...executed];
+
+      order.length = 0;
+      const second = await engine.run({ taskId: 't1', signal: signal() }, workflow(1));
+      expect(order).toEqual(['x:0', 'x:1', 'y:0', 'y:1']);
+      expect(second).toEqual(first);
+      expect(executed).toEqual(executedFirst);
+      expect(executed).toHaveLength(6);
+    });
+
+    it('returns a failing branch as ok:false while the others succeed', async () => {
+      const engine = engineOf();
+      const results = await engine.run({ taskId: 't1', signal: signal() }, (ctx) =>
+        ctx.parallel<string>([
+          (c) => c.step('fine', async () => 'one'),
+          (c) =>
+            c.step('broken', async () => {
+              throw new AgentdError({ code: 'tool.broken', message: 'broken' });
+            }),
+          async () => {
+            throw new Error('plain');
+          },
+          async () => 'three',
+        ]),
+      );
+      expect(results).toMatchObject([
+        { ok: true, value: 'one' },
+        { ok: false, error: { code: 'tool.broken' } },
+        { ok: false, error: { code: 'internal.error' } },
+        { ok: true, value: 'three' },
+      ]);
+      expect(results[1]?.ok === false && results[1].error).toBeInstanceOf(AgentdError);
+    });
+
+    it('rethrows budget.exceeded from a branch once the other branches have finished', async () => {
+      const engine = engineOf();
+      const finished: string[] = [];
+      const run = engine.run({ taskId: 't1', signal: signal() }, (ctx) =>
+        ctx.parallel<string>([
+          async () => {
+            throw new BudgetExceededError({ message: 'x' });
+          },
+          async (c) => {
+            await ticks(10);
+            const out = await c.step('slow', async () => 'done');
+            finished.push(out);
+            return out;
+          },
+        ]),
+      );
+      await expect(run).rejects.toBeInstanceOf(BudgetExceededError);
+      await expect(run).rejects.toMatchObject({ code: 'budget.exceeded', message: 'x' });
+      expect(finished).toEqual(['done']);
+      expect(await journaled('t1')).toEqual([['1.1/1', 'slow', 'completed']]);
+    });
+
+    it('prefers cancellation over budget over suspension when several branches end the task', async () => {
+      const engine = engineOf();
+      await expect(
+        engine.run({ taskId: 't1', signal: signal() }, (ctx) =>
+          ctx.parallel([
+            async () => {
+              throw new TaskSuspendedError('rev_1');
+            },
+            async () => {
+              throw new BudgetExceededError({ message: 'budget' });
+            },
+            async () => {
+              throw new AgentdError({ code: 'task.cancelled', message: 'cancelled' });
+            },
+          ]),
+        ),
+      ).rejects.toMatchObject({ code: 'task.cancelled' });
+    });
+
+    it('rethrows the abort reason when the task signal is aborted', async () => {
+      const engine = engineOf();
+      const controller = new AbortController();
+      const reason = new AgentdError({ code: 'task.interrupted', message: 'shutdown' });
+      await expect(
+        engine.run({ taskId: 't1', signal: controller.signal }, (ctx) =>
+          ctx.parallel([
+            async () => {
+              controller.abort(reason);
+              return 1;
+            },
+          ]),
+        ),
+      ).rejects.toBe(reason);
+    });
+  });
+
+  describe('waitForHuman', () => {
+    const request = { kind: 'tool-approval', question: 'May I run rm?', payload: { tool: 'rm' } };
+
+    it('suspends until answered, then returns the answer and continues after it', async () => {
+      const engine = engineOf();
+      const executed: string[] = [];
+      const onRequested = vi.fn<(review: ReviewRecord) => void>();
+      const workflow = async (ctx: DurableContext) => {
+        const before = await ctx.step('before', async () => (executed.push('before'), 'b'));
+        const answer = await ctx.waitForHuman(request, { onRequested });
+        const after = await ctx.step('after', async () => (executed.push('after'), answer.decision));
+        return { before, answer, after };
+      };
+
+      // First run: a review is opened and the task suspends.
+      const first = await engine.run({ taskId: 't1', signal: signal() }, workflow).catch((e: unknown) => e);
+      expect(first).toBeInstanceOf(TaskSuspendedError);
+      const reviewId = (first as TaskSuspendedError).reviewId;
+      expect(first).toMatchObject({ code: 'task.suspended', details: { reviewId } });
+      const review = await stores.reviews.get(reviewId);
+      expect(review).toMatchObject({
+        id: reviewId,
+        taskId: 't1',
+        stepKey: '2',
+        kind: 'tool-approval',
+        question: 'May I run rm?',
+        payload: { tool: 'rm' },
+        status: 'pending',
+        answer: null,
+      });
+      expect(onRequested).toHaveBeenCalledTimes(1);
+      expect(onRequested).toHaveBeenCalledWith(expect.objectContaining({ id: reviewId }));
+
+      // Re-run while pending: suspends on the same review, no new review, no new notification.
+      const again = await engine.run({ taskId: 't1', signal: signal() }, workflow).catch((e: unknown) => e);
+      expect(again).toBeInstanceOf(TaskSuspendedError);
+      expect((again as TaskSuspendedError).reviewId).toBe(reviewId);
+      expect(await stores.reviews.list({ taskId: 't1', limit: 10 })).toHaveLength(1);
+      expect(onRequested).toHaveBeenCalledTimes(1);
+      expect(executed).toEqual(['before']);
+
+      // Answered: the re-run returns the answer, replays `before` and runs `after`.
+      expect(
+        await stores.reviews.answer(reviewId, { decision: 'edit', note: 'n', payload: { x: 1 } }, Date.now()),
+      ).not.toBeNull();
+      const resumed = await engine.run({ taskId: 't1', signal: signal() }, workflow);
+      const answer = { reviewId, decision: 'edit', note: 'n', payload: { x: 1 } };
+      expect(resumed).toEqual({ before: 'b', answer, after: 'edit' });
+      expect(executed).toEqual(['before', 'after']);
+      expect(onRequested).toHaveBeenCalledTimes(1);
+
+      // The answered wait is journaled as a completed step named human:<kind>.
+      const steps = await stores.journal.list('t1');
+      expect(steps.map((s) => [s.key, s.name, s.status])).toEqual([
+        ['1', 'before', 'completed'],
+        ['2', 'human:tool-approval', 'completed'],
+        ['3', 'after', 'completed'],
+      ]);
+      expect(steps[1]?.output).toEqual(answer);
+
+      // Another run replays everything, the answer included.
+      expect(await engine.run({ taskId: 't1', signal: signal() }, workflow)).toEqual(resumed);
+      expect(executed).toEqual(['before', 'after']);
+    });
+  });
+
+  describe('maxSteps', () => {
+    it('throws loop.step_limit on the step after the limit', async () => {
+      const engine = engineOf();
+      const executed: string[] = [];
+      const run = engine.run({ taskId: 't1', signal: signal(), maxSteps: 2 }, async (ctx) => {
+        for (const name of ['a', 'b', 'c']) await ctx.step(name, async () => (executed.push(name), name));
+      });
+      await expect(run).rejects.toMatchObject({ code: 'loop.step_limit', details: { maxSteps: 2 } });
+      expect(executed).toEqual(['a', 'b']);
+      expect(await journaled('t1')).toEqual([
+        ['1', 'a', 'completed'],
+        ['2', 'b', 'completed'],
+      ]);
+    });
+
+    it('counts replayed steps toward the limit', async () => {
+      const engine = engineOf();
+      const executed: string[] = [];
+      const workflow = (names: readonly string[]) => async (ctx: DurableContext) => {
+        for (const name of names) await ctx.step(name, async () => (executed.push(name), name));
+        return 'ok';
+      };
+      expect(await engine.run({ taskId: 't1', signal: signal() }, workflow(['a', 'b']))).toBe('ok');
+      await expect(
+        engine.run({ taskId: 't1', signal: signal(), maxSteps: 2 }, workflow(['a', 'b', 'c'])),
+      ).rejects.toMatchObject({ code: 'loop.step_limit' });
+      expect(executed).toEqual(['a', 'b']);
+      expect(await journaled('t1')).toHaveLength(2);
+    });
   });
 });

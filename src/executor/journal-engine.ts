@@ -1,84 +1,199 @@
 import type { Clock } from '../core/clock.js';
 import { AgentdError, toAgentdError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
 import type { Json } from '../core/json.js';
 import type { JournalStore, StepRecord } from '../store/journal-store.js';
-import type { DurableContext, DurableEngine } from './durable-context.js';
+import type { ReviewStore } from '../store/review-store.js';
+import type { DurableContext, DurableEngine, HumanAnswer, Settled } from './durable-context.js';
+import { TASK_FATAL_CODES, TaskSuspendedError } from './task-suspended.js';
+
+/** When several branches end the task at once, the most final reason wins. */
+const FATAL_PRIORITY = [
+  'task.cancelled',
+  'task.interrupted',
+  'budget.exceeded',
+  'loop.step_limit',
+  'task.suspended',
+];
 
 /** A durable engine on agentd's own step journal (any JournalStore: SQLite now, Postgres later). */
-export function createJournalEngine(options: { journal: JournalStore; clock: Clock }): DurableEngine {
-  const { journal, clock } = options;
+export function createJournalEngine(options: {
+  journal: JournalStore;
+  reviews: ReviewStore;
+  clock: Clock;
+}): DurableEngine {
+  const { journal, reviews, clock } = options;
   return {
-    async run({ taskId, signal }, workflow) {
+    async run({ taskId, signal, maxSteps = Number.POSITIVE_INFINITY }, workflow) {
       // Load the whole journal once: a resumed task replays from memory, a new one has no rows.
-      const recorded = new Map<number, StepRecord>();
-      for (const step of await journal.list(taskId)) recorded.set(step.seq, step);
-      let nextSeq = 0;
+      const recorded = new Map<string, StepRecord>();
+      for (const step of await journal.list(taskId)) recorded.set(step.key, step);
+      let stepsTaken = 0;
 
-      const ctx: DurableContext = {
-        taskId,
-        signal,
-        async step<T extends Json>(
-          name: string,
-          fn: (step: { seq: number; signal: AbortSignal }) => Promise<T>,
-          hooks?: Parameters<DurableContext['step']>[2],
-        ): Promise<T> {
-          const seq = ++nextSeq;
-          signal.throwIfAborted();
-          const previous = recorded.get(seq);
-          if (previous) {
-            if (previous.name !== name) {
-              throw new AgentdError({
-                code: 'journal.nondeterministic',
-                category: 'system',
-                message: `task ${taskId} step ${seq} was '${previous.name}' when first run but is '${name}' on resume`,
-              });
-            }
-            hooks?.onStart?.(seq);
-            if (previous.status === 'failed' && previous.error) {
-              hooks?.onEnd?.({ seq, replayed: true, error: previous.error });
-              throw new AgentdError({ ...previous.error, category: 'system' });
-            }
-            hooks?.onEnd?.({ seq, replayed: true, output: previous.output });
-            return previous.output as T;
-          }
+      function countStep(key: string): void {
+        if (++stepsTaken > maxSteps) {
+          throw new AgentdError({
+            code: 'loop.step_limit',
+            message: `task ${taskId} reached its step limit (${maxSteps} steps) at step ${key}`,
+            details: { maxSteps },
+          });
+        }
+      }
 
-          hooks?.onStart?.(seq);
-          const startedAt = clock.now();
-          try {
-            const output = await fn({ seq, signal });
-            await journal.record({
-              taskId,
-              seq,
-              name,
-              status: 'completed',
-              output: output ?? null,
-              error: null,
-              startedAt,
-              finishedAt: clock.now(),
-            });
-            hooks?.onEnd?.({ seq, replayed: false, output });
-            return output;
-          } catch (thrown) {
-            const error = toAgentdError(thrown);
-            // A step cut short by cancellation did not complete: leave it unjournaled so a resume runs it.
-            if (!signal.aborted) {
+      function replay(key: string, name: string): StepRecord | undefined {
+        const previous = recorded.get(key);
+        if (previous && previous.name !== name) {
+          throw new AgentdError({
+            code: 'journal.nondeterministic',
+            category: 'system',
+            message: `task ${taskId} step ${key} was '${previous.name}' when first run but is '${name}' on resume`,
+          });
+        }
+        return previous;
+      }
+
+      function context(path: string): DurableContext {
+        let nextSeq = 0;
+        const scopes = new Set<string>();
+        const ctx: DurableContext = {
+          taskId,
+          signal,
+          path,
+
+          async step<T extends Json>(
+            name: string,
+            fn: (step: { key: string; signal: AbortSignal }) => Promise<T>,
+            hooks?: Parameters<DurableContext['step']>[2],
+          ): Promise<T> {
+            const key = `${path}${++nextSeq}`;
+            signal.throwIfAborted();
+            countStep(key);
+            const previous = replay(key, name);
+            if (previous) {
+              hooks?.onStart?.(key);
+              if (previous.status === 'failed' && previous.error) {
+                hooks?.onEnd?.({ key, replayed: true, error: previous.error });
+                throw new AgentdError({ ...previous.error, category: 'system' });
+              }
+              hooks?.onEnd?.({ key, replayed: true, output: previous.output });
+              return previous.output as T;
+            }
+
+            hooks?.onStart?.(key);
+            const startedAt = clock.now();
+            try {
+              const output = await fn({ key, signal });
               await journal.record({
                 taskId,
-                seq,
+                key,
                 name,
-                status: 'failed',
-                output: null,
-                error: { code: error.code, message: error.message },
+                status: 'completed',
+                output: output ?? null,
+                error: null,
                 startedAt,
                 finishedAt: clock.now(),
               });
+              hooks?.onEnd?.({ key, replayed: false, output });
+              return output;
+            } catch (thrown) {
+              const error = toAgentdError(thrown);
+              // A step cut short (cancellation, shutdown, budget, a wait for a human) did not
+              // complete: leave it unjournaled so a resume runs it.
+              if (!signal.aborted && !TASK_FATAL_CODES.has(error.code)) {
+                await journal.record({
+                  taskId,
+                  key,
+                  name,
+                  status: 'failed',
+                  output: null,
+                  error: { code: error.code, message: error.message },
+                  startedAt,
+                  finishedAt: clock.now(),
+                });
+              }
+              hooks?.onEnd?.({ key, replayed: false, error: { code: error.code, message: error.message } });
+              throw error;
             }
-            hooks?.onEnd?.({ seq, replayed: false, error: { code: error.code, message: error.message } });
-            throw error;
-          }
-        },
-      };
-      return workflow(ctx);
+          },
+
+          scope(name) {
+            if (name.includes('/') || scopes.has(name)) {
+              throw new AgentdError({
+                code: 'journal.invalid_scope',
+                category: 'system',
+                message: `scope name '${name}' is ${name.includes('/') ? "invalid (contains '/')" : 'used twice'} in scope '${path}'`,
+              });
+            }
+            scopes.add(name);
+            return context(`${path}${name}/`);
+          },
+
+          async parallel<T>(
+            branches: readonly ((ctx: DurableContext) => Promise<T>)[],
+          ): Promise<Settled<T>[]> {
+            const seq = ++nextSeq;
+            const settled = await Promise.all(
+              branches.map(async (branch, index): Promise<Settled<T>> => {
+                try {
+                  return { ok: true, value: await branch(context(`${path}${seq}.${index}/`)) };
+                } catch (error) {
+                  return { ok: false, error: toAgentdError(error) };
+                }
+              }),
+            );
+            if (signal.aborted) throw toAgentdError(signal.reason);
+            const fatal = settled
+              .flatMap((s) => (s.ok || !TASK_FATAL_CODES.has(s.error.code) ? [] : [s.error]))
+              .sort((a, b) => FATAL_PRIORITY.indexOf(a.code) - FATAL_PRIORITY.indexOf(b.code))[0];
+            if (fatal) throw fatal;
+            return settled;
+          },
+
+          async waitForHuman(request, hooks): Promise<HumanAnswer> {
+            const key = `${path}${++nextSeq}`;
+            const name = `human:${request.kind}`;
+            signal.throwIfAborted();
+            countStep(key);
+            const previous = replay(key, name);
+            if (previous?.status === 'completed') return previous.output as unknown as HumanAnswer;
+            const existing = await reviews.getByStep(taskId, key);
+            if (existing?.status === 'answered' && existing.answer) {
+              const answer: HumanAnswer = { reviewId: existing.id, ...existing.answer };
+              const now = clock.now();
+              await journal.record({
+                taskId,
+                key,
+                name,
+                status: 'completed',
+                output: answer as unknown as Json,
+                error: null,
+                startedAt: existing.createdAt,
+                finishedAt: now,
+              });
+              return answer;
+            }
+            const review =
+              existing ??
+              (await reviews.open({
+                id: newId('rev'),
+                taskId,
+                stepKey: key,
+                kind: request.kind,
+                question: request.question,
+                payload: request.payload ?? null,
+                status: 'pending',
+                answer: null,
+                createdAt: clock.now(),
+                answeredAt: null,
+              }));
+            if (!existing) hooks?.onRequested?.(review);
+            throw new TaskSuspendedError(review.id);
+          },
+        };
+        return ctx;
+      }
+
+      return workflow(context(''));
     },
   };
 }

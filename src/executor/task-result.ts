@@ -1,3 +1,4 @@
+import type { Json } from '../core/json.js';
 import type { TaskStatus } from '../store/task-store.js';
 
 /** A task as agentd reports it: outcome, cost, counts and timings. */
@@ -14,6 +15,12 @@ export interface TaskResult {
   toolCalls: number;
   /** True when any output came from the simulated model: a dry run, not a model's answer. */
   simulated: boolean;
+  /** What the topology reports beyond the output (rounds, votes, approval state, …). */
+  details?: Json;
+  /** For a failed or cancelled task: the outputs of the agents that had finished. */
+  partial?: { agent: string; output: string }[];
+  /** For a waiting task: the reviews it waits on. */
+  reviews?: { id: string; kind: string; question: string }[];
   timings: {
     createdAt: number;
     startedAt: number | null;

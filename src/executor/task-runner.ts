@@ -9,6 +9,7 @@ import type { ModelCallOutcome, ModelInfo } from '../models/index.js';
 import { priceUsage } from '../models/index.js';
 import type { JournalStore } from '../store/journal-store.js';
 import type { LedgerStore } from '../store/ledger-store.js';
+import type { ReviewAnswer, ReviewRecord, ReviewStore } from '../store/review-store.js';
 import type { TaskRecord, TaskStatus, TaskStore } from '../store/task-store.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
@@ -22,6 +23,11 @@ export interface TaskScope {
   /** The task's root span. */
   span: SpanHandle;
   emit<K extends keyof TaskEventMap>(type: K, data: TaskEventMap[K]): void;
+  /**
+   * Ends the run with `error` (e.g. budget.exceeded for wall time) after `ms`, unless it finished;
+   * in-flight model calls of every branch and child run are aborted.
+   */
+  deadline(ms: number, error: AgentdError): void;
   /** Prices a model call at catalog rates, records it in the ledger, returns call and task cost. */
   recordCost(call: {
     agent: string;
@@ -30,8 +36,8 @@ export interface TaskScope {
   }): Promise<{ costUsd: number; taskCostUsd: number }>;
 }
 
-/** The program a task runs: given its scope, produce the output. */
-export type TaskWorkflow = (scope: TaskScope) => Promise<{ output: string }>;
+/** The program a task runs: given its scope, produce the output (and details worth reporting). */
+export type TaskWorkflow = (scope: TaskScope) => Promise<{ output: string; details?: Json }>;
 
 /** Creates, runs, cancels and resumes tasks. */
 export interface TaskRunner {
@@ -39,8 +45,16 @@ export interface TaskRunner {
   submit(request: { prompt: string; input: Json; simulated?: boolean }): Promise<TaskRecord>;
   /** Cancels a queued or running task (aborting in-flight model calls); finished tasks are returned as they are. */
   cancel(id: string): Promise<TaskRecord>;
-  /** Resolves when the task has finished. */
+  /**
+   * Resolves when the task has finished. A task waiting for a human keeps it waiting; once the
+   * review is answered (here or in another process) the task is resumed here if nobody else has.
+   */
   wait(id: string): Promise<TaskResult>;
+  /**
+   * Answers a pending review and resumes its task (here). Throws `review.not_found`, or
+   * `review.already_answered` when it was answered before.
+   */
+  answerReview(id: string, answer: ReviewAnswer): Promise<ReviewRecord>;
   /** The task's current result view (also for unfinished tasks). */
   result(id: string): Promise<TaskResult | null>;
   /** Live events of a task run in this process; returns the unsubscribe function. */
@@ -58,6 +72,7 @@ export interface TaskRunnerOptions {
   tasks: TaskStore;
   journal: JournalStore;
   ledger: LedgerStore;
+  reviews: ReviewStore;
   engine: DurableEngine;
   tracer: Tracer;
   clock: Clock;
@@ -65,6 +80,8 @@ export interface TaskRunnerOptions {
   workflow: TaskWorkflow;
   /** How often a running task's lease is renewed (ms); a lease 6× older than this is stale. */
   heartbeatMs?: number;
+  /** Steps (model, tool, human) one task may take in all (default unlimited). */
+  maxTaskSteps?: number;
   /** Whether `pid` is alive on this host (injectable for tests). */
   isProcessAlive?: (pid: number) => boolean;
 }
@@ -85,7 +102,7 @@ interface RunState {
 
 /** The task run loop: lifecycle, events, cost recording, leases and resume. */
 export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
-  const { tasks, journal, ledger, engine, tracer, clock, logger, workflow } = options;
+  const { tasks, journal, ledger, reviews, engine, tracer, clock, logger, workflow } = options;
   const heartbeatMs = options.heartbeatMs ?? 5_000;
   const isProcessAlive = options.isProcessAlive ?? defaultIsProcessAlive;
   const owner = `${hostname()}:${process.pid}:${newId('run')}`;
@@ -179,15 +196,29 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       return { costUsd, taskCostUsd: state.costUsd };
     };
 
-    let outcome: { output: string } | { error: AgentdError };
+    let deadline: NodeJS.Timeout | undefined;
+    const scheduleDeadline: TaskScope['deadline'] = (ms, error) => {
+      clearTimeout(deadline);
+      deadline = setTimeout(() => controller.abort(error), Math.max(0, ms));
+      deadline.unref();
+    };
+
+    let outcome: { output: string; details?: Json } | { error: AgentdError };
     try {
-      outcome = await engine.run({ taskId: task.id, signal: controller.signal }, (durable) =>
-        workflow({ task, durable, span, emit, recordCost }),
+      outcome = await engine.run(
+        {
+          taskId: task.id,
+          signal: controller.signal,
+          ...(options.maxTaskSteps ? { maxSteps: options.maxTaskSteps } : {}),
+        },
+        (durable) => workflow({ task, durable, span, emit, recordCost, deadline: scheduleDeadline }),
       );
     } catch (error) {
       outcome = {
         error: controller.signal.aborted ? toAgentdError(controller.signal.reason) : toAgentdError(error),
       };
+    } finally {
+      clearTimeout(deadline);
     }
 
     try {
@@ -195,6 +226,15 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         // Shutting down: leave the task `running`; the next runtime on this database resumes it.
         span.end({ code: 'task.interrupted', message: 'process shutting down' });
         await state.chain;
+        return;
+      }
+      if ('error' in outcome && outcome.error.code === 'task.suspended') {
+        // Waiting for a human: no process holds the task; answering the review queues it again.
+        const suspended = await tasks.transition(task.id, ['running'], 'waiting');
+        span.end({ code: 'task.suspended', message: outcome.error.message });
+        await state.chain;
+        if (!suspended) logger.warn('task suspended in an unexpected state', { taskId: task.id });
+        await tracer.flush();
         return;
       }
       await finalize(task, state, span, emit, outcome);
@@ -209,7 +249,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     state: RunState,
     span: SpanHandle,
     emit: TaskScope['emit'],
-    outcome: { output: string } | { error: AgentdError },
+    outcome: { output: string; details?: Json } | { error: AgentdError },
   ): Promise<void> {
     const finishedAt = clock.now();
     if ('output' in outcome) {
@@ -241,16 +281,20 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       emit('task-error', { taskId: task.id, status: cancelled ? 'cancelled' : 'failed', error });
     }
     await state.chain;
-    const result = await buildResult(task.id);
+    const result = await buildResult(task.id, 'details' in outcome ? outcome.details : undefined);
     if (result) await tasks.update(task.id, { result: result as unknown as Json });
     await tracer.flush();
   }
 
-  async function buildResult(id: string): Promise<TaskResult | null> {
+  async function buildResult(id: string, details?: Json): Promise<TaskResult | null> {
     const task = await tasks.get(id);
     if (!task) return null;
     if (task.result && TERMINAL.has(task.status)) return task.result as unknown as TaskResult;
     const [totals, steps] = await Promise.all([ledger.totals({ taskId: id }), journal.list(id)]);
+    const unfinished = task.status === 'failed' || task.status === 'cancelled';
+    const partial = unfinished ? await partialResults(id) : [];
+    const pending =
+      task.status === 'waiting' ? await reviews.list({ taskId: id, status: 'pending', limit: 10 }) : [];
     return {
       id: task.id,
       status: task.status,
@@ -261,6 +305,11 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       modelCalls: totals.calls,
       toolCalls: steps.filter((s) => s.name.startsWith('tool:')).length,
       simulated: task.simulated,
+      ...(details !== undefined ? { details } : {}),
+      ...(partial.length > 0 ? { partial } : {}),
+      ...(pending.length > 0
+        ? { reviews: pending.map((r) => ({ id: r.id, kind: r.kind, question: r.question })) }
+        : {}),
       timings: {
         createdAt: task.createdAt,
         startedAt: task.startedAt,
@@ -269,6 +318,21 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
           task.finishedAt !== null && task.startedAt !== null ? task.finishedAt - task.startedAt : null,
       },
     };
+  }
+
+  /** What agents finished before the task failed (from the persisted agent-end events). */
+  async function partialResults(id: string): Promise<{ agent: string; output: string }[]> {
+    const seen = new Set<string>();
+    const partial: { agent: string; output: string }[] = [];
+    for (const event of await tasks.listEvents(id)) {
+      if (event.type !== 'agent-end') continue;
+      // A resumed task replays finished agents: the same output appears again.
+      const key = `${event.data.agent}\u0000${event.data.output}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      partial.push({ agent: event.data.agent, output: event.data.output });
+    }
+    return partial;
   }
 
   async function resumeInterrupted(): Promise<string[]> {
@@ -361,6 +425,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
           const result = await buildResult(id);
           if (result) return result;
         }
+        // Answered elsewhere (e.g. `agentd reviews approve` in another terminal): resume it here.
+        if (task.status === 'queued' && !running.has(id) && !closing) await start(id, clock.now());
         // Run elsewhere (another process) or not yet started: poll.
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -376,6 +442,30 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         set.delete(listener);
         if (set.size === 0) listeners.delete(id);
       };
+    },
+
+    async answerReview(id, answer) {
+      const review = await reviews.get(id);
+      if (!review) throw notFound('review', id);
+      const answered = await reviews.answer(id, answer, clock.now());
+      if (!answered) {
+        throw new AgentdError({
+          code: 'review.already_answered',
+          category: 'user',
+          message: `review ${id} was already answered (${review.answer?.decision ?? 'unknown'})`,
+        });
+      }
+      const event = {
+        type: 'review-answered' as const,
+        time: clock.now(),
+        data: { taskId: review.taskId, reviewId: id, decision: answer.decision },
+      };
+      notify(review.taskId, { ...event, seq: await tasks.appendEvent(review.taskId, event) });
+      // Queue it again; this process runs it unless the task was cancelled meanwhile.
+      if (await tasks.transition(review.taskId, ['waiting'], 'queued')) {
+        if (!closing) await start(review.taskId, clock.now());
+      }
+      return answered;
     },
 
     resumeInterrupted,

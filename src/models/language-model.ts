@@ -40,6 +40,12 @@ export interface ModelProvider {
   readonly name: string;
   /** The implementation type (`openai`, `anthropic`, `google`, `openai-compatible`, `simulated`). */
   readonly type: string;
+  /**
+   * Whether calls stay on this machine (or a network the user trusts): the simulated model, a
+   * server on loopback, or a provider configured `local: true`. Hybrid topologies send sensitive
+   * input only to local providers.
+   */
+  readonly local?: boolean;
   /** The model with this provider-specific name. */
   languageModel(model: string): LanguageModel;
 }

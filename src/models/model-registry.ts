@@ -7,6 +7,8 @@ import { parseModelId } from './model-id.js';
 export interface ResolvedModel {
   model: LanguageModel;
   info: ModelInfo;
+  /** Whether its provider is local (see ModelProvider.local). */
+  local: boolean;
 }
 
 /** Turns `provider/model` ids into callable models of the configured providers. */
@@ -72,6 +74,7 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
       const entry: ResolvedModel = {
         model: provider.languageModel(model),
         info: infoFor(id, provider, model),
+        local: provider.local === true,
       };
       resolved.set(id, entry);
       return entry;

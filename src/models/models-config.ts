@@ -57,6 +57,11 @@ export const ProviderConfigSchema = z.strictObject({
   baseUrl: BaseUrlSchema.optional(),
   apiKey: SecretRefSchema.optional(),
   headers: ProviderHeadersSchema.optional(),
+  /**
+   * Whether the provider runs on this machine or a network you trust (default: true for a
+   * loopback baseUrl). Hybrid topologies send sensitive input only to local providers.
+   */
+  local: z.boolean().optional(),
 });
 
 /** A catalog entry in config: adds a model or overrides fields of a shipped one. */
@@ -98,6 +103,8 @@ export interface ResolvedProviderConfig {
    * whose type (openai-compatible) has no default of its own.
    */
   defaultModel?: string;
+  /** `local` from the config file, when set. */
+  local?: boolean;
   /** How the provider came to be configured. */
   origin: 'config' | 'env' | 'detected' | 'fallback';
 }

@@ -23,7 +23,7 @@ function sequentialTeam(...names: string[]) {
   return {
     name: 'team',
     topology: 'sequential' as const,
-    handoff: 'last' as const,
+    options: { handoff: 'last' },
     agents: names.map((name) => ({ name, tools: [] })),
   };
 }
@@ -93,7 +93,8 @@ describe('a task through the runtime', () => {
       'agentd.cost.usd': fakeCost(10, 5),
     });
     expect(model?.parentSpanId).toBe(byKind('agent')[0]?.spanId);
-    expect(byKind('agent')[0]?.parentSpanId).toBe(byKind('task')[0]?.spanId);
+    expect(byKind('agent')[0]?.parentSpanId).toBe(byKind('team')[0]?.spanId);
+    expect(byKind('team')[0]?.parentSpanId).toBe(byKind('task')[0]?.spanId);
     expect(spans.every((s) => s.taskId === result.id && s.attributes['agentd.task.id'] === result.id)).toBe(
       true,
     );
@@ -161,7 +162,7 @@ describe('a task through the runtime', () => {
     expect(prompts[2]).toContain('--- Output of editor ---\ndraft 2');
     expect(prompts[2]).not.toContain('draft 1');
 
-    const all = await t.runtime.runTask({ prompt: 'again', team: { ...team, handoff: 'all' } });
+    const all = await t.runtime.runTask({ prompt: 'again', team: { ...team, options: { handoff: 'all' } } });
     expect(all.status).toBe('succeeded');
     const last = t.model.calls.at(-1)?.promptText ?? '';
     expect(last).toContain('--- Output of writer ---');
@@ -214,16 +215,17 @@ describe('a task through the runtime', () => {
       'text-delta',
       'text-delta',
       'step-end',
+      'agent-end',
       'task-end',
     ]);
     const stored = events.filter((e) => e.type !== 'text-delta');
-    expect(stored.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(stored.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(stored[2]).toMatchObject({
       type: 'step-end',
       data: { kind: 'model', text: 'three word answer', replayed: false },
     });
     const replay = await collect(t.runtime.taskEvents(submitted.id, { afterSeq: 2 }));
-    expect(replay.map((e) => e.type)).toEqual(['step-end', 'task-end']);
+    expect(replay.map((e) => e.type)).toEqual(['step-end', 'agent-end', 'task-end']);
   });
 
   it('streams the events of a task that another runtime on the same database runs', async () => {
@@ -236,7 +238,13 @@ describe('a task through the runtime', () => {
       const watched = collect(watcher.runtime.taskEvents(submitted.id));
       release();
       const events = await watched;
-      expect(events.map((e) => e.type)).toEqual(['task-start', 'step-start', 'step-end', 'task-end']);
+      expect(events.map((e) => e.type)).toEqual([
+        'task-start',
+        'step-start',
+        'step-end',
+        'agent-end',
+        'task-end',
+      ]);
       expect(events.at(-1)).toMatchObject({ data: { output: 'from elsewhere' } });
     } finally {
       await watcher.runtime.close();
@@ -282,7 +290,7 @@ describe('a task through the runtime', () => {
         team: {
           name: 't',
           topology: 'sequential',
-          handoff: 'last',
+          options: { handoff: 'last' },
           agents: [
             { name: 'a', tools: [] },
             { name: 'a', tools: [] },

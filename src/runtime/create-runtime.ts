@@ -1,7 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { defaultAgent, nativeAgentRunner } from '../agents/index.js';
-import type { AgentContext, AgentSpec, TeamSpec } from '../agents/index.js';
+import { defaultAgent } from '../agents/index.js';
+import type { AgentSpec, TeamSpec } from '../agents/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import { loadConfigFromSystem, maskConfig } from '../config/index.js';
 import { systemClock } from '../core/clock.js';
@@ -11,11 +9,12 @@ import { TERMINAL_EVENTS } from '../core/events.js';
 import type { TaskEvent } from '../core/events.js';
 import type { Json } from '../core/json.js';
 import { silentLogger } from '../core/logger.js';
+import { isLoopbackName } from '../core/loopback.js';
 import type { Logger } from '../core/logger.js';
 import { validate } from '../core/validate.js';
 import { createJournalEngine, createTaskRunner } from '../executor/index.js';
 import type { TaskResult } from '../executor/index.js';
-import type { ModelInfo, ModelProvider, ResolvedProviderConfig } from '../models/index.js';
+import type { ModelInfo, ModelProvider, ResolvedModel, ResolvedProviderConfig } from '../models/index.js';
 import { createModelCatalog } from '../models/catalog.js';
 import { detectLocalServer } from '../models/detect-local-server.js';
 import { createModelRegistry, defaultModelId } from '../models/model-registry.js';
@@ -23,13 +22,16 @@ import { providerFactories } from '../models/providers/index.js';
 import { selectModel } from '../router/index.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import type { TaskStatus } from '../store/task-store.js';
+import type { ReviewAnswer, ReviewRecord } from '../store/review-store.js';
 import type { SpanRecord } from '../store/trace-store.js';
 import { builtinTools, createToolRegistry } from '../tools/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
 import { createTracer } from '../trace/index.js';
-import { topologyFor } from '../topology/index.js';
+import { prepareTeam } from '../topology/index.js';
+import type { PreparedTeam } from '../topology/index.js';
 import { TaskInputSchema } from './task-input.js';
+import { createTeamWorkflow } from './team-workflow.js';
 import type { TaskInput } from './task-input.js';
 
 /** Options of {@link createRuntime}. */
@@ -84,6 +86,15 @@ export interface Runtime {
   /** Past events after `afterSeq`, then live ones, ending after the task's last event. */
   taskEvents(id: string, options?: { afterSeq?: number; signal?: AbortSignal }): AsyncIterable<TaskEvent>;
   taskSpans(id: string): Promise<SpanRecord[]>;
+  /** Reviews (human decisions) newest first; by default the pending ones. */
+  listReviews(query?: {
+    status?: ReviewRecord['status'];
+    taskId?: string;
+    limit?: number;
+    before?: string;
+  }): Promise<ReviewRecord[]>;
+  /** Answers a pending review; its task resumes (in this process). */
+  answerReview(id: string, answer: ReviewAnswer): Promise<ReviewRecord>;
   listModels(): ListedModel[];
   /**
    * Resumes tasks that a crashed or stopped process left `running`; with `watch`, keeps adopting
@@ -132,7 +143,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const stores = openSqliteStores({ path: config.store.path });
   const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })] });
   const tools = createToolRegistry([...builtinTools, ...(options.tools ?? [])]);
-  const engine = createJournalEngine({ journal: stores.journal, clock });
+  const engine = createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
 
   function modelFor(agent: AgentSpec, override: string | undefined): string {
     if (override) return override;
@@ -146,64 +157,62 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 
   function teamOf(input: TaskInput): TeamSpec {
     if (input.team) return input.team;
-    return { name: 'single', topology: 'single', handoff: 'last', agents: [input.agent ?? defaultAgent()] };
+    return { name: 'single', topology: 'single', options: {}, agents: [input.agent ?? defaultAgent()] };
   }
 
   /**
    * Everything that can be checked before a task exists, so bad requests never create one; also
    * says whether any agent runs on the simulated model.
    */
-  function preflight(input: TaskInput): { team: TeamSpec; simulated: boolean } {
-    const team = teamOf(input);
-    topologyFor(team).validate(team);
+  function preflight(input: TaskInput): { prepared: PreparedTeam; simulated: boolean } {
+    const prepared = prepareTeam(teamOf(input));
     let simulated = false;
-    for (const agent of team.agents) {
+    const agents = [
+      ...prepared.team.agents,
+      ...Object.values(prepared.team.subteams ?? {}).flatMap((team) => team.agents),
+    ];
+    for (const agent of agents) {
       simulated ||= registry.resolve(modelFor(agent, input.model)).info.simulated;
       tools.select(agent.tools);
     }
-    return { team, simulated };
+    return { prepared, simulated };
   }
 
   const runner = createTaskRunner({
     tasks: stores.tasks,
     journal: stores.journal,
     ledger: stores.ledger,
+    reviews: stores.reviews,
     engine,
     tracer,
     clock,
     logger,
+    maxTaskSteps: config.executor.maxTaskSteps,
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
-    async workflow(scope) {
-      const input = validate(TaskInputSchema, scope.task.input, {
-        where: `task ${scope.task.id}`,
-        code: 'task.invalid',
-      });
-      const { team } = preflight(input);
-      const workspace = join(config.home, 'workspaces', scope.task.id);
-      await mkdir(workspace, { recursive: true });
-      const context: AgentContext = {
-        durable: scope.durable,
-        workspace,
-        tracer,
-        parentSpan: scope.span,
-        tools,
-        clock,
-        resolveModel: (agent) => registry.resolve(modelFor(agent, input.model)),
-        recordCost: scope.recordCost,
-        emit: scope.emit,
-        defaultMaxSteps: config.agents.maxSteps,
-        maxRetries: options.maxRetries ?? 2,
-        modelTimeoutMs: config.agents.modelTimeoutMs,
-      };
-      return topologyFor(team).run(
-        team,
-        { prompt: input.prompt },
-        {
-          runAgent: (agent, agentInput) => nativeAgentRunner.run(agent, agentInput, context),
-        },
-      );
-    },
+    workflow: createTeamWorkflow({
+      config,
+      clock,
+      tracer,
+      tools,
+      ledger: stores.ledger,
+      reviews: stores.reviews,
+      maxRetries: options.maxRetries ?? 2,
+      preflight,
+      resolveModel: (agent, override) => registry.resolve(modelFor(agent, override)),
+      localModels,
+    }),
   });
+
+  /** Models of local providers that can chat, cheapest first (for hybrid topologies). */
+  function localModels(): ResolvedModel[] {
+    const discovered = Object.entries(discoveredModels).flatMap(([provider, names]) =>
+      names.filter((n) => !NOT_CHAT.test(n)).map((n) => catalog.describe(`${provider}/${n}`)),
+    );
+    return [...catalog.list(), ...discovered]
+      .filter((m) => providers.get(m.provider)?.local === true && (onlySimulated || !m.simulated))
+      .sort((a, b) => a.inputPerMTok + a.outputPerMTok - (b.inputPerMTok + b.outputPerMTok))
+      .map((m) => registry.resolve(m.id));
+  }
 
   async function resumeInterrupted({ watch = false }: { watch?: boolean } = {}): Promise<string[]> {
     const ids = await runner.resumeInterrupted();
@@ -269,6 +278,17 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       return stores.traces.listByTask(id);
     },
 
+    listReviews(query = {}) {
+      return stores.reviews.list({
+        limit: query.limit ?? 50,
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.taskId ? { taskId: query.taskId } : {}),
+        ...(query.before ? { before: query.before } : {}),
+      });
+    },
+
+    answerReview: (id, answer) => runner.answerReview(id, answer),
+
     listModels() {
       const listed = catalog.list();
       // Models a local server reported but the catalog does not know are listed too (unpriced).
@@ -312,6 +332,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     signal?.addEventListener('abort', onAbort);
     try {
       let last = afterSeq;
+      let finishedPolls = 0;
       for (const event of await stores.tasks.listEvents(id, afterSeq)) {
         last = event.seq;
         yield event;
@@ -334,16 +355,24 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
           yield event;
           if (TERMINAL_EVENTS.has(event.type)) return;
         }
-        if (stored.length === 0) {
+        if (stored.length === 0 && queue.length === 0) {
+          // The status turns terminal just before the terminal event is appended: give the event
+          // a few polls to arrive, and end anyway for a task that finished without one.
           const task = await stores.tasks.get(id);
-          if (task && ['succeeded', 'failed', 'cancelled'].includes(task.status) && queue.length === 0)
+          if (task && ['succeeded', 'failed', 'cancelled'].includes(task.status) && ++finishedPolls > 4)
             return;
         }
+        // Events that arrived while this stream was yielding are handled before sleeping.
+        if (queue.length > 0) continue;
+        // The poll timer keeps the process alive: a consumer following a task run by another
+        // process has nothing else pending while it waits.
+        let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           wake = resolve;
           streamWakers.add(resolve);
-          setTimeout(resolve, 250).unref();
+          timer = setTimeout(resolve, 250);
         });
+        clearTimeout(timer);
         if (wake) streamWakers.delete(wake);
         wake = undefined;
       }
@@ -355,6 +384,13 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 }
 
 const NOT_CHAT = /embed|rerank|bge-|minilm/i;
+
+/** Local: configured so, the in-process simulated model, or a server on loopback. */
+function isLocalProvider(config: ResolvedProviderConfig): boolean {
+  if (config.local !== undefined) return config.local;
+  if (config.type === 'simulated') return true;
+  return config.baseUrl !== undefined && isLoopbackName(new URL(config.baseUrl).hostname);
+}
 
 /** A provider whose construction failed: listed, but every model of it fails with the original error. */
 function unavailableProvider(config: ResolvedProviderConfig, error: unknown): ModelProvider {
@@ -380,12 +416,14 @@ async function providersToUse(
   // A provider that cannot be built (e.g. its key is missing) must not break commands that do not
   // use it; it fails, clearly, when a task asks for one of its models.
   const build = (c: ResolvedProviderConfig) =>
-    providerFactories[c.type](c).catch((error: unknown) => {
-      logger.warn(`provider ${c.name} is unavailable`, {
-        reason: error instanceof Error ? error.message : String(error),
+    providerFactories[c.type](c)
+      .then((instance): ModelProvider => ({ ...instance, local: isLocalProvider(c) }))
+      .catch((error: unknown) => {
+        logger.warn(`provider ${c.name} is unavailable`, {
+          reason: error instanceof Error ? error.message : String(error),
+        });
+        return unavailableProvider(c, error);
       });
-      return unavailableProvider(c, error);
-    });
   const list: { config: ResolvedProviderConfig; instance: ModelProvider; detectedModels?: string[] }[] =
     await Promise.all(config.providers.map(async (c) => ({ config: c, instance: await build(c) })));
   if (list.length === 0 && (options.providers ?? []).length === 0 && options.detectLocalServer !== false) {

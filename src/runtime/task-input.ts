@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentSpecSchema, TeamSpecSchema } from '../agents/index.js';
+import { BudgetLimitsSchema } from '../budget/index.js';
 
 /** A task request: a prompt, and optionally the agent or team to run and a model for all of them. */
 export const TaskInputSchema = z
@@ -12,6 +13,9 @@ export const TaskInputSchema = z
       .regex(/^[^/\s]+\/\S+$/, { message: 'must look like provider/model' })
       .optional()
       .describe('A model id that overrides every agent model for this task'),
+    budget: BudgetLimitsSchema.optional().describe(
+      'Limits for this task; they can only tighten the team file and configured limits',
+    ),
   })
   .refine((input) => !(input.agent && input.team), {
     message: 'give either agent or team, not both',

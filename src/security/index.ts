@@ -1,1 +1,2 @@
 export { resolveInWorkspace } from './sandbox.js';
+export * from './redact/index.js';

@@ -437,7 +437,13 @@ describe('GET /v1/tasks/:id/events', () => {
     const text = await res.text();
     expectNoStackTrace(text);
     const events = parseSse(text);
-    expect(events.map((e) => e.event)).toEqual(['task-start', 'step-start', 'step-end', 'task-end']);
+    expect(events.map((e) => e.event)).toEqual([
+      'task-start',
+      'step-start',
+      'step-end',
+      'agent-end',
+      'task-end',
+    ]);
     const ids = events.map((e) => e.id);
     expect(ids.every((id) => Number.isInteger(id))).toBe(true);
     for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1] as number);
@@ -448,7 +454,8 @@ describe('GET /v1/tasks/:id/events', () => {
       inputTokens: 7,
       outputTokens: 3,
     });
-    expect(events[3]?.data).toMatchObject({
+    expect(events[3]?.data).toMatchObject({ agent: 'assistant', output: 'replayed text' });
+    expect(events[4]?.data).toMatchObject({
       taskId: created.body.id,
       status: 'succeeded',
       output: 'replayed text',
@@ -478,6 +485,7 @@ describe('GET /v1/tasks/:id/events', () => {
       'task-start',
       'step-start',
       'step-end',
+      'agent-end',
       'task-end',
     ]);
     const deltas = events.filter((e) => e.event === 'text-delta');
@@ -511,7 +519,7 @@ describe('GET /v1/tasks/:id/events', () => {
     });
     expect(res.status).toBe(200);
     const later = parseSse(await res.text());
-    expect(later.map((e) => e.event)).toEqual(['step-end', 'task-end']);
+    expect(later.map((e) => e.event)).toEqual(['step-end', 'agent-end', 'task-end']);
     expect(later.every((e) => (e.id as number) > (stepStart?.id as number))).toBe(true);
   });
 
@@ -797,15 +805,15 @@ describe('request guards', () => {
 });
 
 describe('GET /v1/tasks/:id/spans', () => {
-  it('returns task, agent and model spans with GenAI attributes, chained model → agent → task', async () => {
+  it('returns task, team, agent and model spans with GenAI attributes, chained model → agent → team → task', async () => {
     const { app } = await appWith([{ text: 'traced', usage: { inputTokens: 40, outputTokens: 9 } }]);
     const created = await post(app, '/v1/tasks?wait=true', { prompt: 'trace me' });
     const res = await send<{ spans: SpanRecord[] }>(app, `/v1/tasks/${created.body.id}/spans`);
     expect(res.status).toBe(200);
     const { spans } = res.body;
-    expect(spans.map((s) => s.kind).sort()).toEqual(['agent', 'model', 'task']);
+    expect(spans.map((s) => s.kind).sort()).toEqual(['agent', 'model', 'task', 'team']);
     const byKind = (kind: string) => spans.find((s) => s.kind === kind) as SpanRecord;
-    const [task, agent, model] = [byKind('task'), byKind('agent'), byKind('model')];
+    const [task, team, agent, model] = [byKind('task'), byKind('team'), byKind('agent'), byKind('model')];
     expect(model.attributes).toMatchObject({
       'gen_ai.request.model': 'scripted',
       'gen_ai.usage.input_tokens': 40,
@@ -813,7 +821,9 @@ describe('GET /v1/tasks/:id/spans', () => {
       'agentd.task.id': created.body.id,
     });
     expect(model.parentSpanId).toBe(agent.spanId);
-    expect(agent.parentSpanId).toBe(task.spanId);
+    expect(agent.parentSpanId).toBe(team.spanId);
+    expect(team.parentSpanId).toBe(task.spanId);
+    expect(team.attributes).toMatchObject({ 'agentd.topology': 'single', 'agentd.team.depth': 0 });
     expect(task.parentSpanId).toBeNull();
     expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
     expect(spans.every((s) => s.taskId === created.body.id && s.status === 'ok')).toBe(true);

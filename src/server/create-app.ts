@@ -11,7 +11,7 @@ import { invokeOperation, operations, streamOperations } from '../operations/ind
 import type { HttpBinding, Operation } from '../operations/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { errorResponse, requestError } from './error-response.js';
-import { isLoopbackHost } from './loopback.js';
+import { isLoopbackHost } from '../core/loopback.js';
 import { openApiDocument } from './openapi.js';
 
 /** Options of {@link createApp}. */

@@ -4,7 +4,7 @@ import { AgentdError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../runtime/index.js';
 import { createApp } from './create-app.js';
-import { isLoopbackName } from './loopback.js';
+import { isLoopbackName } from '../core/loopback.js';
 
 /** A running HTTP server. */
 export interface RunningServer {

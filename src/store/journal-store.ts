@@ -1,9 +1,13 @@
 import type { Json } from '../core/json.js';
 
-/** One completed durable step: its identity is (taskId, seq), seq being its call order in the task. */
+/**
+ * One completed durable step. Its identity is (taskId, key): the key is the step's call order
+ * within its scope, prefixed by the scope path (`3`, `2.1/4`, `dag:review/1`), so steps of
+ * branches that run concurrently keep stable identities.
+ */
 export interface StepRecord {
   taskId: string;
-  seq: number;
+  key: string;
   name: string;
   status: 'completed' | 'failed';
   /** The step's JSON output (completed) — returned instead of re-running the step on replay. */
@@ -16,10 +20,10 @@ export interface StepRecord {
 
 /** The durable step journal. */
 export interface JournalStore {
-  /** Records a finished step; throws `store.conflict` if (taskId, seq) is already recorded. */
+  /** Records a finished step; throws `store.conflict` if (taskId, key) is already recorded. */
   record(step: StepRecord): Promise<void>;
   /** The recorded step, or null. */
-  get(taskId: string, seq: number): Promise<StepRecord | null>;
-  /** All recorded steps of a task, by seq. */
+  get(taskId: string, key: string): Promise<StepRecord | null>;
+  /** All recorded steps of a task, in the order they finished. */
   list(taskId: string): Promise<StepRecord[]>;
 }

@@ -1,5 +1,6 @@
 import type { JournalStore } from './journal-store.js';
 import type { LedgerStore } from './ledger-store.js';
+import type { ReviewStore } from './review-store.js';
 import type { TaskStore } from './task-store.js';
 import type { TraceStore } from './trace-store.js';
 
@@ -9,6 +10,7 @@ export interface Stores {
   journal: JournalStore;
   traces: TraceStore;
   ledger: LedgerStore;
+  reviews: ReviewStore;
   /** Closes the underlying database. */
   close(): Promise<void>;
 }

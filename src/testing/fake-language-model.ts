@@ -136,11 +136,14 @@ export function createFakeLanguageModel(options: FakeLanguageModelOptions = {}):
 export function createFakeProvider(options: {
   name?: string;
   models: Record<string, FakeLanguageModel>;
+  /** Whether the provider counts as local (see ModelProvider.local); default false. */
+  local?: boolean;
 }): ModelProvider {
   const name = options.name ?? 'fake';
   return {
     name,
     type: 'fake',
+    local: options.local ?? false,
     languageModel(model: string) {
       const found = options.models[model];
       if (!found) throw new Error(`fake provider has no model '${model}'`);

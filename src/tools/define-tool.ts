@@ -15,6 +15,11 @@ export interface ToolDefinition<Input = unknown, Output extends Json = Json> {
   name: string;
   description: string;
   input: z.ZodType<Input>;
+  /**
+   * A human must approve each call: the task waits (durably, with no process waiting) until the
+   * review is answered; a rejection is reported to the model, an edit replaces the input.
+   */
+  requiresApproval?: boolean;
   execute(input: Input, context: ToolContext): Promise<Output>;
 }
 

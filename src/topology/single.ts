@@ -1,22 +1,20 @@
-import { AgentdError } from '../core/errors.js';
-import type { Topology } from './topology.js';
+import { z } from 'zod';
+import { invalidTeam } from './invalid-team.js';
+import { defineTopology } from './topology.js';
 
 /** One agent on the task. */
-export const singleTopology: Topology = {
+export const singleTopology = defineTopology({
   name: 'single',
   description: 'One agent works on the task; its output is the result.',
+  options: z.strictObject({}),
   validate(team) {
     if (team.agents.length !== 1) {
-      throw new AgentdError({
-        code: 'topology.invalid_team',
-        message: `single needs exactly 1 agent, the team has ${team.agents.length}`,
-      });
+      throw invalidTeam('single', `needs exactly 1 agent, the team has ${team.agents.length}`);
     }
   },
-  async run(team, task, ctx) {
-    const [agent] = team.agents;
-    if (!agent)
-      throw new AgentdError({ code: 'topology.invalid_team', message: 'single needs exactly 1 agent' });
-    return { output: (await ctx.runAgent(agent, { prompt: task.prompt })).output };
+  async run(team, _options, ctx) {
+    const agent = team.agents[0];
+    if (!agent) throw invalidTeam('single', 'needs exactly 1 agent');
+    return { output: (await ctx.runAgent(agent, { prompt: ctx.prompt })).output };
   },
-};
+});

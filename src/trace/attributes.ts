@@ -18,9 +18,12 @@ export const ATTR = {
   taskId: 'agentd.task.id',
   spanKind: 'agentd.span.kind',
   costUsd: 'agentd.cost.usd',
-  stepSeq: 'agentd.step.seq',
+  stepKey: 'agentd.step.key',
   simulated: 'agentd.simulated',
+  topology: 'agentd.topology',
+  teamName: 'agentd.team.name',
+  teamDepth: 'agentd.team.depth',
 } as const;
 
 /** What a span covers. */
-export type SpanKindName = 'task' | 'agent' | 'model' | 'tool';
+export type SpanKindName = 'task' | 'team' | 'agent' | 'model' | 'tool';

@@ -336,7 +336,7 @@ export function describeTaskStoreConformance(name: string, open: OpenStore<TaskS
             time: 200,
             data: {
               taskId: 'task_a',
-              seq: 1,
+              step: '1',
               name: 'model:writer',
               kind: 'model',
               agent: 'writer',

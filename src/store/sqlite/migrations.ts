@@ -89,6 +89,45 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX cost_ledger_created ON cost_ledger (created_at);
     `,
   },
+  {
+    version: 2,
+    name: 'key steps by scope path; add human reviews',
+    sql: `
+      -- Steps of concurrent branches cannot be identified by one call-order number: the key is the
+      -- call order within a scope, prefixed by the scope path. Old rows keep their seq as the key.
+      CREATE TABLE steps_v2 (
+        task_id     TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        output      TEXT,
+        error       TEXT,
+        started_at  INTEGER NOT NULL,
+        finished_at INTEGER NOT NULL,
+        PRIMARY KEY (task_id, key)
+      );
+      INSERT INTO steps_v2 (task_id, key, name, status, output, error, started_at, finished_at)
+        SELECT task_id, CAST(seq AS TEXT), name, status, output, error, started_at, finished_at
+        FROM steps ORDER BY task_id, seq;
+      DROP TABLE steps;
+      ALTER TABLE steps_v2 RENAME TO steps;
+
+      CREATE TABLE reviews (
+        id          TEXT PRIMARY KEY,
+        task_id     TEXT NOT NULL,
+        step_key    TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        question    TEXT NOT NULL,
+        payload     TEXT,
+        status      TEXT NOT NULL,
+        answer      TEXT,
+        created_at  INTEGER NOT NULL,
+        answered_at INTEGER,
+        UNIQUE (task_id, step_key)
+      );
+      CREATE INDEX reviews_status_created ON reviews (status, created_at DESC, id DESC);
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

@@ -5,6 +5,7 @@ import type { Stores } from '../stores.js';
 import { applyMigrations } from './migrations.js';
 import { SqliteJournalStore } from './sqlite-journal-store.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
+import { SqliteReviewStore } from './sqlite-review-store.js';
 import { SqliteTaskStore } from './sqlite-task-store.js';
 import { SqliteTraceStore } from './sqlite-trace-store.js';
 
@@ -44,6 +45,7 @@ export function openSqliteStores(options: OpenSqliteOptions): Stores {
     journal: new SqliteJournalStore(db),
     traces: new SqliteTraceStore(db),
     ledger: new SqliteLedgerStore(db),
+    reviews: new SqliteReviewStore(db),
     async close() {
       db.close();
     },

@@ -5,7 +5,7 @@ import { isUniqueViolation, storeConflict } from './sqlite-errors.js';
 
 interface StepRow {
   task_id: string;
-  seq: number;
+  key: string;
   name: string;
   status: string;
   output: string | null;
@@ -17,24 +17,24 @@ interface StepRow {
 /** The JournalStore on a SQLite database migrated by `applyMigrations`. */
 export class SqliteJournalStore implements JournalStore {
   readonly #insert: Database.Statement<[StepRow]>;
-  readonly #get: Database.Statement<[string, number], StepRow>;
+  readonly #get: Database.Statement<[string, string], StepRow>;
   readonly #list: Database.Statement<[string], StepRow>;
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(`
-      INSERT INTO steps (task_id, seq, name, status, output, error, started_at, finished_at)
-      VALUES (@task_id, @seq, @name, @status, @output, @error, @started_at, @finished_at)
+      INSERT INTO steps (task_id, key, name, status, output, error, started_at, finished_at)
+      VALUES (@task_id, @key, @name, @status, @output, @error, @started_at, @finished_at)
     `);
-    this.#get = db.prepare('SELECT * FROM steps WHERE task_id = ? AND seq = ?');
-    this.#list = db.prepare('SELECT * FROM steps WHERE task_id = ? ORDER BY seq');
+    this.#get = db.prepare('SELECT * FROM steps WHERE task_id = ? AND key = ?');
+    this.#list = db.prepare('SELECT * FROM steps WHERE task_id = ? ORDER BY finished_at, rowid');
   }
 
-  /** Records a finished step; throws `store.conflict` if (taskId, seq) is already recorded. */
+  /** Records a finished step; throws `store.conflict` if (taskId, key) is already recorded. */
   async record(step: StepRecord): Promise<void> {
     try {
       this.#insert.run({
         task_id: step.taskId,
-        seq: step.seq,
+        key: step.key,
         name: step.name,
         status: step.status,
         output: toJsonText(step.output),
@@ -46,19 +46,19 @@ export class SqliteJournalStore implements JournalStore {
       // A conflict means another run of the same task got here first; the journal keeps the
       // first record so replay stays deterministic.
       if (isUniqueViolation(error)) {
-        throw storeConflict(`step ${step.seq} of task '${step.taskId}' is already recorded`, error);
+        throw storeConflict(`step ${step.key} of task '${step.taskId}' is already recorded`, error);
       }
       throw error;
     }
   }
 
   /** The recorded step, or null. */
-  async get(taskId: string, seq: number): Promise<StepRecord | null> {
-    const row = this.#get.get(taskId, seq);
+  async get(taskId: string, key: string): Promise<StepRecord | null> {
+    const row = this.#get.get(taskId, key);
     return row === undefined ? null : toStepRecord(row);
   }
 
-  /** All recorded steps of a task, by seq. */
+  /** All recorded steps of a task, in the order they finished. */
   async list(taskId: string): Promise<StepRecord[]> {
     return this.#list.all(taskId).map(toStepRecord);
   }
@@ -67,7 +67,7 @@ export class SqliteJournalStore implements JournalStore {
 function toStepRecord(row: StepRow): StepRecord {
   return {
     taskId: row.task_id,
-    seq: row.seq,
+    key: row.key,
     name: row.name,
     status: row.status as StepRecord['status'],
     output: fromJsonText(row.output),

@@ -7,11 +7,13 @@ import { AgentdError } from '../../core/errors.js';
 import { describeJournalStoreConformance } from '../conformance/journal-store-conformance.js';
 import { describeLedgerStoreConformance } from '../conformance/ledger-store-conformance.js';
 import type { OpenedStore } from '../conformance/open-store.js';
+import { describeReviewStoreConformance } from '../conformance/review-store-conformance.js';
 import { describeTaskStoreConformance } from '../conformance/task-store-conformance.js';
 import { describeTraceStoreConformance } from '../conformance/trace-store-conformance.js';
 import type { Stores } from '../stores.js';
 import { applyMigrations, migrations } from './migrations.js';
 import { openSqliteDatabase, openSqliteStores } from './open-sqlite-stores.js';
+import { SqliteJournalStore } from './sqlite-journal-store.js';
 
 const temporaryFolders: string[] = [];
 
@@ -48,6 +50,10 @@ describeTraceStoreConformance(
 describeLedgerStoreConformance(
   'SQLite',
   openFresh((stores) => stores.ledger),
+);
+describeReviewStoreConformance(
+  'SQLite',
+  openFresh((stores) => stores.reviews),
 );
 
 describe('openSqliteStores', () => {
@@ -86,7 +92,7 @@ describe('openSqliteStores', () => {
     const stores = openSqliteStores({ path: ':memory:' });
     await stores.journal.record({
       taskId: 'task_a',
-      seq: 1,
+      key: '1',
       name: 'step',
       status: 'completed',
       output: 'ok',
@@ -94,7 +100,7 @@ describe('openSqliteStores', () => {
       startedAt: 1,
       finishedAt: 2,
     });
-    expect((await stores.journal.get('task_a', 1))?.output).toBe('ok');
+    expect((await stores.journal.get('task_a', '1'))?.output).toBe('ok');
     await stores.close();
   });
 
@@ -198,6 +204,105 @@ describe('applyMigrations', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('migration 2 (step keys and reviews)', () => {
+  it('keeps the steps of a version 1 database, readable by their seq as key', async () => {
+    const path = join(newTemporaryFolder(), 'agentd.db');
+    const db = new Database(path);
+    try {
+      expect(applyMigrations(db, migrations.slice(0, 1))).toEqual([1]);
+      const insert = db.prepare(`
+        INSERT INTO steps (task_id, seq, name, status, output, error, started_at, finished_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `);
+      insert.run(
+        'task_a',
+        2,
+        'tool:search',
+        'failed',
+        null,
+        '{"code":"tool.failed","message":"exit 2"}',
+        30,
+        40,
+      );
+      insert.run(
+        'task_a',
+        1,
+        'model:planner',
+        'completed',
+        '{"text":"plan","usage":{"input":1}}',
+        null,
+        10,
+        20,
+      );
+
+      expect(applyMigrations(db)).toEqual(migrations.slice(1).map((migration) => migration.version));
+      const journal = new SqliteJournalStore(db);
+      expect(await journal.get('task_a', '1')).toEqual({
+        taskId: 'task_a',
+        key: '1',
+        name: 'model:planner',
+        status: 'completed',
+        output: { text: 'plan', usage: { input: 1 } },
+        error: null,
+        startedAt: 10,
+        finishedAt: 20,
+      });
+      expect(await journal.get('task_a', '2')).toEqual({
+        taskId: 'task_a',
+        key: '2',
+        name: 'tool:search',
+        status: 'failed',
+        output: null,
+        error: { code: 'tool.failed', message: 'exit 2' },
+        startedAt: 30,
+        finishedAt: 40,
+      });
+      expect((await journal.list('task_a')).map((step) => step.key)).toEqual(['1', '2']);
+      // New keys sit beside the migrated ones.
+      await journal.record({
+        taskId: 'task_a',
+        key: '3.0/1',
+        name: 'model:writer',
+        status: 'completed',
+        output: 'draft',
+        error: null,
+        startedAt: 50,
+        finishedAt: 60,
+      });
+      expect((await journal.list('task_a')).map((step) => step.key)).toEqual(['1', '2', '3.0/1']);
+    } finally {
+      db.close();
+    }
+
+    const stores = openSqliteStores({ path });
+    try {
+      expect((await stores.journal.get('task_a', '2'))?.error).toEqual({
+        code: 'tool.failed',
+        message: 'exit 2',
+      });
+      const review = {
+        id: 'review_a',
+        taskId: 'task_a',
+        stepKey: '4',
+        kind: 'tool-approval',
+        question: 'Run it?',
+        payload: { tool: 'shell' },
+        status: 'pending' as const,
+        answer: null,
+        createdAt: 70,
+        answeredAt: null,
+      };
+      expect(await stores.reviews.open(review)).toEqual(review);
+      expect(await stores.reviews.getByStep('task_a', '4')).toEqual(review);
+    } finally {
+      await stores.close();
+    }
+    expect(readAppliedMigrations(path).map((row) => row.version)).toEqual(
+      migrations.map((migration) => migration.version),
+    );
   });
 });
 

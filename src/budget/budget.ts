@@ -1,0 +1,162 @@
+import { BudgetExceededError } from '../core/errors.js';
+import type { BudgetLimits } from './budget-limits.js';
+
+/** An amount of model use: dollars, tokens and calls. */
+export interface Spend {
+  usd: number;
+  tokens: number;
+  calls: number;
+}
+
+/** Money held for one model call: settled to its measured cost, or released if it never ran. */
+export interface Reservation {
+  /** Replaces the reservation by what the call really used. Later calls of settle or release do nothing. */
+  settle(actual: Spend): void;
+  /** Drops the reservation (the call failed or was cancelled before using anything billable). */
+  release(): void;
+}
+
+/** A budget that model calls reserve against before they are dispatched. */
+export interface Budget {
+  /** Its name in error messages (`task`, `day`, `child run`). */
+  readonly name: string;
+  readonly limits: BudgetLimits;
+  /** Whether this budget or a parent has any limit (if not, reservations need no estimate). */
+  readonly bounded: boolean;
+  /**
+   * Reserves a call's worst-case use here and in every parent budget, or throws
+   * `budget.exceeded` when that would pass any of their limits. Atomic: checking and holding
+   * happen in one synchronous step, so concurrent agents cannot overdraw together.
+   */
+  reserve(request: Spend): Reservation;
+  /** What settled calls used. */
+  spent(): Spend;
+  /** What in-flight reservations hold. */
+  reserved(): Spend;
+  /**
+   * A budget for a child run (or a task under the day): it charges this budget too, so it can
+   * never exceed what is left here. `spent` is use already counted here (e.g. before a restart).
+   */
+  child(options: { name: string; limits?: BudgetLimits; spent?: Spend }): Budget;
+}
+
+/**
+ * How far past a limit a check lets binary rounding go, as a share of the limit: decimal prices
+ * do not add exactly ($0.10 + $0.20 > $0.30 in floating point), and a cap must still admit spend
+ * that reaches it exactly. A billionth of a $1000 cap is a tenth of a cent.
+ */
+const ROUNDING_SLACK = 1e-9;
+
+const DIMENSIONS = [
+  ['usd', 'usd'],
+  ['tokens', 'tokens'],
+  ['calls', 'modelCalls'],
+] as const;
+
+/** Creates a root budget; `spent` carries over use recorded before (e.g. from the ledger). */
+export function createBudget(options: { name: string; limits: BudgetLimits; spent?: Spend }): Budget {
+  return new LimitedBudget(options.name, options.limits, options.spent ?? zero(), undefined);
+}
+
+/** What budgets of one tree call on each other. */
+interface BudgetInternals {
+  check(request: Spend): void;
+  hold(delta: Spend, sign: 1 | -1): void;
+  charge(actual: Spend): void;
+}
+
+class LimitedBudget implements Budget, BudgetInternals {
+  readonly #spent: Spend;
+  readonly #reserved: Spend = zero();
+  /** Reservations held here (its own and its descendants'), to reset `#reserved` to exactly zero when none is. */
+  #open = 0;
+  readonly bounded: boolean;
+
+  constructor(
+    readonly name: string,
+    readonly limits: BudgetLimits,
+    spent: Spend,
+    readonly parent: BudgetInternals | undefined,
+  ) {
+    this.#spent = { ...spent };
+    this.bounded =
+      (parent as LimitedBudget | undefined)?.bounded === true ||
+      DIMENSIONS.some(([, limitKey]) => limits[limitKey] !== undefined);
+  }
+
+  reserve(request: Spend): Reservation {
+    this.check(request);
+    this.hold(request, 1);
+    let open = true;
+    return {
+      settle: (actual) => {
+        if (!open) return;
+        open = false;
+        this.hold(request, -1);
+        this.charge(actual);
+      },
+      release: () => {
+        if (!open) return;
+        open = false;
+        this.hold(request, -1);
+      },
+    };
+  }
+
+  check(request: Spend): void {
+    for (const [dimension, limitKey] of DIMENSIONS) {
+      const limit = this.limits[limitKey];
+      if (limit === undefined) continue;
+      const committed = this.#spent[dimension] + this.#reserved[dimension];
+      if (committed + request[dimension] > limit * (1 + ROUNDING_SLACK)) {
+        throw new BudgetExceededError({
+          category: 'user',
+          message:
+            `${this.name} budget: ${format(dimension, this.#spent[dimension])} spent` +
+            (this.#reserved[dimension] > 0
+              ? ` + ${format(dimension, this.#reserved[dimension])} reserved`
+              : '') +
+            ` + ${format(dimension, request[dimension])} for this call (worst case) would pass the limit of ` +
+            `${format(dimension, limit)} (${limitKey})`,
+          details: { budget: this.name, limit: limitKey, limitValue: limit, spent: { ...this.#spent } },
+        });
+      }
+    }
+    this.parent?.check(request);
+  }
+
+  hold(delta: Spend, sign: 1 | -1): void {
+    this.#open += sign;
+    // Adding and removing decimal amounts in floating point leaves dust (4e-22 instead of 0);
+    // with nothing in flight the exact answer is zero.
+    if (this.#open === 0) Object.assign(this.#reserved, zero());
+    else for (const [dimension] of DIMENSIONS) this.#reserved[dimension] += sign * delta[dimension];
+    this.parent?.hold(delta, sign);
+  }
+
+  charge(actual: Spend): void {
+    for (const [dimension] of DIMENSIONS) this.#spent[dimension] += actual[dimension];
+    this.parent?.charge(actual);
+  }
+
+  spent(): Spend {
+    return { ...this.#spent };
+  }
+
+  reserved(): Spend {
+    return { ...this.#reserved };
+  }
+
+  child(options: { name: string; limits?: BudgetLimits; spent?: Spend }): Budget {
+    return new LimitedBudget(options.name, options.limits ?? {}, options.spent ?? zero(), this);
+  }
+}
+
+function zero(): Spend {
+  return { usd: 0, tokens: 0, calls: 0 };
+}
+
+function format(dimension: keyof Spend, value: number): string {
+  if (dimension === 'usd') return `$${value.toFixed(value < 0.01 ? 6 : 4)}`;
+  return `${Math.round(value)} ${dimension}`;
+}

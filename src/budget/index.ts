@@ -1,0 +1,7 @@
+export { createBudget } from './budget.js';
+export type { Budget, Reservation, Spend } from './budget.js';
+export { BudgetConfigSchema } from './budget-config.js';
+export { BudgetLimitsSchema, tightestLimits } from './budget-limits.js';
+export type { BudgetLimits } from './budget-limits.js';
+export { loadTokenCounter } from './count-tokens.js';
+export type { TokenCounter } from './count-tokens.js';
