@@ -3,8 +3,12 @@ import { circularTopology } from './circular.js';
 import { dagTopology } from './dag.js';
 import { debateTopology } from './debate.js';
 import { forestTopology } from './forest.js';
+import { gridTopology } from './grid.js';
 import { hierarchicalTopology } from './hierarchical.js';
+import { createHybridTopology } from './hybrid.js';
 import { makerTopology } from './maker.js';
+import { meshTopology } from './mesh.js';
+import { mixtureOfAgentsTopology } from './mixture-of-agents.js';
 import { parallelTopology } from './parallel.js';
 import { prepareTeamWith } from './prepare-team.js';
 import type { PreparedTeam } from './prepare-team.js';
@@ -23,10 +27,15 @@ export const topologies: ReadonlyMap<string, Topology<unknown>> = new Map(
       hierarchicalTopology,
       dagTopology,
       debateTopology,
+      meshTopology,
       starTopology,
+      gridTopology,
       forestTopology,
       circularTopology,
+      mixtureOfAgentsTopology,
       makerTopology,
+      // Late-bound: the inner team is checked against this same map when a team is prepared.
+      createHybridTopology((team) => prepareTeam(team)),
     ] as Topology<unknown>[]
   ).map((t) => [t.name, t]),
 );
