@@ -6,16 +6,17 @@ import { invalidTeam } from './invalid-team.js';
 import { composePrompt } from './team-helpers.js';
 import { defineTopology } from './topology.js';
 
-/** What a mesh agent answers each round: messages to teammates (or `all`), and optionally the final answer. */
+/**
+ * What a mesh agent answers each round: messages to teammates (or `all`), and optionally the final answer.
+ * No transform here: the schema is sent to the model as JSON Schema, which cannot express one.
+ */
 const MeshReplySchema = z.object({
-  messages: z
-    .array(z.object({ to: z.string(), content: z.string() }))
-    .nullish()
-    .transform((messages) => messages ?? []),
+  messages: z.array(z.object({ to: z.string(), content: z.string() })).nullish(),
   final: z.string().nullish(),
 });
 
-type MeshReply = z.infer<typeof MeshReplySchema>;
+/** A reply with its messages defaulted to none. */
+type MeshReply = { messages: { to: string; content: string }[]; final?: string | null | undefined };
 
 /** A message that reached its addressee (a broadcast is one message with `to: 'all'`). */
 interface MeshMessage {
@@ -140,9 +141,10 @@ export const meshTopology = defineTopology({
   },
 });
 
-/** The parsed reply (the fake and the real runner both parse with the schema; this keeps the type). */
+/** The parsed reply with its messages defaulted to none (the runner has checked it against the schema). */
 function replyOf(result: AgentResult): MeshReply {
-  return MeshReplySchema.parse(result.data);
+  const reply = MeshReplySchema.parse(result.data);
+  return { messages: reply.messages ?? [], final: reply.final };
 }
 
 /** Why a message cannot be delivered, or undefined when it can. */
