@@ -34,7 +34,10 @@ interface RunState {
   depth: number;
   span: SpanHandle;
   policy: CallPolicy | undefined;
-  /** The team being run (for delegation targets). */
+  /**
+   * The team whose agents and sub-teams its agents delegate to: the team being run, or for a
+   * delegated teammate the team it belongs to.
+   */
   team: TeamSpec | SubTeamSpec;
 }
 
@@ -70,7 +73,7 @@ async function runPrepared(
     },
   });
   try {
-    const ctx = topologyContext(prompt, environment, { ...state, span, team: prepared.team });
+    const ctx = topologyContext(prompt, environment, { ...state, span });
     const result = await prepared.topology.run(prepared.team, prepared.options, ctx);
     span.end();
     return result;
@@ -85,7 +88,12 @@ function topologyContext(prompt: string, environment: TeamRunEnvironment, state:
   let children = 0;
   const { taskId } = state.durable;
 
-  async function childRun(team: TeamSpec | SubTeamSpec, childPrompt: string): Promise<TopologyResult> {
+  async function childRun(
+    team: TeamSpec | SubTeamSpec,
+    childPrompt: string,
+    /** For a delegated teammate: the team it belongs to, where its own delegation targets are. */
+    memberOf?: TeamSpec | SubTeamSpec,
+  ): Promise<TopologyResult> {
     const depth = state.depth + 1;
     if (depth > environment.maxDepth) {
       throw new AgentdError({
@@ -96,7 +104,7 @@ function topologyContext(prompt: string, environment: TeamRunEnvironment, state:
         details: { depth, maxDepth: environment.maxDepth },
       });
     }
-    const prepared = prepareTeam(team);
+    const prepared = memberOf ? prepareTeammate(team) : prepareTeam(team);
     // Carved from what remains here: a child can never spend more than its parent has left.
     const budget = state.budget.child({
       name: `team '${team.name}'`,
@@ -108,26 +116,23 @@ function topologyContext(prompt: string, environment: TeamRunEnvironment, state:
       durable,
       budget,
       depth,
-      team: prepared.team,
+      team: memberOf ?? prepared.team,
     });
   }
 
   function delegate(request: { from: AgentSpec; to: string; task: string }): Promise<string> {
-    const teammate = state.team.agents.find((a) => a.name === request.to);
     const subteam = 'subteams' in state.team ? state.team.subteams?.[request.to] : undefined;
-    const team: TeamSpec | SubTeamSpec | undefined =
-      subteam ??
-      (teammate ? { name: teammate.name, topology: 'single', agents: [teammate], options: {} } : undefined);
-    if (!team) {
+    if (subteam) return childRun(subteam, request.task).then((result) => result.output);
+    const teammate = state.team.agents.find((a) => a.name === request.to);
+    if (!teammate) {
       throw new AgentdError({
         code: 'agent.unknown_delegate',
         message: `agent '${request.from.name}' cannot delegate to '${request.to}': no such agent or sub-team`,
       });
     }
-    // A delegated teammate keeps the sub-teams of the team it belongs to, so it can delegate on.
-    const withSubteams =
-      subteam || !('subteams' in state.team) ? team : { ...team, subteams: state.team.subteams };
-    return childRun(withSubteams, request.task).then((result) => result.output);
+    // A delegated teammate stays a member of its team: it can delegate on to its teammates and sub-teams.
+    const team: TeamSpec = { name: teammate.name, topology: 'single', agents: [teammate], options: {} };
+    return childRun(team, request.task, state.team).then((result) => result.output);
   }
 
   const ctx: TopologyContext = {
@@ -173,4 +178,16 @@ function topologyContext(prompt: string, environment: TeamRunEnvironment, state:
     localModels: () => environment.localModels(),
   };
   return ctx;
+}
+
+/**
+ * Prepares the one-agent team a delegated teammate runs as. Its delegation targets were checked with
+ * the team it belongs to, where they resolve; a team of just this agent would reject them.
+ */
+function prepareTeammate(team: TeamSpec | SubTeamSpec): PreparedTeam {
+  const prepared = prepareTeam({
+    ...team,
+    agents: team.agents.map(({ delegates: _delegates, ...agent }) => agent),
+  });
+  return { ...prepared, team: { ...prepared.team, agents: team.agents } };
 }
