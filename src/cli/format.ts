@@ -2,6 +2,26 @@ import type { TaskResult } from '../executor/index.js';
 import type { ListedModel } from '../runtime/index.js';
 import type { SpanRecord } from '../runtime/index.js';
 
+/** A review as the reviews operations return it. */
+export interface ListedReview {
+  id: string;
+  taskId: string;
+  kind: string;
+  question: string;
+  payload: unknown;
+  status: 'pending' | 'answered';
+  answer: { decision: 'approve' | 'reject' | 'edit'; note: string | null; payload: unknown } | null;
+  createdAt: number;
+  answeredAt: number | null;
+}
+
+/** A topology as `topologies.list` returns it. */
+export interface ListedTopology {
+  name: string;
+  description: string;
+  options: { name: string; type: string; values?: string[]; required: boolean; default?: unknown }[];
+}
+
 /** Formats a USD amount with enough digits to show sub-cent costs. */
 export function usd(amount: number): string {
   if (amount === 0) return '$0';
@@ -25,7 +45,7 @@ export function tasksTable(tasks: TaskResult[]): string {
     ['ID', 'STATUS', 'COST', 'CALLS', 'CREATED', 'PROMPT'],
     tasks.map((t) => [
       t.id,
-      t.status + (t.simulated ? ' (simulated)' : ''),
+      statusCell(t),
       usd(t.cost.usd),
       String(t.modelCalls),
       new Date(t.timings.createdAt).toISOString().replace('T', ' ').slice(0, 19),
@@ -45,6 +65,11 @@ export function taskDetail(task: TaskResult): string {
     `duration:  ${task.timings.durationMs === null ? '-' : `${task.timings.durationMs} ms`}`,
   ];
   if (task.error) lines.push(`error:     ${task.error.code}: ${task.error.message}`);
+  for (const review of task.reviews ?? []) {
+    lines.push(`waits on:  review ${review.id} (${review.kind}): ${oneLine(review.question, 100)}`);
+    lines.push(`           answer with: agentd reviews approve ${review.id} (or reject, edit)`);
+  }
+  for (const part of task.partial ?? []) lines.push(`partial:   ${part.agent}: ${oneLine(part.output, 100)}`);
   if (task.output !== null) lines.push('', task.output);
   return lines.join('\n') + '\n';
 }
@@ -94,6 +119,50 @@ export function modelsTable(models: ListedModel[]): string {
       m.available ? 'yes' : 'no',
     ]),
   );
+}
+
+/** A task's status for tables: a waiting task names the review it waits on. */
+function statusCell(task: TaskResult): string {
+  const review = task.reviews?.[0];
+  const waitsOn =
+    task.status === 'waiting' && review
+      ? ` (review ${review.id}${task.reviews && task.reviews.length > 1 ? ` +${task.reviews.length - 1}` : ''})`
+      : '';
+  return task.status + waitsOn + (task.simulated ? ' (simulated)' : '');
+}
+
+/** What a review's answer did, in one word: approved, rejected, edited; or pending. */
+export function reviewState(review: ListedReview): string {
+  if (!review.answer) return review.status;
+  return { approve: 'approved', reject: 'rejected', edit: 'edited' }[review.answer.decision];
+}
+
+/** One line per review for `reviews list`. */
+export function reviewsTable(reviews: ListedReview[]): string {
+  return table(
+    ['ID', 'TASK', 'KIND', 'STATUS', 'CREATED', 'QUESTION'],
+    reviews.map((r) => [
+      r.id,
+      r.taskId,
+      r.kind,
+      reviewState(r),
+      new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19),
+      oneLine(r.question, 70),
+    ]),
+  );
+}
+
+/** The topologies for `agentd topologies`: name and one-line description. */
+export function topologiesTable(topologies: ListedTopology[]): string {
+  return table(
+    ['TOPOLOGY', 'DESCRIPTION'],
+    topologies.map((t) => [t.name, t.description]),
+  );
+}
+
+/** The line `agentd run` and `agentd reviews` print for a task that waits on a review. */
+export function waitingLine(review: { id: string; question: string }): string {
+  return `waiting for review ${review.id}: ${oneLine(review.question, 200)} — answer with: agentd reviews approve ${review.id}`;
 }
 
 function oneLine(text: string, max: number): string {

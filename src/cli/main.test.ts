@@ -2,12 +2,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { TaskResult } from '../executor/index.js';
 import type { ListedModel } from '../runtime/index.js';
 import { createRuntime } from '../runtime/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { createTestRuntimeOptions, FAKE_PRICES } from '../testing/test-runtime.js';
 import type { TestRuntimeOptions } from '../testing/test-runtime.js';
+import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
+import { defineTool } from '../tools/index.js';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './main.js';
 
@@ -459,5 +462,202 @@ describe('agentd --help', () => {
     const run = await cli(env, ['frobnicate']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('frobnicate');
+  });
+});
+
+/** A setup whose agent `mailer` asks to send an email (approval required), then answers. */
+function mailerSetup() {
+  const sent: { to: string }[] = [];
+  const sendEmail = defineTool({
+    name: 'send_email',
+    description: 'Send an email',
+    input: z.object({ to: z.string() }),
+    requiresApproval: true,
+    async execute(input) {
+      sent.push(input);
+      return { sent: true };
+    },
+  });
+  const env = setup({
+    script: (call: FakeCall): FakeTurn =>
+      /"type":"(json|error-text)"/.test(call.promptText)
+        ? { text: 'mail sent' }
+        : { toolCalls: [{ toolName: 'send_email', input: { to: 'bob@example.com' } }] },
+    runtime: { tools: [sendEmail] },
+  });
+  const dir = tempDir();
+  const agentFile = join(dir, 'mailer.yaml');
+  writeFileSync(agentFile, 'name: mailer\ntools: [send_email]\n');
+  return { env, sent, agentFile };
+}
+
+/** Submits a mailer task on a runtime of its own, which is closed once the task waits. */
+async function waitingTask(env: TestRuntimeOptions): Promise<{ taskId: string; reviewId: string }> {
+  const runtime = await createRuntime(env.options);
+  try {
+    const submitted = await runtime.submitTask({
+      prompt: 'email bob',
+      agent: { name: 'mailer', tools: ['send_email'] },
+    });
+    for (let i = 0; i < 500; i++) {
+      const task = await runtime.getTask(submitted.id);
+      const reviewId = task.reviews?.[0]?.id;
+      if (task.status === 'waiting' && reviewId) return { taskId: task.id, reviewId };
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('the task never waited');
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function taskOf(env: TestRuntimeOptions, id: string): Promise<TaskResult> {
+  const show = await cli(env, ['tasks', 'show', id, '--json']);
+  expect(show.code, show.stderr).toBe(0);
+  return JSON.parse(show.stdout) as TaskResult;
+}
+
+describe('agentd reviews', () => {
+  it('lists a pending review; approve answers it and the task resumes and succeeds', async () => {
+    const { env, sent } = mailerSetup();
+    const { taskId, reviewId } = await waitingTask(env);
+
+    const list = await cli(env, ['reviews', 'list']);
+    expect(list.code, list.stderr).toBe(0);
+    const lines = list.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+TASK\s+KIND\s+STATUS\s+CREATED\s+QUESTION$/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(new RegExp(`^${reviewId}\\s+${taskId}\\s+tool-approval\\s+pending\\s`));
+    expect(lines[1]).toContain('send_email');
+    const json = JSON.parse((await cli(env, ['reviews', 'list', '--json'])).stdout) as {
+      reviews: { id: string; payload: unknown }[];
+    };
+    expect(json.reviews.map((r) => r.id)).toEqual([reviewId]);
+    expect(json.reviews[0]?.payload).toMatchObject({ tool: 'send_email', input: { to: 'bob@example.com' } });
+
+    const tasks = await cli(env, ['tasks', 'list']);
+    expect(tasks.stdout).toContain(`waiting (review ${reviewId})`);
+    const show = await cli(env, ['tasks', 'show', taskId]);
+    expect(show.stdout).toContain('status:    waiting');
+    expect(show.stdout).toContain(`agentd reviews approve ${reviewId}`);
+
+    const approve = await cli(env, ['reviews', 'approve', reviewId, '--note', 'go']);
+    expect(approve.code, approve.stderr).toBe(0);
+    expect(approve.stdout).toBe(`${reviewId} approved\n`);
+    expect(approve.stderr).toContain(`task ${taskId} succeeded`);
+    expect(sent).toEqual([{ to: 'bob@example.com' }]);
+    const task = await taskOf(env, taskId);
+    expect(task).toMatchObject({ status: 'succeeded', output: 'mail sent', modelCalls: 2 });
+    expect(env.model.calls).toHaveLength(2);
+
+    const none = await cli(env, ['reviews', 'list']);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toContain('no pending reviews');
+    const all = await cli(env, ['reviews', 'list', '--all', '--task', taskId]);
+    expect(all.stdout).toMatch(new RegExp(`${reviewId}.*approved`));
+
+    const again = await cli(env, ['reviews', 'approve', reviewId]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('review.already_answered');
+    const missing = await cli(env, ['reviews', 'reject', 'rev_missing']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('review.not_found');
+  });
+
+  it('reject passes the note to the agent; the tool never runs', async () => {
+    const { env, sent } = mailerSetup();
+    const { taskId, reviewId } = await waitingTask(env);
+    const reject = await cli(env, ['reviews', 'reject', reviewId, '--note', 'not today', '--json']);
+    expect(reject.code, reject.stderr).toBe(0);
+    expect(JSON.parse(reject.stdout)).toMatchObject({
+      id: reviewId,
+      answer: { decision: 'reject', note: 'not today' },
+    });
+    expect((await taskOf(env, taskId)).status).toBe('succeeded');
+    expect(sent).toEqual([]);
+    expect(env.model.calls[1]?.promptText).toContain('tool.rejected');
+    expect(env.model.calls[1]?.promptText).toContain('not today');
+  });
+
+  it('edit runs the tool with the edited input; bad --payload JSON is a usage error naming the flag', async () => {
+    const { env, sent } = mailerSetup();
+    const { taskId, reviewId } = await waitingTask(env);
+
+    const bad = await cli(env, ['reviews', 'edit', reviewId, '--payload', '{input: nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--payload is not valid JSON');
+    expect(bad.stderr).toContain('cli.usage');
+    const without = await cli(env, ['reviews', 'edit', reviewId]);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain('--payload');
+    const notEdit = await cli(env, ['reviews', 'approve', reviewId, '--payload', '{}']);
+    expect(notEdit.code).toBe(2);
+
+    const edit = await cli(env, [
+      'reviews',
+      'edit',
+      reviewId,
+      '--payload',
+      '{"input": {"to": "alice@example.com"}}',
+      '--note',
+      'alice instead',
+    ]);
+    expect(edit.code, edit.stderr).toBe(0);
+    expect(edit.stdout).toBe(`${reviewId} edited\n`);
+    expect(sent).toEqual([{ to: 'alice@example.com' }]);
+    expect((await taskOf(env, taskId)).status).toBe('succeeded');
+  });
+
+  it('agentd run says once that the task waits for a review and finishes once it is approved elsewhere', async () => {
+    const { env, sent, agentFile } = mailerSetup();
+    const running = cli(env, ['run', 'email bob', '--agent', agentFile]);
+
+    let reviewId: string | undefined;
+    const other = await createRuntime(env.options);
+    cleanups.push(() => other.close());
+    for (let i = 0; i < 500 && !reviewId; i++) {
+      reviewId = (await other.listReviews({ status: 'pending' }))[0]?.id;
+      if (!reviewId) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    if (!reviewId) throw new Error('no review was requested');
+    // Give `run` time to see the suspension before the answer comes.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const approve = await cli(env, ['reviews', 'approve', reviewId]);
+    expect(approve.code, approve.stderr).toBe(0);
+    const run = await running;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('mail sent\n');
+    const waitingLines = run.stderr.split('\n').filter((line) => line.startsWith('waiting for review'));
+    expect(waitingLines).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^waiting for review ${reviewId}: .*send_email.* — answer with: agentd reviews approve ${reviewId}$`,
+        ),
+      ),
+    ]);
+    expect(sent).toHaveLength(1);
+    expect(env.model.calls).toHaveLength(2);
+  });
+});
+
+describe('agentd topologies', () => {
+  it('prints a table of names and one-line descriptions, and JSON with options', async () => {
+    const env = setup();
+    const table = await cli(env, ['topologies']);
+    expect(table.code, table.stderr).toBe(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^TOPOLOGY\s+DESCRIPTION$/);
+    expect(lines.some((line) => /^single\s+One agent/.test(line))).toBe(true);
+    expect(lines.some((line) => line.startsWith('debate '))).toBe(true);
+
+    const json = await cli(env, ['topologies', '--json']);
+    const parsed = JSON.parse(json.stdout) as { topologies: { name: string; options: { name: string }[] }[] };
+    expect(parsed.topologies.find((x) => x.name === 'sequential')?.options.map((o) => o.name)).toEqual([
+      'handoff',
+    ]);
+    const help = await cli(env, ['--help']);
+    expect(help.stdout).toContain('reviews');
+    expect(help.stdout).toContain('topologies');
   });
 });

@@ -7,9 +7,11 @@ import { processIo } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { registerConfig } from './commands/config.js';
 import { registerModels } from './commands/models.js';
+import { registerReviews } from './commands/reviews.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerTasks } from './commands/tasks.js';
+import { registerTopologies } from './commands/topologies.js';
 import { createStderrLogger } from './stderr-logger.js';
 
 /** The CLI version (kept in step with package.json by the build). */
@@ -50,6 +52,8 @@ export async function runCli(
   registerRun(program, cli);
   registerServe(program, cli, VERSION);
   registerTasks(program, cli);
+  registerReviews(program, cli);
+  registerTopologies(program, cli);
   registerModels(program, cli);
   registerConfig(program, cli);
 

@@ -425,8 +425,13 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
           const result = await buildResult(id);
           if (result) return result;
         }
-        // Answered elsewhere (e.g. `agentd reviews approve` in another terminal): resume it here.
-        if (task.status === 'queued' && !running.has(id) && !closing) await start(id, clock.now());
+        // Answered elsewhere (e.g. `agentd reviews approve` in another terminal): resume it here,
+        // also when the process that answered started it and then exited (or crashed) mid-run.
+        if (!running.has(id) && !closing) {
+          if (task.status === 'queued') await start(id, clock.now());
+          else if (task.status === 'running' && ownerIsDeadHere(task.owner))
+            await start(id, Number.POSITIVE_INFINITY);
+        }
         // Run elsewhere (another process) or not yet started: poll.
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

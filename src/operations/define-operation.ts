@@ -12,6 +12,8 @@ export interface HttpBinding<I = unknown> {
   status?: number | StatusChoice<I>;
   /** Input fields a POST also takes from the query string; listed as query parameters in the API document. */
   query?: readonly string[];
+  /** Error statuses particular to this route (e.g. 409), by status, for the API document. */
+  errors?: Readonly<Record<number, string>>;
 }
 
 /** A success status that depends on the input (e.g. 200 for a finished result, 202 for an accepted task). */

@@ -1,3 +1,4 @@
+import { answerReview } from './answer-review.js';
 import { cancelTask } from './cancel-task.js';
 import { checkConfig } from './check-config.js';
 import { createTask } from './create-task.js';
@@ -5,14 +6,29 @@ import type { Operation, StreamOperation } from './define-operation.js';
 import { getTask } from './get-task.js';
 import { health } from './health.js';
 import { listModels } from './list-models.js';
+import { listReviews } from './list-reviews.js';
 import { listTasks } from './list-tasks.js';
+import { listTopologies } from './list-topologies.js';
 import { taskEvents } from './task-events.js';
 import { taskSpans } from './task-spans.js';
 
 export type { HttpBinding, Operation, Permission, StreamOperation } from './define-operation.js';
-export { ErrorBodySchema, TaskResultSchema } from './schemas.js';
+export { ErrorBodySchema, ReviewSchema, TaskResultSchema } from './schemas.js';
 export { invokeOperation } from './invoke-operation.js';
-export { cancelTask, checkConfig, createTask, getTask, health, listModels, listTasks, taskEvents, taskSpans };
+export {
+  answerReview,
+  cancelTask,
+  checkConfig,
+  createTask,
+  getTask,
+  health,
+  listModels,
+  listReviews,
+  listTasks,
+  listTopologies,
+  taskEvents,
+  taskSpans,
+};
 
 /** Every request/response operation, in the order they are documented. */
 export const operations: readonly Operation[] = [
@@ -22,6 +38,9 @@ export const operations: readonly Operation[] = [
   getTask,
   cancelTask,
   taskSpans,
+  listReviews,
+  answerReview,
+  listTopologies,
   listModels,
   checkConfig,
 ] as unknown as Operation[];

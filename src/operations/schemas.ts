@@ -19,6 +19,12 @@ export const TaskResultSchema = z.object({
   modelCalls: z.number(),
   toolCalls: z.number(),
   simulated: z.boolean(),
+  /** What the topology reports beyond the output (rounds, votes, approval state, …). */
+  details: z.json().optional(),
+  /** For a failed or cancelled task: the outputs of the agents that had finished. */
+  partial: z.array(z.object({ agent: z.string(), output: z.string() })).optional(),
+  /** For a waiting task: the reviews it waits on (answer them with POST /v1/reviews/:id). */
+  reviews: z.array(z.object({ id: z.string(), kind: z.string(), question: z.string() })).optional(),
   timings: z.object({
     createdAt: z.number(),
     startedAt: z.number().nullable(),
@@ -29,3 +35,28 @@ export const TaskResultSchema = z.object({
 
 /** A path parameter naming a task. */
 export const TaskIdInputSchema = z.strictObject({ id: z.string().min(1).max(200) });
+
+/** A review's status; `all` (in queries) means any. */
+export const ReviewStatusSchema = z.enum(['pending', 'answered']);
+
+/** How a human answered a review. */
+export const ReviewDecisionSchema = z.enum(['approve', 'reject', 'edit']);
+
+/** A request for a human decision that a waiting task is suspended on (mirrors ReviewRecord). */
+export const ReviewSchema = z.object({
+  id: z.string(),
+  taskId: z.string(),
+  /** The durable step of the task that waits on the answer. */
+  stepKey: z.string(),
+  /** What is asked, e.g. `tool-approval`. */
+  kind: z.string(),
+  question: z.string(),
+  /** What the decision is about (for `tool-approval`: `{ agent, tool, input }`). */
+  payload: z.json().nullable(),
+  status: ReviewStatusSchema,
+  answer: z
+    .object({ decision: ReviewDecisionSchema, note: z.string().nullable(), payload: z.json().nullable() })
+    .nullable(),
+  createdAt: z.number(),
+  answeredAt: z.number().nullable(),
+});

@@ -6,7 +6,7 @@ import { defineStreamOperation } from './define-operation.js';
 export const taskEvents = defineStreamOperation({
   name: 'tasks.events',
   description:
-    'Server-sent events of a task: task-start, step-start, text-delta, step-end, task-end, task-error. Past events are replayed (after Last-Event-ID or ?after=), then live ones follow until the task ends. Text deltas are live only.',
+    'Server-sent events of a task: task-start, step-start, text-delta, step-end, agent-end, review-requested (the task waits for a human), review-answered, task-end, task-error. Past events are replayed (after Last-Event-ID or ?after=), then live ones follow until the task ends (a waiting task keeps the stream open). Text deltas are live only.',
   input: z.strictObject({ id: z.string().min(1), after: z.coerce.number().int().min(0).default(0) }),
   permission: 'read',
   http: { method: 'GET', path: '/v1/tasks/:id/events' },

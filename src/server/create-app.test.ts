@@ -1,11 +1,13 @@
 import type { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { silentLogger } from '../core/logger.js';
 import type { TaskResult } from '../executor/index.js';
 import type { SpanRecord } from '../runtime/index.js';
-import type { FakeTurn } from '../testing/fake-language-model.js';
+import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
 import { createTestRuntime, FAKE_PRICES } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
+import { defineTool } from '../tools/index.js';
 import { createApp } from './create-app.js';
 
 let t: TestRuntime | undefined;
@@ -827,5 +829,197 @@ describe('GET /v1/tasks/:id/spans', () => {
     expect(task.parentSpanId).toBeNull();
     expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
     expect(spans.every((s) => s.taskId === created.body.id && s.status === 'ok')).toBe(true);
+  });
+});
+
+describe('human reviews over HTTP', () => {
+  /** A runtime whose agent asks to send an email (a tool needing approval) and then answers. */
+  async function reviewApp() {
+    const sent: unknown[] = [];
+    const sendEmail = defineTool({
+      name: 'send_email',
+      description: 'Send an email',
+      input: z.object({ to: z.string() }),
+      requiresApproval: true,
+      async execute(input) {
+        sent.push(input);
+        return { sent: true };
+      },
+    });
+    t = await createTestRuntime({
+      script: (call: FakeCall): FakeTurn =>
+        /"type":"(json|error-text)"/.test(call.promptText)
+          ? { text: 'mail sent' }
+          : { toolCalls: [{ toolName: 'send_email', input: { to: 'bob@example.com' } }] },
+      runtime: { tools: [sendEmail] },
+    });
+    return { app: createApp({ runtime: t.runtime }), sent, model: t.model };
+  }
+
+  interface Review {
+    id: string;
+    taskId: string;
+    kind: string;
+    status: string;
+    payload: unknown;
+    answer: { decision: string; note: string | null; payload: unknown } | null;
+  }
+
+  it('lists the pending review, streams review events, and resumes the task when answered', async () => {
+    const { app, sent, model } = await reviewApp();
+    const created = await post(app, '/v1/tasks', {
+      prompt: 'email bob',
+      agent: { name: 'mailer', tools: ['send_email'] },
+      budget: { usd: 1 },
+    });
+    expect(created.status).toBe(202);
+    const id = created.body.id;
+    const stream = await app.request(`/v1/tasks/${id}/events`);
+    const reader = sseReader(stream.body as ReadableStream<Uint8Array>);
+    const early = await reader.until((e) => e.event === 'review-requested');
+    const requested = early.find((e) => e.event === 'review-requested');
+    const reviewId = requested?.data['reviewId'] as string;
+    expect(requested?.data).toMatchObject({ taskId: id, kind: 'tool-approval' });
+    expect(requested?.id).toEqual(expect.any(Number));
+
+    const waiting = await until(
+      async () => (await send<TaskResult>(app, `/v1/tasks/${id}`)).body,
+      (task) => task.status === 'waiting',
+    );
+    expect(waiting.reviews).toEqual([{ id: reviewId, kind: 'tool-approval', question: expect.any(String) }]);
+    expect((await send<{ tasks: TaskResult[] }>(app, '/v1/tasks?status=waiting')).body.tasks).toHaveLength(1);
+
+    const listed = await send<{ reviews: Review[]; next: string | null }>(app, '/v1/reviews');
+    expect(listed.status).toBe(200);
+    expect(listed.body.reviews).toEqual([
+      expect.objectContaining({
+        id: reviewId,
+        taskId: id,
+        status: 'pending',
+        payload: { agent: 'mailer', tool: 'send_email', input: { to: 'bob@example.com' } },
+      }),
+    ]);
+    expect(listed.body.next).toBeNull();
+    const byTask = await send<{ reviews: Review[] }>(app, `/v1/reviews?status=all&taskId=${id}`);
+    expect(byTask.body.reviews.map((r) => r.id)).toEqual([reviewId]);
+    expect((await send<{ reviews: Review[] }>(app, '/v1/reviews?status=answered')).body.reviews).toEqual([]);
+    expect(sent).toEqual([]);
+
+    const answered = await post<Review>(app, `/v1/reviews/${reviewId}`, { decision: 'approve', note: 'ok' });
+    expect(answered.status).toBe(200);
+    expect(answered.body).toMatchObject({
+      id: reviewId,
+      status: 'answered',
+      answer: { decision: 'approve', note: 'ok', payload: null },
+    });
+
+    const events = (await reader.rest()).filter((e) => e.event !== 'text-delta');
+    const names = events.map((e) => e.event);
+    expect(names.filter((n) => n === 'review-requested')).toHaveLength(1);
+    expect(events.find((e) => e.event === 'review-answered')?.data).toEqual({
+      taskId: id,
+      reviewId,
+      decision: 'approve',
+    });
+    expect(names.indexOf('review-answered')).toBeGreaterThan(names.indexOf('review-requested'));
+    expect(names.at(-1)).toBe('task-end');
+    expect(events.at(-1)?.data).toMatchObject({ status: 'succeeded', output: 'mail sent' });
+    expect(sent).toEqual([{ to: 'bob@example.com' }]);
+    expect(model.calls).toHaveLength(2);
+
+    // The replay after the fact has both review events too.
+    const replayed = parseSse(await (await app.request(`/v1/tasks/${id}/events`)).text()).map((e) => e.event);
+    expect(replayed).toEqual(expect.arrayContaining(['review-requested', 'review-answered', 'task-end']));
+
+    const again = await post<ErrorBody>(app, `/v1/reviews/${reviewId}`, { decision: 'approve' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('review.already_answered');
+    const missing = await post<ErrorBody>(app, '/v1/reviews/rev_missing', { decision: 'approve' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('review.not_found');
+  });
+
+  it('rejects a bad answer with 400 and a code, answering nothing', async () => {
+    const { app } = await reviewApp();
+    const created = await post(app, '/v1/tasks', {
+      prompt: 'email bob',
+      agent: { name: 'mailer', tools: ['send_email'] },
+    });
+    const waiting = await until(
+      async () => (await send<TaskResult>(app, `/v1/tasks/${created.body.id}`)).body,
+      (task) => task.status === 'waiting',
+    );
+    const reviewId = waiting.reviews?.[0]?.id ?? '';
+    const cases: [unknown, string][] = [
+      [{ decision: 'maybe' }, 'decision'],
+      [{ decision: 'edit' }, 'payload'],
+      [{ decision: 'edit', payload: null }, 'payload'],
+      [{ decision: 'reject', payload: { input: { to: 'x' } } }, 'payload'],
+      [{}, 'decision'],
+    ];
+    for (const [body, path] of cases) {
+      const res = await post<ErrorBody>(app, `/v1/reviews/${reviewId}`, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.code).toBe('request.invalid');
+      expect(res.body.error.path).toBe(path);
+    }
+    const unknownKey = await post<ErrorBody>(app, `/v1/reviews/${reviewId}`, { decision: 'approve', why: 1 });
+    expect(unknownKey.status).toBe(400);
+    expect(unknownKey.body.error.message).toContain('why');
+    const badStatus = await send<ErrorBody>(app, '/v1/reviews?status=done');
+    expect(badStatus.status).toBe(400);
+    expect(badStatus.body.error.code).toBe('request.invalid');
+    expect((await send<{ reviews: Review[] }>(app, '/v1/reviews')).body.reviews).toHaveLength(1);
+
+    const edited = await post<Review>(app, `/v1/reviews/${reviewId}`, {
+      decision: 'edit',
+      payload: { input: { to: 'alice@example.com' } },
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body.answer).toEqual({
+      decision: 'edit',
+      note: null,
+      payload: { input: { to: 'alice@example.com' } },
+    });
+  });
+
+  it('lists the topologies with their options', async () => {
+    const { app } = await appWith([{ text: 'unused' }]);
+    const res = await send<{ topologies: { name: string; description: string; options: unknown[] }[] }>(
+      app,
+      '/v1/topologies',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.topologies.map((x) => x.name)).toEqual(expect.arrayContaining(['single', 'debate']));
+    expect(res.body.topologies.find((x) => x.name === 'sequential')?.options).toEqual([
+      { name: 'handoff', type: 'string', values: ['last', 'all'], required: false, default: 'last' },
+    ]);
+  });
+
+  it('documents the review and topology routes, with the answer body and its 409', async () => {
+    const { app } = await appWith([{ text: 'unused' }]);
+    interface Documented {
+      parameters: { name: string; in: string }[];
+      requestBody?: { required: boolean; content: Record<string, { schema: Record<string, unknown> }> };
+      responses: Record<string, unknown>;
+    }
+    const res = await send<{ paths: Record<string, Record<string, Documented>> }>(app, '/v1/openapi.json');
+    const paths = res.body.paths;
+    const list = paths['/v1/reviews']?.['get'] as Documented;
+    expect(list.parameters.map((p) => p.name).sort()).toEqual(['before', 'limit', 'status', 'taskId']);
+    const answer = paths['/v1/reviews/{id}']?.['post'] as Documented;
+    expect(answer.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path' })]);
+    const body = answer.requestBody?.content['application/json']?.schema;
+    expect(answer.requestBody?.required).toBe(true);
+    expect(Object.keys((body?.['properties'] ?? {}) as object).sort()).toEqual([
+      'decision',
+      'note',
+      'payload',
+    ]);
+    expect(body?.['required']).toEqual(['decision']);
+    expect(Object.keys(answer.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409']));
+    expect(paths['/v1/topologies']?.['get']).toBeDefined();
+    // A POST whose input is only its path parameters still documents no body.
+    expect(paths['/v1/tasks/{id}/cancel']?.['post']?.requestBody).toBeUndefined();
   });
 });

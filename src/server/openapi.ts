@@ -32,6 +32,31 @@ function parameters(operation: { input: z.ZodType; http: HttpBinding }): unknown
   return params;
 }
 
+/**
+ * The JSON body of a POST: its whole input, or for a route with path parameters (`/v1/reviews/:id`)
+ * the input without them, and none when nothing is left.
+ */
+function requestBody(op: Operation): { requestBody?: unknown } {
+  if (op.http.method !== 'POST') return {};
+  const schema = schemaOf(op.input, 'input');
+  const names = pathParams(op.http.path);
+  if (names.length === 0)
+    return { requestBody: { required: true, content: { 'application/json': { schema } } } };
+  const properties = { ...((schema['properties'] ?? {}) as Record<string, JsonSchema>) };
+  for (const name of [...names, ...(op.http.query ?? [])]) delete properties[name];
+  if (Object.keys(properties).length === 0) return {};
+  const required = ((schema['required'] ?? []) as string[]).filter((name) => name in properties);
+  const body: JsonSchema = {
+    ...schema,
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+  };
+  if (required.length === 0) delete body['required'];
+  return {
+    requestBody: { required: required.length > 0, content: { 'application/json': { schema: body } } },
+  };
+}
+
 function successStatuses(http: HttpBinding): readonly number[] {
   const status = http.status ?? 200;
   return typeof status === 'number' ? [status] : status.all;
@@ -61,6 +86,9 @@ export function openApiDocument(options: {
     ...(options.publicPaths.has(http.path) ? {} : { '401': error('Missing or wrong bearer token') }),
     '403': error('Forbidden Origin or Host header (cross-site request or DNS rebinding)'),
     ...(pathParams(http.path).length > 0 ? { '404': error('Not found') } : {}),
+    ...Object.fromEntries(
+      Object.entries(http.errors ?? {}).map(([status, description]) => [status, error(description)]),
+    ),
     ...(http.method === 'POST'
       ? {
           '413': error('Request body over 1 MiB'),
@@ -81,14 +109,7 @@ export function openApiDocument(options: {
       summary: op.description,
       parameters: parameters(op),
       security: security(op.http),
-      ...(op.http.method === 'POST' && !op.http.path.includes(':')
-        ? {
-            requestBody: {
-              required: true,
-              content: { 'application/json': { schema: schemaOf(op.input, 'input') } },
-            },
-          }
-        : {}),
+      ...requestBody(op),
       responses: {
         ...Object.fromEntries(
           successStatuses(op.http).map((status) => [

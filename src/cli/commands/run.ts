@@ -4,7 +4,7 @@ import { loadAgentFile, loadTeamFile } from '../../agents/index.js';
 import type { TaskResult } from '../../executor/index.js';
 import { createTask, invokeOperation } from '../../operations/index.js';
 import type { CliContext } from '../cli-context.js';
-import { usd } from '../format.js';
+import { usd, waitingLine } from '../format.js';
 import { createProgress } from '../progress.js';
 
 /** `agentd run`: runs one task in the foreground, progress on stderr, output on stdout. */
@@ -29,18 +29,33 @@ export function registerRun(program: Command, cli: CliContext): void {
         if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
         const submitted = (await invokeOperation(runtime, createTask, input)) as TaskResult;
         const progress = createProgress(cli.io);
+        const announced = new Set<string>();
+        const follow = async () => {
+          for await (const event of runtime.taskEvents(submitted.id)) {
+            progress.update(event);
+            if (event.type === 'review-requested' && !announced.has(event.data.reviewId)) {
+              // Said once per review; the task stays suspended until someone answers it.
+              announced.add(event.data.reviewId);
+              cli.io.stderr.write(
+                `${cli.io.stderr.isTTY ? '\r\x1b[2K' : ''}${waitingLine({ id: event.data.reviewId, question: event.data.question })}\n`,
+              );
+            }
+          }
+        };
         // Ctrl-C or a termination signal cancels the task rather than leaving it running, orphaned.
         const onInterrupt = () => void runtime.cancelTask(submitted.id);
         process.once('SIGINT', onInterrupt);
         process.once('SIGTERM', onInterrupt);
+        let result: TaskResult;
         try {
-          for await (const event of runtime.taskEvents(submitted.id)) progress.update(event);
+          // Waiting alongside the events: a task whose review is answered from another process is
+          // resumed here if that process does not run it.
+          [result] = await Promise.all([runtime.waitForTask(submitted.id), follow()]);
         } finally {
           progress.stop();
           process.removeListener('SIGINT', onInterrupt);
           process.removeListener('SIGTERM', onInterrupt);
         }
-        const result = await runtime.waitForTask(submitted.id);
         report(cli, result, options.json === true);
         cli.exitCode = result.status === 'succeeded' ? 0 : result.status === 'cancelled' ? 130 : 1;
       },

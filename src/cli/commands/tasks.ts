@@ -14,7 +14,7 @@ export function registerTasks(program: Command, cli: CliContext): void {
     .description('List tasks, newest first')
     .option(
       '--status <status>',
-      'only tasks with this status (queued, running, succeeded, failed, cancelled)',
+      'only tasks with this status (queued, running, waiting, succeeded, failed, cancelled)',
     )
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
@@ -49,7 +49,7 @@ export function registerTasks(program: Command, cli: CliContext): void {
 
   tasks
     .command('cancel')
-    .description('Cancel a queued or running task')
+    .description('Cancel a queued, running or waiting task')
     .argument('<id>', 'task id')
     .action(async (id: string) => {
       const runtime = await cli.openRuntime();

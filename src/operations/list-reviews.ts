@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { defineOperation } from './define-operation.js';
+import { ReviewSchema, ReviewStatusSchema } from './schemas.js';
+
+/** Lists reviews (human decisions tasks wait on), newest first; the pending ones unless asked. */
+export const listReviews = defineOperation({
+  name: 'reviews.list',
+  description:
+    'List reviews (human decisions a waiting task is suspended on), newest first. By default the pending ones; status=answered or status=all for others; filter by taskId; page with `before` (the last id seen).',
+  input: z.strictObject({
+    status: z
+      .union([ReviewStatusSchema, z.literal('all')])
+      .default('pending')
+      .describe('pending (default), answered, or all'),
+    taskId: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    before: z.string().optional(),
+  }),
+  output: z.object({ reviews: z.array(ReviewSchema), next: z.string().nullable() }),
+  permission: 'read',
+  http: { method: 'GET', path: '/v1/reviews' },
+  async handler(runtime, input) {
+    const reviews = await runtime.listReviews({
+      limit: input.limit,
+      ...(input.status === 'all' ? {} : { status: input.status }),
+      ...(input.taskId ? { taskId: input.taskId } : {}),
+      ...(input.before ? { before: input.before } : {}),
+    });
+    return { reviews, next: reviews.length === input.limit ? (reviews.at(-1)?.id ?? null) : null };
+  },
+});

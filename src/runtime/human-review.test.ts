@@ -1,0 +1,317 @@
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { AgentdError } from '../core/errors.js';
+import type { TaskEvent } from '../core/events.js';
+import type { TaskResult } from '../executor/index.js';
+import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
+import { createTestRuntime } from '../testing/test-runtime.js';
+import type { TestRuntime } from '../testing/test-runtime.js';
+import { defineTool } from '../tools/index.js';
+import type { Runtime } from './create-runtime.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A tool that needs a human's approval, recording every input it really ran with. */
+function emailTool() {
+  const sent: { to: string; subject: string }[] = [];
+  const tool = defineTool({
+    name: 'send_email',
+    description: 'Send an email',
+    input: z.object({ to: z.string(), subject: z.string() }),
+    requiresApproval: true,
+    async execute(input) {
+      sent.push(input);
+      return { sent: true, to: input.to };
+    },
+  });
+  return { tool, sent };
+}
+
+/**
+ * The model: asks to send an email until it sees the tool's result (or its rejection), then
+ * answers. Decided from the prompt, not the call count, so a fresh model after a restart behaves
+ * the same way.
+ */
+function mailerScript(call: FakeCall): FakeTurn {
+  const result = /"type":"json"|"type":"error-text"/.test(call.promptText);
+  return result
+    ? { text: 'done', usage: { inputTokens: 10, outputTokens: 5 } }
+    : {
+        toolCalls: [{ toolName: 'send_email', input: { to: 'bob@example.com', subject: 'hello' } }],
+        usage: { inputTokens: 10, outputTokens: 5 },
+      };
+}
+
+const MAILER = { name: 'mailer', instructions: 'Send the mail asked for.', tools: ['send_email'] };
+
+async function mailerRuntime(options: { home?: string; script?: typeof mailerScript } = {}) {
+  const email = emailTool();
+  const t = await createTestRuntime({
+    script: options.script ?? mailerScript,
+    runtime: { tools: [email.tool] },
+    ...(options.home ? { home: options.home } : {}),
+  });
+  let disposed = false;
+  cleanups.push(async () => {
+    if (!disposed) await t.runtime.close();
+    if (!options.home) rmSync(t.home, { recursive: true, force: true });
+  });
+  return {
+    ...t,
+    sent: email.sent,
+    /** Closes the runtime, keeping its home (for a restart on the same database). */
+    async close() {
+      disposed = true;
+      await t.runtime.close();
+    },
+  };
+}
+
+/** Polls (bounded) until the task has the status. */
+async function untilStatus(runtime: Runtime, id: string, status: TaskResult['status']): Promise<TaskResult> {
+  for (let i = 0; i < 500; i++) {
+    const task = await runtime.getTask(id);
+    if (task.status === status) return task;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`task ${id} never became ${status}; it is ${(await runtime.getTask(id)).status}`);
+}
+
+/** The task's stored events so far (the stream would otherwise follow a waiting task forever). */
+async function eventsSoFar(runtime: Runtime, id: string): Promise<TaskEvent[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 300);
+  const events: TaskEvent[] = [];
+  try {
+    for await (const event of runtime.taskEvents(id, { signal: controller.signal })) events.push(event);
+  } finally {
+    clearTimeout(timer);
+  }
+  return events;
+}
+
+async function submitUntilWaiting(t: TestRuntime): Promise<{ task: TaskResult; reviewId: string }> {
+  const submitted = await t.runtime.submitTask({ prompt: 'email bob hello', agent: MAILER });
+  const task = await untilStatus(t.runtime, submitted.id, 'waiting');
+  const reviewId = task.reviews?.[0]?.id;
+  if (!reviewId) throw new Error('the waiting task names no review');
+  return { task, reviewId };
+}
+
+async function thrown(promise: Promise<unknown>): Promise<AgentdError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as AgentdError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('tool calls that require approval', () => {
+  it('suspend the task as waiting with a pending tool-approval review, before the tool runs', async () => {
+    const t = await mailerRuntime();
+    const { task, reviewId } = await submitUntilWaiting(t);
+
+    expect(task.status).toBe('waiting');
+    expect(task.reviews).toEqual([{ id: reviewId, kind: 'tool-approval', question: expect.any(String) }]);
+    expect(task.reviews?.[0]?.question).toContain('send_email');
+    expect(task.output).toBeNull();
+    expect(task.timings.finishedAt).toBeNull();
+    expect(t.sent).toEqual([]);
+    expect(t.model.calls).toHaveLength(1);
+
+    const [review, ...others] = await t.runtime.listReviews({ status: 'pending' });
+    expect(others).toEqual([]);
+    expect(review).toMatchObject({
+      id: reviewId,
+      taskId: task.id,
+      kind: 'tool-approval',
+      status: 'pending',
+      answer: null,
+      answeredAt: null,
+      payload: { agent: 'mailer', tool: 'send_email', input: { to: 'bob@example.com', subject: 'hello' } },
+    });
+    expect(await t.runtime.listReviews({ taskId: task.id })).toHaveLength(1);
+    expect(await t.runtime.listReviews({ status: 'answered' })).toEqual([]);
+    expect((await t.runtime.listTasks({ status: ['waiting'] })).map((x) => x.id)).toEqual([task.id]);
+
+    const events = await eventsSoFar(t.runtime, task.id);
+    const requested = events.filter((e) => e.type === 'review-requested');
+    expect(requested.map((e) => e.data)).toEqual([
+      { taskId: task.id, reviewId, kind: 'tool-approval', question: review?.question },
+    ]);
+    expect(events.some((e) => e.type === 'task-end' || e.type === 'task-error')).toBe(false);
+    // No tool step started: the wait comes before the tool's step.
+    expect(events.some((e) => e.type === 'step-start' && e.data.kind === 'tool')).toBe(false);
+  });
+
+  it('approve resumes the task: the tool runs once and earlier model calls are not repeated', async () => {
+    const t = await mailerRuntime();
+    const { task, reviewId } = await submitUntilWaiting(t);
+
+    const answered = await t.runtime.answerReview(reviewId, {
+      decision: 'approve',
+      note: null,
+      payload: null,
+    });
+    expect(answered).toMatchObject({
+      id: reviewId,
+      status: 'answered',
+      answer: { decision: 'approve', note: null, payload: null },
+    });
+    expect(answered.answeredAt).toEqual(expect.any(Number));
+
+    const result = await t.runtime.waitForTask(task.id);
+    expect(result.status).toBe('succeeded');
+    expect(result.output).toBe('done');
+    expect(result.reviews).toBeUndefined();
+    expect(t.sent).toEqual([{ to: 'bob@example.com', subject: 'hello' }]);
+    // One call before the wait, one after: the first is replayed from the journal, not repeated.
+    expect(t.model.calls).toHaveLength(2);
+    expect(result.modelCalls).toBe(2);
+    expect(result.toolCalls).toBe(1);
+    expect(t.model.calls[1]?.promptText).toContain('"sent":true');
+
+    const events = await eventsSoFar(t.runtime, task.id);
+    const types = events.map((e) => e.type);
+    expect(types.filter((type) => type === 'review-requested')).toHaveLength(1);
+    expect(events.find((e) => e.type === 'review-answered')?.data).toEqual({
+      taskId: task.id,
+      reviewId,
+      decision: 'approve',
+    });
+    expect(types.indexOf('review-answered')).toBeGreaterThan(types.indexOf('review-requested'));
+    expect(types.at(-1)).toBe('task-end');
+    expect(await t.runtime.listReviews({ status: 'pending' })).toEqual([]);
+    expect(await t.runtime.listReviews({ status: 'answered' })).toHaveLength(1);
+  });
+
+  it('reject tells the model (tool.rejected and the note) and the tool never runs', async () => {
+    const t = await mailerRuntime();
+    const { task, reviewId } = await submitUntilWaiting(t);
+
+    await t.runtime.answerReview(reviewId, {
+      decision: 'reject',
+      note: 'bob is on holiday',
+      payload: null,
+    });
+    const result = await t.runtime.waitForTask(task.id);
+    expect(result.status).toBe('succeeded');
+    expect(t.sent).toEqual([]);
+    expect(t.model.calls).toHaveLength(2);
+    const prompt = t.model.calls[1]?.promptText ?? '';
+    expect(prompt).toContain('tool.rejected');
+    expect(prompt).toContain('bob is on holiday');
+    expect(result.toolCalls).toBe(0);
+  });
+
+  it('edit runs the tool with the input from the edited payload', async () => {
+    const t = await mailerRuntime();
+    const { task, reviewId } = await submitUntilWaiting(t);
+
+    await t.runtime.answerReview(reviewId, {
+      decision: 'edit',
+      note: 'to alice instead',
+      payload: { input: { to: 'alice@example.com', subject: 'hello' } },
+    });
+    const result = await t.runtime.waitForTask(task.id);
+    expect(result.status).toBe('succeeded');
+    expect(t.sent).toEqual([{ to: 'alice@example.com', subject: 'hello' }]);
+    expect(t.model.calls[1]?.promptText).toContain('alice@example.com');
+  });
+
+  it('resumes after a restart: answered on a new runtime on the same home, without repeating completed steps', async () => {
+    const first = await mailerRuntime();
+    const { task, reviewId } = await submitUntilWaiting(first);
+    await first.close();
+
+    const second = await mailerRuntime({ home: first.home });
+    expect((await second.runtime.getTask(task.id)).status).toBe('waiting');
+    expect((await second.runtime.listReviews()).map((r) => r.id)).toEqual([reviewId]);
+
+    await second.runtime.answerReview(reviewId, { decision: 'approve', note: null, payload: null });
+    const result = await second.runtime.waitForTask(task.id);
+    expect(result.status).toBe('succeeded');
+    expect(result.output).toBe('done');
+    expect(first.model.calls).toHaveLength(1);
+    // The new process makes only the call after the tool; the first is replayed from the journal.
+    expect(second.model.calls).toHaveLength(1);
+    expect(second.model.calls[0]?.promptText).toContain('"sent":true');
+    expect(first.sent).toEqual([]);
+    expect(second.sent).toEqual([{ to: 'bob@example.com', subject: 'hello' }]);
+    expect(result.modelCalls).toBe(2);
+  });
+
+  it('a waiter adopts the task when the runtime that answered closes mid-run', async () => {
+    const first = await mailerRuntime();
+    const { task, reviewId } = await submitUntilWaiting(first);
+    const waited = first.runtime.waitForTask(task.id);
+
+    // The answering runtime resumes the task and is closed while its last model call hangs.
+    const second = await mailerRuntime({
+      home: first.home,
+      script: (call) => ({ ...mailerScript(call), waitFor: 'forever' }),
+    });
+    await second.runtime.answerReview(reviewId, { decision: 'approve', note: null, payload: null });
+    for (let i = 0; i < 500 && second.model.calls.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(second.model.calls).toHaveLength(1);
+    await second.close();
+
+    const result = await waited;
+    expect(result.status).toBe('succeeded');
+    expect(result.output).toBe('done');
+    // The tool ran once, in the answering runtime; the waiter replayed it from the journal.
+    expect([...first.sent, ...second.sent]).toEqual([{ to: 'bob@example.com', subject: 'hello' }]);
+    expect(first.model.calls).toHaveLength(2);
+  });
+
+  it('refuses a second answer (review.already_answered) and an unknown review (review.not_found)', async () => {
+    const t = await mailerRuntime();
+    const { task, reviewId } = await submitUntilWaiting(t);
+    await t.runtime.answerReview(reviewId, { decision: 'approve', note: null, payload: null });
+
+    const again = await thrown(
+      t.runtime.answerReview(reviewId, { decision: 'reject', note: null, payload: null }),
+    );
+    expect(again.code).toBe('review.already_answered');
+    expect(again.message).toContain('approve');
+    const missing = await thrown(
+      t.runtime.answerReview('rev_missing', { decision: 'approve', note: null, payload: null }),
+    );
+    expect(missing.code).toBe('review.not_found');
+
+    expect((await t.runtime.waitForTask(task.id)).status).toBe('succeeded');
+    expect(t.sent).toHaveLength(1);
+    const [review] = await t.runtime.listReviews({ status: 'answered' });
+    expect(review?.answer?.decision).toBe('approve');
+  });
+
+  it('a waiting task can be cancelled; answering its review afterwards does not run it', async () => {
+    const t = await mailerRuntime();
+    const { task, reviewId } = await submitUntilWaiting(t);
+
+    const cancelled = await t.runtime.cancelTask(task.id);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.error?.code).toBe('task.cancelled');
+    expect((await t.runtime.waitForTask(task.id)).status).toBe('cancelled');
+
+    await t.runtime.answerReview(reviewId, { decision: 'approve', note: null, payload: null }).catch(
+      // Refusing the answer is as good as ignoring it; running the task is not.
+      (error: AgentdError) => expect(error.code).toMatch(/^review\./),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const after = await t.runtime.getTask(task.id);
+    expect(after.status).toBe('cancelled');
+    expect(t.sent).toEqual([]);
+    expect(t.model.calls).toHaveLength(1);
+    const events = await eventsSoFar(t.runtime, task.id);
+    expect(events.filter((e) => e.type === 'task-error').map((e) => e.data.status)).toEqual(['cancelled']);
+    expect(events.some((e) => e.type === 'task-end')).toBe(false);
+  });
+});
