@@ -393,6 +393,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         error: cancelledError(),
         finishedAt: clock.now(),
       });
+      // Nobody may answer for a task that no longer runs.
+      if (changed) await reviews.cancelPending(id, clock.now());
       const local = running.get(id);
       // A live owner elsewhere records the end itself when its heartbeat sees the cancellation.
       const ownedElsewhere =
@@ -454,11 +456,18 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       if (!review) throw notFound('review', id);
       const answered = await reviews.answer(id, answer, clock.now());
       if (!answered) {
-        throw new AgentdError({
-          code: 'review.already_answered',
-          category: 'user',
-          message: `review ${id} was already answered (${review.answer?.decision ?? 'unknown'})`,
-        });
+        const current = (await reviews.get(id)) ?? review;
+        throw current.status === 'cancelled'
+          ? new AgentdError({
+              code: 'review.closed',
+              category: 'user',
+              message: `review ${id} can no longer be answered: its task ${current.taskId} was cancelled`,
+            })
+          : new AgentdError({
+              code: 'review.already_answered',
+              category: 'user',
+              message: `review ${id} was already answered (${current.answer?.decision ?? 'unknown'})`,
+            });
       }
       const event = {
         type: 'review-answered' as const,

@@ -6,7 +6,7 @@ import { ReviewDecisionSchema, ReviewSchema } from './schemas.js';
 export const answerReview = defineOperation({
   name: 'reviews.answer',
   description:
-    "Answer a pending review: approve, reject (the agent is told, with the note) or edit (go ahead with `payload`, e.g. `{ input }` replacing a tool call's input). The waiting task resumes. 409 review.already_answered when it was answered before.",
+    "Answer a pending review: approve, reject (the agent is told, with the note) or edit (go ahead with `payload`, e.g. `{ input }` replacing a tool call's input). The waiting task resumes. 409 review.already_answered when it was answered before, review.closed when its task was cancelled.",
   input: z
     .strictObject({
       id: z.string().min(1).max(200),

@@ -11,7 +11,7 @@ export const listReviews = defineOperation({
     status: z
       .union([ReviewStatusSchema, z.literal('all')])
       .default('pending')
-      .describe('pending (default), answered, or all'),
+      .describe('pending (default), answered, cancelled, or all'),
     taskId: z.string().min(1).max(200).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     before: z.string().optional(),

@@ -37,7 +37,7 @@ export const TaskResultSchema = z.object({
 export const TaskIdInputSchema = z.strictObject({ id: z.string().min(1).max(200) });
 
 /** A review's status; `all` (in queries) means any. */
-export const ReviewStatusSchema = z.enum(['pending', 'answered']);
+export const ReviewStatusSchema = z.enum(['pending', 'answered', 'cancelled']);
 
 /** How a human answered a review. */
 export const ReviewDecisionSchema = z.enum(['approve', 'reject', 'edit']);

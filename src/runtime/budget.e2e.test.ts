@@ -438,9 +438,9 @@ describe('concurrent agents against one cap (property)', () => {
           }
         },
       ),
-      { numRuns: 20 },
+      { numRuns: 400 },
     );
-  }, 120_000);
+  }, 1_200_000);
 });
 
 describe('cost rows', () => {

@@ -86,7 +86,7 @@ export interface Runtime {
   /** Past events after `afterSeq`, then live ones, ending after the task's last event. */
   taskEvents(id: string, options?: { afterSeq?: number; signal?: AbortSignal }): AsyncIterable<TaskEvent>;
   taskSpans(id: string): Promise<SpanRecord[]>;
-  /** Reviews (human decisions) newest first; by default the pending ones. */
+  /** Reviews (human decisions) newest first; every status unless `status` is given. */
   listReviews(query?: {
     status?: ReviewRecord['status'];
     taskId?: string;

@@ -301,11 +301,18 @@ describe('tool calls that require approval', () => {
     expect(cancelled.error?.code).toBe('task.cancelled');
     expect((await t.runtime.waitForTask(task.id)).status).toBe('cancelled');
 
-    await t.runtime.answerReview(reviewId, { decision: 'approve', note: null, payload: null }).catch(
-      // Refusing the answer is as good as ignoring it; running the task is not.
-      (error: AgentdError) => expect(error.code).toMatch(/^review\./),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The review was closed with its task: it is no longer pending and cannot be answered.
+    const [closed] = await t.runtime.listReviews({ taskId: task.id });
+    expect(closed).toMatchObject({ id: reviewId, status: 'cancelled', answer: null });
+    expect(await t.runtime.listReviews({ status: 'pending' })).toEqual([]);
+    const refused = await t.runtime
+      .answerReview(reviewId, { decision: 'approve', note: null, payload: null })
+      .then(
+        () => undefined,
+        (error: AgentdError) => error,
+      );
+    expect(refused?.code).toBe('review.closed');
+    expect(refused?.message).toContain('was cancelled');
     const after = await t.runtime.getTask(task.id);
     expect(after.status).toBe('cancelled');
     expect(t.sent).toEqual([]);

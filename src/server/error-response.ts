@@ -8,6 +8,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   'task.not_found': 404,
   'review.not_found': 404,
   'review.already_answered': 409,
+  'review.closed': 409,
   'route.not_found': 404,
   'request.forbidden_origin': 403,
   'request.forbidden_host': 403,

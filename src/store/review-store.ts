@@ -21,7 +21,8 @@ export interface ReviewRecord {
   kind: string;
   question: string;
   payload: Json | null;
-  status: 'pending' | 'answered';
+  /** `cancelled`: its task was cancelled before anyone answered; it can no longer be answered. */
+  status: 'pending' | 'answered' | 'cancelled';
   answer: ReviewAnswer | null;
   createdAt: number;
   answeredAt: number | null;
@@ -42,6 +43,8 @@ export interface ReviewStore {
     limit: number;
     before?: string;
   }): Promise<ReviewRecord[]>;
-  /** Answers a pending review; returns it updated, or null when it is missing or already answered. */
+  /** Answers a pending review; returns it updated, or null when it is missing or no longer pending. */
   answer(id: string, answer: ReviewAnswer, answeredAt: number): Promise<ReviewRecord | null>;
+  /** Marks a task's pending reviews cancelled (its task was cancelled); returns how many. */
+  cancelPending(taskId: string, at: number): Promise<number>;
 }

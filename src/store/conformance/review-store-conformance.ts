@@ -269,6 +269,32 @@ export function describeReviewStoreConformance(name: string, open: OpenStore<Rev
       });
     });
 
+    describe('cancelPending', () => {
+      it("closes only the task's pending reviews, which can then no longer be answered", async () => {
+        await openAll([
+          reviewRecord({ id: 'review_a', stepKey: '1' }),
+          reviewRecord({ id: 'review_b', stepKey: '2' }),
+          reviewRecord({ id: 'review_c', taskId: 'task_b', stepKey: '1' }),
+        ]);
+        await store.answer('review_b', approve, 6_000);
+        expect(await store.cancelPending('task_a', 7_000)).toBe(1);
+        expect(await store.get('review_a')).toMatchObject({
+          status: 'cancelled',
+          answer: null,
+          answeredAt: 7_000,
+        });
+        expect(await store.get('review_b')).toMatchObject({
+          status: 'answered',
+          answer: approve,
+          answeredAt: 6_000,
+        });
+        expect((await store.get('review_c'))?.status).toBe('pending');
+        expect(await store.answer('review_a', approve, 8_000)).toBeNull();
+        expect((await store.list({ status: 'cancelled', limit: 10 })).map((r) => r.id)).toEqual(['review_a']);
+        expect(await store.cancelPending('task_a', 9_000)).toBe(0);
+      });
+    });
+
     const values: [string, Json][] = [
       [
         'a nested object',

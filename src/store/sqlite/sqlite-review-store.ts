@@ -29,6 +29,7 @@ export class SqliteReviewStore implements ReviewStore {
   readonly #getByStep: Database.Statement<[string, string], ReviewRow>;
   readonly #list: Database.Statement<[ListParams], ReviewRow>;
   readonly #answer: Database.Statement<[{ id: string; answer: string; answeredAt: number }]>;
+  readonly #cancelPending: Database.Statement<[{ taskId: string; at: number }]>;
 
   constructor(db: Database.Database) {
     // A second open of the same (task, step), e.g. after a crash, keeps the first request.
@@ -50,6 +51,10 @@ export class SqliteReviewStore implements ReviewStore {
     this.#answer = db.prepare(`
       UPDATE reviews SET status = 'answered', answer = @answer, answered_at = @answeredAt
       WHERE id = @id AND status = 'pending'
+    `);
+    this.#cancelPending = db.prepare(`
+      UPDATE reviews SET status = 'cancelled', answered_at = @at
+      WHERE task_id = @taskId AND status = 'pending'
     `);
   }
 
@@ -94,10 +99,15 @@ export class SqliteReviewStore implements ReviewStore {
       .map(toReview);
   }
 
-  /** Answers a pending review; returns it updated, or null when it is missing or already answered. */
+  /** Answers a pending review; returns it updated, or null when it is missing or no longer pending. */
   async answer(id: string, answer: ReviewAnswer, answeredAt: number): Promise<ReviewRecord | null> {
     const changed = this.#answer.run({ id, answer: JSON.stringify(answer), answeredAt }).changes;
     return changed === 1 ? this.get(id) : null;
+  }
+
+  /** Marks a task's pending reviews cancelled (its task was cancelled); returns how many. */
+  async cancelPending(taskId: string, at: number): Promise<number> {
+    return this.#cancelPending.run({ taskId, at }).changes;
   }
 }
 
