@@ -71,7 +71,9 @@ async function loop(
   const delegation = agent.delegates?.length ? delegateTool(agent.delegates) : undefined;
   const model = ctx.resolveModel(agent);
   const toolSet = toToolSet(delegation ? [...tools, delegation] : tools, model.info, agent);
-  const responseSchema = input.schema ? (z.toJSONSchema(input.schema, { io: 'input' }) as JSONSchema7) : undefined;
+  const responseSchema = input.schema
+    ? (z.toJSONSchema(input.schema, { io: 'input' }) as JSONSchema7)
+    : undefined;
   const messages: LanguageModelV3Message[] = [
     { role: 'user', content: [{ type: 'text', text: input.prompt }] },
   ];
