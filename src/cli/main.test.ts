@@ -230,6 +230,30 @@ describe('agentd run', () => {
     expect(run.stderr).toContain('upstream exploded');
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('stops at the --max-calls budget, exits 1 and prints what the finished agents produced', async () => {
+    const env = setup({ script: [{ text: 'DRAFT about tides' }, { text: 'never sent' }] });
+    const dir = tempDir();
+    const team = join(dir, 'writers.yaml');
+    writeFileSync(
+      team,
+      'name: writers\ntopology: sequential\nagents:\n  - name: drafter\n  - name: editor\n',
+    );
+    const run = await cli(env, ['run', 'Write about tides', '--team', team, '--max-calls', '1']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('budget.exceeded');
+    expect(run.stderr).toContain('modelCalls');
+    expect(run.stdout).toBe('--- partial: drafter ---\nDRAFT about tides\n');
+    expect(env.model.calls).toHaveLength(1);
+  });
+
+  it('exits 2 for a budget flag that is not a positive number, before any task exists', async () => {
+    const env = setup();
+    const run = await cli(env, ['run', 'hello', '--max-usd', 'lots']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--max-usd must be a positive number, not 'lots'");
+    expect(env.model.calls).toHaveLength(0);
+  });
 });
 
 describe('agentd tasks', () => {

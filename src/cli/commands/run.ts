@@ -14,52 +14,86 @@ export function registerRun(program: Command, cli: CliContext): void {
     .description('Run a task: the default agent, an agent file or a team file')
     .argument('<prompt>', 'what to do')
     .option('--agent <file>', 'agent spec (YAML or JSON)')
-    .option('--team <file>', 'team spec (YAML or JSON): agents run in sequence')
+    .option('--team <file>', 'team spec (YAML or JSON): agents run in the topology it names')
     .option('--model <id>', 'model for every agent, e.g. openai/gpt-4o-mini or simulated/dry-run')
+    .option('--max-usd <dollars>', 'budget: model spend of this task, in US dollars')
+    .option('--max-tokens <n>', 'budget: input plus output tokens of this task')
+    .option('--max-calls <n>', 'budget: model calls of this task')
+    .option('--max-seconds <n>', 'budget: running time of this task')
     .option('--json', 'print the task result as JSON on stdout')
-    .action(
-      async (prompt: string, options: { agent?: string; team?: string; model?: string; json?: boolean }) => {
-        const input: Record<string, unknown> = { prompt };
-        if (options.agent && options.team) cli.usageError('give either --agent or --team, not both');
-        if (options.agent) input['agent'] = await loadAgentFile(resolve(options.agent));
-        if (options.team) input['team'] = await loadTeamFile(resolve(options.team));
-        if (options.model) input['model'] = options.model;
+    .action(async (prompt: string, options: RunOptions) => {
+      const input: Record<string, unknown> = { prompt };
+      if (options.agent && options.team) cli.usageError('give either --agent or --team, not both');
+      if (options.agent) input['agent'] = await loadAgentFile(resolve(options.agent));
+      if (options.team) input['team'] = await loadTeamFile(resolve(options.team));
+      if (options.model) input['model'] = options.model;
+      const budget = budgetOf(cli, options);
+      if (budget) input['budget'] = budget;
 
-        const runtime = await cli.openRuntime();
-        if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
-        const submitted = (await invokeOperation(runtime, createTask, input)) as TaskResult;
-        const progress = createProgress(cli.io);
-        const announced = new Set<string>();
-        const follow = async () => {
-          for await (const event of runtime.taskEvents(submitted.id)) {
-            progress.update(event);
-            if (event.type === 'review-requested' && !announced.has(event.data.reviewId)) {
-              // Said once per review; the task stays suspended until someone answers it.
-              announced.add(event.data.reviewId);
-              cli.io.stderr.write(
-                `${cli.io.stderr.isTTY ? '\r\x1b[2K' : ''}${waitingLine({ id: event.data.reviewId, question: event.data.question })}\n`,
-              );
-            }
+      const runtime = await cli.openRuntime();
+      if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
+      const submitted = (await invokeOperation(runtime, createTask, input)) as TaskResult;
+      const progress = createProgress(cli.io);
+      const announced = new Set<string>();
+      const follow = async () => {
+        for await (const event of runtime.taskEvents(submitted.id)) {
+          progress.update(event);
+          if (event.type === 'review-requested' && !announced.has(event.data.reviewId)) {
+            // Said once per review; the task stays suspended until someone answers it.
+            announced.add(event.data.reviewId);
+            cli.io.stderr.write(
+              `${cli.io.stderr.isTTY ? '\r\x1b[2K' : ''}${waitingLine({ id: event.data.reviewId, question: event.data.question })}\n`,
+            );
           }
-        };
-        // Ctrl-C or a termination signal cancels the task rather than leaving it running, orphaned.
-        const onInterrupt = () => void runtime.cancelTask(submitted.id);
-        process.once('SIGINT', onInterrupt);
-        process.once('SIGTERM', onInterrupt);
-        let result: TaskResult;
-        try {
-          // Waiting alongside the events: a task whose review is answered from another process is
-          // resumed here if that process does not run it.
-          [result] = await Promise.all([runtime.waitForTask(submitted.id), follow()]);
-        } finally {
-          progress.stop();
-          process.removeListener('SIGINT', onInterrupt);
-          process.removeListener('SIGTERM', onInterrupt);
         }
-        report(cli, result, options.json === true);
-        cli.exitCode = result.status === 'succeeded' ? 0 : result.status === 'cancelled' ? 130 : 1;
-      },
-    );
+      };
+      // Ctrl-C or a termination signal cancels the task rather than leaving it running, orphaned.
+      const onInterrupt = () => void runtime.cancelTask(submitted.id);
+      process.once('SIGINT', onInterrupt);
+      process.once('SIGTERM', onInterrupt);
+      let result: TaskResult;
+      try {
+        // Waiting alongside the events: a task whose review is answered from another process is
+        // resumed here if that process does not run it.
+        [result] = await Promise.all([runtime.waitForTask(submitted.id), follow()]);
+      } finally {
+        progress.stop();
+        process.removeListener('SIGINT', onInterrupt);
+        process.removeListener('SIGTERM', onInterrupt);
+      }
+      report(cli, result, options.json === true);
+      cli.exitCode = result.status === 'succeeded' ? 0 : result.status === 'cancelled' ? 130 : 1;
+    });
+}
+
+interface RunOptions {
+  agent?: string;
+  team?: string;
+  model?: string;
+  maxUsd?: string;
+  maxTokens?: string;
+  maxCalls?: string;
+  maxSeconds?: string;
+  json?: boolean;
+}
+
+/** The task budget from the --max-* flags (validated further by the task input schema). */
+function budgetOf(cli: CliContext, options: RunOptions): Record<string, number> | undefined {
+  const budget: Record<string, number> = {};
+  const flags = [
+    ['--max-usd', options.maxUsd, 'usd', 1],
+    ['--max-tokens', options.maxTokens, 'tokens', 1],
+    ['--max-calls', options.maxCalls, 'modelCalls', 1],
+    ['--max-seconds', options.maxSeconds, 'wallTimeMs', 1000],
+  ] as const;
+  for (const [flag, value, key, scale] of flags) {
+    if (value === undefined) continue;
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0)
+      cli.usageError(`${flag} must be a positive number, not '${value}'`);
+    budget[key] = key === 'usd' ? number : Math.round(number * scale);
+  }
+  return Object.keys(budget).length > 0 ? budget : undefined;
 }
 
 function report(cli: CliContext, result: TaskResult, json: boolean): void {
@@ -74,6 +108,8 @@ function report(cli: CliContext, result: TaskResult, json: boolean): void {
     stderr.write(
       `agentd: task ${result.status}: ${result.error?.code ?? ''}: ${result.error?.message ?? ''}\n`,
     );
+    // What finished before the failure is still worth having (e.g. when a budget ran out).
+    for (const part of result.partial ?? []) stdout.write(`--- partial: ${part.agent} ---\n${part.output}\n`);
   }
   const seconds =
     result.timings.durationMs === null ? '' : ` · ${(result.timings.durationMs / 1000).toFixed(1)} s`;
