@@ -24,6 +24,11 @@ export const AgentSpecSchema = z
       .optional(),
     requirements: ModelRequirementsSchema.optional(),
     tools: z.array(z.string().min(1)).default([]),
+    /**
+     * Tools of this agent whose every call waits for a human's approval (the task is suspended
+     * until `agentd reviews approve|reject|edit`), besides tools defined with `requiresApproval`.
+     */
+    requireApproval: z.array(z.string().min(1)).optional(),
     maxSteps: z.number().int().min(1).max(100).optional(),
     /** Sampling temperature passed to the model. */
     temperature: z.number().min(0).max(2).optional(),
@@ -42,6 +47,10 @@ export const AgentSpecSchema = z
   .refine((spec) => !(spec.model && spec.requirements), {
     message: 'set either model or requirements, not both',
     path: ['model'],
+  })
+  .refine((spec) => (spec.requireApproval ?? []).every((tool) => spec.tools.includes(tool)), {
+    message: 'every tool listed in requireApproval must also be in tools',
+    path: ['requireApproval'],
   });
 
 /** An agent spec as validated. */

@@ -432,7 +432,7 @@ async function toolStep(
   const taskId = ctx.durable.taskId;
   const definition = tools.find((t) => t.name === requested.toolName);
   let call = requested;
-  if (definition?.requiresApproval) {
+  if (definition?.requiresApproval || agent.requireApproval?.includes(call.toolName)) {
     const answer = await ctx.durable.waitForHuman(
       {
         kind: 'tool-approval',

@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { AgentdError } from '../core/errors.js';
@@ -320,5 +321,47 @@ describe('tool calls that require approval', () => {
     const events = await eventsSoFar(t.runtime, task.id);
     expect(events.filter((e) => e.type === 'task-error').map((e) => e.data.status)).toEqual(['cancelled']);
     expect(events.some((e) => e.type === 'task-end')).toBe(false);
+  });
+});
+
+describe('approval required by the agent file (requireApproval)', () => {
+  it('suspends a built-in tool call until approved, then runs it once', async () => {
+    const t = await createTestRuntime({
+      script: (call) =>
+        /"type":"json"/.test(call.promptText)
+          ? { text: 'written' }
+          : {
+              toolCalls: [{ toolName: 'write_file', input: { path: 'notes.md', content: 'approved text' } }],
+            },
+    });
+    cleanups.push(() => t.dispose());
+    const agent = { name: 'scribe', tools: ['write_file'], requireApproval: ['write_file'] };
+    const submitted = await t.runtime.submitTask({ prompt: 'write the notes', agent });
+    const waiting = await untilStatus(t.runtime, submitted.id, 'waiting');
+    const [review] = waiting.reviews ?? [];
+    expect(review?.kind).toBe('tool-approval');
+    expect(review?.question).toContain('write_file');
+    const workspace = join(t.home, 'workspaces', submitted.id);
+    expect(existsSync(join(workspace, 'notes.md'))).toBe(false);
+
+    await t.runtime.answerReview(review?.id ?? '', { decision: 'approve', note: null, payload: null });
+    const done = await t.runtime.waitForTask(submitted.id);
+    expect(done.status).toBe('succeeded');
+    expect(readFileSync(join(workspace, 'notes.md'), 'utf8')).toBe('approved text');
+    expect(done.toolCalls).toBe(1);
+  });
+
+  it('refuses a requireApproval entry that is not one of the agent tools, before any task exists', async () => {
+    const t = await createTestRuntime();
+    cleanups.push(() => t.dispose());
+    const error = await t.runtime
+      .submitTask({ prompt: 'x', agent: { name: 'a', tools: [], requireApproval: ['write_file'] } })
+      .then(
+        () => undefined,
+        (e: AgentdError) => e,
+      );
+    expect(error?.code).toBe('task.invalid');
+    expect(error?.message).toContain('requireApproval');
+    expect(await t.runtime.listTasks()).toEqual([]);
   });
 });
