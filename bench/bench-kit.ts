@@ -2,6 +2,9 @@
 // so every benchmark reports its figures the same way and docs/benchmarks.md can quote them as printed.
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { FakeLanguageModel } from '../src/testing/fake-language-model.js';
 
 /** Files in bench/ that are not benchmarks. */
 export const NON_BENCHMARK_FILES: ReadonlySet<string> = new Set(['run.ts', 'bench-kit.ts']);
@@ -127,4 +130,29 @@ export function intOption(args: readonly string[], name: string, fallback: numbe
 /** Whether the flag `--name` is present. */
 export function flag(args: readonly string[], name: string): boolean {
   return args.includes(`--${name}`);
+}
+
+/** Intervals spent inside the model during the task being measured. */
+export interface ModelTiming {
+  spans: { start: number; end: number }[];
+}
+
+/** Wraps a model so every doStream/doGenerate records when it started and returned. */
+export function timed(inner: FakeLanguageModel, timing: ModelTiming): FakeLanguageModel {
+  const record = async <T>(call: () => PromiseLike<T>): Promise<T> => {
+    const start = performance.now();
+    const result = await call();
+    timing.spans.push({ start, end: performance.now() });
+    return result;
+  };
+  const model: LanguageModelV3 & { calls: FakeLanguageModel['calls'] } = {
+    specificationVersion: 'v3',
+    provider: inner.provider,
+    modelId: inner.modelId,
+    supportedUrls: inner.supportedUrls,
+    calls: inner.calls,
+    doGenerate: (options) => record(() => inner.doGenerate(options)),
+    doStream: (options) => record(() => inner.doStream(options)),
+  };
+  return model;
 }

@@ -10,14 +10,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { streamText } from 'ai';
 import Database from 'better-sqlite3';
 import { systemClock } from '../src/core/clock.js';
 import { createJournalEngine } from '../src/executor/index.js';
 import { openSqliteStores } from '../src/store/sqlite/open-sqlite-stores.js';
 import { createFakeLanguageModel, createFakeProvider } from '../src/testing/fake-language-model.js';
-import type { FakeLanguageModel } from '../src/testing/fake-language-model.js';
 import { createTestRuntime } from '../src/testing/test-runtime.js';
 import type { TaskInput } from '../src/runtime/index.js';
 import {
@@ -32,7 +30,9 @@ import {
   percentile,
   printTable,
   sum,
+  timed,
 } from './bench-kit.js';
+import type { ModelTiming } from './bench-kit.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -185,31 +185,6 @@ interface TeamMeasurement {
   steps: number;
   totalWallMs: number;
   stepsPerSecond: number;
-}
-
-/** Time spent inside the model, per call, for the task being measured. */
-interface ModelTiming {
-  spans: { start: number; end: number }[];
-}
-
-/** Wraps a model so every doStream/doGenerate records when it started and returned. */
-function timed(inner: FakeLanguageModel, timing: ModelTiming): FakeLanguageModel {
-  const record = async <T>(call: () => PromiseLike<T>): Promise<T> => {
-    const start = performance.now();
-    const result = await call();
-    timing.spans.push({ start, end: performance.now() });
-    return result;
-  };
-  const model: LanguageModelV3 & { calls: FakeLanguageModel['calls'] } = {
-    specificationVersion: 'v3',
-    provider: inner.provider,
-    modelId: inner.modelId,
-    supportedUrls: inner.supportedUrls,
-    calls: inner.calls,
-    doGenerate: (options) => record(() => inner.doGenerate(options)),
-    doStream: (options) => record(() => inner.doStream(options)),
-  };
-  return model;
 }
 
 async function measureTeamTasks(options: {

@@ -6,12 +6,12 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { LanguageModelV3, LanguageModelV3CallOptions } from '@ai-sdk/provider';
+import type { LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import Database from 'better-sqlite3';
 import type { TeamSpec } from '../src/agents/index.js';
 import type { Json } from '../src/core/json.js';
 import { createFakeLanguageModel, createFakeProvider } from '../src/testing/fake-language-model.js';
-import type { FakeCall, FakeLanguageModel, FakeTurn } from '../src/testing/fake-language-model.js';
+import type { FakeCall, FakeTurn } from '../src/testing/fake-language-model.js';
 import { createTestRuntime } from '../src/testing/test-runtime.js';
 import { topologies } from '../src/topology/index.js';
 import {
@@ -24,7 +24,9 @@ import {
   percentile,
   printTable,
   sum,
+  timed,
 } from './bench-kit.js';
+import type { ModelTiming } from './bench-kit.js';
 
 /** The fixed text of every free-text answer (a few words, so the stream has a few text deltas). */
 const ANSWER = 'Done: this part is complete.';
@@ -374,31 +376,6 @@ interface TopologyMeasurement {
   callsPerTask: number;
   stepsPerTask: number;
   stepsPerSecond: number;
-}
-
-/** Intervals spent inside the model during the task being measured. */
-interface ModelTiming {
-  spans: { start: number; end: number }[];
-}
-
-/** Wraps a model so every doStream/doGenerate records when it started and returned. */
-function timed(inner: FakeLanguageModel, timing: ModelTiming): FakeLanguageModel {
-  const record = async <T>(call: () => PromiseLike<T>): Promise<T> => {
-    const start = performance.now();
-    const result = await call();
-    timing.spans.push({ start, end: performance.now() });
-    return result;
-  };
-  const model: LanguageModelV3 & { calls: FakeLanguageModel['calls'] } = {
-    specificationVersion: 'v3',
-    provider: inner.provider,
-    modelId: inner.modelId,
-    supportedUrls: inner.supportedUrls,
-    calls: inner.calls,
-    doGenerate: (options) => record(() => inner.doGenerate(options)),
-    doStream: (options) => record(() => inner.doStream(options)),
-  };
-  return model;
 }
 
 /** Total length of the union of intervals (overlapping parallel calls count once). */
