@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
+import Database from 'better-sqlite3';
 import type { FakeLanguageModel } from '../src/testing/fake-language-model.js';
 
 /** Files in bench/ that are not benchmarks. */
@@ -155,4 +156,17 @@ export function timed(inner: FakeLanguageModel, timing: ModelTiming): FakeLangua
     doStream: (options) => record(() => inner.doStream(options)),
   };
   return model;
+}
+
+/** Journaled steps of the given tasks, read from the database itself. */
+export function countSteps(path: string, taskIds: string[]): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    const row = db
+      .prepare('SELECT count(*) AS n FROM steps WHERE task_id IN (SELECT value FROM json_each(?))')
+      .get(JSON.stringify(taskIds)) as { n: number };
+    return row.n;
+  } finally {
+    db.close();
+  }
 }

@@ -11,7 +11,6 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { streamText } from 'ai';
-import Database from 'better-sqlite3';
 import { systemClock } from '../src/core/clock.js';
 import { createJournalEngine } from '../src/executor/index.js';
 import { openSqliteStores } from '../src/store/sqlite/open-sqlite-stores.js';
@@ -30,6 +29,7 @@ import {
   percentile,
   printTable,
   sum,
+  countSteps,
   timed,
 } from './bench-kit.js';
 import type { ModelTiming } from './bench-kit.js';
@@ -268,19 +268,6 @@ async function measureTeamTasks(options: {
     };
   } finally {
     await test.dispose();
-  }
-}
-
-/** Journaled steps of the given tasks, read from the database itself. */
-function countSteps(path: string, taskIds: string[]): number {
-  const db = new Database(path, { readonly: true });
-  try {
-    const row = db
-      .prepare('SELECT count(*) AS n FROM steps WHERE task_id IN (SELECT value FROM json_each(?))')
-      .get(JSON.stringify(taskIds)) as { n: number };
-    return row.n;
-  } finally {
-    db.close();
   }
 }
 

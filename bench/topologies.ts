@@ -7,7 +7,6 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LanguageModelV3CallOptions } from '@ai-sdk/provider';
-import Database from 'better-sqlite3';
 import type { TeamSpec } from '../src/agents/index.js';
 import type { Json } from '../src/core/json.js';
 import { createFakeLanguageModel, createFakeProvider } from '../src/testing/fake-language-model.js';
@@ -24,6 +23,7 @@ import {
   percentile,
   printTable,
   sum,
+  countSteps,
   timed,
 } from './bench-kit.js';
 import type { ModelTiming } from './bench-kit.js';
@@ -529,19 +529,6 @@ function summarise(run: TopologyRun): TopologyMeasurement {
     stepsPerTask: steps / samples.length,
     stepsPerSecond: steps / (sum(wall) / 1000),
   };
-}
-
-/** Journaled steps of the given tasks, read from the database itself. */
-function countSteps(path: string, taskIds: string[]): number {
-  const db = new Database(path, { readonly: true });
-  try {
-    const row = db
-      .prepare('SELECT count(*) AS n FROM steps WHERE task_id IN (SELECT value FROM json_each(?))')
-      .get(JSON.stringify(taskIds)) as { n: number };
-    return row.n;
-  } finally {
-    db.close();
-  }
 }
 
 /** A per-task count: whole numbers as such, otherwise one decimal. */
