@@ -3,7 +3,8 @@ import type { Budget } from '../budget/index.js';
 import type { Clock } from '../core/clock.js';
 import type { TaskEventMap } from '../core/events.js';
 import type { DurableContext, LoopGuard } from '../executor/index.js';
-import type { ModelCallOutcome, ModelInfo, ResolvedModel } from '../models/index.js';
+import type { ModelCallOutcome, ModelInfo } from '../models/index.js';
+import type { ModelRouter, Objective, RouteConstraints, Strategy } from '../router/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
 import type { AgentSpec } from './agent-spec.js';
@@ -19,8 +20,10 @@ export interface AgentContext {
   parentSpan: SpanHandle;
   tools: ToolRegistry;
   clock: Clock;
-  /** The model for an agent: its pinned model, or one meeting its requirements. */
-  resolveModel(agent: AgentSpec): ResolvedModel;
+  /** Routes every model call: picks the model, retries, falls back, learns. */
+  router: ModelRouter;
+  /** How an agent's calls are routed (its pinned model, objective, constraints, strategy). */
+  routing(agent: AgentSpec): AgentRouting;
   /** Records one model call's cost in the ledger; returns the call's and the task's cost so far. */
   recordCost(call: {
     agent: string;
@@ -41,11 +44,24 @@ export interface AgentContext {
   defaultMaxSteps: number;
   /** Output tokens a call may produce when the agent sets no `maxOutputTokens`. */
   defaultMaxOutputTokens: number;
-  /** Retries of a model call that failed with a retryable error (429, 5xx, network). */
-  maxRetries: number;
-  /** Time limit of one model call, ms. */
+  /** Time limit of one model call attempt, ms. */
   modelTimeoutMs: number;
 }
+
+/** How one agent's model calls are routed. */
+export interface AgentRouting {
+  /** The model tried first (the agent's, the request's or the default); undefined lets the router pick. */
+  pinned?: string | undefined;
+  kind?: string | undefined;
+  objective?: Objective | undefined;
+  constraints?: RouteConstraints | undefined;
+  strategy: Strategy;
+  /** `cascade`: how many models one answer may go through. */
+  cascadeModels: number;
+}
+
+/** A cheap check of an agent's answer (the judge's deterministic checks plug in here). */
+export type AnswerCheck = (output: string) => { pass: boolean; reason?: string };
 
 /** The input an agent receives: the user message built from the task (and any hand-off). */
 export interface AgentInput {
@@ -55,6 +71,11 @@ export interface AgentInput {
    * validation errors if it does not); the parsed value is returned as `data`.
    */
   schema?: z.ZodType;
+  /**
+   * Checks the final answer; a failure counts against the model's learned quality and, with the
+   * `cascade` strategy, sends the answer to the next model.
+   */
+  check?: AnswerCheck;
 }
 
 /** What an agent run returns. */

@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import { BudgetLimitsSchema } from '../budget/index.js';
+import { RoutingSchema } from '../router/index.js';
 
-/** Capabilities an agent needs from its model when it does not name one. */
+/**
+ * What an agent needs from its model: capabilities, and routing constraints. With a pinned
+ * `model`, they apply to the fallbacks the router picks when that model fails.
+ */
 export const ModelRequirementsSchema = z.strictObject({
   tools: z.boolean().optional(),
   json: z.boolean().optional(),
   vision: z.boolean().optional(),
+  ...RoutingSchema.shape,
 });
 
 const AgentNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
@@ -43,10 +48,6 @@ export const AgentSpecSchema = z
      * each delegation is a child run with the remaining budget, up to the delegation depth limit.
      */
     delegates: z.array(AgentNameSchema).optional(),
-  })
-  .refine((spec) => !(spec.model && spec.requirements), {
-    message: 'set either model or requirements, not both',
-    path: ['model'],
   })
   .refine((spec) => (spec.requireApproval ?? []).every((tool) => spec.tools.includes(tool)), {
     message: 'every tool listed in requireApproval must also be in tools',

@@ -1,4 +1,11 @@
-export type { AgentContext, AgentInput, AgentResult, AgentRunner } from './agent-runner.js';
+export type {
+  AgentContext,
+  AgentInput,
+  AgentResult,
+  AgentRouting,
+  AgentRunner,
+  AnswerCheck,
+} from './agent-runner.js';
 export type { CallPolicy, CallRestorer, PreparedCall } from './call-policy.js';
 export {
   AgentSpecSchema,

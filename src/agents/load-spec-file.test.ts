@@ -36,12 +36,17 @@ describe('agent and team files', () => {
     expect(String((error as Error).message)).toContain('maxSteps');
   });
 
-  it('refuses an agent with both a model and requirements, and a missing file', async () => {
-    writeFileSync(join(dir, 'a.yaml'), 'name: a\nmodel: openai/gpt-4o\nrequirements: {tools: true}\n');
-    await expect(loadAgentFile(join(dir, 'a.yaml'))).rejects.toMatchObject({
-      code: 'agent.invalid',
-      path: 'model',
+  it('accepts a pinned model with routing requirements for its fallbacks; refuses bad ones and a missing file', async () => {
+    writeFileSync(
+      join(dir, 'a.yaml'),
+      'name: a\nmodel: openai/gpt-4o\nrequirements: {tools: true, minQuality: 0.8, objective: best}\n',
+    );
+    await expect(loadAgentFile(join(dir, 'a.yaml'))).resolves.toMatchObject({
+      model: 'openai/gpt-4o',
+      requirements: { tools: true, minQuality: 0.8, objective: 'best' },
     });
+    writeFileSync(join(dir, 'b.yaml'), 'name: b\nrequirements: {minQuality: 2, objective: fastest}\n');
+    await expect(loadAgentFile(join(dir, 'b.yaml'))).rejects.toMatchObject({ code: 'agent.invalid' });
     await expect(loadAgentFile(join(dir, 'none.yaml'))).rejects.toMatchObject({ code: 'agent.not_found' });
   });
 });

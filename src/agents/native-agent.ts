@@ -4,8 +4,6 @@ import type {
   LanguageModelV3Message,
   LanguageModelV3Prompt,
 } from '@ai-sdk/provider';
-import { APICallError } from '@ai-sdk/provider';
-import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { z } from 'zod';
 import { loadTokenCounter } from '../budget/index.js';
 import type { Reservation } from '../budget/index.js';
@@ -16,7 +14,8 @@ import type { LanguageModel, ModelInfo, ResolvedModel } from '../models/index.js
 import type { AnyTool } from '../tools/index.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle } from '../trace/index.js';
-import type { AgentContext, AgentInput, AgentResult, AgentRunner } from './agent-runner.js';
+import type { RouteRequest } from '../router/index.js';
+import type { AgentContext, AgentInput, AgentResult, AgentRouting, AgentRunner } from './agent-runner.js';
 import type { AgentSpec } from './agent-spec.js';
 import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
 import { parseStructuredOutput } from './structured-output.js';
@@ -30,6 +29,8 @@ interface ModelStepOutput {
   outputTokens: number;
   costUsd: number;
   taskCostUsd: number;
+  /** The model that answered (the router's pick), so a replay knows whose answer it was. */
+  model: string;
   [key: string]: Json;
 }
 
@@ -69,8 +70,9 @@ async function loop(
 ): Promise<AgentResult> {
   const tools = ctx.tools.select(agent.tools);
   const delegation = agent.delegates?.length ? delegateTool(agent.delegates) : undefined;
-  const model = ctx.resolveModel(agent);
-  const toolSet = toToolSet(delegation ? [...tools, delegation] : tools, model.info, agent);
+  const routing = ctx.routing(agent);
+  const kind = routing.kind ?? ctx.router.classify(input.prompt).kind;
+  const toolSet = toToolSet(delegation ? [...tools, delegation] : tools);
   const responseSchema = input.schema
     ? (z.toJSONSchema(input.schema, { io: 'input' }) as JSONSchema7)
     : undefined;
@@ -78,22 +80,44 @@ async function loop(
     { role: 'user', content: [{ type: 'text', text: input.prompt }] },
   ];
   const maxSteps = agent.maxSteps ?? ctx.defaultMaxSteps;
+  // Models whose answer failed the checks; a cascade does not ask them again.
+  const rejected: string[] = [];
   let repairs = 0;
 
   for (let turn = 1; turn <= maxSteps; turn++) {
-    const step = await modelStep(agent, ctx, agentSpan, { model, toolSet, messages, turn, responseSchema });
-    messages.push(...(step.messages as unknown as LanguageModelV3Message[]));
+    const step = await modelStep(agent, ctx, agentSpan, {
+      toolSet,
+      messages,
+      turn,
+      responseSchema,
+      kind,
+      routing,
+      rejected,
+    });
     if (step.toolCalls.length === 0) {
+      const checked = checkAnswer(input, step.text);
+      if (checked.checked) ctx.router.observe({ modelId: step.model, kind, pass: checked.ok });
+      if (checked.ok) {
+        return finished(ctx, {
+          agent: agent.name,
+          output: step.text,
+          ...(input.schema ? { data: checked.data } : {}),
+        });
+      }
+      if (routing.strategy === 'cascade' && rejected.length + 1 < routing.cascadeModels) {
+        // Escalate: the same conversation, without the rejected answer, goes to the next model.
+        rejected.push(step.model);
+        continue;
+      }
+      messages.push(...(step.messages as unknown as LanguageModelV3Message[]));
       if (!input.schema) return finished(ctx, { agent: agent.name, output: step.text });
-      const parsed = parseStructuredOutput(input.schema, step.text);
-      if (parsed.ok) return finished(ctx, { agent: agent.name, output: step.text, data: parsed.data });
       // One repair turn with the validation errors, then give up: a model that cannot produce
       // the structure twice in a row will not on the third try either.
       if (repairs++ >= 1) {
         throw new AgentdError({
           code: 'agent.invalid_output',
           category: 'upstream',
-          message: `agent '${agent.name}' did not answer with the JSON asked for: ${parsed.error}`,
+          message: `agent '${agent.name}' did not answer with the JSON asked for: ${checked.reason}`,
           details: { agent: agent.name },
         });
       }
@@ -102,12 +126,13 @@ async function loop(
         content: [
           {
             type: 'text',
-            text: `Your answer was not valid: ${parsed.error}\nReply with only the JSON object asked for, nothing else.`,
+            text: `Your answer was not valid: ${checked.reason}\nReply with only the JSON object asked for, nothing else.`,
           },
         ],
       });
       continue;
     }
+    messages.push(...(step.messages as unknown as LanguageModelV3Message[]));
 
     for (const call of step.toolCalls) {
       const result =
@@ -135,6 +160,28 @@ async function loop(
     message: `agent '${agent.name}' reached its step cap (${maxSteps} model calls) without a final answer`,
     details: { agent: agent.name, maxSteps },
   });
+}
+
+/** The checks of a final answer: the structured-output schema, then the input's own check. */
+function checkAnswer(
+  input: AgentInput,
+  text: string,
+): { checked: boolean; ok: boolean; data?: unknown; reason?: string } {
+  let data: unknown;
+  if (input.schema) {
+    const parsed = parseStructuredOutput(input.schema, text);
+    if (!parsed.ok) return { checked: true, ok: false, reason: parsed.error };
+    data = parsed.data;
+  }
+  if (input.check) {
+    const verdict = input.check(text);
+    if (!verdict.pass) return { checked: true, ok: false, reason: verdict.reason ?? 'the check failed' };
+  }
+  return {
+    checked: input.schema !== undefined || input.check !== undefined,
+    ok: true,
+    ...(input.schema ? { data } : {}),
+  };
 }
 
 function finished(ctx: AgentContext, result: AgentResult): AgentResult {
@@ -182,11 +229,13 @@ function modelStep(
   ctx: AgentContext,
   agentSpan: SpanHandle,
   call: {
-    model: ResolvedModel;
     toolSet: LanguageModelV3FunctionTool[];
     messages: LanguageModelV3Message[];
     turn: number;
     responseSchema: JSONSchema7 | undefined;
+    kind: string;
+    routing: AgentRouting;
+    rejected: readonly string[];
   },
 ): Promise<ModelStepOutput> {
   const taskId = ctx.durable.taskId;
@@ -198,92 +247,45 @@ function modelStep(
         agent.instructions || agent.role
           ? [{ role: 'system', content: systemPrompt(agent) }, ...call.messages]
           : call.messages;
-      // A policy (hybrid topology) may send the call to another model or rewrite the prompt.
-      const prepared = ctx.callPolicy
-        ? ctx.callPolicy.prepare({ agent, model: call.model, prompt: fullPrompt })
-        : { model: call.model, prompt: fullPrompt };
-      const { info } = prepared.model;
       const maxOutputTokens = agent.maxOutputTokens ?? ctx.defaultMaxOutputTokens;
-      // Reserve the worst case before dispatch; settled to the measured cost when the call ends.
-      const reservation = await reserveCall(ctx, info, prepared.prompt, call.toolSet, maxOutputTokens);
+      const inputTokens = await countPromptTokens(fullPrompt, call.toolSet, ctx.budget.bounded);
+      const { routing } = call;
+      // A cascade climbs from the cheapest model that meets the constraints, without exploring.
+      const cascading = routing.strategy === 'cascade';
+      const request: RouteRequest = {
+        kind: call.kind,
+        needs: {
+          tools: call.toolSet.length > 0,
+          json: call.responseSchema !== undefined,
+          ...(agent.requirements?.vision ? { vision: true } : {}),
+        },
+        inputTokens,
+        maxOutputTokens,
+        constraints: routing.constraints,
+        objective: cascading ? 'cheapest' : routing.objective,
+        pinned: cascading && call.rejected.length > 0 ? undefined : routing.pinned,
+        exclude: call.rejected,
+        noExploration: cascading,
+      };
       try {
-        const metered = meterModel(prepared.model.model, { agent, ctx, agentSpan, info, key, reservation });
-        // The model is called at the provider level: the loop already orchestrates steps, tools and
-        // the journal, and the AI SDK's streamText pipeline costs more than everything else agentd
-        // does around a call (ADR 0006). Retries go through cockatiel. The call ends on the task's
-        // signal (cancellation) or its own time limit, whichever comes first.
-        const timeout = AbortSignal.timeout(ctx.modelTimeoutMs);
-        const callSignal = AbortSignal.any([signal, timeout]);
-        const failure = (error: unknown): never => {
-          signal.throwIfAborted();
-          if (timeout.aborted) {
-            throw new AgentdError({
-              code: 'model.timeout',
-              category: 'upstream',
-              message: `${info.id}: no complete answer within ${ctx.modelTimeoutMs} ms (agents.modelTimeoutMs)`,
-            });
-          }
-          throw modelError(error, info);
-        };
-        const { stream } = await withRetries(ctx.maxRetries, callSignal, () =>
-          metered.model.doStream({
-            prompt: prepared.prompt,
-            abortSignal: callSignal,
-            maxOutputTokens,
-            ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
-            ...(call.toolSet.length > 0
-              ? { tools: call.toolSet, toolChoice: { type: 'auto' as const } }
-              : {}),
-            ...(call.responseSchema
-              ? { responseFormat: { type: 'json' as const, schema: call.responseSchema } }
-              : {}),
-          }),
-        ).catch(failure);
-        const restoreText = prepared.restore?.text();
-        let text = '';
-        const toolCalls: ModelStepOutput['toolCalls'] = [];
-        const reader = stream.getReader();
-        const read = () => reader.read().catch(failure);
-        const addText = (delta: string) => {
-          if (!delta) return;
-          text += delta;
-          ctx.emit('text-delta', { taskId, step: key, agent: agent.name, delta });
-        };
-        for (;;) {
-          const { done, value: part } = await read();
-          if (done) break;
-          if (part.type === 'text-delta') {
-            addText(restoreText ? restoreText.push(part.delta) : part.delta);
-          } else if (part.type === 'tool-call') {
-            toolCalls.push({
-              toolCallId: part.toolCallId,
-              toolName: part.toolName,
-              input: parseToolInput(prepared.restore ? prepared.restore.toolInput(part.input) : part.input),
-            });
-          } else if (part.type === 'error') {
-            failure(part.error);
-          }
-        }
-        if (restoreText) addText(restoreText.flush());
+        const { value } = await ctx.router.call(
+          request,
+          (routed, attemptSignal) =>
+            modelAttempt(agent, ctx, agentSpan, {
+              ...call,
+              key,
+              routed,
+              prompt: fullPrompt,
+              inputTokens,
+              maxOutputTokens,
+              signal: AbortSignal.any([signal, attemptSignal]),
+            }),
+          { signal, trace: { tracer: ctx.tracer, parent: agentSpan, taskId } },
+        );
+        return value;
+      } catch (error) {
         signal.throwIfAborted();
-        const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = [];
-        if (text) content.push({ type: 'text', text });
-        for (const tc of toolCalls) {
-          content.push({
-            type: 'tool-call',
-            toolCallId: tc.toolCallId,
-            toolName: tc.toolName,
-            input: tc.input,
-          });
-        }
-        return {
-          text,
-          toolCalls,
-          messages: [{ role: 'assistant', content }] as unknown as Json[],
-          ...metered.usage(),
-        };
-      } finally {
-        reservation.release();
+        throw error;
       }
     },
     {
@@ -314,19 +316,153 @@ function modelStep(
 }
 
 /**
- * Reserves a call's worst case: its input counted with a tokenizer plus the output cap, at the
- * model's catalog price. Unbounded budgets only count the call (no tokenizing).
+ * One try of a model step on the model the router picked: the call policy (hybrid) may reroute or
+ * rewrite it, the worst case is reserved, the call is metered and streamed. Provider errors are
+ * thrown as they are, for the router to classify; an error after text was shown to subscribers
+ * cannot be retried elsewhere without repeating it, so it ends the step.
  */
-async function reserveCall(
+async function modelAttempt(
+  agent: AgentSpec,
   ctx: AgentContext,
-  info: ModelInfo,
+  agentSpan: SpanHandle,
+  call: {
+    key: string;
+    routed: ResolvedModel;
+    prompt: LanguageModelV3Prompt;
+    toolSet: LanguageModelV3FunctionTool[];
+    responseSchema: JSONSchema7 | undefined;
+    inputTokens: number;
+    maxOutputTokens: number;
+    signal: AbortSignal;
+  },
+): Promise<{
+  value: ModelStepOutput;
+  usage: { costUsd: number; inputTokens: number; outputTokens: number };
+}> {
+  const taskId = ctx.durable.taskId;
+  const { key, maxOutputTokens, signal } = call;
+  const prepared = ctx.callPolicy
+    ? ctx.callPolicy.prepare({ agent, model: call.routed, prompt: call.prompt })
+    : { model: call.routed, prompt: call.prompt };
+  const { info } = prepared.model;
+  // Reserve the worst case before dispatch; settled to the measured cost when the call ends.
+  const reservation = reserveCall(ctx, info, call.inputTokens, maxOutputTokens);
+  try {
+    const metered = meterModel(prepared.model.model, { agent, ctx, agentSpan, info, key, reservation });
+    // The model is called at the provider level: the loop already orchestrates steps, tools and
+    // the journal, and the AI SDK's streamText pipeline costs more than everything else agentd
+    // does around a call (ADR 0006). The attempt ends on the task's signal (cancellation), the
+    // router's, or its own time limit, whichever comes first.
+    const timeout = AbortSignal.timeout(ctx.modelTimeoutMs);
+    const callSignal = AbortSignal.any([signal, timeout]);
+    let shown = false;
+    const failure = (error: unknown): never => {
+      signal.throwIfAborted();
+      const cause = timeout.aborted
+        ? new AgentdError({
+            code: 'model.timeout',
+            category: 'upstream',
+            message: `${info.id}: no complete answer within ${ctx.modelTimeoutMs} ms (agents.modelTimeoutMs)`,
+          })
+        : error;
+      if (!shown) throw cause;
+      throw new AgentdError({
+        code: 'model.stream_interrupted',
+        category: 'upstream',
+        message: `${info.id}: the answer broke off after it had started (${cause instanceof Error ? cause.message : String(cause)})`,
+        cause,
+      });
+    };
+    const { stream } = await Promise.resolve(
+      metered.model.doStream({
+        prompt: prepared.prompt,
+        abortSignal: callSignal,
+        maxOutputTokens,
+        ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
+        ...(call.toolSet.length > 0 ? { tools: call.toolSet, toolChoice: { type: 'auto' as const } } : {}),
+        ...(call.responseSchema
+          ? { responseFormat: { type: 'json' as const, schema: call.responseSchema } }
+          : {}),
+      }),
+    ).catch(failure);
+    const restoreText = prepared.restore?.text();
+    let text = '';
+    const toolCalls: ModelStepOutput['toolCalls'] = [];
+    const reader = stream.getReader();
+    const read = () => reader.read().catch(failure);
+    const addText = (delta: string) => {
+      if (!delta) return;
+      text += delta;
+      shown = true;
+      ctx.emit('text-delta', { taskId, step: key, agent: agent.name, delta });
+    };
+    for (;;) {
+      const { done, value: part } = await read();
+      if (done) break;
+      if (part.type === 'text-delta') {
+        addText(restoreText ? restoreText.push(part.delta) : part.delta);
+      } else if (part.type === 'tool-call') {
+        toolCalls.push({
+          toolCallId: part.toolCallId,
+          toolName: part.toolName,
+          input: parseToolInput(prepared.restore ? prepared.restore.toolInput(part.input) : part.input),
+        });
+      } else if (part.type === 'error') {
+        failure(part.error);
+      }
+    }
+    if (restoreText) addText(restoreText.flush());
+    signal.throwIfAborted();
+    const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = [];
+    if (text) content.push({ type: 'text', text });
+    for (const tc of toolCalls) {
+      content.push({ type: 'tool-call', toolCallId: tc.toolCallId, toolName: tc.toolName, input: tc.input });
+    }
+    const usage = metered.usage();
+    return {
+      value: {
+        text,
+        toolCalls,
+        messages: [{ role: 'assistant', content }] as unknown as Json[],
+        model: call.routed.info.id,
+        ...usage,
+      },
+      usage: { costUsd: usage.costUsd, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens },
+    };
+  } finally {
+    reservation.release();
+  }
+}
+
+// A byte-level BPE token is at least one byte, so a prompt's UTF-8 length bounds its token count.
+// Counting exactly (gpt-tokenizer) costs ~1 µs per character; it is done only when a budget needs
+// the number or the bound comes near the smallest context windows in use.
+const EXACT_COUNT_ABOVE = 8_000;
+
+/** The prompt's input tokens: exact when `exact` or when it is long, else an upper bound. */
+async function countPromptTokens(
   prompt: LanguageModelV3Prompt,
   toolSet: LanguageModelV3FunctionTool[],
-  maxOutputTokens: number,
-): Promise<Reservation> {
-  if (!ctx.budget.bounded) return ctx.budget.reserve({ usd: 0, tokens: 0, calls: 1 });
+  exact: boolean,
+): Promise<number> {
+  const text = promptText(prompt, toolSet);
+  const bound = Buffer.byteLength(text, 'utf8') + PER_MESSAGE_TOKENS * prompt.length;
+  if (!exact && bound <= EXACT_COUNT_ABOVE) return bound;
   const count = await loadTokenCounter();
-  const inputTokens = count(promptText(prompt, toolSet)) + PER_MESSAGE_TOKENS * prompt.length;
+  return count(text) + PER_MESSAGE_TOKENS * prompt.length;
+}
+
+/**
+ * Reserves a call's worst case: its counted input plus the output cap, at the model's catalog
+ * price. Unbounded budgets only count the call.
+ */
+function reserveCall(
+  ctx: AgentContext,
+  info: ModelInfo,
+  inputTokens: number,
+  maxOutputTokens: number,
+): Reservation {
+  if (!ctx.budget.bounded) return ctx.budget.reserve({ usd: 0, tokens: 0, calls: 1 });
   return ctx.budget.reserve({
     usd: priceUsage(info, { inputTokens, outputTokens: maxOutputTokens }),
     tokens: inputTokens + maxOutputTokens,
@@ -534,14 +670,9 @@ async function executeTool(
   }
 }
 
-function toToolSet(tools: AnyTool[], info: ModelInfo, agent: AgentSpec): LanguageModelV3FunctionTool[] {
-  if (tools.length > 0 && info.known && !info.simulated && !info.capabilities.tools) {
-    throw new AgentdError({
-      code: 'agent.tools_unsupported',
-      message: `agent '${agent.name}' has tools but model ${info.id} does not support tool calling; pick another model or remove the tools`,
-    });
-  }
-  // No execution here: the loop runs tools itself, each as a journaled step.
+function toToolSet(tools: AnyTool[]): LanguageModelV3FunctionTool[] {
+  // No execution here: the loop runs tools itself, each as a journaled step. Models without
+  // tool calling are not routed calls that carry tools (see the router's capability filter).
   return tools.map((definition) => ({
     type: 'function',
     name: definition.name,
@@ -560,32 +691,9 @@ function parseToolInput(input: string): Json {
   }
 }
 
-/** Runs `call` with exponential backoff for errors the provider marks retryable (429, 5xx, network). */
-function withRetries<T>(maxRetries: number, signal: AbortSignal, call: () => PromiseLike<T>): Promise<T> {
-  if (maxRetries <= 0) return Promise.resolve(call());
-  const policy = retry(
-    handleWhen((error) => APICallError.isInstance(error) && error.isRetryable),
-    { maxAttempts: maxRetries, backoff: new ExponentialBackoff({ initialDelay: 500, maxDelay: 10_000 }) },
-  );
-  return policy.execute(() => call(), signal);
-}
-
 function systemPrompt(agent: AgentSpec): string {
   const parts: string[] = [];
   if (agent.role) parts.push(`You are ${agent.name}, ${agent.role}.`);
   if (agent.instructions) parts.push(agent.instructions);
   return parts.join('\n\n');
-}
-
-function modelError(error: unknown, info: ModelInfo): AgentdError {
-  if (error instanceof AgentdError) return error;
-  const status = (error as { statusCode?: number }).statusCode;
-  const message = error instanceof Error ? error.message : String(error);
-  return new AgentdError({
-    code: status === 401 || status === 403 ? 'model.auth_failed' : 'model.call_failed',
-    category: status !== undefined && status < 500 && status !== 429 ? 'user' : 'upstream',
-    message: `${info.id}: ${message}`,
-    ...(status !== undefined ? { details: { status } } : {}),
-    cause: error,
-  });
 }

@@ -5,7 +5,11 @@ import type { CliIo } from './cli-io.js';
 export interface CliContext {
   io: CliIo;
   /** Opens (once) and returns the runtime; `resume` turns on resuming interrupted tasks. */
-  openRuntime(options?: { resume?: boolean; logLevel?: 'info' | 'warn' }): Promise<Runtime>;
+  openRuntime(options?: {
+    resume?: boolean;
+    watchConfig?: boolean;
+    logLevel?: 'info' | 'warn';
+  }): Promise<Runtime>;
   /** Exit code of the command (0 unless set). */
   exitCode: number;
   /** Fails the command as a usage error (exit 2). */

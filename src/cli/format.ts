@@ -1,5 +1,6 @@
 import type { TaskResult } from '../executor/index.js';
-import type { ListedModel } from '../runtime/index.js';
+import type { ListedModel, RouteExplanation } from '../runtime/index.js';
+import type { RouterStat } from '../router/index.js';
 import type { SpanRecord } from '../runtime/index.js';
 
 /** A review as the reviews operations return it. */
@@ -93,6 +94,10 @@ export function spanTree(spans: SpanRecord[]): string {
           : '',
         typeof a['agentd.cost.usd'] === 'number' ? usd(a['agentd.cost.usd']) : '',
         a['agentd.simulated'] === true ? 'simulated' : '',
+        typeof a['agentd.router.chosen'] === 'string' ? `→ ${a['agentd.router.chosen']}` : '',
+        typeof a['agentd.router.fallback_from'] === 'string'
+          ? `fallback from ${a['agentd.router.fallback_from']} (${String(a['agentd.router.error_class'])})`
+          : '',
         span.status === 'error' ? `ERROR ${String(a['error.type'] ?? '')}: ${span.statusMessage ?? ''}` : '',
       ].filter(Boolean);
       out.push(`${'  '.repeat(depth)}${span.name}  [${details.join(', ')}]`);
@@ -168,4 +173,59 @@ export function waitingLine(review: { id: string; question: string }): string {
 function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** `router explain`: the question, the pick and why, then every candidate (feasible ones first). */
+export function routeExplanation(e: RouteExplanation): string {
+  const constraints = Object.entries(e.constraints)
+    .map(([key, value]) => `${key} ${value}`)
+    .join(', ');
+  const kind = e.classified
+    ? `${e.kind} (classified, confidence ${e.classified.confidence.toFixed(2)})`
+    : e.kind;
+  const lines = [
+    `kind:        ${kind}`,
+    `objective:   ${e.objective}  strategy: ${e.strategy}`,
+    `constraints: ${constraints || 'none'}`,
+    `call:        ${e.inputTokens} input tokens, up to ${e.maxOutputTokens} output tokens`,
+    `pick:        ${e.order[0] ?? '-'} (${e.reason})`,
+    `fallbacks:   ${e.order.slice(1).join(', ') || 'none'}`,
+    '',
+  ];
+  const rows = [...e.candidates]
+    .sort((a, b) => Number(b.feasible) - Number(a.feasible) || b.score - a.score)
+    .map((c) => [
+      c.id === e.order[0] ? `* ${c.id}` : `  ${c.id}`,
+      `${c.quality.mean.toFixed(2)} [${c.quality.low.toFixed(2)}–${c.quality.high.toFixed(2)}]`,
+      String(c.quality.observations),
+      usd(c.costUsd),
+      c.p95Ms === undefined ? '-' : `${Math.round(c.p95Ms)} ms`,
+      c.feasible ? c.score.toPrecision(3) : '-',
+      c.excluded ?? '',
+    ]);
+  return (
+    lines.join('\n') +
+    '\n' +
+    table(['MODEL', 'QUALITY [90%]', 'OBS', 'EST. COST', 'P95', 'SCORE', 'RULED OUT BY'], rows)
+  );
+}
+
+/** `router stats`: one row per model and task kind (`*` is the model over every kind). */
+export function routerStatsTable(stats: RouterStat[]): string {
+  return table(
+    ['MODEL', 'KIND', 'CALLS', 'ERRORS', 'QUALITY [90%]', 'OBS', 'P50', 'P95', 'SPEND'],
+    stats.map((s) => [
+      s.modelId,
+      s.kind === '*' ? '* (all)' : s.kind,
+      String(s.calls),
+      s.errors === 0 ? '0' : `${s.errors} (${(s.errorRate * 100).toFixed(0)}%)`,
+      s.kind === '*'
+        ? '-'
+        : `${s.quality.mean.toFixed(2)} [${s.quality.low.toFixed(2)}–${s.quality.high.toFixed(2)}]`,
+      s.kind === '*' ? '-' : String(s.quality.observations),
+      s.p50Ms === null ? '-' : `${Math.round(s.p50Ms)} ms`,
+      s.p95Ms === null ? '-' : `${Math.round(s.p95Ms)} ms`,
+      usd(s.costUsd),
+    ]),
+  );
 }

@@ -8,6 +8,7 @@ import type { CliIo } from './cli-io.js';
 import { registerConfig } from './commands/config.js';
 import { registerModels } from './commands/models.js';
 import { registerReviews } from './commands/reviews.js';
+import { registerRouter } from './commands/router.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerTasks } from './commands/tasks.js';
@@ -34,6 +35,7 @@ export async function runCli(
       runtime ??= await createRuntime({
         logger: createStderrLogger(io, open.logLevel ?? 'warn'),
         ...(open.resume ? { resume: true } : {}),
+        ...(open.watchConfig ? { watchConfig: true } : {}),
         ...options.runtime,
       });
       return runtime;
@@ -55,6 +57,7 @@ export async function runCli(
   registerReviews(program, cli);
   registerTopologies(program, cli);
   registerModels(program, cli);
+  registerRouter(program, cli);
   registerConfig(program, cli);
 
   try {

@@ -4,7 +4,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { AgentdError } from '../core/errors.js';
 import { validate } from '../core/validate.js';
-import { ModelsConfigSchema, SECRET_REF_PATTERN } from '../models/models-config.js';
+import { z } from 'zod';
+import { CatalogEntryConfigSchema, ModelsConfigSchema, SECRET_REF_PATTERN } from '../models/models-config.js';
 import type { ResolvedProviderConfig } from '../models/models-config.js';
 import { ConfigFileSchema } from './config-schema.js';
 import type { AgentdConfig, ConfigFile } from './config-schema.js';
@@ -27,6 +28,8 @@ export interface LoadConfigOptions {
   userHome: string;
   /** Programmatic overrides (e.g. from `createRuntime(config)`), applied last. */
   overrides?: Record<string, unknown>;
+  /** The text of the file `models.catalogFile` names, when it is set (see loadConfigFromSystem). */
+  catalogFile?: ConfigSource;
 }
 
 /** `AGENTD_HOME`, or `~/.agentd`. */
@@ -49,7 +52,11 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
   // Checked like models.default, but named after the variable: it is not in any file.
   if (envModel)
     validate(ModelsConfigSchema.shape.default, envModel, { where: 'AGENTD_MODEL', code: 'config.invalid' });
-  const models = envModel ? { ...parsed.models, default: envModel } : parsed.models;
+  const models = withCatalogFile(
+    envModel ? { ...parsed.models, default: envModel } : parsed.models,
+    options.catalogFile,
+    (path) => resolvePath(path, cwd, options.userHome),
+  );
   const storePath = parsed.store.path
     ? resolvePath(parsed.store.path, cwd, options.userHome)
     : join(home, 'agentd.db');
@@ -69,7 +76,7 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
   }
   return {
     home,
-    files: options.files.map((f) => f.path),
+    files: [...options.files.map((f) => f.path), ...(options.catalogFile ? [options.catalogFile.path] : [])],
     providers: parsed.providers
       ? configuredProviders(parsed.providers, env, problems)
       : providersFromEnv(env),
@@ -79,6 +86,7 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     agents: parsed.agents,
     budget: parsed.budget,
     executor: parsed.executor,
+    router: parsed.router,
     problems,
   };
 }
@@ -111,13 +119,43 @@ export function loadConfigFromSystem(
     );
   }
   const files = paths.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
-  return loadConfig({
+  const base: LoadConfigOptions = {
     env,
     files,
     cwd,
     userHome,
     ...(options.overrides ? { overrides: options.overrides } : {}),
+  };
+  const config = loadConfig(base);
+  const catalogPath = config.models.catalogFile;
+  if (catalogPath === undefined) return config;
+  if (!existsSync(catalogPath)) {
+    throw new AgentdError({
+      code: 'config.not_found',
+      path: 'models.catalogFile',
+      message: `models.catalogFile names ${catalogPath}, which does not exist`,
+    });
+  }
+  return loadConfig({ ...base, catalogFile: { path: catalogPath, text: readFileSync(catalogPath, 'utf8') } });
+}
+
+/**
+ * Resolves `models.catalogFile` to an absolute path and, when its text was read, puts its entries
+ * before the inline `models.catalog` ones (so inline entries override the file's).
+ */
+function withCatalogFile(
+  models: AgentdConfig['models'],
+  source: ConfigSource | undefined,
+  resolveFile: (path: string) => string,
+): AgentdConfig['models'] {
+  if (models.catalogFile === undefined) return models;
+  const catalogFile = resolveFile(models.catalogFile);
+  if (source === undefined || source.path !== catalogFile) return { ...models, catalogFile };
+  const entries = validate(z.array(CatalogEntryConfigSchema), parseYamlText(source) ?? [], {
+    where: source.path,
+    code: 'config.invalid',
   });
+  return { ...models, catalogFile, catalog: [...entries, ...models.catalog] };
 }
 
 /** The config with every secret replaced by a mask, for printing. */
@@ -143,17 +181,7 @@ function mask(secret: string): string {
 }
 
 function parseFile(file: ConfigSource): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = parseYaml(file.text);
-  } catch (error) {
-    const line = error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}` : '';
-    throw new AgentdError({
-      code: 'config.parse_error',
-      message: `${file.path}${line}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-      cause: error,
-    });
-  }
+  const value = parseYamlText(file);
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new AgentdError({
@@ -162,6 +190,20 @@ function parseFile(file: ConfigSource): Record<string, unknown> {
     });
   }
   return value as Record<string, unknown>;
+}
+
+/** YAML (a superset of JSON) text to a value; a syntax error names the file and line. */
+function parseYamlText(file: ConfigSource): unknown {
+  try {
+    return parseYaml(file.text);
+  } catch (error) {
+    const line = error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}` : '';
+    throw new AgentdError({
+      code: 'config.parse_error',
+      message: `${file.path}${line}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      cause: error,
+    });
+  }
 }
 
 function configuredProviders(

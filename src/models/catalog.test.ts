@@ -38,8 +38,35 @@ describe('model catalog', () => {
       outputPerMTok: 0.6,
       contextWindow: 128_000,
       capabilities: { tools: true, json: true, vision: true },
+      quality: {
+        default: 0.68,
+        code: 0.64,
+        math: 0.58,
+        reasoning: 0.6,
+        extraction: 0.76,
+        summarisation: 0.75,
+        chat: 0.76,
+      },
       known: true,
       simulated: false,
+    });
+  });
+
+  it('gives every shipped model a default quality prior within 0–1', () => {
+    for (const info of createModelCatalog().list()) {
+      expect(info.quality?.['default'], info.id).toBeGreaterThan(0);
+      for (const value of Object.values(info.quality ?? {})) expect(value).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('merges configured quality priors over the shipped ones, kind by kind', () => {
+    const catalog = createModelCatalog({
+      overrides: [{ id: 'openai/gpt-4o-mini', quality: { code: 0.9, legal: 0.5 } }],
+    });
+    expect(catalog.get('openai/gpt-4o-mini')?.quality).toMatchObject({
+      default: 0.68,
+      code: 0.9,
+      legal: 0.5,
     });
   });
 

@@ -3,9 +3,12 @@ import { validate } from '../core/validate.js';
 import data from './catalog.json' with { type: 'json' };
 import type { ModelCapabilities, ModelInfo } from './language-model.js';
 import { parseModelId } from './model-id.js';
+import { QualityPriorsSchema } from './models-config.js';
 import type { CatalogEntryConfig } from './models-config.js';
 
-// catalog.json holds list prices (USD per 1M tokens) as of 2025 and documented context windows.
+// catalog.json holds list prices (USD per 1M tokens) as of 2025, documented context windows, and
+// rough quality priors per task kind (0–1; the router's starting point, learned over; see
+// docs/router.md).
 // Prices change; `models.catalog` in config overrides any field of an entry and adds new ids.
 
 /** One shipped catalog entry, as stored in catalog.json. */
@@ -15,6 +18,7 @@ export const CatalogEntrySchema = z.strictObject({
   outputPerMTok: z.number().nonnegative(),
   contextWindow: z.number().int().positive(),
   capabilities: z.strictObject({ tools: z.boolean(), json: z.boolean(), vision: z.boolean() }),
+  quality: QualityPriorsSchema.optional(),
 });
 
 /** A shipped catalog entry. */
@@ -112,6 +116,7 @@ function toInfo(entry: CatalogEntry): ModelInfo {
     outputPerMTok: entry.outputPerMTok,
     contextWindow: entry.contextWindow,
     capabilities: { ...entry.capabilities },
+    ...(entry.quality ? { quality: { ...entry.quality } } : {}),
     known: true,
     simulated: provider === SIMULATED_PROVIDER,
   });
@@ -130,6 +135,7 @@ function applyOverride(base: ModelInfo, override: CatalogEntryConfig): ModelInfo
     outputPerMTok: override.outputPerMTok ?? base.outputPerMTok,
     contextWindow: override.contextWindow ?? base.contextWindow,
     capabilities,
+    ...(override.quality || base.quality ? { quality: { ...base.quality, ...override.quality } } : {}),
     known: true,
   });
 }
@@ -144,5 +150,6 @@ function describeUnknown(id: string): ModelInfo {
 // Entries are shared between callers, so they are frozen rather than copied on every read.
 function freeze(info: ModelInfo): ModelInfo {
   Object.freeze(info.capabilities);
+  if (info.quality) Object.freeze(info.quality);
   return Object.freeze(info);
 }

@@ -28,6 +28,8 @@ export interface ModelInfo {
   outputPerMTok: number;
   contextWindow: number;
   capabilities: ModelCapabilities;
+  /** Quality priors per task kind (0–1), `default` for the others: where routing starts learning. */
+  quality?: Readonly<Record<string, number>>;
   /** False when the id is not in the catalog and price/limits are unknown (priced at 0). */
   known: boolean;
   /** True for the simulated provider: output is a dry run, not a model's answer. */

@@ -20,6 +20,8 @@ export interface ModelRegistry {
    * `model.invalid_id` for a malformed id and `model.unknown_provider` for an unconfigured provider.
    */
   resolve(id: string): ResolvedModel;
+  /** Replaces the catalog (prices, windows, priors changed on disk); later resolves see it. */
+  updateCatalog(catalog: ModelCatalog): void;
 }
 
 /** Options of {@link createModelRegistry}. */
@@ -30,7 +32,7 @@ export interface ModelRegistryOptions {
 
 /** The model registry over the configured providers and the catalog. */
 export function createModelRegistry(options: ModelRegistryOptions): ModelRegistry {
-  const { catalog } = options;
+  let { catalog } = options;
   const byName = new Map(options.providers.map((p) => [p.name, p] as const));
   // Provider models are stateless clients; one per id keeps identity stable for callers.
   const resolved = new Map<string, ResolvedModel>();
@@ -53,6 +55,10 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
 
   return {
     providers: options.providers,
+    updateCatalog(next) {
+      catalog = next;
+      resolved.clear();
+    },
     resolve(id) {
       const cached = resolved.get(id);
       if (cached) return cached;

@@ -64,6 +64,15 @@ export const ProviderConfigSchema = z.strictObject({
   local: z.boolean().optional(),
 });
 
+/**
+ * Quality priors of a model per task kind (0–1), `default` for kinds not listed: where the router's
+ * learning starts (see docs/router.md).
+ */
+export const QualityPriorsSchema = z.record(
+  z.string().regex(/^([a-z][a-z0-9_-]*|default)$/, { message: 'must be a task kind or default' }),
+  z.number().min(0).max(1),
+);
+
 /** A catalog entry in config: adds a model or overrides fields of a shipped one. */
 export const CatalogEntryConfigSchema = z.strictObject({
   id: z.string().regex(/^[^/\s]+\/\S+$/, { message: 'must look like provider/model' }),
@@ -77,6 +86,8 @@ export const CatalogEntryConfigSchema = z.strictObject({
       vision: z.boolean().optional(),
     })
     .optional(),
+  /** Quality priors per task kind; merged over the shipped ones kind by kind. */
+  quality: QualityPriorsSchema.optional(),
 });
 
 /** The `models` section: the default model and catalog additions/overrides. */
@@ -86,6 +97,11 @@ export const ModelsConfigSchema = z.strictObject({
     .regex(/^[^/\s]+\/\S+$/, { message: 'must look like provider/model' })
     .optional(),
   catalog: z.array(CatalogEntryConfigSchema).default([]),
+  /**
+   * A JSON or YAML file with more catalog entries (same fields as `catalog`), e.g. a price list
+   * you maintain; reread when it changes, like the config files.
+   */
+  catalogFile: z.string().min(1).optional(),
 });
 
 /** A provider after config loading: named, typed, with its key resolved. */

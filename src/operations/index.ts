@@ -2,6 +2,7 @@ import { answerReview } from './answer-review.js';
 import { cancelTask } from './cancel-task.js';
 import { checkConfig } from './check-config.js';
 import { createTask } from './create-task.js';
+import { explainRoute } from './explain-route.js';
 import type { Operation, StreamOperation } from './define-operation.js';
 import { getTask } from './get-task.js';
 import { health } from './health.js';
@@ -9,6 +10,7 @@ import { listModels } from './list-models.js';
 import { listReviews } from './list-reviews.js';
 import { listTasks } from './list-tasks.js';
 import { listTopologies } from './list-topologies.js';
+import { routerStats } from './router-stats.js';
 import { taskEvents } from './task-events.js';
 import { taskSpans } from './task-spans.js';
 
@@ -20,12 +22,14 @@ export {
   cancelTask,
   checkConfig,
   createTask,
+  explainRoute,
   getTask,
   health,
   listModels,
   listReviews,
   listTasks,
   listTopologies,
+  routerStats,
   taskEvents,
   taskSpans,
 };
@@ -42,6 +46,8 @@ export const operations: readonly Operation[] = [
   answerReview,
   listTopologies,
   listModels,
+  explainRoute,
+  routerStats,
   checkConfig,
 ] as unknown as Operation[];
 

@@ -414,8 +414,9 @@ describe('concurrent agents against one cap (property)', () => {
             expect(t.model.calls.length).toBe(rows.length + failures);
             if (result.status === 'failed' && result.error?.code !== 'budget.exceeded') {
               // Only when every agent's call failed does the parallel team itself fail.
-              expect(result.error?.code).toBe('model.call_failed');
-              expect(failures).toBe(agents);
+              // After 5 failures in a row the model's circuit opens and later calls are not sent.
+              expect(['model.call_failed', 'model.circuit_open']).toContain(result.error?.code);
+              if (result.error?.code === 'model.call_failed') expect(failures).toBe(agents);
             } else if (result.status !== 'succeeded') {
               expect(result.error?.code).toBe('budget.exceeded');
             }

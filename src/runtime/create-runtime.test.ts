@@ -272,7 +272,10 @@ describe('a task through the runtime', () => {
     expect(result).toMatchObject({ status: 'succeeded', output: 'seen', simulated: false });
     await expect(
       t.runtime.submitTask({ prompt: 'x', agent: { name: 'a', tools: [], requirements: { vision: true } } }),
-    ).rejects.toMatchObject({ code: 'model.no_match' });
+    ).rejects.toMatchObject({
+      code: 'router.no_candidate',
+      message: expect.stringMatching(/no vision support/),
+    });
   });
 
   it('rejects a bad request before creating a task', async () => {

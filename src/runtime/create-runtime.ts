@@ -1,5 +1,5 @@
 import { defaultAgent } from '../agents/index.js';
-import type { AgentSpec, TeamSpec } from '../agents/index.js';
+import type { AgentRouting, AgentSpec, TeamSpec } from '../agents/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import { loadConfigFromSystem, maskConfig } from '../config/index.js';
 import { systemClock } from '../core/clock.js';
@@ -14,12 +14,19 @@ import type { Logger } from '../core/logger.js';
 import { validate } from '../core/validate.js';
 import { createJournalEngine, createTaskRunner } from '../executor/index.js';
 import type { TaskResult } from '../executor/index.js';
-import type { ModelInfo, ModelProvider, ResolvedModel, ResolvedProviderConfig } from '../models/index.js';
+import type {
+  ModelCapabilities,
+  ModelInfo,
+  ModelProvider,
+  ResolvedModel,
+  ResolvedProviderConfig,
+} from '../models/index.js';
 import { createModelCatalog } from '../models/catalog.js';
 import { detectLocalServer } from '../models/detect-local-server.js';
 import { createModelRegistry, defaultModelId } from '../models/model-registry.js';
 import { providerFactories } from '../models/providers/index.js';
-import { selectModel } from '../router/index.js';
+import { createModelRouter } from '../router/index.js';
+import type { ModelRouter, RouteDecision, RouterStat, Routing, TaskKindResult } from '../router/index.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import type { TaskStatus } from '../store/task-store.js';
 import type { ReviewAnswer, ReviewRecord } from '../store/review-store.js';
@@ -32,6 +39,7 @@ import { prepareTeam } from '../topology/index.js';
 import type { PreparedTeam } from '../topology/index.js';
 import { TaskInputSchema } from './task-input.js';
 import { createTeamWorkflow } from './team-workflow.js';
+import { watchConfigFiles } from './watch-config.js';
 import type { TaskInput } from './task-input.js';
 
 /** Options of {@link createRuntime}. */
@@ -51,12 +59,48 @@ export interface RuntimeOptions {
   resume?: boolean;
   clock?: Clock;
   logger?: Logger;
-  /** Provider-level retries per model call (default 2). */
+  /** Retries per model and call for retryable errors (default: `router.retry.maxRetries`). */
   maxRetries?: number;
   /** Lease renewal interval for running tasks, ms (default 5000). */
   heartbeatMs?: number;
   /** Tools agents may use besides the built-in ones (see `defineTool`). */
   tools?: AnyTool[];
+  /**
+   * Reread the config files (and `models.catalogFile`) when they change, applying catalog and
+   * `router` changes without a restart (default false; `agentd serve` turns it on).
+   */
+  watchConfig?: boolean;
+  /** How the config is (re)read (default: the files and environment, with `config` overrides). */
+  loadConfig?: () => AgentdConfig;
+}
+
+/** A call to explain: a task kind or a prompt to classify, needs and constraints. */
+export interface RouteExplainRequest extends Routing {
+  /** Text to classify the task kind from, when `kind` is not given. */
+  prompt?: string | undefined;
+  /** Capabilities the call needs. */
+  needs?: Partial<ModelCapabilities> | undefined;
+  /** Input tokens of the call (default: counted from `prompt`, else 1000). */
+  inputTokens?: number | undefined;
+  maxOutputTokens?: number | undefined;
+  /** A pinned model, to see its fallbacks. */
+  model?: string | undefined;
+}
+
+/** A routing decision as explained to a user. */
+export interface RouteExplanation extends RouteDecision {
+  /** The classifier's answer when the kind came from the prompt. */
+  classified?: TaskKindResult;
+  inputTokens: number;
+  maxOutputTokens: number;
+}
+
+/** A circuit breaker that is not closed. */
+export interface CircuitStatus {
+  scope: 'model' | 'provider';
+  id: string;
+  state: 'closed' | 'open' | 'half-open';
+  openedAt?: number;
 }
 
 /** A model as listed to users: catalog data plus whether a configured provider serves it. */
@@ -96,11 +140,17 @@ export interface Runtime {
   /** Answers a pending review; its task resumes (in this process). */
   answerReview(id: string, answer: ReviewAnswer): Promise<ReviewRecord>;
   listModels(): ListedModel[];
+  /** What the router would pick for a call like this, with every candidate's scores (nothing is called or counted). */
+  explainRoute(request: RouteExplainRequest): RouteExplanation;
+  /** What the router has learned per model and task kind, and its circuits that are not closed. */
+  routerStats(): { stats: RouterStat[]; circuits: CircuitStatus[] };
   /**
    * Resumes tasks that a crashed or stopped process left `running`; with `watch`, keeps adopting
    * such tasks on every heartbeat. Returns the ids resumed now.
    */
   resumeInterrupted(options?: { watch?: boolean }): Promise<string[]>;
+  /** Rereads the config files now (see RuntimeOptions.watchConfig): catalog and router changes apply. */
+  reloadConfig(): void;
   /** Stops running tasks (they resume on the next start) and closes the database. */
   close(): Promise<void>;
 }
@@ -111,8 +161,9 @@ const SIMULATED_NOTICE =
 
 /** Builds a runtime: config, stores, providers, tracer, executor; the composition root of agentd. */
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
-  const config =
-    options.loadedConfig ?? loadConfigFromSystem(options.config ? { overrides: options.config } : {});
+  const readConfig =
+    options.loadConfig ?? (() => loadConfigFromSystem(options.config ? { overrides: options.config } : {}));
+  const config = options.loadedConfig ?? readConfig();
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
 
@@ -120,7 +171,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const providers = new Map<string, ModelProvider>();
   for (const provider of providerConfigs) providers.set(provider.config.name, provider.instance);
   for (const provider of options.providers ?? []) providers.set(provider.name, provider);
-  const catalog = createModelCatalog({ overrides: config.models.catalog });
+  let catalog = createModelCatalog({ overrides: config.models.catalog });
   const registry = createModelRegistry({ providers: [...providers.values()], catalog });
   const onlySimulated = [...providers.values()].every((p) => p.type === 'simulated');
   const discoveredModels: Record<string, string[]> = {};
@@ -136,23 +187,96 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     })),
     discoveredModels,
   });
-  // Models a capability-based pick may choose: never the simulated one when a real provider exists.
-  const selectable = () =>
-    catalog.list().filter((m) => providers.has(m.provider) && (onlySimulated || !m.simulated));
-
   const stores = openSqliteStores({ path: config.store.path });
   const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })] });
   const tools = createToolRegistry([...builtinTools, ...(options.tools ?? [])]);
   const engine = createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
+  const routerConfig = (c: AgentdConfig) =>
+    options.maxRetries === undefined
+      ? c.router
+      : { ...c.router, retry: { ...c.router.retry, maxRetries: options.maxRetries } };
+  const router: ModelRouter = createModelRouter({
+    config: routerConfig(config),
+    candidates: candidateModels,
+    resolve: (id) => registry.resolve(id),
+    store: stores.router,
+    logger,
+  });
+  await router.load();
 
-  function modelFor(agent: AgentSpec, override: string | undefined): string {
-    if (override) return override;
-    if (agent.model) return agent.model;
-    if (agent.requirements) {
-      const preferred = registry.resolve(defaultModel).info;
-      return selectModel({ candidates: selectable(), requirements: agent.requirements, preferred }).id;
+  /**
+   * Rereads the config: catalog changes (prices, new models, priors) and the `router` section
+   * apply to the next decision; other sections need a restart. A broken file keeps the old config.
+   */
+  function reloadConfig(): void {
+    let next: AgentdConfig;
+    try {
+      next = readConfig();
+    } catch (error) {
+      logger.error('config reload failed; keeping the previous config', {
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return;
     }
-    return defaultModel;
+    catalog = createModelCatalog({ overrides: next.models.catalog });
+    registry.updateCatalog(catalog);
+    router.reconfigure(routerConfig(next));
+    logger.info('config reloaded: catalog and router settings applied', { files: next.files.length });
+  }
+  const stopWatching = options.watchConfig
+    ? watchConfigFiles({ files: config.files, onChange: reloadConfig })
+    : undefined;
+
+  /**
+   * The models the router may pick: catalog entries of every configured provider (a provider named
+   * differently from its type gets its type's entries) and the models local servers reported;
+   * never the simulated model when a real provider exists.
+   */
+  function candidateModels(): ModelInfo[] {
+    const list: ModelInfo[] = [];
+    for (const provider of providers.values()) {
+      if (UNAVAILABLE.has(provider)) continue;
+      if (!onlySimulated && provider.type === 'simulated') continue;
+      const ids = new Set<string>();
+      for (const entry of catalog.list()) {
+        if (entry.provider === provider.name) ids.add(entry.id);
+        else if (entry.provider === provider.type) ids.add(`${provider.name}/${entry.model}`);
+      }
+      for (const name of discoveredModels[provider.name] ?? [])
+        if (!NOT_CHAT.test(name)) ids.add(`${provider.name}/${name}`);
+      for (const id of ids) list.push(registry.resolve(id).info);
+    }
+    return list;
+  }
+
+  /** The model an agent starts with: the request's, its own, or (unless the router picks) the default. */
+  function pinnedModel(agent: AgentSpec, input: TaskInput): string | undefined {
+    if (input.model) return input.model;
+    if (agent.model) return agent.model;
+    const routed =
+      agent.requirements !== undefined || input.routing !== undefined || config.router.unpinned === 'route';
+    return routed ? undefined : defaultModel;
+  }
+
+  function routing(agent: AgentSpec, input: TaskInput): AgentRouting {
+    const own = agent.requirements ?? {};
+    const task = input.routing ?? {};
+    const pick = <K extends 'kind' | 'objective' | 'strategy' | 'minQuality' | 'maxLatencyMs' | 'maxCostUsd'>(
+      key: K,
+    ) => own[key] ?? task[key];
+    const constraints = {
+      ...(pick('minQuality') !== undefined ? { minQuality: pick('minQuality') } : {}),
+      ...(pick('maxLatencyMs') !== undefined ? { maxLatencyMs: pick('maxLatencyMs') } : {}),
+      ...(pick('maxCostUsd') !== undefined ? { maxCostUsd: pick('maxCostUsd') } : {}),
+    };
+    return {
+      pinned: pinnedModel(agent, input),
+      kind: pick('kind'),
+      objective: pick('objective'),
+      constraints,
+      strategy: pick('strategy') ?? config.router.strategy,
+      cascadeModels: config.router.cascade.maxModels,
+    };
   }
 
   function teamOf(input: TaskInput): TeamSpec {
@@ -172,7 +296,26 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       ...Object.values(prepared.team.subteams ?? {}).flatMap((team) => team.agents),
     ];
     for (const agent of agents) {
-      simulated ||= registry.resolve(modelFor(agent, input.model)).info.simulated;
+      const pinned = pinnedModel(agent, input);
+      // A routed agent runs on the simulated model only when it is the only one there is.
+      simulated ||= pinned === undefined ? onlySimulated : registry.resolve(pinned).info.simulated;
+      // A routed agent needs at least one model with the capabilities it states (or throws).
+      if (pinned === undefined) {
+        const wants = agent.requirements ?? {};
+        router.decide(
+          {
+            kind: 'chat',
+            needs: {
+              tools: wants.tools === true || agent.tools.length > 0,
+              json: wants.json,
+              vision: wants.vision,
+            },
+            inputTokens: 0,
+            maxOutputTokens: 1,
+          },
+          { explain: true },
+        );
+      }
       tools.select(agent.tools);
     }
     return { prepared, simulated };
@@ -196,9 +339,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       tools,
       ledger: stores.ledger,
       reviews: stores.reviews,
-      maxRetries: options.maxRetries ?? 2,
+      router,
       preflight,
-      resolveModel: (agent, override) => registry.resolve(modelFor(agent, override)),
+      routing,
       localModels,
     }),
   });
@@ -305,12 +448,49 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       }));
     },
 
+    explainRoute(request) {
+      const classified =
+        request.kind === undefined && request.prompt ? router.classify(request.prompt) : undefined;
+      const inputTokens =
+        request.inputTokens ?? (request.prompt ? Buffer.byteLength(request.prompt, 'utf8') : 1000);
+      const maxOutputTokens = request.maxOutputTokens ?? config.budget.defaultMaxOutputTokens;
+      const decision = router.decide(
+        {
+          kind: request.kind ?? classified?.kind ?? 'chat',
+          needs: request.needs ?? {},
+          inputTokens,
+          maxOutputTokens,
+          constraints: {
+            ...(request.minQuality !== undefined ? { minQuality: request.minQuality } : {}),
+            ...(request.maxLatencyMs !== undefined ? { maxLatencyMs: request.maxLatencyMs } : {}),
+            ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
+          },
+          objective: request.objective,
+          pinned: request.model,
+          noExploration: request.strategy === 'cascade',
+        },
+        { explain: true },
+      );
+      return { ...decision, ...(classified ? { classified } : {}), inputTokens, maxOutputTokens };
+    },
+
+    routerStats() {
+      return {
+        stats: router.stats(),
+        circuits: router.health.states().filter((c) => c.state !== 'closed'),
+      };
+    },
+
     resumeInterrupted,
 
+    reloadConfig,
+
     async close() {
+      stopWatching?.();
       closed = true;
       for (const wake of streamWakers) wake();
       await runner.close();
+      await router.flush();
       await tracer.shutdown();
       await stores.close();
     },
@@ -392,9 +572,12 @@ function isLocalProvider(config: ResolvedProviderConfig): boolean {
   return config.baseUrl !== undefined && isLoopbackName(new URL(config.baseUrl).hostname);
 }
 
+/** Providers whose construction failed: never routing candidates. */
+const UNAVAILABLE = new WeakSet<ModelProvider>();
+
 /** A provider whose construction failed: listed, but every model of it fails with the original error. */
 function unavailableProvider(config: ResolvedProviderConfig, error: unknown): ModelProvider {
-  return {
+  const provider: ModelProvider = {
     name: config.name,
     type: config.type,
     languageModel() {
@@ -406,6 +589,8 @@ function unavailableProvider(config: ResolvedProviderConfig, error: unknown): Mo
           });
     },
   };
+  UNAVAILABLE.add(provider);
+  return provider;
 }
 
 async function providersToUse(

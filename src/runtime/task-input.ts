@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentSpecSchema, TeamSpecSchema } from '../agents/index.js';
 import { BudgetLimitsSchema } from '../budget/index.js';
+import { RoutingSchema } from '../router/index.js';
 
 /** A task request: a prompt, and optionally the agent or team to run and a model for all of them. */
 export const TaskInputSchema = z
@@ -13,6 +14,9 @@ export const TaskInputSchema = z
       .regex(/^[^/\s]+\/\S+$/, { message: 'must look like provider/model' })
       .optional()
       .describe('A model id that overrides every agent model for this task'),
+    routing: RoutingSchema.optional().describe(
+      "How this task's model calls are routed (objective, strategy, kind, minQuality, maxLatencyMs, maxCostUsd); an agent's own requirements win",
+    ),
     budget: BudgetLimitsSchema.optional().describe(
       'Limits for this task; they can only tighten the team file and configured limits',
     ),

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nativeAgentRunner } from '../agents/index.js';
-import type { AgentContext, AgentSpec } from '../agents/index.js';
+import type { AgentContext, AgentRouting, AgentSpec } from '../agents/index.js';
 import { createBudget, tightestLimits } from '../budget/index.js';
 import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
@@ -11,6 +11,7 @@ import { validate } from '../core/validate.js';
 import { createLoopGuard } from '../executor/index.js';
 import type { TaskScope, TaskWorkflow } from '../executor/index.js';
 import type { ResolvedModel } from '../models/index.js';
+import type { ModelRouter } from '../router/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { ReviewStore } from '../store/review-store.js';
 import type { ToolRegistry } from '../tools/index.js';
@@ -28,10 +29,11 @@ export interface TeamWorkflowDependencies {
   tools: ToolRegistry;
   ledger: LedgerStore;
   reviews: ReviewStore;
-  maxRetries: number;
+  router: ModelRouter;
   /** The checks a request passes before it becomes a task (run again on resume). */
   preflight(input: TaskInput): { prepared: PreparedTeam };
-  resolveModel(agent: AgentSpec, override: string | undefined): ResolvedModel;
+  /** How an agent's calls are routed in this task. */
+  routing(agent: AgentSpec, input: TaskInput): AgentRouting;
   localModels(): ResolvedModel[];
 }
 
@@ -67,13 +69,13 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       tracer: deps.tracer,
       tools: deps.tools,
       clock,
-      resolveModel: (agent) => deps.resolveModel(agent, input.model),
+      router: deps.router,
+      routing: (agent) => deps.routing(agent, input),
       recordCost: scope.recordCost,
       emit: scope.emit,
       guard: createLoopGuard({ repeats: config.executor.loopRepeats, window: config.executor.loopWindow }),
       defaultMaxSteps: config.agents.maxSteps,
       defaultMaxOutputTokens: config.budget.defaultMaxOutputTokens,
-      maxRetries: deps.maxRetries,
       modelTimeoutMs: config.agents.modelTimeoutMs,
     };
     return runTeam(

@@ -807,15 +807,22 @@ describe('request guards', () => {
 });
 
 describe('GET /v1/tasks/:id/spans', () => {
-  it('returns task, team, agent and model spans with GenAI attributes, chained model → agent → team → task', async () => {
+  it('returns task, team, agent, router and model spans with GenAI attributes, chained model → agent → team → task', async () => {
     const { app } = await appWith([{ text: 'traced', usage: { inputTokens: 40, outputTokens: 9 } }]);
     const created = await post(app, '/v1/tasks?wait=true', { prompt: 'trace me' });
     const res = await send<{ spans: SpanRecord[] }>(app, `/v1/tasks/${created.body.id}/spans`);
     expect(res.status).toBe(200);
     const { spans } = res.body;
-    expect(spans.map((s) => s.kind).sort()).toEqual(['agent', 'model', 'task', 'team']);
+    expect(spans.map((s) => s.kind).sort()).toEqual(['agent', 'model', 'router', 'task', 'team']);
     const byKind = (kind: string) => spans.find((s) => s.kind === kind) as SpanRecord;
     const [task, team, agent, model] = [byKind('task'), byKind('team'), byKind('agent'), byKind('model')];
+    const decision = byKind('router');
+    expect(decision.name).toBe('router.decision');
+    expect(decision.parentSpanId).toBe(agent.spanId);
+    expect(decision.attributes).toMatchObject({
+      'agentd.router.chosen': 'fake/scripted',
+      'agentd.router.reason': 'pinned by the agent; fallbacks ranked by cheapest',
+    });
     expect(model.attributes).toMatchObject({
       'gen_ai.request.model': 'scripted',
       'gen_ai.usage.input_tokens': 40,

@@ -1,6 +1,7 @@
 import type { JournalStore } from './journal-store.js';
 import type { LedgerStore } from './ledger-store.js';
 import type { ReviewStore } from './review-store.js';
+import type { RouterStore } from './router-store.js';
 import type { TaskStore } from './task-store.js';
 import type { TraceStore } from './trace-store.js';
 
@@ -11,6 +12,7 @@ export interface Stores {
   traces: TraceStore;
   ledger: LedgerStore;
   reviews: ReviewStore;
+  router: RouterStore;
   /** Closes the underlying database. */
   close(): Promise<void>;
 }

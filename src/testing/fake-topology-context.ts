@@ -1,7 +1,6 @@
 import type { AgentInput, AgentResult, AgentSpec } from '../agents/index.js';
 import { AgentdError, toAgentdError } from '../core/errors.js';
 import type { HumanAnswer, Settled } from '../executor/index.js';
-import type { ResolvedModel } from '../models/index.js';
 import { prepareTeam } from '../topology/index.js';
 import type { TopologyContext } from '../topology/index.js';
 
@@ -75,9 +74,6 @@ export function createFakeTopologyContext(options: {
         return prepared.topology.run(prepared.team, prepared.options, { ...child, prompt });
       },
       withCallPolicy: () => ctx,
-      resolveModel(): ResolvedModel {
-        throw new AgentdError({ code: 'test.no_models', message: 'the fake topology context has no models' });
-      },
       localModels: () => [],
     };
     return ctx;

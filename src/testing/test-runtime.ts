@@ -53,7 +53,9 @@ export function createTestRuntimeOptions(
     overrides: {
       models: {
         default: 'fake/scripted',
-        catalog: [{ id: 'fake/scripted', ...FAKE_PRICES, capabilities: { tools: true } }],
+        catalog: [
+          { id: 'fake/scripted', ...FAKE_PRICES, contextWindow: 10_000_000, capabilities: { tools: true } },
+        ],
       },
       ...options.config,
     },

@@ -174,7 +174,6 @@ function topologyContext(prompt: string, environment: TeamRunEnvironment, state:
     withCallPolicy(policy) {
       return topologyContext(prompt, environment, { ...state, policy });
     },
-    resolveModel: (agent) => environment.agents.resolveModel(agent),
     localModels: () => environment.localModels(),
   };
   return ctx;

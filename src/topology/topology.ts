@@ -46,8 +46,6 @@ export interface TopologyContext {
   runTeam(team: TeamSpec | SubTeamSpec, prompt: string): Promise<TopologyResult>;
   /** The same context, but every model call of its agents first passes `policy`. */
   withCallPolicy(policy: CallPolicy): TopologyContext;
-  /** Resolves the model an agent would use (for policies that must know where calls go). */
-  resolveModel(agent: AgentSpec): ResolvedModel;
   /** Models of local providers, cheapest first (hybrid routes sensitive calls to them). */
   localModels(): ResolvedModel[];
 }

@@ -23,7 +23,18 @@ export const ATTR = {
   topology: 'agentd.topology',
   teamName: 'agentd.team.name',
   teamDepth: 'agentd.team.depth',
+  routerKind: 'agentd.router.kind',
+  routerObjective: 'agentd.router.objective',
+  routerStrategy: 'agentd.router.strategy',
+  routerConstraints: 'agentd.router.constraints',
+  routerCandidates: 'agentd.router.candidates',
+  routerChosen: 'agentd.router.chosen',
+  routerFallbacks: 'agentd.router.fallbacks',
+  routerReason: 'agentd.router.reason',
+  routerExplored: 'agentd.router.explored',
+  routerFallbackFrom: 'agentd.router.fallback_from',
+  routerErrorClass: 'agentd.router.error_class',
 } as const;
 
 /** What a span covers. */
-export type SpanKindName = 'task' | 'team' | 'agent' | 'model' | 'tool';
+export type SpanKindName = 'task' | 'team' | 'agent' | 'model' | 'tool' | 'router';

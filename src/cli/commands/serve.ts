@@ -17,7 +17,7 @@ export function registerServe(program: Command, cli: CliContext, version: string
         cli.usageError(`--port: '${options.port}' is not a port number`);
       }
       // Resuming waits until the server is up: a refused host or a taken port must change nothing.
-      const runtime = await cli.openRuntime({ logLevel: 'info' });
+      const runtime = await cli.openRuntime({ logLevel: 'info', watchConfig: true });
       const server = runtime.server;
       if (server.authTokenMissing) {
         cli.usageError(

@@ -128,6 +128,30 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX reviews_status_created ON reviews (status, created_at DESC, id DESC);
     `,
   },
+  {
+    version: 3,
+    name: 'router knowledge per model and task kind',
+    sql: `
+      CREATE TABLE router_stats (
+        model_id           TEXT NOT NULL,
+        kind               TEXT NOT NULL,
+        calls              INTEGER NOT NULL,
+        errors             INTEGER NOT NULL,
+        passes             REAL NOT NULL,
+        fails              REAL NOT NULL,
+        score_count        INTEGER NOT NULL,
+        score_mean         REAL NOT NULL,
+        score_m2           REAL NOT NULL,
+        latency_ewma_ms    REAL,
+        latency_samples_ms TEXT NOT NULL,
+        cost_usd           REAL NOT NULL,
+        input_tokens       INTEGER NOT NULL,
+        output_tokens      INTEGER NOT NULL,
+        updated_at         INTEGER NOT NULL,
+        PRIMARY KEY (model_id, kind)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

@@ -6,6 +6,7 @@ import { applyMigrations } from './migrations.js';
 import { SqliteJournalStore } from './sqlite-journal-store.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
 import { SqliteReviewStore } from './sqlite-review-store.js';
+import { SqliteRouterStore } from './sqlite-router-store.js';
 import { SqliteTaskStore } from './sqlite-task-store.js';
 import { SqliteTraceStore } from './sqlite-trace-store.js';
 
@@ -46,6 +47,7 @@ export function openSqliteStores(options: OpenSqliteOptions): Stores {
     traces: new SqliteTraceStore(db),
     ledger: new SqliteLedgerStore(db),
     reviews: new SqliteReviewStore(db),
+    router: new SqliteRouterStore(db),
     async close() {
       db.close();
     },

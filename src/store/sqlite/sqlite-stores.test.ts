@@ -8,6 +8,7 @@ import { describeJournalStoreConformance } from '../conformance/journal-store-co
 import { describeLedgerStoreConformance } from '../conformance/ledger-store-conformance.js';
 import type { OpenedStore } from '../conformance/open-store.js';
 import { describeReviewStoreConformance } from '../conformance/review-store-conformance.js';
+import { describeRouterStoreConformance } from '../conformance/router-store-conformance.js';
 import { describeTaskStoreConformance } from '../conformance/task-store-conformance.js';
 import { describeTraceStoreConformance } from '../conformance/trace-store-conformance.js';
 import type { Stores } from '../stores.js';
@@ -54,6 +55,10 @@ describeLedgerStoreConformance(
 describeReviewStoreConformance(
   'SQLite',
   openFresh((stores) => stores.reviews),
+);
+describeRouterStoreConformance(
+  'SQLite',
+  openFresh((stores) => stores.router),
 );
 
 describe('openSqliteStores', () => {

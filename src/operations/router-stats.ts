@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { defineOperation } from './define-operation.js';
+
+/** What the router has learned, per model and task kind, and which circuits are open. */
+export const routerStats = defineOperation({
+  name: 'router.stats',
+  description:
+    'Per model and task kind: calls, error rate, learned quality with its 90% interval, p50/p95 latency and spend; plus circuits that are not closed.',
+  input: z.strictObject({}),
+  output: z.object({
+    stats: z.array(
+      z.object({
+        modelId: z.string(),
+        kind: z.string(),
+        calls: z.number(),
+        errors: z.number(),
+        errorRate: z.number(),
+        quality: z.object({ mean: z.number(), low: z.number(), high: z.number(), observations: z.number() }),
+        p50Ms: z.number().nullable(),
+        p95Ms: z.number().nullable(),
+        costUsd: z.number(),
+      }),
+    ),
+    circuits: z.array(
+      z.object({
+        scope: z.enum(['model', 'provider']),
+        id: z.string(),
+        state: z.enum(['closed', 'open', 'half-open']),
+        openedAt: z.number().optional(),
+      }),
+    ),
+  }),
+  permission: 'read',
+  http: { method: 'GET', path: '/v1/router/stats' },
+  handler: async (runtime) => runtime.routerStats(),
+});

@@ -1,0 +1,261 @@
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  CountBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  wrap,
+} from 'cockatiel';
+import type {
+  CircuitBreakerPolicy,
+  IBackoff,
+  IBackoffFactory,
+  IBreaker,
+  IRetryBackoffContext,
+} from 'cockatiel';
+import { AgentdError } from '../core/errors.js';
+import { classifyModelError } from './classify-model-error.js';
+import type { ClassifiedModelError, ModelErrorClass } from './classify-model-error.js';
+import type { RouterConfig } from './router-config.js';
+
+/** Options of {@link createModelHealth}. */
+export interface ModelHealthOptions {
+  retry: RouterConfig['retry'];
+  breaker: RouterConfig['breaker'];
+  now?: () => number;
+}
+
+/** A circuit's state. */
+export type CircuitStateName = 'closed' | 'open' | 'half-open';
+
+/** A model and its provider: each has a circuit. */
+export interface HealthTarget {
+  id: string;
+  provider: string;
+}
+
+/** One failed attempt. */
+export interface AttemptFailure {
+  target: HealthTarget;
+  attempt: number;
+  error: ClassifiedModelError;
+}
+
+/** A circuit as reported. */
+export interface CircuitStatusEntry {
+  scope: 'model' | 'provider';
+  id: string;
+  state: CircuitStateName;
+  openedAt?: number;
+}
+
+/** Retries and circuit breakers per provider and per model. */
+export interface ModelHealth {
+  /**
+   * Whether a call may go to `target` now: neither its model nor its provider circuit is open (an
+   * open circuit whose half-open delay has passed admits a probe).
+   */
+  available(target: HealthTarget): boolean;
+  /**
+   * Runs `call` under the target's provider and model breakers, retrying retryable failures with
+   * exponential backoff and jitter (a Retry-After up to `maxRetryAfterMs` is honoured instead).
+   * Throws the last error as it was; an open circuit throws AgentdError `model.circuit_open`.
+   */
+  execute<T>(
+    target: HealthTarget,
+    call: (signal: AbortSignal) => Promise<T>,
+    options: { signal: AbortSignal; onFailure?(failure: AttemptFailure): void },
+  ): Promise<T>;
+  /** Every circuit created so far. */
+  states(): CircuitStatusEntry[];
+  /** Called on every circuit state change; returns an unsubscribe function. */
+  onStateChange(listener: (change: CircuitStatusEntry) => void): () => void;
+}
+
+// Failures that say something about the provider's or model's health. Bad requests, refusals and
+// auth errors would fail on any healthy server too, so they neither open circuits nor retry.
+const HEALTH_FAILURES: ReadonlySet<ModelErrorClass> = new Set([
+  'rate_limit',
+  'timeout',
+  'server',
+  'connection',
+  'unknown',
+]);
+
+/**
+ * Opens on `consecutive` failures in a row or on a failure share over a window, whichever first:
+ * cockatiel's two breakers side by side.
+ */
+class ConsecutiveOrRateBreaker implements IBreaker {
+  readonly #consecutive: ConsecutiveBreaker;
+  readonly #rate: CountBreaker;
+  constructor(options: RouterConfig['breaker']) {
+    this.#consecutive = new ConsecutiveBreaker(options.consecutiveFailures);
+    this.#rate = new CountBreaker({
+      threshold: options.errorRate,
+      size: options.window,
+      minimumNumberOfCalls: Math.min(options.minimumCalls, options.window),
+    });
+  }
+  get state(): unknown {
+    return { consecutive: this.#consecutive.state, rate: this.#rate.state };
+  }
+  set state(value: unknown) {
+    const { consecutive, rate } = value as { consecutive: number; rate: unknown };
+    this.#consecutive.state = consecutive;
+    this.#rate.state = rate;
+  }
+  success(state: CircuitState): void {
+    this.#consecutive.success();
+    this.#rate.success(state);
+  }
+  failure(state: CircuitState): boolean {
+    // Both see every failure, so neither window goes stale.
+    const consecutive = this.#consecutive.failure();
+    const rate = this.#rate.failure(state);
+    return consecutive || rate;
+  }
+}
+
+/** Waits a Retry-After when the failure carried one, else backs off exponentially with jitter. */
+class RetryAfterBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>> {
+  constructor(
+    private readonly exponential: IBackoffFactory<IRetryBackoffContext<unknown>>,
+    private readonly now: () => number,
+  ) {}
+  next(context: IRetryBackoffContext<unknown>): IBackoff<IRetryBackoffContext<unknown>> {
+    const fallback = this.exponential.next(context);
+    const error = 'error' in context.result ? context.result.error : undefined;
+    const retryAfterMs = error === undefined ? undefined : classifyModelError(error, this.now()).retryAfterMs;
+    const duration = retryAfterMs ?? fallback.duration;
+    return { duration, next: (c) => new RetryAfterBackoff(fallback, this.now).next(c) };
+  }
+}
+
+interface Circuit {
+  scope: 'model' | 'provider';
+  id: string;
+  policy: CircuitBreakerPolicy;
+  openedAt?: number;
+}
+
+/** Retries and circuit breakers for model calls, on cockatiel. */
+export function createModelHealth(options: ModelHealthOptions): ModelHealth {
+  const now = options.now ?? Date.now;
+  const circuits = new Map<string, Circuit>();
+  const listeners = new Set<(change: CircuitStatusEntry) => void>();
+  const countsAgainstHealth = (error: Error) =>
+    !isPassThrough(error) && HEALTH_FAILURES.has(classifyModelError(error, now()).class);
+
+  function circuit(scope: 'model' | 'provider', id: string): Circuit {
+    const key = `${scope}:${id}`;
+    let entry = circuits.get(key);
+    if (entry) return entry;
+    const policy = circuitBreaker(handleWhen(countsAgainstHealth), {
+      halfOpenAfter: options.breaker.halfOpenAfterMs,
+      breaker: new ConsecutiveOrRateBreaker(options.breaker),
+    });
+    const created: Circuit = { scope, id, policy };
+    policy.onStateChange((state) => {
+      // cockatiel's Open check uses Date.now(); so does this record of when it opened.
+      if (state === CircuitState.Open) created.openedAt = Date.now();
+      for (const listener of listeners) listener(status(created));
+    });
+    circuits.set(key, created);
+    entry = created;
+    return entry;
+  }
+
+  function isOpen(entry: Circuit | undefined): boolean {
+    if (!entry) return false;
+    const state = entry.policy.state;
+    if (state === CircuitState.Isolated) return true;
+    if (state !== CircuitState.Open) return false;
+    return Date.now() - (entry.openedAt ?? 0) < options.breaker.halfOpenAfterMs;
+  }
+
+  return {
+    available(target) {
+      return (
+        !isOpen(circuits.get(`model:${target.id}`)) && !isOpen(circuits.get(`provider:${target.provider}`))
+      );
+    },
+
+    async execute(target, call, { signal, onFailure }) {
+      const retries = retry(
+        handleWhen((error) => {
+          if (isPassThrough(error)) return false;
+          const classified = classifyModelError(error, now());
+          return classified.retryable && (classified.retryAfterMs ?? 0) <= options.retry.maxRetryAfterMs;
+        }),
+        {
+          maxAttempts: options.retry.maxRetries,
+          backoff: new RetryAfterBackoff(
+            new ExponentialBackoff({
+              initialDelay: options.retry.initialDelayMs,
+              maxDelay: options.retry.maxDelayMs,
+            }),
+            now,
+          ),
+        },
+      );
+      const policy = wrap(
+        retries,
+        circuit('provider', target.provider).policy,
+        circuit('model', target.id).policy,
+      );
+      let attempt = 0;
+      try {
+        return await policy.execute(async ({ signal: attemptSignal }) => {
+          attempt += 1;
+          try {
+            return await call(attemptSignal);
+          } catch (error) {
+            if (!isPassThrough(error) && !signal.aborted) {
+              onFailure?.({ target, attempt, error: classifyModelError(error, now()) });
+            }
+            throw error;
+          }
+        }, signal);
+      } catch (error) {
+        if (error instanceof BrokenCircuitError) {
+          const scope = isOpen(circuits.get(`provider:${target.provider}`)) ? 'provider' : 'model';
+          throw new AgentdError({
+            code: 'model.circuit_open',
+            category: 'upstream',
+            message: `${target.id}: the ${scope} circuit is open after repeated failures`,
+            details: { target: target.id, scope },
+          });
+        }
+        throw error;
+      }
+    },
+
+    states: () => [...circuits.values()].map(status),
+
+    onStateChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** agentd's own errors (budget, cancellation, a broken-off stream) are not the model's health. */
+function isPassThrough(error: unknown): boolean {
+  return error instanceof AgentdError && error.code !== 'model.timeout';
+}
+
+function status(entry: Circuit): CircuitStatusEntry {
+  const state = entry.policy.state;
+  const name: CircuitStateName =
+    state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
+  return {
+    scope: entry.scope,
+    id: entry.id,
+    state: name,
+    ...(name !== 'closed' && entry.openedAt !== undefined ? { openedAt: entry.openedAt } : {}),
+  };
+}
