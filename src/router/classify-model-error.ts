@@ -13,6 +13,7 @@ export type ModelErrorClass =
   | 'config'
   | 'bad_request'
   | 'cancelled'
+  | 'circuit_open'
   | 'unknown';
 
 /** A classified failure: whether to retry the same model, whether another one may help. */
@@ -78,6 +79,7 @@ function classifyOne(error: unknown, now: number): ClassifiedModelError | undefi
   if (error instanceof AgentdError) {
     if (error.code === 'model.timeout') return make('timeout', error.message);
     if (error.code === 'task.cancelled') return make('cancelled', error.message);
+    if (error.code === 'model.circuit_open') return make('circuit_open', error.message);
     return undefined;
   }
   const name = (error as { name?: unknown } | null)?.name;

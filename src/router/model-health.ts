@@ -147,8 +147,16 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
   const now = options.now ?? Date.now;
   const circuits = new Map<string, Circuit>();
   const listeners = new Set<(change: CircuitStatusEntry) => void>();
-  const countsAgainstHealth = (error: Error) =>
-    !isPassThrough(error) && HEALTH_FAILURES.has(classifyModelError(error, now()).class);
+  const countsAgainstHealth = (error: Error) => {
+    if (isPassThrough(error)) return false;
+    const classified = classifyModelError(error, now());
+    // A 429 that says when to come back (and soon enough to wait) is backpressure, not ill
+    // health: it is retried after the delay and leaves the circuit alone.
+    if (classified.class === 'rate_limit' && waitable(classified)) return false;
+    return HEALTH_FAILURES.has(classified.class);
+  };
+  const waitable = (classified: ClassifiedModelError) =>
+    classified.retryAfterMs !== undefined && classified.retryAfterMs <= options.retry.maxRetryAfterMs;
 
   function circuit(scope: 'model' | 'provider', id: string): Circuit {
     const key = `${scope}:${id}`;
@@ -162,7 +170,7 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
     policy.onStateChange((state) => {
       // cockatiel's Open check uses Date.now(); so does this record of when it opened.
       if (state === CircuitState.Open) created.openedAt = Date.now();
-      for (const listener of listeners) listener(status(created));
+      for (const listener of listeners) listener(status(created, options.breaker.halfOpenAfterMs));
     });
     circuits.set(key, created);
     entry = created;
@@ -189,7 +197,7 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
         handleWhen((error) => {
           if (isPassThrough(error)) return false;
           const classified = classifyModelError(error, now());
-          return classified.retryable && (classified.retryAfterMs ?? 0) <= options.retry.maxRetryAfterMs;
+          return classified.retryable && (classified.retryAfterMs === undefined || waitable(classified));
         }),
         {
           maxAttempts: options.retry.maxRetries,
@@ -234,7 +242,7 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
       }
     },
 
-    states: () => [...circuits.values()].map(status),
+    states: () => [...circuits.values()].map((c) => status(c, options.breaker.halfOpenAfterMs)),
 
     onStateChange(listener) {
       listeners.add(listener);
@@ -248,10 +256,16 @@ function isPassThrough(error: unknown): boolean {
   return error instanceof AgentdError && error.code !== 'model.timeout';
 }
 
-function status(entry: Circuit): CircuitStatusEntry {
+function status(entry: Circuit, halfOpenAfterMs: number): CircuitStatusEntry {
   const state = entry.policy.state;
+  // An open circuit whose delay has passed admits the next call as a probe: report it half-open.
+  const probing = state === CircuitState.Open && Date.now() - (entry.openedAt ?? 0) >= halfOpenAfterMs;
   const name: CircuitStateName =
-    state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
+    state === CircuitState.Closed
+      ? 'closed'
+      : state === CircuitState.HalfOpen || probing
+        ? 'half-open'
+        : 'open';
   return {
     scope: entry.scope,
     id: entry.id,

@@ -434,5 +434,6 @@ const ERROR_CODES: Partial<Record<ClassifiedModelError['class'], string>> = {
   config: 'model.not_found',
   bad_request: 'model.bad_request',
   cancelled: 'task.cancelled',
+  circuit_open: 'model.circuit_open',
   unknown: 'model.call_failed',
 };
