@@ -217,17 +217,22 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
       );
       let attempt = 0;
       try {
-        return await policy.execute(async ({ signal: attemptSignal }) => {
-          attempt += 1;
-          try {
-            return await call(attemptSignal);
-          } catch (error) {
-            if (!isPassThrough(error) && !signal.aborted) {
-              onFailure?.({ target, attempt, error: classifyModelError(error, now()) });
+        // cockatiel's retry delay does not listen to the signal: race it, so a cancel ends the wait
+        // at once (the abandoned retry finds the signal aborted and does not call the model).
+        return await raceAbort(
+          signal,
+          policy.execute(async ({ signal: attemptSignal }) => {
+            attempt += 1;
+            try {
+              return await call(attemptSignal);
+            } catch (error) {
+              if (!isPassThrough(error) && !signal.aborted) {
+                onFailure?.({ target, attempt, error: classifyModelError(error, now()) });
+              }
+              throw error;
             }
-            throw error;
-          }
-        }, signal);
+          }, signal),
+        );
       } catch (error) {
         if (error instanceof BrokenCircuitError) {
           const scope = isOpen(circuits.get(`provider:${target.provider}`)) ? 'provider' : 'model';
@@ -249,6 +254,21 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+function raceAbort<T>(signal: AbortSignal, promise: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  // The losing promise's rejection is expected; keep it from being reported as unhandled.
+  promise.catch(() => {});
+  return Promise.race([promise, aborted]).finally(() =>
+    signal.removeEventListener('abort', onAbort as () => void),
+  );
 }
 
 /** agentd's own errors (budget, cancellation, a broken-off stream) are not the model's health. */

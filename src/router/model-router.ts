@@ -239,7 +239,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
         failures.push({ model: id, error: classified });
         lastError = error;
         if (!classified.fallback) break;
-        const next = nextCandidates(queue, classified, model.info, decision);
+        const next = nextCandidates(queue, classified, model.info);
         queue.splice(0, queue.length, ...next);
         if (queue[0] !== undefined) traceFallback(trace, decision, id, queue[0], classified);
       }
@@ -248,12 +248,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
   }
 
   /** What to try after a failure: larger contexts after a context error, the refusal fallback after a refusal. */
-  function nextCandidates(
-    queue: string[],
-    failure: ClassifiedModelError,
-    failed: ModelInfo,
-    decision: RouteDecision,
-  ): string[] {
+  function nextCandidates(queue: string[], failure: ClassifiedModelError, failed: ModelInfo): string[] {
     if (failure.class === 'content_policy') return config.refusalFallback ? [config.refusalFallback] : [];
     if (failure.class !== 'context_length') return queue;
     const larger = options
@@ -262,7 +257,6 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
       .sort((a, b) => a.inputPerMTok + a.outputPerMTok - (b.inputPerMTok + b.outputPerMTok));
     const inQueue = queue.filter((id) => larger.some((m) => m.id === id));
     const others = larger.map((m) => m.id).filter((id) => !inQueue.includes(id) && id !== failed.id);
-    void decision;
     return [...inQueue, ...others];
   }
 
