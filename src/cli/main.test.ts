@@ -9,6 +9,7 @@ import { createRuntime } from '../runtime/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { createTestRuntimeOptions, FAKE_PRICES } from '../testing/test-runtime.js';
 import type { TestRuntimeOptions } from '../testing/test-runtime.js';
+import { createFakeLanguageModel, createFakeProvider } from '../testing/fake-language-model.js';
 import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
 import { defineTool } from '../tools/index.js';
 import type { CliIo } from './cli-io.js';
@@ -685,5 +686,68 @@ describe('agentd topologies', () => {
     const help = await cli(env, ['--help']);
     expect(help.stdout).toContain('reviews');
     expect(help.stdout).toContain('topologies');
+  });
+});
+
+describe('agentd router', () => {
+  function routed() {
+    const env = setup({
+      config: {
+        models: {
+          default: 'fake/scripted',
+          catalog: [
+            { id: 'fake/scripted', ...FAKE_PRICES, contextWindow: 100_000, capabilities: { tools: true } },
+            {
+              id: 'fake/big',
+              inputPerMTok: 10,
+              outputPerMTok: 30,
+              contextWindow: 100_000,
+              quality: { default: 0.95 },
+            },
+          ],
+        },
+      },
+    });
+    env.options.providers = [
+      createFakeProvider({ models: { scripted: env.model, big: createFakeLanguageModel({}) } }),
+    ];
+    return env;
+  }
+
+  it('explain prints the pick, the reason, and every candidate with the constraint that rules it out', async () => {
+    const env = routed();
+    const run = await cli(env, ['router', 'explain', '--kind', 'code', '--min-quality', '0.8']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('kind:        code');
+    expect(run.stdout).toContain('constraints: minQuality 0.8');
+    expect(run.stdout).toMatch(/pick: +fake\/big \(cheapest of 1 candidate\(s\) meeting the constraints\)/);
+    expect(run.stdout).toMatch(/\* fake\/big +0\.95 \[/);
+    expect(run.stdout).toMatch(/ {2}fake\/scripted .*expected quality 0\.60 < minQuality 0\.8/);
+    const json = await cli(env, ['router', 'explain', '--prompt', 'Write a Python function', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      kind: 'code',
+      classified: { kind: 'code' },
+      order: ['fake/scripted', 'fake/big'],
+    });
+  });
+
+  it('explain refuses a bad option value with a clear error', async () => {
+    const env = routed();
+    const run = await cli(env, ['router', 'explain', '--min-quality', '2']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/minQuality/);
+  });
+
+  it('stats shows what the router learned from runs', async () => {
+    const env = routed();
+    await runTask(env, 'hello there');
+    const run = await cli(env, ['router', 'stats']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/MODEL +KIND +CALLS +ERRORS +QUALITY \[90%\]/);
+    expect(run.stdout).toMatch(/fake\/scripted +\* \(all\) +1 +0 /);
+    const json = JSON.parse((await cli(env, ['router', 'stats', '--json'])).stdout) as {
+      stats: { modelId: string; kind: string; calls: number }[];
+    };
+    expect(json.stats.filter((s) => s.modelId === 'fake/scripted').map((s) => s.calls)).toEqual([1, 1]);
   });
 });

@@ -244,7 +244,14 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       }
       for (const name of discoveredModels[provider.name] ?? [])
         if (!NOT_CHAT.test(name)) ids.add(`${provider.name}/${name}`);
-      for (const id of ids) list.push(registry.resolve(id).info);
+      for (const id of ids) {
+        // A model its provider cannot create (e.g. a bad name in the catalog) is not a candidate.
+        try {
+          list.push(registry.resolve(id).info);
+        } catch (error) {
+          logger.debug('router: model skipped', { model: id, reason: String(error) });
+        }
+      }
     }
     return list;
   }

@@ -1030,3 +1030,37 @@ describe('human reviews over HTTP', () => {
     expect(paths['/v1/tasks/{id}/cancel']?.['post']?.requestBody).toBeUndefined();
   });
 });
+
+describe('GET /v1/router/explain and /v1/router/stats', () => {
+  it('explains a decision from query parameters, and refuses a bad one with 400', async () => {
+    const { app } = await appWith([{ text: 'ok' }]);
+    const res = await send<{
+      kind: string;
+      order: string[];
+      constraints: object;
+      candidates: { id: string }[];
+    }>(app, '/v1/router/explain?kind=code&minQuality=0.1&needs=tools&needs=json&maxCostUsd=1');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      kind: 'code',
+      order: ['fake/scripted'],
+      constraints: { minQuality: 0.1, maxCostUsd: 1 },
+    });
+    expect(res.body.candidates.map((c) => c.id)).toEqual(['fake/scripted']);
+    const bad = await send<ErrorBody>(app, '/v1/router/explain?minQuality=high');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('request.invalid');
+  });
+
+  it('reports learned statistics after a task', async () => {
+    const { app } = await appWith([{ text: 'ok', usage: { inputTokens: 10, outputTokens: 5 } }]);
+    await post(app, '/v1/tasks?wait=true', { prompt: 'hello' });
+    const res = await send<{
+      stats: { modelId: string; kind: string; calls: number }[];
+      circuits: unknown[];
+    }>(app, '/v1/router/stats');
+    expect(res.status).toBe(200);
+    expect(res.body.circuits).toEqual([]);
+    expect(res.body.stats.find((s) => s.kind === '*')).toMatchObject({ modelId: 'fake/scripted', calls: 1 });
+  });
+});
