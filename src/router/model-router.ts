@@ -129,14 +129,27 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
   let explorations = 0;
   let writes = Promise.resolve();
 
+  // Learned knowledge is written in batches: at most one write per PERSIST_DELAY_MS, and on
+  // flush/close. A crash loses at most that window of learning, never a task's data.
+  let pending: NodeJS.Timeout | undefined;
   function persist(): void {
+    if (pending) return;
+    pending = setTimeout(writeChanged, PERSIST_DELAY_MS);
+    pending.unref();
+  }
+
+  function writeChanged(): Promise<void> {
+    clearTimeout(pending);
+    pending = undefined;
     const changed = knowledge.takeChanged();
-    if (changed.length === 0) return;
-    writes = writes
-      .then(() => options.store.upsert(changed))
-      .catch((error: unknown) =>
-        options.logger?.warn('router: could not persist what it learned', { reason: String(error) }),
-      );
+    if (changed.length > 0) {
+      writes = writes
+        .then(() => options.store.upsert(changed))
+        .catch((error: unknown) =>
+          options.logger?.warn('router: could not persist what it learned', { reason: String(error) }),
+        );
+    }
+    return writes;
   }
 
   function decide(request: RouteRequest, { explain = false } = {}): RouteDecision {
@@ -336,10 +349,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     async load() {
       knowledge.load(await options.store.list());
     },
-    async flush() {
-      persist();
-      await writes;
-    },
+    flush: writeChanged,
   };
 }
 
@@ -347,6 +357,9 @@ function quantileOf(sorted: readonly number[], q: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[index] as number;
 }
+
+/** How long learned knowledge may wait in memory before it is written to the store, ms. */
+const PERSIST_DELAY_MS = 1000;
 
 // Span attributes are strings and numbers; the candidate list is capped so a 50-model catalog
 // does not make every span kilobytes long.

@@ -303,7 +303,7 @@ export function createTaskKindClassifier(options: TaskKindClassifierOptions = {}
     kinds,
     classify(text) {
       const sample = text.slice(0, MAX_CHARS).toLowerCase();
-      const vector = embed(sample);
+      const vector = sparseEmbed(sample);
       const scores: Record<string, number> = {};
       let best = fallback;
       let bestScore = 0;
@@ -311,7 +311,7 @@ export function createTaskKindClassifier(options: TaskKindClassifierOptions = {}
       for (const kind of compiled) {
         const matches = kind.keywords ? new Set(sample.match(kind.keywords)).size : 0;
         const keyword = 1 - Math.exp(-matches / KEYWORD_SCALE);
-        const similarity = kind.prototype && vector ? Math.max(0, dot(vector, kind.prototype)) : 0;
+        const similarity = kind.prototype && vector ? Math.max(0, sparseDot(vector, kind.prototype)) : 0;
         const score = KEYWORD_WEIGHT * keyword + PROTOTYPE_WEIGHT * similarity;
         scores[kind.name] = round(score);
         if (score > bestScore) {
@@ -368,6 +368,39 @@ function embed(text: string): Float32Array | undefined {
   return normalise(vector);
 }
 
+/** A prompt's vector as only its non-zero entries: a prompt touches a few dozen of 1024 dimensions. */
+interface SparseVector {
+  indices: number[];
+  values: number[];
+}
+
+/** The same vector as {@link embed}, kept sparse so classifying allocates little. */
+function sparseEmbed(text: string): SparseVector | undefined {
+  const words = text.match(WORD);
+  if (!words) return undefined;
+  const entries = new Map<number, number>();
+  const addSparse = (feature: string) => {
+    const hash = fnv1a(feature);
+    const index = hash % DIMENSIONS;
+    entries.set(index, (entries.get(index) ?? 0) + (hash >>> 31 === 1 ? -1 : 1));
+  };
+  for (let i = 0; i < words.length; i++) {
+    addSparse(words[i] as string);
+    if (i > 0) addSparse(`${words[i - 1] as string} ${words[i] as string}`);
+  }
+  let norm = 0;
+  for (const value of entries.values()) norm += value * value;
+  norm = Math.sqrt(norm) || 1;
+  return { indices: [...entries.keys()], values: [...entries.values()].map((v) => v / norm) };
+}
+
+function sparseDot(a: SparseVector, b: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < a.indices.length; i++)
+    total += (a.values[i] as number) * (b[a.indices[i] as number] as number);
+  return total;
+}
+
 function add(vector: Float32Array, feature: string): void {
   const hash = fnv1a(feature);
   const index = hash % DIMENSIONS;
@@ -390,12 +423,6 @@ function normalise(vector: Float32Array): Float32Array {
   norm = Math.sqrt(norm);
   if (norm > 0) for (let i = 0; i < vector.length; i++) vector[i] = (vector[i] as number) / norm;
   return vector;
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let total = 0;
-  for (let i = 0; i < a.length; i++) total += (a[i] as number) * (b[i] as number);
-  return total;
 }
 
 function round(value: number): number {
