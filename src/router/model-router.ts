@@ -8,7 +8,7 @@ import { classifyModelError } from './classify-model-error.js';
 import type { ClassifiedModelError } from './classify-model-error.js';
 import { createModelHealth } from './model-health.js';
 import type { ModelHealth } from './model-health.js';
-import { createModelKnowledge } from './model-knowledge.js';
+import { createModelKnowledge, quantile } from './model-knowledge.js';
 import type { ModelKnowledge } from './model-knowledge.js';
 import { seededRandom } from './random.js';
 import type { Random } from './random.js';
@@ -333,8 +333,8 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
           errors: record.errors,
           errorRate: attempts > 0 ? record.errors / attempts : 0,
           quality: knowledge.quality(record.modelId, record.kind, prior),
-          p50Ms: sorted.length > 0 ? quantileOf(sorted, 0.5) : null,
-          p95Ms: sorted.length > 0 ? quantileOf(sorted, 0.95) : null,
+          p50Ms: sorted.length > 0 ? quantile(sorted, 0.5) : null,
+          p95Ms: sorted.length > 0 ? quantile(sorted, 0.95) : null,
           costUsd: record.costUsd,
         });
       }
@@ -351,11 +351,6 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     },
     flush: writeChanged,
   };
-}
-
-function quantileOf(sorted: readonly number[], q: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[index] as number;
 }
 
 /** How long learned knowledge may wait in memory before it is written to the store, ms. */

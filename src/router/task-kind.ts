@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fnv1a } from '../core/hash.js';
 
 /** One task kind: a name, keywords that signal it, and example prompts whose centroid is its prototype. */
 export const TaskKindDefinitionSchema = z.strictObject({
@@ -303,7 +304,7 @@ export function createTaskKindClassifier(options: TaskKindClassifierOptions = {}
     kinds,
     classify(text) {
       const sample = text.slice(0, MAX_CHARS).toLowerCase();
-      const vector = sparseEmbed(sample);
+      const vector = embed(sample);
       const scores: Record<string, number> = {};
       let best = fallback;
       let bestScore = 0;
@@ -346,47 +347,38 @@ function prototypeOf(examples: readonly string[]): Float32Array | undefined {
     const vector = embed(example.toLowerCase());
     if (!vector) continue;
     any = true;
-    for (let i = 0; i < DIMENSIONS; i++) sum[i] = (sum[i] as number) + (vector[i] as number);
+    for (let i = 0; i < vector.indices.length; i++) {
+      const index = vector.indices[i] as number;
+      sum[index] = (sum[index] as number) + (vector.values[i] as number);
+    }
   }
   return any ? normalise(sum) : undefined;
 }
 
 const WORD = /[\p{L}\p{N}+#]+/gu;
 
-/**
- * A signed feature-hashing vector of word unigrams and bigrams, L2-normalised (undefined for text
- * without words). Hand-written: a few lines, where an embedding library would be megabytes.
- */
-function embed(text: string): Float32Array | undefined {
-  const words = text.match(WORD);
-  if (!words) return undefined;
-  const vector = new Float32Array(DIMENSIONS);
-  for (let i = 0; i < words.length; i++) {
-    add(vector, words[i] as string);
-    if (i > 0) add(vector, `${words[i - 1] as string} ${words[i] as string}`);
-  }
-  return normalise(vector);
-}
-
-/** A prompt's vector as only its non-zero entries: a prompt touches a few dozen of 1024 dimensions. */
+/** A vector as its non-zero entries: a prompt touches a few dozen of the 1024 dimensions. */
 interface SparseVector {
   indices: number[];
   values: number[];
 }
 
-/** The same vector as {@link embed}, kept sparse so classifying allocates little. */
-function sparseEmbed(text: string): SparseVector | undefined {
+/**
+ * A signed feature-hashing vector of word unigrams and bigrams, L2-normalised and sparse (undefined
+ * for text without words). Hand-written: a few lines, where an embedding library would be megabytes.
+ */
+function embed(text: string): SparseVector | undefined {
   const words = text.match(WORD);
   if (!words) return undefined;
   const entries = new Map<number, number>();
-  const addSparse = (feature: string) => {
+  const add = (feature: string) => {
     const hash = fnv1a(feature);
     const index = hash % DIMENSIONS;
     entries.set(index, (entries.get(index) ?? 0) + (hash >>> 31 === 1 ? -1 : 1));
   };
   for (let i = 0; i < words.length; i++) {
-    addSparse(words[i] as string);
-    if (i > 0) addSparse(`${words[i - 1] as string} ${words[i] as string}`);
+    add(words[i] as string);
+    if (i > 0) add(`${words[i - 1] as string} ${words[i] as string}`);
   }
   let norm = 0;
   for (const value of entries.values()) norm += value * value;
@@ -394,27 +386,13 @@ function sparseEmbed(text: string): SparseVector | undefined {
   return { indices: [...entries.keys()], values: [...entries.values()].map((v) => v / norm) };
 }
 
+/** The dot product of a sparse vector with a dense one (a prototype). */
 function sparseDot(a: SparseVector, b: Float32Array): number {
   let total = 0;
-  for (let i = 0; i < a.indices.length; i++)
+  for (let i = 0; i < a.indices.length; i++) {
     total += (a.values[i] as number) * (b[a.indices[i] as number] as number);
-  return total;
-}
-
-function add(vector: Float32Array, feature: string): void {
-  const hash = fnv1a(feature);
-  const index = hash % DIMENSIONS;
-  vector[index] = (vector[index] as number) + (hash >>> 31 === 1 ? -1 : 1);
-}
-
-/** FNV-1a, 32-bit. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
   }
-  return hash >>> 0;
+  return total;
 }
 
 function normalise(vector: Float32Array): Float32Array {

@@ -13,6 +13,7 @@ import type {
   SharedV3Warning,
 } from '@ai-sdk/provider';
 import { sampleFromJsonSchema } from './json-schema-sample.js';
+import { fnv1a } from '../../../core/hash.js';
 
 /** Options of {@link createSimulatedLanguageModel}. */
 export interface SimulatedLanguageModelOptions {
@@ -43,7 +44,7 @@ export function createSimulatedLanguageModel(options: SimulatedLanguageModelOpti
       call.responseFormat?.type === 'json'
         ? jsonAnswer(call.responseFormat.schema, call.prompt)
         : textAnswer(lastUserText(call.prompt), promptText);
-    return { text, usage: usageOf(promptText, text), id: `simulated-${hash(promptText).toString(16)}` };
+    return { text, usage: usageOf(promptText, text), id: `simulated-${fnv1a(promptText).toString(16)}` };
   }
 
   return {
@@ -134,7 +135,7 @@ function textAnswer(userText: string, promptText: string): string {
     [`${capitalise(list)}: heard and handed back,`, 'the words are yours, the reply is staged.'],
     [`You wrote of ${list};`, 'the simulated provider returns it, unchanged and unthought.'],
   ];
-  const verse = verses[hash(promptText) % verses.length] ?? [];
+  const verse = verses[fnv1a(promptText) % verses.length] ?? [];
   return [opening, ...verse].join('\n');
 }
 
@@ -230,16 +231,6 @@ function chunk(text: string): string[] {
   for (let i = 0; i < pieces.length; i += WORDS_PER_DELTA)
     out.push(pieces.slice(i, i + WORDS_PER_DELTA).join(''));
   return out;
-}
-
-/** FNV-1a: a small stable hash, so the same prompt always picks the same wording. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
