@@ -96,7 +96,8 @@ async function loop(
     });
     if (step.toolCalls.length === 0) {
       const checked = checkAnswer(input, step.text);
-      if (checked.checked) ctx.router.observe({ modelId: step.model, kind, pass: checked.ok });
+      // Steps journaled before routing existed do not name their model.
+      if (checked.checked && step.model) ctx.router.observe({ modelId: step.model, kind, pass: checked.ok });
       if (checked.ok) {
         return finished(ctx, {
           agent: agent.name,
@@ -255,9 +256,9 @@ function modelStep(
       const request: RouteRequest = {
         kind: call.kind,
         needs: {
-          tools: call.toolSet.length > 0,
-          json: call.responseSchema !== undefined,
-          ...(agent.requirements?.vision ? { vision: true } : {}),
+          tools: call.toolSet.length > 0 || agent.requirements?.tools === true,
+          json: call.responseSchema !== undefined || agent.requirements?.json === true,
+          vision: agent.requirements?.vision === true,
         },
         inputTokens,
         maxOutputTokens,

@@ -161,9 +161,13 @@ const SIMULATED_NOTICE =
 
 /** Builds a runtime: config, stores, providers, tracer, executor; the composition root of agentd. */
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
-  const readConfig =
-    options.loadConfig ?? (() => loadConfigFromSystem(options.config ? { overrides: options.config } : {}));
-  const config = options.loadedConfig ?? readConfig();
+  const fromSystem = () => loadConfigFromSystem(options.config ? { overrides: options.config } : {});
+  // A runtime given a loaded config and no way to reread it keeps that config on reload.
+  const given = options.loadedConfig;
+  const readConfig = options.loadConfig ?? (given ? () => given : fromSystem);
+  const config = given ?? readConfig();
+  // The router section as last (re)loaded.
+  let routerSettings = config.router;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
 
@@ -220,6 +224,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     }
     catalog = createModelCatalog({ overrides: next.models.catalog });
     registry.updateCatalog(catalog);
+    routerSettings = next.router;
     router.reconfigure(routerConfig(next));
     logger.info('config reloaded: catalog and router settings applied', { files: next.files.length });
   }
@@ -261,7 +266,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     if (input.model) return input.model;
     if (agent.model) return agent.model;
     const routed =
-      agent.requirements !== undefined || input.routing !== undefined || config.router.unpinned === 'route';
+      agent.requirements !== undefined || input.routing !== undefined || routerSettings.unpinned === 'route';
     return routed ? undefined : defaultModel;
   }
 
@@ -281,8 +286,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       kind: pick('kind'),
       objective: pick('objective'),
       constraints,
-      strategy: pick('strategy') ?? config.router.strategy,
-      cascadeModels: config.router.cascade.maxModels,
+      strategy: pick('strategy') ?? routerSettings.strategy,
+      cascadeModels: routerSettings.cascade.maxModels,
     };
   }
 
