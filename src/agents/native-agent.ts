@@ -388,6 +388,7 @@ async function modelAttempt(
     ).catch(failure);
     const restoreText = prepared.restore?.text();
     let text = '';
+    let filtered = false;
     const toolCalls: ModelStepOutput['toolCalls'] = [];
     const reader = stream.getReader();
     const read = () => reader.read().catch(failure);
@@ -410,10 +411,21 @@ async function modelAttempt(
         });
       } else if (part.type === 'error') {
         failure(part.error);
+      } else if (part.type === 'finish') {
+        filtered = part.finishReason.unified === 'content-filter';
       }
     }
     if (restoreText) addText(restoreText.flush());
     signal.throwIfAborted();
+    // A refusal by the provider's content filter with nothing said: the router may send the call
+    // to the configured refusal fallback (router.refusalFallback).
+    if (filtered && !text && toolCalls.length === 0) {
+      throw new AgentdError({
+        code: 'model.refused',
+        category: 'upstream',
+        message: `${info.id}: the provider's content filter refused to answer`,
+      });
+    }
     const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = [];
     if (text) content.push({ type: 'text', text });
     for (const tc of toolCalls) {

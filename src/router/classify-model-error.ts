@@ -63,6 +63,21 @@ const CONNECTION_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+/**
+ * agentd's own error codes that describe a model's failure (and are routed like one); every other
+ * AgentdError (budget, cancellation, a broken-off stream) ends a routed call unchanged.
+ */
+export const MODEL_FAILURE_CODES: ReadonlySet<string> = new Set([
+  'model.timeout',
+  'model.circuit_open',
+  'model.refused',
+]);
+
+/** Whether an error is agentd's own and not a model's failure: it passes through retries and fallbacks. */
+export function isAgentdOwnError(error: unknown): boolean {
+  return error instanceof AgentdError && !MODEL_FAILURE_CODES.has(error.code);
+}
+
 /** Classifies a model call's failure; `now` (ms) resolves HTTP-date Retry-After values. */
 export function classifyModelError(error: unknown, now: number = Date.now()): ClassifiedModelError {
   // The outermost error that says something specific wins; wrappers pass to their cause.
@@ -80,6 +95,7 @@ function classifyOne(error: unknown, now: number): ClassifiedModelError | undefi
     if (error.code === 'model.timeout') return make('timeout', error.message);
     if (error.code === 'task.cancelled') return make('cancelled', error.message);
     if (error.code === 'model.circuit_open') return make('circuit_open', error.message);
+    if (error.code === 'model.refused') return make('content_policy', error.message);
     return undefined;
   }
   const name = (error as { name?: unknown } | null)?.name;

@@ -17,7 +17,7 @@ import type {
   IRetryBackoffContext,
 } from 'cockatiel';
 import { AgentdError } from '../core/errors.js';
-import { classifyModelError } from './classify-model-error.js';
+import { classifyModelError, isAgentdOwnError } from './classify-model-error.js';
 import type { ClassifiedModelError, ModelErrorClass } from './classify-model-error.js';
 import type { RouterConfig } from './router-config.js';
 
@@ -148,7 +148,7 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
   const circuits = new Map<string, Circuit>();
   const listeners = new Set<(change: CircuitStatusEntry) => void>();
   const countsAgainstHealth = (error: Error) => {
-    if (isPassThrough(error)) return false;
+    if (isAgentdOwnError(error)) return false;
     const classified = classifyModelError(error, now());
     // A 429 that says when to come back (and soon enough to wait) is backpressure, not ill
     // health: it is retried after the delay and leaves the circuit alone.
@@ -195,7 +195,7 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
     async execute(target, call, { signal, onFailure }) {
       const retries = retry(
         handleWhen((error) => {
-          if (isPassThrough(error)) return false;
+          if (isAgentdOwnError(error)) return false;
           const classified = classifyModelError(error, now());
           return classified.retryable && (classified.retryAfterMs === undefined || waitable(classified));
         }),
@@ -226,7 +226,7 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
             try {
               return await call(attemptSignal);
             } catch (error) {
-              if (!isPassThrough(error) && !signal.aborted) {
+              if (!isAgentdOwnError(error) && !signal.aborted) {
                 onFailure?.({ target, attempt, error: classifyModelError(error, now()) });
               }
               throw error;
@@ -269,11 +269,6 @@ function raceAbort<T>(signal: AbortSignal, promise: Promise<T>): Promise<T> {
   return Promise.race([promise, aborted]).finally(() =>
     signal.removeEventListener('abort', onAbort as () => void),
   );
-}
-
-/** agentd's own errors (budget, cancellation, a broken-off stream) are not the model's health. */
-function isPassThrough(error: unknown): boolean {
-  return error instanceof AgentdError && error.code !== 'model.timeout';
 }
 
 function status(entry: Circuit, halfOpenAfterMs: number): CircuitStatusEntry {

@@ -4,7 +4,7 @@ import type { ModelCapabilities, ModelInfo, ResolvedModel } from '../models/inde
 import type { RouterStore } from '../store/router-store.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
-import { classifyModelError } from './classify-model-error.js';
+import { classifyModelError, isAgentdOwnError } from './classify-model-error.js';
 import type { ClassifiedModelError } from './classify-model-error.js';
 import { createModelHealth } from './model-health.js';
 import type { ModelHealth } from './model-health.js';
@@ -241,13 +241,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
       } catch (error) {
         persist();
         signal.throwIfAborted();
-        if (
-          error instanceof AgentdError &&
-          error.code !== 'model.timeout' &&
-          error.code !== 'model.circuit_open'
-        ) {
-          throw error;
-        }
+        if (isAgentdOwnError(error)) throw error;
         const classified = classifyModelError(error, now());
         failures.push({ model: id, error: classified });
         lastError = error;
@@ -416,7 +410,9 @@ function routeFailure(
     retryable: last.error.retryable,
     message:
       failures.length === 1
-        ? `${last.model}: ${last.error.message}`
+        ? last.error.message.startsWith(`${last.model}: `)
+          ? last.error.message
+          : `${last.model}: ${last.error.message}`
         : `every model failed (${tried.join('; ')}); last: ${last.error.message}`,
     details: { class: last.error.class, tried, ...(last.error.status ? { status: last.error.status } : {}) },
     cause: lastError,

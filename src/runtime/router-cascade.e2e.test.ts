@@ -120,4 +120,43 @@ describe('cascade routing: cheapest first, escalate when the answer fails its ch
     const cheapStats = runtime!.routerStats().stats.find((s) => s.modelId === 'fake/cheap' && s.kind !== '*');
     expect(cheapStats?.quality.observations).toBe(2);
   });
+
+  it('sends a content-filter refusal to router.refusalFallback, and fails clearly without one', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'agentd-refusal-'));
+    const prude = createFakeLanguageModel({ script: [{ text: '', finishReason: 'content-filter' }] });
+    const frank = createFakeLanguageModel({ script: [{ text: 'a frank answer' }] });
+    const configure = (refusalFallback?: string) =>
+      loadConfig({
+        env: { AGENTD_HOME: dir as string },
+        files: [],
+        cwd: dir as string,
+        userHome: dir as string,
+        overrides: {
+          models: { default: 'fake/prude' },
+          router: refusalFallback ? { refusalFallback } : {},
+        },
+      });
+    runtime = await createRuntime({
+      loadedConfig: configure('fake/frank'),
+      providers: [createFakeProvider({ models: { prude, frank } })],
+      detectLocalServer: false,
+    });
+    const answered = await runtime.runTask({ prompt: 'tell me about it' });
+    expect(answered).toMatchObject({ status: 'succeeded', output: 'a frank answer' });
+    const fallback = (await runtime.taskSpans(answered.id)).find(
+      (s) => s.attributes['agentd.router.fallback_from'] === 'fake/prude',
+    );
+    expect(fallback?.attributes['agentd.router.error_class']).toBe('content_policy');
+    await runtime.close();
+
+    runtime = await createRuntime({
+      loadedConfig: configure(),
+      providers: [createFakeProvider({ models: { prude, frank } })],
+      detectLocalServer: false,
+    });
+    const refused = await runtime.runTask({ prompt: 'tell me about it' });
+    expect(refused.status).toBe('failed');
+    expect(refused.error).toMatchObject({ code: 'model.refused' });
+    expect(refused.error?.message).toMatch(/^fake\/prude: the provider's content filter refused/);
+  });
 });

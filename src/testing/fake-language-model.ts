@@ -19,6 +19,8 @@ export interface FakeTurn {
   error?: Error;
   /** Wait for this before answering (or forever, until the call is aborted). */
   waitFor?: Promise<unknown> | 'forever';
+  /** The finish reason to report instead of stop / tool-calls (e.g. a content-filter refusal). */
+  finishReason?: 'content-filter' | 'length';
 }
 
 /** What the script function receives for each call. */
@@ -153,7 +155,7 @@ export function createFakeProvider(options: {
 }
 
 function finishReason(turn: FakeTurn): LanguageModelV3GenerateResult['finishReason'] {
-  const unified = turn.toolCalls && turn.toolCalls.length > 0 ? 'tool-calls' : 'stop';
+  const unified = turn.finishReason ?? (turn.toolCalls && turn.toolCalls.length > 0 ? 'tool-calls' : 'stop');
   return { unified, raw: unified };
 }
 
