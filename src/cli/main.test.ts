@@ -751,3 +751,45 @@ describe('agentd router', () => {
     expect(json.stats.filter((s) => s.modelId === 'fake/scripted').map((s) => s.calls)).toEqual([1, 1]);
   });
 });
+
+describe('agentd run routing flags', () => {
+  it('routes the task by --objective and --min-quality, and refuses bad values naming the key', async () => {
+    const env = setup({
+      config: {
+        models: {
+          default: 'fake/scripted',
+          catalog: [
+            { id: 'fake/scripted', ...FAKE_PRICES, contextWindow: 100_000, quality: { default: 0.5 } },
+            {
+              id: 'fake/big',
+              inputPerMTok: 10,
+              outputPerMTok: 30,
+              contextWindow: 100_000,
+              quality: { default: 0.95 },
+            },
+          ],
+        },
+      },
+    });
+    const big = createFakeLanguageModel({ script: [{ text: 'from big' }] });
+    env.options.providers = [createFakeProvider({ models: { scripted: env.model, big } })];
+    const best = await cli(env, ['run', 'hello', '--objective', 'best', '--json']);
+    expect(best.code, best.stderr).toBe(0);
+    expect(JSON.parse(best.stdout)).toMatchObject({ status: 'succeeded', output: 'from big' });
+    const cheap = await cli(env, [
+      'run',
+      'hello',
+      '--objective',
+      'cheapest',
+      '--min-quality',
+      '0.4',
+      '--json',
+    ]);
+    expect(JSON.parse(cheap.stdout)).toMatchObject({ status: 'succeeded' });
+    // The cheap model meets minQuality 0.4, so it answered, not the big one.
+    expect(env.model.calls).toHaveLength(1);
+    const bad = await cli(env, ['run', 'hello', '--objective', 'fastest']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/routing\.objective/);
+  });
+});

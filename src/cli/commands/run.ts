@@ -16,6 +16,9 @@ export function registerRun(program: Command, cli: CliContext): void {
     .option('--agent <file>', 'agent spec (YAML or JSON)')
     .option('--team <file>', 'team spec (YAML or JSON): agents run in the topology it names')
     .option('--model <id>', 'model for every agent, e.g. openai/gpt-4o-mini or simulated/dry-run')
+    .option('--objective <objective>', 'routing: cheapest | best | balanced (the router picks the models)')
+    .option('--min-quality <q>', 'routing: expected quality (0–1) a model must reach for this task')
+    .option('--strategy <strategy>', 'routing: single | cascade (cheapest first, escalate on failed checks)')
     .option('--max-usd <dollars>', 'budget: model spend of this task, in US dollars')
     .option('--max-tokens <n>', 'budget: input plus output tokens of this task')
     .option('--max-calls <n>', 'budget: model calls of this task')
@@ -29,6 +32,8 @@ export function registerRun(program: Command, cli: CliContext): void {
       if (options.model) input['model'] = options.model;
       const budget = budgetOf(cli, options);
       if (budget) input['budget'] = budget;
+      const routing = routingOf(options);
+      if (routing) input['routing'] = routing;
 
       const runtime = await cli.openRuntime();
       if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
@@ -70,6 +75,9 @@ interface RunOptions {
   agent?: string;
   team?: string;
   model?: string;
+  objective?: string;
+  minQuality?: string;
+  strategy?: string;
   maxUsd?: string;
   maxTokens?: string;
   maxCalls?: string;
@@ -94,6 +102,15 @@ function budgetOf(cli: CliContext, options: RunOptions): Record<string, number> 
     budget[key] = key === 'usd' ? number : Math.round(number * scale);
   }
   return Object.keys(budget).length > 0 ? budget : undefined;
+}
+
+/** The task's routing from --objective/--min-quality/--strategy (validated by the task input schema). */
+function routingOf(options: RunOptions): Record<string, unknown> | undefined {
+  const routing: Record<string, unknown> = {};
+  if (options.objective !== undefined) routing['objective'] = options.objective;
+  if (options.strategy !== undefined) routing['strategy'] = options.strategy;
+  if (options.minQuality !== undefined) routing['minQuality'] = Number(options.minQuality);
+  return Object.keys(routing).length > 0 ? routing : undefined;
 }
 
 function report(cli: CliContext, result: TaskResult, json: boolean): void {
