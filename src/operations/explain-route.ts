@@ -27,9 +27,12 @@ export const explainRoute = defineOperation({
     maxLatencyMs: z.coerce.number().positive().optional(),
     maxCostUsd: z.coerce.number().nonnegative().optional(),
     needs: z
-      .union([z.array(z.enum(['tools', 'json', 'vision'])), z.enum(['tools', 'json', 'vision'])])
-      .optional()
-      .transform((n) => (n === undefined ? [] : Array.isArray(n) ? n : [n]))
+      // A query string gives one value or several (`needs=tools&needs=json`).
+      .preprocess(
+        (value) => (typeof value === 'string' ? [value] : value),
+        z.array(z.enum(['tools', 'json', 'vision'])),
+      )
+      .default([])
       .describe('Capabilities the call needs'),
     inputTokens: z.coerce.number().int().nonnegative().optional(),
     maxOutputTokens: z.coerce.number().int().positive().optional(),

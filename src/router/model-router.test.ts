@@ -131,6 +131,19 @@ describe('model router', () => {
     expect((error as Error).message).toMatch(/a\/cheap: server 500; b\/mid: server 503; c\/big: server 502/);
   });
 
+  it('reports the failure behind an open circuit rather than the open circuit', async () => {
+    const open = new AgentdError({
+      code: 'model.circuit_open',
+      message: 'b/mid: the provider circuit is open',
+    });
+    const { attempt } = attempts({ 'a/cheap': http(500), 'b/mid': open, 'c/big': open });
+    const error = await router()
+      .call(ask, attempt, { signal })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'model.call_failed', details: { class: 'server' } });
+    expect((error as Error).message).toMatch(/circuit_open\); first: a\/cheap: status 500/);
+  });
+
   it('passes agentd’s own errors (budget, a broken-off stream) through without falling back', async () => {
     const budget = new BudgetExceededError({ message: 'over' });
     const { attempt, tried } = attempts({ 'a/cheap': budget });

@@ -189,6 +189,16 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     return { ...selection, kind, objective, strategy: config.strategy, constraints };
   }
 
+  /** What is known of a model that is not a candidate now (e.g. its provider was removed). */
+  function describe(id: string): ModelInfo | undefined {
+    try {
+      return options.resolve(id).info;
+    } catch {
+      // Learned about a model no configured provider serves any more: its prior is the default.
+      return undefined;
+    }
+  }
+
   /** A pinned model is a candidate even when the catalog does not list it (e.g. an undiscovered local model). */
   function withPinned(candidates: readonly ModelInfo[], pinned: string | undefined): readonly ModelInfo[] {
     if (pinned === undefined || candidates.some((m) => m.id === pinned)) return candidates;
@@ -313,7 +323,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
       const list: RouterStat[] = [];
       const byId = new Map(options.candidates().map((m) => [m.id, m]));
       for (const record of knowledge.records()) {
-        const info = byId.get(record.modelId);
+        const info = byId.get(record.modelId) ?? describe(record.modelId);
         const prior = {
           quality: info?.quality?.[record.kind] ?? info?.quality?.default ?? config.learning.defaultQuality,
           strength: config.learning.priorStrength,
@@ -394,27 +404,32 @@ function routeFailure(
   const last = failures.at(-1);
   if (!last) {
     return new AgentdError({
-      code: 'router.no_candidate',
+      code: 'model.circuit_open',
       category: 'upstream',
       message: `no model could take this call: every candidate's circuit is open (${decision.order.join(', ')})`,
       details: { candidates: decision.order },
     });
   }
+  // An open circuit only says that earlier calls failed: report the failure behind it when known.
+  const primary = failures.find((f) => f.error.class !== 'circuit_open') ?? last;
+  const named = (f: (typeof failures)[number]) =>
+    f.error.message.startsWith(`${f.model}: `) ? f.error.message : `${f.model}: ${f.error.message}`;
   const tried = failures.map(
     (f) => `${f.model}: ${f.error.class}${f.error.status ? ` ${f.error.status}` : ''}`,
   );
-  const code = ERROR_CODES[last.error.class] ?? 'model.call_failed';
   return new ModelCallError({
-    code,
-    category: USER_CLASSES.has(last.error.class) ? 'user' : 'upstream',
-    retryable: last.error.retryable,
+    code: ERROR_CODES[primary.error.class] ?? 'model.call_failed',
+    category: USER_CLASSES.has(primary.error.class) ? 'user' : 'upstream',
+    retryable: primary.error.retryable,
     message:
       failures.length === 1
-        ? last.error.message.startsWith(`${last.model}: `)
-          ? last.error.message
-          : `${last.model}: ${last.error.message}`
-        : `every model failed (${tried.join('; ')}); last: ${last.error.message}`,
-    details: { class: last.error.class, tried, ...(last.error.status ? { status: last.error.status } : {}) },
+        ? named(last)
+        : `every model failed (${tried.join('; ')}); ${primary === last ? 'last' : 'first'}: ${named(primary)}`,
+    details: {
+      class: primary.error.class,
+      tried,
+      ...(primary.error.status ? { status: primary.error.status } : {}),
+    },
     cause: lastError,
   });
 }
