@@ -224,6 +224,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     }
     catalog = createModelCatalog({ overrides: next.models.catalog });
     registry.updateCatalog(catalog);
+    candidates = undefined;
     routerSettings = next.router;
     router.reconfigure(routerConfig(next));
     logger.info('config reloaded: catalog and router settings applied', { files: next.files.length });
@@ -237,7 +238,14 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
    * differently from its type gets its type's entries) and the models local servers reported;
    * never the simulated model when a real provider exists.
    */
+  let candidates: ModelInfo[] | undefined;
   function candidateModels(): ModelInfo[] {
+    // Computed once per catalog: every model call asks for them.
+    candidates ??= listCandidates();
+    return candidates;
+  }
+
+  function listCandidates(): ModelInfo[] {
     const list: ModelInfo[] = [];
     for (const provider of providers.values()) {
       if (UNAVAILABLE.has(provider)) continue;
