@@ -103,10 +103,21 @@ describe('classifyModelError', () => {
   });
 
   it('knows timeouts, cancellation, open circuits, and calls everything else unknown', () => {
-    expect(classifyModelError(new AgentdError({ code: 'model.timeout', message: 'slow' })).class).toBe(
-      'timeout',
-    );
-    expect(classifyModelError(new DOMException('timed out', 'TimeoutError')).class).toBe('timeout');
+    // A deadline that already ran out is not waited out again on the same model: fall back instead.
+    expect(classifyModelError(new AgentdError({ code: 'model.timeout', message: 'slow' }))).toMatchObject({
+      class: 'timeout',
+      retryable: false,
+      fallback: true,
+    });
+    expect(classifyModelError(new DOMException('timed out', 'TimeoutError'))).toMatchObject({
+      class: 'timeout',
+      retryable: false,
+    });
+    expect(
+      classifyModelError(
+        new APICallError({ message: 'gateway timeout', url: 'x', requestBodyValues: {}, statusCode: 504 }),
+      ).retryable,
+    ).toBe(true);
     expect(classifyModelError(new DOMException('aborted', 'AbortError'))).toMatchObject({
       class: 'cancelled',
       fallback: false,

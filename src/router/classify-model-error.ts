@@ -92,14 +92,15 @@ export function classifyModelError(error: unknown, now: number = Date.now()): Cl
 function classifyOne(error: unknown, now: number): ClassifiedModelError | undefined {
   if (APICallError.isInstance(error)) return classifyHttp(error, now);
   if (error instanceof AgentdError) {
-    if (error.code === 'model.timeout') return make('timeout', error.message);
+    // agentd's own deadline already waited agents.modelTimeoutMs: try another model, not this one again.
+    if (error.code === 'model.timeout') return { ...make('timeout', error.message), retryable: false };
     if (error.code === 'task.cancelled') return make('cancelled', error.message);
     if (error.code === 'model.circuit_open') return make('circuit_open', error.message);
     if (error.code === 'model.refused') return make('content_policy', error.message);
     return undefined;
   }
   const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'TimeoutError') return make('timeout', messageOf(error));
+  if (name === 'TimeoutError') return { ...make('timeout', messageOf(error)), retryable: false };
   if (name === 'AbortError') return make('cancelled', messageOf(error));
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) return make('connection', messageOf(error));
