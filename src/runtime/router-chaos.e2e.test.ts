@@ -182,9 +182,14 @@ describe('the router under chaos: 500s, 429s with Retry-After, a slow server', (
       }
     }
     expect(waits.length).toBeGreaterThan(0);
-    for (const ms of waits) expect(ms).toBeGreaterThanOrEqual(39);
+    // Node's timers run on a loop clock cached per event-loop turn, so under load a 40 ms timer can
+    // fire a few ms early by the wall clock; an immediate retry would show ~1 ms.
+    for (const ms of waits) expect(ms, `waits: ${waits.join(', ')}`).toBeGreaterThanOrEqual(30);
     // The minute-long Retry-After was not waited for: those tasks moved on to the slow server.
-    expect(phase1.some((t) => t.output === 'from slow')).toBe(true);
+    expect(
+      phase1.some((t) => t.output === 'from slow'),
+      phase1.map((t) => t.output).join(', '),
+    ).toBe(true);
   });
 
   it('learns each model’s latency: the slow server’s p95 reflects its delay', () => {
