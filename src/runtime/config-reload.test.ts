@@ -82,13 +82,15 @@ describe('catalog and router changes without a restart', () => {
 
   it('applies a price change in the catalog file and a router change in the config to the next decision', async () => {
     dir = mkdtempSync(join(tmpdir(), 'agentd-reload-'));
-    write('agentd.yaml', [
-      'models:',
-      '  default: fake/a',
-      '  catalogFile: prices.yaml',
-      'router:',
-      '  unpinned: route',
-    ]);
+    const agentdYaml = (...router: string[]) =>
+      write('agentd.yaml', [
+        'models:',
+        '  default: fake/a',
+        '  catalogFile: prices.yaml',
+        'router:',
+        ...router,
+      ]);
+    agentdYaml('  unpinned: route');
     write('prices.yaml', [
       '- id: fake/a',
       '  inputPerMTok: 1',
@@ -118,14 +120,7 @@ describe('catalog and router changes without a restart', () => {
     expect(rt.explainRoute({ kind: 'chat' }).order).toEqual(['fake/c', 'fake/b', 'fake/a']);
     expect(rt.listModels().find((m) => m.id === 'fake/a')?.inputPerMTok).toBe(5);
 
-    write('agentd.yaml', [
-      'models:',
-      '  default: fake/a',
-      '  catalogFile: prices.yaml',
-      'router:',
-      '  unpinned: route',
-      '  objective: best',
-    ]);
+    agentdYaml('  unpinned: route', '  objective: best');
     await expect
       .poll(() => rt.explainRoute({ kind: 'chat' }).objective, { timeout: 5000, interval: 100 })
       .toBe('best');
