@@ -1,5 +1,6 @@
 import type { JournalStore } from './journal-store.js';
 import type { LedgerStore } from './ledger-store.js';
+import type { MemoryStore } from './memory-store.js';
 import type { ReviewStore } from './review-store.js';
 import type { RouterStore } from './router-store.js';
 import type { TaskStore } from './task-store.js';
@@ -13,6 +14,7 @@ export interface Stores {
   ledger: LedgerStore;
   reviews: ReviewStore;
   router: RouterStore;
+  memories: MemoryStore;
   /** Closes the underlying database. */
   close(): Promise<void>;
 }

@@ -152,6 +152,49 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'memories with a full-text index',
+    sql: `
+      -- The integer rowid keys the full-text index and the vector index; id is the public key.
+      CREATE TABLE memories (
+        rowid            INTEGER PRIMARY KEY,
+        id               TEXT NOT NULL UNIQUE,
+        layer            TEXT NOT NULL,
+        tenant           TEXT NOT NULL,
+        team             TEXT,
+        agent            TEXT,
+        task_id          TEXT,
+        content          TEXT NOT NULL,
+        embedding        BLOB,
+        embedding_model  TEXT,
+        importance       REAL NOT NULL,
+        created_at       INTEGER NOT NULL,
+        last_accessed_at INTEGER NOT NULL,
+        access_count     INTEGER NOT NULL,
+        valid_from       INTEGER NOT NULL,
+        valid_to         INTEGER,
+        superseded_by    TEXT,
+        provenance       TEXT NOT NULL,
+        tags             TEXT NOT NULL
+      );
+      CREATE INDEX memories_scope ON memories (tenant, layer, created_at);
+
+      CREATE VIRTUAL TABLE memories_fts USING fts5(
+        content, content = 'memories', content_rowid = 'rowid', tokenize = 'porter unicode61'
+      );
+      CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+        INSERT INTO memories_fts (rowid, content) VALUES (new.rowid, new.content);
+      END;
+      CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
+      END;
+      CREATE TRIGGER memories_fts_update AFTER UPDATE OF content ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
+        INSERT INTO memories_fts (rowid, content) VALUES (new.rowid, new.content);
+      END;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

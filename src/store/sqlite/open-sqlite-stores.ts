@@ -5,6 +5,7 @@ import type { Stores } from '../stores.js';
 import { applyMigrations } from './migrations.js';
 import { SqliteJournalStore } from './sqlite-journal-store.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
+import { SqliteMemoryStore } from './sqlite-memory-store.js';
 import { SqliteReviewStore } from './sqlite-review-store.js';
 import { SqliteRouterStore } from './sqlite-router-store.js';
 import { SqliteTaskStore } from './sqlite-task-store.js';
@@ -48,6 +49,7 @@ export function openSqliteStores(options: OpenSqliteOptions): Stores {
     ledger: new SqliteLedgerStore(db),
     reviews: new SqliteReviewStore(db),
     router: new SqliteRouterStore(db),
+    memories: new SqliteMemoryStore(db),
     async close() {
       db.close();
     },

@@ -7,6 +7,8 @@ import { AgentdError } from '../../core/errors.js';
 import { describeJournalStoreConformance } from '../conformance/journal-store-conformance.js';
 import { describeLedgerStoreConformance } from '../conformance/ledger-store-conformance.js';
 import type { OpenedStore } from '../conformance/open-store.js';
+import { SqliteMemoryStore } from './sqlite-memory-store.js';
+import { describeMemoryStoreConformance } from '../conformance/memory-store-conformance.js';
 import { describeReviewStoreConformance } from '../conformance/review-store-conformance.js';
 import { describeRouterStoreConformance } from '../conformance/router-store-conformance.js';
 import { describeTaskStoreConformance } from '../conformance/task-store-conformance.js';
@@ -60,6 +62,20 @@ describeRouterStoreConformance(
   'SQLite',
   openFresh((stores) => stores.router),
 );
+describeMemoryStoreConformance(
+  'SQLite with sqlite-vec',
+  openFresh((stores) => {
+    expect(stores.memories.vectorIndex).toBe('sqlite-vec');
+    return stores.memories;
+  }),
+);
+describeMemoryStoreConformance('SQLite, exact vector scan', async () => {
+  const db = openSqliteDatabase({ path: join(newTemporaryFolder(), 'agentd.db') });
+  return {
+    store: new SqliteMemoryStore(db, { vectorIndex: 'exact-scan' }),
+    close: async () => void db.close(),
+  };
+});
 
 describe('openSqliteStores', () => {
   it('creates the database file inside folders that do not exist yet', async () => {

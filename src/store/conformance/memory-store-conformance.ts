@@ -1,0 +1,210 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MemoryRecord, MemoryStore } from '../memory-store.js';
+import { expectAgentdError } from './expect-agentd-error.js';
+import type { OpenStore } from './open-store.js';
+
+/** A unit vector along `axis` of 8 dimensions, tilted slightly toward `toward` (for near neighbours). */
+function vector(axis: number, toward?: number, tilt = 0.2): Float32Array {
+  const v = new Float32Array(8);
+  v[axis] = 1;
+  if (toward !== undefined) v[toward] = tilt;
+  return v;
+}
+
+/** A memory with every field set to something unremarkable; tests override what they check. */
+function memory(overrides: Partial<MemoryRecord> & Pick<MemoryRecord, 'id'>): MemoryRecord {
+  return {
+    layer: 'semantic',
+    tenant: 'acme',
+    team: null,
+    agent: null,
+    taskId: null,
+    content: `content of ${overrides.id}`,
+    embedding: null,
+    embeddingModel: null,
+    importance: 0.5,
+    createdAt: 1_000,
+    lastAccessedAt: 1_000,
+    accessCount: 0,
+    validFrom: 1_000,
+    validTo: null,
+    supersededBy: null,
+    provenance: { taskId: null, step: null, source: null },
+    tags: [],
+    ...overrides,
+  };
+}
+
+/** Registers the behaviour every MemoryStore must have; `open` must return a fresh, empty store. */
+export function describeMemoryStoreConformance(name: string, open: OpenStore<MemoryStore>): void {
+  describe(`MemoryStore conformance: ${name}`, () => {
+    let store: MemoryStore;
+    let close: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, close } = await open());
+    });
+    afterEach(async () => {
+      await close();
+    });
+
+    const ids = (hits: { id: string }[]) => hits.map((h) => h.id);
+
+    it('round-trips every field', async () => {
+      const full = memory({
+        id: 'm1',
+        layer: 'episodic',
+        team: 'research',
+        agent: 'writer',
+        taskId: 'task_1',
+        content: 'Caroline moved to Berlin in May 2023.',
+        embedding: vector(0, 1),
+        embeddingModel: 'use-lite/512',
+        importance: 0.8,
+        createdAt: 2_000,
+        lastAccessedAt: 3_000,
+        accessCount: 2,
+        validFrom: 2_000,
+        provenance: { taskId: 'task_1', step: '3', source: 'I moved to Berlin in May' },
+        tags: ['location', 'caroline'],
+      });
+      await store.add(full);
+      expect(await store.get('m1', 'acme')).toEqual(full);
+      expect(await store.getMany(['missing', 'm1'], 'acme')).toEqual([full]);
+    });
+
+    it('refuses a taken id and an invalid memory, writing nothing', async () => {
+      await store.add(memory({ id: 'm1' }));
+      await expectAgentdError(store.add(memory({ id: 'm1', content: 'other' })), 'memory.exists');
+      await expectAgentdError(store.add(memory({ id: 'm2', importance: 1.5 })), 'memory.invalid');
+      await expectAgentdError(store.add(memory({ id: 'm3', content: '  ' })), 'memory.invalid');
+      expect(await store.count({ tenant: 'acme' })).toBe(1);
+    });
+
+    it('never shows one tenant’s memories to another', async () => {
+      await store.add(
+        memory({ id: 'a1', tenant: 'acme', content: 'the launch date is Friday', embedding: vector(0) }),
+      );
+      await store.add(
+        memory({ id: 'b1', tenant: 'beta', content: 'the launch date is Monday', embedding: vector(0) }),
+      );
+      expect(await store.get('a1', 'beta')).toBeNull();
+      expect(await store.getMany(['a1', 'b1'], 'beta')).toHaveLength(1);
+      expect(
+        ids(await store.searchText({ text: 'launch date', filter: { tenant: 'beta' }, limit: 10 })),
+      ).toEqual(['b1']);
+      expect(
+        ids(await store.searchVector({ vector: vector(0), filter: { tenant: 'beta' }, limit: 10 })),
+      ).toEqual(['b1']);
+      expect(await store.forget('a1', 'beta')).toBe(false);
+      expect(await store.get('a1', 'acme')).not.toBeNull();
+    });
+
+    it('ranks full-text matches by BM25, stems words, and treats query syntax as words', async () => {
+      await store.add(memory({ id: 'm1', content: 'Melanie runs a pottery class on Tuesdays' }));
+      await store.add(memory({ id: 'm2', content: 'pottery pottery pottery: Melanie loves pottery' }));
+      await store.add(memory({ id: 'm3', content: 'The weather was cold' }));
+      const hits = await store.searchText({ text: 'pottery', filter: { tenant: 'acme' }, limit: 10 });
+      expect(ids(hits)).toEqual(['m2', 'm1']);
+      expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
+      expect(ids(await store.searchText({ text: 'running', filter: { tenant: 'acme' }, limit: 10 }))).toEqual(
+        ['m1'],
+      );
+      expect(
+        await store.searchText({ text: '"NEAR( OR * -', filter: { tenant: 'acme' }, limit: 10 }),
+      ).toEqual([]);
+      expect(
+        ids(await store.searchText({ text: 'cold" OR "x', filter: { tenant: 'acme' }, limit: 10 })),
+      ).toEqual(['m3']);
+    });
+
+    it('finds nearest vectors by cosine similarity, best first, and ignores other dimensions', async () => {
+      await store.add(memory({ id: 'near', embedding: vector(0, 1, 0.1) }));
+      await store.add(memory({ id: 'far', embedding: vector(1) }));
+      await store.add(memory({ id: 'mid', embedding: vector(0, 1, 0.9) }));
+      await store.add(memory({ id: 'text-only' }));
+      await store.add(memory({ id: 'other-size', embedding: new Float32Array([1, 0, 0]) }));
+      const hits = await store.searchVector({ vector: vector(0), filter: { tenant: 'acme' }, limit: 10 });
+      expect(ids(hits)).toEqual(['near', 'mid', 'far']);
+      expect(hits[0]!.score).toBeCloseTo(1 / Math.sqrt(1.01), 5);
+      expect(hits[2]!.score).toBeCloseTo(0, 5);
+      expect(
+        ids(await store.searchVector({ vector: vector(0), filter: { tenant: 'acme' }, limit: 1 })),
+      ).toEqual(['near']);
+    });
+
+    it('applies layer, scope, tag, time and validity filters to both searches', async () => {
+      const common = { content: 'project deadline', embedding: vector(2) };
+      await store.add(memory({ id: 'sem', ...common }));
+      await store.add(memory({ id: 'epi', ...common, layer: 'episodic', createdAt: 5_000 }));
+      await store.add(memory({ id: 'team', ...common, team: 'research', agent: 'writer', taskId: 't1' }));
+      await store.add(memory({ id: 'tagged', ...common, tags: ['deadline', 'q3'] }));
+      await store.add(memory({ id: 'old', ...common, validTo: 4_000, supersededBy: 'sem' }));
+      const both = async (filter: Parameters<MemoryStore['count']>[0]) => {
+        const text = ids(await store.searchText({ text: 'deadline', filter, limit: 10 })).sort();
+        const vec = ids(await store.searchVector({ vector: vector(2), filter, limit: 10 })).sort();
+        expect(vec).toEqual(text);
+        expect(await store.count(filter)).toBe(text.length);
+        return text;
+      };
+      expect(await both({ tenant: 'acme' })).toEqual(['epi', 'sem', 'tagged', 'team']);
+      expect(await both({ tenant: 'acme', includeSuperseded: true })).toContain('old');
+      expect(await both({ tenant: 'acme', layers: ['episodic'] })).toEqual(['epi']);
+      expect(await both({ tenant: 'acme', team: 'research', agent: 'writer', taskId: 't1' })).toEqual([
+        'team',
+      ]);
+      expect(await both({ tenant: 'acme', team: null, layers: ['semantic'] })).toEqual(['sem', 'tagged']);
+      expect(await both({ tenant: 'acme', tags: ['deadline', 'q3'] })).toEqual(['tagged']);
+      expect(await both({ tenant: 'acme', tags: ['deadline', 'q4'] })).toEqual([]);
+      expect(await both({ tenant: 'acme', createdAfter: 2_000 })).toEqual(['epi']);
+      expect(await both({ tenant: 'acme', createdBefore: 2_000 })).toEqual(['sem', 'tagged', 'team']);
+    });
+
+    it('keeps both indexes in step with an update of content, embedding and layer', async () => {
+      await store.add(memory({ id: 'm1', content: 'likes tea', embedding: vector(3) }));
+      const updated = await store.update('m1', 'acme', {
+        content: 'likes coffee now',
+        embedding: vector(4),
+        layer: 'episodic',
+        importance: 0.9,
+      });
+      expect(updated).toMatchObject({ content: 'likes coffee now', layer: 'episodic', importance: 0.9 });
+      expect(await store.searchText({ text: 'tea', filter: { tenant: 'acme' }, limit: 10 })).toEqual([]);
+      expect(ids(await store.searchText({ text: 'coffee', filter: { tenant: 'acme' }, limit: 10 }))).toEqual([
+        'm1',
+      ]);
+      const semantic = { tenant: 'acme', layers: ['semantic' as const] };
+      expect(await store.searchVector({ vector: vector(4), filter: semantic, limit: 10 })).toEqual([]);
+      const hits = await store.searchVector({
+        vector: vector(4),
+        filter: { tenant: 'acme', layers: ['episodic'] },
+        limit: 10,
+      });
+      expect(ids(hits)).toEqual(['m1']);
+      expect(hits[0]!.score).toBeCloseTo(1, 5);
+      expect(await store.update('missing', 'acme', { importance: 0.1 })).toBeNull();
+      await expectAgentdError(store.update('m1', 'acme', { importance: -1 }), 'memory.invalid');
+    });
+
+    it('forgets a memory from the table, the text index and the vector index', async () => {
+      await store.add(memory({ id: 'm1', content: 'secret plan', embedding: vector(5) }));
+      await store.add(memory({ id: 'm2', content: 'public plan', embedding: vector(5, 6) }));
+      expect(await store.forget('m1', 'acme')).toBe(true);
+      expect(await store.get('m1', 'acme')).toBeNull();
+      expect(
+        ids(await store.searchText({ text: 'secret plan', filter: { tenant: 'acme' }, limit: 10 })),
+      ).toEqual(['m2']);
+      expect(
+        ids(await store.searchVector({ vector: vector(5), filter: { tenant: 'acme' }, limit: 10 })),
+      ).toEqual(['m2']);
+      expect(await store.forget('m1', 'acme')).toBe(false);
+    });
+
+    it('counts each recall on touch', async () => {
+      await store.add(memory({ id: 'm1' }));
+      await store.touch(['m1', 'missing'], 'acme', 9_000);
+      await store.touch(['m1'], 'acme', 9_500);
+      expect(await store.get('m1', 'acme')).toMatchObject({ accessCount: 2, lastAccessedAt: 9_500 });
+    });
+  });
+}
