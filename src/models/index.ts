@@ -1,3 +1,4 @@
+export type { EmbeddingModel } from './embedding-model.js';
 export type { LanguageModel, ModelCapabilities, ModelInfo, ModelProvider } from './language-model.js';
 export { priceUsage } from './language-model.js';
 export type { CatalogEntryConfig, ModelsConfig, ResolvedProviderConfig } from './models-config.js';

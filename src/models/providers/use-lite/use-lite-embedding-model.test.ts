@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { createUseLiteEmbeddingModel } from './use-lite-embedding-model.js';
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += (a[i] as number) * (b[i] as number);
+    na += (a[i] as number) ** 2;
+    nb += (b[i] as number) ** 2;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+describe('USE-lite embeddings (offline, in-process)', () => {
+  it('embeds texts into 512 dimensions where paraphrases are closer than unrelated texts', async () => {
+    const model = createUseLiteEmbeddingModel();
+    expect(model).toMatchObject({ id: 'use-lite/en-512', dimensions: 512 });
+    const [cat, feline, stocks, empty] = await model.embed([
+      'The cat sat on the mat',
+      'A feline rested on the rug',
+      'Stock prices fell sharply today',
+      '',
+    ]);
+    for (const v of [cat, feline, stocks, empty]) {
+      expect(v).toBeInstanceOf(Float32Array);
+      expect(v).toHaveLength(512);
+      expect(v!.every(Number.isFinite)).toBe(true);
+    }
+    expect(cosine(cat!, feline!)).toBeGreaterThan(cosine(cat!, stocks!) + 0.3);
+    expect(await model.embed([])).toEqual([]);
+    // Deterministic: the same text gives the same vector.
+    const [again] = await model.embed(['The cat sat on the mat']);
+    expect(cosine(cat!, again!)).toBeCloseTo(1, 5);
+  }, 30_000);
+
+  it('embeds more texts than one batch, in order', async () => {
+    const model = createUseLiteEmbeddingModel();
+    const texts = Array.from({ length: 70 }, (_, i) =>
+      i === 69 ? 'the last one is about volcanoes' : `note ${i}`,
+    );
+    const vectors = await model.embed(texts);
+    expect(vectors).toHaveLength(70);
+    const [volcano] = await model.embed(['the last one is about volcanoes']);
+    expect(cosine(vectors[69]!, volcano!)).toBeCloseTo(1, 5);
+  }, 30_000);
+});
