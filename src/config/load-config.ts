@@ -87,6 +87,7 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     budget: parsed.budget,
     executor: parsed.executor,
     router: parsed.router,
+    memory: parsed.memory,
     problems,
   };
 }

@@ -1,0 +1,4 @@
+export { MemoryConfigSchema } from './memory-config.js';
+export type { MemoryConfig } from './memory-config.js';
+export { searchMemories } from './search-memories.js';
+export type { MemorySearch, ScoreComponents, ScoredMemory, SearchMode } from './search-memories.js';
