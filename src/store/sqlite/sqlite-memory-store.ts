@@ -102,9 +102,11 @@ export class SqliteMemoryStore implements MemoryStore {
 
   async getMany(ids: readonly string[], tenant: string): Promise<MemoryRecord[]> {
     if (ids.length === 0) return [];
-    const rows = this.#db
-      .prepare(`SELECT * FROM memories WHERE tenant = ? AND id IN (${ids.map(() => '?').join(', ')})`)
-      .all(tenant, ...ids) as MemoryRow[];
+    // One cached statement for any number of ids: they are passed as a JSON array.
+    const rows = this.#prepare(
+      // `+tenant`: look rows up by id, not by scanning the tenant's index.
+      'SELECT * FROM memories WHERE +tenant = ? AND id IN (SELECT value FROM json_each(?))',
+    ).all(tenant, JSON.stringify(ids)) as MemoryRow[];
     const byId = new Map(rows.map((row) => [row.id, toRecord(row)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
@@ -147,7 +149,7 @@ export class SqliteMemoryStore implements MemoryStore {
   async searchText(query: { text: string; filter: MemoryFilter; limit: number }): Promise<MemoryHit[]> {
     const match = ftsQuery(query.text);
     if (!match) return [];
-    const where = filterSql(query.filter);
+    const where = filterSql(query.filter, { candidates: true });
     // bm25() is lower for better matches; its negation is reported so that higher is better.
     const rows = this.#prepare(
       `
@@ -193,7 +195,7 @@ export class SqliteMemoryStore implements MemoryStore {
     if (!this.#vectorTables.has(dimensions)) return [];
     const layers = query.filter.layers;
     const k = Math.min(MAX_K, query.limit * OVERSAMPLE);
-    const where = filterSql(query.filter);
+    const where = filterSql(query.filter, { candidates: true });
     // KNN in the tenant's partition (and layers), then the remaining filters on the joined rows.
     const rows = this.#prepare(
       `
@@ -282,12 +284,20 @@ function loadVectorExtension(db: Database.Database): boolean {
   }
 }
 
-/** The WHERE clause (on alias `m`) and parameters of a filter. */
-function filterSql(filter: MemoryFilter): { sql: string; params: Record<string, unknown> } {
-  const clauses = ['m.tenant = @tenant'];
+/**
+ * The WHERE clause (on alias `m`) and parameters of a filter. `candidates`: the rows come from a
+ * search index joined by rowid, so the filter must not make SQLite scan the scope index instead.
+ */
+function filterSql(
+  filter: MemoryFilter,
+  { candidates = false }: { candidates?: boolean } = {},
+): { sql: string; params: Record<string, unknown> } {
+  const clauses = [candidates ? '+m.tenant = @tenant' : 'm.tenant = @tenant'];
   const params: Record<string, unknown> = { tenant: filter.tenant };
   if (filter.layers?.length) {
-    clauses.push(`m.layer IN (${filter.layers.map((_, i) => `@layer${i}`).join(', ')})`);
+    clauses.push(
+      `${candidates ? '+' : ''}m.layer IN (${filter.layers.map((_, i) => `@layer${i}`).join(', ')})`,
+    );
     filter.layers.forEach((layer, i) => (params[`layer${i}`] = layer));
   }
   for (const [key, column] of [
@@ -403,9 +413,7 @@ function toRecord(row: MemoryRow): MemoryRecord {
 
 /** A copy of a BLOB's bytes as a Float32Array (a Buffer's offset need not be 4-byte aligned). */
 function toVector(blob: Buffer): Float32Array {
-  const copy = new Uint8Array(blob.byteLength);
-  copy.set(blob);
-  return new Float32Array(copy.buffer);
+  return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
 }
 
 function norm(vector: Float32Array): number {
