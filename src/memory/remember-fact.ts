@@ -1,0 +1,148 @@
+import { newId } from '../core/ids.js';
+import type { EmbeddingModel } from '../models/index.js';
+import type { MemoryProvenance, MemoryRecord, MemoryStore } from '../store/memory-store.js';
+import { junkReason } from './junk-filter.js';
+
+/** A fact to remember in the semantic layer. */
+export interface FactInput {
+  tenant: string;
+  team?: string | null;
+  agent?: string | null;
+  taskId?: string | null;
+  content: string;
+  importance?: number;
+  provenance: MemoryProvenance;
+  tags?: string[];
+  /** System prompts and instructions of the run: a fact that echoes them is refused. */
+  instructions?: readonly string[];
+}
+
+/** What happened to a fact. */
+export type RememberOutcome =
+  | { outcome: 'refused'; reason: string }
+  | { outcome: 'added'; memory: MemoryRecord }
+  /** A near-duplicate existed: it was kept (importance raised, tags merged) and no record added. */
+  | { outcome: 'merged'; memory: MemoryRecord }
+  /** It contradicts an earlier fact about the same subject, which now ends (`validTo`) where this begins. */
+  | { outcome: 'superseded'; memory: MemoryRecord; previous: MemoryRecord };
+
+/** Similarity thresholds (cosine of the embeddings). */
+export interface FactThresholds {
+  /** At or above, with the same names, numbers and most words: the same fact. */
+  duplicate: number;
+  /** At or above, about the same subject but with other names, numbers or words: a changed fact. */
+  related: number;
+}
+
+const DEFAULT_THRESHOLDS: FactThresholds = { duplicate: 0.9, related: 0.8 };
+
+/**
+ * Writes a fact to the semantic layer, without a model beyond the embedder: refuses junk, merges
+ * near-duplicates, and supersedes a contradicted fact. Embeddings alone cannot tell a duplicate
+ * from a contradiction ("the deploy day is Thursday" and "… Monday" are 0.99 similar under
+ * USE-lite), so the words decide between them: the same names and numbers and mostly the same
+ * words is a duplicate; the same subject with other names, numbers or words is a change.
+ */
+export async function rememberFact(
+  deps: { store: MemoryStore; embedder: EmbeddingModel; now: number; thresholds?: FactThresholds },
+  fact: FactInput,
+): Promise<RememberOutcome> {
+  const junk = junkReason(fact.content, fact.instructions);
+  if (junk) return { outcome: 'refused', reason: junk };
+  const { store, embedder, now } = deps;
+  const thresholds = deps.thresholds ?? DEFAULT_THRESHOLDS;
+  const [embedding] = await embedder.embed([fact.content]);
+  const scope = { team: fact.team ?? null, agent: fact.agent ?? null };
+  const [nearest] = embedding
+    ? await store.searchVector({
+        vector: embedding,
+        filter: { tenant: fact.tenant, layers: ['semantic'], ...scope },
+        limit: 1,
+      })
+    : [];
+  const existing = nearest ? await store.get(nearest.id, fact.tenant) : null;
+
+  if (existing && nearest && nearest.score >= thresholds.related) {
+    const before = words(existing.content);
+    const after = words(fact.content);
+    if (
+      nearest.score >= thresholds.duplicate &&
+      sameSet(before.keys, after.keys) &&
+      jaccard(before.all, after.all) >= 0.5
+    ) {
+      const merged = await store.update(existing.id, fact.tenant, {
+        importance: Math.max(existing.importance, fact.importance ?? 0.5),
+        tags: [...new Set([...existing.tags, ...(fact.tags ?? [])])],
+      });
+      return { outcome: 'merged', memory: merged ?? existing };
+    }
+    if (before.subject !== undefined && before.subject === after.subject) {
+      const memory = record(fact, embedding ?? null, embedder.id, now);
+      await store.add(memory);
+      const previous = await store.update(existing.id, fact.tenant, {
+        validTo: now,
+        supersededBy: memory.id,
+      });
+      return { outcome: 'superseded', memory, previous: previous ?? existing };
+    }
+  }
+  const memory = record(fact, embedding ?? null, embedder.id, now);
+  await store.add(memory);
+  return { outcome: 'added', memory };
+}
+
+function record(fact: FactInput, embedding: Float32Array | null, model: string, now: number): MemoryRecord {
+  return {
+    id: newId('mem', now),
+    layer: 'semantic',
+    tenant: fact.tenant,
+    team: fact.team ?? null,
+    agent: fact.agent ?? null,
+    taskId: fact.taskId ?? null,
+    content: fact.content.trim(),
+    embedding,
+    embeddingModel: embedding ? model : null,
+    importance: fact.importance ?? 0.5,
+    createdAt: now,
+    lastAccessedAt: now,
+    accessCount: 0,
+    validFrom: now,
+    validTo: null,
+    supersededBy: null,
+    provenance: fact.provenance,
+    tags: fact.tags ?? [],
+  };
+}
+
+const STOPWORDS = new Set(
+  (
+    'a an the and or but if of to in on at by for with from into onto about as is are was were be been being ' +
+    'has have had do does did this that these those it its he she they them his her their we our you your i my ' +
+    'me not no so than then there here now just also very can could will would should may might must shall'
+  ).split(' '),
+);
+
+/** A sentence's content words, its key tokens (names and numbers) and its subject (first content word). */
+function words(text: string): { all: Set<string>; keys: Set<string>; subject: string | undefined } {
+  const tokens = text.match(/[\p{L}\p{N}]+/gu) ?? [];
+  const all = new Set<string>();
+  const keys = new Set<string>();
+  let subject: string | undefined;
+  for (const token of tokens) {
+    const lower = token.toLowerCase();
+    if (STOPWORDS.has(lower)) continue;
+    subject ??= lower;
+    all.add(lower);
+    if (/\p{N}/u.test(token) || /^\p{Lu}/u.test(token)) keys.add(lower);
+  }
+  return { all, keys, subject };
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  const union = new Set([...a, ...b]).size;
+  return union === 0 ? 1 : [...a].filter((x) => b.has(x)).length / union;
+}
