@@ -5,3 +5,5 @@ export type { MemorySearch, ScoreComponents, ScoredMemory, SearchMode } from './
 export { junkReason } from './junk-filter.js';
 export { rememberFact } from './remember-fact.js';
 export type { FactInput, FactThresholds, RememberOutcome } from './remember-fact.js';
+export { createMemoryService, RECALL_HEADER } from './memory-service.js';
+export type { Episode, MemoryService, MemoryServiceOptions } from './memory-service.js';

@@ -25,6 +25,8 @@ import { createModelCatalog } from '../models/catalog.js';
 import { detectLocalServer } from '../models/detect-local-server.js';
 import { createModelRegistry, defaultModelId } from '../models/model-registry.js';
 import { providerFactories } from '../models/providers/index.js';
+import { createMemoryService } from '../memory/index.js';
+import { createUseLiteEmbeddingModel } from '../models/providers/use-lite/use-lite-embedding-model.js';
 import { createModelRouter } from '../router/index.js';
 import type { ModelRouter, RouteDecision, RouterStat, Routing, TaskKindResult } from '../router/index.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
@@ -207,6 +209,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     logger,
   });
   await router.load();
+  // The embedding model loads on first use (recall in a tenant with memories, or an episode).
+  const embedder = config.memory.embeddings === 'use-lite' ? createUseLiteEmbeddingModel() : undefined;
 
   /**
    * Rereads the config: catalog changes (prices, new models, priors) and the `router` section
@@ -360,6 +364,13 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       ledger: stores.ledger,
       reviews: stores.reviews,
       router,
+      memory: config.memory.enabled
+        ? createMemoryService({
+            store: stores.memories,
+            config: config.memory,
+            embedder: () => embedder,
+          })
+        : undefined,
       preflight,
       routing,
       localModels,

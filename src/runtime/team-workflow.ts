@@ -6,11 +6,12 @@ import { createBudget, tightestLimits } from '../budget/index.js';
 import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
-import { BudgetExceededError } from '../core/errors.js';
+import { BudgetExceededError, toAgentdError } from '../core/errors.js';
 import { validate } from '../core/validate.js';
-import { createLoopGuard } from '../executor/index.js';
+import { createLoopGuard, TaskSuspendedError } from '../executor/index.js';
 import type { TaskScope, TaskWorkflow } from '../executor/index.js';
 import type { ResolvedModel } from '../models/index.js';
+import type { MemoryService } from '../memory/index.js';
 import type { ModelRouter } from '../router/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { ReviewStore } from '../store/review-store.js';
@@ -30,6 +31,8 @@ export interface TeamWorkflowDependencies {
   ledger: LedgerStore;
   reviews: ReviewStore;
   router: ModelRouter;
+  /** Recall before the task and an episode after it, when memory is enabled. */
+  memory: MemoryService | undefined;
   /** The checks a request passes before it becomes a task (run again on resume). */
   preflight(input: TaskInput): { prepared: PreparedTeam };
   /** How an agent's calls are routed in this task. */
@@ -78,17 +81,63 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       defaultMaxOutputTokens: config.budget.defaultMaxOutputTokens,
       modelTimeoutMs: config.agents.modelTimeoutMs,
     };
-    return runTeam(
-      prepared,
-      input.prompt,
-      {
-        agents,
-        runner: nativeAgentRunner,
-        localModels: deps.localModels,
-        maxDepth: config.executor.maxDepth,
-      },
-      { durable: scope.durable, budget, span: scope.span },
-    );
+    const { memory } = deps;
+    const tenant = config.memory.tenant;
+    // Journaled, so a resumed task sees the memories its first run saw.
+    const recalled = memory
+      ? await scope.durable.step('memory:recall', async () => {
+          const { block } = await memory.recall({ tenant, text: input.prompt, now: clock.now() });
+          return block;
+        })
+      : '';
+    const prompt = recalled ? `${String(recalled)}\n\n${input.prompt}` : input.prompt;
+    const episode = async (outcome: 'succeeded' | 'failed', detail: { output?: string; error?: string }) => {
+      if (!memory) return;
+      await scope.durable.step('memory:episode', async () => {
+        const rows = await ledger.listByTask(scope.task.id);
+        const written = await memory.recordEpisode(
+          {
+            tenant,
+            taskId: scope.task.id,
+            prompt: input.prompt,
+            team: prepared.team.name,
+            topology: prepared.team.topology,
+            models: [...new Set(rows.map((row) => row.modelId))],
+            outcome,
+            ...detail,
+            costUsd: rows.reduce((total, row) => total + row.costUsd, 0),
+            durationMs: clock.now() - (scope.task.startedAt ?? clock.now()),
+          },
+          clock.now(),
+        );
+        return written.id;
+      });
+    };
+
+    let result: Awaited<ReturnType<typeof runTeam>>;
+    try {
+      result = await runTeam(
+        prepared,
+        prompt,
+        {
+          agents,
+          runner: nativeAgentRunner,
+          localModels: deps.localModels,
+          maxDepth: config.executor.maxDepth,
+        },
+        { durable: scope.durable, budget, span: scope.span },
+      );
+    } catch (error) {
+      // A failed task leaves an episode too; a suspended or cancelled one has not ended.
+      if (!(error instanceof TaskSuspendedError) && !scope.durable.signal.aborted) {
+        await episode('failed', { error: toAgentdError(error).code }).catch(() => {
+          // The task's own failure is what the user must see, not a failure to remember it.
+        });
+      }
+      throw error;
+    }
+    await episode('succeeded', { output: result.output });
+    return result;
   };
 
   /** Wall time counts running time only: time spent waiting for a human is subtracted. */
