@@ -3,7 +3,25 @@ export type { MemoryConfig } from './memory-config.js';
 export { searchMemories } from './search-memories.js';
 export type { MemorySearch, ScoreComponents, ScoredMemory, SearchMode } from './search-memories.js';
 export { junkReason } from './junk-filter.js';
-export { rememberFact } from './remember-fact.js';
+export { DEFAULT_THRESHOLDS, rememberFact } from './remember-fact.js';
 export type { FactInput, FactThresholds, RememberOutcome } from './remember-fact.js';
+export {
+  ExtractedFactsSchema,
+  extractFactsByRules,
+  FACT_EXTRACTION_INSTRUCTIONS,
+  factExtractionPrompt,
+} from './extract-facts.js';
+export type { ExtractedFact } from './extract-facts.js';
+export { createWorkingMemory, WORKING_MEMORY_HEADER } from './working-memory.js';
+export type { WorkingMemory, WorkingMemoryOptions } from './working-memory.js';
+export { describeProcedure, recordProcedure, teamSignature } from './procedural-memory.js';
+export type { ProcedureRun } from './procedural-memory.js';
 export { createMemoryService, RECALL_HEADER } from './memory-service.js';
-export type { Episode, MemoryService, MemoryServiceOptions } from './memory-service.js';
+export type {
+  Episode,
+  MemoryEdit,
+  MemoryQuery,
+  MemoryService,
+  MemoryServiceOptions,
+  NewMemory,
+} from './memory-service.js';

@@ -2,18 +2,27 @@ import { z } from 'zod';
 
 /** The `memory` config section: retrieval scoring and recall. */
 export const MemoryConfigSchema = z.strictObject({
-  /**
-   * Recall before every task and an episode after it. Off by default while the memory subsystem is
-   * being built (docs/memory.md lists what works).
-   */
-  enabled: z.boolean().default(false),
+  /** Recall before every task, and an episode, facts and a procedure outcome after it. */
+  enabled: z.boolean().default(true),
   /** The tenant memories belong to when a request names none. */
   tenant: z.string().min(1).default('default'),
   /**
    * `use-lite`: the offline Universal Sentence Encoder Lite (512-d, in-process); `none`: text-only
-   * memory (full-text search, no vectors).
+   * memory (full-text search, no vectors); or a configured provider's embedding model
+   * (`{ provider: openai, model: text-embedding-3-small }`). After a change, run `agentd memory reembed`.
    */
-  embeddings: z.enum(['use-lite', 'none']).default('use-lite'),
+  embeddings: z
+    .union([
+      z.enum(['use-lite', 'none']),
+      z.strictObject({
+        /** The name of a provider in `providers` (type openai or openai-compatible). */
+        provider: z.string().min(1),
+        model: z.string().min(1),
+        /** The vector size, when the model can shorten its vectors (e.g. text-embedding-3). */
+        dimensions: z.number().int().positive().optional(),
+      }),
+    ])
+    .default('use-lite'),
   recall: z
     .strictObject({
       /** At most this many memories are recalled into a task's prompt. */
@@ -22,6 +31,33 @@ export const MemoryConfigSchema = z.strictObject({
       maxTokens: z.number().int().min(50).default(600),
       /** Memories scoring below this (0–1) are not recalled. */
       minScore: z.number().min(0).max(1).default(0.2),
+      /** The layers recalled into agents' prompts (procedural memory is read by team design). */
+      layers: z
+        .array(z.enum(['episodic', 'semantic', 'procedural']))
+        .min(1)
+        .default(['episodic', 'semantic']),
+    })
+    .prefault({}),
+  facts: z
+    .strictObject({
+      /**
+       * How facts are taken from a finished task's prompt and output: `rules` (declarative
+       * sentences, no model call), `model` (one structured call through the router, budgeted
+       * and traced like any agent's), or `off`.
+       */
+      extract: z.enum(['rules', 'model', 'off']).default('rules'),
+      /** At most this many facts are kept from one task. */
+      maxPerTask: z.number().int().min(1).max(50).default(10),
+      /** Cosine similarity at or above which a fact with the same names and numbers is a duplicate. */
+      duplicate: z.number().min(0).max(1).default(0.9),
+      /** Cosine similarity at or above which a fact about the same subject replaces the older one. */
+      related: z.number().min(0).max(1).default(0.8),
+    })
+    .prefault({}),
+  working: z
+    .strictObject({
+      /** The token budget of a task's working notes (summarised or dropped past it). */
+      maxTokens: z.number().int().min(50).default(1000),
     })
     .prefault({}),
   retrieval: z

@@ -1,9 +1,18 @@
+import { AgentdError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { EmbeddingModel } from '../models/index.js';
-import type { MemoryRecord, MemoryStore } from '../store/memory-store.js';
+import type { MemoryLayer, MemoryRecord, MemoryStats, MemoryStore } from '../store/memory-store.js';
+import type { ProcedureRecord, ProcedureStore } from '../store/procedure-store.js';
+import type { ExtractedFact } from './extract-facts.js';
 import type { MemoryConfig } from './memory-config.js';
+import { recordProcedure } from './procedural-memory.js';
+import type { ProcedureRun } from './procedural-memory.js';
+import { rememberFact } from './remember-fact.js';
+import type { RememberOutcome } from './remember-fact.js';
 import { searchMemories } from './search-memories.js';
-import type { ScoredMemory } from './search-memories.js';
+import type { ScoredMemory, SearchMode } from './search-memories.js';
+import { createWorkingMemory } from './working-memory.js';
+import type { WorkingMemory } from './working-memory.js';
 
 /** What a finished task leaves in episodic memory. */
 export interface Episode {
@@ -22,8 +31,45 @@ export interface Episode {
   durationMs: number;
 }
 
-/** Recall before a task, episodes after it. */
+/** A search over one tenant's memories. */
+export interface MemoryQuery {
+  tenant: string;
+  text: string;
+  limit: number;
+  layers?: MemoryLayer[] | undefined;
+  team?: string | null | undefined;
+  agent?: string | null | undefined;
+  taskId?: string | null | undefined;
+  tags?: string[] | undefined;
+  includeSuperseded?: boolean | undefined;
+  mode?: SearchMode | undefined;
+}
+
+/** A memory written by hand (an operation) rather than by a task. */
+export interface NewMemory {
+  tenant: string;
+  layer: MemoryLayer;
+  content: string;
+  importance?: number | undefined;
+  tags?: string[] | undefined;
+  team?: string | null | undefined;
+  agent?: string | null | undefined;
+  taskId?: string | null | undefined;
+  /** Where it came from, for provenance (default: none). */
+  source?: string | null | undefined;
+}
+
+/** The fields of a memory a user may edit. */
+export interface MemoryEdit {
+  content?: string | undefined;
+  importance?: number | undefined;
+  tags?: string[] | undefined;
+}
+
+/** Memory for tasks (recall, episodes, facts, procedures, working notes) and for users (search, edit, forget). */
 export interface MemoryService {
+  /** The embedding model's id, or null for text-only memory. */
+  readonly embeddingModel: string | null;
   /**
    * The memories most relevant to `text` in the tenant, as a block to put before the task (empty
    * when there are none), within `memory.recall.maxTokens`. Recalled memories count an access.
@@ -33,13 +79,59 @@ export interface MemoryService {
     text: string;
     now: number;
   }): Promise<{ block: string; memories: ScoredMemory[] }>;
-  /** Writes a task's episode (embedded when an embedder is configured). */
+  /** Writes a task's episode. */
   recordEpisode(episode: Episode, now: number): Promise<MemoryRecord>;
+  /** Writes facts to the semantic layer (junk refused, duplicates merged, contradictions superseded). */
+  rememberFacts(
+    input: {
+      tenant: string;
+      team?: string | null;
+      taskId: string;
+      step: string;
+      facts: readonly ExtractedFact[];
+      instructions?: readonly string[];
+      tags?: string[];
+    },
+    now: number,
+  ): Promise<RememberOutcome[]>;
+  /** Adds a finished run to procedural memory. */
+  recordProcedure(run: ProcedureRun, now: number): Promise<ProcedureRecord>;
+  /** A task's working notes. */
+  workingMemory(options: {
+    tenant: string;
+    taskId: string;
+    team?: string | null;
+    now: () => number;
+    summarise?: (notes: readonly string[]) => Promise<string>;
+  }): WorkingMemory;
+  /** Hybrid search with score components. */
+  search(query: MemoryQuery, now: number): Promise<ScoredMemory[]>;
+  /** Adds a memory by hand; a semantic one passes the same checks as a task's facts. */
+  add(input: NewMemory, now: number): Promise<RememberOutcome>;
+  /** The memory (throws `memory.not_found`). */
+  get(id: string, tenant: string): Promise<MemoryRecord>;
+  /** Changes a memory's content, importance or tags; new content is embedded again. */
+  edit(id: string, tenant: string, edit: MemoryEdit): Promise<MemoryRecord>;
+  /** Deletes a memory from the table and every index (and the procedure it describes). */
+  forget(id: string, tenant: string): Promise<void>;
+  stats(tenant: string): Promise<MemoryStats & { vectorIndex: string; embeddingModel: string | null }>;
+  /** Re-embeds every memory whose vector is missing or from another model. */
+  reembed(options?: {
+    onProgress?: (done: number) => void;
+  }): Promise<{ model: string | null; reembedded: number; current: number }>;
+  /** Aggregated outcomes per task kind, topology, team and models, most used first. */
+  procedures(query: {
+    tenant: string;
+    taskKind?: string;
+    topology?: string;
+    limit: number;
+  }): Promise<ProcedureRecord[]>;
 }
 
 /** Options of {@link createMemoryService}. */
 export interface MemoryServiceOptions {
   store: MemoryStore;
+  procedures: ProcedureStore;
   config: MemoryConfig;
   /** The embedder (loaded on first use), or undefined for text-only memory. */
   embedder: () => EmbeddingModel | undefined;
@@ -47,21 +139,52 @@ export interface MemoryServiceOptions {
 
 // Rough token count for the recall budget: recalled text is plain prose.
 const CHARS_PER_TOKEN = 4;
+const REEMBED_BATCH = 64;
 
 /** The memory service over a store and an optional embedder. */
 export function createMemoryService(options: MemoryServiceOptions): MemoryService {
-  const { store, config } = options;
+  const { store, procedures, config } = options;
+  const embedder = options.embedder;
+  const thresholds = { duplicate: config.facts.duplicate, related: config.facts.related };
+
+  async function embedOne(
+    text: string,
+  ): Promise<{ embedding: Float32Array | null; embeddingModel: string | null }> {
+    const model = embedder();
+    const [embedding] = model ? await model.embed([text]) : [];
+    return { embedding: embedding ?? null, embeddingModel: embedding && model ? model.id : null };
+  }
+
+  async function get(id: string, tenant: string): Promise<MemoryRecord> {
+    const memory = await store.get(id, tenant);
+    if (!memory) throw notFound('memory', id);
+    return memory;
+  }
+
+  /**
+   * The embedder's id; a provider model that learns its size from its first answer has none until
+   * then, which is reported as null rather than failing a stats call.
+   */
+  function modelId(): string | null {
+    try {
+      return embedder()?.id ?? null;
+    } catch (error) {
+      if (error instanceof AgentdError && error.code === 'embedding.dimensions_unknown') return null;
+      throw error;
+    }
+  }
+
   return {
+    get embeddingModel() {
+      return modelId();
+    },
+
     async recall({ tenant, text, now }) {
       // An empty tenant needs no search (and no embedding model loaded).
       if ((await store.count({ tenant })) === 0) return { block: '', memories: [] };
       const found = await searchMemories(
-        { store, embedder: options.embedder(), config: config.retrieval, now },
-        {
-          text,
-          filter: { tenant, layers: ['episodic', 'semantic', 'procedural'] },
-          limit: config.recall.limit,
-        },
+        { store, embedder: embedder(), config: config.retrieval, now },
+        { text, filter: { tenant, layers: config.recall.layers }, limit: config.recall.limit },
       );
       const budget = config.recall.maxTokens * CHARS_PER_TOKEN;
       const lines: string[] = [];
@@ -91,31 +214,206 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
           ? `succeeded${episode.output ? `: ${oneLine(episode.output, 300)}` : ''}`
           : `failed (${episode.error ?? 'unknown error'})`) +
         ` — $${episode.costUsd.toFixed(4)}, ${(episode.durationMs / 1000).toFixed(1)} s.`;
-      const embedder = options.embedder();
-      const [embedding] = embedder ? await embedder.embed([content]) : [];
       const memory: MemoryRecord = {
-        id: newId('mem', now),
-        layer: 'episodic',
-        tenant: episode.tenant,
+        ...blank(episode.tenant, 'episodic', content, now),
+        ...(await embedOne(content)),
         team: episode.team,
-        agent: null,
         taskId: episode.taskId,
-        content,
-        embedding: embedding ?? null,
-        embeddingModel: embedding && embedder ? embedder.id : null,
         importance: episode.outcome === 'failed' ? 0.6 : 0.4,
-        createdAt: now,
-        lastAccessedAt: now,
-        accessCount: 0,
-        validFrom: now,
-        validTo: null,
-        supersededBy: null,
         provenance: { taskId: episode.taskId, step: null, source: null },
         tags: [episode.outcome, episode.topology],
       };
       await store.add(memory);
       return memory;
     },
+
+    async rememberFacts(input, now) {
+      const outcomes: RememberOutcome[] = [];
+      for (const fact of input.facts.slice(0, config.facts.maxPerTask)) {
+        outcomes.push(
+          await rememberFact(
+            { store, embedder: embedder(), now, thresholds },
+            {
+              tenant: input.tenant,
+              team: input.team ?? null,
+              taskId: input.taskId,
+              content: fact.content,
+              importance: fact.importance,
+              provenance: { taskId: input.taskId, step: input.step, source: fact.source },
+              tags: input.tags ?? [],
+              instructions: input.instructions ?? [],
+            },
+          ),
+        );
+      }
+      return outcomes;
+    },
+
+    async recordProcedure(run, now) {
+      const { procedure } = await recordProcedure(
+        { memories: store, procedures, embedder: embedder(), now },
+        run,
+      );
+      return procedure;
+    },
+
+    workingMemory(working) {
+      return createWorkingMemory({
+        store,
+        tenant: working.tenant,
+        taskId: working.taskId,
+        team: working.team ?? null,
+        maxTokens: config.working.maxTokens,
+        now: working.now,
+        ...(working.summarise ? { summarise: working.summarise } : {}),
+      });
+    },
+
+    search(query, now) {
+      return searchMemories(
+        { store, embedder: embedder(), config: config.retrieval, now },
+        {
+          text: query.text,
+          limit: query.limit,
+          ...(query.mode ? { mode: query.mode } : {}),
+          filter: {
+            tenant: query.tenant,
+            ...(query.layers ? { layers: query.layers } : {}),
+            ...(query.team !== undefined ? { team: query.team } : {}),
+            ...(query.agent !== undefined ? { agent: query.agent } : {}),
+            ...(query.taskId !== undefined ? { taskId: query.taskId } : {}),
+            ...(query.tags ? { tags: query.tags } : {}),
+            ...(query.includeSuperseded ? { includeSuperseded: true } : {}),
+          },
+        },
+      );
+    },
+
+    async add(input, now) {
+      const provenance = { taskId: input.taskId ?? null, step: null, source: input.source ?? null };
+      if (input.layer === 'semantic') {
+        return rememberFact(
+          { store, embedder: embedder(), now, thresholds },
+          {
+            tenant: input.tenant,
+            team: input.team ?? null,
+            agent: input.agent ?? null,
+            taskId: input.taskId ?? null,
+            content: input.content,
+            ...(input.importance !== undefined ? { importance: input.importance } : {}),
+            provenance,
+            tags: input.tags ?? [],
+          },
+        );
+      }
+      const memory: MemoryRecord = {
+        ...blank(input.tenant, input.layer, input.content.trim(), now),
+        ...(await embedOne(input.content)),
+        team: input.team ?? null,
+        agent: input.agent ?? null,
+        taskId: input.taskId ?? null,
+        importance: input.importance ?? 0.5,
+        provenance,
+        tags: input.tags ?? [],
+      };
+      await store.add(memory);
+      return { outcome: 'added', memory };
+    },
+
+    get,
+
+    async edit(id, tenant, edit) {
+      const current = await get(id, tenant);
+      const content = edit.content?.trim();
+      const updated = await store.update(id, tenant, {
+        ...(content !== undefined && content !== current.content
+          ? { content, ...(await embedOne(content)) }
+          : {}),
+        ...(edit.importance !== undefined ? { importance: edit.importance } : {}),
+        ...(edit.tags !== undefined ? { tags: edit.tags } : {}),
+      });
+      if (!updated) throw notFound('memory', id);
+      return updated;
+    },
+
+    async forget(id, tenant) {
+      if (!(await store.forget(id, tenant))) throw notFound('memory', id);
+      await procedures.forgetByMemory(id, tenant);
+    },
+
+    async stats(tenant) {
+      return {
+        ...(await store.stats(tenant)),
+        vectorIndex: store.vectorIndex,
+        embeddingModel: embedder()?.id ?? null,
+      };
+    },
+
+    async reembed({ onProgress } = {}) {
+      const model = embedder();
+      if (!model) {
+        throw new AgentdError({
+          code: 'memory.no_embeddings',
+          category: 'user',
+          message: "memory.embeddings is 'none': there is no embedding model to re-embed with",
+        });
+      }
+      // A provider model may learn its id (its vector size) only from a first answer.
+      await model.embed(['agentd']);
+      let reembedded = 0;
+      let current = 0;
+      for (const tenant of await store.tenants()) {
+        let after: string | undefined;
+        for (;;) {
+          const page = await store.list({
+            filter: { tenant, includeSuperseded: true },
+            limit: REEMBED_BATCH,
+            ...(after ? { after } : {}),
+          });
+          if (page.length === 0) break;
+          after = page.at(-1)?.id;
+          const stale = page.filter((memory) => memory.embeddingModel !== model.id || !memory.embedding);
+          current += page.length - stale.length;
+          if (stale.length === 0) continue;
+          const vectors = await model.embed(stale.map((memory) => memory.content));
+          for (const [i, memory] of stale.entries()) {
+            await store.update(memory.id, tenant, {
+              embedding: vectors[i] ?? null,
+              embeddingModel: model.id,
+            });
+          }
+          reembedded += stale.length;
+          onProgress?.(reembedded);
+        }
+      }
+      return { model: model.id, reembedded, current };
+    },
+
+    procedures: (query) => procedures.list(query),
+  };
+}
+
+/** A memory with the fields every new memory shares. */
+function blank(tenant: string, layer: MemoryLayer, content: string, now: number): MemoryRecord {
+  return {
+    id: newId('mem', now),
+    layer,
+    tenant,
+    team: null,
+    agent: null,
+    taskId: null,
+    content,
+    embedding: null,
+    embeddingModel: null,
+    importance: 0.5,
+    createdAt: now,
+    lastAccessedAt: now,
+    accessCount: 0,
+    validFrom: now,
+    validTo: null,
+    supersededBy: null,
+    provenance: { taskId: null, step: null, source: null },
+    tags: [],
   };
 }
 

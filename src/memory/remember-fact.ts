@@ -34,7 +34,8 @@ export interface FactThresholds {
   related: number;
 }
 
-const DEFAULT_THRESHOLDS: FactThresholds = { duplicate: 0.9, related: 0.8 };
+/** The defaults of `memory.facts.duplicate` and `memory.facts.related`. */
+export const DEFAULT_THRESHOLDS: FactThresholds = { duplicate: 0.9, related: 0.8 };
 
 /**
  * Writes a fact to the semantic layer, without a model beyond the embedder: refuses junk, merges
@@ -44,40 +45,49 @@ const DEFAULT_THRESHOLDS: FactThresholds = { duplicate: 0.9, related: 0.8 };
  * words is a duplicate; the same subject with other names, numbers or words is a change.
  */
 export async function rememberFact(
-  deps: { store: MemoryStore; embedder: EmbeddingModel; now: number; thresholds?: FactThresholds },
+  deps: {
+    store: MemoryStore;
+    embedder?: EmbeddingModel | undefined;
+    now: number;
+    thresholds?: FactThresholds;
+  },
   fact: FactInput,
 ): Promise<RememberOutcome> {
   const junk = junkReason(fact.content, fact.instructions);
   if (junk) return { outcome: 'refused', reason: junk };
   const { store, embedder, now } = deps;
   const thresholds = deps.thresholds ?? DEFAULT_THRESHOLDS;
-  const [embedding] = await embedder.embed([fact.content]);
-  const scope = { team: fact.team ?? null, agent: fact.agent ?? null };
+  const [embedding] = embedder ? await embedder.embed([fact.content]) : [];
+  const filter = {
+    tenant: fact.tenant,
+    layers: ['semantic' as const],
+    team: fact.team ?? null,
+    agent: fact.agent ?? null,
+  };
+  // Without vectors, the best full-text match is the candidate, and word overlap stands in for
+  // the similarity thresholds.
   const [nearest] = embedding
-    ? await store.searchVector({
-        vector: embedding,
-        filter: { tenant: fact.tenant, layers: ['semantic'], ...scope },
-        limit: 1,
-      })
-    : [];
+    ? await store.searchVector({ vector: embedding, filter, limit: 1 })
+    : await store.searchText({ text: fact.content, filter, limit: 1 });
   const existing = nearest ? await store.get(nearest.id, fact.tenant) : null;
-
-  if (existing && nearest && nearest.score >= thresholds.related) {
+  if (existing && nearest) {
     const before = words(existing.content);
     const after = words(fact.content);
-    if (
-      nearest.score >= thresholds.duplicate &&
-      sameSet(before.keys, after.keys) &&
-      jaccard(before.all, after.all) >= 0.5
-    ) {
+    const overlap = jaccard(before.all, after.all);
+    const similarity = embedding ? nearest.score : overlap;
+    if (similarity >= thresholds.duplicate && sameSet(before.keys, after.keys) && overlap >= 0.5) {
       const merged = await store.update(existing.id, fact.tenant, {
         importance: Math.max(existing.importance, fact.importance ?? 0.5),
         tags: [...new Set([...existing.tags, ...(fact.tags ?? [])])],
       });
       return { outcome: 'merged', memory: merged ?? existing };
     }
-    if (before.subject !== undefined && before.subject === after.subject) {
-      const memory = record(fact, embedding ?? null, embedder.id, now);
+    if (
+      similarity >= (embedding ? thresholds.related : 0.5) &&
+      before.subject !== undefined &&
+      before.subject === after.subject
+    ) {
+      const memory = record(fact, embedding ?? null, embedder?.id ?? null, now);
       await store.add(memory);
       const previous = await store.update(existing.id, fact.tenant, {
         validTo: now,
@@ -86,12 +96,17 @@ export async function rememberFact(
       return { outcome: 'superseded', memory, previous: previous ?? existing };
     }
   }
-  const memory = record(fact, embedding ?? null, embedder.id, now);
+  const memory = record(fact, embedding ?? null, embedder?.id ?? null, now);
   await store.add(memory);
   return { outcome: 'added', memory };
 }
 
-function record(fact: FactInput, embedding: Float32Array | null, model: string, now: number): MemoryRecord {
+function record(
+  fact: FactInput,
+  embedding: Float32Array | null,
+  model: string | null,
+  now: number,
+): MemoryRecord {
   return {
     id: newId('mem', now),
     layer: 'semantic',

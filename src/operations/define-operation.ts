@@ -1,5 +1,7 @@
 import type { z } from 'zod';
-import type { Runtime } from '../runtime/index.js';
+import type { Caller, Runtime } from '../runtime/index.js';
+
+export type { Caller };
 
 /** Who may call an operation. `read` and `write` are for task users, `admin` for configuration. */
 export type Permission = 'read' | 'write' | 'admin';
@@ -31,7 +33,8 @@ export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType 
   output: O;
   permission: Permission;
   http: HttpBinding<z.infer<I>>;
-  handler(runtime: Runtime, input: z.infer<I>): Promise<z.input<O>>;
+  /** `caller` says which interface asked (for the audit log of changes). */
+  handler(runtime: Runtime, input: z.infer<I>, caller: Caller): Promise<z.input<O>>;
 }
 
 /** An operation whose result is a stream of events (SSE over HTTP). */

@@ -10,12 +10,24 @@ import { listModels } from './list-models.js';
 import { listReviews } from './list-reviews.js';
 import { listTasks } from './list-tasks.js';
 import { listTopologies } from './list-topologies.js';
+import {
+  addMemory,
+  editMemory,
+  forgetMemory,
+  getMemory,
+  listAudit,
+  listProcedures,
+  memoryStats,
+  reembedMemory,
+  searchMemory,
+} from './memory-operations.js';
 import { routerStats } from './router-stats.js';
 import { taskEvents } from './task-events.js';
 import { taskSpans } from './task-spans.js';
 
 export type { HttpBinding, Operation, Permission, StreamOperation } from './define-operation.js';
 export { ErrorBodySchema, ReviewSchema, TaskResultSchema } from './schemas.js';
+export { MemorySchema } from './memory-schemas.js';
 export { invokeOperation } from './invoke-operation.js';
 export {
   answerReview,
@@ -32,6 +44,15 @@ export {
   routerStats,
   taskEvents,
   taskSpans,
+  searchMemory,
+  addMemory,
+  memoryStats,
+  listProcedures,
+  reembedMemory,
+  getMemory,
+  editMemory,
+  forgetMemory,
+  listAudit,
 };
 
 /** Every request/response operation, in the order they are documented. */
@@ -48,6 +69,16 @@ export const operations: readonly Operation[] = [
   listModels,
   explainRoute,
   routerStats,
+  // Fixed paths (/v1/memory/stats) before the one with an id (/v1/memory/:id).
+  searchMemory,
+  addMemory,
+  memoryStats,
+  listProcedures,
+  reembedMemory,
+  getMemory,
+  editMemory,
+  forgetMemory,
+  listAudit,
   checkConfig,
 ] as unknown as Operation[];
 

@@ -1,13 +1,14 @@
 import { validate } from '../core/validate.js';
 import type { Runtime } from '../runtime/index.js';
-import type { Operation } from './define-operation.js';
+import type { Caller, Operation } from './define-operation.js';
 
 /** Validates raw input against the operation's schema and runs it: the one path every interface uses. */
 export async function invokeOperation<O extends Operation>(
   runtime: Runtime,
   operation: O,
   raw: unknown,
+  caller: Caller = { actor: 'api' },
 ): Promise<unknown> {
   const input = validate(operation.input, raw, { where: operation.name, code: 'request.invalid' });
-  return operation.handler(runtime, input);
+  return operation.handler(runtime, input, caller);
 }

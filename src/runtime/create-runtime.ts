@@ -26,13 +26,16 @@ import { detectLocalServer } from '../models/detect-local-server.js';
 import { createModelRegistry, defaultModelId } from '../models/model-registry.js';
 import { providerFactories } from '../models/providers/index.js';
 import { createMemoryService } from '../memory/index.js';
+import { createProviderEmbeddingModel } from '../models/providers/provider-embedding-model.js';
 import { createUseLiteEmbeddingModel } from '../models/providers/use-lite/use-lite-embedding-model.js';
+import type { EmbeddingModel } from '../models/index.js';
 import { createModelRouter } from '../router/index.js';
 import type { ModelRouter, RouteDecision, RouterStat, Routing, TaskKindResult } from '../router/index.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import type { TaskStatus } from '../store/task-store.js';
 import type { ReviewAnswer, ReviewRecord } from '../store/review-store.js';
 import type { SpanRecord } from '../store/trace-store.js';
+import type { AuditEvent } from '../store/audit-store.js';
 import { builtinTools, createToolRegistry } from '../tools/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
@@ -40,6 +43,8 @@ import { createTracer } from '../trace/index.js';
 import { prepareTeam } from '../topology/index.js';
 import type { PreparedTeam } from '../topology/index.js';
 import { TaskInputSchema } from './task-input.js';
+import { createRuntimeMemory } from './runtime-memory.js';
+import type { RuntimeMemory } from './runtime-memory.js';
 import { createTeamWorkflow } from './team-workflow.js';
 import { watchConfigFiles } from './watch-config.js';
 import type { TaskInput } from './task-input.js';
@@ -151,6 +156,15 @@ export interface Runtime {
    * such tasks on every heartbeat. Returns the ids resumed now.
    */
   resumeInterrupted(options?: { watch?: boolean }): Promise<string[]>;
+  /** Memory: search, add, show, edit, forget, stats, re-embed, procedures (changes are audited). */
+  readonly memory: RuntimeMemory;
+  /** The audit log of changes made through operations, newest first. */
+  listAudit(query?: {
+    limit?: number;
+    before?: string;
+    action?: string;
+    target?: string;
+  }): Promise<AuditEvent[]>;
   /** Rereads the config files now (see RuntimeOptions.watchConfig): catalog and router changes apply. */
   reloadConfig(): void;
   /** Stops running tasks (they resume on the next start) and closes the database. */
@@ -210,7 +224,20 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   });
   await router.load();
   // The embedding model loads on first use (recall in a tenant with memories, or an episode).
-  const embedder = config.memory.embeddings === 'use-lite' ? createUseLiteEmbeddingModel() : undefined;
+  const embedder = embeddingModel(config);
+  const memoryService = createMemoryService({
+    store: stores.memories,
+    procedures: stores.procedures,
+    config: config.memory,
+    embedder: () => embedder,
+  });
+  const memory = createRuntimeMemory({
+    service: memoryService,
+    tracer,
+    audit: stores.audit,
+    clock,
+    defaultTenant: config.memory.tenant,
+  });
 
   /**
    * Rereads the config: catalog changes (prices, new models, priors) and the `router` section
@@ -364,13 +391,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       ledger: stores.ledger,
       reviews: stores.reviews,
       router,
-      memory: config.memory.enabled
-        ? createMemoryService({
-            store: stores.memories,
-            config: config.memory,
-            embedder: () => embedder,
-          })
-        : undefined,
+      memory: config.memory.enabled ? memoryService : undefined,
       preflight,
       routing,
       localModels,
@@ -514,6 +535,17 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 
     resumeInterrupted,
 
+    memory,
+
+    listAudit(query = {}) {
+      return stores.audit.list({
+        limit: query.limit ?? 50,
+        ...(query.before ? { before: query.before } : {}),
+        ...(query.action ? { action: query.action } : {}),
+        ...(query.target ? { target: query.target } : {}),
+      });
+    },
+
     reloadConfig,
 
     async close() {
@@ -595,6 +627,32 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 }
 
 const NOT_CHAT = /embed|rerank|bge-|minilm/i;
+
+/** The embedding model `memory.embeddings` names: the offline one, a provider's, or none. */
+function embeddingModel(config: AgentdConfig): EmbeddingModel | undefined {
+  const chosen = config.memory.embeddings;
+  if (chosen === 'none') return undefined;
+  if (chosen === 'use-lite') return createUseLiteEmbeddingModel();
+  const provider = config.providers.find((p) => p.name === chosen.provider);
+  if (!provider || (provider.type !== 'openai' && provider.type !== 'openai-compatible')) {
+    throw new AgentdError({
+      code: 'config.invalid',
+      category: 'user',
+      message: provider
+        ? `memory.embeddings.provider: provider '${chosen.provider}' is of type ${provider.type}; embeddings need an openai or openai-compatible provider`
+        : `memory.embeddings.provider: no provider named '${chosen.provider}' is configured (providers: ${config.providers.map((p) => p.name).join(', ') || 'none'})`,
+    });
+  }
+  return createProviderEmbeddingModel({
+    provider: provider.type,
+    name: provider.name,
+    model: chosen.model,
+    ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}),
+    ...(provider.apiKey ? { apiKey: provider.apiKey } : {}),
+    ...(provider.headers ? { headers: provider.headers } : {}),
+    ...(chosen.dimensions ? { dimensions: chosen.dimensions } : {}),
+  });
+}
 
 /** Local: configured so, the in-process simulated model, or a server on loopback. */
 function isLocalProvider(config: ResolvedProviderConfig): boolean {

@@ -10,3 +10,4 @@ export type {
 export { TaskInputSchema } from './task-input.js';
 export type { TaskInput } from './task-input.js';
 export type { SpanRecord } from '../store/trace-store.js';
+export type { Caller, RuntimeMemory } from './runtime-memory.js';

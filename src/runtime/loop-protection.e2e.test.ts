@@ -238,7 +238,8 @@ describe('the per-task step limit', () => {
     const t = await testRuntime({
       script: ({ index }) => lookupCall(`query ${index}`),
       runtime: { tools: [tool] },
-      config: { executor: { maxTaskSteps: 5 } },
+      // Memory off: its recall step would count as one of the five.
+      config: { executor: { maxTaskSteps: 5 }, memory: { enabled: false } },
     });
     const result = await t.runtime.runTask({
       prompt: 'search everything',

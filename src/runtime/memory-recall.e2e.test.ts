@@ -34,8 +34,11 @@ describe('memory through the runtime: every task leaves an episode, the next tas
     expect(prompts[1]).toMatch(/Recalled memory[\s\S]*\n\nRemind me: what date/);
   }, 60_000);
 
-  it('recalls nothing when memory is off (the default) and leaves no episode', async () => {
-    t = await createTestRuntime({ script: [{ text: 'one' }, { text: 'two' }] });
+  it('recalls nothing when memory is off and leaves no episode', async () => {
+    t = await createTestRuntime({
+      script: [{ text: 'one' }, { text: 'two' }],
+      config: { memory: { enabled: false } },
+    });
     await t.runtime.runTask({ prompt: 'When is the version 2 release planned?' });
     await t.runtime.runTask({ prompt: 'When is the version 2 release planned?' });
     expect(t.model.calls.map((call) => call.promptText).join('\n')).not.toContain(RECALL_HEADER);

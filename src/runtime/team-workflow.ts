@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
+import type { z } from 'zod';
 import { join } from 'node:path';
 import { nativeAgentRunner } from '../agents/index.js';
-import type { AgentContext, AgentRouting, AgentSpec } from '../agents/index.js';
+import type { AgentContext, AgentRouting, AgentSpec, TeamSpec } from '../agents/index.js';
 import { createBudget, tightestLimits } from '../budget/index.js';
 import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
@@ -11,16 +12,32 @@ import { validate } from '../core/validate.js';
 import { createLoopGuard, TaskSuspendedError } from '../executor/index.js';
 import type { TaskScope, TaskWorkflow } from '../executor/index.js';
 import type { ResolvedModel } from '../models/index.js';
-import type { MemoryService } from '../memory/index.js';
+import {
+  ExtractedFactsSchema,
+  extractFactsByRules,
+  FACT_EXTRACTION_INSTRUCTIONS,
+  factExtractionPrompt,
+  teamSignature,
+} from '../memory/index.js';
+import type { ExtractedFact, MemoryService } from '../memory/index.js';
 import type { ModelRouter } from '../router/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { ReviewStore } from '../store/review-store.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { runTeam } from '../topology/index.js';
-import type { PreparedTeam } from '../topology/index.js';
+import type { PreparedTeam, TeamRunEnvironment } from '../topology/index.js';
 import type { Tracer } from '../trace/index.js';
 import { TaskInputSchema } from './task-input.js';
 import type { TaskInput } from './task-input.js';
+
+/** The agent that extracts facts when `memory.facts.extract` is `model`. */
+const FACT_EXTRACTOR: AgentSpec = {
+  name: 'memory-extractor',
+  role: 'Extracts facts worth remembering',
+  instructions: FACT_EXTRACTION_INSTRUCTIONS,
+  tools: [],
+  temperature: 0,
+};
 
 /** What the team workflow needs from the runtime. */
 export interface TeamWorkflowDependencies {
@@ -91,8 +108,13 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
         })
       : '';
     const prompt = recalled ? `${String(recalled)}\n\n${input.prompt}` : input.prompt;
-    const episode = async (outcome: 'succeeded' | 'failed', detail: { output?: string; error?: string }) => {
+    const models = async () => [
+      ...new Set((await ledger.listByTask(scope.task.id)).map((row) => row.modelId)),
+    ];
+    /** What every finished task leaves behind: an episode and a procedure outcome (and, if it succeeded, facts). */
+    const remember = async (outcome: 'succeeded' | 'failed', detail: { output?: string; error?: string }) => {
       if (!memory) return;
+      const durationMs = clock.now() - (scope.task.startedAt ?? clock.now());
       await scope.durable.step('memory:episode', async () => {
         const rows = await ledger.listByTask(scope.task.id);
         const written = await memory.recordEpisode(
@@ -106,11 +128,32 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
             outcome,
             ...detail,
             costUsd: rows.reduce((total, row) => total + row.costUsd, 0),
-            durationMs: clock.now() - (scope.task.startedAt ?? clock.now()),
+            durationMs,
           },
           clock.now(),
         );
         return written.id;
+      });
+      if (outcome === 'succeeded' && detail.output !== undefined && config.memory.facts.extract !== 'off') {
+        await rememberFacts({ scope, input, team: prepared.team, output: detail.output, agents, budget });
+      }
+      await scope.durable.step('memory:procedure', async () => {
+        const totals = await ledger.totals({ taskId: scope.task.id });
+        const procedure = await memory.recordProcedure(
+          {
+            tenant,
+            taskId: scope.task.id,
+            taskKind: input.routing?.kind ?? deps.router.classify(input.prompt).kind,
+            topology: prepared.team.topology,
+            teamSignature: teamSignature(prepared.team),
+            models: await models(),
+            passed: outcome === 'succeeded',
+            costUsd: totals.costUsd,
+            durationMs,
+          },
+          clock.now(),
+        );
+        return procedure.memoryId;
       });
     };
 
@@ -130,15 +173,62 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
     } catch (error) {
       // A failed task leaves an episode too; a suspended or cancelled one has not ended.
       if (!(error instanceof TaskSuspendedError) && !scope.durable.signal.aborted) {
-        await episode('failed', { error: toAgentdError(error).code }).catch(() => {
+        await remember('failed', { error: toAgentdError(error).code }).catch(() => {
           // The task's own failure is what the user must see, not a failure to remember it.
         });
       }
       throw error;
     }
-    await episode('succeeded', { output: result.output });
+    await remember('succeeded', { output: result.output });
     return result;
   };
+
+  /**
+   * Facts from the task's prompt and output into the semantic layer: by rules, or by one structured
+   * model call made like any agent's (routed, budgeted, journaled, traced).
+   */
+  async function rememberFacts(task: {
+    scope: TaskScope;
+    input: TaskInput;
+    team: TeamSpec;
+    output: string;
+    agents: TeamRunEnvironment['agents'];
+    budget: Budget;
+  }): Promise<void> {
+    const { scope, input, team, output } = task;
+    const memory = deps.memory as MemoryService;
+    const { facts: settings, tenant } = config.memory;
+    let facts: ExtractedFact[];
+    if (settings.extract === 'model') {
+      const durable = scope.durable.scope('memory:facts');
+      const answer = await nativeAgentRunner.run(
+        FACT_EXTRACTOR,
+        { prompt: factExtractionPrompt({ prompt: input.prompt, output }), schema: ExtractedFactsSchema },
+        { ...task.agents, durable, budget: task.budget, parentSpan: scope.span },
+      );
+      const data = answer.data as z.infer<typeof ExtractedFactsSchema>;
+      facts = data.facts.map((fact) => ({
+        content: fact.statement,
+        importance: fact.importance,
+        source: output,
+      }));
+    } else {
+      const max = settings.maxPerTask;
+      facts = [
+        ...extractFactsByRules(input.prompt, { max, importance: 0.6 }),
+        ...extractFactsByRules(output, { max }),
+      ];
+    }
+    // A "fact" that echoes an agent's instructions is refused.
+    const instructions = team.agents.flatMap((agent) => (agent.instructions ? [agent.instructions] : []));
+    await scope.durable.step('memory:facts/write', async () => {
+      const outcomes = await memory.rememberFacts(
+        { tenant, team: team.name, taskId: scope.task.id, step: 'memory:facts', facts, instructions },
+        clock.now(),
+      );
+      return outcomes.map((o) => o.outcome);
+    });
+  }
 
   /** Wall time counts running time only: time spent waiting for a human is subtracted. */
   async function scheduleWallTime(scope: TaskScope, wallTimeMs: number): Promise<void> {

@@ -355,7 +355,10 @@ describe('GET /v1/tasks', () => {
   it('lists newest first, pages with limit and before, and filters by status', async () => {
     const { app } = await appWith(
       (call) =>
-        call.promptText.includes('please fail') ? { error: new Error('model down') } : { text: 'ok' },
+        // The task's own prompt ends the model's input (recalled memory of earlier tasks comes first).
+        call.promptText.trimEnd().endsWith('please fail')
+          ? { error: new Error('model down') }
+          : { text: 'ok' },
       {
         steppingClock: true,
       },

@@ -132,7 +132,7 @@ export function createApp(options: AppOptions): Hono {
   for (const operation of operations) {
     route(app, operation.http, async (c) => {
       const raw = await requestInput(c, operation.http);
-      const result = await invokeOperation(runtime, operation, raw);
+      const result = await invokeOperation(runtime, operation, raw, { actor: 'http' });
       return c.json(result as object, successStatus(operation, raw) as 200);
     });
   }

@@ -7,6 +7,8 @@ import { AgentdError, PolicyDeniedError, toAgentdError } from '../core/errors.js
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   'task.not_found': 404,
   'review.not_found': 404,
+  'memory.not_found': 404,
+  'memory.refused': 422,
   'review.already_answered': 409,
   'review.closed': 409,
   'route.not_found': 404,

@@ -90,4 +90,19 @@ export interface MemoryStore {
   touch(ids: readonly string[], tenant: string, at: number): Promise<void>;
   /** How many memories match the filter. */
   count(filter: MemoryFilter): Promise<number>;
+  /** Memories matching the filter in id (creation) order, `limit` at a time after the id `after`. */
+  list(query: { filter: MemoryFilter; limit: number; after?: string }): Promise<MemoryRecord[]>;
+  /** Counts of the tenant's memories: current ones per layer, superseded ones, and per embedding model. */
+  stats(tenant: string): Promise<MemoryStats>;
+  /** Every tenant that has memories. */
+  tenants(): Promise<string[]>;
+}
+
+/** What {@link MemoryStore.stats} reports. */
+export interface MemoryStats {
+  /** Current (not superseded) memories per layer. */
+  layers: Record<MemoryLayer, number>;
+  superseded: number;
+  /** Every memory (superseded ones too) per embedding model id; `none` for memories without a vector. */
+  embeddingModels: Record<string, number>;
 }

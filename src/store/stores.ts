@@ -1,6 +1,8 @@
+import type { AuditStore } from './audit-store.js';
 import type { JournalStore } from './journal-store.js';
 import type { LedgerStore } from './ledger-store.js';
 import type { MemoryStore } from './memory-store.js';
+import type { ProcedureStore } from './procedure-store.js';
 import type { ReviewStore } from './review-store.js';
 import type { RouterStore } from './router-store.js';
 import type { TaskStore } from './task-store.js';
@@ -15,6 +17,8 @@ export interface Stores {
   reviews: ReviewStore;
   router: RouterStore;
   memories: MemoryStore;
+  procedures: ProcedureStore;
+  audit: AuditStore;
   /** Closes the underlying database. */
   close(): Promise<void>;
 }

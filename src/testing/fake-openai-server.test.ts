@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeOpenAIServer } from './fake-openai-server.js';
+import { fakeEmbedding, startFakeOpenAIServer } from './fake-openai-server.js';
 import type { FakeOpenAIServer, FakeOpenAIServerOptions } from './fake-openai-server.js';
 
 let server: FakeOpenAIServer | undefined;
@@ -199,7 +199,121 @@ describe('startFakeOpenAIServer', () => {
 
   it('answers unknown routes with 404', async () => {
     const { baseUrl } = await start();
-    const response = await fetch(`${baseUrl}/embeddings`, { method: 'POST', body: '{}' });
+    const response = await fetch(`${baseUrl}/images/generations`, { method: 'POST', body: '{}' });
     expect(response.status).toBe(404);
+  });
+});
+
+describe('startFakeOpenAIServer embeddings', () => {
+  interface EmbeddingsBody {
+    object: string;
+    data: { object: string; index: number; embedding: number[] | string }[];
+    model: string;
+    usage: { prompt_tokens: number; total_tokens: number };
+  }
+
+  function embeddings(baseUrl: string, body: Record<string, unknown>): Promise<Response> {
+    return fetch(`${baseUrl}/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer test-key' },
+      body: JSON.stringify({ model: 'fake-embedder', ...body }),
+    });
+  }
+
+  it('answers one normalised vector per input, in order, and records the request', async () => {
+    const { baseUrl, requests } = await start();
+    const response = await embeddings(baseUrl, { input: ['red apple', 'blue sky'] });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as EmbeddingsBody;
+    expect(body.object).toBe('list');
+    expect(body.model).toBe('fake-embedder');
+    expect(body.data.map((d) => d.index)).toEqual([0, 1]);
+    expect(body.data[0]?.embedding).toEqual(Array.from(fakeEmbedding('red apple', 16)));
+    expect(body.data[1]?.embedding).toEqual(Array.from(fakeEmbedding('blue sky', 16)));
+    expect(body.usage.prompt_tokens).toBeGreaterThan(0);
+    expect(requests[0]?.path).toBe('/v1/embeddings');
+    expect(requests[0]?.body?.input).toEqual(['red apple', 'blue sky']);
+    expect(requests[0]?.headers['authorization']).toBe('Bearer test-key');
+  });
+
+  it('accepts a single string input', async () => {
+    const { baseUrl } = await start();
+    const body = (await (await embeddings(baseUrl, { input: 'hello' })).json()) as EmbeddingsBody;
+    expect(body.data).toHaveLength(1);
+  });
+
+  it('honours the requested dimensions, then the server default', async () => {
+    const { baseUrl } = await start({ embeddingDimensions: 6 });
+    const asked = (await (
+      await embeddings(baseUrl, { input: ['a'], dimensions: 4 })
+    ).json()) as EmbeddingsBody;
+    expect(asked.data[0]?.embedding).toHaveLength(4);
+    const unasked = (await (await embeddings(baseUrl, { input: ['a'] })).json()) as EmbeddingsBody;
+    expect(unasked.data[0]?.embedding).toHaveLength(6);
+  });
+
+  it('encodes vectors as little-endian float32 base64 when asked', async () => {
+    const { baseUrl } = await start();
+    const body = (await (
+      await embeddings(baseUrl, { input: ['green tea'], encoding_format: 'base64' })
+    ).json()) as EmbeddingsBody;
+    const bytes = Buffer.from(body.data[0]?.embedding as string, 'base64');
+    const vector = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    expect(Array.from(vector)).toEqual(Array.from(fakeEmbedding('green tea', 16)));
+  });
+
+  it('refuses empty and missing input with 400, like the hosted API', async () => {
+    const { baseUrl } = await start();
+    expect((await embeddings(baseUrl, { input: ['ok', ''] })).status).toBe(400);
+    expect((await embeddings(baseUrl, { input: [] })).status).toBe(400);
+    expect((await embeddings(baseUrl, {})).status).toBe(400);
+  });
+
+  it('answers scripted embedding replies, counted apart from chat requests', async () => {
+    const { baseUrl } = await start({
+      script: [{ status: 500 }],
+      embeddingScript: [{ status: 401 }, { dimensions: 3 }],
+    });
+    const unauthorised = await embeddings(baseUrl, { input: ['x'] });
+    expect(unauthorised.status).toBe(401);
+    expect(await unauthorised.json()).toMatchObject({ error: { code: 'invalid_api_key' } });
+    const odd = (await (await embeddings(baseUrl, { input: ['x'] })).json()) as EmbeddingsBody;
+    expect(odd.data[0]?.embedding).toHaveLength(3);
+    expect((await embeddings(baseUrl, { input: ['x'] })).status).toBe(200);
+    expect((await chat(baseUrl, {})).status).toBe(500);
+  });
+
+  it('passes each embeddings request and its index to a script function', async () => {
+    const seen: number[] = [];
+    const { baseUrl } = await start({
+      embeddingScript: (_request, index) => {
+        seen.push(index);
+        return index === 1 ? { status: 503 } : {};
+      },
+    });
+    expect((await embeddings(baseUrl, { input: ['x'] })).status).toBe(200);
+    expect((await embeddings(baseUrl, { input: ['x'] })).status).toBe(503);
+    expect(seen).toEqual([0, 1]);
+  });
+});
+
+describe('fakeEmbedding', () => {
+  const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + x * (b[i] ?? 0), 0);
+
+  it('is deterministic, unit length, and ignores case and punctuation', () => {
+    const a = fakeEmbedding('The cat sat.', 32);
+    expect(a).toEqual(fakeEmbedding('the CAT sat', 32));
+    expect(cosine(a, a)).toBeCloseTo(1, 5);
+  });
+
+  it('scores texts sharing words above unrelated texts', () => {
+    const cat = fakeEmbedding('the cat sat on the mat', 64);
+    expect(cosine(cat, fakeEmbedding('a cat on a mat', 64))).toBeGreaterThan(
+      cosine(cat, fakeEmbedding('quarterly revenue grew', 64)),
+    );
+  });
+
+  it('gives a text without words a unit vector rather than zeros', () => {
+    expect(Array.from(fakeEmbedding('  ...  ', 4))).toEqual([1, 0, 0, 0]);
   });
 });

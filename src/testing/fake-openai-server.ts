@@ -1,6 +1,7 @@
-// A hand-written test double of the OpenAI chat-completions HTTP protocol: provider tests must
-// exercise the real AI SDK clients over a real socket (request shape, SSE parsing, usage, tool-call
-// deltas, error statuses), which neither a mocked fetch nor a hosted API can give offline.
+// A hand-written test double of the OpenAI chat-completions and embeddings HTTP protocol: provider
+// tests must exercise the real AI SDK clients over a real socket (request shape, SSE parsing, usage,
+// tool-call deltas, batching, error statuses), which neither a mocked fetch nor a hosted API can give
+// offline.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,14 +35,36 @@ export interface FakeChatMessage {
   [key: string]: unknown;
 }
 
-/** A chat-completions request body as the client sent it (unvalidated JSON). */
+/** A chat-completions (or embeddings) request body as the client sent it (unvalidated JSON). */
 export interface FakeChatRequestBody {
   model?: string;
   messages?: FakeChatMessage[];
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
   tools?: { type: string; function: { name: string; description?: string; parameters?: unknown } }[];
+  /** Embeddings: the text or texts to embed. */
+  input?: string | string[];
+  /** Embeddings: the requested vector size. */
+  dimensions?: number;
+  /** Embeddings: `float` (default) or `base64`. */
+  encoding_format?: string;
   [key: string]: unknown;
+}
+
+/** One scripted reply of the fake server to an embeddings request; omitted fields → a normal answer. */
+export interface FakeEmbeddingReply {
+  /** An HTTP error status (≥ 400) answered with an OpenAI-style error body instead of vectors. */
+  status?: number;
+  /** Extra response headers (e.g. `retry-after`). */
+  headers?: Record<string, string>;
+  /** The error body's message, for error statuses. */
+  errorMessage?: string;
+  /** Answer vectors of this size, whatever the request asked (a misbehaving server). */
+  dimensions?: number;
+  /** Wait this long before answering (overrides the server's `delayMs`). */
+  delayMs?: number;
+  /** Never answer, until the server is closed or the client aborts. */
+  hang?: boolean;
 }
 
 /** One request the fake server received, in arrival order. */
@@ -59,6 +82,11 @@ export interface RecordedRequest {
 export type FakeScript =
   FakeReply[] | ((request: RecordedRequest, index: number) => FakeReply | Promise<FakeReply>);
 
+/** Decides the reply to the `index`-th embeddings request (0-based), counted apart from chat requests. */
+export type FakeEmbeddingScript =
+  | FakeEmbeddingReply[]
+  | ((request: RecordedRequest, index: number) => FakeEmbeddingReply | Promise<FakeEmbeddingReply>);
+
 /** Options of {@link startFakeOpenAIServer}. */
 export interface FakeOpenAIServerOptions {
   /** Replies in order; when the list runs out the reply is text `ok`. */
@@ -67,27 +95,61 @@ export interface FakeOpenAIServerOptions {
   models?: string[];
   /** Delay before every reply, in milliseconds. */
   delayMs?: number;
+  /** Replies to `POST /v1/embeddings` in order; when the list runs out, vectors from {@link fakeEmbedding}. */
+  embeddingScript?: FakeEmbeddingScript;
+  /** The vector size of embeddings when the request names none. Default 16. */
+  embeddingDimensions?: number;
 }
 
 /** A running fake server. */
 export interface FakeOpenAIServer {
   /** `http://127.0.0.1:<port>/v1`. */
   baseUrl: string;
-  /** Every request received (chat completions and model listings), in order. */
+  /** Every request received (chat completions, embeddings and model listings), in order. */
   requests: RecordedRequest[];
   /** Stops listening and terminates open connections (including hanging ones). */
   close(): Promise<void>;
 }
 
 const CREATED = 1_700_000_000;
+const DEFAULT_EMBEDDING_DIMENSIONS = 16;
 
-/** Starts a real HTTP server on 127.0.0.1 (random port) speaking the OpenAI chat-completions protocol. */
+/**
+ * The fake server's embedding of a text: a hashed bag of lower-cased words, L2-normalised, so equal
+ * texts get equal vectors and texts sharing words point in similar directions. A text without words
+ * gets the first unit vector, because a real model never answers a zero vector.
+ */
+export function fakeEmbedding(text: string, dimensions: number): Float32Array {
+  const vector = new Float32Array(dimensions);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    const hash = fnv1a(word);
+    // The top bit picks the sign so that unrelated words cancel out rather than all adding up.
+    vector[hash % dimensions] = (vector[hash % dimensions] ?? 0) + (hash & 0x80000000 ? -1 : 1);
+  }
+  const norm = Math.hypot(...vector);
+  if (norm === 0) vector[0] = 1;
+  else for (let i = 0; i < dimensions; i++) vector[i] = (vector[i] ?? 0) / norm;
+  return vector;
+}
+
+/** 32-bit FNV-1a over the UTF-16 code units: tiny, deterministic and well spread for short words. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** Starts a real HTTP server on 127.0.0.1 (random port) speaking the OpenAI chat-completions and embeddings protocol. */
 export async function startFakeOpenAIServer(
   options: FakeOpenAIServerOptions = {},
 ): Promise<FakeOpenAIServer> {
   const requests: RecordedRequest[] = [];
   const models = options.models ?? ['fake-model'];
   let chatIndex = 0;
+  let embeddingIndex = 0;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -124,6 +186,17 @@ export async function startFakeOpenAIServer(
           data: models.map((id) => ({ id, object: 'model', created: CREATED, owned_by: 'fake' })),
         },
       );
+      return;
+    }
+    if (req.method === 'POST' && path === '/v1/embeddings') {
+      const script = options.embeddingScript ?? [];
+      const index = embeddingIndex++;
+      const reply: FakeEmbeddingReply =
+        typeof script === 'function' ? await script(recorded, index) : (script[index] ?? {});
+      await answerEmbeddings(res, reply, body ?? {}, {
+        delayMs: reply.delayMs ?? options.delayMs ?? 0,
+        dimensions: options.embeddingDimensions ?? DEFAULT_EMBEDDING_DIMENSIONS,
+      });
       return;
     }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') {
@@ -269,6 +342,50 @@ function streamCompletion(
   delta({}, c.finishReason);
   if (includeUsage) chunk([], { usage: c.usage });
   res.end('data: [DONE]\n\n');
+}
+
+async function answerEmbeddings(
+  res: ServerResponse,
+  reply: FakeEmbeddingReply,
+  body: FakeChatRequestBody,
+  defaults: { delayMs: number; dimensions: number },
+): Promise<void> {
+  if (defaults.delayMs > 0 && !(await sleepUnlessClosed(res, defaults.delayMs))) return;
+  if (reply.hang) {
+    await closed(res);
+    return;
+  }
+  if (reply.status !== undefined && reply.status >= 400) {
+    sendError(res, reply.status, reply.headers ?? {}, reply.errorMessage);
+    return;
+  }
+  const input = typeof body.input === 'string' ? [body.input] : body.input;
+  // The hosted API refuses these too; the fake does so that clients must not send them.
+  if (!Array.isArray(input) || input.length === 0 || !input.every((t) => typeof t === 'string' && t !== '')) {
+    sendError(
+      res,
+      400,
+      {},
+      "'$.input' is invalid: expected a non-empty string or array of non-empty strings",
+    );
+    return;
+  }
+  const dimensions = reply.dimensions ?? body.dimensions ?? defaults.dimensions;
+  const base64 = body.encoding_format === 'base64';
+  const tokens = input.reduce((n, text) => n + Math.ceil(text.length / 4), 0);
+  sendJson(res, 200, reply.headers ?? {}, {
+    object: 'list',
+    data: input.map((text, index) => {
+      const vector = fakeEmbedding(text, dimensions);
+      return {
+        object: 'embedding',
+        index,
+        embedding: base64 ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector),
+      };
+    }),
+    model: body.model ?? 'fake-embedding-model',
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  });
 }
 
 function sendJson(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {

@@ -34,7 +34,9 @@ export const ATTR = {
   routerExplored: 'agentd.router.explored',
   routerFallbackFrom: 'agentd.router.fallback_from',
   routerErrorClass: 'agentd.router.error_class',
+  memoryId: 'agentd.memory.id',
+  memoryTenant: 'agentd.memory.tenant',
 } as const;
 
 /** What a span covers. */
-export type SpanKindName = 'task' | 'team' | 'agent' | 'model' | 'tool' | 'router';
+export type SpanKindName = 'task' | 'team' | 'agent' | 'model' | 'tool' | 'router' | 'memory';

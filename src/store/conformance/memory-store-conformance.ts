@@ -206,5 +206,32 @@ export function describeMemoryStoreConformance(name: string, open: OpenStore<Mem
       await store.touch(['m1'], 'acme', 9_500);
       expect(await store.get('m1', 'acme')).toMatchObject({ accessCount: 2, lastAccessedAt: 9_500 });
     });
+
+    it('lists memories in id order, a page at a time, within the filter', async () => {
+      for (const id of ['m3', 'm1', 'm2', 'm4'])
+        await store.add(memory({ id, layer: id === 'm4' ? 'working' : 'semantic' }));
+      await store.add(memory({ id: 'm0', tenant: 'beta' }));
+      const page = await store.list({ filter: { tenant: 'acme', layers: ['semantic'] }, limit: 2 });
+      expect(page.map((m) => m.id)).toEqual(['m1', 'm2']);
+      const next = await store.list({
+        filter: { tenant: 'acme', layers: ['semantic'] },
+        limit: 2,
+        after: 'm2',
+      });
+      expect(next.map((m) => m.id)).toEqual(['m3']);
+      expect(await store.tenants()).toEqual(['acme', 'beta']);
+    });
+
+    it('reports counts per layer, superseded memories and embedding models', async () => {
+      await store.add(memory({ id: 'm1', embedding: vector(1), embeddingModel: 'use-lite/en-512' }));
+      await store.add(memory({ id: 'm2', layer: 'episodic' }));
+      await store.add(memory({ id: 'm3', validTo: 2_000, supersededBy: 'm1' }));
+      await store.add(memory({ id: 'm4', tenant: 'beta' }));
+      expect(await store.stats('acme')).toEqual({
+        layers: { working: 0, episodic: 1, semantic: 1, procedural: 0 },
+        superseded: 1,
+        embeddingModels: { 'use-lite/en-512': 1, none: 2 },
+      });
+    });
   });
 }

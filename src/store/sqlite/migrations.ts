@@ -195,6 +195,39 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 5,
+    name: 'procedural memory aggregates and the audit log',
+    sql: `
+      CREATE TABLE procedures (
+        tenant            TEXT NOT NULL,
+        task_kind         TEXT NOT NULL,
+        topology          TEXT NOT NULL,
+        team_signature    TEXT NOT NULL,
+        models            TEXT NOT NULL,
+        memory_id         TEXT NOT NULL,
+        count             INTEGER NOT NULL,
+        passes            INTEGER NOT NULL,
+        total_cost_usd    REAL NOT NULL,
+        total_duration_ms REAL NOT NULL,
+        first_at          INTEGER NOT NULL,
+        last_at           INTEGER NOT NULL,
+        PRIMARY KEY (tenant, task_kind, topology, team_signature, models)
+      ) WITHOUT ROWID;
+      CREATE INDEX procedures_memory ON procedures (memory_id);
+
+      CREATE TABLE audit_events (
+        id      TEXT PRIMARY KEY,
+        at      INTEGER NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        target  TEXT NOT NULL,
+        tenant  TEXT,
+        details TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX audit_events_target ON audit_events (target, id);
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

@@ -3,9 +3,11 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Stores } from '../stores.js';
 import { applyMigrations } from './migrations.js';
+import { SqliteAuditStore } from './sqlite-audit-store.js';
 import { SqliteJournalStore } from './sqlite-journal-store.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
 import { SqliteMemoryStore } from './sqlite-memory-store.js';
+import { SqliteProcedureStore } from './sqlite-procedure-store.js';
 import { SqliteReviewStore } from './sqlite-review-store.js';
 import { SqliteRouterStore } from './sqlite-router-store.js';
 import { SqliteTaskStore } from './sqlite-task-store.js';
@@ -50,6 +52,8 @@ export function openSqliteStores(options: OpenSqliteOptions): Stores {
     reviews: new SqliteReviewStore(db),
     router: new SqliteRouterStore(db),
     memories: new SqliteMemoryStore(db),
+    procedures: new SqliteProcedureStore(db),
+    audit: new SqliteAuditStore(db),
     async close() {
       db.close();
     },

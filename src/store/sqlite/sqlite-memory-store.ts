@@ -7,6 +7,7 @@ import type {
   MemoryLayer,
   MemoryPatch,
   MemoryRecord,
+  MemoryStats,
   MemoryStore,
 } from '../memory-store.js';
 
@@ -188,6 +189,40 @@ export class SqliteMemoryStore implements MemoryStore {
       n: number;
     };
     return row.n;
+  }
+
+  async list(query: { filter: MemoryFilter; limit: number; after?: string }): Promise<MemoryRecord[]> {
+    const where = filterSql(query.filter);
+    const rows = this.#prepare(
+      `SELECT * FROM memories m WHERE ${where.sql} AND m.id > @after ORDER BY m.id LIMIT @limit`,
+    ).all({ ...where.params, after: query.after ?? '', limit: query.limit }) as MemoryRow[];
+    return rows.map(toRecord);
+  }
+
+  async stats(tenant: string): Promise<MemoryStats> {
+    const layers: Record<MemoryLayer, number> = { working: 0, episodic: 0, semantic: 0, procedural: 0 };
+    let superseded = 0;
+    const counts = this.#prepare(
+      'SELECT layer, valid_to IS NOT NULL AS superseded, COUNT(*) AS n FROM memories WHERE tenant = ? GROUP BY 1, 2',
+    ).all(tenant) as { layer: MemoryLayer; superseded: number; n: number }[];
+    for (const row of counts) {
+      if (row.superseded) superseded += row.n;
+      else layers[row.layer] = row.n;
+    }
+    const models = this.#prepare(
+      "SELECT COALESCE(embedding_model, 'none') AS model, COUNT(*) AS n FROM memories WHERE tenant = ? GROUP BY 1",
+    ).all(tenant) as { model: string; n: number }[];
+    return {
+      layers,
+      superseded,
+      embeddingModels: Object.fromEntries(models.map((row) => [row.model, row.n])),
+    };
+  }
+
+  async tenants(): Promise<string[]> {
+    return (
+      this.#prepare('SELECT DISTINCT tenant FROM memories ORDER BY tenant').all() as { tenant: string }[]
+    ).map((row) => row.tenant);
   }
 
   #searchIndexed(query: { vector: Float32Array; filter: MemoryFilter; limit: number }): MemoryHit[] {

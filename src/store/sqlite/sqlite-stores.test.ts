@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentdError } from '../../core/errors.js';
+import { describeAuditStoreConformance } from '../conformance/audit-store-conformance.js';
 import { describeJournalStoreConformance } from '../conformance/journal-store-conformance.js';
 import { describeLedgerStoreConformance } from '../conformance/ledger-store-conformance.js';
 import type { OpenedStore } from '../conformance/open-store.js';
 import { SqliteMemoryStore } from './sqlite-memory-store.js';
 import { describeMemoryStoreConformance } from '../conformance/memory-store-conformance.js';
+import { describeProcedureStoreConformance } from '../conformance/procedure-store-conformance.js';
 import { describeReviewStoreConformance } from '../conformance/review-store-conformance.js';
 import { describeRouterStoreConformance } from '../conformance/router-store-conformance.js';
 import { describeTaskStoreConformance } from '../conformance/task-store-conformance.js';
@@ -68,6 +70,14 @@ describeMemoryStoreConformance(
     expect(stores.memories.vectorIndex).toBe('sqlite-vec');
     return stores.memories;
   }),
+);
+describeProcedureStoreConformance(
+  'SQLite',
+  openFresh((stores) => stores.procedures),
+);
+describeAuditStoreConformance(
+  'SQLite',
+  openFresh((stores) => stores.audit),
 );
 describeMemoryStoreConformance('SQLite, exact vector scan', async () => {
   const db = openSqliteDatabase({ path: join(newTemporaryFolder(), 'agentd.db') });

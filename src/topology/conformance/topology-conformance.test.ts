@@ -46,7 +46,9 @@ afterEach(async () => {
 });
 
 async function start(script: FakeLanguageModelOptions['script'] = teamModelTurn): Promise<TestRuntime> {
-  const test = await createTestRuntime({ script });
+  // Memory off: these runs compare prompts across tasks, and recall would (rightly) carry one
+  // task's episode into the next; memory has its own end-to-end tests.
+  const test = await createTestRuntime({ script, config: { memory: { enabled: false } } });
   started.push(test);
   return test;
 }

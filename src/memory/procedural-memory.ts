@@ -1,0 +1,107 @@
+import { fnv1a } from '../core/hash.js';
+import { newId } from '../core/ids.js';
+import type { EmbeddingModel } from '../models/index.js';
+import type { MemoryRecord, MemoryStore } from '../store/memory-store.js';
+import type { ProcedureRecord, ProcedureStore } from '../store/procedure-store.js';
+
+/** One finished run of a team on a task, as procedural memory aggregates it. */
+export interface ProcedureRun {
+  tenant: string;
+  taskId: string;
+  taskKind: string;
+  topology: string;
+  teamSignature: string;
+  models: readonly string[];
+  passed: boolean;
+  costUsd: number;
+  durationMs: number;
+}
+
+/**
+ * A team's shape as a short, stable string: its agents' names in order, and a hash of their
+ * instructions and tools, so a team whose prompts changed counts as a new procedure.
+ */
+export function teamSignature(team: {
+  agents: readonly {
+    name: string;
+    instructions?: string | undefined;
+    tools?: readonly string[] | undefined;
+  }[];
+}): string {
+  const names = team.agents.map((agent) => agent.name).join('>');
+  const body = team.agents.map(
+    (agent) => `${agent.instructions ?? ''}\u0000${(agent.tools ?? []).join(',')}`,
+  );
+  return `${names}#${fnv1a(body.join('\u0001')).toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * Adds a run to its procedure's aggregate and keeps the procedural memory that describes it in
+ * words up to date (so recall and search find it, and forgetting it removes the aggregate).
+ */
+export async function recordProcedure(
+  deps: {
+    memories: MemoryStore;
+    procedures: ProcedureStore;
+    embedder?: EmbeddingModel | undefined;
+    now: number;
+  },
+  run: ProcedureRun,
+): Promise<{ procedure: ProcedureRecord; memory: MemoryRecord | null }> {
+  const { memories, procedures, embedder, now } = deps;
+  const fresh = newId('mem', now);
+  const procedure = await procedures.record({
+    tenant: run.tenant,
+    taskKind: run.taskKind,
+    topology: run.topology,
+    teamSignature: run.teamSignature,
+    models: [...new Set(run.models)].sort().join(',') || 'none',
+    memoryId: fresh,
+    passed: run.passed,
+    costUsd: run.costUsd,
+    durationMs: run.durationMs,
+    at: now,
+  });
+  const content = describeProcedure(procedure);
+  const [embedding] = embedder ? await embedder.embed([content]) : [];
+  const vector = { embedding: embedding ?? null, embeddingModel: embedding && embedder ? embedder.id : null };
+  if (procedure.memoryId !== fresh) {
+    // Another run made the procedure (and writes its memory); this one refreshes the words. When
+    // that run is still writing (concurrent tasks), its memory is not there yet and the next run
+    // of the procedure brings the words up to date.
+    const memory = await memories.update(procedure.memoryId, run.tenant, { content, ...vector });
+    return { procedure, memory };
+  }
+  const memory: MemoryRecord = {
+    id: procedure.memoryId,
+    layer: 'procedural',
+    tenant: run.tenant,
+    team: null,
+    agent: null,
+    taskId: null,
+    content,
+    ...vector,
+    importance: 0.5,
+    createdAt: now,
+    lastAccessedAt: now,
+    accessCount: 0,
+    validFrom: now,
+    validTo: null,
+    supersededBy: null,
+    provenance: { taskId: run.taskId, step: null, source: null },
+    tags: [run.taskKind, run.topology],
+  };
+  await memories.add(memory);
+  return { procedure, memory };
+}
+
+/** A procedure in one sentence, e.g. "For code tasks, a sequential team … passed 3 of 4 runs …". */
+export function describeProcedure(procedure: ProcedureRecord): string {
+  const rate = Math.round((100 * procedure.passes) / procedure.count);
+  return (
+    `For ${procedure.taskKind} tasks, a ${procedure.topology} team (${procedure.teamSignature.split('#')[0]}) ` +
+    `on ${procedure.models} passed ${procedure.passes} of ${procedure.count} runs (${rate}%), ` +
+    `mean $${(procedure.totalCostUsd / procedure.count).toFixed(4)} and ` +
+    `${(procedure.totalDurationMs / procedure.count / 1000).toFixed(1)} s per run.`
+  );
+}

@@ -1,0 +1,116 @@
+import { newId } from '../core/ids.js';
+import type { MemoryRecord, MemoryStore } from '../store/memory-store.js';
+
+/** A task's scratchpad: notes the task's agents share, kept within a token budget. */
+export interface WorkingMemory {
+  /** Adds a note; when the notes pass the budget, the oldest are summarised or dropped first. */
+  add(note: { content: string; importance?: number; agent?: string | null }): Promise<MemoryRecord>;
+  /** The notes, oldest first. */
+  notes(): Promise<MemoryRecord[]>;
+  /** The notes as one block for a prompt (empty when there are none). */
+  render(): Promise<string>;
+}
+
+/** Options of {@link createWorkingMemory}. */
+export interface WorkingMemoryOptions {
+  store: MemoryStore;
+  tenant: string;
+  taskId: string;
+  team?: string | null;
+  /** The budget of all notes together. */
+  maxTokens: number;
+  now: () => number;
+  /** Counts a text's tokens (default: about four characters a token). */
+  countTokens?: (text: string) => number;
+  /** Summarises notes into one (a model); without it, notes over the budget are dropped. */
+  summarise?: (notes: readonly string[]) => Promise<string>;
+}
+
+/**
+ * Working memory of one task (layer `working`, scoped to the task). Over budget, the oldest notes
+ * (never the newest one) are folded into one summary note when a summariser is given; otherwise
+ * notes are dropped, least important first and oldest first among equals.
+ */
+export function createWorkingMemory(options: WorkingMemoryOptions): WorkingMemory {
+  const { store, tenant, taskId } = options;
+  const count = options.countTokens ?? ((text: string) => Math.ceil(text.length / 4));
+  const filter = { tenant, taskId, layers: ['working' as const] };
+
+  async function notes(): Promise<MemoryRecord[]> {
+    return store.list({ filter, limit: 10_000 });
+  }
+
+  async function compact(): Promise<void> {
+    let current = await notes();
+    const total = (list: MemoryRecord[]) => list.reduce((sum, note) => sum + count(note.content), 0);
+    if (options.summarise) {
+      // Fold the older half into one summary, until within budget or a fold no longer shrinks.
+      while (current.length > 2 && total(current) > options.maxTokens) {
+        const older = current.slice(0, Math.floor(current.length / 2));
+        const summary = (await options.summarise(older.map((note) => note.content))).trim();
+        if (!summary || count(summary) >= total(older)) break;
+        const first = older[0] as MemoryRecord;
+        await store.add({
+          ...first,
+          id: newId('mem', first.createdAt),
+          content: summary,
+          embedding: null,
+          embeddingModel: null,
+          importance: Math.max(...older.map((note) => note.importance)),
+          provenance: { taskId, step: null, source: `summary of ${older.length} notes` },
+          tags: ['summary'],
+        });
+        for (const note of older) await store.forget(note.id, tenant);
+        current = await notes();
+      }
+    }
+    // The newest note is the one just added: it is never dropped.
+    const droppable = current
+      .slice(0, -1)
+      .sort((a, b) => a.importance - b.importance || a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    let size = total(current);
+    for (const note of droppable) {
+      if (size <= options.maxTokens) break;
+      await store.forget(note.id, tenant);
+      size -= count(note.content);
+    }
+  }
+
+  return {
+    async add(note) {
+      const now = options.now();
+      const record: MemoryRecord = {
+        id: newId('mem', now),
+        layer: 'working',
+        tenant,
+        team: options.team ?? null,
+        agent: note.agent ?? null,
+        taskId,
+        content: note.content.trim(),
+        embedding: null,
+        embeddingModel: null,
+        importance: note.importance ?? 0.5,
+        createdAt: now,
+        lastAccessedAt: now,
+        accessCount: 0,
+        validFrom: now,
+        validTo: null,
+        supersededBy: null,
+        provenance: { taskId, step: null, source: null },
+        tags: [],
+      };
+      await store.add(record);
+      await compact();
+      return record;
+    },
+    notes,
+    async render() {
+      const list = await notes();
+      if (list.length === 0) return '';
+      return `${WORKING_MEMORY_HEADER}\n${list.map((note) => `- ${note.content.replace(/\s+/g, ' ')}`).join('\n')}`;
+    },
+  };
+}
+
+/** The line that opens a task's working memory in a prompt. */
+export const WORKING_MEMORY_HEADER = 'Working notes of this task (shared by its agents):';
