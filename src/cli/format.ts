@@ -229,3 +229,125 @@ export function routerStatsTable(stats: RouterStat[]): string {
     ]),
   );
 }
+
+/** A memory as the memory operations return it. */
+export interface ListedMemory {
+  id: string;
+  layer: string;
+  tenant: string;
+  team: string | null;
+  agent: string | null;
+  taskId: string | null;
+  content: string;
+  embeddingModel: string | null;
+  importance: number;
+  createdAt: number;
+  lastAccessedAt: number;
+  accessCount: number;
+  validFrom: number;
+  validTo: number | null;
+  supersededBy: string | null;
+  provenance: { taskId: string | null; step: string | null; source: string | null };
+  tags: string[];
+}
+
+/** A search result as `memory.search` returns it. */
+export interface ScoredListedMemory {
+  memory: ListedMemory;
+  score: number;
+  components: { relevance: number; recency: number; importance: number; access: number };
+}
+
+/** A procedure as `memory.procedures` returns it. */
+export interface ListedProcedure {
+  taskKind: string;
+  topology: string;
+  teamSignature: string;
+  models: string;
+  count: number;
+  passRate: number;
+  meanCostUsd: number;
+  meanDurationMs: number;
+}
+
+/** An audit event as `audit.list` returns it. */
+export interface ListedAuditEvent {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  tenant: string | null;
+  details: unknown;
+}
+
+const isoMinute = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
+
+/** One line per search result: score and its main components. */
+export function memorySearchTable(results: ScoredListedMemory[]): string {
+  return table(
+    ['ID', 'LAYER', 'SCORE', 'REL', 'REC', 'IMP', 'CREATED', 'CONTENT'],
+    results.map((r) => [
+      r.memory.id,
+      r.memory.layer,
+      r.score.toFixed(3),
+      r.components.relevance.toFixed(2),
+      r.components.recency.toFixed(2),
+      r.components.importance.toFixed(2),
+      isoMinute(r.memory.createdAt),
+      oneLine(r.memory.content, 60),
+    ]),
+  );
+}
+
+/** The detail view of one memory. */
+export function memoryDetail(m: ListedMemory): string {
+  const scope = [
+    `tenant ${m.tenant}`,
+    m.team && `team ${m.team}`,
+    m.agent && `agent ${m.agent}`,
+    m.taskId && `task ${m.taskId}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const lines = [
+    `id:          ${m.id}`,
+    `layer:       ${m.layer}`,
+    `scope:       ${scope}`,
+    `content:     ${m.content}`,
+    `importance:  ${m.importance}`,
+    `tags:        ${m.tags.join(', ') || '-'}`,
+    `valid:       from ${isoMinute(m.validFrom)}${m.validTo !== null ? ` to ${isoMinute(m.validTo)} (superseded by ${m.supersededBy ?? '?'})` : ''}`,
+    `created:     ${isoMinute(m.createdAt)}`,
+    `accessed:    ${m.accessCount} times, last ${isoMinute(m.lastAccessedAt)}`,
+    `embedding:   ${m.embeddingModel ?? 'none'}`,
+    `provenance:  ${[m.provenance.taskId && `task ${m.provenance.taskId}`, m.provenance.step && `step ${m.provenance.step}`].filter(Boolean).join(', ') || '-'}`,
+    ...(m.provenance.source ? [`source:      ${oneLine(m.provenance.source, 200)}`] : []),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** One line per procedure. */
+export function proceduresTable(procedures: ListedProcedure[]): string {
+  return table(
+    ['KIND', 'TOPOLOGY', 'TEAM', 'MODELS', 'RUNS', 'PASS', 'MEAN COST', 'MEAN TIME'],
+    procedures.map((p) => [
+      p.taskKind,
+      p.topology,
+      p.teamSignature.split('#')[0] ?? p.teamSignature,
+      oneLine(p.models, 40),
+      String(p.count),
+      `${Math.round(p.passRate * 100)}%`,
+      usd(p.meanCostUsd),
+      `${(p.meanDurationMs / 1000).toFixed(1)} s`,
+    ]),
+  );
+}
+
+/** One line per audit event. */
+export function auditTable(events: ListedAuditEvent[]): string {
+  return table(
+    ['TIME', 'ACTOR', 'ACTION', 'TARGET', 'DETAILS'],
+    events.map((e) => [isoMinute(e.at), e.actor, e.action, e.target, oneLine(JSON.stringify(e.details), 60)]),
+  );
+}

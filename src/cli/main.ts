@@ -6,6 +6,7 @@ import type { CliContext } from './cli-context.js';
 import { processIo } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { registerConfig } from './commands/config.js';
+import { registerMemory } from './commands/memory.js';
 import { registerModels } from './commands/models.js';
 import { registerReviews } from './commands/reviews.js';
 import { registerRouter } from './commands/router.js';
@@ -58,6 +59,7 @@ export async function runCli(
   registerTopologies(program, cli);
   registerModels(program, cli);
   registerRouter(program, cli);
+  registerMemory(program, cli);
   registerConfig(program, cli);
 
   try {

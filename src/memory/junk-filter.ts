@@ -12,7 +12,7 @@ const INSTRUCTION = [
 
 const BOILERPLATE = [
   /^\s*(sure|certainly|of course|absolutely|okay|ok)[!.,]?\s*(here( is|'s)|i can|i will|let me)?\b.{0,40}$/i,
-  /^\s*(here is|here's) (the|your|a|an)\b[^.]{0,40}:?\s*$/i,
+  /^\s*(here is|here's|here are|below is|below are) (the|your|a|an|some|my)\b[^.]{0,40}[:.]?\s*$/i,
   /^\s*(i hope this helps|let me know if|feel free to|is there anything else)/i,
   /^\s*(thanks|thank you)[!.]?\s*$/i,
   /^\s*(i'?m sorry|sorry|unfortunately),? (but )?i (can(no|')t|am unable)/i,

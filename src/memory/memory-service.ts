@@ -48,7 +48,8 @@ export interface MemoryQuery {
 /** A memory written by hand (an operation) rather than by a task. */
 export interface NewMemory {
   tenant: string;
-  layer: MemoryLayer;
+  /** Default `semantic`. */
+  layer?: MemoryLayer | undefined;
   content: string;
   importance?: number | undefined;
   tags?: string[] | undefined;
@@ -291,7 +292,8 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
 
     async add(input, now) {
       const provenance = { taskId: input.taskId ?? null, step: null, source: input.source ?? null };
-      if (input.layer === 'semantic') {
+      const layer = input.layer ?? 'semantic';
+      if (layer === 'semantic') {
         return rememberFact(
           { store, embedder: embedder(), now, thresholds },
           {
@@ -307,7 +309,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
         );
       }
       const memory: MemoryRecord = {
-        ...blank(input.tenant, input.layer, input.content.trim(), now),
+        ...blank(input.tenant, layer, input.content.trim(), now),
         ...(await embedOne(input.content)),
         team: input.team ?? null,
         agent: input.agent ?? null,

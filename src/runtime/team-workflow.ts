@@ -108,15 +108,17 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
         })
       : '';
     const prompt = recalled ? `${String(recalled)}\n\n${input.prompt}` : input.prompt;
-    const models = async () => [
-      ...new Set((await ledger.listByTask(scope.task.id)).map((row) => row.modelId)),
-    ];
+    /** The models that answered; for a run that failed before any did, the ones its agents were pinned to. */
+    const models = async () => {
+      const used = new Set((await ledger.listByTask(scope.task.id)).map((row) => row.modelId));
+      if (used.size > 0) return [...used];
+      return [...new Set(prepared.team.agents.flatMap((agent) => deps.routing(agent, input).pinned ?? []))];
+    };
     /** What every finished task leaves behind: an episode and a procedure outcome (and, if it succeeded, facts). */
     const remember = async (outcome: 'succeeded' | 'failed', detail: { output?: string; error?: string }) => {
       if (!memory) return;
       const durationMs = clock.now() - (scope.task.startedAt ?? clock.now());
       await scope.durable.step('memory:episode', async () => {
-        const rows = await ledger.listByTask(scope.task.id);
         const written = await memory.recordEpisode(
           {
             tenant,
@@ -124,10 +126,10 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
             prompt: input.prompt,
             team: prepared.team.name,
             topology: prepared.team.topology,
-            models: [...new Set(rows.map((row) => row.modelId))],
+            models: await models(),
             outcome,
             ...detail,
-            costUsd: rows.reduce((total, row) => total + row.costUsd, 0),
+            costUsd: (await ledger.totals({ taskId: scope.task.id })).costUsd,
             durationMs,
           },
           clock.now(),

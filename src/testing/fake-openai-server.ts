@@ -2,6 +2,7 @@
 // tests must exercise the real AI SDK clients over a real socket (request shape, SSE parsing, usage,
 // tool-call deltas, batching, error statuses), which neither a mocked fetch nor a hosted API can give
 // offline.
+import { fnv1a } from '../core/hash.js';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -130,16 +131,6 @@ export function fakeEmbedding(text: string, dimensions: number): Float32Array {
   if (norm === 0) vector[0] = 1;
   else for (let i = 0; i < dimensions; i++) vector[i] = (vector[i] ?? 0) / norm;
   return vector;
-}
-
-/** 32-bit FNV-1a over the UTF-16 code units: tiny, deterministic and well spread for short words. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
 }
 
 /** Starts a real HTTP server on 127.0.0.1 (random port) speaking the OpenAI chat-completions and embeddings protocol. */

@@ -1,0 +1,294 @@
+import type { Command } from 'commander';
+import {
+  addMemory,
+  editMemory,
+  forgetMemory,
+  getMemory,
+  invokeOperation,
+  listAudit,
+  listProcedures,
+  memoryStats,
+  searchMemory,
+} from '../../operations/index.js';
+import type { CliContext } from '../cli-context.js';
+import { auditTable, memoryDetail, memorySearchTable, proceduresTable } from '../format.js';
+import type { ListedAuditEvent, ListedMemory, ListedProcedure, ScoredListedMemory } from '../format.js';
+
+const CLI = { actor: 'cli' } as const;
+const SCOPE_KEYS: Readonly<Record<string, string>> = {
+  tenant: 'tenant',
+  team: 'team',
+  agent: 'agent',
+  task: 'taskId',
+};
+
+/** `agentd memory search | add | show | edit | forget | stats | reembed | procedures`, and `agentd audit`. */
+export function registerMemory(program: Command, cli: CliContext): void {
+  const memory = program
+    .command('memory')
+    .description('Memory: search it, add to it, show, edit or forget a memory, stats, re-embed, procedures');
+  const print = (value: unknown) => cli.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+
+  /** `--scope team=research,agent=writer` as request fields (`--tenant` wins for the tenant). */
+  function scopeOf(options: { scope?: string; tenant?: string }): Record<string, string> {
+    const fields: Record<string, string> = {};
+    for (const pair of (options.scope ?? '').split(',').filter((p) => p.trim() !== '')) {
+      const [key, ...rest] = pair.split('=');
+      const field = SCOPE_KEYS[(key ?? '').trim()];
+      const value = rest.join('=').trim();
+      if (!field || !value) {
+        return cli.usageError(
+          `--scope: '${pair}' is not KEY=VALUE with KEY one of ${Object.keys(SCOPE_KEYS).join(', ')}`,
+        );
+      }
+      fields[field] = value;
+    }
+    if (options.tenant) fields['tenant'] = options.tenant;
+    return fields;
+  }
+
+  memory
+    .command('search')
+    .description('Hybrid search (BM25 + vectors, re-scored by recency, importance and access), best first')
+    .argument('<query>', 'what to look for')
+    .option('--layer <layers>', 'working, episodic, semantic, procedural (comma-separated)')
+    .option('--scope <pairs>', 'team=NAME,agent=NAME,task=ID (and tenant=NAME)')
+    .option('--tenant <name>', 'the tenant (default: memory.tenant)')
+    .option('--tags <tags>', 'tags a memory must all have (comma-separated)')
+    .option('--superseded', 'include superseded facts')
+    .option('--mode <mode>', 'hybrid (default), text or vector')
+    .option('--limit <n>', 'how many', '10')
+    .option('--json', 'print JSON, with every score component')
+    .action(async (query: string, options: Record<string, string | boolean | undefined>) => {
+      const runtime = await cli.openRuntime();
+      const found = (await invokeOperation(
+        runtime,
+        searchMemory,
+        {
+          q: query,
+          limit: options['limit'],
+          ...scopeOf(options as { scope?: string; tenant?: string }),
+          ...(options['layer'] ? { layer: options['layer'] } : {}),
+          ...(options['tags'] ? { tags: options['tags'] } : {}),
+          ...(options['superseded'] ? { superseded: 'true' } : {}),
+          ...(options['mode'] ? { mode: options['mode'] } : {}),
+        },
+        CLI,
+      )) as { results: ScoredListedMemory[] };
+      if (options['json']) return void print(found);
+      if (found.results.length === 0) return void cli.io.stderr.write('no memories found\n');
+      cli.io.stdout.write(memorySearchTable(found.results));
+    });
+
+  memory
+    .command('add')
+    .description(
+      'Add a memory (a semantic fact is checked: junk refused, duplicates merged, contradictions superseded)',
+    )
+    .argument('<content>', 'the memory')
+    .option('--layer <layer>', 'working, episodic, semantic (default) or procedural')
+    .option('--importance <n>', '0–1 (default 0.5)')
+    .option('--tags <tags>', 'comma-separated')
+    .option('--scope <pairs>', 'team=NAME,agent=NAME,task=ID (and tenant=NAME)')
+    .option('--tenant <name>', 'the tenant (default: memory.tenant)')
+    .option('--source <text>', 'where it came from (provenance)')
+    .option('--json', 'print JSON')
+    .action(async (content: string, options: Record<string, string | boolean | undefined>) => {
+      const runtime = await cli.openRuntime();
+      const added = (await invokeOperation(
+        runtime,
+        addMemory,
+        {
+          content,
+          ...scopeOf(options as { scope?: string; tenant?: string }),
+          ...(options['layer'] ? { layer: options['layer'] } : {}),
+          ...(options['importance'] !== undefined
+            ? { importance: number(cli, '--importance', options['importance']) }
+            : {}),
+          ...(options['tags'] ? { tags: options['tags'] } : {}),
+          ...(options['source'] ? { source: options['source'] } : {}),
+        },
+        CLI,
+      )) as { outcome: string; memory: ListedMemory; superseded?: ListedMemory };
+      if (options['json']) return void print(added);
+      const note =
+        added.outcome === 'merged'
+          ? ' (merged into an existing memory that says the same)'
+          : added.outcome === 'superseded'
+            ? ` (supersedes ${added.superseded?.id ?? 'an older fact'})`
+            : '';
+      cli.io.stdout.write(`${added.memory.id}\n`);
+      cli.io.stderr.write(`${added.outcome}${note}\n`);
+    });
+
+  memory
+    .command('show')
+    .description('Show one memory: content, scope, validity, provenance, access')
+    .argument('<id>', 'memory id')
+    .option('--tenant <name>', 'the tenant (default: memory.tenant)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { tenant?: string; json?: boolean }) => {
+      const runtime = await cli.openRuntime();
+      const found = (await invokeOperation(
+        runtime,
+        getMemory,
+        { id, ...tenantOf(options) },
+        CLI,
+      )) as ListedMemory;
+      if (options.json) return void print(found);
+      cli.io.stdout.write(memoryDetail(found));
+    });
+
+  memory
+    .command('edit')
+    .description('Change a memory’s content (embedded again), importance or tags')
+    .argument('<id>', 'memory id')
+    .option('--content <text>', 'the new content')
+    .option('--importance <n>', '0–1')
+    .option('--tags <tags>', 'the new tags, comma-separated')
+    .option('--tenant <name>', 'the tenant (default: memory.tenant)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: Record<string, string | boolean | undefined>) => {
+      const runtime = await cli.openRuntime();
+      const edited = (await invokeOperation(
+        runtime,
+        editMemory,
+        {
+          id,
+          ...tenantOf(options as { tenant?: string }),
+          ...(options['content'] !== undefined ? { content: options['content'] } : {}),
+          ...(options['importance'] !== undefined
+            ? { importance: number(cli, '--importance', options['importance']) }
+            : {}),
+          ...(options['tags'] !== undefined ? { tags: options['tags'] } : {}),
+        },
+        CLI,
+      )) as ListedMemory;
+      if (options['json']) return void print(edited);
+      cli.io.stdout.write(memoryDetail(edited));
+    });
+
+  memory
+    .command('forget')
+    .description('Delete a memory for good (from the table, the text index and the vector index)')
+    .argument('<id>', 'memory id')
+    .option('--tenant <name>', 'the tenant (default: memory.tenant)')
+    .action(async (id: string, options: { tenant?: string }) => {
+      const runtime = await cli.openRuntime();
+      await invokeOperation(runtime, forgetMemory, { id, ...tenantOf(options) }, CLI);
+      cli.io.stderr.write(`forgot ${id}\n`);
+    });
+
+  memory
+    .command('stats')
+    .description('Counts per layer, superseded facts, embedding models, the vector index in use')
+    .option('--tenant <name>', 'the tenant (default: memory.tenant)')
+    .option('--json', 'print JSON')
+    .action(async (options: { tenant?: string; json?: boolean }) => {
+      const runtime = await cli.openRuntime();
+      const stats = (await invokeOperation(runtime, memoryStats, tenantOf(options), CLI)) as {
+        tenant: string;
+        layers: Record<string, number>;
+        superseded: number;
+        embeddingModels: Record<string, number>;
+        vectorIndex: string;
+        embeddingModel: string | null;
+      };
+      if (options.json) return void print(stats);
+      const lines = [
+        `tenant:           ${stats.tenant}`,
+        ...Object.entries(stats.layers).map(([layer, n]) => `${`${layer}:`.padEnd(18)}${n}`),
+        `superseded:       ${stats.superseded}`,
+        `embedding model:  ${stats.embeddingModel ?? 'none (text search only)'}`,
+        `vectors by model: ${
+          Object.entries(stats.embeddingModels)
+            .map(([m, n]) => `${m} ${n}`)
+            .join(', ') || '-'
+        }`,
+        `vector index:     ${stats.vectorIndex}`,
+      ];
+      cli.io.stdout.write(lines.join('\n') + '\n');
+    });
+
+  memory
+    .command('reembed')
+    .description(
+      'Embed again every memory whose vector is missing or from another model (after changing memory.embeddings)',
+    )
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const runtime = await cli.openRuntime();
+      // The runtime's own call rather than the memory.reembed operation: only it reports progress,
+      // printed on stderr because re-embedding a large store takes a while.
+      const result = await runtime.memory.reembed(
+        { onProgress: (done) => cli.io.stderr.write(`  re-embedded ${done}\n`) },
+        CLI,
+      );
+      if (options.json) return void print(result);
+      cli.io.stdout.write(
+        `re-embedded ${result.reembedded} memories with ${result.model ?? 'no model'}; ${result.current} were already current\n`,
+      );
+    });
+
+  memory
+    .command('procedures')
+    .description('Procedural memory: how each team did per task kind (runs, pass rate, mean cost and time)')
+    .option('--kind <kind>', 'only this task kind')
+    .option('--topology <name>', 'only this topology')
+    .option('--tenant <name>', 'the tenant (default: memory.tenant)')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action(async (options: Record<string, string | boolean | undefined>) => {
+      const runtime = await cli.openRuntime();
+      const found = (await invokeOperation(
+        runtime,
+        listProcedures,
+        {
+          limit: options['limit'],
+          ...tenantOf(options as { tenant?: string }),
+          ...(options['kind'] ? { taskKind: options['kind'] } : {}),
+          ...(options['topology'] ? { topology: options['topology'] } : {}),
+        },
+        CLI,
+      )) as { procedures: ListedProcedure[] };
+      if (options['json']) return void print(found);
+      if (found.procedures.length === 0) return void cli.io.stderr.write('no procedures yet\n');
+      cli.io.stdout.write(proceduresTable(found.procedures));
+    });
+
+  program
+    .command('audit')
+    .description('The audit log of changes made through the CLI, the HTTP API and library calls')
+    .option('--action <action>', 'e.g. memory.forget')
+    .option('--target <id>', 'changes to this record')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action(async (options: { action?: string; target?: string; limit: string; json?: boolean }) => {
+      const runtime = await cli.openRuntime();
+      const page = (await invokeOperation(
+        runtime,
+        listAudit,
+        {
+          limit: options.limit,
+          ...(options.action ? { action: options.action } : {}),
+          ...(options.target ? { target: options.target } : {}),
+        },
+        CLI,
+      )) as { events: ListedAuditEvent[] };
+      if (options.json) return void print(page);
+      if (page.events.length === 0) return void cli.io.stderr.write('no audit events\n');
+      cli.io.stdout.write(auditTable(page.events));
+    });
+}
+
+function tenantOf(options: { tenant?: string }): { tenant?: string } {
+  return options.tenant ? { tenant: options.tenant } : {};
+}
+
+function number(cli: CliContext, flag: string, value: string | boolean | undefined): number {
+  const parsed = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(parsed)) {
+    return cli.usageError(`${flag} must be a number, not '${String(value)}'`);
+  }
+  return parsed;
+}
