@@ -116,7 +116,11 @@ export async function run(args: string[]): Promise<void> {
   const conversations = selected.map((name) => readConversation(join(dataDir, `${name}.json`), name));
 
   const started = performance.now();
-  const config = MemoryConfigSchema.parse({}).retrieval;
+  // --vector-weight: the vector index's weight in the fusion (memory.retrieval.fusion.vector).
+  const vectorWeight = option(args, 'vector-weight');
+  const config = MemoryConfigSchema.parse(
+    vectorWeight === undefined ? {} : { retrieval: { fusion: { vector: Number(vectorWeight) } } },
+  ).retrieval;
   const embedder = createUseLiteEmbeddingModel();
   // The model loads on first use; load it outside the ingest figures and report it on its own.
   const loadStart = performance.now();

@@ -5,7 +5,7 @@ import type { TaskEventMap } from '../core/events.js';
 import type { DurableContext, LoopGuard } from '../executor/index.js';
 import type { ModelCallOutcome, ModelInfo } from '../models/index.js';
 import type { ModelRouter, Objective, RouteConstraints, Strategy } from '../router/index.js';
-import type { ToolRegistry } from '../tools/index.js';
+import type { TaskNotes, ToolRegistry } from '../tools/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
 import type { AgentSpec } from './agent-spec.js';
 import type { CallPolicy } from './call-policy.js';
@@ -46,6 +46,8 @@ export interface AgentContext {
   defaultMaxOutputTokens: number;
   /** Time limit of one model call attempt, ms. */
   modelTimeoutMs: number;
+  /** The task's working memory, for the `notes` tool (when memory is on). */
+  notes?: TaskNotes | undefined;
 }
 
 /** How one agent's model calls are routed. */

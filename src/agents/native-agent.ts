@@ -637,6 +637,8 @@ async function toolStep(
         workspace: ctx.workspace,
         signal,
         now: () => ctx.clock.now(),
+        agent: agent.name,
+        notes: ctx.notes,
       });
       span.end(result.ok ? undefined : result.error);
       return result;

@@ -64,6 +64,17 @@ export const MemoryConfigSchema = z.strictObject({
     .strictObject({
       /** Reciprocal rank fusion constant: rank r of an index contributes 1 / (rrfK + r). */
       rrfK: z.number().positive().default(60),
+      /**
+       * Weights of the two indexes in the fusion: a rank r in an index contributes weight / (rrfK + r).
+       * Equal by default; lower `vector` when the embedding model is weaker than full-text search
+       * on your data (docs/benchmarks.md, memory-locomo, measures both).
+       */
+      fusion: z
+        .strictObject({
+          text: z.number().nonnegative().default(1),
+          vector: z.number().nonnegative().default(1),
+        })
+        .prefault({}),
       /** Each index is asked for this many times the wanted results before fusion. */
       candidates: z.number().int().min(1).max(50).default(5),
       /** Recency decays by half over this many days since a memory was last recalled (or made). */

@@ -1,10 +1,10 @@
 import type { EmbeddingModel } from '../models/index.js';
-import type { MemoryFilter, MemoryRecord, MemoryStore } from '../store/memory-store.js';
+import type { MemoryFilter, MemoryHit, MemoryRecord, MemoryStore } from '../store/memory-store.js';
 import type { MemoryConfig } from './memory-config.js';
 
 /** Why a memory ranked where it did: each component is 0–1, `score` their weighted sum. */
 export interface ScoreComponents {
-  /** Reciprocal rank fusion of the text and vector ranks, scaled so that first in both is 1. */
+  /** Reciprocal rank fusion of the text and vector ranks, min-max normalised over the candidates (best 1, worst 0). */
   relevance: number;
   textRank: number | null;
   vectorRank: number | null;
@@ -64,27 +64,38 @@ export async function searchMemories(
           ),
   ]);
   const ranks = new Map<string, { text: number | null; vector: number | null }>();
-  textHits.forEach((hit, i) => ranks.set(hit.id, { text: i + 1, vector: null }));
-  vectorHits.forEach((hit, i) => {
-    const entry = ranks.get(hit.id);
-    if (entry) entry.vector = i + 1;
-    else ranks.set(hit.id, { text: null, vector: i + 1 });
+  // Equal scores share a rank (1, 1, 3, …): an index that cannot tell two memories apart must
+  // not make one of them look more relevant.
+  competitionRanks(textHits).forEach((rank, i) =>
+    ranks.set((textHits[i] as MemoryHit).id, { text: rank, vector: null }),
+  );
+  competitionRanks(vectorHits).forEach((rank, i) => {
+    const id = (vectorHits[i] as MemoryHit).id;
+    const entry = ranks.get(id);
+    if (entry) entry.vector = rank;
+    else ranks.set(id, { text: null, vector: rank });
   });
   if (ranks.size === 0) return [];
 
   const memories = await store.getMany([...ranks.keys()], search.filter.tenant);
-  const indexes = (mode === 'hybrid' && embedder ? 2 : 1) as number;
-  const best = indexes / (config.rrfK + 1);
+  const fusedOf = (rank: { text: number | null; vector: number | null }) =>
+    (rank.text === null ? 0 : config.fusion.text / (config.rrfK + rank.text)) +
+    (rank.vector === null ? 0 : config.fusion.vector / (config.rrfK + rank.vector));
+  // Relevance is min-max normalised over the candidates (as in Park et al.'s generative agents):
+  // raw RRF scores are nearly flat (1/61 vs 1/70 for ranks 1 and 10), so without it a few days of
+  // recency would outweigh the difference between the best match and the tenth.
+  const fused = memories.map((memory) =>
+    fusedOf(ranks.get(memory.id) as { text: number | null; vector: number | null }),
+  );
+  const top = Math.max(...fused);
+  const bottom = Math.min(...fused);
   const { weights } = config;
   const total = weights.relevance + weights.recency + weights.importance + weights.access || 1;
-  const scored = memories.map((memory): ScoredMemory => {
+  const scored = memories.map((memory, i): ScoredMemory => {
     const rank = ranks.get(memory.id) as { text: number | null; vector: number | null };
-    const fused =
-      (rank.text === null ? 0 : 1 / (config.rrfK + rank.text)) +
-      (rank.vector === null ? 0 : 1 / (config.rrfK + rank.vector));
     const ageDays = Math.max(0, now - Math.max(memory.lastAccessedAt, memory.createdAt)) / DAY_MS;
     const components: ScoreComponents = {
-      relevance: fused / best,
+      relevance: top === bottom ? 1 : ((fused[i] as number) - bottom) / (top - bottom),
       textRank: rank.text,
       vectorRank: rank.vector,
       recency: Math.pow(0.5, ageDays / config.halfLifeDays),
@@ -100,4 +111,14 @@ export async function searchMemories(
     return { memory, score, components };
   });
   return scored.sort((a, b) => b.score - a.score).slice(0, search.limit);
+}
+
+/** Ranks of hits sorted best first, with ties (equal scores) sharing the better rank. */
+function competitionRanks(hits: readonly MemoryHit[]): number[] {
+  const ranks: number[] = [];
+  hits.forEach((hit, i) => {
+    const previous = hits[i - 1];
+    ranks.push(previous !== undefined && previous.score === hit.score ? (ranks[i - 1] as number) : i + 1);
+  });
+  return ranks;
 }

@@ -178,6 +178,49 @@ describe('memory in the task pipeline', () => {
     t = { ...t, dispose: async () => undefined };
   }, 60_000);
 
+  it('gives a team one scratchpad: a note one agent adds, the next one reads (working memory, task-scoped)', async () => {
+    t = await createTestRuntime({
+      script: ({ index }) =>
+        [
+          {
+            toolCalls: [
+              { toolName: 'notes', input: { action: 'add', text: 'Budget cap is 40k EUR', importance: 0.9 } },
+            ],
+          },
+          { text: 'Noted the cap.' },
+          { toolCalls: [{ toolName: 'notes', input: { action: 'read' } }] },
+          { text: 'Plan within 40k EUR.' },
+        ][index] ?? { text: 'ok' },
+      config: { memory: { embeddings: 'none' } },
+    });
+    const task = await t.runtime.runTask({
+      prompt: 'Plan the offsite',
+      team: {
+        name: 'planners',
+        topology: 'sequential',
+        options: {},
+        agents: [
+          { name: 'scout', tools: ['notes'] },
+          { name: 'planner', tools: ['notes'] },
+        ],
+      },
+    });
+    expect(task.status).toBe('succeeded');
+    // The planner's second call carries the tool result: the scout's note.
+    expect(t.model.calls[3]?.promptText).toContain('Budget cap is 40k EUR');
+    const notes = await t.runtime.memory.search({
+      text: 'budget cap',
+      layers: ['working'],
+      taskId: task.id,
+      limit: 5,
+    });
+    expect(notes.map((n) => [n.memory.content, n.memory.agent, n.memory.importance])).toEqual([
+      ['Budget cap is 40k EUR', 'scout', 0.9],
+    ]);
+    // Working notes are not recalled into later tasks.
+    expect((await t.runtime.memory.stats()).layers.working).toBe(1);
+  }, 60_000);
+
   it('refuses junk added by hand with memory.refused and writes nothing', async () => {
     t = await createTestRuntime({ script: [{ text: 'ok' }] });
     await expect(

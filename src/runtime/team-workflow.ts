@@ -23,7 +23,7 @@ import type { ExtractedFact, MemoryService } from '../memory/index.js';
 import type { ModelRouter } from '../router/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { ReviewStore } from '../store/review-store.js';
-import type { ToolRegistry } from '../tools/index.js';
+import type { TaskNotes, ToolRegistry } from '../tools/index.js';
 import { runTeam } from '../topology/index.js';
 import type { PreparedTeam, TeamRunEnvironment } from '../topology/index.js';
 import type { Tracer } from '../trace/index.js';
@@ -97,6 +97,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       defaultMaxSteps: config.agents.maxSteps,
       defaultMaxOutputTokens: config.budget.defaultMaxOutputTokens,
       modelTimeoutMs: config.agents.modelTimeoutMs,
+      notes: deps.memory ? taskNotes(deps.memory, scope, prepared.team.name) : undefined,
     };
     const { memory } = deps;
     const tenant = config.memory.tenant;
@@ -230,6 +231,28 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       );
       return outcomes.map((o) => o.outcome);
     });
+  }
+
+  /** The task's working memory, as the `notes` tool uses it (notes over budget are dropped by importance). */
+  function taskNotes(memory: MemoryService, scope: TaskScope, team: string): TaskNotes {
+    const working = memory.workingMemory({
+      tenant: config.memory.tenant,
+      taskId: scope.task.id,
+      team,
+      now: () => clock.now(),
+    });
+    return {
+      async add(note) {
+        await working.add({ content: note.content, importance: note.importance, agent: note.agent });
+      },
+      async read() {
+        return (await working.notes()).map((n) => ({
+          content: n.content,
+          agent: n.agent,
+          importance: n.importance,
+        }));
+      },
+    };
   }
 
   /** Wall time counts running time only: time spent waiting for a human is subtracted. */

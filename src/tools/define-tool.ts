@@ -8,6 +8,17 @@ export interface ToolContext {
   workspace: string;
   signal: AbortSignal;
   now(): number;
+  /** The agent calling the tool. */
+  agent?: string | undefined;
+  /** The task's working memory (shared by its agents), when memory is on. */
+  notes?: TaskNotes | undefined;
+}
+
+/** A task's shared scratchpad as tools see it (working memory, within a token budget). */
+export interface TaskNotes {
+  add(note: { content: string; importance?: number; agent: string }): Promise<void>;
+  /** The notes, oldest first. */
+  read(): Promise<{ content: string; agent: string | null; importance: number }[]>;
 }
 
 /** A tool an agent can call: a name, a description for the model, a zod input schema, and code. */

@@ -1,4 +1,10 @@
-export { defineTool, type AnyTool, type ToolContext, type ToolDefinition } from './define-tool.js';
+export {
+  defineTool,
+  type AnyTool,
+  type TaskNotes,
+  type ToolContext,
+  type ToolDefinition,
+} from './define-tool.js';
 export { createToolRegistry, type ToolRegistry } from './tool-registry.js';
 export {
   builtinTools,

@@ -3,12 +3,13 @@ import { createToolRegistry } from '../tool-registry.js';
 import { builtinTools } from './index.js';
 
 describe('builtinTools', () => {
-  it('ships the four built-in tools under snake_case names', () => {
+  it('ships the five built-in tools under snake_case names', () => {
     expect(builtinTools.map((tool) => tool.name)).toEqual([
       'read_file',
       'write_file',
       'list_files',
       'current_time',
+      'notes',
     ]);
   });
 
