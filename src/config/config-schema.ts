@@ -4,6 +4,7 @@ import { BudgetConfigSchema } from '../budget/budget-config.js';
 import { ExecutorConfigSchema } from '../executor/executor-config.js';
 import { ModelsConfigSchema, ProviderConfigSchema } from '../models/models-config.js';
 import type { ResolvedProviderConfig } from '../models/models-config.js';
+import { QualityConfigSchema } from '../judge/quality-config.js';
 import { MemoryConfigSchema } from '../memory/memory-config.js';
 import { RouterConfigSchema } from '../router/router-config.js';
 import { ServerConfigSchema } from '../server/server-config.js';
@@ -20,6 +21,7 @@ export const ConfigFileSchema = z.strictObject({
   executor: ExecutorConfigSchema.prefault({}),
   router: RouterConfigSchema.prefault({}),
   memory: MemoryConfigSchema.prefault({}),
+  quality: QualityConfigSchema.prefault({}),
 });
 
 /** A config file as parsed. */
@@ -50,6 +52,7 @@ export interface AgentdConfig {
   executor: ConfigFile['executor'];
   router: ConfigFile['router'];
   memory: ConfigFile['memory'];
+  quality: ConfigFile['quality'];
   /**
    * Problems that do not stop loading but will make some command fail (an unset variable that a
    * provider key, header or the server token refers to), each `key.path: reason`.

@@ -88,6 +88,7 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     executor: parsed.executor,
     router: parsed.router,
     memory: parsed.memory,
+    quality: parsed.quality,
     problems,
   };
 }

@@ -11,6 +11,8 @@ export interface TaskResult {
   cost: { usd: number; inputTokens: number; outputTokens: number };
   /** Model calls made (each billed call, including ones repeated after a crash). */
   modelCalls: number;
+  /** The same calls by who made them: the task's agents, team design, judges, and memory. */
+  modelCallsBy: { agents: number; forge: number; judges: number; memory: number };
   /** Tool calls made. */
   toolCalls: number;
   /** True when any output came from the simulated model: a dry run, not a model's answer. */
@@ -27,4 +29,19 @@ export interface TaskResult {
     finishedAt: number | null;
     durationMs: number | null;
   };
+}
+
+/** Agent names agentd's own model calls are made under (`agentd.` is reserved for them). */
+export const SYSTEM_AGENTS = {
+  forge: 'agentd.forge',
+  judgePrefix: 'agentd.judge.',
+  memory: 'agentd.memory',
+} as const;
+
+/** Who made a model call, from the agent it was made for. */
+export function callRole(agent: string | null): keyof TaskResult['modelCallsBy'] {
+  if (agent === SYSTEM_AGENTS.forge) return 'forge';
+  if (agent === SYSTEM_AGENTS.memory) return 'memory';
+  if (agent?.startsWith(SYSTEM_AGENTS.judgePrefix)) return 'judges';
+  return 'agents';
 }

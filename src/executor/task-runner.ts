@@ -14,6 +14,7 @@ import type { TaskRecord, TaskStatus, TaskStore } from '../store/task-store.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
 import type { DurableContext, DurableEngine } from './durable-context.js';
+import { callRole } from './task-result.js';
 import type { TaskResult } from './task-result.js';
 
 /** What a task's workflow gets from the runner. */
@@ -290,7 +291,13 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     const task = await tasks.get(id);
     if (!task) return null;
     if (task.result && TERMINAL.has(task.status)) return task.result as unknown as TaskResult;
-    const [totals, steps] = await Promise.all([ledger.totals({ taskId: id }), journal.list(id)]);
+    const [totals, steps, rows] = await Promise.all([
+      ledger.totals({ taskId: id }),
+      journal.list(id),
+      ledger.listByTask(id),
+    ]);
+    const modelCallsBy = { agents: 0, forge: 0, judges: 0, memory: 0 };
+    for (const row of rows) modelCallsBy[callRole(row.agent)]++;
     const unfinished = task.status === 'failed' || task.status === 'cancelled';
     const partial = unfinished ? await partialResults(id) : [];
     const pending =
@@ -303,6 +310,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       error: task.error,
       cost: { usd: totals.costUsd, inputTokens: totals.inputTokens, outputTokens: totals.outputTokens },
       modelCalls: totals.calls,
+      modelCallsBy,
       toolCalls: steps.filter((s) => s.name.startsWith('tool:')).length,
       simulated: task.simulated,
       ...(details !== undefined ? { details } : {}),

@@ -18,21 +18,16 @@ export interface ProcedureRun {
 }
 
 /**
- * A team's shape as a short, stable string: its agents' names in order, and a hash of their
- * instructions and tools, so a team whose prompts changed counts as a new procedure.
+ * A team's shape as a short, stable string: its agents' names in order and a hash of their tools.
+ * Instructions are left out: team design writes new ones for every task, and a procedure is about
+ * which shape of team worked for which kind of task.
  */
 export function teamSignature(team: {
-  agents: readonly {
-    name: string;
-    instructions?: string | undefined;
-    tools?: readonly string[] | undefined;
-  }[];
+  agents: readonly { name: string; tools?: readonly string[] | undefined }[];
 }): string {
   const names = team.agents.map((agent) => agent.name).join('>');
-  const body = team.agents.map(
-    (agent) => `${agent.instructions ?? ''}\u0000${(agent.tools ?? []).join(',')}`,
-  );
-  return `${names}#${fnv1a(body.join('\u0001')).toString(16).padStart(8, '0')}`;
+  const tools = team.agents.map((agent) => (agent.tools ?? []).join(','));
+  return `${names}#${fnv1a(tools.join('\u0001')).toString(16).padStart(8, '0')}`;
 }
 
 /**

@@ -17,6 +17,8 @@ export const TaskResultSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   cost: z.object({ usd: z.number(), inputTokens: z.number(), outputTokens: z.number() }),
   modelCalls: z.number(),
+  /** The same calls by who made them: the task's agents, team design (Forge), judges, memory. */
+  modelCallsBy: z.object({ agents: z.number(), forge: z.number(), judges: z.number(), memory: z.number() }),
   toolCalls: z.number(),
   simulated: z.boolean(),
   /** What the topology reports beyond the output (rounds, votes, approval state, …). */

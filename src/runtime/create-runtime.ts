@@ -392,6 +392,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       reviews: stores.reviews,
       router,
       memory: config.memory.enabled ? memoryService : undefined,
+      verdicts: stores.verdicts,
+      simulatedOnly: onlySimulated,
       preflight,
       routing,
       localModels,

@@ -95,8 +95,9 @@ describe('memory in the task pipeline', () => {
     const spans = await t.runtime.taskSpans(task.id);
     expect(spans.filter((s) => s.kind === 'agent').map((s) => s.attributes['gen_ai.agent.name'])).toEqual([
       'assistant',
-      'memory-extractor',
+      'agentd.memory',
     ]);
+    expect(task.modelCallsBy).toEqual({ agents: 1, forge: 0, judges: 0, memory: 1 });
     const facts = await t.runtime.memory.search({ text: 'Heron ships', layers: ['semantic'], limit: 5 });
     // The instruction echo was refused as junk; the fact kept the model's importance.
     expect(facts.map((f) => [f.memory.content, f.memory.importance])).toEqual([

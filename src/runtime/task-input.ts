@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentSpecSchema, TeamSpecSchema } from '../agents/index.js';
 import { BudgetLimitsSchema } from '../budget/index.js';
+import { QualitySettingsSchema } from '../judge/index.js';
 import { RoutingSchema } from '../router/index.js';
 
 /** A task request: a prompt, and optionally the agent or team to run and a model for all of them. */
@@ -20,6 +21,13 @@ export const TaskInputSchema = z
     budget: BudgetLimitsSchema.optional().describe(
       'Limits for this task; they can only tighten the team file and configured limits',
     ),
+    quality: QualitySettingsSchema.optional().describe(
+      'How the output is judged: judging (off, checks, single, panel), a rubric (file path or inline), checks, judges, strategy, maxRounds, budgetCap',
+    ),
+    forge: z
+      .boolean()
+      .optional()
+      .describe('Let Forge design the team (ignored when the task names an agent or a team)'),
   })
   .refine((input) => !(input.agent && input.team), {
     message: 'give either agent or team, not both',

@@ -9,7 +9,7 @@ import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { BudgetExceededError, toAgentdError } from '../core/errors.js';
 import { validate } from '../core/validate.js';
-import { createLoopGuard, TaskSuspendedError } from '../executor/index.js';
+import { createLoopGuard, SYSTEM_AGENTS, TaskSuspendedError } from '../executor/index.js';
 import type { TaskScope, TaskWorkflow } from '../executor/index.js';
 import type { ResolvedModel } from '../models/index.js';
 import {
@@ -23,16 +23,18 @@ import type { ExtractedFact, MemoryService } from '../memory/index.js';
 import type { ModelRouter } from '../router/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { ReviewStore } from '../store/review-store.js';
+import type { VerdictStore } from '../store/verdict-store.js';
 import type { TaskNotes, ToolRegistry } from '../tools/index.js';
-import { runTeam } from '../topology/index.js';
 import type { PreparedTeam, TeamRunEnvironment } from '../topology/index.js';
 import type { Tracer } from '../trace/index.js';
+import { runQualityLoop } from './quality-loop.js';
+import type { QualityOutcome } from './quality-loop.js';
 import { TaskInputSchema } from './task-input.js';
 import type { TaskInput } from './task-input.js';
 
 /** The agent that extracts facts when `memory.facts.extract` is `model`. */
 const FACT_EXTRACTOR: AgentSpec = {
-  name: 'memory-extractor',
+  name: SYSTEM_AGENTS.memory,
   role: 'Extracts facts worth remembering',
   instructions: FACT_EXTRACTION_INSTRUCTIONS,
   tools: [],
@@ -50,6 +52,9 @@ export interface TeamWorkflowDependencies {
   router: ModelRouter;
   /** Recall before the task and an episode after it, when memory is enabled. */
   memory: MemoryService | undefined;
+  verdicts: VerdictStore;
+  /** True when the simulated model is the only one (Forge then designs by heuristic). */
+  simulatedOnly: boolean;
   /** The checks a request passes before it becomes a task (run again on resume). */
   preflight(input: TaskInput): { prepared: PreparedTeam };
   /** How an agent's calls are routed in this task. */
@@ -116,7 +121,11 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       return [...new Set(prepared.team.agents.flatMap((agent) => deps.routing(agent, input).pinned ?? []))];
     };
     /** What every finished task leaves behind: an episode and a procedure outcome (and, if it succeeded, facts). */
-    const remember = async (outcome: 'succeeded' | 'failed', detail: { output?: string; error?: string }) => {
+    const remember = async (
+      outcome: 'succeeded' | 'failed',
+      detail: { output?: string; error?: string },
+      team: TeamSpec = prepared.team,
+    ) => {
       if (!memory) return;
       const durationMs = clock.now() - (scope.task.startedAt ?? clock.now());
       await scope.durable.step('memory:episode', async () => {
@@ -125,8 +134,8 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
             tenant,
             taskId: scope.task.id,
             prompt: input.prompt,
-            team: prepared.team.name,
-            topology: prepared.team.topology,
+            team: team.name,
+            topology: team.topology,
             models: await models(),
             outcome,
             ...detail,
@@ -138,7 +147,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
         return written.id;
       });
       if (outcome === 'succeeded' && detail.output !== undefined && config.memory.facts.extract !== 'off') {
-        await rememberFacts({ scope, input, team: prepared.team, output: detail.output, agents, budget });
+        await rememberFacts({ scope, input, team, output: detail.output, agents, budget });
       }
       await scope.durable.step('memory:procedure', async () => {
         const totals = await ledger.totals({ taskId: scope.task.id });
@@ -147,8 +156,8 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
             tenant,
             taskId: scope.task.id,
             taskKind: input.routing?.kind ?? deps.router.classify(input.prompt).kind,
-            topology: prepared.team.topology,
-            teamSignature: teamSignature(prepared.team),
+            topology: team.topology,
+            teamSignature: teamSignature(team),
             models: await models(),
             passed: outcome === 'succeeded',
             costUsd: totals.costUsd,
@@ -160,18 +169,32 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       });
     };
 
-    let result: Awaited<ReturnType<typeof runTeam>>;
+    let outcome: QualityOutcome;
     try {
-      result = await runTeam(
-        prepared,
-        prompt,
+      outcome = await runQualityLoop(
         {
-          agents,
-          runner: nativeAgentRunner,
-          localModels: deps.localModels,
-          maxDepth: config.executor.maxDepth,
+          config,
+          clock,
+          ledger,
+          verdicts: deps.verdicts,
+          router: deps.router,
+          memory,
+          simulatedOnly: deps.simulatedOnly,
         },
-        { durable: scope.durable, budget, span: scope.span },
+        {
+          scope,
+          input,
+          prepared,
+          prompt,
+          recalled: String(recalled),
+          environment: {
+            agents,
+            runner: nativeAgentRunner,
+            localModels: deps.localModels,
+            maxDepth: config.executor.maxDepth,
+          },
+          budget,
+        },
       );
     } catch (error) {
       // A failed task leaves an episode too; a suspended or cancelled one has not ended.
@@ -182,8 +205,8 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       }
       throw error;
     }
-    await remember('succeeded', { output: result.output });
-    return result;
+    await remember('succeeded', { output: outcome.output }, outcome.team);
+    return { output: outcome.output, ...(outcome.details !== undefined ? { details: outcome.details } : {}) };
   };
 
   /**

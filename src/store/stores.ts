@@ -7,6 +7,7 @@ import type { ReviewStore } from './review-store.js';
 import type { RouterStore } from './router-store.js';
 import type { TaskStore } from './task-store.js';
 import type { TraceStore } from './trace-store.js';
+import type { VerdictStore } from './verdict-store.js';
 
 /** Every store a runtime needs, opened together on one database. */
 export interface Stores {
@@ -19,6 +20,7 @@ export interface Stores {
   memories: MemoryStore;
   procedures: ProcedureStore;
   audit: AuditStore;
+  verdicts: VerdictStore;
   /** Closes the underlying database. */
   close(): Promise<void>;
 }

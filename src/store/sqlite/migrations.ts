@@ -228,6 +228,39 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX audit_events_target ON audit_events (target, id);
     `,
   },
+  {
+    version: 6,
+    name: 'judge verdicts and calibrations',
+    sql: `
+      CREATE TABLE verdicts (
+        id          TEXT PRIMARY KEY,
+        task_id     TEXT NOT NULL,
+        round       INTEGER NOT NULL,
+        rubric_name TEXT NOT NULL,
+        rubric_hash TEXT NOT NULL,
+        mode        TEXT NOT NULL,
+        approved    INTEGER NOT NULL,
+        score       REAL,
+        checks      TEXT NOT NULL,
+        votes       TEXT NOT NULL,
+        consensus   TEXT NOT NULL,
+        n_eff       REAL,
+        cost_usd    REAL NOT NULL,
+        created_at  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX verdicts_task ON verdicts (task_id, round);
+      CREATE INDEX verdicts_rubric ON verdicts (rubric_hash, created_at DESC);
+
+      CREATE TABLE calibrations (
+        id          TEXT PRIMARY KEY,
+        rubric_name TEXT NOT NULL,
+        rubric_hash TEXT NOT NULL,
+        report      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX calibrations_rubric ON calibrations (rubric_hash, created_at DESC);
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

@@ -12,6 +12,7 @@ import { SqliteReviewStore } from './sqlite-review-store.js';
 import { SqliteRouterStore } from './sqlite-router-store.js';
 import { SqliteTaskStore } from './sqlite-task-store.js';
 import { SqliteTraceStore } from './sqlite-trace-store.js';
+import { SqliteVerdictStore } from './sqlite-verdict-store.js';
 
 /** Options for {@link openSqliteStores} and {@link openSqliteDatabase}. */
 export interface OpenSqliteOptions {
@@ -54,6 +55,7 @@ export function openSqliteStores(options: OpenSqliteOptions): Stores {
     memories: new SqliteMemoryStore(db),
     procedures: new SqliteProcedureStore(db),
     audit: new SqliteAuditStore(db),
+    verdicts: new SqliteVerdictStore(db),
     async close() {
       db.close();
     },

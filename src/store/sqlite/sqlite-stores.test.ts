@@ -15,6 +15,7 @@ import { describeReviewStoreConformance } from '../conformance/review-store-conf
 import { describeRouterStoreConformance } from '../conformance/router-store-conformance.js';
 import { describeTaskStoreConformance } from '../conformance/task-store-conformance.js';
 import { describeTraceStoreConformance } from '../conformance/trace-store-conformance.js';
+import { describeVerdictStoreConformance } from '../conformance/verdict-store-conformance.js';
 import type { Stores } from '../stores.js';
 import { applyMigrations, migrations } from './migrations.js';
 import { openSqliteDatabase, openSqliteStores } from './open-sqlite-stores.js';
@@ -78,6 +79,10 @@ describeProcedureStoreConformance(
 describeAuditStoreConformance(
   'SQLite',
   openFresh((stores) => stores.audit),
+);
+describeVerdictStoreConformance(
+  'SQLite',
+  openFresh((stores) => stores.verdicts),
 );
 describeMemoryStoreConformance('SQLite, exact vector scan', async () => {
   const db = openSqliteDatabase({ path: join(newTemporaryFolder(), 'agentd.db') });

@@ -1,0 +1,292 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TaskResult } from '../executor/index.js';
+import { FEEDBACK_HEADER } from '../judge/index.js';
+import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
+import { createTestRuntime } from '../testing/test-runtime.js';
+import type { TestRuntime } from '../testing/test-runtime.js';
+import type { Runtime } from './create-runtime.js';
+
+const RUBRIC = {
+  name: 'release-notes',
+  threshold: 0.7,
+  criteria: [
+    { name: 'accuracy', description: 'states only what changed', weight: 2 },
+    { name: 'clarity', description: 'a reader understands it at once', weight: 1 },
+  ],
+};
+
+/** Polls until the task is waiting for a human (waitForTask would wait for the human too). */
+async function untilWaiting(runtime: Runtime, id: string): Promise<TaskResult> {
+  for (let i = 0; i < 500; i++) {
+    const task = await runtime.getTask(id);
+    if (task.status === 'waiting' || task.status === 'failed' || task.status === 'succeeded') return task;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`task ${id} never started waiting`);
+}
+
+const isJudge = (call: FakeCall) => call.promptText.includes('--- Output to judge ---');
+
+/** A judge's JSON answer scoring both criteria. */
+function verdict(accuracy: number, clarity: number, issue?: string): FakeTurn {
+  return {
+    text: JSON.stringify({
+      scores: [
+        { criterion: 'accuracy', score: accuracy, reason: 'checked against the task' },
+        { criterion: 'clarity', score: clarity, reason: 'read once' },
+      ],
+      issues: issue ? [{ severity: 'major', criterion: 'accuracy', text: issue }] : [],
+      suggestions: issue ? ['Name the version number in the first line.'] : [],
+    }),
+  };
+}
+
+describe('the quality loop: checks, judges, feedback, rounds, escalation', () => {
+  let t: TestRuntime | undefined;
+  afterEach(async () => {
+    await t?.dispose();
+    t = undefined;
+  });
+
+  it('makes exactly one model call for a trivial task with judging off', async () => {
+    t = await createTestRuntime({ script: [{ text: 'Hi!' }] });
+    const task = await t.runtime.runTask({ prompt: 'Say hi', quality: { judging: 'off', rubric: RUBRIC } });
+    expect(task.status).toBe('succeeded');
+    expect(t.model.calls).toHaveLength(1);
+    expect(task.modelCallsBy).toEqual({ agents: 1, forge: 0, judges: 0, memory: 0 });
+  });
+
+  it('does not judge a task without a rubric or checks', async () => {
+    t = await createTestRuntime({ script: [{ text: 'Hi!' }] });
+    const task = await t.runtime.runTask({ prompt: 'Say hi' });
+    expect(t.model.calls).toHaveLength(1);
+    expect(task.details).toBeUndefined();
+  });
+
+  it('puts a rejection’s issues and suggestions verbatim into round 2’s prompt, then approves', async () => {
+    let agentCalls = 0;
+    t = await createTestRuntime({
+      script: (call) => {
+        if (isJudge(call))
+          return agentCalls === 1
+            ? verdict(0.3, 0.9, 'It claims a fix that is not in the changelog.')
+            : verdict(0.9, 0.8);
+        agentCalls++;
+        return { text: agentCalls === 1 ? 'v2 fixes login and adds dark mode.' : 'v2.0 adds dark mode.' };
+      },
+      config: { memory: { enabled: false } },
+    });
+    const task = await t.runtime.runTask({
+      prompt: 'Write release notes for v2',
+      quality: { rubric: RUBRIC },
+    });
+    expect(task.status).toBe('succeeded');
+    expect(task.output).toBe('v2.0 adds dark mode.');
+    const agentPrompts = t.model.calls.filter((c) => !isJudge(c)).map((c) => c.promptText);
+    expect(agentPrompts).toHaveLength(2);
+    expect(agentPrompts[0]).not.toContain(FEEDBACK_HEADER);
+    expect(agentPrompts[1]).toContain(FEEDBACK_HEADER);
+    expect(agentPrompts[1]).toContain('- [major] accuracy: It claims a fix that is not in the changelog.');
+    expect(agentPrompts[1]).toContain('- Name the version number in the first line.');
+    expect(task.modelCallsBy).toEqual({ agents: 2, forge: 0, judges: 2, memory: 0 });
+    expect(task.details).toMatchObject({
+      quality: {
+        rounds: [
+          { round: 1, approved: false },
+          { round: 2, approved: true },
+        ],
+      },
+    });
+    // The score is the rubric's weighted mean: (2·0.3 + 0.9) / 3 = 0.5 in round 1.
+    const rounds = (task.details as { quality: { rounds: { score: number }[] } }).quality.rounds;
+    expect(rounds[0]?.score).toBeCloseTo(0.5, 10);
+  });
+
+  it('rejects on a failed deterministic check without asking any judge', async () => {
+    let agentCalls = 0;
+    t = await createTestRuntime({
+      script: (call) => {
+        if (isJudge(call)) return verdict(0.9, 0.9);
+        agentCalls++;
+        return { text: agentCalls === 1 ? 'Notes: TODO' : 'Notes: dark mode.' };
+      },
+      config: { memory: { enabled: false } },
+    });
+    const task = await t.runtime.runTask({
+      prompt: 'Write release notes',
+      quality: { rubric: RUBRIC, checks: [{ type: 'excludes', text: 'TODO', caseSensitive: false }] },
+    });
+    expect(task.status).toBe('succeeded');
+    // Round 1: the agent only (the check failed); round 2: the agent and one judge.
+    expect(t.model.calls.map((c) => (isJudge(c) ? 'judge' : 'agent'))).toEqual(['agent', 'agent', 'judge']);
+    expect(t.model.calls[1]?.promptText).toContain('check:');
+  });
+
+  it('stops at maxRounds and asks a human; approving completes the task with the last output', async () => {
+    let agentCalls = 0;
+    t = await createTestRuntime({
+      script: (call) => {
+        if (isJudge(call)) return verdict(0.2, 0.2, 'Still wrong.');
+        agentCalls++;
+        return { text: `attempt ${agentCalls}` };
+      },
+      config: { memory: { enabled: false } },
+    });
+    const submitted = await t.runtime.submitTask({
+      prompt: 'Write release notes',
+      quality: { rubric: RUBRIC, maxRounds: 2 },
+    });
+    const waiting = await untilWaiting(t.runtime, submitted.id);
+    expect(waiting.status).toBe('waiting');
+    expect(agentCalls).toBe(2);
+    const [review] = await t.runtime.listReviews({ taskId: submitted.id });
+    expect(review).toMatchObject({ kind: 'quality-escalation', status: 'pending' });
+    const payload = review?.payload as { rounds: { round: number; output: string; feedback: string }[] };
+    expect(payload.rounds.map((r) => [r.round, r.output])).toEqual([
+      [1, 'attempt 1'],
+      [2, 'attempt 2'],
+    ]);
+    expect(payload.rounds[0]?.feedback).toContain('Still wrong.');
+    await t.runtime.answerReview(review?.id ?? '', {
+      decision: 'approve',
+      note: 'good enough',
+      payload: null,
+    });
+    const done = await t.runtime.waitForTask(submitted.id);
+    expect(done).toMatchObject({ status: 'succeeded', output: 'attempt 2' });
+    expect(agentCalls).toBe(2);
+  });
+
+  it('stops at the budget cap before the round cap', async () => {
+    let agentCalls = 0;
+    t = await createTestRuntime({
+      script: (call) => {
+        if (isJudge(call))
+          return { ...verdict(0.2, 0.2, 'No.'), usage: { inputTokens: 10, outputTokens: 10 } };
+        agentCalls++;
+        return { text: `attempt ${agentCalls}`, usage: { inputTokens: 1000, outputTokens: 1000 } };
+      },
+      config: { memory: { enabled: false } },
+    });
+    // Each round costs the same, so budgetCap 1.5 ends the loop after round 2 (2× the first round's cost).
+    const submitted = await t.runtime.submitTask({
+      prompt: 'Write release notes',
+      quality: { rubric: RUBRIC, maxRounds: 5, budgetCap: 1.5 },
+    });
+    const waiting = await untilWaiting(t.runtime, submitted.id);
+    expect(waiting.status).toBe('waiting');
+    expect(agentCalls).toBe(2);
+    const [review] = await t.runtime.listReviews({ taskId: submitted.id });
+    expect(review?.question).toContain('the cost reached 1.5× the first round');
+  });
+
+  it('takes an edited output from the reviewer, and a rejection fails the task', async () => {
+    t = await createTestRuntime({
+      script: (call) => (isJudge(call) ? verdict(0.1, 0.1, 'Bad.') : { text: 'draft' }),
+      config: { memory: { enabled: false } },
+    });
+    const edited = await t.runtime.submitTask({
+      prompt: 'Notes A',
+      quality: { rubric: RUBRIC, maxRounds: 1 },
+    });
+    await untilWaiting(t.runtime, edited.id);
+    const [first] = await t.runtime.listReviews({ taskId: edited.id });
+    await t.runtime.answerReview(first?.id ?? '', {
+      decision: 'edit',
+      note: null,
+      payload: { output: 'Fixed by hand.' },
+    });
+    expect(await t.runtime.waitForTask(edited.id)).toMatchObject({
+      status: 'succeeded',
+      output: 'Fixed by hand.',
+    });
+
+    const rejected = await t.runtime.submitTask({
+      prompt: 'Notes B',
+      quality: { rubric: RUBRIC, maxRounds: 1 },
+    });
+    await untilWaiting(t.runtime, rejected.id);
+    const [second] = await t.runtime.listReviews({ taskId: rejected.id });
+    await t.runtime.answerReview(second?.id ?? '', {
+      decision: 'reject',
+      note: 'not shippable',
+      payload: null,
+    });
+    expect(await t.runtime.waitForTask(rejected.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'quality.rejected', message: expect.stringContaining('not shippable') },
+    });
+  });
+
+  it('resumes an escalated task after a restart: the answer completes it without asking anyone again', async () => {
+    let calls = 0;
+    const script = (call: FakeCall): FakeTurn => {
+      calls++;
+      return isJudge(call) ? verdict(0.1, 0.1, 'Bad.') : { text: 'only draft' };
+    };
+    t = await createTestRuntime({ script, config: { memory: { enabled: false } } });
+    const submitted = await t.runtime.submitTask({
+      prompt: 'Notes',
+      quality: { rubric: RUBRIC, maxRounds: 1 },
+    });
+    await untilWaiting(t.runtime, submitted.id);
+    expect(calls).toBe(2);
+    const home = t.home;
+    await t.runtime.close();
+
+    const again = await createTestRuntime({
+      home,
+      script,
+      config: { memory: { enabled: false } },
+      runtime: { resume: true },
+    });
+    try {
+      const [review] = await again.runtime.listReviews({ taskId: submitted.id });
+      expect(review?.kind).toBe('quality-escalation');
+      await again.runtime.answerReview(review?.id ?? '', { decision: 'approve', note: null, payload: null });
+      expect(await again.runtime.waitForTask(submitted.id)).toMatchObject({
+        status: 'succeeded',
+        output: 'only draft',
+      });
+      // Nothing was asked again: the round and its verdict were replayed from the journal.
+      expect(again.model.calls).toHaveLength(0);
+    } finally {
+      await again.dispose();
+    }
+    t = { ...t, dispose: async () => undefined };
+  });
+
+  it('runs a panel in parallel and combines it by the strategy; verdicts feed the router', async () => {
+    t = await createTestRuntime({
+      script: (call) => {
+        if (!isJudge(call)) return { text: 'v2 adds dark mode.' };
+        // The strict persona fails it, the others pass it: majority passes.
+        return call.promptText.includes('strict security reviewer')
+          ? verdict(0.2, 0.2, 'Unsafe.')
+          : verdict(0.9, 0.9);
+      },
+      config: { memory: { enabled: false } },
+    });
+    const task = await t.runtime.runTask({
+      prompt: 'Write release notes',
+      quality: {
+        judging: 'panel',
+        rubric: RUBRIC,
+        strategy: 'majority',
+        judges: [{ name: 'a' }, { name: 'b', persona: 'a strict security reviewer' }, { name: 'c' }],
+      },
+    });
+    expect(task.status).toBe('succeeded');
+    expect(task.modelCallsBy).toEqual({ agents: 1, forge: 0, judges: 3, memory: 0 });
+    const spans = await t.runtime.taskSpans(task.id);
+    expect(spans.filter((s) => s.kind === 'agent').map((s) => s.attributes['gen_ai.agent.name'])).toEqual(
+      expect.arrayContaining(['assistant', 'agentd.judge.a', 'agentd.judge.b', 'agentd.judge.c']),
+    );
+    // The verdict (a majority pass) is an observation of the model that wrote the output, for the task's kind.
+    const kind = t.runtime.explainRoute({ prompt: 'Write release notes' }).classified?.kind;
+    const learned = t.runtime
+      .routerStats()
+      .stats.find((s) => s.modelId === 'fake/scripted' && s.kind === kind);
+    expect(learned?.quality.observations).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,437 @@
+import type { z } from 'zod';
+import { nativeAgentRunner } from '../agents/index.js';
+import type { AgentContext, AgentSpec, TeamSpec } from '../agents/index.js';
+import type { Budget } from '../budget/index.js';
+import type { AgentdConfig } from '../config/index.js';
+import type { Clock } from '../core/clock.js';
+import { AgentdError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { Json } from '../core/json.js';
+import { SYSTEM_AGENTS } from '../executor/index.js';
+import type { TaskScope } from '../executor/index.js';
+import type { DurableContext } from '../executor/index.js';
+import { designTeam } from '../forge/index.js';
+import type { DesignTeamResult } from '../forge/index.js';
+import {
+  calibrationGate,
+  CheckSpecSchema,
+  effectiveVotes,
+  evaluateOutput,
+  loadRubricFile,
+  rubricHash,
+  runChecks,
+  toVote,
+} from '../judge/index.js';
+import type {
+  CalibrationReport,
+  CheckSpec,
+  Evaluation,
+  JudgeReply,
+  QualitySettings,
+  Rubric,
+} from '../judge/index.js';
+import type { MemoryService } from '../memory/index.js';
+import type { ModelRouter } from '../router/index.js';
+import type { LedgerStore } from '../store/ledger-store.js';
+import type { VerdictStore } from '../store/verdict-store.js';
+import { prepareTeam, runTeam } from '../topology/index.js';
+import type { PreparedTeam, TeamRunEnvironment, TopologyResult } from '../topology/index.js';
+import type { TaskInput } from './task-input.js';
+
+/** What the quality loop needs from the task it runs in. */
+export interface QualityLoopInput {
+  scope: TaskScope;
+  input: TaskInput;
+  /** The team the request named (or the default agent); Forge replaces it when asked to design. */
+  prepared: PreparedTeam;
+  /** The prompt with recalled memory before it. */
+  prompt: string;
+  /** The recalled-memory block (for Forge), or ''. */
+  recalled: string;
+  environment: TeamRunEnvironment;
+  budget: Budget;
+}
+
+/** What the loop reports: the accepted output, the team that made it, and every round. */
+export interface QualityOutcome extends TopologyResult {
+  team: TeamSpec;
+  /** True when a judge or check approved (or a human did); false when nothing judged it. */
+  judged: boolean;
+  approved: boolean;
+}
+
+/** The loop's dependencies (from the runtime). */
+export interface QualityLoopDependencies {
+  config: AgentdConfig;
+  clock: Clock;
+  ledger: LedgerStore;
+  verdicts: VerdictStore;
+  router: ModelRouter;
+  memory: MemoryService | undefined;
+  /** True when the only model is the simulated one: Forge then uses its heuristic design. */
+  simulatedOnly: boolean;
+}
+
+interface Round {
+  round: number;
+  output: string;
+  team: string;
+  evaluation: Evaluation;
+}
+
+/**
+ * Runs the team and judges its output; a rejection feeds the judges' issues and suggestions into the
+ * next round (a redesigned team when Forge designed it, else the same team's prompts), up to
+ * `maxRounds` and `budgetCap` × the first round's cost, then asks a human (`quality-escalation`).
+ */
+export async function runQualityLoop(
+  deps: QualityLoopDependencies,
+  run: QualityLoopInput,
+): Promise<QualityOutcome> {
+  const { config, ledger } = deps;
+  const { scope, input } = run;
+  const settings = resolveSettings(config, input);
+  const rubric = settings.rubric ? await loadRubric(settings.rubric) : undefined;
+  const taskKind = input.routing?.kind ?? deps.router.classify(input.prompt).kind;
+  const useForge = input.forge === true && !input.agent && !input.team;
+
+  let prepared = run.prepared;
+  let design: DesignTeamResult | undefined;
+  let checks: CheckSpec[] = settings.checks ?? [];
+  let judgeRubric: Rubric | undefined = rubric?.rubric;
+  let hash = rubric?.hash;
+  const rounds: Round[] = [];
+  let feedback = '';
+  let firstRoundCost = 0;
+
+  for (let round = 1; ; round++) {
+    // Round 1 runs in the task's own scope, so an unjudged task journals exactly as before.
+    const durable = round === 1 ? scope.durable : scope.durable.scope(`round:${round}`);
+    if (useForge) {
+      design = await forge({ durable, feedback, taskKind });
+      prepared = prepareTeam(design.team);
+      // A designed rubric or checks apply when the request gave none.
+      if (!rubric && design.design.rubric) {
+        judgeRubric = {
+          name: 'forge',
+          threshold: design.design.rubric.threshold,
+          criteria: design.design.rubric.criteria,
+        };
+        hash = rubricHash(JSON.stringify(judgeRubric));
+      }
+      if (!settings.checks && design.design.checks) {
+        checks = design.design.checks.flatMap((c) => {
+          const parsed = CheckSpecSchema.safeParse(c);
+          return parsed.success ? [parsed.data] : [];
+        });
+      }
+    }
+    const judging = settings.judging !== 'off' && (judgeRubric !== undefined || checks.length > 0);
+    // Where this round's model calls start in the ledger (journaled: the same on replay). An unjudged
+    // task needs none, so its journal is exactly what it was before quality existed.
+    const mark = judging
+      ? await durable.step('quality:mark', async () => (await ledger.listByTask(scope.task.id)).length)
+      : 0;
+    const prompt = feedback && !useForge ? `${run.prompt}\n\n${feedback}` : run.prompt;
+    const result = await runTeam(prepared, prompt, run.environment, {
+      durable,
+      budget: run.budget,
+      span: scope.span,
+    });
+    const gate = judgeRubric?.requireCalibration
+      ? calibrationGate({
+          rubric: judgeRubric,
+          rubricHash: hash ?? '',
+          report: (await deps.verdicts.latestCalibration(hash ?? ''))?.report as
+            CalibrationReport | undefined,
+        })
+      : undefined;
+    const evaluation = await judge({ durable, output: result.output, checks, rubric: judgeRubric });
+    // An uncalibrated rubric that must be calibrated advises but does not gate.
+    const approved =
+      evaluation.approved || (gate !== undefined && !gate.allowed && evaluation.checks.every((c) => c.pass));
+    rounds.push({ round, output: result.output, team: prepared.team.name, evaluation });
+    if (evaluation.judged)
+      await record({ durable, round, evaluation, mark, rubricName: judgeRubric?.name ?? 'checks', hash });
+    if (round === 1) firstRoundCost = (await ledger.totals({ taskId: scope.task.id })).costUsd;
+
+    // The topology's details as they were, plus what quality adds (rounds, the gate, Forge's design).
+    const topologyDetails =
+      result.details && typeof result.details === 'object' && !Array.isArray(result.details)
+        ? result.details
+        : result.details === undefined
+          ? {}
+          : { topology: result.details };
+    const details = (): Json => ({
+      ...topologyDetails,
+      quality: {
+        rounds: rounds.map((r) => ({
+          round: r.round,
+          team: r.team,
+          approved: r.evaluation.approved,
+          score: r.evaluation.consensus?.score ?? null,
+          failedChecks: r.evaluation.checks.filter((c) => !c.pass).map((c) => c.name),
+        })),
+        ...(gate ? { gate: { allowed: gate.allowed, reason: gate.reason } } : {}),
+        ...(design ? { design: { source: design.source, rationale: design.design.rationale } } : {}),
+      },
+    });
+    if (!evaluation.judged && !design)
+      return {
+        output: result.output,
+        ...(result.details !== undefined ? { details: result.details } : {}),
+        team: prepared.team,
+        judged: false,
+        approved: true,
+      };
+    if (approved)
+      return { output: result.output, details: details(), team: prepared.team, judged: true, approved: true };
+
+    const spent = (await ledger.totals({ taskId: scope.task.id })).costUsd;
+    const capped = firstRoundCost > 0 && spent >= settings.budgetCap * firstRoundCost;
+    if (round >= settings.maxRounds || capped) {
+      const answer = await scope.durable.waitForHuman({
+        kind: 'quality-escalation',
+        question:
+          `The output was rejected in ${round} round(s) ` +
+          `(${capped ? `the cost reached ${settings.budgetCap}× the first round's` : `the limit is ${settings.maxRounds} rounds`}). ` +
+          'Approve the last output, reject it, or edit it (payload {"output": "…"}).',
+        payload: {
+          rounds: rounds.map((r) => ({
+            round: r.round,
+            output: r.output,
+            approved: r.evaluation.approved,
+            score: r.evaluation.consensus?.score ?? null,
+            feedback: r.evaluation.feedback,
+          })),
+        },
+      });
+      if (answer.decision === 'reject') {
+        throw new AgentdError({
+          code: 'quality.rejected',
+          category: 'user',
+          message: `a reviewer rejected the output after ${round} round(s)${answer.note ? `: ${answer.note}` : ''}`,
+          details: { review: answer.reviewId },
+        });
+      }
+      const edited = answer.decision === 'edit' ? editedOutput(answer.payload) : undefined;
+      return {
+        output: edited ?? result.output,
+        details: details(),
+        team: prepared.team,
+        judged: true,
+        approved: true,
+      };
+    }
+    feedback = evaluation.feedback;
+  }
+
+  /** One Forge design, its model calls journaled in the round's scope. */
+  async function forge(options: {
+    durable: DurableContext;
+    feedback: string;
+    taskKind: string;
+  }): Promise<DesignTeamResult> {
+    const procedures = deps.memory
+      ? await options.durable.step(
+          'forge:procedures',
+          async () =>
+            (await deps.memory?.procedures({
+              tenant: config.memory.tenant,
+              taskKind: options.taskKind,
+              limit: 10,
+            })) as unknown as Json,
+        )
+      : [];
+    return designTeam({
+      task: input.prompt,
+      taskKind: options.taskKind,
+      ...(run.recalled ? { recalled: run.recalled } : {}),
+      procedures: procedures as never,
+      ...(options.feedback ? { feedback: options.feedback } : {}),
+      ask: async (request) => {
+        if (deps.simulatedOnly) {
+          throw new AgentdError({
+            code: 'forge.simulated',
+            message: 'the simulated model cannot design teams',
+          });
+        }
+        const agent: AgentSpec = {
+          name: SYSTEM_AGENTS.forge,
+          instructions: request.instructions,
+          tools: [],
+          temperature: 0,
+        };
+        const answer = await nativeAgentRunner.run(
+          agent,
+          { prompt: request.prompt, schema: request.schema as z.ZodType },
+          agentContext(options.durable.scope(`forge:${request.attempt}`)),
+        );
+        return answer.data;
+      },
+      validate: (designed) =>
+        (designed.checks ?? []).flatMap((check, i) => {
+          const parsed = CheckSpecSchema.safeParse(check);
+          return parsed.success
+            ? []
+            : [`checks.${i}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`];
+        }),
+    });
+  }
+
+  /** Checks (journaled: a command check must not run twice) and the judges (model calls, journaled). */
+  function judge(options: {
+    durable: DurableContext;
+    output: string;
+    checks: CheckSpec[];
+    rubric: Rubric | undefined;
+  }): Promise<Evaluation> {
+    const { durable } = options;
+    return evaluateOutput({
+      mode: settings.judging,
+      task: input.prompt,
+      output: options.output,
+      rubric: options.rubric,
+      checks: options.checks,
+      judges: settings.judges,
+      strategy: settings.strategy,
+      runChecks: async (specs) =>
+        (await durable.step(
+          'judge:checks',
+          async () =>
+            (await runChecks({
+              output: options.output,
+              checks: specs,
+              workspace: run.environment.agents.workspace,
+              allowedCommands: config.quality.allowedCommands,
+              signal: durable.signal,
+            })) as unknown as Json,
+        )) as never,
+      askJudges: async (requests) => {
+        const settled = await durable.parallel(
+          requests.map((request) => async (branch: DurableContext): Promise<JudgeReply> => {
+            const agent: AgentSpec = {
+              name: `${SYSTEM_AGENTS.judgePrefix}${request.judge.name}`,
+              instructions: request.instructions,
+              tools: [],
+              temperature: 0,
+              ...(request.judge.model ? { model: request.judge.model } : {}),
+            };
+            const answer = await nativeAgentRunner.run(
+              agent,
+              { prompt: request.prompt, schema: request.schema },
+              agentContext(branch.scope(`judge:${request.judge.name}`)),
+            );
+            return { answer: answer.data as JudgeReply['answer'], costUsd: 0 };
+          }),
+        );
+        return settled.map((outcome) => {
+          if (!outcome.ok) throw outcome.error;
+          return outcome.value;
+        });
+      },
+      toVote: (name, answer, costUsd) => toVote(name, options.rubric as Rubric, answer, { costUsd }),
+    });
+  }
+
+  /** Stores the verdict (once, journaled) and feeds it to the router's learning. */
+  async function record(options: {
+    durable: DurableContext;
+    round: number;
+    evaluation: Evaluation;
+    mark: number;
+    rubricName: string;
+    hash: string | undefined;
+  }): Promise<void> {
+    const { evaluation } = options;
+    await options.durable.step('judge:verdict', async () => {
+      const rows = (await ledger.listByTask(scope.task.id)).slice(options.mark);
+      const judgeCost = rows
+        .filter((row) => row.agent?.startsWith(SYSTEM_AGENTS.judgePrefix))
+        .reduce((sum, row) => sum + row.costUsd, 0);
+      const history = options.hash
+        ? await deps.verdicts.listByRubric({ rubricHash: options.hash, limit: 200 })
+        : [];
+      const judges = evaluation.votes.map((vote) => vote.judge);
+      const matrix = history.map((past) => {
+        const scores = new Map(
+          ((past.votes as unknown as { judge: string; score: number }[]) ?? []).map((v) => [
+            v.judge,
+            v.score,
+          ]),
+        );
+        return judges.map((judge) => scores.get(judge) ?? Number.NaN);
+      });
+      const nEff = judges.length > 1 ? effectiveVotes(matrix, { judges: judges.length }) : undefined;
+      const verdict = {
+        id: newId('verdict', deps.clock.now()),
+        taskId: scope.task.id,
+        round: options.round,
+        rubricName: options.rubricName,
+        rubricHash: options.hash ?? 'none',
+        mode: evaluation.mode,
+        approved: evaluation.approved,
+        score: evaluation.consensus?.score ?? null,
+        checks: evaluation.checks as unknown as Json,
+        votes: evaluation.votes as unknown as Json,
+        consensus: (evaluation.consensus ?? null) as unknown as Json,
+        nEff: nEff?.estimated ? nEff.nEff : null,
+        costUsd: judgeCost,
+        createdAt: deps.clock.now(),
+      };
+      await deps.verdicts.add(verdict);
+      // The verdict is what the models that made the output learn from (not the judges' own models).
+      const score = evaluation.consensus?.score;
+      for (const modelId of new Set(
+        rows.filter((row) => callerIsAgent(row.agent)).map((row) => row.modelId),
+      )) {
+        deps.router.observe(
+          score === undefined
+            ? { modelId, kind: taskKind, pass: evaluation.approved }
+            : { modelId, kind: taskKind, score },
+        );
+      }
+      return verdict.id;
+    });
+  }
+
+  function agentContext(durable: DurableContext): AgentContext {
+    return { ...run.environment.agents, durable, budget: run.budget, parentSpan: scope.span };
+  }
+}
+
+/** The task's quality settings over the config's defaults. */
+function resolveSettings(config: AgentdConfig, input: TaskInput) {
+  const own: QualitySettings = input.quality ?? {};
+  return {
+    judging: own.judging ?? config.quality.judging,
+    rubric: own.rubric ?? config.quality.rubric,
+    checks: own.checks,
+    strategy: own.strategy ?? config.quality.strategy,
+    judges: own.judges ?? config.quality.judges,
+    maxRounds: own.maxRounds ?? config.quality.maxRounds,
+    budgetCap: own.budgetCap ?? config.quality.budgetCap,
+  };
+}
+
+/** A rubric from a file (its content hash is its version) or inline (the hash of its JSON). */
+async function loadRubric(rubric: string | Rubric): Promise<{ rubric: Rubric; hash: string }> {
+  if (typeof rubric !== 'string') return { rubric, hash: rubricHash(JSON.stringify(rubric)) };
+  return loadRubricFile(rubric);
+}
+
+function callerIsAgent(agent: string | null): boolean {
+  return !agent?.startsWith('agentd.');
+}
+
+function editedOutput(payload: Json | null): string | undefined {
+  if (
+    payload &&
+    typeof payload === 'object' &&
+    !Array.isArray(payload) &&
+    typeof payload['output'] === 'string'
+  ) {
+    return payload['output'];
+  }
+  return undefined;
+}
