@@ -351,3 +351,42 @@ export function auditTable(events: ListedAuditEvent[]): string {
     events.map((e) => [isoMinute(e.at), e.actor, e.action, e.target, oneLine(JSON.stringify(e.details), 60)]),
   );
 }
+
+/** A calibration report as `agentd judge calibrate` prints it. */
+export interface ListedCalibration {
+  labelled: number;
+  labelPassShare: number;
+  judges: {
+    judge: string;
+    items: number;
+    accuracy: number;
+    kappa: number;
+    positionSwapConsistency?: number;
+    costPerVerdictUsd?: number;
+  }[];
+  panel?: ListedCalibration['judges'][number] & { strategy: string };
+  weights: Record<string, number>;
+  warnings: string[];
+}
+
+/** One line per judge (and the panel): accuracy, κ, position-swap consistency, cost per verdict, weight. */
+export function calibrationTable(report: ListedCalibration): string {
+  const rows = [
+    ...report.judges,
+    ...(report.panel ? [{ ...report.panel, judge: `panel (${report.panel.strategy})` }] : []),
+  ];
+  const body = table(
+    ['JUDGE', 'ITEMS', 'ACCURACY', 'KAPPA', 'SWAP-CONSISTENT', 'COST/VERDICT', 'WEIGHT'],
+    rows.map((r) => [
+      r.judge,
+      String(r.items),
+      `${(r.accuracy * 100).toFixed(1)}%`,
+      r.kappa.toFixed(3),
+      r.positionSwapConsistency === undefined ? '-' : `${(r.positionSwapConsistency * 100).toFixed(0)}%`,
+      r.costPerVerdictUsd === undefined ? '-' : usd(r.costPerVerdictUsd),
+      report.weights[r.judge] === undefined ? '-' : report.weights[r.judge]!.toFixed(3),
+    ]),
+  );
+  const header = `${report.labelled} labelled items, ${(report.labelPassShare * 100).toFixed(0)}% labelled pass\n`;
+  return header + body + report.warnings.map((w) => `warning: ${w}\n`).join('');
+}

@@ -876,3 +876,94 @@ describe('agentd memory', () => {
     expect(listed.stdout).toMatch(/writing\s+single\s+assistant\s+fake\/scripted\s+1\s+100%/);
   }, 30_000);
 });
+
+describe('agentd forge, agentd judge calibrate, agentd run --rubric', () => {
+  const isJudge = (call: FakeCall) => call.promptText.includes('--- Output to judge ---');
+  const judged = (score: number): FakeTurn => ({
+    text: JSON.stringify({
+      scores: [{ criterion: 'clarity', score, reason: 'read it' }],
+      issues: score < 0.7 ? [{ severity: 'major', criterion: 'clarity', text: 'Unclear.' }] : [],
+      suggestions: [],
+    }),
+  });
+
+  it('prints a Forge design without running it', async () => {
+    const design = {
+      topology: 'single',
+      options: {},
+      agents: [{ name: 'writer', role: 'Writes', instructions: 'Write it.', tools: [] }],
+      rationale: 'One writer is enough.',
+    };
+    const env = setup({ script: [{ text: JSON.stringify(design) }], config: { memory: { enabled: false } } });
+    const run = await cli(env, ['forge', 'Write a haiku about tides']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ topology: 'single', agents: [{ name: 'writer' }] });
+    expect(run.stderr).toMatch(/^design: model · 1 model call\(s\) · \$/);
+    expect(env.model.calls).toHaveLength(1);
+  });
+
+  it('judges a run against a rubric file, and calibrates judges from a labels file', async () => {
+    const dir = tempDir();
+    const rubric = join(dir, 'clarity.yaml');
+    writeFileSync(
+      rubric,
+      [
+        'name: clarity',
+        'threshold: 0.7',
+        'criteria:',
+        '  - name: clarity',
+        '    description: easy to read',
+      ].join('\n'),
+    );
+    const env = setup({
+      script: (call) => {
+        // Calibration also compares a pass and a fail item in both orders.
+        if (call.promptText.includes('--- Output A ---'))
+          return { text: '{"winner": "A", "reason": "first"}' };
+        return isJudge(call)
+          ? judged(/judge ---\n[^\n]*clear/.test(call.promptText) ? 0.9 : 0.2)
+          : { text: 'a clear note' };
+      },
+      config: { memory: { enabled: false } },
+    });
+    const run = await cli(env, ['run', 'Write a note', '--rubric', rubric, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ modelCallsBy: { agents: 1, judges: 1 } });
+
+    const labels = join(dir, 'labels.jsonl');
+    writeFileSync(
+      labels,
+      [
+        { id: 1, input: 'Write a note', output: 'a clear note', label: 'pass' },
+        { id: 2, input: 'Write a note', output: 'muddled', label: 'fail' },
+      ]
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    );
+    const calibrated = await cli(env, ['judge', 'calibrate', '--rubric', rubric, '--labels', labels]);
+    expect(calibrated.code, calibrated.stderr).toBe(0);
+    expect(calibrated.stdout).toMatch(/^2 labelled items, 50% labelled pass/);
+    expect(calibrated.stdout).toMatch(/judge\s+2\s+100\.0%\s+1\.000/);
+  });
+
+  it('names the file and the problem for a bad rubric or labels file, before any task runs', async () => {
+    const dir = tempDir();
+    const env = setup({ script: [{ text: 'ok' }], config: { memory: { enabled: false } } });
+    const missing = await cli(env, ['run', 'Write a note', '--rubric', join(dir, 'nope.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.yaml');
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'name: x\ncriteria: []\n');
+    const invalid = await cli(env, ['run', 'Write a note', '--rubric', bad]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/bad\.yaml.*criteria/);
+    const labels = join(dir, 'labels.jsonl');
+    writeFileSync(labels, '{"id": 1, "input": "x", "output": "y", "label": "pass"}\nnot json\n');
+    const rubric = join(dir, 'ok.yaml');
+    writeFileSync(rubric, 'name: ok\ncriteria:\n  - name: c\n    description: d\n');
+    const labelled = await cli(env, ['judge', 'calibrate', '--rubric', rubric, '--labels', labels]);
+    expect(labelled.code).toBe(2);
+    expect(labelled.stderr).toMatch(/labels\.jsonl:2: not valid JSON/);
+    expect(env.model.calls).toHaveLength(0);
+  });
+});

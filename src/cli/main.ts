@@ -8,6 +8,7 @@ import type { CliIo } from './cli-io.js';
 import { registerConfig } from './commands/config.js';
 import { registerMemory } from './commands/memory.js';
 import { registerModels } from './commands/models.js';
+import { registerQuality } from './commands/quality.js';
 import { registerReviews } from './commands/reviews.js';
 import { registerRouter } from './commands/router.js';
 import { registerRun } from './commands/run.js';
@@ -60,6 +61,7 @@ export async function runCli(
   registerModels(program, cli);
   registerRouter(program, cli);
   registerMemory(program, cli);
+  registerQuality(program, cli);
   registerConfig(program, cli);
 
   try {

@@ -25,6 +25,7 @@ import { createModelCatalog } from '../models/catalog.js';
 import { detectLocalServer } from '../models/detect-local-server.js';
 import { createModelRegistry, defaultModelId } from '../models/model-registry.js';
 import { providerFactories } from '../models/providers/index.js';
+import { loadRubricFile } from '../judge/index.js';
 import { createMemoryService } from '../memory/index.js';
 import { createProviderEmbeddingModel } from '../models/providers/provider-embedding-model.js';
 import { createUseLiteEmbeddingModel } from '../models/providers/use-lite/use-lite-embedding-model.js';
@@ -429,6 +430,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 
   async function submitTask(request: TaskInput): Promise<TaskResult> {
     const input = validate(TaskInputSchema, request, { where: 'task', code: 'task.invalid' });
+    // A rubric file that is missing or invalid is the request's fault: refused before a task exists.
+    for (const rubric of [input.quality?.rubric, input.calibrate?.rubric, config.quality.rubric]) {
+      if (typeof rubric === 'string') await loadRubricFile(rubric);
+    }
     // Known before the first call, so even the 202 answer says the task is a dry run.
     const { simulated } = preflight(input);
     const task = await runner.submit({ prompt: input.prompt, input: input as unknown as Json, simulated });

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import { nativeAgentRunner } from '../agents/index.js';
-import type { AgentContext, AgentSpec, TeamSpec } from '../agents/index.js';
+import type { TeamSpec } from '../agents/index.js';
 import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
@@ -36,6 +35,7 @@ import type { LedgerStore } from '../store/ledger-store.js';
 import type { VerdictStore } from '../store/verdict-store.js';
 import { prepareTeam, runTeam } from '../topology/index.js';
 import type { PreparedTeam, TeamRunEnvironment, TopologyResult } from '../topology/index.js';
+import { askSystemAgent } from './system-agents.js';
 import type { TaskInput } from './task-input.js';
 
 /** What the quality loop needs from the task it runs in. */
@@ -92,6 +92,10 @@ export async function runQualityLoop(
   const { scope, input } = run;
   const settings = resolveSettings(config, input);
   const rubric = settings.rubric ? await loadRubric(settings.rubric) : undefined;
+  // The latest calibration of this rubric version: reliability weights, and whether it may gate.
+  const calibration = rubric
+    ? ((await deps.verdicts.latestCalibration(rubric.hash))?.report as CalibrationReport | undefined)
+    : undefined;
   const taskKind = input.routing?.kind ?? deps.router.classify(input.prompt).kind;
   const useForge = input.forge === true && !input.agent && !input.team;
 
@@ -108,7 +112,7 @@ export async function runQualityLoop(
     // Round 1 runs in the task's own scope, so an unjudged task journals exactly as before.
     const durable = round === 1 ? scope.durable : scope.durable.scope(`round:${round}`);
     if (useForge) {
-      design = await forge({ durable, feedback, taskKind });
+      design = await forgeDesign(deps, run, { durable, feedback, taskKind });
       prepared = prepareTeam(design.team);
       // A designed rubric or checks apply when the request gave none.
       if (!rubric && design.design.rubric) {
@@ -226,59 +230,6 @@ export async function runQualityLoop(
     feedback = evaluation.feedback;
   }
 
-  /** One Forge design, its model calls journaled in the round's scope. */
-  async function forge(options: {
-    durable: DurableContext;
-    feedback: string;
-    taskKind: string;
-  }): Promise<DesignTeamResult> {
-    const procedures = deps.memory
-      ? await options.durable.step(
-          'forge:procedures',
-          async () =>
-            (await deps.memory?.procedures({
-              tenant: config.memory.tenant,
-              taskKind: options.taskKind,
-              limit: 10,
-            })) as unknown as Json,
-        )
-      : [];
-    return designTeam({
-      task: input.prompt,
-      taskKind: options.taskKind,
-      ...(run.recalled ? { recalled: run.recalled } : {}),
-      procedures: procedures as never,
-      ...(options.feedback ? { feedback: options.feedback } : {}),
-      ask: async (request) => {
-        if (deps.simulatedOnly) {
-          throw new AgentdError({
-            code: 'forge.simulated',
-            message: 'the simulated model cannot design teams',
-          });
-        }
-        const agent: AgentSpec = {
-          name: SYSTEM_AGENTS.forge,
-          instructions: request.instructions,
-          tools: [],
-          temperature: 0,
-        };
-        const answer = await nativeAgentRunner.run(
-          agent,
-          { prompt: request.prompt, schema: request.schema as z.ZodType },
-          agentContext(options.durable.scope(`forge:${request.attempt}`)),
-        );
-        return answer.data;
-      },
-      validate: (designed) =>
-        (designed.checks ?? []).flatMap((check, i) => {
-          const parsed = CheckSpecSchema.safeParse(check);
-          return parsed.success
-            ? []
-            : [`checks.${i}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`];
-        }),
-    });
-  }
-
   /** Checks (journaled: a command check must not run twice) and the judges (model calls, journaled). */
   function judge(options: {
     durable: DurableContext;
@@ -295,6 +246,7 @@ export async function runQualityLoop(
       checks: options.checks,
       judges: settings.judges,
       strategy: settings.strategy,
+      ...(calibration ? { weights: calibration.weights } : {}),
       runChecks: async (specs) =>
         (await durable.step(
           'judge:checks',
@@ -310,19 +262,18 @@ export async function runQualityLoop(
       askJudges: async (requests) => {
         const settled = await durable.parallel(
           requests.map((request) => async (branch: DurableContext): Promise<JudgeReply> => {
-            const agent: AgentSpec = {
-              name: `${SYSTEM_AGENTS.judgePrefix}${request.judge.name}`,
-              instructions: request.instructions,
-              tools: [],
-              temperature: 0,
-              ...(request.judge.model ? { model: request.judge.model } : {}),
-            };
-            const answer = await nativeAgentRunner.run(
-              agent,
-              { prompt: request.prompt, schema: request.schema },
-              agentContext(branch.scope(`judge:${request.judge.name}`)),
+            const answer = await askSystemAgent(
+              run,
+              branch.scope(`judge:${request.judge.name}`),
+              {
+                name: `${SYSTEM_AGENTS.judgePrefix}${request.judge.name}`,
+                instructions: request.instructions,
+                model: request.judge.model,
+              },
+              request.prompt,
+              request.schema,
             );
-            return { answer: answer.data as JudgeReply['answer'], costUsd: 0 };
+            return { answer: answer as JudgeReply['answer'], costUsd: 0 };
           }),
         );
         return settled.map((outcome) => {
@@ -394,10 +345,6 @@ export async function runQualityLoop(
       return verdict.id;
     });
   }
-
-  function agentContext(durable: DurableContext): AgentContext {
-    return { ...run.environment.agents, durable, budget: run.budget, parentSpan: scope.span };
-  }
 }
 
 /** The task's quality settings over the config's defaults. */
@@ -415,7 +362,7 @@ function resolveSettings(config: AgentdConfig, input: TaskInput) {
 }
 
 /** A rubric from a file (its content hash is its version) or inline (the hash of its JSON). */
-async function loadRubric(rubric: string | Rubric): Promise<{ rubric: Rubric; hash: string }> {
+export async function loadRubric(rubric: string | Rubric): Promise<{ rubric: Rubric; hash: string }> {
   if (typeof rubric !== 'string') return { rubric, hash: rubricHash(JSON.stringify(rubric)) };
   return loadRubricFile(rubric);
 }
@@ -434,4 +381,56 @@ function editedOutput(payload: Json | null): string | undefined {
     return payload['output'];
   }
   return undefined;
+}
+
+/** One Forge design for the task, its model calls journaled in the given scope. */
+export async function forgeDesign(
+  deps: QualityLoopDependencies,
+  run: Pick<QualityLoopInput, 'scope' | 'input' | 'recalled' | 'environment' | 'budget'>,
+  options: {
+    durable: DurableContext;
+    feedback: string;
+    taskKind: string;
+  },
+): Promise<DesignTeamResult> {
+  const procedures = deps.memory
+    ? await options.durable.step(
+        'forge:procedures',
+        async () =>
+          (await deps.memory?.procedures({
+            tenant: deps.config.memory.tenant,
+            taskKind: options.taskKind,
+            limit: 10,
+          })) as unknown as Json,
+      )
+    : [];
+  return designTeam({
+    task: run.input.prompt,
+    taskKind: options.taskKind,
+    ...(run.recalled ? { recalled: run.recalled } : {}),
+    procedures: procedures as never,
+    ...(options.feedback ? { feedback: options.feedback } : {}),
+    ask: async (request) => {
+      if (deps.simulatedOnly) {
+        throw new AgentdError({
+          code: 'forge.simulated',
+          message: 'the simulated model cannot design teams',
+        });
+      }
+      return askSystemAgent(
+        run,
+        options.durable.scope(`forge:${request.attempt}`),
+        { name: SYSTEM_AGENTS.forge, instructions: request.instructions },
+        request.prompt,
+        request.schema as z.ZodType,
+      );
+    },
+    validate: (designed) =>
+      (designed.checks ?? []).flatMap((check, i) => {
+        const parsed = CheckSpecSchema.safeParse(check);
+        return parsed.success
+          ? []
+          : [`checks.${i}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`];
+      }),
+  });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AgentSpecSchema, TeamSpecSchema } from '../agents/index.js';
 import { BudgetLimitsSchema } from '../budget/index.js';
-import { QualitySettingsSchema } from '../judge/index.js';
+import { LabelSchema, QualitySettingsSchema, RubricSchema } from '../judge/index.js';
 import { RoutingSchema } from '../router/index.js';
 
 /** A task request: a prompt, and optionally the agent or team to run and a model for all of them. */
@@ -25,9 +25,20 @@ export const TaskInputSchema = z
       'How the output is judged: judging (off, checks, single, panel), a rubric (file path or inline), checks, judges, strategy, maxRounds, budgetCap',
     ),
     forge: z
-      .boolean()
+      .union([z.boolean(), z.literal('design')])
       .optional()
-      .describe('Let Forge design the team (ignored when the task names an agent or a team)'),
+      .describe(
+        "true: Forge designs the team, then it runs (ignored when the task names an agent or a team); 'design': the output is the design, nothing runs",
+      ),
+    calibrate: z
+      .strictObject({
+        rubric: z.union([z.string().min(1), RubricSchema]),
+        labels: z.array(LabelSchema).min(2).max(1000),
+      })
+      .optional()
+      .describe(
+        'Calibrate the judges (quality.judges) against human-labelled items; the output is the report',
+      ),
   })
   .refine((input) => !(input.agent && input.team), {
     message: 'give either agent or team, not both',

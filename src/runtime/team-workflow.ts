@@ -8,6 +8,7 @@ import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { BudgetExceededError, toAgentdError } from '../core/errors.js';
+import type { Json } from '../core/json.js';
 import { validate } from '../core/validate.js';
 import { createLoopGuard, SYSTEM_AGENTS, TaskSuspendedError } from '../executor/index.js';
 import type { TaskScope, TaskWorkflow } from '../executor/index.js';
@@ -27,7 +28,8 @@ import type { VerdictStore } from '../store/verdict-store.js';
 import type { TaskNotes, ToolRegistry } from '../tools/index.js';
 import type { PreparedTeam, TeamRunEnvironment } from '../topology/index.js';
 import type { Tracer } from '../trace/index.js';
-import { runQualityLoop } from './quality-loop.js';
+import { calibrateJudges } from './calibrate-judges.js';
+import { forgeDesign, loadRubric, runQualityLoop } from './quality-loop.js';
 import type { QualityOutcome } from './quality-loop.js';
 import { TaskInputSchema } from './task-input.js';
 import type { TaskInput } from './task-input.js';
@@ -169,33 +171,62 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       });
     };
 
-    let outcome: QualityOutcome;
-    try {
-      outcome = await runQualityLoop(
+    const loopDeps = {
+      config,
+      clock,
+      ledger,
+      verdicts: deps.verdicts,
+      router: deps.router,
+      memory,
+      simulatedOnly: deps.simulatedOnly,
+    };
+    const environment = {
+      agents,
+      runner: nativeAgentRunner,
+      localModels: deps.localModels,
+      maxDepth: config.executor.maxDepth,
+    };
+    if (input.calibrate) {
+      const { rubric, hash } = await loadRubric(input.calibrate.rubric);
+      const report = await calibrateJudges(
+        { ledger, verdicts: deps.verdicts, now: () => clock.now() },
+        { scope, environment, budget },
         {
-          config,
-          clock,
-          ledger,
-          verdicts: deps.verdicts,
-          router: deps.router,
-          memory,
-          simulatedOnly: deps.simulatedOnly,
-        },
-        {
-          scope,
-          input,
-          prepared,
-          prompt,
-          recalled: String(recalled),
-          environment: {
-            agents,
-            runner: nativeAgentRunner,
-            localModels: deps.localModels,
-            maxDepth: config.executor.maxDepth,
-          },
-          budget,
+          rubric,
+          rubricHash: hash,
+          labels: input.calibrate.labels,
+          judges: input.quality?.judges ?? config.quality.judges,
+          strategy: input.quality?.strategy ?? config.quality.strategy,
         },
       );
+      return { output: JSON.stringify(report, null, 2), details: report as unknown as Json };
+    }
+    if (input.forge === 'design') {
+      const taskKind = input.routing?.kind ?? deps.router.classify(input.prompt).kind;
+      const design = await forgeDesign(
+        loopDeps,
+        { scope, input, recalled: String(recalled), environment, budget },
+        { durable: scope.durable, feedback: '', taskKind },
+      );
+      const report = {
+        source: design.source,
+        attempts: design.attempts,
+        errors: design.errors,
+        design: design.design,
+      };
+      return { output: JSON.stringify(report, null, 2), details: report as unknown as Json };
+    }
+    let outcome: QualityOutcome;
+    try {
+      outcome = await runQualityLoop(loopDeps, {
+        scope,
+        input,
+        prepared,
+        prompt,
+        recalled: String(recalled),
+        environment,
+        budget,
+      });
     } catch (error) {
       // A failed task leaves an episode too; a suspended or cancelled one has not ended.
       if (!(error instanceof TaskSuspendedError) && !scope.durable.signal.aborted) {

@@ -23,6 +23,10 @@ export function registerRun(program: Command, cli: CliContext): void {
     .option('--max-tokens <n>', 'budget: input plus output tokens of this task')
     .option('--max-calls <n>', 'budget: model calls of this task')
     .option('--max-seconds <n>', 'budget: running time of this task')
+    .option('--forge', 'let Forge design the team for the task (ignored with --agent or --team)')
+    .option('--rubric <file>', 'judge the output against this rubric (YAML or JSON)')
+    .option('--judging <mode>', 'off | checks | single | panel (default: quality.judging)')
+    .option('--max-rounds <n>', 'rounds (1–5) before a rejected output goes to human review')
     .option('--json', 'print the task result as JSON on stdout')
     .action(async (prompt: string, options: RunOptions) => {
       const input: Record<string, unknown> = { prompt };
@@ -34,6 +38,9 @@ export function registerRun(program: Command, cli: CliContext): void {
       if (budget) input['budget'] = budget;
       const routing = routingOf(options);
       if (routing) input['routing'] = routing;
+      if (options.forge) input['forge'] = true;
+      const quality = qualityOf(cli, options);
+      if (quality) input['quality'] = quality;
 
       const runtime = await cli.openRuntime();
       if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
@@ -82,7 +89,25 @@ interface RunOptions {
   maxTokens?: string;
   maxCalls?: string;
   maxSeconds?: string;
+  forge?: boolean;
+  rubric?: string;
+  judging?: string;
+  maxRounds?: string;
   json?: boolean;
+}
+
+/** The task's quality settings from --rubric/--judging/--max-rounds (validated by the task input schema). */
+function qualityOf(cli: CliContext, options: RunOptions): Record<string, unknown> | undefined {
+  const quality: Record<string, unknown> = {};
+  if (options.rubric !== undefined) quality['rubric'] = resolve(options.rubric);
+  if (options.judging !== undefined) quality['judging'] = options.judging;
+  if (options.maxRounds !== undefined) {
+    const rounds = Number(options.maxRounds);
+    if (!Number.isInteger(rounds))
+      cli.usageError(`--max-rounds must be a whole number, not '${options.maxRounds}'`);
+    quality['maxRounds'] = rounds;
+  }
+  return Object.keys(quality).length > 0 ? quality : undefined;
 }
 
 /** The task budget from the --max-* flags (validated further by the task input schema). */
