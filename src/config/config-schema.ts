@@ -53,6 +53,8 @@ export interface AgentdConfig {
   router: ConfigFile['router'];
   memory: ConfigFile['memory'];
   quality: ConfigFile['quality'];
+  /** The environment `command` checks run with: PATH, HOME, locale and time zone only. */
+  commandEnv: Record<string, string>;
   /**
    * Problems that do not stop loading but will make some command fail (an unset variable that a
    * provider key, header or the server token refers to), each `key.path: reason`.

@@ -89,9 +89,16 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     router: parsed.router,
     memory: parsed.memory,
     quality: parsed.quality,
+    // Command checks run with this environment, not agentd's: API keys must not reach a test command.
+    commandEnv: Object.fromEntries(
+      COMMAND_ENV.flatMap((name) => (env[name] !== undefined ? [[name, env[name] as string]] : [])),
+    ),
     problems,
   };
 }
+
+/** The variables a `command` check inherits (the rest of agentd's environment, keys included, stays out). */
+const COMMAND_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'TERM'];
 
 /**
  * Reads the process environment and the config files that exist, then calls {@link loadConfig}.

@@ -122,6 +122,52 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
     expect(t.model.calls[1]?.promptText).toContain('check:');
   });
 
+  it('runs a command check in the task workspace without agentd’s secrets, and only allowed programs', async () => {
+    t = await createTestRuntime({
+      script: [
+        { toolCalls: [{ toolName: 'write_file', input: { path: 'notes.md', content: '# v2' } }] },
+        { text: 'Wrote notes.md' },
+      ],
+      env: { OPENAI_API_KEY: 'sk-secret-for-test' },
+      config: { memory: { enabled: false }, quality: { allowedCommands: ['node'] } },
+    });
+    const task = await t.runtime.runTask({
+      prompt: 'Write notes.md',
+      agent: { name: 'writer', tools: ['write_file'] },
+      quality: {
+        maxRounds: 1,
+        checks: [
+          {
+            type: 'command',
+            name: 'notes exist, key hidden',
+            argv: [
+              'node',
+              '-e',
+              "process.exit(require('fs').existsSync('notes.md') && !process.env.OPENAI_API_KEY ? 0 : 1)",
+            ],
+            timeoutMs: 20_000,
+          },
+          { type: 'files', paths: ['notes.md'] },
+        ],
+      },
+    });
+    expect(task.status).toBe('succeeded');
+    expect(task.details).toMatchObject({ quality: { rounds: [{ approved: true, failedChecks: [] }] } });
+
+    const refused = await t.runtime.submitTask({
+      prompt: 'Write notes.md',
+      agent: { name: 'writer', tools: [] },
+      quality: {
+        maxRounds: 1,
+        checks: [{ type: 'command', argv: ['sh', '-c', 'exit 0'], timeoutMs: 1000 }],
+      },
+    });
+    const waiting = await untilWaiting(t.runtime, refused.id);
+    expect(waiting.status).toBe('waiting');
+    const [review] = await t.runtime.listReviews({ taskId: refused.id });
+    expect(JSON.stringify(review?.payload)).toContain('is not an allowed command (allowed: node); not run');
+  });
+
   it('stops at maxRounds and asks a human; approving completes the task with the last output', async () => {
     let agentCalls = 0;
     t = await createTestRuntime({

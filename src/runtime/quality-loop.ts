@@ -256,6 +256,7 @@ export async function runQualityLoop(
               checks: specs,
               workspace: run.environment.agents.workspace,
               allowedCommands: config.quality.allowedCommands,
+              env: config.commandEnv,
               signal: durable.signal,
             })) as unknown as Json,
         )) as never,
