@@ -4,24 +4,53 @@
 // carrying --shared of each judge's noise variance (a common blind spot, e.g. judges from one model family).
 // Each run calibrates on the first 30% of the items (κ per judge → reliability weights) and evaluates on the
 // rest. Reports per world each judge's κ against the ground truth, the best single judge, each panel
-// strategy, and n_eff; then the cost of the deterministic checks. No model is called.
-// Options: --items N, --judges N, --runs N, --seed N, --shared 0–1, --threshold 0–1.
+// strategy, and n_eff; then the cost of the deterministic checks. No model is called in this part.
+// Then the quality loop's cost per task in the real runtime (a test runtime on a temp home, memory off),
+// with the scripted fake model as agent and judge: judging off, one approving judge, a panel of three
+// approving judges, and one judge that rejects round 1 and approves round 2. The fake answers at once, so
+// the wall times are agentd's own overhead.
+// Options: --items N, --judges N, --runs N, --seed N, --shared 0–1, --threshold 0–1, --loop-tasks N,
+// --loop-warmup N.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { TaskResult } from '../src/executor/index.js';
 import {
   calibrationReport,
   CheckSpecSchema,
   cohensKappa,
   consensus,
   effectiveVotes,
+  FEEDBACK_HEADER,
   meetsThreshold,
   runChecks,
 } from '../src/judge/index.js';
-import type { CalibrationRun, CheckSpec, ConsensusStrategy, ConsensusVote } from '../src/judge/index.js';
+import type {
+  CalibrationRun,
+  CheckSpec,
+  ConsensusStrategy,
+  ConsensusVote,
+  QualitySettings,
+  Rubric,
+} from '../src/judge/index.js';
 import { seededRandom } from '../src/router/index.js';
-import { intOption, machineLine, median, option, printTable } from './bench-kit.js';
+import { createFakeLanguageModel, createFakeProvider } from '../src/testing/fake-language-model.js';
+import type { FakeCall, FakeLanguageModel, FakeTurn } from '../src/testing/fake-language-model.js';
+import { createTestRuntime } from '../src/testing/test-runtime.js';
+import type { TestRuntime } from '../src/testing/test-runtime.js';
+import {
+  formatMs,
+  intOption,
+  machineLine,
+  median,
+  option,
+  percentile,
+  printTable,
+  sum,
+  timed,
+} from './bench-kit.js';
+import type { ModelTiming } from './bench-kit.js';
 
 /** A scripted judge: score = clamp(quality + bias + noiseSd · noise). */
 interface ScriptedJudge {
@@ -235,6 +264,244 @@ async function checksOverhead(): Promise<string[][]> {
   }
 }
 
+// The quality loop in the runtime: the judge prompt's markers (see judgePrompt) tell judge calls from agent
+// calls, and the output between them tells the judge what it is scoring.
+const OUTPUT_MARK = '--- Output to judge ---';
+const END_MARK = '--- End of output ---';
+const DRAFT = 'Draft: v2 fixes login and adds dark mode.';
+const FINAL = 'v2.0 adds dark mode.';
+// Fixed usage, so every call costs the same and the budget cap (3× round 1) never ends a loop early.
+const USAGE = { inputTokens: 50, outputTokens: 8 };
+
+const LOOP_RUBRIC: Rubric = {
+  name: 'release-notes',
+  threshold: 0.7,
+  criteria: [
+    { name: 'accuracy', description: 'states only what changed', weight: 2 },
+    { name: 'clarity', description: 'a reader understands it at once', weight: 1 },
+  ],
+};
+
+/** One way of judging the same task, and what it must take when it works as designed. */
+interface LoopMode {
+  name: string;
+  quality: QualitySettings;
+  /** Round 1's agent answers the draft, which the judge rejects; round 2 (with the feedback) the final. */
+  rejectFirst: boolean;
+  expected: { agents: number; judges: number; rounds: number };
+}
+
+const LOOP_MODES: LoopMode[] = [
+  {
+    name: 'judging off',
+    quality: { judging: 'off', rubric: LOOP_RUBRIC },
+    rejectFirst: false,
+    expected: { agents: 1, judges: 0, rounds: 0 },
+  },
+  {
+    name: 'single, approved',
+    quality: { judging: 'single', rubric: LOOP_RUBRIC, judges: [{ name: 'judge' }] },
+    rejectFirst: false,
+    expected: { agents: 1, judges: 1, rounds: 1 },
+  },
+  {
+    name: 'panel of 3 (mean), approved',
+    quality: {
+      judging: 'panel',
+      rubric: LOOP_RUBRIC,
+      strategy: 'mean',
+      judges: [{ name: 'a' }, { name: 'b', persona: 'a strict security reviewer' }, { name: 'c' }],
+    },
+    rejectFirst: false,
+    expected: { agents: 1, judges: 3, rounds: 1 },
+  },
+  {
+    name: 'single, rejected then approved',
+    quality: { judging: 'single', rubric: LOOP_RUBRIC, judges: [{ name: 'judge' }], maxRounds: 3 },
+    rejectFirst: true,
+    expected: { agents: 2, judges: 2, rounds: 2 },
+  },
+];
+
+/** A judge's JSON answer scoring both criteria (as the quality-loop e2e test writes it). */
+function judgeAnswer(accuracy: number, clarity: number, issue?: string): FakeTurn {
+  return {
+    text: JSON.stringify({
+      scores: [
+        { criterion: 'accuracy', score: accuracy, reason: 'checked against the task' },
+        { criterion: 'clarity', score: clarity, reason: 'read once' },
+      ],
+      issues: issue ? [{ severity: 'major', criterion: 'accuracy', text: issue }] : [],
+      suggestions: issue ? ['Name the version number in the first line.'] : [],
+    }),
+    usage: USAGE,
+  };
+}
+
+/** The fake's script for one mode: the judge rejects the draft and approves anything else. */
+function loopScript(mode: LoopMode): (call: FakeCall) => FakeTurn {
+  return (call) => {
+    const at = call.promptText.indexOf(OUTPUT_MARK);
+    if (at >= 0) {
+      const output = call.promptText.slice(at + OUTPUT_MARK.length, call.promptText.indexOf(END_MARK, at));
+      return output.includes(DRAFT)
+        ? judgeAnswer(0.3, 0.9, 'It claims a fix that is not in the changelog.')
+        : judgeAnswer(0.9, 0.8);
+    }
+    const retry = call.promptText.includes(FEEDBACK_HEADER);
+    return { text: mode.rejectFirst && !retry ? DRAFT : FINAL, usage: USAGE };
+  };
+}
+
+/** What one mode's tasks took. */
+interface LoopMeasurement {
+  wallMs: number[];
+  modelMs: number[];
+  agents: number[];
+  judges: number[];
+  other: number[];
+  rounds: number[];
+}
+
+/** The time covered by at least one span: a panel's judge calls run in parallel, so their spans overlap. */
+function coveredMs(spans: readonly { start: number; end: number }[]): number {
+  let covered = 0;
+  let reached = Number.NEGATIVE_INFINITY;
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    const from = Math.max(span.start, reached);
+    if (span.end > from) covered += span.end - from;
+    reached = Math.max(reached, span.end);
+  }
+  return covered;
+}
+
+/** The rounds the task's details record (none when it was not judged). */
+function roundsOf(result: TaskResult): number {
+  const details = result.details as { quality?: { rounds?: unknown[] } } | undefined;
+  return details?.quality?.rounds?.length ?? 0;
+}
+
+/**
+ * Runs `tasks` tasks (after `warmup` uncounted ones) in every mode, each mode on its own runtime, the modes
+ * interleaved task by task so a busy moment of the machine hits them all alike.
+ */
+async function measureLoop(tasks: number, warmup: number): Promise<LoopMeasurement[]> {
+  const runs: { mode: LoopMode; test: TestRuntime; fake: FakeLanguageModel; timing: ModelTiming }[] = [];
+  try {
+    for (const mode of LOOP_MODES) {
+      const timing: ModelTiming = { spans: [] };
+      const fake = createFakeLanguageModel({ script: loopScript(mode) });
+      const test = await createTestRuntime({
+        config: { memory: { enabled: false } },
+        runtime: { providers: [createFakeProvider({ models: { scripted: timed(fake, timing) } })] },
+      });
+      runs.push({ mode, test, fake, timing });
+    }
+    const measured = runs.map((): LoopMeasurement => ({
+      wallMs: [],
+      modelMs: [],
+      agents: [],
+      judges: [],
+      other: [],
+      rounds: [],
+    }));
+    for (let i = -warmup; i < tasks; i++) {
+      for (const [m, { mode, test, fake, timing }] of runs.entries()) {
+        timing.spans.length = 0;
+        // The fake keeps every call (prompt included) for tests; dropped so memory stays flat.
+        fake.calls.length = 0;
+        const started = performance.now();
+        const result = await test.runtime.runTask({
+          prompt: `Write release notes for v2 (task ${i})`,
+          quality: mode.quality,
+        });
+        const wall = performance.now() - started;
+        const by = result.modelCallsBy;
+        const rounds = roundsOf(result);
+        const { expected } = mode;
+        if (
+          result.status !== 'succeeded' ||
+          by.agents !== expected.agents ||
+          by.judges !== expected.judges ||
+          rounds !== expected.rounds
+        ) {
+          throw new Error(
+            `${mode.name}: task ${result.id} ${result.status} (${result.error?.message ?? 'no error'}), ` +
+              `calls ${JSON.stringify(by)}, ${rounds} rounds; expected ${JSON.stringify(expected)}`,
+          );
+        }
+        if (i < 0) continue;
+        const entry = measured[m] as LoopMeasurement;
+        entry.wallMs.push(wall);
+        entry.modelMs.push(coveredMs(timing.spans));
+        entry.agents.push(by.agents);
+        entry.judges.push(by.judges);
+        entry.other.push(by.forge + by.memory);
+        entry.rounds.push(rounds);
+      }
+    }
+    return measured;
+  } finally {
+    for (const { test } of runs) await test.dispose();
+  }
+}
+
+async function loopOverhead(tasks: number, warmup: number): Promise<void> {
+  process.stdout.write(
+    `quality loop in the runtime: ${tasks} tasks per mode (after ${warmup} warm-up tasks), one at a time with ` +
+      'runtime.runTask() on a temp home (SQLite, WAL), memory off, the modes interleaved task by task; ' +
+      'rubric of 2 criteria, the scripted fake model as agent and judges (fixed usage, answers at once)\n\n',
+  );
+  const loadBefore = loadavg()[0] ?? Number.NaN;
+  const measured = await measureLoop(tasks, warmup);
+  const loadAfter = loadavg()[0] ?? Number.NaN;
+  const baseline = measured[0] as LoopMeasurement;
+  const base = { p50: percentile(baseline.wallMs, 50), p95: percentile(baseline.wallMs, 95) };
+  const baseCalls = mean(baseline.agents) + mean(baseline.judges);
+  printTable(
+    [
+      'mode',
+      'rounds',
+      'model calls / task: agents',
+      'judges',
+      'wall / task p50',
+      'p95',
+      'overhead vs off p50',
+      'p95',
+      'overhead per added call, p50',
+      'in the fake model / task',
+    ],
+    LOOP_MODES.map((mode, m) => {
+      const run = measured[m] as LoopMeasurement;
+      const p50 = percentile(run.wallMs, 50);
+      const p95 = percentile(run.wallMs, 95);
+      const added = mean(run.agents) + mean(run.judges) - baseCalls;
+      const first = m === 0;
+      return [
+        mode.name,
+        first ? '0 (not judged)' : fixed(mean(run.rounds), 0),
+        fixed(mean(run.agents), 0),
+        fixed(mean(run.judges), 0),
+        formatMs(p50),
+        formatMs(p95),
+        first ? '—' : `+${formatMs(p50 - base.p50)}`,
+        first ? '—' : `+${formatMs(p95 - base.p95)}`,
+        first || added <= 0 ? '—' : formatMs((p50 - base.p50) / added),
+        formatMs(mean(run.modelMs)),
+      ];
+    }),
+  );
+  const other = sum(measured.flatMap((run) => run.other));
+  process.stdout.write(
+    `Model calls are the task results' modelCallsBy (forge and memory: ${other} in all). Wall = runTask() from ` +
+      'submit to result; the fake model answers at once ("in the fake model": the time covered by its calls, ' +
+      'from the start of doStream to its return, overlapping calls counted once), so the wall times and the overhead ' +
+      'are agentd itself: journal, ledger, span and verdict writes, the judge prompt, parsing the answer, consensus ' +
+      '— nothing a real model would add. "judging off" has the rubric too, so the difference is the loop alone. ' +
+      `Load average (1 min) ${fixed(loadBefore, 2)} at start, ${fixed(loadAfter, 2)} at end.\n\n`,
+  );
+}
+
 export async function run(args: string[]): Promise<void> {
   const items = intOption(args, 'items', 2000);
   const judgeCount = intOption(args, 'judges', 5);
@@ -242,6 +509,8 @@ export async function run(args: string[]): Promise<void> {
   const seed = intOption(args, 'seed', 42);
   const shared = numberOption(args, 'shared', 0.8);
   const threshold = numberOption(args, 'threshold', 0.6);
+  const loopTasks = intOption(args, 'loop-tasks', 100);
+  const loopWarmup = intOption(args, 'loop-warmup', 5);
   const judges = scriptedJudges(judgeCount);
   if (items < 20) throw new Error('--items must be at least 20');
 
@@ -309,4 +578,6 @@ export async function run(args: string[]): Promise<void> {
   );
 
   printTable(['deterministic checks (one runChecks call)', 'median ms'], await checksOverhead());
+
+  await loopOverhead(loopTasks, loopWarmup);
 }

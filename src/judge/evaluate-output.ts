@@ -35,6 +35,8 @@ export interface Evaluation {
   consensus: Consensus | null;
   /** The failed checks' and judges' issues and suggestions, for the next round's prompts ('' if approved). */
   feedback: string;
+  /** Judges left out because their answer was unusable (a criterion not scored), with why. */
+  unusable?: string[];
 }
 
 /** What {@link evaluateOutput} needs. */
@@ -72,7 +74,8 @@ export async function evaluateOutput(input: EvaluateOutputInput): Promise<Evalua
     consensus: null,
     feedback: '',
   };
-  if (input.mode === 'off' || (checks.length === 0 && !input.rubric)) return none;
+  if (input.mode === 'off' || (checks.length === 0 && (!input.rubric || input.mode === 'checks')))
+    return none;
 
   const results = checks.length > 0 ? await input.runChecks(checks) : [];
   const judged = { ...none, judged: true, checks: results };
@@ -93,9 +96,21 @@ export async function evaluateOutput(input: EvaluateOutputInput): Promise<Evalua
       schema: JudgeAnswerSchema,
     })),
   );
-  const votes = replies.map((reply, i) =>
-    input.toVote((panel[i] as JudgeSpec).name, reply.answer, reply.costUsd),
-  );
+  // A judge whose answer leaves a criterion unscored is left out of the panel (and says why in the
+  // feedback); only when no judge gave a usable answer does the evaluation fail.
+  const votes: Vote[] = [];
+  const unusable: string[] = [];
+  let firstError: unknown;
+  replies.forEach((reply, i) => {
+    const name = (panel[i] as JudgeSpec).name;
+    try {
+      votes.push(input.toVote(name, reply.answer, reply.costUsd));
+    } catch (error) {
+      firstError ??= error;
+      unusable.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  if (votes.length === 0) throw firstError;
   const verdict = consensus(votes, {
     strategy: input.strategy,
     threshold: rubric.threshold,
@@ -107,5 +122,6 @@ export async function evaluateOutput(input: EvaluateOutputInput): Promise<Evalua
     votes,
     consensus: verdict,
     feedback: verdict.pass ? '' : judgeFeedback({ checks: results, votes }),
+    ...(unusable.length > 0 ? { unusable } : {}),
   };
 }

@@ -1,10 +1,10 @@
 import { AgentdError, notFound } from '../core/errors.js';
-import { newId } from '../core/ids.js';
 import type { EmbeddingModel } from '../models/index.js';
 import type { MemoryLayer, MemoryRecord, MemoryStats, MemoryStore } from '../store/memory-store.js';
 import type { ProcedureRecord, ProcedureStore } from '../store/procedure-store.js';
 import type { ExtractedFact } from './extract-facts.js';
 import type { MemoryConfig } from './memory-config.js';
+import { newMemory } from './new-memory.js';
 import { recordProcedure } from './procedural-memory.js';
 import type { ProcedureRun } from './procedural-memory.js';
 import { rememberFact } from './remember-fact.js';
@@ -215,15 +215,17 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
           ? `succeeded${episode.output ? `: ${oneLine(episode.output, 300)}` : ''}`
           : `failed (${episode.error ?? 'unknown error'})`) +
         ` — $${episode.costUsd.toFixed(4)}, ${(episode.durationMs / 1000).toFixed(1)} s.`;
-      const memory: MemoryRecord = {
-        ...blank(episode.tenant, 'episodic', content, now),
-        ...(await embedOne(content)),
-        team: episode.team,
-        taskId: episode.taskId,
-        importance: episode.outcome === 'failed' ? 0.6 : 0.4,
-        provenance: { taskId: episode.taskId, step: null, source: null },
-        tags: [episode.outcome, episode.topology],
-      };
+      const memory = newMemory(
+        { tenant: episode.tenant, layer: 'episodic', content, now },
+        {
+          ...(await embedOne(content)),
+          team: episode.team,
+          taskId: episode.taskId,
+          importance: episode.outcome === 'failed' ? 0.6 : 0.4,
+          provenance: { taskId: episode.taskId, step: null, source: null },
+          tags: [episode.outcome, episode.topology],
+        },
+      );
       await store.add(memory);
       return memory;
     },
@@ -308,16 +310,18 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
           },
         );
       }
-      const memory: MemoryRecord = {
-        ...blank(input.tenant, layer, input.content.trim(), now),
-        ...(await embedOne(input.content)),
-        team: input.team ?? null,
-        agent: input.agent ?? null,
-        taskId: input.taskId ?? null,
-        importance: input.importance ?? 0.5,
-        provenance,
-        tags: input.tags ?? [],
-      };
+      const memory = newMemory(
+        { tenant: input.tenant, layer, content: input.content.trim(), now },
+        {
+          ...(await embedOne(input.content)),
+          team: input.team ?? null,
+          agent: input.agent ?? null,
+          taskId: input.taskId ?? null,
+          importance: input.importance ?? 0.5,
+          provenance,
+          tags: input.tags ?? [],
+        },
+      );
       await store.add(memory);
       return { outcome: 'added', memory };
     },
@@ -392,30 +396,6 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
     },
 
     procedures: (query) => procedures.list(query),
-  };
-}
-
-/** A memory with the fields every new memory shares. */
-function blank(tenant: string, layer: MemoryLayer, content: string, now: number): MemoryRecord {
-  return {
-    id: newId('mem', now),
-    layer,
-    tenant,
-    team: null,
-    agent: null,
-    taskId: null,
-    content,
-    embedding: null,
-    embeddingModel: null,
-    importance: 0.5,
-    createdAt: now,
-    lastAccessedAt: now,
-    accessCount: 0,
-    validFrom: now,
-    validTo: null,
-    supersededBy: null,
-    provenance: { taskId: null, step: null, source: null },
-    tags: [],
   };
 }
 

@@ -1,5 +1,6 @@
 import { fnv1a } from '../core/hash.js';
 import { newId } from '../core/ids.js';
+import { newMemory } from './new-memory.js';
 import type { EmbeddingModel } from '../models/index.js';
 import type { MemoryRecord, MemoryStore } from '../store/memory-store.js';
 import type { ProcedureRecord, ProcedureStore } from '../store/procedure-store.js';
@@ -67,25 +68,15 @@ export async function recordProcedure(
     const memory = await memories.update(procedure.memoryId, run.tenant, { content, ...vector });
     return { procedure, memory };
   }
-  const memory: MemoryRecord = {
-    id: procedure.memoryId,
-    layer: 'procedural',
-    tenant: run.tenant,
-    team: null,
-    agent: null,
-    taskId: null,
-    content,
-    ...vector,
-    importance: 0.5,
-    createdAt: now,
-    lastAccessedAt: now,
-    accessCount: 0,
-    validFrom: now,
-    validTo: null,
-    supersededBy: null,
-    provenance: { taskId: run.taskId, step: null, source: null },
-    tags: [run.taskKind, run.topology],
-  };
+  const memory = newMemory(
+    { tenant: run.tenant, layer: 'procedural', content, now },
+    {
+      id: procedure.memoryId,
+      ...vector,
+      provenance: { taskId: run.taskId, step: null, source: null },
+      tags: [run.taskKind, run.topology],
+    },
+  );
   await memories.add(memory);
   return { procedure, memory };
 }

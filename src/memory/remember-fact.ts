@@ -1,7 +1,7 @@
-import { newId } from '../core/ids.js';
 import type { EmbeddingModel } from '../models/index.js';
 import type { MemoryProvenance, MemoryRecord, MemoryStore } from '../store/memory-store.js';
 import { junkReason } from './junk-filter.js';
+import { newMemory } from './new-memory.js';
 
 /** A fact to remember in the semantic layer. */
 export interface FactInput {
@@ -107,26 +107,19 @@ function record(
   model: string | null,
   now: number,
 ): MemoryRecord {
-  return {
-    id: newId('mem', now),
-    layer: 'semantic',
-    tenant: fact.tenant,
-    team: fact.team ?? null,
-    agent: fact.agent ?? null,
-    taskId: fact.taskId ?? null,
-    content: fact.content.trim(),
-    embedding,
-    embeddingModel: embedding ? model : null,
-    importance: fact.importance ?? 0.5,
-    createdAt: now,
-    lastAccessedAt: now,
-    accessCount: 0,
-    validFrom: now,
-    validTo: null,
-    supersededBy: null,
-    provenance: fact.provenance,
-    tags: fact.tags ?? [],
-  };
+  return newMemory(
+    { tenant: fact.tenant, layer: 'semantic', content: fact.content.trim(), now },
+    {
+      team: fact.team ?? null,
+      agent: fact.agent ?? null,
+      taskId: fact.taskId ?? null,
+      embedding,
+      embeddingModel: embedding ? model : null,
+      importance: fact.importance ?? 0.5,
+      provenance: fact.provenance,
+      tags: fact.tags ?? [],
+    },
+  );
 }
 
 const STOPWORDS = new Set(

@@ -1,5 +1,6 @@
 import { newId } from '../core/ids.js';
 import type { MemoryRecord, MemoryStore } from '../store/memory-store.js';
+import { newMemory } from './new-memory.js';
 
 /** A task's scratchpad: notes the task's agents share, kept within a token budget. */
 export interface WorkingMemory {
@@ -79,26 +80,16 @@ export function createWorkingMemory(options: WorkingMemoryOptions): WorkingMemor
   return {
     async add(note) {
       const now = options.now();
-      const record: MemoryRecord = {
-        id: newId('mem', now),
-        layer: 'working',
-        tenant,
-        team: options.team ?? null,
-        agent: note.agent ?? null,
-        taskId,
-        content: note.content.trim(),
-        embedding: null,
-        embeddingModel: null,
-        importance: note.importance ?? 0.5,
-        createdAt: now,
-        lastAccessedAt: now,
-        accessCount: 0,
-        validFrom: now,
-        validTo: null,
-        supersededBy: null,
-        provenance: { taskId, step: null, source: null },
-        tags: [],
-      };
+      const record = newMemory(
+        { tenant, layer: 'working', content: note.content.trim(), now },
+        {
+          team: options.team ?? null,
+          agent: note.agent ?? null,
+          taskId,
+          importance: note.importance ?? 0.5,
+          provenance: { taskId, step: null, source: null },
+        },
+      );
       await store.add(record);
       await compact();
       return record;

@@ -143,7 +143,8 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
             argv: [
               'node',
               '-e',
-              "process.exit(require('fs').existsSync('notes.md') && !process.env.OPENAI_API_KEY ? 0 : 1)",
+              // agentd's own environment (VITEST, keys, …) must not reach the command.
+              "const extra = Object.keys(process.env).filter((k) => !['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'TERM'].includes(k)); process.exit(require('fs').existsSync('notes.md') && extra.length === 0 ? 0 : 1)",
             ],
             timeoutMs: 20_000,
           },

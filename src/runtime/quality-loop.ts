@@ -175,6 +175,7 @@ export async function runQualityLoop(
           approved: r.evaluation.approved,
           score: r.evaluation.consensus?.score ?? null,
           failedChecks: r.evaluation.checks.filter((c) => !c.pass).map((c) => c.name),
+          ...(r.evaluation.unusable ? { unusableJudges: r.evaluation.unusable } : {}),
         })),
         ...(gate ? { gate: { allowed: gate.allowed, reason: gate.reason } } : {}),
         ...(design ? { design: { source: design.source, rationale: design.design.rationale } } : {}),

@@ -85,6 +85,8 @@ export async function createTestRuntime(
     script?: FakeLanguageModelOptions['script'];
     config?: Record<string, unknown>;
     home?: string;
+    /** Environment seen by the config loader (AGENTD_HOME is always the test home). */
+    env?: Record<string, string>;
     runtime?: Partial<RuntimeOptions>;
   } = {},
 ): Promise<TestRuntime> {
