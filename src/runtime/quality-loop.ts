@@ -91,11 +91,16 @@ export async function runQualityLoop(
   const { config, ledger } = deps;
   const { scope, input } = run;
   const settings = resolveSettings(config, input);
-  const rubric = settings.rubric ? await loadRubric(settings.rubric) : undefined;
-  // The latest calibration of this rubric version: reliability weights, and whether it may gate.
-  const calibration = rubric
-    ? ((await deps.verdicts.latestCalibration(rubric.hash))?.report as CalibrationReport | undefined)
+  // The rubric and its latest calibration (reliability weights, whether it may gate) as the task's
+  // first run saw them: journaled, so a resume after an edit or a new calibration does not mix them.
+  const rubric = settings.rubric
+    ? ((await scope.durable.step('quality:rubric', async () => {
+        const loaded = await loadRubric(settings.rubric as string | Rubric);
+        const calibration = (await deps.verdicts.latestCalibration(loaded.hash))?.report ?? null;
+        return { ...loaded, calibration } as unknown as Json;
+      })) as unknown as { rubric: Rubric; hash: string; calibration: CalibrationReport | null })
     : undefined;
+  const calibration = rubric?.calibration ?? undefined;
   const taskKind = input.routing?.kind ?? deps.router.classify(input.prompt).kind;
   const useForge = input.forge === true && !input.agent && !input.team;
 
@@ -146,8 +151,9 @@ export async function runQualityLoop(
       ? calibrationGate({
           rubric: judgeRubric,
           rubricHash: hash ?? '',
-          report: (await deps.verdicts.latestCalibration(hash ?? ''))?.report as
-            CalibrationReport | undefined,
+          report: calibration,
+          // A single judge gates on its own κ; a panel on the panel's.
+          ...(settings.judging === 'single' && settings.judges[0] ? { judge: settings.judges[0].name } : {}),
         })
       : undefined;
     const evaluation = await judge({ durable, output: result.output, checks, rubric: judgeRubric });
@@ -326,7 +332,13 @@ export async function runQualityLoop(
         approved: evaluation.approved,
         score: evaluation.consensus?.score ?? null,
         checks: evaluation.checks as unknown as Json,
-        votes: evaluation.votes as unknown as Json,
+        // Each vote with what its judge's calls of this round cost.
+        votes: evaluation.votes.map((vote) => ({
+          ...vote,
+          costUsd: rows
+            .filter((row) => row.agent === `${SYSTEM_AGENTS.judgePrefix}${vote.judge}`)
+            .reduce((sum, row) => sum + row.costUsd, 0),
+        })) as unknown as Json,
         consensus: (evaluation.consensus ?? null) as unknown as Json,
         nEff: nEff?.estimated ? nEff.nEff : null,
         costUsd: judgeCost,
