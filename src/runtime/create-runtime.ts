@@ -226,6 +226,20 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   await router.load();
   // The embedding model loads on first use (recall in a tenant with memories, or an episode).
   const embedder = embeddingModel(config);
+  // Which vector search memory uses; the exact scan is correct but slower at scale, so it warns.
+  (stores.memories.vectorIndex === 'sqlite-vec' ? logger.info : logger.warn).call(
+    logger,
+    stores.memories.vectorIndex === 'sqlite-vec'
+      ? 'memory: vector search through the sqlite-vec extension'
+      : 'memory: the sqlite-vec extension did not load; vector search scans every stored vector',
+    {
+      vectorIndex: stores.memories.vectorIndex,
+      embeddings:
+        typeof config.memory.embeddings === 'string'
+          ? config.memory.embeddings
+          : config.memory.embeddings.model,
+    },
+  );
   const memoryService = createMemoryService({
     store: stores.memories,
     procedures: stores.procedures,

@@ -337,3 +337,25 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
     expect(learned?.quality.observations).toBeGreaterThan(0);
   });
 });
+
+describe('judging on the simulated model', () => {
+  it('runs only the checks, and says the judges were skipped', async () => {
+    const t = await createTestRuntime({
+      config: { models: { default: 'simulated/dry-run' }, memory: { enabled: false } },
+      runtime: { providers: [] },
+    });
+    try {
+      const task = await t.runtime.runTask({
+        prompt: 'Write release notes',
+        quality: { rubric: RUBRIC, checks: [{ type: 'length', min: 1, unit: 'chars' }] },
+      });
+      expect(task).toMatchObject({ status: 'succeeded', simulated: true });
+      expect(task.modelCallsBy).toEqual({ agents: 1, forge: 0, judges: 0, memory: 0 });
+      expect(task.details).toMatchObject({
+        quality: { judges: 'skipped: the simulated model cannot judge; only the checks ran' },
+      });
+    } finally {
+      await t.dispose();
+    }
+  });
+});

@@ -91,6 +91,10 @@ export async function runQualityLoop(
   const { config, ledger } = deps;
   const { scope, input } = run;
   const settings = resolveSettings(config, input);
+  // The simulated model's answers are samples of the schema, not judgements: when it is the only
+  // model, only the deterministic checks judge (and the task's details say so).
+  const judgesSkipped = deps.simulatedOnly && (settings.judging === 'single' || settings.judging === 'panel');
+  if (judgesSkipped) settings.judging = 'checks';
   // The rubric and its latest calibration (reliability weights, whether it may gate) as the task's
   // first run saw them: journaled, so a resume after an edit or a new calibration does not mix them.
   const rubric = settings.rubric
@@ -184,6 +188,9 @@ export async function runQualityLoop(
           ...(r.evaluation.unusable ? { unusableJudges: r.evaluation.unusable } : {}),
         })),
         ...(gate ? { gate: { allowed: gate.allowed, reason: gate.reason } } : {}),
+        ...(judgesSkipped
+          ? { judges: 'skipped: the simulated model cannot judge; only the checks ran' }
+          : {}),
         ...(design ? { design: { source: design.source, rationale: design.design.rationale } } : {}),
       },
     });
@@ -365,7 +372,7 @@ export async function runQualityLoop(
 function resolveSettings(config: AgentdConfig, input: TaskInput) {
   const own: QualitySettings = input.quality ?? {};
   return {
-    judging: own.judging ?? config.quality.judging,
+    judging: (own.judging ?? config.quality.judging) as 'off' | 'checks' | 'single' | 'panel',
     rubric: own.rubric ?? config.quality.rubric,
     checks: own.checks,
     strategy: own.strategy ?? config.quality.strategy,
