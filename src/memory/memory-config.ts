@@ -31,6 +31,11 @@ export const MemoryConfigSchema = z.strictObject({
       maxTokens: z.number().int().min(50).default(600),
       /** Memories scoring below this (0–1) are not recalled. */
       minScore: z.number().min(0).max(1).default(0.2),
+      /**
+       * A memory no full-text match found is recalled only when its embedding's cosine similarity to
+       * the task is at least this (unrelated sentences score about 0–0.3 under USE-lite).
+       */
+      minSimilarity: z.number().min(-1).max(1).default(0.4),
       /** The layers recalled into agents' prompts (procedural memory is read by team design). */
       layers: z
         .array(z.enum(['episodic', 'semantic', 'procedural']))

@@ -4,6 +4,7 @@ import type { MemoryLayer, MemoryRecord, MemoryStats, MemoryStore } from '../sto
 import type { ProcedureRecord, ProcedureStore } from '../store/procedure-store.js';
 import type { ExtractedFact } from './extract-facts.js';
 import type { MemoryConfig } from './memory-config.js';
+import { junkReason } from './junk-filter.js';
 import { newMemory } from './new-memory.js';
 import { recordProcedure } from './procedural-memory.js';
 import type { ProcedureRun } from './procedural-memory.js';
@@ -193,6 +194,10 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       let size = 0;
       for (const hit of found) {
         if (hit.score < config.recall.minScore) continue;
+        // Relevance is relative to the candidates, so it cannot tell "the best of nothing" from a
+        // match: a memory is recalled only when it shares words with the task or is close in meaning.
+        const { textRank, vectorSimilarity } = hit.components;
+        if (textRank === null && (vectorSimilarity ?? 0) < config.recall.minSimilarity) continue;
         const line = `- (${new Date(hit.memory.createdAt).toISOString().slice(0, 10)}, ${hit.memory.layer}) ${oneLine(hit.memory.content)}`;
         if (size + line.length > budget) break;
         lines.push(line);
@@ -331,6 +336,17 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
     async edit(id, tenant, edit) {
       const current = await get(id, tenant);
       const content = edit.content?.trim();
+      // New content passes the same junk filter as a new memory: an edit must not smuggle an
+      // instruction into what later tasks recall.
+      const junk = content !== undefined && content !== current.content ? junkReason(content) : undefined;
+      if (junk) {
+        throw new AgentdError({
+          code: 'memory.refused',
+          category: 'user',
+          message: `memory not changed: ${junk}`,
+          details: { reason: junk },
+        });
+      }
       const updated = await store.update(id, tenant, {
         ...(content !== undefined && content !== current.content
           ? { content, ...(await embedOne(content)) }

@@ -1,6 +1,7 @@
 import type { EmbeddingModel } from '../models/index.js';
 import type { MemoryProvenance, MemoryRecord, MemoryStore } from '../store/memory-store.js';
 import { junkReason } from './junk-filter.js';
+import { STOPWORDS } from './stopwords.js';
 import { newMemory } from './new-memory.js';
 
 /** A fact to remember in the semantic layer. */
@@ -121,14 +122,6 @@ function record(
     },
   );
 }
-
-const STOPWORDS = new Set(
-  (
-    'a an the and or but if of to in on at by for with from into onto about as is are was were be been being ' +
-    'has have had do does did this that these those it its he she they them his her their we our you your i my ' +
-    'me not no so than then there here now just also very can could will would should may might must shall'
-  ).split(' '),
-);
 
 /** A sentence's content words, its key tokens (names and numbers) and its subject (first content word). */
 function words(text: string): { all: Set<string>; keys: Set<string>; subject: string | undefined } {

@@ -1,6 +1,7 @@
 import type { EmbeddingModel } from '../models/index.js';
 import type { MemoryFilter, MemoryHit, MemoryRecord, MemoryStore } from '../store/memory-store.js';
 import type { MemoryConfig } from './memory-config.js';
+import { STOPWORDS } from './stopwords.js';
 
 /** Why a memory ranked where it did: each component is 0–1, `score` their weighted sum. */
 export interface ScoreComponents {
@@ -8,6 +9,8 @@ export interface ScoreComponents {
   relevance: number;
   textRank: number | null;
   vectorRank: number | null;
+  /** The cosine similarity of the memory's vector to the query's, when vector search found it. */
+  vectorSimilarity: number | null;
   recency: number;
   importance: number;
   access: number;
@@ -54,7 +57,9 @@ export async function searchMemories(
   const mode = search.mode ?? 'hybrid';
   const pool = search.limit * config.candidates;
   const [textHits, vectorHits] = await Promise.all([
-    mode === 'vector' ? [] : store.searchText({ text: search.text, filter: search.filter, limit: pool }),
+    mode === 'vector'
+      ? []
+      : store.searchText({ text: textQuery(search.text), filter: search.filter, limit: pool }),
     mode === 'text' || !embedder
       ? []
       : embedder
@@ -78,6 +83,7 @@ export async function searchMemories(
   if (ranks.size === 0) return [];
 
   const memories = await store.getMany([...ranks.keys()], search.filter.tenant);
+  const similarity = new Map(vectorHits.map((hit) => [hit.id, hit.score]));
   const fusedOf = (rank: { text: number | null; vector: number | null }) =>
     (rank.text === null ? 0 : config.fusion.text / (config.rrfK + rank.text)) +
     (rank.vector === null ? 0 : config.fusion.vector / (config.rrfK + rank.vector));
@@ -98,6 +104,7 @@ export async function searchMemories(
       relevance: top === bottom ? 1 : ((fused[i] as number) - bottom) / (top - bottom),
       textRank: rank.text,
       vectorRank: rank.vector,
+      vectorSimilarity: similarity.get(memory.id) ?? null,
       recency: Math.pow(0.5, ageDays / config.halfLifeDays),
       importance: memory.importance,
       access: 1 - Math.exp(-memory.accessCount / ACCESS_SCALE),
@@ -121,4 +128,10 @@ function competitionRanks(hits: readonly MemoryHit[]): number[] {
     ranks.push(previous !== undefined && previous.score === hit.score ? (ranks[i - 1] as number) : i + 1);
   });
   return ranks;
+}
+
+/** The query's content words (stopwords match nearly everything); the text itself when it has none. */
+function textQuery(text: string): string {
+  const words = (text.match(/[\p{L}\p{N}]+/gu) ?? []).filter((word) => !STOPWORDS.has(word.toLowerCase()));
+  return words.length > 0 ? words.join(' ') : text;
 }

@@ -35,6 +35,7 @@ export const searchMemory = defineOperation({
           relevance: z.number(),
           textRank: z.number().nullable(),
           vectorRank: z.number().nullable(),
+          vectorSimilarity: z.number().nullable(),
           recency: z.number(),
           importance: z.number(),
           access: z.number(),

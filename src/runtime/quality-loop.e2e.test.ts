@@ -194,6 +194,15 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
       [2, 'attempt 2'],
     ]);
     expect(payload.rounds[0]?.feedback).toContain('Still wrong.');
+    // The escalation is announced like any review (agentd run prints its waiting line from it).
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const types: string[] = [];
+    for await (const event of t.runtime.taskEvents(submitted.id, { signal: controller.signal })) {
+      types.push(event.type);
+      if (event.type === 'review-requested') expect(event.data).toMatchObject({ kind: 'quality-escalation' });
+    }
+    expect(types).toContain('review-requested');
     await t.runtime.answerReview(review?.id ?? '', {
       decision: 'approve',
       note: 'good enough',

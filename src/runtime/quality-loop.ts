@@ -208,22 +208,34 @@ export async function runQualityLoop(
     const spent = (await ledger.totals({ taskId: scope.task.id })).costUsd;
     const capped = firstRoundCost > 0 && spent >= settings.budgetCap * firstRoundCost;
     if (round >= settings.maxRounds || capped) {
-      const answer = await scope.durable.waitForHuman({
-        kind: 'quality-escalation',
-        question:
-          `The output was rejected in ${round} round(s) ` +
-          `(${capped ? `the cost reached ${settings.budgetCap}× the first round's` : `the limit is ${settings.maxRounds} rounds`}). ` +
-          'Approve the last output, reject it, or edit it (payload {"output": "…"}).',
-        payload: {
-          rounds: rounds.map((r) => ({
-            round: r.round,
-            output: r.output,
-            approved: r.evaluation.approved,
-            score: r.evaluation.consensus?.score ?? null,
-            feedback: r.evaluation.feedback,
-          })),
+      const answer = await scope.durable.waitForHuman(
+        {
+          kind: 'quality-escalation',
+          question:
+            `The output was rejected in ${round} round(s) ` +
+            `(${capped ? `the cost reached ${settings.budgetCap}× the first round's` : `the limit is ${settings.maxRounds} rounds`}). ` +
+            'Approve the last output, reject it, or edit it (payload {"output": "…"}).',
+          payload: {
+            rounds: rounds.map((r) => ({
+              round: r.round,
+              output: r.output,
+              approved: r.evaluation.approved,
+              score: r.evaluation.consensus?.score ?? null,
+              feedback: r.evaluation.feedback,
+            })),
+          },
         },
-      });
+        {
+          // Announced like any review, so `agentd run` and event streams say the task waits.
+          onRequested: (review) =>
+            scope.emit('review-requested', {
+              taskId: scope.task.id,
+              reviewId: review.id,
+              kind: review.kind,
+              question: review.question,
+            }),
+        },
+      );
       if (answer.decision === 'reject') {
         throw new AgentdError({
           code: 'quality.rejected',

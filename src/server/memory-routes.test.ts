@@ -55,7 +55,7 @@ describe('memory over HTTP', () => {
     expect(found.status).toBe(200);
     expect(found.body.results.map((r) => r.memory.id)).toEqual([id]);
     expect(Object.keys(found.body.results[0]?.components ?? {}).sort()).toEqual(
-      ['access', 'importance', 'recency', 'relevance', 'textRank', 'vectorRank'].sort(),
+      ['access', 'importance', 'recency', 'relevance', 'textRank', 'vectorRank', 'vectorSimilarity'].sort(),
     );
     expect(
       (await call<{ results: unknown[] }>('GET', '/v1/memory?q=invoices&team=support')).body.results,
