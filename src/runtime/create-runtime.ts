@@ -25,7 +25,7 @@ import { createModelCatalog } from '../models/catalog.js';
 import { detectLocalServer } from '../models/detect-local-server.js';
 import { createModelRegistry, defaultModelId } from '../models/model-registry.js';
 import { providerFactories } from '../models/providers/index.js';
-import { loadRubricFile } from '../judge/index.js';
+import { commandAllowed, loadRubricFile } from '../judge/index.js';
 import { createMemoryService } from '../memory/index.js';
 import { createProviderEmbeddingModel } from '../models/providers/provider-embedding-model.js';
 import { createUseLiteEmbeddingModel } from '../models/providers/use-lite/use-lite-embedding-model.js';
@@ -445,8 +445,22 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   async function submitTask(request: TaskInput): Promise<TaskResult> {
     const input = validate(TaskInputSchema, request, { where: 'task', code: 'task.invalid' });
     // A rubric file that is missing or invalid is the request's fault: refused before a task exists.
-    for (const rubric of [input.quality?.rubric, input.calibrate?.rubric, config.quality.rubric]) {
-      if (typeof rubric === 'string') await loadRubricFile(rubric);
+    const checks = [...(input.quality?.checks ?? [])];
+    for (const rubric of [input.quality?.rubric ?? config.quality.rubric, input.calibrate?.rubric]) {
+      if (rubric === undefined) continue;
+      checks.push(
+        ...((typeof rubric === 'string' ? (await loadRubricFile(rubric)).rubric : rubric).checks ?? []),
+      );
+    }
+    // A command check that may not run would fail every round for reasons the agents cannot fix.
+    for (const check of checks) {
+      if (check.type === 'command' && !commandAllowed(check.argv, config.quality.allowedCommands)) {
+        throw new AgentdError({
+          code: 'quality.command_not_allowed',
+          category: 'user',
+          message: `check '${check.argv.join(' ')}' runs a program quality.allowedCommands does not allow (allowed: ${config.quality.allowedCommands.join(', ') || 'none'})`,
+        });
+      }
     }
     // Known before the first call, so even the 202 answer says the task is a dry run.
     const { simulated } = preflight(input);

@@ -155,18 +155,19 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
     expect(task.status).toBe('succeeded');
     expect(task.details).toMatchObject({ quality: { rounds: [{ approved: true, failedChecks: [] }] } });
 
-    const refused = await t.runtime.submitTask({
-      prompt: 'Write notes.md',
-      agent: { name: 'writer', tools: [] },
-      quality: {
-        maxRounds: 1,
-        checks: [{ type: 'command', argv: ['sh', '-c', 'exit 0'], timeoutMs: 1000 }],
-      },
-    });
-    const waiting = await untilWaiting(t.runtime, refused.id);
-    expect(waiting.status).toBe('waiting');
-    const [review] = await t.runtime.listReviews({ taskId: refused.id });
-    expect(JSON.stringify(review?.payload)).toContain('is not an allowed command (allowed: node); not run');
+    // A program that may not run is refused before a task exists: no round could fix it.
+    const calls = t.model.calls.length;
+    await expect(
+      t.runtime.submitTask({
+        prompt: 'Write notes.md',
+        agent: { name: 'writer', tools: [] },
+        quality: {
+          maxRounds: 1,
+          checks: [{ type: 'command', argv: ['sh', '-c', 'exit 0'], timeoutMs: 1000 }],
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'quality.command_not_allowed', category: 'user' });
+    expect(t.model.calls.length).toBe(calls);
   });
 
   it('stops at maxRounds and asks a human; approving completes the task with the last output', async () => {
