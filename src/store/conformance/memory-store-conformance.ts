@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MemoryRecord, MemoryStore } from '../memory-store.js';
+import type { MemoryFilter, MemoryRecord, MemoryStore } from '../memory-store.js';
 import { expectAgentdError } from './expect-agentd-error.js';
 import type { OpenStore } from './open-store.js';
 
@@ -9,6 +9,45 @@ function vector(axis: number, toward?: number, tilt = 0.2): Float32Array {
   v[axis] = 1;
   if (toward !== undefined) v[toward] = tilt;
   return v;
+}
+
+/** A deterministic random source in [0, 1) (mulberry32, hand-written), so vector tests are repeatable. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** A vector of uniform random components in −1–1. */
+function randomVector(random: () => number, dimensions: number): Float32Array {
+  return Float32Array.from({ length: dimensions }, () => random() * 2 - 1);
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let aa = 0;
+  let bb = 0;
+  a.forEach((x, i) => {
+    const y = b[i] as number;
+    dot += x * y;
+    aa += x * x;
+    bb += y * y;
+  });
+  return dot / Math.sqrt(aa * bb);
+}
+
+/** The ids of the `limit` memories nearest to `vector` among those given, by brute force. */
+function nearest(memories: readonly MemoryRecord[], vector: Float32Array, limit: number): string[] {
+  return memories
+    .map((m) => ({ id: m.id, score: cosine(vector, m.embedding as Float32Array) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit)
+    .map((hit) => hit.id);
 }
 
 /** A memory with every field set to something unremarkable; tests override what they check. */
@@ -232,6 +271,148 @@ export function describeMemoryStoreConformance(name: string, open: OpenStore<Mem
         superseded: 1,
         embeddingModels: { 'use-lite/en-512': 1, none: 2 },
       });
+    });
+
+    it('returns the true nearest neighbour first for a planted vector among many random ones', async () => {
+      const random = seeded(7);
+      for (let i = 0; i < 2_000; i++)
+        await store.add(memory({ id: `r${i}`, embedding: randomVector(random, 64) }));
+      const target = randomVector(random, 64);
+      const planted = target.map((x) => x + (random() - 0.5) * 0.2);
+      await store.add(memory({ id: 'planted', embedding: planted }));
+      const hits = await store.searchVector({ vector: target, filter: { tenant: 'acme' }, limit: 5 });
+      expect(hits[0]?.id).toBe('planted');
+      expect(hits[0]!.score).toBeCloseTo(cosine(target, planted), 5);
+      expect(hits.map((hit) => hit.score)).toEqual([...hits.map((hit) => hit.score)].sort((a, b) => b - a));
+    });
+
+    it('returns the same nearest neighbours as a brute-force scan, within each filter', async () => {
+      const random = seeded(11);
+      const all: MemoryRecord[] = [];
+      for (let i = 0; i < 1_200; i++) {
+        const m = memory({
+          id: `m${i}`,
+          layer: i % 2 === 0 ? 'semantic' : 'episodic',
+          team: ['red', 'green', 'blue'][i % 3] as string,
+          embedding: randomVector(random, 32),
+        });
+        all.push(m);
+        await store.add(m);
+      }
+      const filters: [MemoryFilter, (m: MemoryRecord) => boolean][] = [
+        [{ tenant: 'acme' }, () => true],
+        [{ tenant: 'acme', layers: ['episodic'] }, (m) => m.layer === 'episodic'],
+        [
+          { tenant: 'acme', layers: ['semantic'], team: 'green' },
+          (m) => m.layer === 'semantic' && m.team === 'green',
+        ],
+      ];
+      for (const [filter, matches] of filters) {
+        for (let q = 0; q < 5; q++) {
+          const vector = randomVector(random, 32);
+          expect(ids(await store.searchVector({ vector, filter, limit: 10 }))).toEqual(
+            nearest(all.filter(matches), vector, 10),
+          );
+        }
+      }
+    });
+
+    it('finds the nearest neighbours within a filter that few memories pass', async () => {
+      const random = seeded(23);
+      const rare: MemoryRecord[] = [];
+      for (let i = 0; i < 1_000; i++) {
+        const m = memory({
+          id: `m${i}`,
+          agent: i % 167 === 0 ? 'rare' : 'common',
+          embedding: randomVector(random, 32),
+        });
+        if (m.agent === 'rare') rare.push(m);
+        await store.add(m);
+      }
+      const vector = randomVector(random, 32);
+      expect(
+        ids(await store.searchVector({ vector, filter: { tenant: 'acme', agent: 'rare' }, limit: 10 })),
+      ).toEqual(nearest(rare, vector, 10));
+    });
+
+    it('finds the memories of a filter even when they are the farthest from the query', async () => {
+      const random = seeded(31);
+      const query = randomVector(random, 32);
+      const near = () => query.map((x) => x + (random() - 0.5) * 0.5);
+      for (let i = 0; i < 1_500; i++)
+        await store.add(memory({ id: `near${i}`, agent: 'common', embedding: near() }));
+      const far: MemoryRecord[] = [];
+      for (let i = 0; i < 3; i++) {
+        const m = memory({
+          id: `far${i}`,
+          agent: 'rare',
+          embedding: query.map((x) => -x + (random() - 0.5)),
+        });
+        far.push(m);
+        await store.add(m);
+      }
+      expect(
+        ids(
+          await store.searchVector({ vector: query, filter: { tenant: 'acme', agent: 'rare' }, limit: 10 }),
+        ),
+      ).toEqual(nearest(far, query, 10));
+    });
+
+    it('keeps the vector index right through many forgets, layer moves and new embeddings', async () => {
+      const random = seeded(5);
+      const live = new Map<string, MemoryRecord>();
+      for (let i = 0; i < 150; i++) {
+        const m = memory({ id: `m${i}`, embedding: randomVector(random, 16) });
+        await store.add(m);
+        live.set(m.id, m);
+      }
+      for (let i = 0; i < 150; i += 3) {
+        expect(await store.forget(`m${i}`, 'acme')).toBe(true);
+        live.delete(`m${i}`);
+      }
+      for (let i = 1; i < 150; i += 4) {
+        const patch = i % 8 === 1 ? { layer: 'episodic' as const } : { embedding: randomVector(random, 16) };
+        if (live.has(`m${i}`))
+          live.set(`m${i}`, (await store.update(`m${i}`, 'acme', patch)) as MemoryRecord);
+      }
+      for (const m of live.values()) {
+        const hits = await store.searchVector({
+          vector: m.embedding as Float32Array,
+          filter: { tenant: 'acme', layers: [m.layer] },
+          limit: 1,
+        });
+        expect(ids(hits)).toEqual([m.id]);
+        expect(hits[0]!.score).toBeCloseTo(1, 5);
+      }
+      const everything = await store.searchVector({
+        vector: randomVector(random, 16),
+        filter: { tenant: 'acme' },
+        limit: 1_000,
+      });
+      expect(ids(everything).sort()).toEqual([...live.keys()].sort());
+    });
+
+    it('ranks a rare word above words in most memories, and still finds memories with only those', async () => {
+      for (let i = 0; i < 8; i++)
+        await store.add(memory({ id: `c${i}`, content: `the meeting notes of week ${i}` }));
+      await store.add(memory({ id: 'rare', content: 'the zeppelin lands on Tuesday' }));
+      const filter = { tenant: 'acme' };
+      const hits = await store.searchText({ text: 'what about the zeppelin meeting', filter, limit: 5 });
+      expect(hits[0]?.id).toBe('rare');
+      expect(hits).toHaveLength(5);
+      // Nothing but words in most memories: they are searched for.
+      expect(await store.searchText({ text: 'the of', filter, limit: 20 })).toHaveLength(9);
+      // Only the common word matches anything.
+      expect(ids(await store.searchText({ text: 'meeting unicorn', filter, limit: 20 })).sort()).toEqual([
+        'c0',
+        'c1',
+        'c2',
+        'c3',
+        'c4',
+        'c5',
+        'c6',
+        'c7',
+      ]);
     });
   });
 }

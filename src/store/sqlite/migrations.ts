@@ -261,6 +261,64 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX calibrations_rubric ON calibrations (rubric_hash, created_at DESC);
     `,
   },
+  {
+    version: 7,
+    name: 'memory search: candidate filter index and quantized vector codes',
+    sql: `
+      -- Search candidates (full-text matches, vector candidates) are checked against the scope
+      -- filter one by one. A memories row carries its 2 KB embedding, about one row per page, so
+      -- reading it per candidate dominated a search; this index holds every filter column (and
+      -- the id) by rowid, a few dozen bytes per memory.
+      CREATE INDEX memories_search_filter
+        ON memories (rowid, tenant, layer, valid_to, team, agent, task_id, created_at, id);
+
+      -- Full-text search within a scope: a token per tenant and per layer in a second FTS5 column,
+      -- so FTS5 intersects a query's matches with the scope before each one is checked and scored.
+      -- Hex keeps any tenant name one token. The column is generated, so the external-content FTS5
+      -- table reads (and rebuilds from) it like content.
+      ALTER TABLE memories ADD COLUMN search_scope TEXT
+        GENERATED ALWAYS AS ('t' || hex(tenant) || ' l' || hex(layer)) VIRTUAL;
+      DROP TRIGGER memories_fts_insert;
+      DROP TRIGGER memories_fts_delete;
+      DROP TRIGGER memories_fts_update;
+      DROP TABLE memories_fts;
+      CREATE VIRTUAL TABLE memories_fts USING fts5(
+        content, search_scope, content = 'memories', content_rowid = 'rowid', tokenize = 'porter unicode61'
+      );
+      INSERT INTO memories_fts (memories_fts) VALUES ('rebuild');
+      CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+        INSERT INTO memories_fts (rowid, content, search_scope) VALUES (new.rowid, new.content, new.search_scope);
+      END;
+      CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content, search_scope)
+          VALUES ('delete', old.rowid, old.content, old.search_scope);
+      END;
+      CREATE TRIGGER memories_fts_update AFTER UPDATE OF content, tenant, layer ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content, search_scope)
+          VALUES ('delete', old.rowid, old.content, old.search_scope);
+        INSERT INTO memories_fts (rowid, content, search_scope) VALUES (new.rowid, new.content, new.search_scope);
+      END;
+
+      -- The vector index: each embedding as a 2-bit code per dimension, packed up to 64 to a row
+      -- per (dimensions, tenant, layer), so a search reads a tenant's codes in a few hundred rows.
+      -- slots: per memory, its rowid (float64, little-endian), then its code.
+      -- It replaces the sqlite-vec vec0 tables (memory_vectors_<dimensions>).
+      CREATE TABLE memory_vector_chunks (
+        chunk      INTEGER PRIMARY KEY,
+        dimensions INTEGER NOT NULL,
+        tenant     TEXT NOT NULL,
+        layer      TEXT NOT NULL,
+        slots      BLOB NOT NULL
+      );
+      CREATE INDEX memory_vector_chunks_scope ON memory_vector_chunks (dimensions, tenant, layer, chunk);
+
+      -- The codes are computed in TypeScript, not SQL: a row here asks the memory store to build
+      -- them from the embeddings already stored when it next opens the database.
+      CREATE TABLE memory_vector_rebuild (requested_at INTEGER NOT NULL);
+      INSERT INTO memory_vector_rebuild (requested_at)
+        SELECT unixepoch() * 1000 WHERE EXISTS (SELECT 1 FROM memories WHERE embedding IS NOT NULL);
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */
