@@ -27,9 +27,6 @@ import { createModelRegistry, defaultModelId } from '../models/model-registry.js
 import { providerFactories } from '../models/providers/index.js';
 import { commandAllowed, loadRubricFile } from '../judge/index.js';
 import { createMemoryService } from '../memory/index.js';
-import { createProviderEmbeddingModel } from '../models/providers/provider-embedding-model.js';
-import { createUseLiteEmbeddingModel } from '../models/providers/use-lite/use-lite-embedding-model.js';
-import type { EmbeddingModel } from '../models/index.js';
 import { createModelRouter } from '../router/index.js';
 import type { ModelRouter, RouteDecision, RouterStat, Routing, TaskKindResult } from '../router/index.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
@@ -44,6 +41,7 @@ import { createTracer } from '../trace/index.js';
 import { prepareTeam } from '../topology/index.js';
 import type { PreparedTeam } from '../topology/index.js';
 import { TaskInputSchema } from './task-input.js';
+import { configuredEmbeddingModel } from './configured-embedding-model.js';
 import { createRuntimeMemory } from './runtime-memory.js';
 import type { RuntimeMemory } from './runtime-memory.js';
 import { createTeamWorkflow } from './team-workflow.js';
@@ -225,7 +223,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   });
   await router.load();
   // The embedding model loads on first use (recall in a tenant with memories, or an episode).
-  const embedder = embeddingModel(config);
+  const embedder = configuredEmbeddingModel(config);
   // Which vector search memory uses; the exact scan is correct but slower at scale, so it warns.
   (stores.memories.vectorIndex === 'sqlite-vec' ? logger.info : logger.warn).call(
     logger,
@@ -662,32 +660,6 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 }
 
 const NOT_CHAT = /embed|rerank|bge-|minilm/i;
-
-/** The embedding model `memory.embeddings` names: the offline one, a provider's, or none. */
-function embeddingModel(config: AgentdConfig): EmbeddingModel | undefined {
-  const chosen = config.memory.embeddings;
-  if (chosen === 'none') return undefined;
-  if (chosen === 'use-lite') return createUseLiteEmbeddingModel();
-  const provider = config.providers.find((p) => p.name === chosen.provider);
-  if (!provider || (provider.type !== 'openai' && provider.type !== 'openai-compatible')) {
-    throw new AgentdError({
-      code: 'config.invalid',
-      category: 'user',
-      message: provider
-        ? `memory.embeddings.provider: provider '${chosen.provider}' is of type ${provider.type}; embeddings need an openai or openai-compatible provider`
-        : `memory.embeddings.provider: no provider named '${chosen.provider}' is configured (providers: ${config.providers.map((p) => p.name).join(', ') || 'none'})`,
-    });
-  }
-  return createProviderEmbeddingModel({
-    provider: provider.type,
-    name: provider.name,
-    model: chosen.model,
-    ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}),
-    ...(provider.apiKey ? { apiKey: provider.apiKey } : {}),
-    ...(provider.headers ? { headers: provider.headers } : {}),
-    ...(chosen.dimensions ? { dimensions: chosen.dimensions } : {}),
-  });
-}
 
 /** Local: configured so, the in-process simulated model, or a server on loopback. */
 function isLocalProvider(config: ResolvedProviderConfig): boolean {

@@ -1,0 +1,31 @@
+import type { AgentdConfig } from '../config/index.js';
+import { AgentdError } from '../core/errors.js';
+import type { EmbeddingModel } from '../models/index.js';
+import { createProviderEmbeddingModel } from '../models/providers/provider-embedding-model.js';
+import { createUseLiteEmbeddingModel } from '../models/providers/use-lite/use-lite-embedding-model.js';
+
+/** The embedding model `memory.embeddings` names: the offline one, a provider's, or none. */
+export function configuredEmbeddingModel(config: AgentdConfig): EmbeddingModel | undefined {
+  const chosen = config.memory.embeddings;
+  if (chosen === 'none') return undefined;
+  if (chosen === 'use-lite') return createUseLiteEmbeddingModel();
+  const provider = config.providers.find((p) => p.name === chosen.provider);
+  if (!provider || (provider.type !== 'openai' && provider.type !== 'openai-compatible')) {
+    throw new AgentdError({
+      code: 'config.invalid',
+      category: 'user',
+      message: provider
+        ? `memory.embeddings.provider: provider '${chosen.provider}' is of type ${provider.type}; embeddings need an openai or openai-compatible provider`
+        : `memory.embeddings.provider: no provider named '${chosen.provider}' is configured (providers: ${config.providers.map((p) => p.name).join(', ') || 'none'})`,
+    });
+  }
+  return createProviderEmbeddingModel({
+    provider: provider.type,
+    name: provider.name,
+    model: chosen.model,
+    ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}),
+    ...(provider.apiKey ? { apiKey: provider.apiKey } : {}),
+    ...(provider.headers ? { headers: provider.headers } : {}),
+    ...(chosen.dimensions ? { dimensions: chosen.dimensions } : {}),
+  });
+}
