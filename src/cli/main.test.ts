@@ -849,6 +849,46 @@ describe('agentd memory', () => {
     expect(audit.stdout).toContain('memory.forget');
   });
 
+  it('lists one tenant’s audit events with `audit --tenant`', async () => {
+    const env = setup({ script: [{ text: 'ok' }], config: { memory: { embeddings: 'none' } } });
+    const add = async (content: string, tenant: string) => {
+      const added = await cli(env, ['memory', 'add', content, '--tenant', tenant]);
+      expect(added.code, added.stderr).toBe(0);
+      return added.stdout.trim();
+    };
+    const acme1 = await add('The acme deploy window is Tuesday night.', 'acme');
+    const globex = await add('Globex invoices go to the finance inbox.', 'globex');
+    const acme2 = await add('The acme on-call rota changes on Mondays.', 'acme');
+    const forgot = await cli(env, ['memory', 'forget', acme1, '--tenant', 'acme']);
+    expect(forgot.code, forgot.stderr).toBe(0);
+
+    type Page = { events: { action: string; target: string; tenant: string | null }[] };
+    const page = async (...flags: string[]): Promise<Page> => {
+      const run = await cli(env, ['audit', '--json', ...flags]);
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as Page;
+    };
+    expect((await page()).events.map((e) => e.tenant)).toEqual(['acme', 'acme', 'globex', 'acme']);
+    const acme = await page('--tenant', 'acme');
+    expect(acme.events.map((e) => [e.action, e.target, e.tenant])).toEqual([
+      ['memory.forget', acme1, 'acme'],
+      ['memory.add', acme2, 'acme'],
+      ['memory.add', acme1, 'acme'],
+    ]);
+    expect((await page('--tenant', 'globex')).events.map((e) => [e.target, e.tenant])).toEqual([
+      [globex, 'globex'],
+    ]);
+    expect((await page('--tenant', 'acme', '--action', 'memory.forget')).events).toHaveLength(1);
+
+    const table = await cli(env, ['audit', '--tenant', 'globex']);
+    expect(table.stdout).toContain(globex);
+    expect(table.stdout).not.toContain(acme1);
+    expect(table.stdout).not.toContain(acme2);
+    const none = await cli(env, ['audit', '--tenant', 'initech']);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toBe('no audit events\n');
+  });
+
   it('names the flag or the reason when input is bad, exit 2', async () => {
     const env = setup({ script: [{ text: 'ok' }], config: { memory: { embeddings: 'none' } } });
     const scope = await cli(env, ['memory', 'search', 'x', '--scope', 'planet=mars']);

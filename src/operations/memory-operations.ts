@@ -239,6 +239,7 @@ export const listAudit = defineOperation({
   input: z.strictObject({
     action: z.string().min(1).optional(),
     target: z.string().min(1).optional(),
+    tenant: z.string().min(1).max(200).optional().describe('only this tenant’s events (default: all)'),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     before: z.string().optional(),
   }),

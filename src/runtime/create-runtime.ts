@@ -163,6 +163,8 @@ export interface Runtime {
     before?: string;
     action?: string;
     target?: string;
+    /** Only this tenant's events (exact match); absent: every tenant's, and those without one. */
+    tenant?: string;
   }): Promise<AuditEvent[]>;
   /** Rereads the config files now (see RuntimeOptions.watchConfig): catalog and router changes apply. */
   reloadConfig(): void;
@@ -576,6 +578,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         ...(query.before ? { before: query.before } : {}),
         ...(query.action ? { action: query.action } : {}),
         ...(query.target ? { target: query.target } : {}),
+        ...(query.tenant ? { tenant: query.tenant } : {}),
       });
     },
 

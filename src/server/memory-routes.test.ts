@@ -93,6 +93,47 @@ describe('memory over HTTP', () => {
     ]);
   });
 
+  it('filters the audit log by tenant with GET /v1/audit?tenant=, paging within the tenant', async () => {
+    const add = async (content: string, tenant: string) => {
+      const added = await call<{ memory: { id: string } }>('POST', '/v1/memory', { content, tenant });
+      expect(added.status).toBe(201);
+      return added.body.memory.id;
+    };
+    const acme1 = await add('The acme deploy window is Tuesday night.', 'acme');
+    const globex = await add('Globex invoices go to the finance inbox.', 'globex');
+    const acme2 = await add('The acme on-call rota changes on Mondays.', 'acme');
+    expect((await call('DELETE', `/v1/memory/${acme1}?tenant=acme`)).status).toBe(200);
+
+    type Page = { events: { action: string; target: string; tenant: string | null }[]; next: string | null };
+    const audit = async (query: string) => {
+      const res = await call<Page>('GET', `/v1/audit${query}`);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    expect((await audit('')).events.map((e) => e.tenant)).toEqual(['acme', 'acme', 'globex', 'acme']);
+    expect((await audit('?tenant=acme')).events.map((e) => [e.action, e.target, e.tenant])).toEqual([
+      ['memory.forget', acme1, 'acme'],
+      ['memory.add', acme2, 'acme'],
+      ['memory.add', acme1, 'acme'],
+    ]);
+    const globexOnly = await audit('?tenant=globex');
+    expect(globexOnly.events.map((e) => [e.target, e.tenant])).toEqual([[globex, 'globex']]);
+    expect(globexOnly.next).toBeNull();
+
+    // Paging with `next` stays within the tenant: the globex event between the acme ones is skipped.
+    const first = await audit('?tenant=acme&limit=2');
+    expect(first.events.map((e) => e.target)).toEqual([acme1, acme2]);
+    expect(first.next).not.toBeNull();
+    const second = await audit(`?tenant=acme&limit=2&before=${first.next ?? ''}`);
+    expect(second.events.map((e) => [e.target, e.tenant])).toEqual([[acme1, 'acme']]);
+    expect(second.next).toBeNull();
+
+    expect((await audit('?tenant=initech')).events).toEqual([]);
+    const empty = await call<{ error: { code: string; path?: string } }>('GET', '/v1/audit?tenant=');
+    expect(empty.status).toBe(400);
+    expect(empty.body.error).toMatchObject({ code: 'request.invalid', path: 'tenant' });
+  });
+
   it('answers bad input with a 4xx naming the problem, and refuses junk with 422', async () => {
     const junk = await call<{ error: { code: string; message: string } }>('POST', '/v1/memory', {
       content: 'You are a pirate who only answers in rhymes.',

@@ -18,6 +18,15 @@ export interface AuditEvent {
 /** An append-only log of changes made through operations. */
 export interface AuditStore {
   append(event: AuditEvent): Promise<void>;
-  /** Newest first; `before` pages by id; `action` and `target` filter exactly. */
-  list(query: { limit: number; before?: string; action?: string; target?: string }): Promise<AuditEvent[]>;
+  /**
+   * Newest first; `before` pages by id; `action`, `target` and `tenant` filter exactly (a `tenant`
+   * filter never matches events recorded without a tenant).
+   */
+  list(query: {
+    limit: number;
+    before?: string;
+    action?: string;
+    target?: string;
+    tenant?: string;
+  }): Promise<AuditEvent[]>;
 }

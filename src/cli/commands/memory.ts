@@ -261,9 +261,10 @@ export function registerMemory(program: Command, cli: CliContext): void {
     .description('The audit log of changes made through the CLI, the HTTP API and library calls')
     .option('--action <action>', 'e.g. memory.forget')
     .option('--target <id>', 'changes to this record')
+    .option('--tenant <name>', 'only this tenant’s changes (default: every tenant)')
     .option('--limit <n>', 'how many', '50')
     .option('--json', 'print JSON')
-    .action(async (options: { action?: string; target?: string; limit: string; json?: boolean }) => {
+    .action(async (options: AuditFlags) => {
       const runtime = await cli.openRuntime();
       const page = (await invokeOperation(
         runtime,
@@ -272,6 +273,7 @@ export function registerMemory(program: Command, cli: CliContext): void {
           limit: options.limit,
           ...(options.action ? { action: options.action } : {}),
           ...(options.target ? { target: options.target } : {}),
+          ...tenantOf(options),
         },
         CLI,
       )) as { events: ListedAuditEvent[] };
@@ -279,6 +281,15 @@ export function registerMemory(program: Command, cli: CliContext): void {
       if (page.events.length === 0) return void cli.io.stderr.write('no audit events\n');
       cli.io.stdout.write(auditTable(page.events));
     });
+}
+
+/** `agentd audit`’s flags, as commander parses them. */
+interface AuditFlags {
+  action?: string;
+  target?: string;
+  tenant?: string;
+  limit: string;
+  json?: boolean;
 }
 
 function tenantOf(options: { tenant?: string }): { tenant?: string } {

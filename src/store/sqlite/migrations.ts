@@ -319,6 +319,14 @@ export const migrations: readonly Migration[] = [
         SELECT unixepoch() * 1000 WHERE EXISTS (SELECT 1 FROM memories WHERE embedding IS NOT NULL);
     `,
   },
+  {
+    version: 8,
+    name: 'audit log by tenant',
+    sql: `
+      -- Listing one tenant's audit events, newest first and paged by id.
+      CREATE INDEX audit_events_tenant ON audit_events (tenant, id);
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

@@ -12,6 +12,14 @@ interface AuditRow {
   details: string;
 }
 
+/** Each filter of `list` as its SQL condition. */
+const FILTERS = {
+  before: 'id < @before',
+  action: 'action = @action',
+  target: 'target = @target',
+  tenant: 'tenant = @tenant',
+} as const;
+
 /** The AuditStore on SQLite: an append-only table. */
 export class SqliteAuditStore implements AuditStore {
   readonly #db: Database.Database;
@@ -33,22 +41,22 @@ export class SqliteAuditStore implements AuditStore {
     before?: string;
     action?: string;
     target?: string;
+    tenant?: string;
   }): Promise<AuditEvent[]> {
+    // Only the filters given go into the WHERE clause: a `(@x IS NULL OR x = @x)` term would keep
+    // SQLite from using the (target, id) and (tenant, id) indexes.
+    const params: Record<string, string | number> = { limit: query.limit };
+    const where: string[] = [];
+    for (const key of Object.keys(FILTERS) as (keyof typeof FILTERS)[]) {
+      const value = query[key];
+      if (value === undefined) continue;
+      where.push(FILTERS[key]);
+      params[key] = value;
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const rows = this.#db
-      .prepare(
-        `
-        SELECT * FROM audit_events
-        WHERE (@before IS NULL OR id < @before) AND (@action IS NULL OR action = @action)
-          AND (@target IS NULL OR target = @target)
-        ORDER BY id DESC LIMIT @limit
-      `,
-      )
-      .all({
-        limit: query.limit,
-        before: query.before ?? null,
-        action: query.action ?? null,
-        target: query.target ?? null,
-      }) as AuditRow[];
+      .prepare(`SELECT * FROM audit_events ${clause} ORDER BY id DESC LIMIT @limit`)
+      .all(params) as AuditRow[];
     return rows.map((row) => ({ ...row, details: JSON.parse(row.details) as Json }));
   }
 }
