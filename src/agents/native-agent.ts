@@ -638,6 +638,7 @@ async function toolStep(
         signal,
         now: () => ctx.clock.now(),
         agent: agent.name,
+        step: key,
         notes: ctx.notes,
       });
       span.end(result.ok ? undefined : result.error);

@@ -12,11 +12,16 @@ export {
   factExtractionPrompt,
 } from './extract-facts.js';
 export type { ExtractedFact } from './extract-facts.js';
-export { createWorkingMemory, WORKING_MEMORY_HEADER } from './working-memory.js';
+export {
+  createWorkingMemory,
+  NOTES_SUMMARY_INSTRUCTIONS,
+  notesSummaryPrompt,
+  WORKING_MEMORY_HEADER,
+} from './working-memory.js';
 export type { WorkingMemory, WorkingMemoryOptions } from './working-memory.js';
 export { describeProcedure, recordProcedure, teamSignature } from './procedural-memory.js';
 export type { ProcedureRun } from './procedural-memory.js';
-export { createMemoryService, RECALL_HEADER } from './memory-service.js';
+export { createMemoryService, DRY_RUN_TAG, RECALL_HEADER } from './memory-service.js';
 export type {
   Episode,
   MemoryEdit,

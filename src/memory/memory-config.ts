@@ -63,6 +63,12 @@ export const MemoryConfigSchema = z.strictObject({
     .strictObject({
       /** The token budget of a task's working notes (summarised or dropped past it). */
       maxTokens: z.number().int().min(50).default(1000),
+      /**
+       * Past the budget: `model` folds the oldest notes into one summary by a model call (routed,
+       * budgeted, journaled and traced like any agent's; never by the simulated model), falling back
+       * to dropping when the call fails; `drop` drops the least important notes.
+       */
+      overflow: z.enum(['model', 'drop']).default('model'),
     })
     .prefault({}),
   retrieval: z

@@ -28,9 +28,19 @@ export interface Episode {
   error?: string | undefined;
   /** The start of the output (a succeeded task). */
   output?: string | undefined;
+  /** How the output was judged, in words (a succeeded task). */
+  verdict?: string | undefined;
   costUsd: number;
   durationMs: number;
+  /** The output came from the simulated model: the episode is tagged {@link DRY_RUN_TAG}. */
+  dryRun?: boolean | undefined;
 }
+
+/**
+ * The tag of what a dry run (the simulated model) left in memory. Real tasks do not recall it:
+ * a simulated answer is a sample, not knowledge.
+ */
+export const DRY_RUN_TAG = 'dry-run';
 
 /** A search over one tenant's memories. */
 export interface MemoryQuery {
@@ -80,6 +90,8 @@ export interface MemoryService {
     tenant: string;
     text: string;
     now: number;
+    /** Also recall what dry runs left (default false: only a dry run itself should see them). */
+    dryRun?: boolean;
   }): Promise<{ block: string; memories: ScoredMemory[] }>;
   /** Writes a task's episode. */
   recordEpisode(episode: Episode, now: number): Promise<MemoryRecord>;
@@ -181,13 +193,20 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       return modelId();
     },
 
-    async recall({ tenant, text, now }) {
+    async recall({ tenant, text, now, dryRun = false }) {
       // An empty tenant needs no search (and no embedding model loaded).
       if ((await store.count({ tenant })) === 0) return { block: '', memories: [] };
-      const found = await searchMemories(
-        { store, embedder: embedder(), config: config.retrieval, now },
-        { text, filter: { tenant, layers: config.recall.layers }, limit: config.recall.limit },
-      );
+      // Dry runs' memories are left out after the search (they are rare next to real ones), from
+      // twice the candidates so that a few of them do not crowd out what is recalled.
+      const limit = config.recall.limit;
+      const found = (
+        await searchMemories(
+          { store, embedder: embedder(), config: config.retrieval, now },
+          { text, filter: { tenant, layers: config.recall.layers }, limit: dryRun ? limit : limit * 2 },
+        )
+      )
+        .filter((hit) => dryRun || !hit.memory.tags.includes(DRY_RUN_TAG))
+        .slice(0, limit);
       const budget = config.recall.maxTokens * CHARS_PER_TOKEN;
       const lines: string[] = [];
       const used: ScoredMemory[] = [];
@@ -216,8 +235,9 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
     async recordEpisode(episode, now) {
       const content =
         `Task "${oneLine(episode.prompt, 200)}" (team ${episode.team}, ${episode.topology}, models ${episode.models.join(', ') || 'none'}) ` +
+        (episode.dryRun ? 'dry run on the simulated model, ' : '') +
         (episode.outcome === 'succeeded'
-          ? `succeeded${episode.output ? `: ${oneLine(episode.output, 300)}` : ''}`
+          ? `succeeded${episode.verdict ? `, ${episode.verdict}` : ''}${episode.output ? `: ${oneLine(episode.output, 300)}` : ''}`
           : `failed (${episode.error ?? 'unknown error'})`) +
         ` — $${episode.costUsd.toFixed(4)}, ${(episode.durationMs / 1000).toFixed(1)} s.`;
       const memory = newMemory(
@@ -228,7 +248,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
           taskId: episode.taskId,
           importance: episode.outcome === 'failed' ? 0.6 : 0.4,
           provenance: { taskId: episode.taskId, step: null, source: null },
-          tags: [episode.outcome, episode.topology],
+          tags: [episode.outcome, episode.topology, ...(episode.dryRun ? [DRY_RUN_TAG] : [])],
         },
       );
       await store.add(memory);

@@ -45,9 +45,13 @@ export function createWorkingMemory(options: WorkingMemoryOptions): WorkingMemor
     let current = await notes();
     const total = (list: MemoryRecord[]) => list.reduce((sum, note) => sum + count(note.content), 0);
     if (options.summarise) {
-      // Fold the older half into one summary, until within budget or a fold no longer shrinks.
+      // Fold the older half (at least two notes, never the newest) into one summary, until within
+      // budget or a fold no longer shrinks.
       while (current.length > 2 && total(current) > options.maxTokens) {
-        const older = current.slice(0, Math.floor(current.length / 2));
+        const older = current.slice(
+          0,
+          Math.min(current.length - 1, Math.max(2, Math.floor(current.length / 2))),
+        );
         const summary = (await options.summarise(older.map((note) => note.content))).trim();
         if (!summary || count(summary) >= total(older)) break;
         const first = older[0] as MemoryRecord;
@@ -57,6 +61,7 @@ export function createWorkingMemory(options: WorkingMemoryOptions): WorkingMemor
           content: summary,
           embedding: null,
           embeddingModel: null,
+          agent: null,
           importance: Math.max(...older.map((note) => note.importance)),
           provenance: { taskId, step: null, source: `summary of ${older.length} notes` },
           tags: ['summary'],
@@ -101,6 +106,17 @@ export function createWorkingMemory(options: WorkingMemoryOptions): WorkingMemor
       return `${WORKING_MEMORY_HEADER}\n${list.map((note) => `- ${note.content.replace(/\s+/g, ' ')}`).join('\n')}`;
     },
   };
+}
+
+/** The instructions of the model that folds old working notes into one. */
+export const NOTES_SUMMARY_INSTRUCTIONS =
+  'You condense the working notes a team of agents keeps during a task into one short note. Keep ' +
+  'every number, name, decision and open question; drop repetition and chatter. Answer with the note ' +
+  'only: plain text, no preamble, shorter than the notes together.';
+
+/** The prompt that asks a model to fold notes into one. */
+export function notesSummaryPrompt(notes: readonly string[]): string {
+  return `Notes, oldest first:\n${notes.map((note) => `- ${note.replace(/\s+/g, ' ')}`).join('\n')}\n\nThe note that replaces them:`;
 }
 
 /** The line that opens a task's working memory in a prompt. */

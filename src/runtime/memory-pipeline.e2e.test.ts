@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RECALL_HEADER } from '../memory/index.js';
+import { DRY_RUN_TAG, NOTES_SUMMARY_INSTRUCTIONS, RECALL_HEADER } from '../memory/index.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
 
@@ -220,6 +220,144 @@ describe('memory in the task pipeline', () => {
     ]);
     // Working notes are not recalled into later tasks.
     expect((await t.runtime.memory.stats()).layers.working).toBe(1);
+  }, 60_000);
+
+  it('condenses old working notes by a model call when they pass their budget, and journals it', async () => {
+    const add = (text: string) => ({ toolCalls: [{ toolName: 'notes', input: { action: 'add', text } }] });
+    t = await createTestRuntime({
+      script: ({ promptText, index }) =>
+        promptText.includes(NOTES_SUMMARY_INSTRUCTIONS)
+          ? { text: 'Offsite: Lisbon, 12 people, cap 40k EUR.' }
+          : ([
+              add('The offsite is in Lisbon, the venue near the river was confirmed by the owner.'),
+              add('Twelve people have signed up so far, two more are still undecided about it.'),
+              add('The budget cap for the whole offsite is 40k EUR including every flight.'),
+            ][index] ?? { text: 'Planned.' }),
+      config: { memory: { embeddings: 'none', working: { maxTokens: 50 } } },
+    });
+    const task = await t.runtime.runTask({
+      prompt: 'Plan the offsite',
+      team: {
+        name: 'planners',
+        topology: 'single',
+        options: {},
+        agents: [{ name: 'scout', tools: ['notes'] }],
+      },
+    });
+    expect(task.status).toBe('succeeded');
+    // One model call condensed the two oldest notes; it saw both and cost like any agent's call.
+    const summaries = t.model.calls.filter((call) => call.promptText.includes(NOTES_SUMMARY_INSTRUCTIONS));
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]?.promptText).toContain('venue near the river');
+    expect(summaries[0]?.promptText).toContain('Twelve people');
+    expect(task.modelCallsBy).toEqual({ agents: 4, forge: 0, judges: 0, memory: 1 });
+    const notes = await t.runtime.memory.search({
+      text: 'offsite',
+      layers: ['working'],
+      taskId: task.id,
+      limit: 10,
+    });
+    expect(notes.map((n) => [n.memory.content, n.memory.tags, n.memory.provenance.source]).sort()).toEqual([
+      ['Offsite: Lisbon, 12 people, cap 40k EUR.', ['summary'], 'summary of 2 notes'],
+      ['The budget cap for the whole offsite is 40k EUR including every flight.', [], null],
+    ]);
+    const db = new Database(join(t.home, 'agentd.db'), { readonly: true });
+    try {
+      const ledger = db.prepare('SELECT agent, cost_usd FROM cost_ledger WHERE task_id = ?').all(task.id) as {
+        agent: string;
+        cost_usd: number;
+      }[];
+      const memoryCall = ledger.find((row) => row.agent === 'agentd.memory');
+      expect(memoryCall?.cost_usd).toBeGreaterThan(0);
+      const steps = db
+        .prepare("SELECT key, name FROM steps WHERE task_id = ? AND key LIKE 'memory:notes@%'")
+        .all(task.id);
+      expect(steps).toEqual([
+        { key: expect.stringMatching(/^memory:notes@[\d.]+\/1$/), name: expect.stringMatching(/^model:/) },
+      ]);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+
+  it('drops the least important old notes instead when the summary call fails', async () => {
+    const add = (text: string, importance: number) => ({
+      toolCalls: [{ toolName: 'notes', input: { action: 'add', text, importance } }],
+    });
+    t = await createTestRuntime({
+      script: ({ promptText, index }) =>
+        promptText.includes(NOTES_SUMMARY_INSTRUCTIONS)
+          ? { error: new Error('model down') }
+          : ([
+              add('The offsite is in Lisbon, the venue near the river was confirmed by the owner.', 0.9),
+              add('Twelve people have signed up so far, two more are still undecided about it.', 0.2),
+              add('The budget cap for the whole offsite is 40k EUR including every flight.', 0.5),
+            ][index] ?? { text: 'Planned.' }),
+      config: { memory: { embeddings: 'none', working: { maxTokens: 50 } } },
+    });
+    const task = await t.runtime.runTask({
+      prompt: 'Plan the offsite',
+      team: {
+        name: 'planners',
+        topology: 'single',
+        options: {},
+        agents: [{ name: 'scout', tools: ['notes'] }],
+      },
+    });
+    expect(task.status).toBe('succeeded');
+    const notes = await t.runtime.memory.search({
+      text: 'offsite',
+      layers: ['working'],
+      taskId: task.id,
+      limit: 10,
+    });
+    expect(notes.map((n) => n.memory.importance).sort()).toEqual([0.5, 0.9]);
+  }, 60_000);
+
+  it('keeps a dry run apart: an episode tagged dry-run, no facts or procedure, and real tasks do not recall it', async () => {
+    t = await createTestRuntime({ script: [{ text: 'The staging database runs on port 6543.' }] });
+    const prompt = 'Describe the staging database setup';
+    const dry = await t.runtime.runTask({ prompt, model: 'simulated/dry-run' });
+    expect(dry).toMatchObject({ status: 'succeeded', simulated: true });
+    const [episode, ...others] = await t.runtime.memory.search({ text: 'staging database', limit: 10 });
+    expect(others).toEqual([]);
+    expect(episode?.memory).toMatchObject({ layer: 'episodic', taskId: dry.id });
+    expect(episode?.memory.tags).toContain(DRY_RUN_TAG);
+    expect(episode?.memory.content).toContain('dry run on the simulated model');
+    expect(await t.runtime.memory.procedures({})).toEqual([]);
+
+    const recalledBy = (taskId: string) => {
+      const db = new Database(join(t?.home ?? '', 'agentd.db'), { readonly: true });
+      try {
+        const row = db
+          .prepare("SELECT output FROM steps WHERE task_id = ? AND name = 'memory:recall'")
+          .get(taskId) as { output: string };
+        return JSON.parse(row.output) as string;
+      } finally {
+        db.close();
+      }
+    };
+    // Another dry run sees it (so it is recallable); a real task on the same prompt does not.
+    const again = await t.runtime.runTask({ prompt, model: 'simulated/dry-run' });
+    expect(recalledBy(again.id)).toContain('dry run on the simulated model');
+    const real = await t.runtime.runTask({ prompt });
+    expect(real).toMatchObject({ status: 'succeeded', simulated: false });
+    expect(recalledBy(real.id)).toBe('');
+    expect(t.model.calls[0]?.promptText).not.toContain(RECALL_HEADER);
+  }, 60_000);
+
+  it('writes how the output was judged into the episode', async () => {
+    t = await createTestRuntime({
+      script: [{ text: 'Tides rise and fall twice a day.' }],
+      config: { memory: { embeddings: 'none' } },
+    });
+    const task = await t.runtime.runTask({
+      prompt: 'Explain tides in one sentence',
+      quality: { checks: [{ type: 'excludes', text: 'TODO', caseSensitive: false }] },
+    });
+    expect(task.status).toBe('succeeded');
+    const [episode] = await t.runtime.memory.search({ text: 'tides', layers: ['episodic'], limit: 1 });
+    expect(episode?.memory.content).toContain('succeeded, approved in round 1 (checks passed): Tides rise');
   }, 60_000);
 
   it('recalls nothing unrelated to the task, and refuses junk smuggled in by an edit', async () => {

@@ -58,6 +58,8 @@ export interface QualityOutcome extends TopologyResult {
   /** True when a judge or check approved (or a human did); false when nothing judged it. */
   judged: boolean;
   approved: boolean;
+  /** How the output was judged, in words (for the task's episode): e.g. `approved in round 2 (score 0.82)`. */
+  verdict: string;
 }
 
 /** The loop's dependencies (from the runtime). */
@@ -201,9 +203,22 @@ export async function runQualityLoop(
         team: prepared.team,
         judged: false,
         approved: true,
+        verdict: 'not judged',
       };
-    if (approved)
-      return { output: result.output, details: details(), team: prepared.team, judged: true, approved: true };
+    if (approved) {
+      const score = evaluation.consensus?.score;
+      const verdict = !evaluation.judged
+        ? 'not judged'
+        : `approved in round ${round}${score !== undefined && score !== null ? ` (score ${score.toFixed(2)})` : ' (checks passed)'}`;
+      return {
+        output: result.output,
+        details: details(),
+        team: prepared.team,
+        judged: true,
+        approved: true,
+        verdict,
+      };
+    }
 
     const spent = (await ledger.totals({ taskId: scope.task.id })).costUsd;
     const capped = firstRoundCost > 0 && spent >= settings.budgetCap * firstRoundCost;
@@ -251,6 +266,7 @@ export async function runQualityLoop(
         team: prepared.team,
         judged: true,
         approved: true,
+        verdict: `${edited !== undefined ? 'edited' : 'approved'} by a reviewer after ${round} rejected round(s)`,
       };
     }
     feedback = evaluation.feedback;

@@ -10,14 +10,16 @@ import type { Clock } from '../core/clock.js';
 import { BudgetExceededError, toAgentdError } from '../core/errors.js';
 import type { Json } from '../core/json.js';
 import { validate } from '../core/validate.js';
-import { createLoopGuard, SYSTEM_AGENTS, TaskSuspendedError } from '../executor/index.js';
-import type { TaskScope, TaskWorkflow } from '../executor/index.js';
+import { createLoopGuard, SYSTEM_AGENTS, TASK_FATAL_CODES, TaskSuspendedError } from '../executor/index.js';
+import type { DurableContext, TaskScope, TaskWorkflow } from '../executor/index.js';
 import type { ResolvedModel } from '../models/index.js';
 import {
   ExtractedFactsSchema,
   extractFactsByRules,
   FACT_EXTRACTION_INSTRUCTIONS,
   factExtractionPrompt,
+  NOTES_SUMMARY_INSTRUCTIONS,
+  notesSummaryPrompt,
   teamSignature,
 } from '../memory/index.js';
 import type { ExtractedFact, MemoryService } from '../memory/index.js';
@@ -43,6 +45,15 @@ const FACT_EXTRACTOR: AgentSpec = {
   temperature: 0,
 };
 
+/** The agent that condenses a task's old working notes when they pass their budget. */
+const NOTES_SUMMARISER: AgentSpec = {
+  name: SYSTEM_AGENTS.memory,
+  role: 'Condenses working notes',
+  instructions: NOTES_SUMMARY_INSTRUCTIONS,
+  tools: [],
+  temperature: 0,
+};
+
 /** What the team workflow needs from the runtime. */
 export interface TeamWorkflowDependencies {
   config: AgentdConfig;
@@ -57,8 +68,11 @@ export interface TeamWorkflowDependencies {
   verdicts: VerdictStore;
   /** True when the simulated model is the only one (Forge then designs by heuristic). */
   simulatedOnly: boolean;
-  /** The checks a request passes before it becomes a task (run again on resume). */
-  preflight(input: TaskInput): { prepared: PreparedTeam };
+  /**
+   * The checks a request passes before it becomes a task (run again on resume); `simulated`: some
+   * agent runs on the simulated model (a dry run).
+   */
+  preflight(input: TaskInput): { prepared: PreparedTeam; simulated: boolean };
   /** How an agent's calls are routed in this task. */
   routing(agent: AgentSpec, input: TaskInput): AgentRouting;
   localModels(): ResolvedModel[];
@@ -77,7 +91,9 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       where: `task ${scope.task.id}`,
       code: 'task.invalid',
     });
-    const { prepared } = deps.preflight(input);
+    // A dry run's answers are samples, not knowledge: it leaves only an episode tagged as such (no
+    // facts, no procedure outcome), and real tasks do not recall that.
+    const { prepared, simulated: dryRun } = deps.preflight(input);
     const workspace = join(config.home, 'workspaces', scope.task.id);
     await mkdir(workspace, { recursive: true });
 
@@ -104,14 +120,21 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       defaultMaxSteps: config.agents.maxSteps,
       defaultMaxOutputTokens: config.budget.defaultMaxOutputTokens,
       modelTimeoutMs: config.agents.modelTimeoutMs,
-      notes: deps.memory ? taskNotes(deps.memory, scope, prepared.team.name) : undefined,
     };
+    if (deps.memory) {
+      agents.notes = taskNotes(
+        deps.memory,
+        scope,
+        prepared.team.name,
+        notesSummariser(scope, agents, budget),
+      );
+    }
     const { memory } = deps;
     const tenant = config.memory.tenant;
     // Journaled, so a resumed task sees the memories its first run saw.
     const recalled = memory
       ? await scope.durable.step('memory:recall', async () => {
-          const { block } = await memory.recall({ tenant, text: input.prompt, now: clock.now() });
+          const { block } = await memory.recall({ tenant, text: input.prompt, now: clock.now(), dryRun });
           return block;
         })
       : '';
@@ -125,7 +148,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
     /** What every finished task leaves behind: an episode and a procedure outcome (and, if it succeeded, facts). */
     const remember = async (
       outcome: 'succeeded' | 'failed',
-      detail: { output?: string; error?: string },
+      detail: { output?: string; error?: string; verdict?: string },
       team: TeamSpec = prepared.team,
     ) => {
       if (!memory) return;
@@ -143,11 +166,13 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
             ...detail,
             costUsd: (await ledger.totals({ taskId: scope.task.id })).costUsd,
             durationMs,
+            dryRun,
           },
           clock.now(),
         );
         return written.id;
       });
+      if (dryRun) return;
       if (outcome === 'succeeded' && detail.output !== undefined && config.memory.facts.extract !== 'off') {
         await rememberFacts({ scope, input, team, output: detail.output, agents, budget });
       }
@@ -236,7 +261,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       }
       throw error;
     }
-    await remember('succeeded', { output: outcome.output }, outcome.team);
+    await remember('succeeded', { output: outcome.output, verdict: outcome.verdict }, outcome.team);
     return { output: outcome.output, ...(outcome.details !== undefined ? { details: outcome.details } : {}) };
   };
 
@@ -287,25 +312,72 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
     });
   }
 
-  /** The task's working memory, as the `notes` tool uses it (notes over budget are dropped by importance). */
-  function taskNotes(memory: MemoryService, scope: TaskScope, team: string): TaskNotes {
-    const working = memory.workingMemory({
-      tenant: config.memory.tenant,
-      taskId: scope.task.id,
-      team,
-      now: () => clock.now(),
-    });
+  /**
+   * The task's working memory, as the `notes` tool uses it. Past the budget, old notes are condensed
+   * by a model (`memory.working.overflow: model`, when a real model exists) or dropped by importance.
+   */
+  function taskNotes(
+    memory: MemoryService,
+    scope: TaskScope,
+    team: string,
+    summarise: (notes: readonly string[], step: string) => Promise<string>,
+  ): TaskNotes {
+    const byModel = config.memory.working.overflow === 'model' && !deps.simulatedOnly;
+    const working = (step: string | undefined) =>
+      memory.workingMemory({
+        tenant: config.memory.tenant,
+        taskId: scope.task.id,
+        team,
+        now: () => clock.now(),
+        ...(byModel && step !== undefined ? { summarise: (notes) => summarise(notes, step) } : {}),
+      });
     return {
       async add(note) {
-        await working.add({ content: note.content, importance: note.importance, agent: note.agent });
+        await working(note.step).add({
+          content: note.content,
+          importance: note.importance,
+          agent: note.agent,
+        });
       },
       async read() {
-        return (await working.notes()).map((n) => ({
+        return (await working(undefined).notes()).map((n) => ({
           content: n.content,
           agent: n.agent,
           importance: n.importance,
         }));
       },
+    };
+  }
+
+  /**
+   * Condenses old notes by a model, from inside the `notes` tool step that overflowed: its calls are
+   * journaled in a scope named after that step, so a tool step re-run after a crash replays the
+   * summary instead of paying for it twice. A failed call returns '' (the notes are then dropped by
+   * importance); cancellation, suspension and budget exhaustion end the task as usual.
+   */
+  function notesSummariser(
+    scope: TaskScope,
+    agents: TeamRunEnvironment['agents'],
+    budget: Budget,
+  ): (notes: readonly string[], step: string) => Promise<string> {
+    const scopes = new Map<string, DurableContext>();
+    return async (notes, step) => {
+      let durable = scopes.get(step);
+      if (!durable) {
+        durable = scope.durable.scope(`memory:notes@${step.replaceAll('/', '.')}`);
+        scopes.set(step, durable);
+      }
+      try {
+        const answer = await nativeAgentRunner.run(
+          NOTES_SUMMARISER,
+          { prompt: notesSummaryPrompt(notes) },
+          { ...agents, durable, budget, parentSpan: scope.span },
+        );
+        return answer.output;
+      } catch (error) {
+        if (TASK_FATAL_CODES.has(toAgentdError(error).code) || durable.signal.aborted) throw error;
+        return '';
+      }
     };
   }
 

@@ -10,13 +10,21 @@ export interface ToolContext {
   now(): number;
   /** The agent calling the tool. */
   agent?: string | undefined;
+  /** The journal key of the step this call runs in: stable across resumes, unique in the task. */
+  step?: string | undefined;
   /** The task's working memory (shared by its agents), when memory is on. */
   notes?: TaskNotes | undefined;
 }
 
 /** A task's shared scratchpad as tools see it (working memory, within a token budget). */
 export interface TaskNotes {
-  add(note: { content: string; importance?: number; agent: string }): Promise<void>;
+  /** `step`: the calling tool step's key (a summary of old notes is journaled under it). */
+  add(note: {
+    content: string;
+    importance?: number;
+    agent: string;
+    step?: string | undefined;
+  }): Promise<void>;
   /** The notes, oldest first. */
   read(): Promise<{ content: string; agent: string | null; importance: number }[]>;
 }

@@ -9,7 +9,7 @@ export const notesTool = defineTool({
   description:
     'A scratchpad shared by every agent of this task. `add` keeps a short note (a finding, a decision, ' +
     'an open question) with an importance 0–1; `read` returns the notes, oldest first. Past the token ' +
-    'budget the least important old notes are dropped, so mark what must survive as important.',
+    'budget the oldest notes are condensed into one summary (or, with no model for it, the least important are dropped), so mark what must survive as important.',
   input: z.discriminatedUnion('action', [
     z.strictObject({
       action: z.literal('add'),
@@ -31,6 +31,7 @@ export const notesTool = defineTool({
       await notes.add({
         content: input.text,
         agent: context.agent ?? 'agent',
+        step: context.step,
         ...(input.importance !== undefined ? { importance: input.importance } : {}),
       });
       return { added: true };
