@@ -442,7 +442,10 @@ export class SqliteMemoryStore implements MemoryStore {
     this.#prepare('UPDATE memory_vector_chunks SET slots = ? WHERE chunk = ?').run(slots, chunk);
   }
 
-  /** The slots of a scope's chunks, from the connection's cache when it is still valid. */
+  /**
+   * The slots of a scope's chunks, from the connection's cache when it is still valid (read outside a
+   * transaction).
+   */
   #chunksOf(scope: VectorScope): Buffer[] {
     const cache = this.#chunkCache();
     const key = scopeKey(scope);
@@ -456,6 +459,8 @@ export class SqliteMemoryStore implements MemoryStore {
         `,
         ).all(scope) as Pick<ChunkRow, 'slots'>[]
       ).map((row) => row.slots);
+      // Chunks read inside a transaction may be rolled back, which changes no data_version.
+      if (this.#db.inTransaction) return slots;
       const bytes = slots.reduce((total, chunk) => total + chunk.byteLength, 0);
       if (cache.bytes + bytes > CHUNK_CACHE_BYTES) {
         cache.scopes.clear();
