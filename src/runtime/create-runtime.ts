@@ -32,6 +32,7 @@ import type { ModelRouter, RouteDecision, RouterStat, Routing, TaskKindResult } 
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import type { TaskStatus } from '../store/task-store.js';
 import type { ReviewAnswer, ReviewRecord } from '../store/review-store.js';
+import { checkEscalationAnswer, QUALITY_ESCALATION } from './quality-loop.js';
 import type { SpanRecord } from '../store/trace-store.js';
 import type { AuditEvent } from '../store/audit-store.js';
 import { builtinTools, createToolRegistry } from '../tools/index.js';
@@ -517,7 +518,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       });
     },
 
-    answerReview: (id, answer) => runner.answerReview(id, answer),
+    async answerReview(id, answer) {
+      if ((await stores.reviews.get(id))?.kind === QUALITY_ESCALATION) checkEscalationAnswer(answer);
+      return runner.answerReview(id, answer);
+    },
 
     listModels() {
       const listed = catalog.list();

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Json } from '../core/json.js';
 import type { TaskResult } from '../executor/index.js';
 import { FEEDBACK_HEADER } from '../judge/index.js';
 import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
@@ -248,6 +249,13 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
     });
     await untilWaiting(t.runtime, edited.id);
     const [first] = await t.runtime.listReviews({ taskId: edited.id });
+    // An edit must carry the new output as a string; a wrong one is refused and the review stays open.
+    for (const payload of [{ output: 42 }, { text: 'Fixed by hand.' }, 'Fixed by hand.'] as Json[]) {
+      await expect(
+        t.runtime.answerReview(first?.id ?? '', { decision: 'edit', note: null, payload }),
+      ).rejects.toMatchObject({ code: 'review.invalid_payload', category: 'user' });
+    }
+    expect((await t.runtime.listReviews({ taskId: edited.id }))[0]?.status).toBe('pending');
     await t.runtime.answerReview(first?.id ?? '', {
       decision: 'edit',
       note: null,

@@ -33,6 +33,7 @@ import type { MemoryService } from '../memory/index.js';
 import type { ModelRouter } from '../router/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { VerdictStore } from '../store/verdict-store.js';
+import type { ReviewAnswer } from '../store/review-store.js';
 import { prepareTeam, runTeam } from '../topology/index.js';
 import type { PreparedTeam, TeamRunEnvironment, TopologyResult } from '../topology/index.js';
 import { askSystemAgent } from './system-agents.js';
@@ -225,7 +226,7 @@ export async function runQualityLoop(
     if (round >= settings.maxRounds || capped) {
       const answer = await scope.durable.waitForHuman(
         {
-          kind: 'quality-escalation',
+          kind: QUALITY_ESCALATION,
           question:
             `The output was rejected in ${round} round(s) ` +
             `(${capped ? `the cost reached ${settings.budgetCap}× the first round's` : `the limit is ${settings.maxRounds} rounds`}). ` +
@@ -418,6 +419,21 @@ export async function loadRubric(rubric: string | Rubric): Promise<{ rubric: Rub
 
 function callerIsAgent(agent: string | null): boolean {
   return !agent?.startsWith('agentd.');
+}
+
+/** The kind of review a task opens when its output keeps being rejected. */
+export const QUALITY_ESCALATION = 'quality-escalation';
+
+/** Refuses an edit of an escalated output that does not carry the new output as `{ "output": "…" }`. */
+export function checkEscalationAnswer(answer: ReviewAnswer): void {
+  if (answer.decision === 'edit' && editedOutput(answer.payload) === undefined) {
+    throw new AgentdError({
+      code: 'review.invalid_payload',
+      category: 'user',
+      message: 'an edit of a rejected output needs the new output as payload {"output": "…"} (a string)',
+      details: { path: 'payload.output' },
+    });
+  }
 }
 
 function editedOutput(payload: Json | null): string | undefined {
