@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Clock } from '../core/clock.js';
 import { AgentdError, notFound, toAgentdError } from '../core/errors.js';
@@ -161,6 +162,9 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
 
   async function execute(task: TaskRecord): Promise<void> {
     const controller = new AbortController();
+    // Every model call in flight listens on the task's signal (and stops listening when it ends):
+    // a task with many parallel agents has more than Node's default of 10 at once, without a leak.
+    setMaxListeners(0, controller.signal);
     const totals = await ledger.totals({ taskId: task.id });
     let finish!: () => void;
     const state: RunState = {
