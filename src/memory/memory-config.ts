@@ -12,16 +12,22 @@ export const MemoryConfigSchema = z.strictObject({
    * (`{ provider: openai, model: text-embedding-3-small }`). After a change, run `agentd memory reembed`.
    */
   embeddings: z
-    .union([
-      z.enum(['use-lite', 'none']),
-      z.strictObject({
-        /** The name of a provider in `providers` (type openai or openai-compatible). */
-        provider: z.string().min(1),
-        model: z.string().min(1),
-        /** The vector size, when the model can shorten its vectors (e.g. text-embedding-3). */
-        dimensions: z.number().int().positive().optional(),
-      }),
-    ])
+    .union(
+      [
+        z.enum(['use-lite', 'none']),
+        z.strictObject({
+          /** The name of a provider in `providers` (type openai or openai-compatible). */
+          provider: z.string().min(1),
+          model: z.string().min(1),
+          /** The vector size, when the model can shorten its vectors (e.g. text-embedding-3). */
+          dimensions: z.number().int().positive().optional(),
+        }),
+      ],
+      {
+        error:
+          'expected use-lite (the offline model), none (text-only memory), or a provider’s model as { provider, model, dimensions? }',
+      },
+    )
     .default('use-lite'),
   recall: z
     .strictObject({

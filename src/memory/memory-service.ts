@@ -6,6 +6,7 @@ import type { ExtractedFact } from './extract-facts.js';
 import type { MemoryConfig } from './memory-config.js';
 import { junkReason } from './junk-filter.js';
 import { newMemory } from './new-memory.js';
+import { contentWords } from './stopwords.js';
 import { recordProcedure } from './procedural-memory.js';
 import type { ProcedureRun } from './procedural-memory.js';
 import { rememberFact } from './remember-fact.js';
@@ -52,6 +53,10 @@ export interface MemoryQuery {
   agent?: string | null | undefined;
   taskId?: string | null | undefined;
   tags?: string[] | undefined;
+  /** Made at or after this time (epoch ms). */
+  createdAfter?: number | undefined;
+  /** Made before this time (epoch ms). */
+  createdBefore?: number | undefined;
   includeSuperseded?: boolean | undefined;
   mode?: SearchMode | undefined;
 }
@@ -208,15 +213,22 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
         .filter((hit) => dryRun || !hit.memory.tags.includes(DRY_RUN_TAG))
         .slice(0, limit);
       const budget = config.recall.maxTokens * CHARS_PER_TOKEN;
+      const asked = contentWords(text);
       const lines: string[] = [];
       const used: ScoredMemory[] = [];
       let size = 0;
       for (const hit of found) {
         if (hit.score < config.recall.minScore) continue;
         // Relevance is relative to the candidates, so it cannot tell "the best of nothing" from a
-        // match: a memory is recalled only when it shares words with the task or is close in meaning.
-        const { textRank, vectorSimilarity } = hit.components;
-        if (textRank === null && (vectorSimilarity ?? 0) < config.recall.minSimilarity) continue;
+        // match: a memory is recalled only when it shares a content word with the task (an
+        // episode's words are those of its task and output, not of its template: every episode says
+        // "Task", "team" and "succeeded") or is close in meaning.
+        const about =
+          hit.memory.layer === 'episodic'
+            ? (hit.memory.provenance.source ?? hit.memory.content)
+            : hit.memory.content;
+        const shared = [...contentWords(about)].some((word) => asked.has(word));
+        if (!shared && (hit.components.vectorSimilarity ?? 0) < config.recall.minSimilarity) continue;
         const line = `- (${new Date(hit.memory.createdAt).toISOString().slice(0, 10)}, ${hit.memory.layer}) ${oneLine(hit.memory.content)}`;
         if (size + line.length > budget) break;
         lines.push(line);
@@ -247,7 +259,14 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
           team: episode.team,
           taskId: episode.taskId,
           importance: episode.outcome === 'failed' ? 0.6 : 0.4,
-          provenance: { taskId: episode.taskId, step: null, source: null },
+          // The source is what the episode is about: its task and how it ended.
+          provenance: {
+            taskId: episode.taskId,
+            step: null,
+            source: [episode.prompt.slice(0, 2000), (episode.output ?? episode.error ?? '').slice(0, 2000)]
+              .join('\n')
+              .trim(),
+          },
           tags: [episode.outcome, episode.topology, ...(episode.dryRun ? [DRY_RUN_TAG] : [])],
         },
       );
@@ -311,6 +330,8 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
             ...(query.agent !== undefined ? { agent: query.agent } : {}),
             ...(query.taskId !== undefined ? { taskId: query.taskId } : {}),
             ...(query.tags ? { tags: query.tags } : {}),
+            ...(query.createdAfter !== undefined ? { createdAfter: query.createdAfter } : {}),
+            ...(query.createdBefore !== undefined ? { createdBefore: query.createdBefore } : {}),
             ...(query.includeSuperseded ? { includeSuperseded: true } : {}),
           },
         },
@@ -320,6 +341,9 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
     async add(input, now) {
       const provenance = { taskId: input.taskId ?? null, step: null, source: input.source ?? null };
       const layer = input.layer ?? 'semantic';
+      // Every layer is recalled into prompts (or read by team design): junk is refused in all.
+      const junk = junkReason(input.content);
+      if (junk) return { outcome: 'refused', reason: junk };
       if (layer === 'semantic') {
         return rememberFact(
           { store, embedder: embedder(), now, thresholds },

@@ -85,5 +85,32 @@ describe('remembering facts (semantic layer)', () => {
     await remember('The deploy day is Thursday.');
     const other = await remember('The deploy day is Monday.', { tenant: 'beta' });
     expect(other.outcome).toBe('added');
+    expect((await remember('The deploy day is Thursday.', { tenant: 'beta' })).outcome).toBe('superseded');
+    // acme's fact is untouched by what beta learnt.
+    const [acme] = await stores.memories.list({
+      filter: { tenant: 'acme', includeSuperseded: true },
+      limit: 5,
+    });
+    expect(acme).toMatchObject({ content: 'The deploy day is Thursday.', validTo: null, supersededBy: null });
+    expect(await stores.memories.count({ tenant: 'acme', includeSuperseded: true })).toBe(1);
+  }, 30_000);
+
+  it('takes a negation or another modal as a change, not as the same fact', async () => {
+    expect((await remember('Bob is allergic to peanuts.')).outcome).toBe('added');
+    expect((await remember("Bob isn't allergic to peanuts.")).outcome).toBe('superseded');
+    expect((await remember('Users can delete their own projects.')).outcome).toBe('added');
+    expect((await remember('Users must delete their own projects.')).outcome).toBe('superseded');
+    // The same statement again is still a duplicate.
+    expect((await remember('Users must delete their own projects.')).outcome).toBe('merged');
+  }, 30_000);
+
+  it('treats the same fact from another team (or added by hand) as one fact', async () => {
+    expect((await remember('The staging database runs on port 6543.', { team: 'ops' })).outcome).toBe(
+      'added',
+    );
+    expect((await remember('The staging database runs on port 6543.')).outcome).toBe('merged');
+    const changed = await remember('The staging database runs on port 7000.', { team: 'web' });
+    expect(changed.outcome).toBe('superseded');
+    expect(await stores.memories.count({ tenant: 'acme' })).toBe(1);
   }, 30_000);
 });

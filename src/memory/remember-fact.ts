@@ -59,12 +59,9 @@ export async function rememberFact(
   const { store, embedder, now } = deps;
   const thresholds = deps.thresholds ?? DEFAULT_THRESHOLDS;
   const [embedding] = embedder ? await embedder.embed([fact.content]) : [];
-  const filter = {
-    tenant: fact.tenant,
-    layers: ['semantic' as const],
-    team: fact.team ?? null,
-    agent: fact.agent ?? null,
-  };
+  // Candidates come from the whole tenant, as recall does: a fact one team learnt and the same
+  // fact from another team (or added by hand) are one fact, and a change to it replaces it for all.
+  const filter = { tenant: fact.tenant, layers: ['semantic' as const] };
   // Without vectors, the best full-text match is the candidate, and word overlap stands in for
   // the similarity thresholds.
   const [nearest] = embedding
@@ -89,10 +86,10 @@ export async function rememberFact(
       before.subject === after.subject
     ) {
       const memory = record(fact, embedding ?? null, embedder?.id ?? null, now);
-      await store.add(memory);
-      const previous = await store.update(existing.id, fact.tenant, {
-        validTo: now,
-        supersededBy: memory.id,
+      // Together: never two current facts that contradict each other, nor one superseded by nothing.
+      const [previous] = await store.apply(fact.tenant, {
+        add: [memory],
+        update: [{ id: existing.id, patch: { validTo: now, supersededBy: memory.id } }],
       });
       return { outcome: 'superseded', memory, previous: previous ?? existing };
     }
@@ -123,14 +120,32 @@ function record(
   );
 }
 
-/** A sentence's content words, its key tokens (names and numbers) and its subject (first content word). */
+/**
+ * Words that turn a statement around or change its force ("is not", "must" for "can"): stopwords for
+ * search, but key words here, so that "Bob is not allergic to peanuts" is not a duplicate of "Bob is
+ * allergic to peanuts" but a change to it.
+ */
+const POLARITY = new Set(
+  'not no never none nor cannot can could will would should may might must shall'.split(' '),
+);
+
+/**
+ * A sentence's content words, its key tokens (names, numbers, negations and modals) and its subject
+ * (first content word).
+ */
 function words(text: string): { all: Set<string>; keys: Set<string>; subject: string | undefined } {
-  const tokens = text.match(/[\p{L}\p{N}]+/gu) ?? [];
+  // "isn't", "can't", "won't": the negation as a word of its own.
+  const tokens = text.replace(/n['’]t\b/gi, ' not').match(/[\p{L}\p{N}]+/gu) ?? [];
   const all = new Set<string>();
   const keys = new Set<string>();
   let subject: string | undefined;
   for (const token of tokens) {
     const lower = token.toLowerCase();
+    if (POLARITY.has(lower)) {
+      all.add(lower);
+      keys.add(lower);
+      continue;
+    }
     if (STOPWORDS.has(lower)) continue;
     subject ??= lower;
     all.add(lower);

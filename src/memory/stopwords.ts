@@ -6,3 +6,16 @@ export const STOPWORDS = new Set(
     'me not no so than then there here now just also very can could will would should may might must shall'
   ).split(' '),
 );
+
+/**
+ * A text's content words, lower-cased, stopwords left out, and a plural `s` dropped so that "ports"
+ * meets "port" (a rough stand-in for the Porter stemming of the full-text index).
+ */
+export function contentWords(text: string): Set<string> {
+  const words = new Set<string>();
+  for (const token of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    if (STOPWORDS.has(token)) continue;
+    words.add(token.length > 3 && token.endsWith('s') && !token.endsWith('ss') ? token.slice(0, -1) : token);
+  }
+  return words;
+}

@@ -55,7 +55,7 @@ export function createWorkingMemory(options: WorkingMemoryOptions): WorkingMemor
         const summary = (await options.summarise(older.map((note) => note.content))).trim();
         if (!summary || count(summary) >= total(older)) break;
         const first = older[0] as MemoryRecord;
-        await store.add({
+        const folded: MemoryRecord = {
           ...first,
           id: newId('mem', first.createdAt),
           content: summary,
@@ -65,8 +65,9 @@ export function createWorkingMemory(options: WorkingMemoryOptions): WorkingMemor
           importance: Math.max(...older.map((note) => note.importance)),
           provenance: { taskId, step: null, source: `summary of ${older.length} notes` },
           tags: ['summary'],
-        });
-        for (const note of older) await store.forget(note.id, tenant);
+        };
+        // The summary replaces the notes in one write: never both, never neither.
+        await store.apply(tenant, { add: [folded], forget: older.map((note) => note.id) });
         current = await notes();
       }
     }

@@ -463,7 +463,7 @@ export async function forgeDesign(
         'forge:procedures',
         async () =>
           (await deps.memory?.procedures({
-            tenant: deps.config.memory.tenant,
+            tenant: run.input.tenant ?? deps.config.memory.tenant,
             taskKind: options.taskKind,
             limit: 10,
           })) as unknown as Json,

@@ -30,6 +30,15 @@ export const TaskInputSchema = z
       .describe(
         "true: Forge designs the team, then it runs (ignored when the task names an agent or a team); 'design': the output is the design, nothing runs",
       ),
+    tenant: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        'The memory tenant this task recalls from and leaves its memories in (default memory.tenant); tenants never see each other’s memories',
+      ),
     calibrate: z
       .strictObject({
         rubric: z.union([z.string().min(1), RubricSchema]),

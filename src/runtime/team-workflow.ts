@@ -121,16 +121,16 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       defaultMaxOutputTokens: config.budget.defaultMaxOutputTokens,
       modelTimeoutMs: config.agents.modelTimeoutMs,
     };
-    if (deps.memory) {
+    const { memory } = deps;
+    const tenant = input.tenant ?? config.memory.tenant;
+    if (memory) {
       agents.notes = taskNotes(
-        deps.memory,
+        memory,
         scope,
-        prepared.team.name,
+        { tenant, team: prepared.team.name },
         notesSummariser(scope, agents, budget),
       );
     }
-    const { memory } = deps;
-    const tenant = config.memory.tenant;
     // Journaled, so a resumed task sees the memories its first run saw.
     const recalled = memory
       ? await scope.durable.step('memory:recall', async () => {
@@ -279,7 +279,8 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
   }): Promise<void> {
     const { scope, input, team, output } = task;
     const memory = deps.memory as MemoryService;
-    const { facts: settings, tenant } = config.memory;
+    const settings = config.memory.facts;
+    const tenant = input.tenant ?? config.memory.tenant;
     let facts: ExtractedFact[];
     if (settings.extract === 'model') {
       const durable = scope.durable.scope('memory:facts');
@@ -319,13 +320,13 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
   function taskNotes(
     memory: MemoryService,
     scope: TaskScope,
-    team: string,
+    { tenant, team }: { tenant: string; team: string },
     summarise: (notes: readonly string[], step: string) => Promise<string>,
   ): TaskNotes {
     const byModel = config.memory.working.overflow === 'model' && !deps.simulatedOnly;
     const working = (step: string | undefined) =>
       memory.workingMemory({
-        tenant: config.memory.tenant,
+        tenant,
         taskId: scope.task.id,
         team,
         now: () => clock.now(),

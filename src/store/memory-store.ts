@@ -60,6 +60,13 @@ export interface MemoryHit {
   score: number;
 }
 
+/** Changes {@link MemoryStore.apply} makes in one transaction. */
+export interface MemoryChanges {
+  add?: readonly MemoryRecord[];
+  update?: readonly { id: string; patch: MemoryPatch }[];
+  forget?: readonly string[];
+}
+
 /** The fields of a memory that can change after it is written. */
 export type MemoryPatch = Partial<
   Pick<
@@ -80,8 +87,16 @@ export interface MemoryStore {
   getMany(ids: readonly string[], tenant: string): Promise<MemoryRecord[]>;
   /** Changes fields of a memory; its indexes follow. Returns the updated memory, or null if none. */
   update(id: string, tenant: string, patch: MemoryPatch): Promise<MemoryRecord | null>;
-  /** Deletes a memory from the table and both indexes. Returns whether it existed. */
+  /**
+   * Deletes a memory from the table and both indexes; the memories it superseded become current
+   * again (`validTo` and `supersededBy` cleared). Returns whether it existed.
+   */
   forget(id: string, tenant: string): Promise<boolean>;
+  /**
+   * Applies changes in the tenant together, all or none: adds, then updates (their results, null
+   * for a missing memory, in order), then forgets.
+   */
+  apply(tenant: string, changes: MemoryChanges): Promise<(MemoryRecord | null)[]>;
   /** Full-text search (FTS5 BM25) within the filter, best first. */
   searchText(query: { text: string; filter: MemoryFilter; limit: number }): Promise<MemoryHit[]>;
   /** Nearest neighbours by cosine similarity within the filter, best first. */

@@ -27,6 +27,7 @@ export function registerRun(program: Command, cli: CliContext): void {
     .option('--rubric <file>', 'judge the output against this rubric (YAML or JSON)')
     .option('--judging <mode>', 'off | checks | single | panel (default: quality.judging)')
     .option('--max-rounds <n>', 'rounds (1–5) before a rejected output goes to human review')
+    .option('--tenant <name>', 'memory tenant the task recalls from and writes to (default: memory.tenant)')
     .option('--json', 'print the task result as JSON on stdout')
     .action(async (prompt: string, options: RunOptions) => {
       const input: Record<string, unknown> = { prompt };
@@ -34,6 +35,7 @@ export function registerRun(program: Command, cli: CliContext): void {
       if (options.agent) input['agent'] = await loadAgentFile(resolve(options.agent));
       if (options.team) input['team'] = await loadTeamFile(resolve(options.team));
       if (options.model) input['model'] = options.model;
+      if (options.tenant !== undefined) input['tenant'] = options.tenant;
       const budget = budgetOf(cli, options);
       if (budget) input['budget'] = budget;
       const routing = routingOf(options);
@@ -93,6 +95,7 @@ interface RunOptions {
   rubric?: string;
   judging?: string;
   maxRounds?: string;
+  tenant?: string;
   json?: boolean;
 }
 

@@ -228,15 +228,122 @@ export function describeMemoryStoreConformance(name: string, open: OpenStore<Mem
     it('forgets a memory from the table, the text index and the vector index', async () => {
       await store.add(memory({ id: 'm1', content: 'secret plan', embedding: vector(5) }));
       await store.add(memory({ id: 'm2', content: 'public plan', embedding: vector(5, 6) }));
+      // Superseded by m2: only filters with includeSuperseded see it.
+      await store.add(
+        memory({
+          id: 'm3',
+          content: 'obsolete plan',
+          embedding: vector(7),
+          validTo: 2_000,
+          supersededBy: 'm2',
+        }),
+      );
+      // Another tenant's memory with the same words and vector.
+      await store.add(memory({ id: 'b1', tenant: 'beta', content: 'secret plan', embedding: vector(5) }));
+      const everything = { tenant: 'acme', includeSuperseded: true };
+      // Before: each of them is found by its own word and its own embedding (so the checks bite).
+      expect(ids(await store.searchText({ text: 'secret', filter: everything, limit: 10 }))).toEqual(['m1']);
+      expect(ids(await store.searchText({ text: 'obsolete', filter: everything, limit: 10 }))).toEqual([
+        'm3',
+      ]);
+      expect(ids(await store.searchVector({ vector: vector(7), filter: everything, limit: 1 }))).toEqual([
+        'm3',
+      ]);
+      expect(await store.count(everything)).toBe(3);
+
       expect(await store.forget('m1', 'acme')).toBe(true);
+      expect(await store.forget('m3', 'acme')).toBe(true);
       expect(await store.get('m1', 'acme')).toBeNull();
+      expect(await store.get('m3', 'acme')).toBeNull();
+      expect(await store.getMany(['m1', 'm2', 'm3'], 'acme')).toEqual([
+        expect.objectContaining({ id: 'm2' }),
+      ]);
+      expect(await store.count({ tenant: 'acme' })).toBe(1);
+      expect(await store.count(everything)).toBe(1);
+      expect((await store.list({ filter: everything, limit: 10 })).map((m) => m.id)).toEqual(['m2']);
+      expect(await store.stats('acme')).toMatchObject({
+        layers: { working: 0, episodic: 0, semantic: 1, procedural: 0 },
+        superseded: 0,
+      });
+      // Its own unique word and its own embedding, the queries that match it best, find nothing of it.
+      for (const filter of [{ tenant: 'acme' }, everything]) {
+        expect(await store.searchText({ text: 'secret', filter, limit: 10 })).toEqual([]);
+        expect(await store.searchText({ text: 'obsolete', filter, limit: 10 })).toEqual([]);
+        expect(ids(await store.searchText({ text: 'secret obsolete plan', filter, limit: 10 }))).toEqual([
+          'm2',
+        ]);
+        for (const own of [vector(5), vector(7)]) {
+          expect(ids(await store.searchVector({ vector: own, filter, limit: 10 }))).toEqual(['m2']);
+        }
+      }
+      // The other tenant's memory of the same words and vector stays.
+      expect(ids(await store.searchText({ text: 'secret', filter: { tenant: 'beta' }, limit: 10 }))).toEqual([
+        'b1',
+      ]);
       expect(
-        ids(await store.searchText({ text: 'secret plan', filter: { tenant: 'acme' }, limit: 10 })),
-      ).toEqual(['m2']);
-      expect(
-        ids(await store.searchVector({ vector: vector(5), filter: { tenant: 'acme' }, limit: 10 })),
-      ).toEqual(['m2']);
+        ids(await store.searchVector({ vector: vector(5), filter: { tenant: 'beta' }, limit: 10 })),
+      ).toEqual(['b1']);
       expect(await store.forget('m1', 'acme')).toBe(false);
+    });
+
+    it('makes what a forgotten memory superseded current again, in its tenant only', async () => {
+      await store.add(memory({ id: 'old', content: 'deploys on Thursday' }));
+      await store.add(memory({ id: 'other', tenant: 'beta', content: 'deploys on Friday' }));
+      await store.add(memory({ id: 'new', content: 'deploys on Monday', validFrom: 5_000 }));
+      await store.update('old', 'acme', { validTo: 5_000, supersededBy: 'new' });
+      await store.update('other', 'beta', { validTo: 5_000, supersededBy: 'new' });
+      expect(await store.count({ tenant: 'acme' })).toBe(1);
+
+      expect(await store.forget('new', 'acme')).toBe(true);
+      expect(await store.get('old', 'acme')).toMatchObject({ validTo: null, supersededBy: null });
+      expect(await store.count({ tenant: 'acme' })).toBe(1);
+      expect(ids(await store.searchText({ text: 'deploys', filter: { tenant: 'acme' }, limit: 5 }))).toEqual([
+        'old',
+      ]);
+      expect(await store.get('other', 'beta')).toMatchObject({ validTo: 5_000, supersededBy: 'new' });
+    });
+
+    it('applies adds, updates and forgets together, or none of them', async () => {
+      await store.add(memory({ id: 'keep', content: 'first note', embedding: vector(1) }));
+      await store.add(memory({ id: 'drop', content: 'second note', embedding: vector(2) }));
+      const updated = await store.apply('acme', {
+        add: [memory({ id: 'summary', content: 'both notes', embedding: vector(3) })],
+        update: [
+          { id: 'keep', patch: { importance: 0.9 } },
+          { id: 'missing', patch: { importance: 0.9 } },
+        ],
+        forget: ['drop'],
+      });
+      expect(updated.map((record) => record?.importance ?? null)).toEqual([0.9, null]);
+      expect((await store.list({ filter: { tenant: 'acme' }, limit: 10 })).map((m) => m.id).sort()).toEqual([
+        'keep',
+        'summary',
+      ]);
+      expect(
+        ids(await store.searchVector({ vector: vector(2), filter: { tenant: 'acme' }, limit: 1 })),
+      ).not.toEqual(['drop']);
+
+      // An invalid change (here an update out of range) undoes the whole batch.
+      await expectAgentdError(
+        store.apply('acme', {
+          add: [memory({ id: 'late', content: 'third note', embedding: vector(4) })],
+          update: [{ id: 'keep', patch: { importance: 2 } }],
+          forget: ['summary'],
+        }),
+        'memory.invalid',
+      );
+      expect(await store.get('late', 'acme')).toBeNull();
+      expect(await store.get('summary', 'acme')).not.toBeNull();
+      expect((await store.get('keep', 'acme'))?.importance).toBe(0.9);
+      expect(
+        ids(await store.searchVector({ vector: vector(4), filter: { tenant: 'acme' }, limit: 1 })),
+      ).not.toEqual(['late']);
+      // A record of another tenant is refused before anything is written.
+      await expectAgentdError(
+        store.apply('acme', { add: [memory({ id: 'stray', tenant: 'beta', content: 'stray note' })] }),
+        'memory.invalid',
+      );
+      expect(await store.get('stray', 'beta')).toBeNull();
     });
 
     it('counts each recall on touch', async () => {

@@ -3,6 +3,7 @@ import { encodeSlot, estimateSimilarities, norm, slotBytes, takeBest } from './v
 import * as sqliteVec from 'sqlite-vec';
 import { AgentdError } from '../../core/errors.js';
 import type {
+  MemoryChanges,
   MemoryFilter,
   MemoryHit,
   MemoryLayer,
@@ -81,28 +82,7 @@ export class SqliteMemoryStore implements MemoryStore {
   }
 
   async add(record: MemoryRecord): Promise<void> {
-    validate(record);
-    const write = this.#db.transaction(() => {
-      if (this.#prepare('SELECT 1 FROM memories WHERE id = ?').get(record.id)) {
-        throw new AgentdError({
-          code: 'memory.exists',
-          category: 'user',
-          message: `a memory with id ${record.id} already exists`,
-        });
-      }
-      const { lastInsertRowid } = this.#prepare(
-        `
-        INSERT INTO memories (id, layer, tenant, team, agent, task_id, content, embedding, embedding_model,
-          importance, created_at, last_accessed_at, access_count, valid_from, valid_to, superseded_by,
-          provenance, tags)
-        VALUES (@id, @layer, @tenant, @team, @agent, @task_id, @content, @embedding, @embedding_model,
-          @importance, @created_at, @last_accessed_at, @access_count, @valid_from, @valid_to, @superseded_by,
-          @provenance, @tags)
-      `,
-      ).run(toRow(record));
-      if (record.embedding) this.#indexVector(Number(lastInsertRowid), record);
-    });
-    write();
+    this.#db.transaction(() => this.#add(record))();
   }
 
   async get(id: string, tenant: string): Promise<MemoryRecord | null> {
@@ -123,43 +103,89 @@ export class SqliteMemoryStore implements MemoryStore {
   }
 
   async update(id: string, tenant: string, patch: MemoryPatch): Promise<MemoryRecord | null> {
-    const write = this.#db.transaction((): MemoryRecord | null => {
-      const row = this.#prepare('SELECT * FROM memories WHERE id = ? AND tenant = ?').get(id, tenant) as
-        MemoryRow | undefined;
-      if (!row) return null;
-      const next: MemoryRecord = { ...toRecord(row), ...patch };
-      validate(next);
-      this.#prepare(
-        `
-        UPDATE memories SET layer = @layer, content = @content, embedding = @embedding,
-          embedding_model = @embedding_model, importance = @importance, valid_to = @valid_to,
-          superseded_by = @superseded_by, tags = @tags
-        WHERE rowid = @rowid
-      `,
-      ).run({ ...toRow(next), rowid: row.rowid });
-      // The vector index is keyed by layer and holds a code of the embedding; other fields (a
-      // supersession, a re-weighting) leave it alone.
-      if (patch.embedding !== undefined || next.layer !== row.layer) {
-        this.#unindexVector({ ...row, bytes: row.embedding?.byteLength ?? null });
-        if (next.embedding) this.#indexVector(row.rowid, next);
-      }
-      return next;
-    });
-    return write();
+    return this.#db.transaction(() => this.#update(id, tenant, patch))();
   }
 
   async forget(id: string, tenant: string): Promise<boolean> {
-    const remove = this.#db.transaction(() => {
-      const row = this.#prepare(
-        'SELECT rowid, tenant, layer, length(embedding) AS bytes FROM memories WHERE id = ? AND tenant = ?',
-      ).get(id, tenant) as IndexedVector | undefined;
-      if (!row) return false;
-      this.#unindexVector(row);
-      // The FTS5 row goes with it (trigger memories_fts_delete).
-      this.#prepare('DELETE FROM memories WHERE rowid = ?').run(row.rowid);
-      return true;
-    });
-    return remove();
+    return this.#db.transaction(() => this.#forget(id, tenant))();
+  }
+
+  async apply(tenant: string, changes: MemoryChanges): Promise<(MemoryRecord | null)[]> {
+    for (const record of changes.add ?? []) {
+      if (record.tenant !== tenant) {
+        throw new AgentdError({
+          code: 'memory.invalid',
+          category: 'user',
+          message: `memory ${record.id} is in tenant '${record.tenant}', not '${tenant}'`,
+        });
+      }
+    }
+    return this.#db.transaction(() => {
+      for (const record of changes.add ?? []) this.#add(record);
+      const updated = (changes.update ?? []).map(({ id, patch }) => this.#update(id, tenant, patch));
+      for (const id of changes.forget ?? []) this.#forget(id, tenant);
+      return updated;
+    })();
+  }
+
+  #add(record: MemoryRecord): void {
+    validate(record);
+    if (this.#prepare('SELECT 1 FROM memories WHERE id = ?').get(record.id)) {
+      throw new AgentdError({
+        code: 'memory.exists',
+        category: 'user',
+        message: `a memory with id ${record.id} already exists`,
+      });
+    }
+    const { lastInsertRowid } = this.#prepare(
+      `
+      INSERT INTO memories (id, layer, tenant, team, agent, task_id, content, embedding, embedding_model,
+        importance, created_at, last_accessed_at, access_count, valid_from, valid_to, superseded_by,
+        provenance, tags)
+      VALUES (@id, @layer, @tenant, @team, @agent, @task_id, @content, @embedding, @embedding_model,
+        @importance, @created_at, @last_accessed_at, @access_count, @valid_from, @valid_to, @superseded_by,
+        @provenance, @tags)
+    `,
+    ).run(toRow(record));
+    if (record.embedding) this.#indexVector(Number(lastInsertRowid), record);
+  }
+
+  #update(id: string, tenant: string, patch: MemoryPatch): MemoryRecord | null {
+    const row = this.#prepare('SELECT * FROM memories WHERE id = ? AND tenant = ?').get(id, tenant) as
+      MemoryRow | undefined;
+    if (!row) return null;
+    const next: MemoryRecord = { ...toRecord(row), ...patch };
+    validate(next);
+    this.#prepare(
+      `
+      UPDATE memories SET layer = @layer, content = @content, embedding = @embedding,
+        embedding_model = @embedding_model, importance = @importance, valid_to = @valid_to,
+        superseded_by = @superseded_by, tags = @tags
+      WHERE rowid = @rowid
+    `,
+    ).run({ ...toRow(next), rowid: row.rowid });
+    // The vector index is keyed by layer and holds a code of the embedding; other fields (a
+    // supersession, a re-weighting) leave it alone.
+    if (patch.embedding !== undefined || next.layer !== row.layer) {
+      this.#unindexVector({ ...row, bytes: row.embedding?.byteLength ?? null });
+      if (next.embedding) this.#indexVector(row.rowid, next);
+    }
+    return next;
+  }
+
+  #forget(id: string, tenant: string): boolean {
+    const row = this.#prepare(
+      'SELECT rowid, tenant, layer, length(embedding) AS bytes FROM memories WHERE id = ? AND tenant = ?',
+    ).get(id, tenant) as IndexedVector | undefined;
+    if (!row) return false;
+    this.#unindexVector(row);
+    // The FTS5 row goes with it (trigger memories_fts_delete).
+    this.#prepare('DELETE FROM memories WHERE rowid = ?').run(row.rowid);
+    // What it had superseded is current again: no memory points at one that is gone.
+    this.#prepare(
+      'UPDATE memories SET valid_to = NULL, superseded_by = NULL WHERE superseded_by = ? AND tenant = ?',
+    ).run(id, tenant);
+    return true;
   }
 
   async searchText(query: { text: string; filter: MemoryFilter; limit: number }): Promise<MemoryHit[]> {

@@ -123,8 +123,14 @@ function v6Records(): MemoryRecord[] {
   return records;
 }
 
-/** Ids deleted after all records were written (never the newest, so both databases keep the same rowids). */
-const DELETED = new Set(v6Records().flatMap((record, i) => (i % 37 === 5 ? [record.id] : [])));
+/**
+ * Ids deleted after all records were written (never the newest, so both databases keep the same
+ * rowids; never one that superseded another, which the current store's forget would reinstate but
+ * the version 6 rows deleted by hand do not).
+ */
+const DELETED = new Set(
+  v6Records().flatMap((record, i) => (i % 37 === 5 && (i - 1) % 19 !== 0 ? [record.id] : [])),
+);
 
 /** The filter semantics of MemoryFilter, by brute force. */
 function passes(record: MemoryRecord, filter: MemoryFilter): boolean {
@@ -502,6 +508,12 @@ describe('SQLite memory store: upgrade from schema version 6 (migration 7)', () 
       for (const record of acme.filter((_, i) => i % 11 === 0)) {
         expect(await first.memories.forget(record.id, record.tenant)).toBe(true);
         current.delete(record.id);
+        // What it superseded is current again.
+        for (const other of current.values()) {
+          if (other.tenant === record.tenant && other.supersededBy === record.id) {
+            current.set(other.id, { ...other, validTo: null, supersededBy: null });
+          }
+        }
       }
       for (const record of acme.filter((_, i) => i % 11 === 3)) {
         const patch =
