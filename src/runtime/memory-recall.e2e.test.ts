@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RECALL_HEADER } from '../memory/index.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
@@ -34,14 +36,38 @@ describe('memory through the runtime: every task leaves an episode, the next tas
     expect(prompts[1]).toMatch(/Recalled memory[\s\S]*\n\nRemind me: what date/);
   }, 60_000);
 
-  it('recalls nothing when memory is off and leaves no episode', async () => {
+  it('recalls nothing when memory is off, and writes no memory of any layer nor a memory step', async () => {
     t = await createTestRuntime({
       script: [{ text: 'one' }, { text: 'two' }],
       config: { memory: { enabled: false } },
     });
-    await t.runtime.runTask({ prompt: 'When is the version 2 release planned?' });
-    await t.runtime.runTask({ prompt: 'When is the version 2 release planned?' });
+    const first = await t.runtime.runTask({ prompt: 'When is the version 2 release planned?' });
+    const second = await t.runtime.runTask({ prompt: 'When is the version 2 release planned?' });
+    expect([first.status, second.status]).toEqual(['succeeded', 'succeeded']);
+    expect(t.model.calls).toHaveLength(2);
     expect(t.model.calls.map((call) => call.promptText).join('\n')).not.toContain(RECALL_HEADER);
+
+    // Nothing was written to memory, in any layer (episodes, facts, procedures, working notes), and
+    // no memory step ran: checked on the database itself, not through memory search.
+    const db = new Database(join(t.home, 'agentd.db'), { readonly: true });
+    try {
+      const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+      expect(count('SELECT COUNT(*) AS n FROM memories')).toBe(0);
+      expect(count('SELECT COUNT(*) AS n FROM procedures')).toBe(0);
+      const steps = db.prepare('SELECT task_id, key, name FROM steps').all() as {
+        task_id: string;
+        key: string;
+        name: string;
+      }[];
+      // Both tasks were journaled (so an empty list would not pass for the wrong reason) …
+      expect(new Set(steps.map((step) => step.task_id))).toEqual(new Set([first.id, second.id]));
+      // … and none of their steps (nor a step nested in a memory scope) is a memory step.
+      expect(
+        steps.filter((step) => step.name.startsWith('memory:') || step.key.startsWith('memory:')),
+      ).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 
   it('records a failed task’s episode with its error code', async () => {
