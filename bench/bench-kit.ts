@@ -2,6 +2,7 @@
 // so every benchmark reports its figures the same way and docs/benchmarks.md can quote them as printed.
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import Database from 'better-sqlite3';
@@ -117,6 +118,14 @@ export function option(args: readonly string[], name: string): string | undefine
     if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
   }
   return undefined;
+}
+
+/**
+ * A path the user gave on the command line, resolved against the directory they ran the command
+ * from: npm runs scripts from the repository root but keeps the original directory in INIT_CWD.
+ */
+export function userPath(path: string): string {
+  return resolve(process.env['INIT_CWD'] ?? process.cwd(), path);
 }
 
 /** A positive integer option, or `fallback`; throws on anything else so typos are not silently ignored. */

@@ -5,8 +5,9 @@
 // conversation is asked with `searchMemories` in three modes (hybrid, BM25 alone, vectors alone), and
 // recall@5 / recall@10 of the evidence turns is reported per question category, with ingest time and
 // query latency. The data is read where it lies (`--data`), never copied into the repository.
-// Run with `npm run bench -- memory-locomo`; options: --data PATH (default ../shared/data/locomo from
-// the repository root), --conversations N (the first N files only, for a quick run).
+// Run with `npm run bench -- memory-locomo`; options: --data PATH (relative to the directory npm was
+// run from; default ../shared/data/locomo from the repository root), --conversations N (the first N
+// files only, for a quick run).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -18,7 +19,7 @@ import type { SearchMode } from '../src/memory/index.js';
 import { createUseLiteEmbeddingModel } from '../src/models/providers/use-lite/use-lite-embedding-model.js';
 import type { MemoryRecord } from '../src/store/memory-store.js';
 import { openSqliteStores } from '../src/store/sqlite/open-sqlite-stores.js';
-import { formatMs, intOption, machineLine, option, percentile, printTable } from './bench-kit.js';
+import { formatMs, intOption, machineLine, option, percentile, printTable, userPath } from './bench-kit.js';
 
 const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_DATA = '../shared/data/locomo';
@@ -100,7 +101,7 @@ interface RecallSums {
 export async function run(args: string[]): Promise<void> {
   const dataArg = option(args, 'data');
   if (args.includes('--data') && dataArg === undefined) return fail('--data needs a path');
-  const dataDir = resolve(REPOSITORY_ROOT, dataArg ?? DEFAULT_DATA);
+  const dataDir = dataArg === undefined ? resolve(REPOSITORY_ROOT, DEFAULT_DATA) : userPath(dataArg);
   if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) {
     return fail(`no LoCoMo data at ${dataDir} (give the folder of conv-*.json with --data PATH)`);
   }

@@ -15,7 +15,7 @@ import type { ModelInfo, ResolvedModel } from '../src/models/index.js';
 import { createModelRouter, RouterConfigSchema, seededRandom } from '../src/router/index.js';
 import type { ModelRouter, RouteRequest } from '../src/router/index.js';
 import { openSqliteStores } from '../src/store/sqlite/open-sqlite-stores.js';
-import { intOption, machineLine, option, printTable } from './bench-kit.js';
+import { intOption, machineLine, option, printTable, userPath } from './bench-kit.js';
 
 const ScenarioSchema = z.strictObject({
   seed: z.number().int(),
@@ -69,7 +69,9 @@ interface Outcome {
 const benchDir = dirname(fileURLToPath(import.meta.url));
 
 export async function run(args: string[]): Promise<void> {
-  const path = option(args, 'scenario') ?? join(benchDir, 'router-sim.yaml');
+  const scenarioArg = option(args, 'scenario');
+  // A --scenario FILE is relative to where npm was run from; the default is the shipped scenario.
+  const path = scenarioArg === undefined ? join(benchDir, 'router-sim.yaml') : userPath(scenarioArg);
   const scenario = ScenarioSchema.parse(parseYaml(readFileSync(path, 'utf8')));
   const seed = option(args, 'seed') === undefined ? scenario.seed : intOption(args, 'seed', scenario.seed);
   const count = intOption(args, 'tasks', scenario.tasks);

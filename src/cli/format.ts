@@ -344,11 +344,18 @@ export function proceduresTable(procedures: ListedProcedure[]): string {
   );
 }
 
-/** One line per audit event. */
+/** One line per audit event, with its tenant (`-` for a change to no one tenant, e.g. a re-embed). */
 export function auditTable(events: ListedAuditEvent[]): string {
   return table(
-    ['TIME', 'ACTOR', 'ACTION', 'TARGET', 'DETAILS'],
-    events.map((e) => [isoMinute(e.at), e.actor, e.action, e.target, oneLine(JSON.stringify(e.details), 60)]),
+    ['TIME', 'TENANT', 'ACTOR', 'ACTION', 'TARGET', 'DETAILS'],
+    events.map((e) => [
+      isoMinute(e.at),
+      e.tenant ?? '-',
+      e.actor,
+      e.action,
+      e.target,
+      oneLine(JSON.stringify(e.details), 60),
+    ]),
   );
 }
 

@@ -837,6 +837,9 @@ describe('agentd memory', () => {
     const stats = await cli(env, ['memory', 'stats']);
     expect(stats.stdout).toMatch(/semantic:\s+1/);
     expect(stats.stdout).toContain('none (text search only)');
+    // The memory has no vector: counted as such, not as a model named "none".
+    expect(stats.stdout).toContain('vectors by model: -\n');
+    expect(stats.stdout).toContain('without a vector: 1\n');
 
     const forgot = await cli(env, ['memory', 'forget', id]);
     expect(forgot.code).toBe(0);
@@ -847,7 +850,107 @@ describe('agentd memory', () => {
     const audit = await cli(env, ['audit']);
     expect(audit.stdout.split('\n').filter((line) => line.includes(' cli ')).length).toBe(4);
     expect(audit.stdout).toContain('memory.forget');
+    const [header, newest] = audit.stdout.split('\n');
+    expect(header).toMatch(/^TIME\s+TENANT\s+ACTOR\s+ACTION\s+TARGET\s+DETAILS$/);
+    expect(newest).toMatch(new RegExp(`^\\S+ \\S+\\s+default\\s+cli\\s+memory\\.forget\\s+${id}`));
   });
+
+  it('searches memories made in a time range with --after (inclusive) and --before (exclusive)', async () => {
+    let now = 0;
+    const env = setup({
+      script: [{ text: 'ok' }],
+      config: { memory: { embeddings: 'none' } },
+      runtime: { clock: { now: () => now } },
+    });
+    const ids: Record<string, string> = {};
+    for (const [month, at] of [
+      ['january', '2026-01-15T09:00:00Z'],
+      ['february', '2026-02-15T09:00:00Z'],
+      ['march', '2026-03-15T09:00:00Z'],
+    ] as const) {
+      now = Date.parse(at);
+      const added = await cli(env, [
+        'memory',
+        'add',
+        `The ${month} planning meeting chose the roadmap.`,
+        '--layer',
+        'episodic',
+      ]);
+      expect(added.code, added.stderr).toBe(0);
+      ids[added.stdout.trim()] = month;
+    }
+    now = Date.parse('2026-04-01T00:00:00Z');
+    const search = async (...flags: string[]) => {
+      const run = await cli(env, ['memory', 'search', 'planning meeting roadmap', '--json', ...flags]);
+      expect(run.code, run.stderr).toBe(0);
+      const { results } = JSON.parse(run.stdout) as { results: { memory: { id: string } }[] };
+      return results.map((r) => ids[r.memory.id]).sort();
+    };
+    expect(await search()).toEqual(['february', 'january', 'march']);
+    expect(await search('--after', '2026-02-01')).toEqual(['february', 'march']);
+    expect(await search('--before', '2026-02-15T09:00:00Z')).toEqual(['january']);
+    expect(await search('--after', '2026-02-15T09:00:00Z', '--before', '2026-03-15')).toEqual(['february']);
+
+    const table = await cli(env, ['memory', 'search', 'planning meeting', '--after', '2026-03-01']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain('The march planning meeting');
+    expect(table.stdout).not.toContain('february');
+    const none = await cli(env, ['memory', 'search', 'planning meeting', '--before', '2026-01-01']);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toBe('no memories found\n');
+
+    const bad = await cli(env, ['memory', 'search', 'planning', '--after', 'last week']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("memory.search: after: 'last week' is not an ISO 8601 date");
+    expect(bad.stderr).toContain('(request.invalid)');
+    const backwards = await cli(env, [
+      'memory',
+      'search',
+      'planning',
+      '--after',
+      '2026-03-01',
+      '--before',
+      '2026-02-01',
+    ]);
+    expect(backwards.code).toBe(2);
+    expect(backwards.stderr).toContain('before: must be later than after');
+  });
+
+  it('refuses an empty --tenant rather than using the default tenant', async () => {
+    const env = setup({ script: [{ text: 'ok' }], config: { memory: { embeddings: 'none' } } });
+    for (const argv of [
+      ['memory', 'add', 'The staging database restarts on Sundays.', '--tenant', ''],
+      ['memory', 'search', 'staging', '--tenant', ''],
+      ['memory', 'stats', '--tenant', ''],
+      ['memory', 'procedures', '--tenant', ''],
+      ['memory', 'show', 'mem_x', '--tenant', ''],
+      ['memory', 'forget', 'mem_x', '--tenant', ''],
+      ['audit', '--tenant', ''],
+    ]) {
+      const run = await cli(env, argv);
+      expect(run.code, argv.join(' ')).toBe(2);
+      expect(run.stderr, argv.join(' ')).toMatch(/^agentd: error: [a-z.]+: tenant: must not be empty/);
+      expect(run.stderr).toContain('(request.invalid)');
+    }
+    // Nothing was written to the default tenant.
+    const stats = await cli(env, ['memory', 'stats', '--json']);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ tenant: 'default', layers: { semantic: 0 } });
+  });
+
+  it('counts memories without a vector apart from the embedding models in `memory stats`', async () => {
+    const textOnly = setup({ script: [{ text: 'ok' }], config: { memory: { embeddings: 'none' } } });
+    for (const content of ['The canteen opens at noon.', 'Parking passes renew in March.']) {
+      expect((await cli(textOnly, ['memory', 'add', content])).code).toBe(0);
+    }
+    // The same home with the offline embedding model: one memory with a vector.
+    const embedded = setup({ script: [{ text: 'ok' }], home: textOnly.home });
+    expect((await cli(embedded, ['memory', 'add', 'The VPN certificate expires in June.'])).code).toBe(0);
+    const stats = await cli(embedded, ['memory', 'stats']);
+    expect(stats.code, stats.stderr).toBe(0);
+    expect(stats.stdout).toContain('vectors by model: use-lite/en-512 1\n');
+    expect(stats.stdout).toContain('without a vector: 2\n');
+    expect(stats.stdout).not.toMatch(/none \d/);
+  }, 30_000);
 
   it('lists one tenant’s audit events with `audit --tenant`', async () => {
     const env = setup({ script: [{ text: 'ok' }], config: { memory: { embeddings: 'none' } } });
@@ -915,6 +1018,16 @@ describe('agentd memory', () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/writing\s+single\s+assistant\s+fake\/scripted\s+1\s+100%/);
   }, 30_000);
+
+  it('says why there are no procedures yet', async () => {
+    const env = setup({ script: [{ text: 'ok' }], config: { memory: { embeddings: 'none' } } });
+    const listed = await cli(env, ['memory', 'procedures']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toBe('');
+    expect(listed.stderr).toBe(
+      'no procedures yet (tasks add one when they end; dry runs on the simulated model add none)\n',
+    );
+  });
 });
 
 describe('agentd forge, agentd judge calibrate, agentd run --rubric', () => {

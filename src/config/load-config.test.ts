@@ -57,6 +57,19 @@ describe('loadConfig', () => {
     expect(error.message).toBe('/work/agentd.yaml: providers.openai.baseUrl: Invalid URL');
   });
 
+  it('names the choices of memory.embeddings when the value is none of them', () => {
+    for (const text of ['memory:\n  embeddings: bogus\n', 'memory:\n  embeddings: {provider: openai}\n']) {
+      const error = configError(() =>
+        loadConfig({ ...base, env: {}, files: [{ path: '/work/agentd.yaml', text }] }),
+      );
+      expect(error.code).toBe('config.invalid');
+      expect(error.path).toBe('memory.embeddings');
+      expect(error.message).toBe(
+        '/work/agentd.yaml: memory.embeddings: expected use-lite (the offline model), none (text-only memory), or a provider’s model as { provider, model, dimensions? }',
+      );
+    }
+  });
+
   it('rejects unknown keys and literal API keys', () => {
     expect(
       configError(() => loadConfig({ ...base, env: {}, files: [{ path: 'a.yaml', text: 'sever: {}' }] }))

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from './define-operation.js';
 import {
+  IsoTimeSchema,
   LayersSchema,
   MemoryLayerSchema,
   MemorySchema,
@@ -13,19 +14,30 @@ import {
 export const searchMemory = defineOperation({
   name: 'memory.search',
   description:
-    'Search memories: full-text (BM25) and vector similarity fused by reciprocal rank, re-scored by recency, importance and access. Filter by layer, team, agent, task and tags. Each result has its score and the components of it.',
-  input: z.strictObject({
-    q: z.string().min(1).max(10_000).describe('what to look for'),
-    tenant: TenantSchema,
-    layer: LayersSchema.optional().describe('layers, comma-separated (default: all)'),
-    team: z.string().min(1).optional(),
-    agent: z.string().min(1).optional(),
-    taskId: z.string().min(1).optional(),
-    tags: TagsSchema.optional().describe('tags a memory must all have, comma-separated'),
-    superseded: z.stringbool().optional().describe('include superseded facts (default false)'),
-    mode: z.enum(['hybrid', 'text', 'vector']).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(10),
-  }),
+    'Search memories: full-text (BM25) and vector similarity fused by reciprocal rank, re-scored by recency, importance and access. Filter by layer, team, agent, task, tags and when a memory was made (`after` inclusive, `before` exclusive). Each result has its score and the components of it.',
+  input: z
+    .strictObject({
+      q: z.string().min(1).max(10_000).describe('what to look for'),
+      tenant: TenantSchema,
+      layer: LayersSchema.optional().describe('layers, comma-separated (default: all)'),
+      team: z.string().min(1).optional(),
+      agent: z.string().min(1).optional(),
+      taskId: z.string().min(1).optional(),
+      tags: TagsSchema.optional().describe('tags a memory must all have, comma-separated'),
+      after: IsoTimeSchema.optional().describe(
+        'only memories made at or after this ISO 8601 date (midnight UTC) or date-time with a time zone',
+      ),
+      before: IsoTimeSchema.optional().describe(
+        'only memories made before this ISO 8601 date (midnight UTC) or date-time with a time zone',
+      ),
+      superseded: z.stringbool().optional().describe('include superseded facts (default false)'),
+      mode: z.enum(['hybrid', 'text', 'vector']).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(10),
+    })
+    .refine(
+      (input) => input.after === undefined || input.before === undefined || input.after < input.before,
+      { message: 'must be later than after', path: ['before'] },
+    ),
   output: z.object({
     results: z.array(
       z.object({
@@ -55,6 +67,8 @@ export const searchMemory = defineOperation({
       agent: input.agent,
       taskId: input.taskId,
       tags: input.tags,
+      createdAfter: input.after,
+      createdBefore: input.before,
       includeSuperseded: input.superseded,
       mode: input.mode,
     });
@@ -66,7 +80,7 @@ export const searchMemory = defineOperation({
 export const addMemory = defineOperation({
   name: 'memory.add',
   description:
-    'Add a memory. A semantic fact is checked like the facts tasks leave: junk is refused (422 memory.refused), a near-duplicate is merged into the memory it repeats, and a fact that contradicts an earlier one about the same subject supersedes it. `outcome` says which happened.',
+    'Add a memory. Junk (instructions, boilerplate, fragments) is refused in every layer (422 memory.refused). A semantic fact is checked like the facts tasks leave: a near-duplicate is merged into the memory it repeats, and a fact that contradicts an earlier one about the same subject supersedes it. `outcome` says which happened.',
   input: z.strictObject({
     content: z.string().trim().min(1).max(20_000),
     layer: MemoryLayerSchema.default('semantic'),
@@ -104,7 +118,7 @@ export const addMemory = defineOperation({
 export const memoryStats = defineOperation({
   name: 'memory.stats',
   description:
-    'Counts of a tenant’s memories: current ones per layer, superseded facts, memories per embedding model; the vector index in use and the configured embedding model.',
+    'Counts of a tenant’s memories: current ones per layer, superseded facts, memories per embedding model (`none`: memories without a vector); the vector index in use and the configured embedding model.',
   input: z.strictObject({ tenant: TenantSchema }),
   output: z.object({
     tenant: z.string(),
@@ -239,7 +253,12 @@ export const listAudit = defineOperation({
   input: z.strictObject({
     action: z.string().min(1).optional(),
     target: z.string().min(1).optional(),
-    tenant: z.string().min(1).max(200).optional().describe('only this tenant’s events (default: all)'),
+    tenant: z
+      .string()
+      .min(1, 'must not be empty (leave the tenant out for every tenant’s events)')
+      .max(200)
+      .optional()
+      .describe('only this tenant’s events (default: all)'),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     before: z.string().optional(),
   }),

@@ -161,6 +161,87 @@ describe('memory over HTTP', () => {
     expect((await call('GET', '/v1/memory/stats')).body).toMatchObject({ layers: { semantic: 0 } });
   });
 
+  it('filters a search by when memories were made: after= inclusive, before= exclusive', async () => {
+    // A runtime whose clock the test sets, so each memory is made at a known instant.
+    let now = Date.parse('2026-01-10T12:00:00Z');
+    await t.dispose();
+    t = await createTestRuntime({
+      script: [{ text: 'ok' }],
+      config: { memory: { embeddings: 'none' } },
+      runtime: { clock: { now: () => now } },
+    });
+    app = createApp({ runtime: t.runtime });
+    const made: Record<string, string> = {};
+    for (const [name, at] of [
+      ['january', '2026-01-10T12:00:00Z'],
+      ['february', '2026-02-10T12:00:00Z'],
+      ['march', '2026-03-10T12:00:00Z'],
+    ] as const) {
+      now = Date.parse(at);
+      const added = await call<{ memory: { id: string; createdAt: number } }>('POST', '/v1/memory', {
+        content: `The ${name} deploy of the billing service went out on time.`,
+        layer: 'episodic',
+      });
+      expect(added.status).toBe(201);
+      expect(added.body.memory.createdAt).toBe(now);
+      made[added.body.memory.id] = name;
+    }
+    now = Date.parse('2026-03-20T12:00:00Z');
+    const found = async (filter: string) => {
+      const res = await call<{ results: { memory: { id: string } }[] }>(
+        'GET',
+        `/v1/memory?q=billing%20deploy${filter}`,
+      );
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.results.map((r) => made[r.memory.id]).sort();
+    };
+    expect(await found('')).toEqual(['february', 'january', 'march']);
+    expect(await found('&after=2026-02-01')).toEqual(['february', 'march']);
+    expect(await found('&before=2026-02-01')).toEqual(['january']);
+    expect(await found('&after=2026-01-01&before=2026-03-01')).toEqual(['february', 'january']);
+    // `after` takes the instant itself, `before` does not; an offset is honoured (13:00+01:00 is 12:00Z).
+    expect(await found('&after=2026-02-10T12:00:00Z')).toEqual(['february', 'march']);
+    expect(await found('&before=2026-02-10T12:00:00Z')).toEqual(['january']);
+    expect(await found(`&after=${encodeURIComponent('2026-02-10T13:00+01:00')}`)).toEqual([
+      'february',
+      'march',
+    ]);
+    expect(await found('&after=2026-03-11')).toEqual([]);
+
+    type Failure = { error: { code: string; path?: string; message: string } };
+    for (const bad of ['yesterday', '2026-02-30', '2026-01-01T10:00', '1767225600000']) {
+      const res = await call<Failure>('GET', `/v1/memory?q=deploy&after=${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'request.invalid', path: 'after' });
+      expect(res.body.error.message).toContain(`after: '${bad}' is not an ISO 8601 date`);
+    }
+    const badBefore = await call<Failure>('GET', '/v1/memory?q=deploy&before=soon');
+    expect(badBefore.body.error).toMatchObject({ code: 'request.invalid', path: 'before' });
+    const backwards = await call<Failure>('GET', '/v1/memory?q=deploy&after=2026-03-01&before=2026-02-01');
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.error).toMatchObject({ code: 'request.invalid', path: 'before' });
+    expect(backwards.body.error.message).toContain('before: must be later than after');
+
+    // The API document lists both as string query parameters of GET /v1/memory.
+    const doc = await call<{
+      paths: Record<string, Record<string, { parameters: { name: string; in: string; schema: object }[] }>>;
+    }>('GET', '/v1/openapi.json');
+    const params = doc.body.paths['/v1/memory']?.['get']?.parameters ?? [];
+    for (const name of ['after', 'before']) {
+      expect(params.find((p) => p.name === name)).toMatchObject({ in: 'query', schema: { type: 'string' } });
+    }
+  });
+
+  it('refuses an empty tenant instead of using the default one', async () => {
+    const empty = await call<{ error: { code: string; path?: string; message: string } }>(
+      'GET',
+      '/v1/memory?q=x&tenant=',
+    );
+    expect(empty.status).toBe(400);
+    expect(empty.body.error).toMatchObject({ code: 'request.invalid', path: 'tenant' });
+    expect(empty.body.error.message).toContain('tenant: must not be empty');
+  });
+
   it('lists procedures after tasks ran', async () => {
     await call('POST', '/v1/tasks?wait=true', { prompt: 'Write a limerick about a cat' });
     const listed = await call<{ procedures: { taskKind: string; count: number; passRate: number }[] }>(

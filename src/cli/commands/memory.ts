@@ -43,7 +43,8 @@ export function registerMemory(program: Command, cli: CliContext): void {
       }
       fields[field] = value;
     }
-    if (options.tenant) fields['tenant'] = options.tenant;
+    // `--tenant ""` reaches the operation, which refuses an empty tenant, rather than meaning the default.
+    if (options.tenant !== undefined) fields['tenant'] = options.tenant;
     return fields;
   }
 
@@ -55,6 +56,11 @@ export function registerMemory(program: Command, cli: CliContext): void {
     .option('--scope <pairs>', 'team=NAME,agent=NAME,task=ID (and tenant=NAME)')
     .option('--tenant <name>', 'the tenant (default: memory.tenant)')
     .option('--tags <tags>', 'tags a memory must all have (comma-separated)')
+    .option(
+      '--after <date>',
+      'only memories made at or after this ISO 8601 date or date-time (UTC if a date)',
+    )
+    .option('--before <date>', 'only memories made before this ISO 8601 date or date-time (UTC if a date)')
     .option('--superseded', 'include superseded facts')
     .option('--mode <mode>', 'hybrid (default), text or vector')
     .option('--limit <n>', 'how many', '10')
@@ -70,6 +76,8 @@ export function registerMemory(program: Command, cli: CliContext): void {
           ...scopeOf(options as { scope?: string; tenant?: string }),
           ...(options['layer'] ? { layer: options['layer'] } : {}),
           ...(options['tags'] ? { tags: options['tags'] } : {}),
+          ...(options['after'] !== undefined ? { after: options['after'] } : {}),
+          ...(options['before'] !== undefined ? { before: options['before'] } : {}),
           ...(options['superseded'] ? { superseded: 'true' } : {}),
           ...(options['mode'] ? { mode: options['mode'] } : {}),
         },
@@ -200,11 +208,14 @@ export function registerMemory(program: Command, cli: CliContext): void {
         ...Object.entries(stats.layers).map(([layer, n]) => `${`${layer}:`.padEnd(18)}${n}`),
         `superseded:       ${stats.superseded}`,
         `embedding model:  ${stats.embeddingModel ?? 'none (text search only)'}`,
+        // The store counts memories without a vector under `none`: not a model, so a line of its own.
         `vectors by model: ${
           Object.entries(stats.embeddingModels)
+            .filter(([m]) => m !== 'none')
             .map(([m, n]) => `${m} ${n}`)
             .join(', ') || '-'
         }`,
+        `without a vector: ${stats.embeddingModels['none'] ?? 0}`,
         `vector index:     ${stats.vectorIndex}`,
       ];
       cli.io.stdout.write(lines.join('\n') + '\n');
@@ -252,7 +263,11 @@ export function registerMemory(program: Command, cli: CliContext): void {
         CLI,
       )) as { procedures: ListedProcedure[] };
       if (options['json']) return void print(found);
-      if (found.procedures.length === 0) return void cli.io.stderr.write('no procedures yet\n');
+      if (found.procedures.length === 0) {
+        return void cli.io.stderr.write(
+          'no procedures yet (tasks add one when they end; dry runs on the simulated model add none)\n',
+        );
+      }
       cli.io.stdout.write(proceduresTable(found.procedures));
     });
 
@@ -292,8 +307,9 @@ interface AuditFlags {
   json?: boolean;
 }
 
+/** `--tenant` as a request field; an empty one is passed on for the operation to refuse, not dropped. */
 function tenantOf(options: { tenant?: string }): { tenant?: string } {
-  return options.tenant ? { tenant: options.tenant } : {};
+  return options.tenant !== undefined ? { tenant: options.tenant } : {};
 }
 
 function number(cli: CliContext, flag: string, value: string | boolean | undefined): number {
