@@ -2,9 +2,10 @@
 // Very Long-Term Conversational Memory of LLM Agents", ACL 2024, arXiv 2402.17753). Every turn of a
 // conversation becomes an episodic memory dated by its session, embedded with the offline USE-lite
 // model, in a fresh SQLite store (one tenant per conversation); then each question of the
-// conversation is asked with `searchMemories` in three modes (hybrid, BM25 alone, vectors alone), and
-// recall@5 / recall@10 of the evidence turns is reported per question category, with ingest time and
-// query latency. The data is read where it lies (`--data`), never copied into the repository.
+// conversation is asked in five modes: `searchMemories` hybrid, BM25 alone and vectors alone (each
+// re-scored with recency, importance and access, as agentd ranks), and the plain indexes (the store's
+// FTS5 BM25 order, and its cosine order, with no re-scoring); recall@5 / recall@10 of the evidence
+// turns is reported per question category, with ingest time and query latency. The data is read where it lies (`--data`), never copied into the repository.
 // Run with `npm run bench -- memory-locomo`; options: --data PATH (relative to the directory npm was
 // run from; default ../shared/data/locomo from the repository root), --conversations N (the first N
 // files only, for a quick run).
@@ -23,7 +24,16 @@ import { formatMs, intOption, machineLine, option, percentile, printTable, userP
 
 const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_DATA = '../shared/data/locomo';
-const MODES = ['hybrid', 'text', 'vector'] as const satisfies readonly SearchMode[];
+/** Modes of `searchMemories`, then the plain indexes. */
+const SEARCH_MODES = ['hybrid', 'text', 'vector'] as const satisfies readonly SearchMode[];
+const MODES = [...SEARCH_MODES, 'bm25', 'cosine'] as const;
+const MODE_LABELS: Record<(typeof MODES)[number], string> = {
+  hybrid: 'hybrid, re-scored (query embedded)',
+  text: 'BM25, re-scored',
+  vector: 'vector, re-scored (query embedded)',
+  bm25: 'plain BM25 (FTS5 order)',
+  cosine: 'plain cosine (query embedded)',
+};
 const LIMIT = 10;
 const KS = [5, 10] as const;
 // Turns embedded per call: the embedder's own batch size, so each call is one model run.
@@ -130,7 +140,7 @@ export async function run(args: string[]): Promise<void> {
 
   const byCategory = new Map<number, RecallSums>();
   const overall = emptySums();
-  const latencies: Record<Mode, number[]> = { hybrid: [], text: [], vector: [] };
+  const latencies: Record<Mode, number[]> = { hybrid: [], text: [], vector: [], bm25: [], cosine: [] };
   const perConversation: string[][] = [];
   let ingestMs = 0;
   let embedMs = 0;
@@ -166,6 +176,25 @@ export async function run(args: string[]): Promise<void> {
         turnCount += conversation.turns.length;
 
         const now = Math.max(...conversation.turns.map((turn) => turn.at)) + DAY_MS;
+        /** The ids of the top LIMIT memories for a question in one mode, best first. */
+        const ask = async (mode: Mode, text: string): Promise<string[]> => {
+          const filter = { tenant };
+          if (mode === 'bm25') {
+            return (await stores.memories.searchText({ text, filter, limit: LIMIT })).map((hit) => hit.id);
+          }
+          if (mode === 'cosine') {
+            const [vector] = await embedder.embed([text]);
+            if (!vector) return [];
+            return (await stores.memories.searchVector({ vector, filter, limit: LIMIT })).map(
+              (hit) => hit.id,
+            );
+          }
+          const hits = await searchMemories(
+            { store: stores.memories, embedder, config, now },
+            { text, filter, limit: LIMIT, mode },
+          );
+          return hits.map((hit) => hit.memory.id);
+        };
         const local = emptySums();
         const queryStart = performance.now();
         for (const [index, question] of conversation.questions.entries()) {
@@ -179,12 +208,9 @@ export async function run(args: string[]): Promise<void> {
           for (let m = 0; m < MODES.length; m++) {
             const mode = MODES[(index + m) % MODES.length] as Mode;
             const t0 = performance.now();
-            const hits = await searchMemories(
-              { store: stores.memories, embedder, config, now },
-              { text: question.text, filter: { tenant }, limit: LIMIT, mode },
-            );
+            const ids = await ask(mode, question.text);
             latencies[mode].push(performance.now() - t0);
-            const ranked = hits.map((hit) => diaIds.get(hit.memory.id));
+            const ranked = ids.map((id) => diaIds.get(id));
             for (const k of KS) {
               const top = new Set(ranked.slice(0, k));
               const found = question.evidence.filter((id) => top.has(id)).length;
@@ -244,11 +270,7 @@ export async function run(args: string[]): Promise<void> {
   printTable(
     ['mode', 'queries', 'p50', 'p95', 'mean'],
     MODES.map((mode) => [
-      mode === 'text'
-        ? 'text (BM25)'
-        : mode === 'hybrid'
-          ? 'hybrid (query embedded)'
-          : 'vector (query embedded)',
+      MODE_LABELS[mode],
       String(latencies[mode].length),
       formatMs(percentile(latencies[mode], 50)),
       formatMs(percentile(latencies[mode], 95)),
@@ -368,7 +390,10 @@ function memory(
 
 function emptySums(): RecallSums {
   const zero = () => ({ 5: 0, 10: 0 });
-  return { questions: 0, recall: { hybrid: zero(), text: zero(), vector: zero() } };
+  return {
+    questions: 0,
+    recall: { hybrid: zero(), text: zero(), vector: zero(), bm25: zero(), cosine: zero() },
+  };
 }
 
 function percent(share: number): string {
