@@ -95,6 +95,19 @@ describe('agentd run', () => {
     expect(result.cost.usd).toBeCloseTo(fakeCost(20, 10), 12);
   });
 
+  it('keeps the task’s memories in the --tenant it names; an empty --tenant is refused', async () => {
+    const env = setup({ script: [{ text: 'The acme vault code is 4711.' }] });
+    const run = await cli(env, ['run', 'Tell me the acme vault code', '--tenant', 'acme']);
+    expect(run.code, run.stderr).toBe(0);
+    const acme = await cli(env, ['memory', 'search', 'vault code', '--tenant', 'acme', '--json']);
+    expect(acme.stdout).toContain('The acme vault code is 4711.');
+    const other = await cli(env, ['memory', 'search', 'vault code', '--json']);
+    expect(other.stdout).not.toContain('4711');
+    const empty = await cli(env, ['run', 'hello', '--tenant', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('tenant');
+  });
+
   it('runs the agent of an --agent YAML file', async () => {
     const env = setup({ script: [{ text: 'a limerick' }] });
     const dir = tempDir();
