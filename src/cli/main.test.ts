@@ -501,7 +501,14 @@ describe('agentd --help', () => {
     const env = setup();
     const run = await cli(env, ['frobnicate']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('frobnicate');
+    expect(run.stderr).toMatch(/^agentd: error: unknown command 'frobnicate'/);
+  });
+
+  it('exits 2 for an unknown option of a subcommand, in agentd’s own error format', async () => {
+    const env = setup();
+    const run = await cli(env, ['memory', 'reembed', '--tenant', 'acme']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^agentd: error: unknown option '--tenant'/);
   });
 });
 

@@ -51,7 +51,12 @@ export async function runCli(
     .description('agentd: an operating system for AI agents')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // Commander's usage errors ("error: unknown option …") read like agentd's own.
+      outputError: (message, write) => write(message.startsWith('error:') ? `agentd: ${message}` : message),
+    })
     .showHelpAfterError('(run agentd --help for usage)');
   registerRun(program, cli);
   registerServe(program, cli, VERSION);

@@ -40,7 +40,15 @@ export async function loadRubricFile(path: string): Promise<LoadedRubric> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a folder, not a rubric file'
+          : code === 'EACCES'
+            ? 'not readable (permission denied)'
+            : String(error);
     throw new AgentdError({ code: 'judge.rubric_not_found', message: `rubric file ${path}: ${reason}` });
   }
   const format = extname(path).toLowerCase() === '.json' ? 'json' : 'yaml';

@@ -123,6 +123,11 @@ describe('rubric files', () => {
     );
     await expect(loadRubricFile(join(dir, 'none.yaml'))).rejects.toMatchObject({
       code: 'judge.rubric_not_found',
+      message: expect.stringContaining('file not found'),
+    });
+    await expect(loadRubricFile(dir)).rejects.toMatchObject({
+      code: 'judge.rubric_not_found',
+      message: `rubric file ${dir}: is a folder, not a rubric file`,
     });
   });
 });

@@ -445,6 +445,20 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 
   async function submitTask(request: TaskInput): Promise<TaskResult> {
     const input = validate(TaskInputSchema, request, { where: 'task', code: 'task.invalid' });
+    // Judges asked for with nothing to judge against would leave the output silently unjudged.
+    const judging = input.quality?.judging;
+    if (
+      (judging === 'single' || judging === 'panel') &&
+      (input.quality?.rubric ?? config.quality.rubric) === undefined &&
+      input.forge !== true
+    ) {
+      throw new AgentdError({
+        code: 'quality.no_rubric',
+        category: 'user',
+        message: `judging '${judging}' needs a rubric: give one (--rubric FILE, quality.rubric) or let Forge design one (--forge)`,
+        details: { path: 'quality.rubric' },
+      });
+    }
     // A rubric file that is missing or invalid is the request's fault: refused before a task exists.
     const checks = [...(input.quality?.checks ?? [])];
     for (const rubric of [input.quality?.rubric ?? config.quality.rubric, input.calibrate?.rubric]) {

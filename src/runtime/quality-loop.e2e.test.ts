@@ -169,6 +169,18 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
       }),
     ).rejects.toMatchObject({ code: 'quality.command_not_allowed', category: 'user' });
     expect(t.model.calls.length).toBe(calls);
+    // Judges asked for with no rubric to judge against: refused too, not silently unjudged.
+    const tasks = (await t.runtime.listTasks()).length;
+    for (const judging of ['single', 'panel'] as const) {
+      await expect(
+        t.runtime.submitTask({ prompt: 'Write notes', quality: { judging } }),
+      ).rejects.toMatchObject({
+        code: 'quality.no_rubric',
+        category: 'user',
+        message: expect.stringContaining(`judging '${judging}' needs a rubric`),
+      });
+    }
+    expect((await t.runtime.listTasks()).length).toBe(tasks);
   });
 
   it('stops at maxRounds and asks a human; approving completes the task with the last output', async () => {

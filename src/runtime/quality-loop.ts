@@ -186,7 +186,7 @@ export async function runQualityLoop(
           round: r.round,
           team: r.team,
           approved: r.evaluation.approved,
-          score: r.evaluation.consensus?.score ?? null,
+          score: roundScore(r.evaluation.consensus?.score),
           failedChecks: r.evaluation.checks.filter((c) => !c.pass).map((c) => c.name),
           ...(r.evaluation.unusable ? { unusableJudges: r.evaluation.unusable } : {}),
         })),
@@ -236,7 +236,7 @@ export async function runQualityLoop(
               round: r.round,
               output: r.output,
               approved: r.evaluation.approved,
-              score: r.evaluation.consensus?.score ?? null,
+              score: roundScore(r.evaluation.consensus?.score),
               feedback: r.evaluation.feedback,
             })),
           },
@@ -419,6 +419,11 @@ export async function loadRubric(rubric: string | Rubric): Promise<{ rubric: Rub
 
 function callerIsAgent(agent: string | null): boolean {
   return !agent?.startsWith('agentd.');
+}
+
+/** A consensus score as shown to people: three decimals, not float noise (0.7000000000000001). */
+function roundScore(score: number | null | undefined): number | null {
+  return score === undefined || score === null ? null : Math.round(score * 1000) / 1000;
 }
 
 /** The kind of review a task opens when its output keeps being rejected. */
