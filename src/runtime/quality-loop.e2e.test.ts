@@ -99,8 +99,14 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
       },
     });
     // The score is the rubric's weighted mean: (2·0.3 + 0.9) / 3 = 0.5 in round 1.
-    const rounds = (task.details as { quality: { rounds: { score: number }[] } }).quality.rounds;
-    expect(rounds[0]?.score).toBeCloseTo(0.5, 10);
+    const rounds = (task.details as { quality: { rounds: { score: number; votes: unknown[] }[] } }).quality
+      .rounds;
+    expect(rounds[0]?.score).toBe(0.5);
+    // Each judge's vote is in the result too (round 2: (2·0.9 + 0.8) / 3 = 0.867).
+    expect(rounds.map((round) => round.votes)).toEqual([
+      [{ judge: 'judge', score: 0.5, pass: false }],
+      [{ judge: 'judge', score: 0.867, pass: true }],
+    ]);
   });
 
   it('rejects on a failed deterministic check without asking any judge', async () => {

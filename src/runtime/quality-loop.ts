@@ -188,6 +188,15 @@ export async function runQualityLoop(
           approved: r.evaluation.approved,
           score: roundScore(r.evaluation.consensus?.score),
           failedChecks: r.evaluation.checks.filter((c) => !c.pass).map((c) => c.name),
+          ...(r.evaluation.votes.length > 0
+            ? {
+                votes: r.evaluation.votes.map((vote) => ({
+                  judge: vote.judge,
+                  score: roundScore(vote.score),
+                  pass: vote.pass,
+                })),
+              }
+            : {}),
           ...(r.evaluation.unusable ? { unusableJudges: r.evaluation.unusable } : {}),
         })),
         ...(gate ? { gate: { allowed: gate.allowed, reason: gate.reason } } : {}),
