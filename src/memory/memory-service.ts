@@ -6,7 +6,7 @@ import type { ExtractedFact } from './extract-facts.js';
 import type { MemoryConfig } from './memory-config.js';
 import { junkReason } from './junk-filter.js';
 import { newMemory } from './new-memory.js';
-import { contentWords } from './stopwords.js';
+import { contentWords, GENERIC_WORDS } from './stopwords.js';
 import { recordProcedure } from './procedural-memory.js';
 import type { ProcedureRun } from './procedural-memory.js';
 import { rememberFact } from './remember-fact.js';
@@ -213,7 +213,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
         .filter((hit) => dryRun || !hit.memory.tags.includes(DRY_RUN_TAG))
         .slice(0, limit);
       const budget = config.recall.maxTokens * CHARS_PER_TOKEN;
-      const asked = contentWords(text);
+      const asked = new Set([...contentWords(text)].filter((word) => !GENERIC_WORDS.has(word)));
       const lines: string[] = [];
       const used: ScoredMemory[] = [];
       let size = 0;
@@ -229,8 +229,12 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
             : hit.memory.content;
         const shared = [...contentWords(about)].some((word) => asked.has(word));
         if (!shared && (hit.components.vectorSimilarity ?? 0) < config.recall.minSimilarity) continue;
+        // Nothing that reads as an instruction goes into a prompt, whatever wrote it (an episode
+        // quotes its task's prompt, and memories written before a filter rule existed).
+        if (junkReason(hit.memory.content)) continue;
         const line = `- (${new Date(hit.memory.createdAt).toISOString().slice(0, 10)}, ${hit.memory.layer}) ${oneLine(hit.memory.content)}`;
-        if (size + line.length > budget) break;
+        // One that does not fit is left out; a shorter one further down may still fit.
+        if (size + line.length > budget) continue;
         lines.push(line);
         used.push(hit);
         size += line.length;
@@ -251,7 +255,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
         (episode.outcome === 'succeeded'
           ? `succeeded${episode.verdict ? `, ${episode.verdict}` : ''}${episode.output ? `: ${oneLine(episode.output, 300)}` : ''}`
           : `failed (${episode.error ?? 'unknown error'})`) +
-        ` — $${episode.costUsd.toFixed(4)}, ${(episode.durationMs / 1000).toFixed(1)} s.`;
+        ` — $${dollars(episode.costUsd)}, ${(episode.durationMs / 1000).toFixed(1)} s.`;
       const memory = newMemory(
         { tenant: episode.tenant, layer: 'episodic', content, now },
         {
@@ -457,6 +461,11 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
 
     procedures: (query) => procedures.list(query),
   };
+}
+
+/** A cost in dollars, readable at any size: 2.50, 0.013, 0.000013. */
+function dollars(usd: number): string {
+  return usd >= 1 ? usd.toFixed(2) : String(Number(usd.toPrecision(2)));
 }
 
 /** The line that opens the recalled-memory block in a prompt. */

@@ -73,17 +73,32 @@ export async function rememberFact(
     const after = words(fact.content);
     const overlap = jaccard(before.all, after.all);
     const similarity = embedding ? nearest.score : overlap;
-    if (similarity >= thresholds.duplicate && sameSet(before.keys, after.keys) && overlap >= 0.5) {
+    // A word that is a key in either sentence is compared as a key in both: "Bob" and "bob" are
+    // one name, whichever sentence capitalised it.
+    const keys = new Set([...before.keys, ...after.keys]);
+    const keysBefore = new Set([...before.all].filter((word) => keys.has(word)));
+    const keysAfter = new Set([...after.all].filter((word) => keys.has(word)));
+    const sameKeys = sameSet(keysBefore, keysAfter);
+    // The same words are the same fact, whatever the embedding says (USE-lite is case-sensitive:
+    // "Bob is …" and "bob is …" are 0.88 similar).
+    if ((similarity >= thresholds.duplicate || overlap === 1) && sameKeys && overlap >= 0.5) {
       const merged = await store.update(existing.id, fact.tenant, {
         importance: Math.max(existing.importance, fact.importance ?? 0.5),
         tags: [...new Set([...existing.tags, ...(fact.tags ?? [])])],
       });
       return { outcome: 'merged', memory: merged ?? existing };
     }
+    // A change restates the fact with another value: the same subject and most of the same words,
+    // with a name, number or negation changed ("the deploy day is Thursday" → "Monday"), or at
+    // least 60% of the words the same ("prefers dark mode" → "light mode"). Another statement
+    // about the same subject ("The API server is written in Go" after "… requires a token") is a
+    // new fact beside it.
+    const restated = (!sameKeys && overlap >= 0.5) || overlap >= 0.6;
     if (
       similarity >= (embedding ? thresholds.related : 0.5) &&
       before.subject !== undefined &&
-      before.subject === after.subject
+      before.subject === after.subject &&
+      restated
     ) {
       const memory = record(fact, embedding ?? null, embedder?.id ?? null, now);
       // Together: never two current facts that contradict each other, nor one superseded by nothing.

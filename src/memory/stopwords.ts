@@ -19,3 +19,17 @@ export function contentWords(text: string): Set<string> {
   }
   return words;
 }
+
+/**
+ * Words nearly every request to an agent has (its verbs, and the words of agentd's own records):
+ * sharing one says nothing about whether a memory is about the task.
+ */
+export const GENERIC_WORDS = new Set(
+  (
+    'please write make create give tell list explain summarise summarize describe show find draft ' +
+    'translate generate compose rewrite answer reply use using used add remove fix implement help ' +
+    'consider note remember need want get know think like say said go see take work doe done made ' +
+    'thing way time today new good best question result output task team model succeeded failed ' +
+    'run what which who whom whose when where why how'
+  ).split(' '),
+);

@@ -39,6 +39,7 @@ export function reportedMemory(memory: MemoryRecord): z.input<typeof MemorySchem
 /** The tenant a request is about; the configured `memory.tenant` when absent. */
 export const TenantSchema = z
   .string()
+  .trim()
   .min(1, 'must not be empty (leave the tenant out for memory.tenant)')
   .max(200)
   .optional()

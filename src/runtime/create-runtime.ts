@@ -408,6 +408,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       reviews: stores.reviews,
       router,
       memory: config.memory.enabled ? memoryService : undefined,
+      logger,
       verdicts: stores.verdicts,
       simulatedOnly: onlySimulated,
       preflight,

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
+import { silentLogger } from '../core/logger.js';
+import type { Logger } from '../core/logger.js';
 import { startFakeOpenAIServer } from '../testing/fake-openai-server.js';
 import type { FakeOpenAIServer } from '../testing/fake-openai-server.js';
 import { createRuntime } from './create-runtime.js';
@@ -20,7 +22,7 @@ describe('memory with provider embeddings', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function start(embeddings: string[]): Promise<Runtime> {
+  async function start(embeddings: string[], logger?: Logger): Promise<Runtime> {
     const config = loadConfig({
       env: { AGENTD_HOME: dir, LOCAL_KEY: 'sk-embed-test-key' },
       files: [
@@ -42,7 +44,12 @@ describe('memory with provider embeddings', () => {
       cwd: dir,
       userHome: dir,
     });
-    const runtime = await createRuntime({ loadedConfig: config, detectLocalServer: false, maxRetries: 0 });
+    const runtime = await createRuntime({
+      loadedConfig: config,
+      detectLocalServer: false,
+      maxRetries: 0,
+      ...(logger ? { logger } : {}),
+    });
     open.push(runtime);
     return runtime;
   }
@@ -84,6 +91,30 @@ describe('memory with provider embeddings', () => {
       { reembedded: 0, current: 3 },
       { reembedded: 3, current: 0 },
     ]);
+  }, 60_000);
+
+  it('keeps a task’s answer when its memory fails: recall and the episode are skipped and logged', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'agentd-embed-'));
+    // The first embedding (a memory added by hand) works; every one after it fails.
+    server = await startFakeOpenAIServer({
+      embeddingDimensions: 16,
+      embeddingScript: (_request, index) =>
+        index === 0 ? {} : { status: 500, errorMessage: 'embedder down' },
+      script: [{ text: 'The answer is 42.' }],
+    });
+    const warnings: string[] = [];
+    const runtime = await start(['  embeddings:', '    provider: local', '    model: fake-embed'], {
+      ...silentLogger,
+      warn: (message) => void warnings.push(message),
+    });
+    await runtime.memory.add({ content: 'The answer to everything is a number.' });
+    const task = await runtime.runTask({ prompt: 'What is the answer to everything?' });
+    expect(task).toMatchObject({ status: 'succeeded', output: 'The answer is 42.' });
+    expect(warnings).toEqual([
+      expect.stringMatching(new RegExp(`^memory: task ${task.id}'s recall failed \\(`)),
+      expect.stringMatching(new RegExp(`^memory: task ${task.id}'s episode, facts or procedure failed \\(`)),
+    ]);
+    expect((await runtime.memory.stats()).layers.episodic).toBe(0);
   }, 60_000);
 
   it('refuses to start with an embeddings provider that is not configured, naming the key', async () => {

@@ -33,7 +33,7 @@ export const TaskInputSchema = z
     tenant: z
       .string()
       .trim()
-      .min(1)
+      .min(1, 'must not be empty (leave it out for memory.tenant)')
       .max(200)
       .optional()
       .describe(

@@ -9,6 +9,7 @@ import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { BudgetExceededError, toAgentdError } from '../core/errors.js';
 import type { Json } from '../core/json.js';
+import type { Logger } from '../core/logger.js';
 import { validate } from '../core/validate.js';
 import { createLoopGuard, SYSTEM_AGENTS, TASK_FATAL_CODES, TaskSuspendedError } from '../executor/index.js';
 import type { DurableContext, TaskScope, TaskWorkflow } from '../executor/index.js';
@@ -65,6 +66,8 @@ export interface TeamWorkflowDependencies {
   router: ModelRouter;
   /** Recall before the task and an episode after it, when memory is enabled. */
   memory: MemoryService | undefined;
+  /** Where a memory failure is reported: it never fails the task whose memory it is. */
+  logger: Logger;
   verdicts: VerdictStore;
   /** True when the simulated model is the only one (Forge then designs by heuristic). */
   simulatedOnly: boolean;
@@ -127,15 +130,20 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       agents.notes = taskNotes(
         memory,
         scope,
-        { tenant, team: prepared.team.name },
+        { tenant, team: prepared.team.name, dryRun },
         notesSummariser(scope, agents, budget),
       );
     }
     // Journaled, so a resumed task sees the memories its first run saw.
     const recalled = memory
       ? await scope.durable.step('memory:recall', async () => {
-          const { block } = await memory.recall({ tenant, text: input.prompt, now: clock.now(), dryRun });
-          return block;
+          try {
+            const { block } = await memory.recall({ tenant, text: input.prompt, now: clock.now(), dryRun });
+            return block;
+          } catch (error) {
+            memoryFailed(scope, 'recall', error);
+            return '';
+          }
         })
       : '';
     const prompt = recalled ? `${String(recalled)}\n\n${input.prompt}` : input.prompt;
@@ -261,9 +269,27 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       }
       throw error;
     }
-    await remember('succeeded', { output: outcome.output, verdict: outcome.verdict }, outcome.team);
+    await remember('succeeded', { output: outcome.output, verdict: outcome.verdict }, outcome.team).catch(
+      (error: unknown) => {
+        // Stopped (cancelled, shutting down): the task has not ended. Otherwise its answer stands.
+        if (scope.durable.signal.aborted) throw error;
+        memoryFailed(scope, 'episode, facts or procedure', error);
+      },
+    );
     return { output: outcome.output, ...(outcome.details !== undefined ? { details: outcome.details } : {}) };
   };
+
+  /** Reports a memory step that failed; the task goes on without it. */
+  function memoryFailed(scope: TaskScope, what: string, error: unknown): void {
+    const { code, message } = toAgentdError(error);
+    deps.logger.warn(
+      `memory: task ${scope.task.id}'s ${what} failed (${code}): ${message}; the task goes on`,
+      {
+        taskId: scope.task.id,
+        code,
+      },
+    );
+  }
 
   /**
    * Facts from the task's prompt and output into the semantic layer: by rules, or by one structured
@@ -320,10 +346,13 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
   function taskNotes(
     memory: MemoryService,
     scope: TaskScope,
-    { tenant, team }: { tenant: string; team: string },
+    { tenant, team, dryRun }: { tenant: string; team: string; dryRun: boolean },
     summarise: (notes: readonly string[], step: string) => Promise<string>,
   ): TaskNotes {
-    const byModel = config.memory.working.overflow === 'model' && !deps.simulatedOnly;
+    // The simulated model cannot summarise: a dry run drops notes instead.
+    const byModel = config.memory.working.overflow === 'model' && !dryRun;
+    // One change at a time: two agents adding notes at once must not fold the same notes twice.
+    let changes: Promise<unknown> = Promise.resolve();
     const working = (step: string | undefined) =>
       memory.workingMemory({
         tenant,
@@ -334,11 +363,11 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       });
     return {
       async add(note) {
-        await working(note.step).add({
-          content: note.content,
-          importance: note.importance,
-          agent: note.agent,
-        });
+        const next = changes.then(() =>
+          working(note.step).add({ content: note.content, importance: note.importance, agent: note.agent }),
+        );
+        changes = next.catch(() => undefined);
+        await next;
       },
       async read() {
         return (await working(undefined).notes()).map((n) => ({

@@ -88,8 +88,9 @@ export interface MemoryStore {
   /** Changes fields of a memory; its indexes follow. Returns the updated memory, or null if none. */
   update(id: string, tenant: string, patch: MemoryPatch): Promise<MemoryRecord | null>;
   /**
-   * Deletes a memory from the table and both indexes; the memories it superseded become current
-   * again (`validTo` and `supersededBy` cleared). Returns whether it existed.
+   * Deletes a memory from the table and both indexes. A memory it superseded takes over its
+   * validity: superseded by its successor from where it ended, or current again when it was
+   * current. Returns whether it existed.
    */
   forget(id: string, tenant: string): Promise<boolean>;
   /**

@@ -303,6 +303,21 @@ export function describeMemoryStoreConformance(name: string, open: OpenStore<Mem
       expect(await store.get('other', 'beta')).toMatchObject({ validTo: 5_000, supersededBy: 'new' });
     });
 
+    it('keeps a chain of supersessions whole when a fact in the middle is forgotten', async () => {
+      await store.add(memory({ id: 'a', content: 'deploys on Thursday' }));
+      await store.add(memory({ id: 'b', content: 'deploys on Monday', validFrom: 5_000 }));
+      await store.add(memory({ id: 'c', content: 'deploys on Friday', validFrom: 7_000 }));
+      await store.update('a', 'acme', { validTo: 5_000, supersededBy: 'b' });
+      await store.update('b', 'acme', { validTo: 7_000, supersededBy: 'c' });
+
+      expect(await store.forget('b', 'acme')).toBe(true);
+      // a now ends where b ended, superseded by c; c stays the one current fact.
+      expect(await store.get('a', 'acme')).toMatchObject({ validTo: 7_000, supersededBy: 'c' });
+      expect((await store.list({ filter: { tenant: 'acme' }, limit: 5 })).map((m) => m.id)).toEqual(['c']);
+      expect(await store.forget('c', 'acme')).toBe(true);
+      expect(await store.get('a', 'acme')).toMatchObject({ validTo: null, supersededBy: null });
+    });
+
     it('applies adds, updates and forgets together, or none of them', async () => {
       await store.add(memory({ id: 'keep', content: 'first note', embedding: vector(1) }));
       await store.add(memory({ id: 'drop', content: 'second note', embedding: vector(2) }));

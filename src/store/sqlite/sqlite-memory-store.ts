@@ -175,16 +175,19 @@ export class SqliteMemoryStore implements MemoryStore {
 
   #forget(id: string, tenant: string): boolean {
     const row = this.#prepare(
-      'SELECT rowid, tenant, layer, length(embedding) AS bytes FROM memories WHERE id = ? AND tenant = ?',
-    ).get(id, tenant) as IndexedVector | undefined;
+      `SELECT rowid, tenant, layer, length(embedding) AS bytes, valid_to, superseded_by
+       FROM memories WHERE id = ? AND tenant = ?`,
+    ).get(id, tenant) as
+      (IndexedVector & { valid_to: number | null; superseded_by: string | null }) | undefined;
     if (!row) return false;
     this.#unindexVector(row);
     // The FTS5 row goes with it (trigger memories_fts_delete).
     this.#prepare('DELETE FROM memories WHERE rowid = ?').run(row.rowid);
-    // What it had superseded is current again: no memory points at one that is gone.
+    // No memory points at one that is gone: what it had superseded now ends where it ended and is
+    // superseded by its successor, or, when it was current, is current again.
     this.#prepare(
-      'UPDATE memories SET valid_to = NULL, superseded_by = NULL WHERE superseded_by = ? AND tenant = ?',
-    ).run(id, tenant);
+      'UPDATE memories SET valid_to = @validTo, superseded_by = @successor WHERE superseded_by = @id AND tenant = @tenant',
+    ).run({ id, tenant, validTo: row.valid_to, successor: row.superseded_by });
     return true;
   }
 

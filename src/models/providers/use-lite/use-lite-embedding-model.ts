@@ -7,6 +7,9 @@ import type { EmbeddingModel } from '../../embedding-model.js';
 const DIMENSIONS = 512;
 // Texts embedded per model call: larger batches amortise the graph run, smaller ones bound memory.
 const BATCH = 64;
+// How long one request may take: the model's first load and ~20–50 ms a text, with a wide margin.
+const REQUEST_TIMEOUT_MS = 60_000;
+const TIMEOUT_PER_TEXT_MS = 1_000;
 
 /**
  * The worker that holds the model. Embedding is ~20–50 ms of CPU per text; on the main thread it
@@ -77,8 +80,19 @@ function embedInWorker(texts: string[]): Promise<Float32Array[]> {
   }
   const { worker, pending } = shared;
   const id = ++nextId;
+  // A worker that hangs would hold the process forever: past the limit it is stopped (every
+  // request waiting on it fails) and the next request starts a new one.
+  const limitMs = REQUEST_TIMEOUT_MS + texts.length * TIMEOUT_PER_TEXT_MS;
+  const timer = setTimeout(() => {
+    if (shared?.worker === worker) shared = undefined;
+    pending.get(id)?.({ id, error: `no answer within ${limitMs / 1000} s` });
+    pending.delete(id);
+    void worker.terminate();
+  }, limitMs);
+  timer.unref();
   return new Promise((resolve, reject) => {
     pending.set(id, (reply) => {
+      clearTimeout(timer);
       if (reply.vectors) resolve(reply.vectors);
       else {
         reject(
