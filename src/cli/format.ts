@@ -289,7 +289,8 @@ export function memorySearchTable(results: ScoredListedMemory[]): string {
     ['ID', 'LAYER', 'SCORE', 'REL', 'REC', 'IMP', 'CREATED', 'CONTENT'],
     results.map((r) => [
       r.memory.id,
-      r.memory.layer,
+      // A superseded memory (listed with --superseded) says so where the layer is.
+      r.memory.validTo === null ? r.memory.layer : `${r.memory.layer} (superseded)`,
       r.score.toFixed(3),
       r.components.relevance.toFixed(2),
       r.components.recency.toFixed(2),

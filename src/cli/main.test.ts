@@ -1031,6 +1031,19 @@ describe('agentd memory', () => {
     expect(junk.stderr).toContain('memory.refused');
   });
 
+  it('marks superseded memories in a --superseded search', async () => {
+    const env = setup({ script: [{ text: 'ok' }], config: { memory: { embeddings: 'none' } } });
+    const old = (await cli(env, ['memory', 'add', 'The deploy day is Thursday.'])).stdout.trim();
+    const changed = await cli(env, ['memory', 'add', 'The deploy day is Monday.']);
+    expect(changed.stderr).toContain('superseded');
+    const current = await cli(env, ['memory', 'search', 'deploy day']);
+    expect(current.stdout).not.toContain(old);
+    const all = await cli(env, ['memory', 'search', 'deploy day', '--superseded']);
+    const line = all.stdout.split('\n').find((row) => row.startsWith(old)) ?? '';
+    expect(line).toContain('semantic (superseded)');
+    expect(all.stdout).toMatch(/mem_\S+\s+semantic\s+\d/);
+  }, 30_000);
+
   it('lists procedures after a task', async () => {
     const env = setup({ script: [{ text: 'A fine limerick.' }] });
     await runTask(env, 'Write a limerick about a cat');
