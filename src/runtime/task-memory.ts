@@ -1,0 +1,286 @@
+import type { z } from 'zod';
+import { nativeAgentRunner } from '../agents/index.js';
+import type { AgentSpec, TeamSpec } from '../agents/index.js';
+import type { Budget } from '../budget/index.js';
+import type { AgentdConfig } from '../config/index.js';
+import type { Clock } from '../core/clock.js';
+import { toAgentdError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { SYSTEM_AGENTS, TASK_FATAL_CODES } from '../executor/index.js';
+import type { DurableContext, TaskScope } from '../executor/index.js';
+import {
+  ExtractedFactsSchema,
+  extractFactsByRules,
+  FACT_EXTRACTION_INSTRUCTIONS,
+  factExtractionPrompt,
+  NOTES_SUMMARY_INSTRUCTIONS,
+  notesSummaryPrompt,
+  teamSignature,
+} from '../memory/index.js';
+import type { ExtractedFact, MemoryService } from '../memory/index.js';
+import type { ModelRouter } from '../router/index.js';
+import type { LedgerStore } from '../store/ledger-store.js';
+import type { TaskNotes } from '../tools/index.js';
+import type { PreparedTeam, TeamRunEnvironment } from '../topology/index.js';
+import type { TaskInput } from './task-input.js';
+
+/** The agent that extracts facts when `memory.facts.extract` is `model`. */
+const FACT_EXTRACTOR: AgentSpec = {
+  name: SYSTEM_AGENTS.memory,
+  role: 'Extracts facts worth remembering',
+  instructions: FACT_EXTRACTION_INSTRUCTIONS,
+  tools: [],
+  temperature: 0,
+};
+
+/** The agent that condenses a task's old working notes when they pass their budget. */
+const NOTES_SUMMARISER: AgentSpec = {
+  name: SYSTEM_AGENTS.memory,
+  role: 'Condenses working notes',
+  instructions: NOTES_SUMMARY_INSTRUCTIONS,
+  tools: [],
+  temperature: 0,
+};
+
+/** What a task's memory needs from the runtime. */
+export interface TaskMemoryDependencies {
+  config: AgentdConfig;
+  clock: Clock;
+  ledger: LedgerStore;
+  router: ModelRouter;
+  memory: MemoryService;
+  /** Where a memory failure is reported: it never fails the task whose memory it is. */
+  logger: Logger;
+}
+
+/** The task a memory belongs to. */
+export interface TaskMemoryContext {
+  scope: TaskScope;
+  input: TaskInput;
+  prepared: PreparedTeam;
+  /** Some agent runs on the simulated model: a dry run (see {@link createTaskMemory}). */
+  dryRun: boolean;
+  /** The agents' context (its `notes` are set from this memory); memory's own model calls use it. */
+  agents: TeamRunEnvironment['agents'];
+  budget: Budget;
+  /** The model ids an agent of the task is pinned to. */
+  pinnedModels(): string[];
+}
+
+/** What one task does with memory: recall before, notes during, and what it leaves behind. */
+export interface TaskMemory {
+  /** The `notes` tool's scratchpad (working memory). */
+  notes: TaskNotes;
+  /** The recalled-memory block for the prompt ('' for none); journaled. */
+  recall(): Promise<string>;
+  /**
+   * An episode and a procedure outcome (and, for a succeeded task, facts). A failure is logged, not
+   * thrown, unless the task was stopped (cancelled, shutting down).
+   */
+  remember(
+    outcome: 'succeeded' | 'failed',
+    detail: { output?: string; error?: string; verdict?: string },
+    team?: TeamSpec,
+  ): Promise<void>;
+}
+
+/**
+ * The memory of one task, in its tenant (`input.tenant`, else `memory.tenant`). Every action is a
+ * journaled step, so a resumed task sees what its first run recalled and writes nothing twice. A dry
+ * run's answers are samples, not knowledge: it leaves only an episode tagged as such (no facts, no
+ * procedure outcome), recalled only by other dry runs, and its notes are dropped, not summarised.
+ */
+export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryContext): TaskMemory {
+  const { config, clock, ledger, memory } = deps;
+  const { scope, input, dryRun } = task;
+  const tenant = input.tenant ?? config.memory.tenant;
+
+  /** Reports a memory step that failed; the task goes on without it. */
+  function failed(what: string, error: unknown): void {
+    const { code, message } = toAgentdError(error);
+    deps.logger.warn(
+      `memory: task ${scope.task.id}'s ${what} failed (${code}): ${message}; the task goes on`,
+      {
+        taskId: scope.task.id,
+        code,
+      },
+    );
+  }
+
+  /** The models that answered; for a run that failed before any did, the ones its agents were pinned to. */
+  async function models(): Promise<string[]> {
+    const used = new Set((await ledger.listByTask(scope.task.id)).map((row) => row.modelId));
+    return used.size > 0 ? [...used] : [...new Set(task.pinnedModels())];
+  }
+
+  async function writeAll(
+    outcome: 'succeeded' | 'failed',
+    detail: { output?: string; error?: string; verdict?: string },
+    team: TeamSpec,
+  ): Promise<void> {
+    const durationMs = clock.now() - (scope.task.startedAt ?? clock.now());
+    await scope.durable.step('memory:episode', async () => {
+      const written = await memory.recordEpisode(
+        {
+          tenant,
+          taskId: scope.task.id,
+          prompt: input.prompt,
+          team: team.name,
+          topology: team.topology,
+          models: await models(),
+          outcome,
+          ...detail,
+          costUsd: (await ledger.totals({ taskId: scope.task.id })).costUsd,
+          durationMs,
+          dryRun,
+        },
+        clock.now(),
+      );
+      return written.id;
+    });
+    if (dryRun) return;
+    if (outcome === 'succeeded' && detail.output !== undefined && config.memory.facts.extract !== 'off') {
+      await rememberFacts(team, detail.output);
+    }
+    await scope.durable.step('memory:procedure', async () => {
+      const totals = await ledger.totals({ taskId: scope.task.id });
+      const procedure = await memory.recordProcedure(
+        {
+          tenant,
+          taskId: scope.task.id,
+          taskKind: input.routing?.kind ?? deps.router.classify(input.prompt).kind,
+          topology: team.topology,
+          teamSignature: teamSignature(team),
+          models: await models(),
+          passed: outcome === 'succeeded',
+          costUsd: totals.costUsd,
+          durationMs,
+        },
+        clock.now(),
+      );
+      return procedure.memoryId;
+    });
+  }
+
+  /**
+   * Facts from the task's prompt and output into the semantic layer: by rules, or by one structured
+   * model call made like any agent's (routed, budgeted, journaled, traced).
+   */
+  async function rememberFacts(team: TeamSpec, output: string): Promise<void> {
+    const settings = config.memory.facts;
+    let facts: ExtractedFact[];
+    if (settings.extract === 'model') {
+      const answer = await nativeAgentRunner.run(
+        FACT_EXTRACTOR,
+        { prompt: factExtractionPrompt({ prompt: input.prompt, output }), schema: ExtractedFactsSchema },
+        {
+          ...task.agents,
+          durable: scope.durable.scope('memory:facts'),
+          budget: task.budget,
+          parentSpan: scope.span,
+        },
+      );
+      const data = answer.data as z.infer<typeof ExtractedFactsSchema>;
+      facts = data.facts.map((fact) => ({
+        content: fact.statement,
+        importance: fact.importance,
+        source: output,
+      }));
+    } else {
+      const max = settings.maxPerTask;
+      facts = [
+        ...extractFactsByRules(input.prompt, { max, importance: 0.6 }),
+        ...extractFactsByRules(output, { max }),
+      ];
+    }
+    // A "fact" that echoes an agent's instructions is refused.
+    const instructions = team.agents.flatMap((agent) => (agent.instructions ? [agent.instructions] : []));
+    await scope.durable.step('memory:facts/write', async () => {
+      const outcomes = await memory.rememberFacts(
+        { tenant, team: team.name, taskId: scope.task.id, step: 'memory:facts', facts, instructions },
+        clock.now(),
+      );
+      return outcomes.map((o) => o.outcome);
+    });
+  }
+
+  /**
+   * Condenses old notes by a model, from inside the `notes` tool step that overflowed: its calls are
+   * journaled in a scope named after that step, so a tool step re-run after a crash replays the
+   * summary instead of paying for it twice. A failed call returns '' (the notes are then dropped by
+   * importance); cancellation, suspension and budget exhaustion end the task as usual.
+   */
+  const summaryScopes = new Map<string, DurableContext>();
+  async function summarise(notes: readonly string[], step: string): Promise<string> {
+    let durable = summaryScopes.get(step);
+    if (!durable) {
+      durable = scope.durable.scope(`memory:notes@${step.replaceAll('/', '.')}`);
+      summaryScopes.set(step, durable);
+    }
+    try {
+      const answer = await nativeAgentRunner.run(
+        NOTES_SUMMARISER,
+        { prompt: notesSummaryPrompt(notes) },
+        { ...task.agents, durable, budget: task.budget, parentSpan: scope.span },
+      );
+      return answer.output;
+    } catch (error) {
+      if (TASK_FATAL_CODES.has(toAgentdError(error).code) || durable.signal.aborted) throw error;
+      return '';
+    }
+  }
+
+  // Past the budget, old notes are condensed by a model (`memory.working.overflow: model`; the
+  // simulated model cannot summarise, so a dry run drops them) or dropped by importance.
+  const byModel = config.memory.working.overflow === 'model' && !dryRun;
+  const working = (step: string | undefined) =>
+    memory.workingMemory({
+      tenant,
+      taskId: scope.task.id,
+      team: task.prepared.team.name,
+      now: () => clock.now(),
+      ...(byModel && step !== undefined ? { summarise: (notes) => summarise(notes, step) } : {}),
+    });
+  // One change at a time: two agents adding notes at once must not fold the same notes twice.
+  let changes: Promise<unknown> = Promise.resolve();
+  const notes: TaskNotes = {
+    async add(note) {
+      const next = changes.then(() =>
+        working(note.step).add({ content: note.content, importance: note.importance, agent: note.agent }),
+      );
+      changes = next.catch(() => undefined);
+      await next;
+    },
+    async read() {
+      return (await working(undefined).notes()).map((n) => ({
+        content: n.content,
+        agent: n.agent,
+        importance: n.importance,
+      }));
+    },
+  };
+
+  return {
+    notes,
+    async recall() {
+      return scope.durable.step('memory:recall', async () => {
+        try {
+          const { block } = await memory.recall({ tenant, text: input.prompt, now: clock.now(), dryRun });
+          return block;
+        } catch (error) {
+          failed('recall', error);
+          return '';
+        }
+      });
+    },
+    async remember(outcome, detail, team = task.prepared.team) {
+      try {
+        await writeAll(outcome, detail, team);
+      } catch (error) {
+        // Stopped (cancelled, shutting down): the task has not ended. Otherwise its outcome stands.
+        if (scope.durable.signal.aborted) throw error;
+        failed('episode, facts or procedure', error);
+      }
+    },
+  };
+}
