@@ -1,20 +1,7 @@
-/** A source of uniform random numbers in [0, 1). */
-export type Random = () => number;
+import type { Random } from '../core/random.js';
 
-/**
- * A seeded generator (mulberry32), so a run with `exploration.seed` repeats its choices exactly.
- * Hand-written: it is six lines, and Math.random cannot be seeded.
- */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom } from '../core/random.js';
+export type { Random } from '../core/random.js';
 
 /** A standard normal draw (Box–Muller). */
 export function sampleNormal(random: Random): number {

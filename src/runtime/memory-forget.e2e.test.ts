@@ -13,7 +13,7 @@ import {
   ftsMatchRowids,
   memoryIndexProblems,
   readVectorSlots,
-} from '../testing/memory-indexes.js';
+} from '../store/sqlite/memory-index-checks.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
 

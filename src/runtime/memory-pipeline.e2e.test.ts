@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DRY_RUN_TAG, NOTES_SUMMARY_INSTRUCTIONS, RECALL_HEADER } from '../memory/index.js';
+import type { FakeTurn } from '../testing/fake-language-model.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
 
@@ -223,27 +224,8 @@ describe('memory in the task pipeline', () => {
   }, 60_000);
 
   it('condenses old working notes by a model call when they pass their budget, and journals it', async () => {
-    const add = (text: string) => ({ toolCalls: [{ toolName: 'notes', input: { action: 'add', text } }] });
-    t = await createTestRuntime({
-      script: ({ promptText, index }) =>
-        promptText.includes(NOTES_SUMMARY_INSTRUCTIONS)
-          ? { text: 'Offsite: Lisbon, 12 people, cap 40k EUR.' }
-          : ([
-              add('The offsite is in Lisbon, the venue near the river was confirmed by the owner.'),
-              add('Twelve people have signed up so far, two more are still undecided about it.'),
-              add('The budget cap for the whole offsite is 40k EUR including every flight.'),
-            ][index] ?? { text: 'Planned.' }),
-      config: { memory: { embeddings: 'none', working: { maxTokens: 50 } } },
-    });
-    const task = await t.runtime.runTask({
-      prompt: 'Plan the offsite',
-      team: {
-        name: 'planners',
-        topology: 'single',
-        options: {},
-        agents: [{ name: 'scout', tools: ['notes'] }],
-      },
-    });
+    t = await offsiteRuntime({ text: 'Offsite: Lisbon, 12 people, cap 40k EUR.' });
+    const task = await planOffsite(t);
     expect(task.status).toBe('succeeded');
     // One model call condensed the two oldest notes; it saw both and cost like any agent's call.
     const summaries = t.model.calls.filter((call) => call.promptText.includes(NOTES_SUMMARY_INSTRUCTIONS));
@@ -251,12 +233,7 @@ describe('memory in the task pipeline', () => {
     expect(summaries[0]?.promptText).toContain('venue near the river');
     expect(summaries[0]?.promptText).toContain('Twelve people');
     expect(task.modelCallsBy).toEqual({ agents: 4, forge: 0, judges: 0, memory: 1 });
-    const notes = await t.runtime.memory.search({
-      text: 'offsite',
-      layers: ['working'],
-      taskId: task.id,
-      limit: 10,
-    });
+    const notes = await workingNotes(t, task.id);
     expect(notes.map((n) => [n.memory.content, n.memory.tags, n.memory.provenance.source]).sort()).toEqual([
       ['Offsite: Lisbon, 12 people, cap 40k EUR.', ['summary'], 'summary of 2 notes'],
       ['The budget cap for the whole offsite is 40k EUR including every flight.', [], null],
@@ -281,36 +258,10 @@ describe('memory in the task pipeline', () => {
   }, 60_000);
 
   it('drops the least important old notes instead when the summary call fails', async () => {
-    const add = (text: string, importance: number) => ({
-      toolCalls: [{ toolName: 'notes', input: { action: 'add', text, importance } }],
-    });
-    t = await createTestRuntime({
-      script: ({ promptText, index }) =>
-        promptText.includes(NOTES_SUMMARY_INSTRUCTIONS)
-          ? { error: new Error('model down') }
-          : ([
-              add('The offsite is in Lisbon, the venue near the river was confirmed by the owner.', 0.9),
-              add('Twelve people have signed up so far, two more are still undecided about it.', 0.2),
-              add('The budget cap for the whole offsite is 40k EUR including every flight.', 0.5),
-            ][index] ?? { text: 'Planned.' }),
-      config: { memory: { embeddings: 'none', working: { maxTokens: 50 } } },
-    });
-    const task = await t.runtime.runTask({
-      prompt: 'Plan the offsite',
-      team: {
-        name: 'planners',
-        topology: 'single',
-        options: {},
-        agents: [{ name: 'scout', tools: ['notes'] }],
-      },
-    });
+    t = await offsiteRuntime({ error: new Error('model down') }, [0.9, 0.2, 0.5]);
+    const task = await planOffsite(t);
     expect(task.status).toBe('succeeded');
-    const notes = await t.runtime.memory.search({
-      text: 'offsite',
-      layers: ['working'],
-      taskId: task.id,
-      limit: 10,
-    });
+    const notes = await workingNotes(t, task.id);
     expect(notes.map((n) => n.memory.importance).sort()).toEqual([0.5, 0.9]);
   }, 60_000);
 
@@ -437,3 +388,49 @@ describe('memory in the task pipeline', () => {
     expect(await t.runtime.listAudit()).toEqual([]);
   });
 });
+
+const OFFSITE_NOTES = [
+  'The offsite is in Lisbon, the venue near the river was confirmed by the owner.',
+  'Twelve people have signed up so far, two more are still undecided about it.',
+  'The budget cap for the whole offsite is 40k EUR including every flight.',
+];
+
+/**
+ * A runtime whose agent adds the three offsite notes (with these importances, if given), past a
+ * working-memory budget of 50 tokens; `summary` is the summariser's answer.
+ */
+function offsiteRuntime(summary: FakeTurn, importances?: number[]): Promise<TestRuntime> {
+  const add = (text: string, i: number): FakeTurn => ({
+    toolCalls: [
+      {
+        toolName: 'notes',
+        input: { action: 'add', text, ...(importances ? { importance: importances[i] } : {}) },
+      },
+    ],
+  });
+  return createTestRuntime({
+    script: ({ promptText, index }) =>
+      promptText.includes(NOTES_SUMMARY_INSTRUCTIONS)
+        ? summary
+        : (OFFSITE_NOTES.map(add)[index] ?? { text: 'Planned.' }),
+    config: { memory: { embeddings: 'none', working: { maxTokens: 50 } } },
+  });
+}
+
+/** Runs the offsite task with a one-agent team that has the notes tool. */
+function planOffsite(t: TestRuntime) {
+  return t.runtime.runTask({
+    prompt: 'Plan the offsite',
+    team: {
+      name: 'planners',
+      topology: 'single',
+      options: {},
+      agents: [{ name: 'scout', tools: ['notes'] }],
+    },
+  });
+}
+
+/** The task's working notes that mention the offsite. */
+function workingNotes(t: TestRuntime, taskId: string) {
+  return t.runtime.memory.search({ text: 'offsite', layers: ['working'], taskId, limit: 10 });
+}

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MemoryFilter, MemoryRecord, MemoryStore } from '../memory-store.js';
 import { expectAgentdError } from './expect-agentd-error.js';
 import type { OpenStore } from './open-store.js';
+import { seededRandom as seeded } from '../../core/random.js';
+import { cosine, memoryRecord as memory, randomVector } from './memory-fixtures.js';
 
 /** A unit vector along `axis` of 8 dimensions, tilted slightly toward `toward` (for near neighbours). */
 function vector(axis: number, toward?: number, tilt = 0.2): Float32Array {
@@ -11,36 +13,6 @@ function vector(axis: number, toward?: number, tilt = 0.2): Float32Array {
   return v;
 }
 
-/** A deterministic random source in [0, 1) (mulberry32, hand-written), so vector tests are repeatable. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** A vector of uniform random components in −1–1. */
-function randomVector(random: () => number, dimensions: number): Float32Array {
-  return Float32Array.from({ length: dimensions }, () => random() * 2 - 1);
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  a.forEach((x, i) => {
-    const y = b[i] as number;
-    dot += x * y;
-    aa += x * x;
-    bb += y * y;
-  });
-  return dot / Math.sqrt(aa * bb);
-}
-
 /** The ids of the `limit` memories nearest to `vector` among those given, by brute force. */
 function nearest(memories: readonly MemoryRecord[], vector: Float32Array, limit: number): string[] {
   return memories
@@ -48,30 +20,6 @@ function nearest(memories: readonly MemoryRecord[], vector: Float32Array, limit:
     .sort((a, b) => b.score - a.score)
     .slice(0, limit)
     .map((hit) => hit.id);
-}
-
-/** A memory with every field set to something unremarkable; tests override what they check. */
-function memory(overrides: Partial<MemoryRecord> & Pick<MemoryRecord, 'id'>): MemoryRecord {
-  return {
-    layer: 'semantic',
-    tenant: 'acme',
-    team: null,
-    agent: null,
-    taskId: null,
-    content: `content of ${overrides.id}`,
-    embedding: null,
-    embeddingModel: null,
-    importance: 0.5,
-    createdAt: 1_000,
-    lastAccessedAt: 1_000,
-    accessCount: 0,
-    validFrom: 1_000,
-    validTo: null,
-    supersededBy: null,
-    provenance: { taskId: null, step: null, source: null },
-    tags: [],
-    ...overrides,
-  };
 }
 
 /** Registers the behaviour every MemoryStore must have; `open` must return a fresh, empty store. */

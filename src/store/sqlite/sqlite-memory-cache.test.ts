@@ -11,23 +11,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MemoryFilter, MemoryLayer, MemoryRecord } from '../memory-store.js';
 import { openSqliteDatabase } from './open-sqlite-stores.js';
 import { SqliteMemoryStore } from './sqlite-memory-store.js';
-
-/** A deterministic random source in [0, 1) (mulberry32), so the data and queries are repeatable. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom as seeded } from '../../core/random.js';
+import {
+  cosine,
+  memoryRecord as memory,
+  randomVector as randomVectorOf,
+} from '../conformance/memory-fixtures.js';
 
 const DIMENSIONS = 32;
 
 function randomVector(random: () => number): Float32Array {
-  return Float32Array.from({ length: DIMENSIONS }, () => random() * 2 - 1);
+  return randomVectorOf(random, DIMENSIONS);
 }
 
 /** `vector` moved slightly at random: its nearest neighbour by far. */
@@ -37,42 +31,6 @@ function near(random: () => number, vector: Float32Array): Float32Array {
 
 function opposite(vector: Float32Array): Float32Array {
   return vector.map((x) => -x);
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  a.forEach((x, i) => {
-    const y = b[i] as number;
-    dot += x * y;
-    aa += x * x;
-    bb += y * y;
-  });
-  return dot / Math.sqrt(aa * bb);
-}
-
-function memory(overrides: Partial<MemoryRecord> & Pick<MemoryRecord, 'id'>): MemoryRecord {
-  return {
-    layer: 'semantic',
-    tenant: 'acme',
-    team: null,
-    agent: null,
-    taskId: null,
-    content: `content of ${overrides.id}`,
-    embedding: null,
-    embeddingModel: null,
-    importance: 0.5,
-    createdAt: 1_000,
-    lastAccessedAt: 1_000,
-    accessCount: 0,
-    validFrom: 1_000,
-    validTo: null,
-    supersededBy: null,
-    provenance: { taskId: null, step: null, source: null },
-    tags: [],
-    ...overrides,
-  };
 }
 
 /** The `limit` nearest live memories in the tenant and layers, by brute force. */

@@ -13,45 +13,12 @@ import {
   ftsMatchRowids,
   memoryIndexProblems,
   readVectorSlots,
-} from '../../testing/memory-indexes.js';
-import type { MemoryLayer, MemoryRecord } from '../memory-store.js';
+} from './memory-index-checks.js';
+import type { MemoryLayer } from '../memory-store.js';
 import { openSqliteDatabase } from './open-sqlite-stores.js';
 import { SqliteMemoryStore } from './sqlite-memory-store.js';
-
-/** A deterministic random source in [0, 1) (mulberry32), so the data is repeatable. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function memory(overrides: Partial<MemoryRecord> & Pick<MemoryRecord, 'id'>): MemoryRecord {
-  return {
-    layer: 'semantic',
-    tenant: 'acme',
-    team: null,
-    agent: null,
-    taskId: null,
-    content: `content of ${overrides.id}`,
-    embedding: null,
-    embeddingModel: null,
-    importance: 0.5,
-    createdAt: 1_000,
-    lastAccessedAt: 1_000,
-    accessCount: 0,
-    validFrom: 1_000,
-    validTo: null,
-    supersededBy: null,
-    provenance: { taskId: null, step: null, source: null },
-    tags: [],
-    ...overrides,
-  };
-}
+import { seededRandom as seeded } from '../../core/random.js';
+import { memoryRecord as memory } from '../conformance/memory-fixtures.js';
 
 /** A word only memory `id` contains (letters only: the Porter stemmer leaves it one token). */
 function uniqueWord(id: string): string {

@@ -14,6 +14,8 @@ import { applyMigrations, migrations } from './migrations.js';
 import { openSqliteDatabase, openSqliteStores } from './open-sqlite-stores.js';
 import { SqliteMemoryStore } from './sqlite-memory-store.js';
 import { encodeVector, slotBytes } from './vector-codes.js';
+import { seededRandom as seeded } from '../../core/random.js';
+import { cosine, randomVector } from '../conformance/memory-fixtures.js';
 
 const temporaryFolders: string[] = [];
 
@@ -26,35 +28,6 @@ function newDatabasePath(): string {
 afterEach(() => {
   for (const folder of temporaryFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
-
-/** A deterministic random source in [0, 1) (mulberry32), so the data and queries are repeatable. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function randomVector(random: () => number, dimensions: number): Float32Array {
-  return Float32Array.from({ length: dimensions }, () => random() * 2 - 1);
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  a.forEach((x, i) => {
-    const y = b[i] as number;
-    dot += x * y;
-    aa += x * x;
-    bb += y * y;
-  });
-  return aa === 0 || bb === 0 ? 0 : dot / Math.sqrt(aa * bb);
-}
 
 const LAYERS: readonly MemoryLayer[] = ['semantic', 'episodic', 'working', 'procedural'];
 // Words that Porter-stem to distinct stems, so "contains the word" is what FTS5 matches.

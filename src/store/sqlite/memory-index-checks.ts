@@ -2,7 +2,7 @@
 // joins its hits back to the `memories` rows, so an index entry left behind by a forget (an FTS5
 // posting, a vector slot) is invisible to it; these helpers see such leftovers.
 import type Database from 'better-sqlite3';
-import { encodeVector, slotBytes } from '../store/sqlite/vector-codes.js';
+import { encodeVector, slotBytes } from './vector-codes.js';
 
 /** One memory's slot in memory_vector_chunks, decoded. */
 export interface VectorSlot {
