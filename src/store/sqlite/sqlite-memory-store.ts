@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
-import { encodeSlot, estimateSimilarities, norm, slotBytes, takeBest } from './vector-codes.js';
+import { VectorChunks } from './sqlite-vector-chunks.js';
+import { statementCache } from './statement-cache.js';
+import type { IndexedVector } from './sqlite-vector-chunks.js';
+import { estimateSimilarities, norm, takeBest, toVector } from './vector-codes.js';
 import * as sqliteVec from 'sqlite-vec';
 import { AgentdError } from '../../core/errors.js';
 import type {
@@ -41,15 +44,13 @@ export interface SqliteMemoryStoreOptions {
   vectorIndex?: 'auto' | 'exact-scan';
 }
 
-// The vector index (hand-written, see the migration that creates memory_vector_chunks): every
-// embedding as a 2-bit code per dimension, packed CHUNK_SLOTS to a row per (dimensions, tenant,
-// layer). A search scores every code in scope against the query (asymmetric distance: the query
-// stays float), takes the best as candidates, checks the filter on them, and re-scores the
-// survivors exactly with sqlite-vec's cosine distance on the stored float vectors. sqlite-vec's own
+// The vector index (hand-written; its storage is VectorChunks): every embedding as a 2-bit code per
+// dimension, packed in chunks per (dimensions, tenant, layer). A search scores every code in scope
+// against the query (asymmetric distance: the query stays float), takes the best as candidates,
+// checks the filter on them, and re-scores the survivors exactly with sqlite-vec's cosine distance on the stored float vectors. sqlite-vec's own
 // bit-vector KNN was measured and not used: its hamming distance between two binarized vectors
 // misses neighbours (recall@10 0.74 with 1,000 candidates of 20,000), and its top-k selection
 // grows with k (14–40 ms for k = 500–1,000).
-const CHUNK_SLOTS = 64;
 // How many candidates are re-scored exactly (see poolSize): at least MIN_POOL, so that a small
 // store is searched exactly in effect, and POOL_SCALE × limit^0.6 × population^(1/3) above that.
 const MIN_POOL = 256;
@@ -67,7 +68,8 @@ const FILL_EXAMINED = 1_000;
 export class SqliteMemoryStore implements MemoryStore {
   readonly vectorIndex: 'sqlite-vec' | 'exact-scan';
   readonly #db: Database.Database;
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #prepare: (sql: string) => Database.Statement;
+  readonly #chunks: VectorChunks;
   // Counts of words in many memories, which cost a walk of their whole FTS5 doclist (up to 2 ms
   // for four words at 100,000 memories). A stale count only decides whether a word of IDF ~0 is
   // matched first or as a filler, so one is kept while the store has grown by under a tenth, for
@@ -76,6 +78,8 @@ export class SqliteMemoryStore implements MemoryStore {
 
   constructor(db: Database.Database, options: SqliteMemoryStoreOptions = {}) {
     this.#db = db;
+    this.#prepare = statementCache(db);
+    this.#chunks = new VectorChunks(db);
     this.vectorIndex =
       options.vectorIndex !== 'exact-scan' && loadVectorExtension(db) ? 'sqlite-vec' : 'exact-scan';
     this.#upgradeVectorIndex();
@@ -147,7 +151,7 @@ export class SqliteMemoryStore implements MemoryStore {
         @provenance, @tags)
     `,
     ).run(toRow(record));
-    if (record.embedding) this.#indexVector(Number(lastInsertRowid), record);
+    if (record.embedding) this.#chunks.index(Number(lastInsertRowid), record);
   }
 
   #update(id: string, tenant: string, patch: MemoryPatch): MemoryRecord | null {
@@ -167,8 +171,8 @@ export class SqliteMemoryStore implements MemoryStore {
     // The vector index is keyed by layer and holds a code of the embedding; other fields (a
     // supersession, a re-weighting) leave it alone.
     if (patch.embedding !== undefined || next.layer !== row.layer) {
-      this.#unindexVector({ ...row, bytes: row.embedding?.byteLength ?? null });
-      if (next.embedding) this.#indexVector(row.rowid, next);
+      this.#chunks.unindex({ ...row, bytes: row.embedding?.byteLength ?? null });
+      if (next.embedding) this.#chunks.index(row.rowid, next);
     }
     return next;
   }
@@ -180,7 +184,7 @@ export class SqliteMemoryStore implements MemoryStore {
     ).get(id, tenant) as
       (IndexedVector & { valid_to: number | null; superseded_by: string | null }) | undefined;
     if (!row) return false;
-    this.#unindexVector(row);
+    this.#chunks.unindex(row);
     // The FTS5 row goes with it (trigger memories_fts_delete).
     this.#prepare('DELETE FROM memories WHERE rowid = ?').run(row.rowid);
     // No memory points at one that is gone: what it had superseded now ends where it ended and is
@@ -307,7 +311,7 @@ export class SqliteMemoryStore implements MemoryStore {
     if (!vector.every(Number.isFinite)) return [];
     const layers = filter.layers?.length ? new Set(filter.layers) : LAYERS;
     const chunks = [...layers].flatMap((layer) =>
-      this.#chunksOf({ dimensions: vector.length, tenant: filter.tenant, layer }),
+      this.#chunks.slotsOf({ dimensions: vector.length, tenant: filter.tenant, layer }),
     );
     const estimates = estimateSimilarities(vector, chunks);
     const count = estimates.scores.length;
@@ -397,197 +401,20 @@ export class SqliteMemoryStore implements MemoryStore {
     return hits.sort((a, b) => b.score - a.score).slice(0, query.limit);
   }
 
-  /** Appends a memory's code to the last chunk of its scope, or starts a chunk when that one is full. */
-  #indexVector(rowid: number, record: Pick<MemoryRecord, 'tenant' | 'layer' | 'embedding'>): void {
-    if (!record.embedding) return;
-    const scope = { dimensions: record.embedding.length, tenant: record.tenant, layer: record.layer };
-    this.#invalidateChunks(scope);
-    const last = this.#prepare(
-      `
-      SELECT chunk, slots FROM memory_vector_chunks
-      WHERE dimensions = @dimensions AND tenant = @tenant AND layer = @layer
-      ORDER BY chunk DESC LIMIT 1
-    `,
-    ).get(scope) as ChunkRow | undefined;
-    const slot = encodeSlot(rowid, record.embedding);
-    if (last && last.slots.byteLength < CHUNK_SLOTS * slot.byteLength) {
-      this.#writeChunk(last.chunk, Buffer.concat([last.slots, slot]));
-    } else {
-      this.#insertChunk(scope, slot);
-    }
-  }
-
-  /**
-   * Removes a memory's code. The last slot of its scope's last chunk moves into the gap, so every
-   * chunk of a scope but its last stays full and a search reads as few rows as possible.
-   */
-  #unindexVector(row: IndexedVector): void {
-    if (!row.bytes) return;
-    const dimensions = row.bytes / Float32Array.BYTES_PER_ELEMENT;
-    const size = slotBytes(dimensions);
-    this.#invalidateChunks({ dimensions, tenant: row.tenant, layer: row.layer });
-    const chunks = this.#prepare(
-      `
-      SELECT chunk, slots FROM memory_vector_chunks
-      WHERE dimensions = @dimensions AND tenant = @tenant AND layer = @layer
-      ORDER BY chunk
-    `,
-    ).all({ dimensions, tenant: row.tenant, layer: row.layer }) as ChunkRow[];
-    let found: { chunk: ChunkRow; offset: number } | undefined;
-    chunks.some((chunk) => {
-      for (let offset = 0; offset < chunk.slots.byteLength; offset += size) {
-        if (chunk.slots.readDoubleLE(offset) === row.rowid) {
-          found = { chunk, offset };
-          return true;
-        }
-      }
-      return false;
-    });
-    const last = chunks.at(-1);
-    // No code (a memory written before its index existed is covered by the rebuild at open).
-    if (!found || !last) return;
-    const end = last.slots.byteLength - size;
-    if (found.chunk !== last) {
-      const slots = Buffer.from(found.chunk.slots);
-      last.slots.copy(slots, found.offset, end);
-      this.#writeChunk(found.chunk.chunk, slots);
-    } else if (found.offset !== end) {
-      last.slots.copy(last.slots, found.offset, end);
-    }
-    if (end === 0) this.#prepare('DELETE FROM memory_vector_chunks WHERE chunk = ?').run(last.chunk);
-    else this.#writeChunk(last.chunk, last.slots.subarray(0, end));
-  }
-
-  #insertChunk(scope: VectorScope, slots: Uint8Array): void {
-    this.#prepare(
-      `
-      INSERT INTO memory_vector_chunks (dimensions, tenant, layer, slots)
-      VALUES (@dimensions, @tenant, @layer, @slots)
-    `,
-    ).run({ ...scope, slots });
-  }
-
-  #writeChunk(chunk: number, slots: Uint8Array): void {
-    this.#prepare('UPDATE memory_vector_chunks SET slots = ? WHERE chunk = ?').run(slots, chunk);
-  }
-
-  /**
-   * The slots of a scope's chunks, from the connection's cache when it is still valid (read outside a
-   * transaction).
-   */
-  #chunksOf(scope: VectorScope): Buffer[] {
-    const cache = this.#chunkCache();
-    const key = scopeKey(scope);
-    let slots = cache.scopes.get(key);
-    if (!slots) {
-      slots = (
-        this.#prepare(
-          `
-          SELECT slots FROM memory_vector_chunks
-          WHERE dimensions = @dimensions AND tenant = @tenant AND layer = @layer
-        `,
-        ).all(scope) as Pick<ChunkRow, 'slots'>[]
-      ).map((row) => row.slots);
-      // Chunks read inside a transaction may be rolled back, which changes no data_version.
-      if (this.#db.inTransaction) return slots;
-      const bytes = slots.reduce((total, chunk) => total + chunk.byteLength, 0);
-      if (cache.bytes + bytes > CHUNK_CACHE_BYTES) {
-        cache.scopes.clear();
-        cache.bytes = 0;
-      }
-      cache.scopes.set(key, slots);
-      cache.bytes += bytes;
-    }
-    return slots;
-  }
-
-  /** The chunk cache of this connection, emptied when another connection has committed since. */
-  #chunkCache(): ChunkCache {
-    const version = (this.#prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
-    let cache = chunkCaches.get(this.#db);
-    if (!cache) {
-      cache = { dataVersion: version, scopes: new Map(), bytes: 0 };
-      chunkCaches.set(this.#db, cache);
-    } else if (cache.dataVersion !== version) {
-      cache.dataVersion = version;
-      cache.scopes.clear();
-      cache.bytes = 0;
-    }
-    return cache;
-  }
-
-  /** Forgets the cached chunks of a scope this connection is about to change. */
-  #invalidateChunks(scope: VectorScope): void {
-    const cache = chunkCaches.get(this.#db);
-    const slots = cache?.scopes.get(scopeKey(scope));
-    if (!cache || !slots) return;
-    cache.scopes.delete(scopeKey(scope));
-    cache.bytes -= slots.reduce((total, chunk) => total + chunk.byteLength, 0);
-  }
-
   /**
    * Brings a database written before the quantized index up to date: builds the codes from the
    * stored embeddings when the migration asked for it, and drops the sqlite-vec tables they replace
    * (dropping a vec0 table needs the extension; without it they stay, unused, until an open with it).
    */
   #upgradeVectorIndex(): void {
-    const db = this.#db;
-    const pending = () => db.prepare('SELECT 1 FROM memory_vector_rebuild LIMIT 1').get() !== undefined;
-    if (pending()) {
-      db.transaction(() => {
-        // Another process may have built it between the check and the write lock.
-        if (!pending()) return;
-        chunkCaches.delete(db);
-        db.prepare('DELETE FROM memory_vector_chunks').run();
-        // Slots are gathered per scope and written a full chunk at a time, not one by one.
-        const open = new Map<
-          string,
-          { scope: { dimensions: number; tenant: string; layer: string }; slots: Uint8Array[] }
-        >();
-        const flush = (key: string) => {
-          const group = open.get(key);
-          if (!group) return;
-          this.#insertChunk(group.scope, Buffer.concat(group.slots));
-          open.delete(key);
-        };
-        const page = db.prepare(
-          'SELECT rowid, tenant, layer, embedding FROM memories WHERE rowid > ? AND embedding IS NOT NULL ORDER BY rowid LIMIT 1000',
-        );
-        for (let after = 0; ;) {
-          const rows = page.all(after) as {
-            rowid: number;
-            tenant: string;
-            layer: string;
-            embedding: Buffer;
-          }[];
-          if (rows.length === 0) break;
-          for (const row of rows) {
-            const vector = toVector(row.embedding);
-            const key = JSON.stringify([vector.length, row.tenant, row.layer]);
-            let group = open.get(key);
-            if (!group) {
-              group = {
-                scope: { dimensions: vector.length, tenant: row.tenant, layer: row.layer },
-                slots: [],
-              };
-              open.set(key, group);
-            }
-            group.slots.push(encodeSlot(row.rowid, vector));
-            if (group.slots.length === CHUNK_SLOTS) flush(key);
-          }
-          after = (rows.at(-1) as { rowid: number }).rowid;
-        }
-        for (const key of [...open.keys()]) flush(key);
-        db.prepare('DELETE FROM memory_vector_rebuild').run();
-      }).immediate();
-    }
+    this.#chunks.rebuildIfRequested();
     if (this.vectorIndex === 'sqlite-vec') {
-      const legacy = db
+      const legacy = this.#db
         .prepare(
           "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'memory_vectors_%' AND sql LIKE 'CREATE VIRTUAL TABLE%'",
         )
         .all() as { name: string }[];
-      for (const { name } of legacy) db.exec(`DROP TABLE "${name}"`);
+      for (const { name } of legacy) this.#db.exec(`DROP TABLE "${name}"`);
     }
   }
 
@@ -630,16 +457,6 @@ export class SqliteMemoryStore implements MemoryStore {
       this.#frequentWords.set(word, { count: row.n, highest, at: now });
     }
     return row.n;
-  }
-
-  /** Statements are cached by their text: filters produce a handful of distinct shapes. */
-  #prepare(sql: string): Database.Statement {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
   }
 }
 
@@ -813,48 +630,4 @@ function toRecord(row: MemoryRow): MemoryRecord {
     provenance: JSON.parse(row.provenance) as MemoryRecord['provenance'],
     tags: JSON.parse(row.tags) as string[],
   };
-}
-
-/** A copy of a BLOB's bytes as a Float32Array (a Buffer's offset need not be 4-byte aligned). */
-function toVector(blob: Buffer): Float32Array {
-  return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
-}
-
-/** The chunks of one (dimensions, tenant, layer). */
-interface VectorScope {
-  dimensions: number;
-  tenant: string;
-  layer: string;
-}
-
-function scopeKey(scope: VectorScope): string {
-  return JSON.stringify([scope.dimensions, scope.tenant, scope.layer]);
-}
-
-/** Chunk slots as last read, per scope, and the data_version they were read at. */
-interface ChunkCache {
-  dataVersion: number;
-  scopes: Map<string, Buffer[]>;
-  bytes: number;
-}
-
-// Reading a tenant's chunks costs ~700 page reads (2 ms at 20,000 memories), so they are cached,
-// per connection, so that every store on it sees the others' writes: a write on the connection
-// forgets its scope, and a commit by another connection (PRAGMA data_version) forgets them all.
-const chunkCaches = new WeakMap<Database.Database, ChunkCache>();
-// At 512 dimensions, about 490,000 memories' codes.
-const CHUNK_CACHE_BYTES = 64 * 1024 * 1024;
-
-interface ChunkRow {
-  chunk: number;
-  /** Per memory: its rowid (float64, little-endian), then its code. */
-  slots: Buffer;
-}
-
-/** What locates a memory's code: its rowid and scope, and the byte length of its embedding. */
-interface IndexedVector {
-  rowid: number;
-  tenant: string;
-  layer: string;
-  bytes: number | null;
 }

@@ -165,3 +165,8 @@ export function norm(vector: Float32Array): number {
   for (const value of vector) total += value * value;
   return Math.sqrt(total);
 }
+
+/** A copy of a BLOB's bytes as a Float32Array (a Buffer's offset need not be 4-byte aligned). */
+export function toVector(blob: Buffer): Float32Array {
+  return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
+}
