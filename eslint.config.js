@@ -69,8 +69,15 @@ const zones = [
   },
   {
     target: under(DOMAIN),
+    from: under(['pipeline', 'runtime', 'operations', ...INTERFACES]),
+    message:
+      'Domain code may not import pipeline/, runtime/, operations/ or interfaces (imports point down only).',
+  },
+  {
+    target: 'src/pipeline/**',
     from: under(['runtime', 'operations', ...INTERFACES]),
-    message: 'Domain code may not import runtime/, operations/ or interfaces (imports point down only).',
+    message:
+      'pipeline/ is composed from the domains; the composition root, operations and interfaces sit above it.',
   },
   {
     target: 'src/runtime/**',

@@ -117,8 +117,13 @@ const IMPORT_RULES: ImportRule[] = [
     forbids: (to) => !isUnder(to, 'core') && !isUnder(to, 'config') && !/^[^/]+\/[^/]+-config\.ts$/.test(to),
   },
   {
-    rule: 'domain code never imports runtime/, operations/ or interfaces',
+    rule: 'domain code never imports pipeline/, runtime/, operations/ or interfaces',
     covers: (from) => DOMAIN.includes(topFolder(from)),
+    forbids: (to) => ['pipeline', 'runtime', 'operations', ...INTERFACES].includes(topFolder(to)),
+  },
+  {
+    rule: 'pipeline/ never imports runtime/, operations/ or interfaces',
+    covers: (from) => isUnder(from, 'pipeline'),
     forbids: (to) => ['runtime', 'operations', ...INTERFACES].includes(topFolder(to)),
   },
   {
@@ -256,6 +261,8 @@ describe('architecture', () => {
     const planted: SourceFile[] = [
       { file: 'server/routes.ts', text: "import { x } from '../store/sqlite/open.js';\nconst y = 1;" },
       { file: 'core/ids.ts', text: "\nimport { z } from '../tools/index.js';" },
+      { file: 'pipeline/p.ts', text: "import { r } from '../runtime/index.js';" },
+      { file: 'judge/j.ts', text: "import { q } from '../pipeline/index.js';" },
       { file: 'tools/t.ts', text: 'const home = process.env.HOME;\nconst q = `SELECT id\n  FROM tasks`;' },
       { file: 'store/sqlite/q.ts', text: "const q = 'SELECT id FROM tasks';" },
     ];
@@ -263,6 +270,8 @@ describe('architecture', () => {
       "src/server/routes.ts:1 imports '../store/sqlite/open.js': only runtime/ imports concrete adapters (store/sqlite/)",
       "src/server/routes.ts:1 imports '../store/sqlite/open.js': interfaces never import store/, models/providers/ or config/load-config.ts",
       "src/core/ids.ts:2 imports '../tools/index.js': core/ imports nothing else from src/",
+      "src/pipeline/p.ts:1 imports '../runtime/index.js': pipeline/ never imports runtime/, operations/ or interfaces",
+      "src/judge/j.ts:1 imports '../pipeline/index.js': domain code never imports pipeline/, runtime/, operations/ or interfaces",
     ]);
     expect(contentViolations(planted)).toEqual([
       "src/tools/t.ts:1 'process.env': process.env is read only in config/",

@@ -9,7 +9,7 @@ import { createFakeLanguageModel, createFakeProvider } from '../testing/fake-lan
 import type { FakeLanguageModel, FakeTurn } from '../testing/fake-language-model.js';
 import { createTestRuntime, FAKE_PRICES } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
-import type { TaskInput } from './task-input.js';
+import type { TaskInput } from '../pipeline/index.js';
 
 // Budgets end to end: a real runtime (SQLite ledger, journal, native agent loop, topologies) with
 // the scripted fake model priced at $1 / $2 per million input / output tokens.

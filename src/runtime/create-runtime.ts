@@ -32,7 +32,6 @@ import type { ModelRouter, RouteDecision, RouterStat, Routing, TaskKindResult } 
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import type { TaskStatus } from '../store/task-store.js';
 import type { ReviewAnswer, ReviewRecord } from '../store/review-store.js';
-import { checkEscalationAnswer, QUALITY_ESCALATION } from './quality-loop.js';
 import type { SpanRecord } from '../store/trace-store.js';
 import type { AuditEvent } from '../store/audit-store.js';
 import { builtinTools, createToolRegistry } from '../tools/index.js';
@@ -41,13 +40,16 @@ import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
 import { createTracer } from '../trace/index.js';
 import { prepareTeam } from '../topology/index.js';
 import type { PreparedTeam } from '../topology/index.js';
-import { TaskInputSchema } from './task-input.js';
 import { configuredEmbeddingModel } from './configured-embedding-model.js';
-import { createRuntimeMemory } from './runtime-memory.js';
-import type { RuntimeMemory } from './runtime-memory.js';
-import { createTeamWorkflow } from './team-workflow.js';
 import { watchConfigFiles } from './watch-config.js';
-import type { TaskInput } from './task-input.js';
+import {
+  checkEscalationAnswer,
+  createRuntimeMemory,
+  createTeamWorkflow,
+  QUALITY_ESCALATION,
+  TaskInputSchema,
+} from '../pipeline/index.js';
+import type { RuntimeMemory, TaskInput } from '../pipeline/index.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {

@@ -7,7 +7,7 @@ export type {
   Runtime,
   RuntimeOptions,
 } from './create-runtime.js';
-export { TaskInputSchema } from './task-input.js';
-export type { TaskInput } from './task-input.js';
+export { TaskInputSchema } from '../pipeline/index.js';
+export type { TaskInput } from '../pipeline/index.js';
 export type { SpanRecord } from '../store/trace-store.js';
-export type { Caller, RuntimeMemory } from './runtime-memory.js';
+export type { Caller, RuntimeMemory } from '../pipeline/index.js';
