@@ -411,7 +411,7 @@ async function measureLoop(tasks: number, warmup: number): Promise<LoopMeasureme
         // The fake keeps every call (prompt included) for tests; dropped so memory stays flat.
         fake.calls.length = 0;
         const started = performance.now();
-        const result = await test.runtime.runTask({
+        const result = await test.runtime.tasks.run({
           prompt: `Write release notes for v2 (task ${i})`,
           quality: mode.quality,
         });
@@ -449,7 +449,7 @@ async function measureLoop(tasks: number, warmup: number): Promise<LoopMeasureme
 async function loopOverhead(tasks: number, warmup: number): Promise<void> {
   process.stdout.write(
     `quality loop in the runtime: ${tasks} tasks per mode (after ${warmup} warm-up tasks), one at a time with ` +
-      'runtime.runTask() on a temp home (SQLite, WAL), memory off, the modes interleaved task by task; ' +
+      'runtime.tasks.run() on a temp home (SQLite, WAL), memory off, the modes interleaved task by task; ' +
       'rubric of 2 criteria, the scripted fake model as agent and judges (fixed usage, answers at once)\n\n',
   );
   const loadBefore = loadavg()[0] ?? Number.NaN;

@@ -136,7 +136,7 @@ export async function run(args: string[]): Promise<void> {
   const notes = [
     `Machine: ${machineLine(machine)}. Load average (1 min) ${loadBefore[0]?.toFixed(2)} at start, ` +
       `${loadAfter[0]?.toFixed(2)} at end: other processes on the machine compete for its cores.`,
-    `Tasks: ${tasks} (+${warmup} warm-up, not counted), run one at a time with runtime.runTask() on a temp SQLite file (WAL); ` +
+    `Tasks: ${tasks} (+${warmup} warm-up, not counted), run one at a time with runtime.tasks.run() on a temp SQLite file (WAL); ` +
       `team = ${agents} agents, sequential, handoff 'last', no tools → ${team.callsPerTask} model calls and ` +
       `${team.stepsPerTask} journaled steps per task (counted in the database).`,
     `Model: the scripted fake LanguageModelV3 answering "${ANSWER}" with fixed usage at once; its doStream builds ` +
@@ -217,7 +217,7 @@ async function measureTeamTasks(options: {
 
   try {
     for (let i = 0; i < options.warmup; i++) {
-      const result = await test.runtime.runTask(input(-i - 1));
+      const result = await test.runtime.tasks.run(input(-i - 1));
       if (result.status !== 'succeeded')
         throw new Error(`warm-up task ${result.id} ${result.status}: ${result.error?.message}`);
     }
@@ -234,7 +234,7 @@ async function measureTeamTasks(options: {
       // The fake keeps every call (prompt included) for tests; drop them so memory stays flat.
       fake.calls.length = 0;
       const started = performance.now();
-      const result = await test.runtime.runTask(input(i));
+      const result = await test.runtime.tasks.run(input(i));
       const taskWall = performance.now() - started;
       if (result.status !== 'succeeded')
         throw new Error(`task ${result.id} ${result.status}: ${result.error?.message}`);

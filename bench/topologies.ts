@@ -343,7 +343,7 @@ export async function run(args: string[]): Promise<void> {
   const notes = [
     `Machine: ${machineLine(machine)}. Load average (1 min) ${loadBefore[0]?.toFixed(2)} at start, ` +
       `${loadAfter[0]?.toFixed(2)} at end: other processes on the machine compete for its cores.`,
-    `Tasks: ${tasks} per topology (+${warmup} warm-up, not counted), one at a time with runtime.runTask(), each ` +
+    `Tasks: ${tasks} per topology (+${warmup} warm-up, not counted), one at a time with runtime.tasks.run(), each ` +
       'topology on its own test runtime (temp SQLite file, WAL); the measured tasks take turns across topologies ' +
       '(one of each, then again), so a slow spell of the machine does not land on one topology. Agents have a ' +
       'role and no tools. Every task is checked to have succeeded and ended the intended way (e.g. ' +
@@ -464,7 +464,7 @@ async function startTopologyRun(scenario: Scenario): Promise<TopologyRun> {
       // The fake keeps every call (prompt included) for tests; drop them so memory stays flat.
       fake.calls.length = 0;
       const started = performance.now();
-      const result = await test.runtime.runTask({ prompt: scenario.prompt, team: scenario.team });
+      const result = await test.runtime.tasks.run({ prompt: scenario.prompt, team: scenario.team });
       const wall = performance.now() - started;
       if (result.status !== 'succeeded')
         throw new Error(`${topology}: task ${result.id} ${result.status}: ${result.error?.message}`);

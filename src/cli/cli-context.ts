@@ -1,15 +1,24 @@
+import type { z } from 'zod';
+import type { Actor, Operation } from '../operations/index.js';
 import type { Runtime } from '../runtime/index.js';
 import type { CliIo } from './cli-io.js';
 
 /** What every command gets: output streams, a way to open the runtime, and the exit code to set. */
 export interface CliContext {
   io: CliIo;
+  /** Who the CLI acts as: the local admin of the database it opens. */
+  actor: Actor;
   /** Opens (once) and returns the runtime; `resume` turns on resuming interrupted tasks. */
   openRuntime(options?: {
     resume?: boolean;
     watchConfig?: boolean;
     logLevel?: 'info' | 'warn';
   }): Promise<Runtime>;
+  /** Opens the runtime and invokes an operation as the CLI's actor. */
+  invoke<I extends z.ZodType, O extends z.ZodType>(
+    operation: Operation<I, O>,
+    input: unknown,
+  ): Promise<z.infer<O>>;
   /** Exit code of the command (0 unless set). */
   exitCode: number;
   /** Fails the command as a usage error (exit 2). */

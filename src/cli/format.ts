@@ -1,27 +1,36 @@
-import type { TaskResult } from '../executor/index.js';
-import type { ListedModel, RouteExplanation } from '../runtime/index.js';
-import type { RouterStat } from '../router/index.js';
-import type { SpanRecord } from '../runtime/index.js';
+import type { z } from 'zod';
+import type {
+  getMemory,
+  getTask,
+  listAudit,
+  listModels,
+  listProcedures,
+  listReviews,
+  listTopologies,
+  routerStats,
+  searchMemory,
+  taskSpans,
+} from '../operations/index.js';
+import type { CalibrationReport } from '../judge/index.js';
+import type { RouteExplanation } from '../runtime/index.js';
 
+// The records the CLI prints are the operations' results: their types come from the output schemas.
+type TaskResult = z.infer<typeof getTask.output>;
+type SpanRecord = z.infer<typeof taskSpans.output>['spans'][number];
+type ListedModel = z.infer<typeof listModels.output>['models'][number];
+type RouterStat = z.infer<typeof routerStats.output>['stats'][number];
 /** A review as the reviews operations return it. */
-export interface ListedReview {
-  id: string;
-  taskId: string;
-  kind: string;
-  question: string;
-  payload: unknown;
-  status: 'pending' | 'answered';
-  answer: { decision: 'approve' | 'reject' | 'edit'; note: string | null; payload: unknown } | null;
-  createdAt: number;
-  answeredAt: number | null;
-}
-
+export type ListedReview = z.infer<typeof listReviews.output>['reviews'][number];
 /** A topology as `topologies.list` returns it. */
-export interface ListedTopology {
-  name: string;
-  description: string;
-  options: { name: string; type: string; values?: string[]; required: boolean; default?: unknown }[];
-}
+export type ListedTopology = z.infer<typeof listTopologies.output>['topologies'][number];
+/** A memory as the memory operations return it. */
+export type ListedMemory = z.infer<typeof getMemory.output>;
+/** A search result as `memory.search` returns it. */
+export type ScoredListedMemory = z.infer<typeof searchMemory.output>['results'][number];
+/** A procedure as `memory.procedures` returns it. */
+export type ListedProcedure = z.infer<typeof listProcedures.output>['procedures'][number];
+/** An audit event as `audit.list` returns it. */
+export type ListedAuditEvent = z.infer<typeof listAudit.output>['events'][number];
 
 /** Formats a USD amount with enough digits to show sub-cent costs. */
 export function usd(amount: number): string {
@@ -230,57 +239,6 @@ export function routerStatsTable(stats: RouterStat[]): string {
   );
 }
 
-/** A memory as the memory operations return it. */
-export interface ListedMemory {
-  id: string;
-  layer: string;
-  tenant: string;
-  team: string | null;
-  agent: string | null;
-  taskId: string | null;
-  content: string;
-  embeddingModel: string | null;
-  importance: number;
-  createdAt: number;
-  lastAccessedAt: number;
-  accessCount: number;
-  validFrom: number;
-  validTo: number | null;
-  supersededBy: string | null;
-  provenance: { taskId: string | null; step: string | null; source: string | null };
-  tags: string[];
-}
-
-/** A search result as `memory.search` returns it. */
-export interface ScoredListedMemory {
-  memory: ListedMemory;
-  score: number;
-  components: { relevance: number; recency: number; importance: number; access: number };
-}
-
-/** A procedure as `memory.procedures` returns it. */
-export interface ListedProcedure {
-  taskKind: string;
-  topology: string;
-  teamSignature: string;
-  models: string;
-  count: number;
-  passRate: number;
-  meanCostUsd: number;
-  meanDurationMs: number;
-}
-
-/** An audit event as `audit.list` returns it. */
-export interface ListedAuditEvent {
-  id: string;
-  at: number;
-  actor: string;
-  action: string;
-  target: string;
-  tenant: string | null;
-  details: unknown;
-}
-
 const isoMinute = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
 
 /** One line per search result: score and its main components. */
@@ -360,25 +318,8 @@ export function auditTable(events: ListedAuditEvent[]): string {
   );
 }
 
-/** A calibration report as `agentd judge calibrate` prints it. */
-export interface ListedCalibration {
-  labelled: number;
-  labelPassShare: number;
-  judges: {
-    judge: string;
-    items: number;
-    accuracy: number;
-    kappa: number;
-    positionSwapConsistency?: number;
-    costPerVerdictUsd?: number;
-  }[];
-  panel?: ListedCalibration['judges'][number] & { strategy: string };
-  weights: Record<string, number>;
-  warnings: string[];
-}
-
 /** One line per judge (and the panel): accuracy, κ, position-swap consistency, cost per verdict, weight. */
-export function calibrationTable(report: ListedCalibration): string {
+export function calibrationTable(report: CalibrationReport): string {
   const rows = [
     ...report.judges,
     ...(report.panel ? [{ ...report.panel, judge: `panel (${report.panel.strategy})` }] : []),

@@ -224,8 +224,8 @@ describe('agentd run', () => {
     expect(env.model.calls).toHaveLength(1);
     const other = await createRuntime(env.options);
     cleanups.push(() => other.close());
-    const [task] = await other.listTasks();
-    await other.cancelTask(task?.id ?? 'missing');
+    const [task] = await other.tasks.list();
+    await other.tasks.cancel(task?.id ?? 'missing');
 
     const run = await running;
     expect(run.code).toBe(130);
@@ -330,7 +330,7 @@ describe('agentd tasks', () => {
     });
     const owner: Runtime = await createRuntime(env.options);
     cleanups.push(() => owner.close());
-    const submitted = await owner.submitTask({ prompt: 'block forever' });
+    const submitted = await owner.tasks.submit({ prompt: 'block forever' });
     for (let i = 0; i < 500 && env.model.calls.length === 0; i++)
       await new Promise((resolve) => setTimeout(resolve, 10));
     expect(env.model.calls).toHaveLength(1);
@@ -339,7 +339,7 @@ describe('agentd tasks', () => {
     expect(cancel.code, cancel.stderr).toBe(0);
     expect(cancel.stdout).toBe(`${submitted.id} cancelled\n`);
 
-    const result = await owner.waitForTask(submitted.id);
+    const result = await owner.tasks.wait(submitted.id);
     expect(result).toMatchObject({ status: 'cancelled', error: { code: 'task.cancelled' } });
     expect(env.model.calls[0]?.options.abortSignal?.aborted).toBe(true);
   });
@@ -350,7 +350,7 @@ describe('agentd serve', () => {
     const env = setup({ script: [{ waitFor: 'forever' }] });
     // A task left running by a runtime that is gone: the next `serve` would resume it.
     const previous = await createRuntime(env.options);
-    await previous.submitTask({ prompt: 'interrupted' });
+    await previous.tasks.submit({ prompt: 'interrupted' });
     for (let i = 0; i < 500 && env.model.calls.length === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -542,12 +542,12 @@ function mailerSetup() {
 async function waitingTask(env: TestRuntimeOptions): Promise<{ taskId: string; reviewId: string }> {
   const runtime = await createRuntime(env.options);
   try {
-    const submitted = await runtime.submitTask({
+    const submitted = await runtime.tasks.submit({
       prompt: 'email bob',
       agent: { name: 'mailer', tools: ['send_email'] },
     });
     for (let i = 0; i < 500; i++) {
-      const task = await runtime.getTask(submitted.id);
+      const task = await runtime.tasks.get(submitted.id);
       const reviewId = task.reviews?.[0]?.id;
       if (task.status === 'waiting' && reviewId) return { taskId: task.id, reviewId };
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -663,7 +663,7 @@ describe('agentd reviews', () => {
     const other = await createRuntime(env.options);
     cleanups.push(() => other.close());
     for (let i = 0; i < 500 && !reviewId; i++) {
-      reviewId = (await other.listReviews({ status: 'pending' }))[0]?.id;
+      reviewId = (await other.reviews.list({ status: 'pending' }))[0]?.id;
       if (!reviewId) await new Promise((resolve) => setTimeout(resolve, 10));
     }
     if (!reviewId) throw new Error('no review was requested');

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AgentdError, toAgentdError } from '../core/errors.js';
+import { adminActor, invokeOperation } from '../operations/index.js';
 import { createRuntime } from '../runtime/index.js';
 import type { Runtime, RuntimeOptions } from '../runtime/index.js';
 import type { CliContext } from './cli-context.js';
@@ -32,7 +33,11 @@ export async function runCli(
   let runtime: Runtime | undefined;
   const cli: CliContext = {
     io,
+    actor: adminActor('cli'),
     exitCode: 0,
+    async invoke(operation, input) {
+      return invokeOperation(await cli.openRuntime(), operation, input, cli.actor);
+    },
     async openRuntime(open = {}) {
       runtime ??= await createRuntime({
         logger: createStderrLogger(io, open.logLevel ?? 'warn'),

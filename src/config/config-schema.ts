@@ -6,6 +6,7 @@ import { ModelsConfigSchema, ProviderConfigSchema } from '../models/models-confi
 import type { ResolvedProviderConfig } from '../models/models-config.js';
 import { QualityConfigSchema } from '../judge/quality-config.js';
 import { MemoryConfigSchema } from '../memory/memory-config.js';
+import { OperationsConfigSchema } from '../operations/operations-config.js';
 import { RouterConfigSchema } from '../router/router-config.js';
 import { ServerConfigSchema } from '../server/server-config.js';
 import { StoreConfigSchema } from '../store/store-config.js';
@@ -22,6 +23,7 @@ export const ConfigFileSchema = z.strictObject({
   router: RouterConfigSchema.prefault({}),
   memory: MemoryConfigSchema.prefault({}),
   quality: QualityConfigSchema.prefault({}),
+  operations: OperationsConfigSchema.prefault({}),
 });
 
 /** A config file as parsed. */
@@ -53,6 +55,7 @@ export interface AgentdConfig {
   router: ConfigFile['router'];
   memory: ConfigFile['memory'];
   quality: ConfigFile['quality'];
+  operations: ConfigFile['operations'];
   /** The environment `command` checks run with: PATH, HOME, locale and time zone only. */
   commandEnv: Record<string, string>;
   /**

@@ -89,6 +89,8 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     router: parsed.router,
     memory: parsed.memory,
     quality: parsed.quality,
+    // Development and tests check operation results against their schemas.
+    operations: env['AGENTD_VALIDATE_OUTPUTS'] === '1' ? { validateOutputs: true } : parsed.operations,
     // Command checks run with this environment, not agentd's: API keys must not reach a test command.
     commandEnv: Object.fromEntries(
       COMMAND_ENV.flatMap((name) => (env[name] !== undefined ? [[name, env[name] as string]] : [])),

@@ -115,9 +115,9 @@ describe('crash and resume', () => {
       detectLocalServer: false,
       maxRetries: 0,
     });
-    const [task] = await runtime.listTasks();
+    const [task] = await runtime.tasks.list();
     expect(task).toBeDefined();
-    const result = await runtime.waitForTask(task?.id ?? '');
+    const result = await runtime.tasks.wait(task?.id ?? '');
 
     expect(result).toMatchObject({ status: 'succeeded', output: 'three' });
     const chats = server.requests.filter((r) => r.path.endsWith('/chat/completions'));

@@ -15,6 +15,8 @@ import type { TaskRecord, TaskStatus, TaskStore } from '../store/task-store.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
 import type { DurableContext, DurableEngine } from './durable-context.js';
+import { createTaskEventStreams } from './task-event-stream.js';
+import type { FollowOptions } from './task-event-stream.js';
 import { callRole } from './task-result.js';
 import type { TaskResult } from './task-result.js';
 
@@ -44,7 +46,13 @@ export type TaskWorkflow = (scope: TaskScope) => Promise<{ output: string; detai
 /** Creates, runs, cancels and resumes tasks. */
 export interface TaskRunner {
   /** Creates a queued task and starts it in the background. */
-  submit(request: { prompt: string; input: Json; simulated?: boolean }): Promise<TaskRecord>;
+  submit(request: {
+    prompt: string;
+    input: Json;
+    simulated?: boolean;
+    /** Called once the task exists, before its workflow starts (e.g. to hand it what was checked). */
+    beforeStart?(task: TaskRecord): void;
+  }): Promise<TaskRecord>;
   /** Cancels a queued or running task (aborting in-flight model calls); finished tasks are returned as they are. */
   cancel(id: string): Promise<TaskRecord>;
   /**
@@ -59,8 +67,11 @@ export interface TaskRunner {
   answerReview(id: string, answer: ReviewAnswer): Promise<ReviewRecord>;
   /** The task's current result view (also for unfinished tasks). */
   result(id: string): Promise<TaskResult | null>;
-  /** Live events of a task run in this process; returns the unsubscribe function. */
-  subscribe(id: string, listener: (event: TaskEvent) => void): () => void;
+  /**
+   * A task's events: the stored ones after `afterSeq`, then live ones, ending after its last
+   * event (a waiting task keeps the stream open), when `signal` aborts, or when the runner closes.
+   */
+  events(id: string, options?: FollowOptions): AsyncGenerator<TaskEvent>;
   /** Resumes tasks left `running` by a process that is gone; returns their ids. */
   resumeInterrupted(): Promise<string[]>;
   /** From now on, adopts interrupted tasks on every heartbeat (for long-running servers). */
@@ -135,6 +146,21 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       if (task?.status === 'cancelled') state.controller.abort(cancelReason());
     }
   }
+
+  const streams = createTaskEventStreams({
+    tasks,
+    subscribe(id, listener) {
+      let set = listeners.get(id);
+      if (!set) listeners.set(id, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(id);
+      };
+    },
+    runsHere: (id) => running.has(id),
+    catchUpMs: 250,
+  });
 
   function notify(taskId: string, event: TaskEvent): void {
     const set = listeners.get(taskId);
@@ -245,6 +271,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       await finalize(task, state, span, emit, outcome);
     } finally {
       running.delete(task.id);
+      // Its followers now read the store (it waits, or another process may pick it up).
+      streams.stoppedHere(task.id);
       finish();
     }
   }
@@ -374,7 +402,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   }
 
   return {
-    async submit({ prompt, input, simulated = false }) {
+    async submit({ prompt, input, simulated = false, beforeStart }) {
       if (closing) throw new AgentdError({ code: 'runtime.closed', message: 'the runtime is shutting down' });
       const now = clock.now();
       const task: TaskRecord = {
@@ -393,6 +421,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         finishedAt: null,
       };
       await tasks.create(task);
+      beforeStart?.(task);
       await start(task.id, now);
       return (await tasks.get(task.id)) ?? task;
     },
@@ -453,15 +482,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
 
     result: buildResult,
 
-    subscribe(id, listener) {
-      let set = listeners.get(id);
-      if (!set) listeners.set(id, (set = new Set()));
-      set.add(listener);
-      return () => {
-        set.delete(listener);
-        if (set.size === 0) listeners.delete(id);
-      };
-    },
+    events: (id, followOptions) => streams.follow(id, followOptions),
 
     async answerReview(id, answer) {
       const review = await reviews.get(id);
@@ -502,6 +523,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
 
     async close() {
       closing = true;
+      streams.closeAll();
       liveOwners.delete(owner);
       clearInterval(heartbeat);
       const pending = [...running.values()];

@@ -16,3 +16,5 @@ export type {
 export { detectLocalServer } from './detect-local-server.js';
 export type { DetectedLocalServer, DetectLocalServerOptions } from './detect-local-server.js';
 export { isModelId, parseModelId } from './model-id.js';
+export { createModelInventory, NOT_CHAT } from './model-inventory.js';
+export type { InventoryProvider, ListedModel, ModelInventory } from './model-inventory.js';

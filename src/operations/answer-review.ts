@@ -35,5 +35,5 @@ export const answerReview = defineOperation({
   permission: 'write',
   http: { method: 'POST', path: '/v1/reviews/:id', errors: { 409: 'The review was already answered' } },
   handler: (runtime, { id, decision, note, payload }) =>
-    runtime.answerReview(id, { decision, note: note ?? null, payload: payload ?? null }),
+    runtime.reviews.answer(id, { decision, note: note ?? null, payload: payload ?? null }),
 });

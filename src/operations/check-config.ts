@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Runtime } from '../runtime/index.js';
 import { defineOperation } from './define-operation.js';
 
-// The parts of the masked config the check reads; runtime.config is typed as an open record.
+// The parts of the masked config the check reads; runtime.settings.config is typed as an open record.
 const CheckedConfigSchema = z.object({
   problems: z.array(z.string()).default([]),
   providers: z.array(z.object({ name: z.string() })).default([]),
@@ -24,30 +24,30 @@ export const checkConfig = defineOperation({
   permission: 'admin',
   http: { method: 'GET', path: '/v1/config' },
   handler: async (runtime) => ({
-    config: runtime.config,
-    defaultModel: runtime.defaultModel,
-    notice: runtime.notice ?? null,
+    config: runtime.settings.config,
+    defaultModel: runtime.models.defaultModel,
+    notice: runtime.models.notice ?? null,
     problems: configProblems(runtime),
   }),
 });
 
 /** Config problems recorded at load time, plus a default model whose provider nobody serves. */
 function configProblems(runtime: Runtime): string[] {
-  const config = CheckedConfigSchema.parse(runtime.config);
+  const config = CheckedConfigSchema.parse(runtime.settings.config);
   const problems = [...config.problems];
   // Providers that serve something: configured ones, plus those the runtime added (the simulated
   // fallback, programmatic providers) as far as the catalog shows them available.
   const served = new Set([
     ...config.providers.map((p) => p.name),
-    ...runtime
-      .listModels()
+    ...runtime.models
+      .list()
       .filter((m) => m.available)
       .map((m) => m.provider),
   ]);
-  const provider = runtime.defaultModel.split('/')[0] ?? '';
+  const provider = runtime.models.defaultModel.split('/')[0] ?? '';
   if (!served.has(provider)) {
     problems.push(
-      `models.default: ${runtime.defaultModel} names provider '${provider}', which is not configured ` +
+      `models.default: ${runtime.models.defaultModel} names provider '${provider}', which is not configured ` +
         `(configured: ${[...served].join(', ') || 'none'})`,
     );
   }

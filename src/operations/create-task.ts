@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TaskInputSchema } from '../runtime/index.js';
+import { acceptedTaskInput, TaskInputSchema } from '../runtime/index.js';
 import { defineOperation } from './define-operation.js';
 import { TaskResultSchema } from './schemas.js';
 
@@ -8,16 +8,19 @@ export const createTask = defineOperation({
   name: 'tasks.create',
   description:
     'Submit a task: a prompt, optionally an agent spec or a team spec and a model id. Returns 202 with the task; with wait=true, waits and returns 200 with the final result.',
-  input: z.intersection(
-    TaskInputSchema,
-    // Strict too: an intersection reports a key only when both sides reject it.
-    z.strictObject({
-      wait: z
-        .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
-        .optional()
-        .describe('Wait for the task to finish (query parameter)'),
-    }),
-  ),
+  input: z
+    .intersection(
+      TaskInputSchema,
+      // Strict too: an intersection reports a key only when both sides reject it.
+      z.strictObject({
+        wait: z
+          .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+          .optional()
+          .describe('Wait for the task to finish (query parameter)'),
+      }),
+      // The request is validated here, at the boundary, and not again by the task service.
+    )
+    .transform(({ wait, ...task }) => ({ wait, task: acceptedTaskInput(task) })),
   output: TaskResultSchema,
   permission: 'write',
   http: {
@@ -27,8 +30,8 @@ export const createTask = defineOperation({
     status: { of: ({ wait }) => (wait ? 200 : 202), all: [200, 202] },
     query: ['wait'],
   },
-  async handler(runtime, { wait, ...input }) {
-    const submitted = await runtime.submitTask(input);
-    return wait ? runtime.waitForTask(submitted.id) : submitted;
+  async handler(runtime, { wait, task }) {
+    const submitted = await runtime.tasks.submit(task);
+    return wait ? runtime.tasks.wait(submitted.id) : submitted;
   },
 });

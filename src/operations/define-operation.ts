@@ -1,10 +1,6 @@
 import type { z } from 'zod';
-import type { Caller, Runtime } from '../runtime/index.js';
-
-export type { Caller };
-
-/** Who may call an operation. `read` and `write` are for task users, `admin` for configuration. */
-export type Permission = 'read' | 'write' | 'admin';
+import type { Runtime } from '../runtime/index.js';
+import type { Actor, Permission } from '../security/index.js';
 
 /** How an operation is exposed over HTTP. Path params (`:id`) and query params feed the input. */
 export interface HttpBinding<I = unknown> {
@@ -25,19 +21,24 @@ export interface StatusChoice<I> {
   all: readonly number[];
 }
 
-/** One operation: defined once, exposed by the HTTP server, and called by the CLI. */
+/**
+ * One operation: defined once; HTTP routes, CLI commands (and later MCP tools and A2A skills) are
+ * generated from it, and every interface invokes it through {@link invokeOperation}.
+ */
 export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  /** `noun.verb`, unique; also the MCP tool name. */
   name: string;
   description: string;
   input: I;
   output: O;
+  /** What the actor must hold; checked before the input is even read. */
   permission: Permission;
   http: HttpBinding<z.infer<I>>;
-  /** `caller` says which interface asked (for the audit log of changes). */
-  handler(runtime: Runtime, input: z.infer<I>, caller: Caller): Promise<z.input<O>>;
+  /** `actor` says who asked (the audit log of changes records it). */
+  handler(runtime: Runtime, input: z.infer<I>, actor: Actor): Promise<z.infer<O>>;
 }
 
-/** An operation whose result is a stream of events (SSE over HTTP). */
+/** An operation whose result is a stream of events (SSE over HTTP, progress notifications over MCP). */
 export interface StreamOperation<I extends z.ZodType = z.ZodType, E = unknown> {
   name: string;
   description: string;

@@ -72,7 +72,7 @@ export const explainRoute = defineOperation({
   permission: 'read',
   http: { method: 'GET', path: '/v1/router/explain' },
   handler: async (runtime, input) =>
-    runtime.explainRoute({
+    runtime.router.explain({
       ...input,
       needs: Object.fromEntries(input.needs.map((need) => [need, true])),
     }),

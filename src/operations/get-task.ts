@@ -9,5 +9,5 @@ export const getTask = defineOperation({
   output: TaskResultSchema,
   permission: 'read',
   http: { method: 'GET', path: '/v1/tasks/:id' },
-  handler: (runtime, { id }) => runtime.getTask(id),
+  handler: (runtime, { id }) => runtime.tasks.get(id),
 });

@@ -12,8 +12,8 @@ export const health = defineOperation({
   async handler(runtime) {
     return {
       status: 'ok' as const,
-      defaultModel: runtime.defaultModel,
-      simulated: runtime.notice !== undefined,
+      defaultModel: runtime.models.defaultModel,
+      simulated: runtime.models.notice !== undefined,
     };
   },
 });

@@ -1,58 +1,58 @@
+import { addMemory } from './add-memory.js';
 import { answerReview } from './answer-review.js';
 import { cancelTask } from './cancel-task.js';
 import { checkConfig } from './check-config.js';
 import { createTask } from './create-task.js';
-import { explainRoute } from './explain-route.js';
 import type { Operation, StreamOperation } from './define-operation.js';
+import { editMemory } from './edit-memory.js';
+import { explainRoute } from './explain-route.js';
+import { forgetMemory } from './forget-memory.js';
+import { getMemory } from './get-memory.js';
 import { getTask } from './get-task.js';
 import { health } from './health.js';
+import { listAudit } from './list-audit.js';
 import { listModels } from './list-models.js';
+import { listProcedures } from './list-procedures.js';
 import { listReviews } from './list-reviews.js';
 import { listTasks } from './list-tasks.js';
 import { listTopologies } from './list-topologies.js';
-import {
-  addMemory,
-  editMemory,
-  forgetMemory,
-  getMemory,
-  listAudit,
-  listProcedures,
-  memoryStats,
-  reembedMemory,
-  searchMemory,
-} from './memory-operations.js';
+import { memoryStats } from './memory-stats.js';
+import { reembedMemory } from './reembed-memory.js';
 import { routerStats } from './router-stats.js';
+import { searchMemory } from './search-memory.js';
 import { taskEvents } from './task-events.js';
 import { taskSpans } from './task-spans.js';
 
-export type { HttpBinding, Operation, Permission, StreamOperation } from './define-operation.js';
+export type { HttpBinding, Operation, StreamOperation } from './define-operation.js';
+export type { Actor, Permission } from '../security/index.js';
+export { actorWith, adminActor, requirePermission } from '../security/index.js';
 export { ErrorBodySchema, ReviewSchema, TaskResultSchema } from './schemas.js';
 export { MemorySchema } from './memory-schemas.js';
-export { invokeOperation } from './invoke-operation.js';
+export { invokeOperation, invokeOperationWithInput, invokeStreamOperation } from './invoke-operation.js';
 export {
+  addMemory,
   answerReview,
   cancelTask,
   checkConfig,
   createTask,
+  editMemory,
   explainRoute,
+  forgetMemory,
+  getMemory,
   getTask,
   health,
+  listAudit,
   listModels,
+  listProcedures,
   listReviews,
   listTasks,
   listTopologies,
+  memoryStats,
+  reembedMemory,
   routerStats,
+  searchMemory,
   taskEvents,
   taskSpans,
-  searchMemory,
-  addMemory,
-  memoryStats,
-  listProcedures,
-  reembedMemory,
-  getMemory,
-  editMemory,
-  forgetMemory,
-  listAudit,
 };
 
 /** Every request/response operation, in the order they are documented. */
@@ -80,7 +80,7 @@ export const operations: readonly Operation[] = [
   forgetMemory,
   listAudit,
   checkConfig,
-] as unknown as Operation[];
+];
 
 /** Every streaming operation. */
-export const streamOperations: readonly StreamOperation[] = [taskEvents] as unknown as StreamOperation[];
+export const streamOperations: readonly StreamOperation[] = [taskEvents];

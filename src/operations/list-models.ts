@@ -26,5 +26,5 @@ export const listModels = defineOperation({
   }),
   permission: 'read',
   http: { method: 'GET', path: '/v1/models' },
-  handler: async (runtime) => ({ defaultModel: runtime.defaultModel, models: runtime.listModels() }),
+  handler: async (runtime) => ({ defaultModel: runtime.models.defaultModel, models: runtime.models.list() }),
 });

@@ -20,7 +20,7 @@ export const listReviews = defineOperation({
   permission: 'read',
   http: { method: 'GET', path: '/v1/reviews' },
   async handler(runtime, input) {
-    const reviews = await runtime.listReviews({
+    const reviews = await runtime.reviews.list({
       limit: input.limit,
       ...(input.status === 'all' ? {} : { status: input.status }),
       ...(input.taskId ? { taskId: input.taskId } : {}),

@@ -18,7 +18,7 @@ export const listTasks = defineOperation({
   permission: 'read',
   http: { method: 'GET', path: '/v1/tasks' },
   async handler(runtime, input) {
-    const tasks = await runtime.listTasks({
+    const tasks = await runtime.tasks.list({
       limit: input.limit,
       ...(input.status ? { status: input.status } : {}),
       ...(input.before ? { before: input.before } : {}),

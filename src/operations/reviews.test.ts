@@ -12,6 +12,7 @@ import {
   cancelTask,
   createTask,
   getTask,
+  adminActor,
   invokeOperation,
   listReviews,
   listTasks,
@@ -43,12 +44,13 @@ function script(call: FakeCall): FakeTurn {
     : { toolCalls: [{ toolName: 'send_email', input: { to: 'bob@example.com' } }] };
 }
 
+const API = adminActor('api');
 const MAILER = { name: 'mailer', tools: ['send_email'] };
 
 /** Runs an operation and checks that its result is exactly what its output schema describes. */
 async function call<O extends Operation>(operation: O, input: unknown): Promise<z.infer<O['output']>> {
   if (!t) throw new Error('no runtime');
-  const result = await invokeOperation(t.runtime, operation, input);
+  const result = await invokeOperation(t.runtime, operation, input, API);
   // The output schemas strip unknown keys: equality means every field is described.
   expect(z.strictObject({ result: operation.output }).parse({ result })).toEqual({ result });
   return result as z.infer<O['output']>;
@@ -93,7 +95,7 @@ describe('reviews operations', () => {
     const id = pending.reviews[0]?.id ?? '';
     const answered = await call(answerReview, { id, decision: 'approve', note: 'fine' });
     expect(answered).toMatchObject({ id, status: 'answered', answer: { decision: 'approve', note: 'fine' } });
-    const done = (await t?.runtime.waitForTask(task.id)) as TaskResult;
+    const done = (await t?.runtime.tasks.wait(task.id)) as TaskResult;
     expect(done.status).toBe('succeeded');
     expect(await call(getTask, { id: task.id })).toEqual(done);
 
@@ -122,7 +124,7 @@ describe('reviews operations', () => {
     const id = task.reviews?.[0]?.id ?? '';
     const runtime = t?.runtime;
     if (!runtime) throw new Error('no runtime');
-    const bad = (input: unknown) => rejected(invokeOperation(runtime, answerReview, input));
+    const bad = (input: unknown) => rejected(invokeOperation(runtime, answerReview, input, API));
 
     const unknownDecision = await bad({ id, decision: 'maybe' });
     expect(unknownDecision).toMatchObject({ code: 'request.invalid', path: 'decision' });
@@ -135,7 +137,7 @@ describe('reviews operations', () => {
       path: 'payload',
     });
     expect(await bad({ id, decision: 'approve', extra: 1 })).toMatchObject({ code: 'request.invalid' });
-    expect(await rejected(invokeOperation(runtime, listReviews, { status: 'done' }))).toMatchObject({
+    expect(await rejected(invokeOperation(runtime, listReviews, { status: 'done' }, API))).toMatchObject({
       code: 'request.invalid',
       path: 'status',
     });
@@ -148,13 +150,13 @@ describe('reviews operations', () => {
       payload: { input: { to: 'eve@x.org' } },
     });
     expect(edited.answer).toEqual({ decision: 'edit', note: null, payload: { input: { to: 'eve@x.org' } } });
-    const again = await rejected(invokeOperation(runtime, answerReview, { id, decision: 'approve' }));
+    const again = await rejected(invokeOperation(runtime, answerReview, { id, decision: 'approve' }, API));
     expect(again.code).toBe('review.already_answered');
     const missing = await rejected(
-      invokeOperation(runtime, answerReview, { id: 'rev_x', decision: 'approve' }),
+      invokeOperation(runtime, answerReview, { id: 'rev_x', decision: 'approve' }, API),
     );
     expect(missing.code).toBe('review.not_found');
-    expect((await runtime.waitForTask(task.id)).status).toBe('succeeded');
+    expect((await runtime.tasks.wait(task.id)).status).toBe('succeeded');
   });
 
   it('cancel a waiting task', async () => {
@@ -170,7 +172,7 @@ describe('tasks.create', () => {
     const task = await call(createTask, { prompt: 'hi', budget: { usd: 1, modelCalls: 3 }, wait: true });
     expect(task.status).toBe('succeeded');
     const error = await rejected(
-      invokeOperation(t.runtime, createTask, { prompt: 'hi', budget: { dollars: 1 } }),
+      invokeOperation(t.runtime, createTask, { prompt: 'hi', budget: { dollars: 1 } }, API),
     );
     expect(error.code).toBe('request.invalid');
     expect(error.message).toContain('budget');

@@ -32,5 +32,5 @@ export const routerStats = defineOperation({
   }),
   permission: 'read',
   http: { method: 'GET', path: '/v1/router/stats' },
-  handler: async (runtime) => runtime.routerStats(),
+  handler: async (runtime) => runtime.router.stats(),
 });

@@ -11,7 +11,7 @@ export const taskEvents = defineStreamOperation({
   permission: 'read',
   http: { method: 'GET', path: '/v1/tasks/:id/events' },
   async *stream(runtime, { id, after }, signal) {
-    for await (const event of runtime.taskEvents(id, { afterSeq: after, signal })) {
+    for await (const event of runtime.tasks.events(id, { afterSeq: after, signal })) {
       yield toSse(event);
     }
   },

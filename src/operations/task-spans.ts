@@ -28,5 +28,5 @@ export const taskSpans = defineOperation({
   }),
   permission: 'read',
   http: { method: 'GET', path: '/v1/tasks/:id/spans' },
-  handler: async (runtime, { id }) => ({ spans: await runtime.taskSpans(id) }),
+  handler: async (runtime, { id }) => ({ spans: await runtime.tasks.spans(id) }),
 });

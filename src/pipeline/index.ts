@@ -1,17 +1,33 @@
-// The task pipeline (DESIGN.md §1): the team workflow every task runs, the quality loop around it,
-// the task's memory, judge calibration and the system agents. Composed from the domains; it knows
-// no adapter (no store implementation, no provider): runtime/ wires those in.
+// The task pipeline (DESIGN.md §1) and the services users reach it through: the team workflow
+// every task runs, the quality loop around it, the task's memory, judge calibration, the system
+// agents, task planning, and the task, review, router, memory and audit services. Composed from the
+// domains; it knows no adapter (no store implementation, no provider): runtime/ wires those in.
+export { createAuditLog } from './audit-log.js';
+export type { AuditLog } from './audit-log.js';
 export { calibrateJudges } from './calibrate-judges.js';
 export type { CalibrationRequest } from './calibrate-judges.js';
 export { checkEscalationAnswer, loadRubric, QUALITY_ESCALATION, runQualityLoop } from './quality-loop.js';
 export type { QualityLoopDependencies, QualityLoopInput, QualityOutcome } from './quality-loop.js';
+export { createReviewService } from './review-service.js';
+export type { ReviewService } from './review-service.js';
+export { createRouterService } from './router-service.js';
+export type {
+  CircuitStatus,
+  RouteExplainRequest,
+  RouteExplanation,
+  RouterService,
+} from './router-service.js';
 export { createRuntimeMemory } from './runtime-memory.js';
-export type { Caller, RuntimeMemory } from './runtime-memory.js';
+export type { RuntimeMemory } from './runtime-memory.js';
 export { askSystemAgent } from './system-agents.js';
 export type { SystemCallScope } from './system-agents.js';
-export { TaskInputSchema } from './task-input.js';
-export type { TaskInput } from './task-input.js';
+export { acceptedTaskInput, parseTaskInput, TaskInputSchema } from './task-input.js';
+export type { TaskInput, TaskRequest } from './task-input.js';
 export { createTaskMemory } from './task-memory.js';
 export type { TaskMemory, TaskMemoryContext, TaskMemoryDependencies } from './task-memory.js';
+export { createTaskPlanner } from './task-plan.js';
+export type { TaskPlan, TaskPlanner, TaskPlannerDependencies } from './task-plan.js';
+export { createTaskService } from './task-service.js';
+export type { TaskService, TaskServiceParts } from './task-service.js';
 export { createTeamWorkflow } from './team-workflow.js';
 export type { TeamWorkflowDependencies } from './team-workflow.js';

@@ -15,12 +15,7 @@ import type { MemoryRecord, MemoryStats } from '../store/memory-store.js';
 import type { ProcedureRecord } from '../store/procedure-store.js';
 import { ATTR } from '../trace/index.js';
 import type { Tracer } from '../trace/index.js';
-
-/** Who asked for a change (recorded in the audit log). */
-export interface Caller {
-  /** `cli`, `http`, `mcp` or `api` (a library call). */
-  actor?: string;
-}
+import type { Actor } from '../security/index.js';
 
 /** Memory as users see it: search, add, show, edit, forget, stats, re-embed, procedures. */
 export interface RuntimeMemory {
@@ -28,21 +23,17 @@ export interface RuntimeMemory {
   /** Adds a memory; junk is refused with `memory.refused` (422). */
   add(
     input: Omit<NewMemory, 'tenant'> & { tenant?: string | undefined },
-    caller?: Caller,
+    actor?: Actor,
   ): Promise<Exclude<RememberOutcome, { outcome: 'refused' }>>;
   get(id: string, tenant?: string): Promise<MemoryRecord>;
-  edit(
-    id: string,
-    edit: MemoryEdit & { tenant?: string | undefined },
-    caller?: Caller,
-  ): Promise<MemoryRecord>;
-  forget(id: string, tenant?: string, caller?: Caller): Promise<void>;
+  edit(id: string, edit: MemoryEdit & { tenant?: string | undefined }, actor?: Actor): Promise<MemoryRecord>;
+  forget(id: string, tenant?: string, actor?: Actor): Promise<void>;
   stats(
     tenant?: string,
   ): Promise<MemoryStats & { tenant: string; vectorIndex: string; embeddingModel: string | null }>;
   reembed(
     options?: { onProgress?: (done: number) => void },
-    caller?: Caller,
+    actor?: Actor,
   ): Promise<{ model: string | null; reembedded: number; current: number }>;
   procedures(query?: {
     tenant?: string;
@@ -70,7 +61,7 @@ export function createRuntimeMemory(deps: {
   async function change<T>(
     action: string,
     tenant: string | null,
-    caller: Caller | undefined,
+    actor: Actor | undefined,
     run: () => Promise<T>,
     describe: (result: T) => { target: string; details: Json },
   ): Promise<T> {
@@ -85,7 +76,7 @@ export function createRuntimeMemory(deps: {
       await audit.append({
         id: newId('audit', clock.now()),
         at: clock.now(),
-        actor: caller?.actor ?? 'api',
+        actor: actor?.id ?? 'api',
         action,
         target,
         tenant,
@@ -103,12 +94,12 @@ export function createRuntimeMemory(deps: {
   return {
     search: (query) => service.search({ ...query, tenant: tenantOf(query.tenant) }, clock.now()),
 
-    add(input, caller) {
+    add(input, actor) {
       const tenant = tenantOf(input.tenant);
       return change(
         'memory.add',
         tenant,
-        caller,
+        actor,
         async () => {
           const outcome = await service.add({ ...input, tenant }, clock.now());
           if (outcome.outcome === 'refused') {
@@ -134,12 +125,12 @@ export function createRuntimeMemory(deps: {
 
     get: (id, tenant) => service.get(id, tenantOf(tenant)),
 
-    edit(id, edit, caller) {
+    edit(id, edit, actor) {
       const tenant = tenantOf(edit.tenant);
       return change(
         'memory.edit',
         tenant,
-        caller,
+        actor,
         () => service.edit(id, tenant, edit),
         () => ({
           target: id,
@@ -152,12 +143,12 @@ export function createRuntimeMemory(deps: {
       );
     },
 
-    forget(id, tenant, caller) {
+    forget(id, tenant, actor) {
       const scope = tenantOf(tenant);
       return change(
         'memory.forget',
         scope,
-        caller,
+        actor,
         () => service.forget(id, scope),
         () => ({ target: id, details: {} }),
       );
@@ -168,11 +159,11 @@ export function createRuntimeMemory(deps: {
       return { tenant: scope, ...(await service.stats(scope)) };
     },
 
-    reembed(options = {}, caller) {
+    reembed(options = {}, actor) {
       return change(
         'memory.reembed',
         null,
-        caller,
+        actor,
         () => service.reembed(options),
         (result) => ({
           target: result.model ?? '-',

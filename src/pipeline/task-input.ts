@@ -3,6 +3,7 @@ import { AgentSpecSchema, TeamSpecSchema } from '../agents/index.js';
 import { BudgetLimitsSchema } from '../budget/index.js';
 import { LabelSchema, QualitySettingsSchema, RubricSchema } from '../judge/index.js';
 import { RoutingSchema } from '../router/index.js';
+import { validate } from '../core/validate.js';
 
 /** A task request: a prompt, and optionally the agent or team to run and a model for all of them. */
 export const TaskInputSchema = z
@@ -56,3 +57,22 @@ export const TaskInputSchema = z
 
 /** A task request as validated. */
 export type TaskInput = z.infer<typeof TaskInputSchema>;
+
+/** A task request before validation (what library callers write). */
+export type TaskRequest = z.input<typeof TaskInputSchema>;
+
+// Requests that passed TaskInputSchema, so a request validated at an operation boundary is not
+// validated again by the task service (and one that was not, is).
+const validated = new WeakSet<object>();
+
+/** Validates a task request (throws `task.invalid` naming the field), once. */
+export function parseTaskInput(request: TaskRequest | TaskInput): TaskInput {
+  if (validated.has(request)) return request as TaskInput;
+  return acceptedTaskInput(validate(TaskInputSchema, request, { where: 'task', code: 'task.invalid' }));
+}
+
+/** Records an object that a schema containing TaskInputSchema has just produced as validated. */
+export function acceptedTaskInput(input: TaskInput): TaskInput {
+  validated.add(input);
+  return input;
+}

@@ -9,7 +9,6 @@ import type { Clock } from '../core/clock.js';
 import { BudgetExceededError, toAgentdError } from '../core/errors.js';
 import type { Json } from '../core/json.js';
 import type { Logger } from '../core/logger.js';
-import { validate } from '../core/validate.js';
 import { createLoopGuard, TaskSuspendedError } from '../executor/index.js';
 import type { TaskScope, TaskWorkflow } from '../executor/index.js';
 import type { ResolvedModel } from '../models/index.js';
@@ -19,13 +18,13 @@ import type { LedgerStore } from '../store/ledger-store.js';
 import type { ReviewStore } from '../store/review-store.js';
 import type { VerdictStore } from '../store/verdict-store.js';
 import type { ToolRegistry } from '../tools/index.js';
-import type { PreparedTeam } from '../topology/index.js';
+import type { TaskRecord } from '../store/task-store.js';
 import type { Tracer } from '../trace/index.js';
 import { calibrateJudges } from './calibrate-judges.js';
 import { forgeDesign, loadRubric, runQualityLoop } from './quality-loop.js';
 import type { QualityOutcome } from './quality-loop.js';
 import { createTaskMemory } from './task-memory.js';
-import { TaskInputSchema } from './task-input.js';
+import type { TaskPlan } from './task-plan.js';
 import type { TaskInput } from './task-input.js';
 
 /** What the team workflow needs from the runtime. */
@@ -44,11 +43,8 @@ export interface TeamWorkflowDependencies {
   verdicts: VerdictStore;
   /** True when the simulated model is the only one (Forge then designs by heuristic). */
   simulatedOnly: boolean;
-  /**
-   * The checks a request passes before it becomes a task (run again on resume); `simulated`: some
-   * agent runs on the simulated model (a dry run).
-   */
-  preflight(input: TaskInput): { prepared: PreparedTeam; simulated: boolean };
+  /** The task's plan: the one made when it was submitted here, or made again for a resumed task. */
+  planOf(task: TaskRecord): TaskPlan;
   /** How an agent's calls are routed in this task. */
   routing(agent: AgentSpec, input: TaskInput): AgentRouting;
   localModels(): ResolvedModel[];
@@ -63,12 +59,8 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
   const daily = createDailyBudget({ dailyUsd: config.budget.dailyUsd, ledger, clock });
 
   return async (scope: TaskScope) => {
-    const input = validate(TaskInputSchema, scope.task.input, {
-      where: `task ${scope.task.id}`,
-      code: 'task.invalid',
-    });
     // A dry run (an agent on the simulated model) leaves memory apart (see createTaskMemory).
-    const { prepared, simulated: dryRun } = deps.preflight(input);
+    const { input, prepared, simulated: dryRun } = deps.planOf(scope.task);
     const workspace = join(config.home, 'workspaces', scope.task.id);
     await mkdir(workspace, { recursive: true });
 

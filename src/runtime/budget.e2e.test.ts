@@ -95,7 +95,7 @@ describe('task budget limits through the runtime', () => {
 
     it('from the request ends a sequential team mid-run with budget.exceeded, the partial outputs and the spend', async () => {
       const t = await testRuntime({ script: answers() });
-      const result = await t.runtime.runTask({
+      const result = await t.runtime.tasks.run({
         prompt: 'three steps',
         team: sequentialTeam(['a', 'b', 'c']),
         budget: limits,
@@ -105,7 +105,7 @@ describe('task budget limits through the runtime', () => {
 
     it("from the team file's budget ends the team the same way", async () => {
       const t = await testRuntime({ script: answers() });
-      const result = await t.runtime.runTask({
+      const result = await t.runtime.tasks.run({
         prompt: 'three steps',
         team: sequentialTeam(['a', 'b', 'c'], { budget: limits }),
       });
@@ -114,7 +114,7 @@ describe('task budget limits through the runtime', () => {
 
     it('from the configured budget.task ends the team the same way', async () => {
       const t = await testRuntime({ script: answers(), config: { budget: { task: limits } } });
-      const result = await t.runtime.runTask({
+      const result = await t.runtime.tasks.run({
         prompt: 'three steps',
         team: sequentialTeam(['a', 'b', 'c']),
       });
@@ -133,7 +133,7 @@ describe('task budget limits through the runtime', () => {
         script: answers(),
         config: { budget: { task: { modelCalls: calls.config } } },
       });
-      const result = await t.runtime.runTask({
+      const result = await t.runtime.tasks.run({
         prompt: 'four steps',
         team: sequentialTeam(['a', 'b', 'c', 'd'], { budget: { modelCalls: calls.team } }),
         budget: { modelCalls: calls.request },
@@ -147,7 +147,7 @@ describe('task budget limits through the runtime', () => {
 
   it('lets a team finish whose calls all fit its limits', async () => {
     const t = await testRuntime({ script: answers() });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'two steps',
       team: sequentialTeam(['a', 'b']),
       budget: TWO_CALLS,
@@ -160,7 +160,7 @@ describe('reservation before dispatch', () => {
   it('refuses a call whose worst case (its maxOutputTokens) does not fit, though its actual cost would have', async () => {
     const t = await testRuntime({ script: [{ text: 'tiny', usage: { inputTokens: 10, outputTokens: 10 } }] });
     // 100 000 output tokens may cost $0.20 at $2 per million: over the $0.10 limit.
-    const refused = await t.runtime.runTask({
+    const refused = await t.runtime.tasks.run({
       prompt: 'short answer please',
       agent: { name: 'a', tools: [], maxOutputTokens: 100_000 },
       budget: { usd: 0.1 },
@@ -174,7 +174,7 @@ describe('reservation before dispatch', () => {
     expect(t.model.calls).toHaveLength(0);
 
     // The same call with a worst case that fits runs, and the model is held to that cap.
-    const allowed = await t.runtime.runTask({
+    const allowed = await t.runtime.tasks.run({
       prompt: 'short answer please',
       agent: { name: 'a', tools: [], maxOutputTokens: 1000 },
       budget: { usd: 0.1 },
@@ -189,7 +189,7 @@ describe('reservation before dispatch', () => {
       script: [{ text: 'tiny', usage: { inputTokens: 10, outputTokens: 10 } }],
       config: { budget: { defaultMaxOutputTokens: 100_000 } },
     });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'short answer please',
       agent: { name: 'a', tools: [] },
       budget: { usd: 0.1 },
@@ -205,7 +205,7 @@ describe('the wall-time limit', () => {
       script: ({ index }) => (index === 0 ? { text: 'a done', usage: USAGE } : { waitFor: 'forever' }),
     });
     const started = Date.now();
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'two steps',
       team: sequentialTeam(['a', 'b']),
       budget: { wallTimeMs: 300 },
@@ -229,7 +229,7 @@ describe('budgets across restarts', () => {
       script: ({ index }) => (index === 0 ? { text: 'out 0', usage: USAGE } : { waitFor: 'forever' }),
     });
     cleanups.push(() => rmSync(first.home, { recursive: true, force: true }));
-    const submitted = await first.runtime.submitTask({
+    const submitted = await first.runtime.tasks.submit({
       prompt: 'three steps',
       team: sequentialTeam(['a', 'b', 'c']),
       budget: { usd: TWO_CALLS.usd },
@@ -243,7 +243,7 @@ describe('budgets across restarts', () => {
       script: ({ index }) => ({ text: `out ${index + 1}`, usage: USAGE }),
       runtime: { resume: true },
     });
-    const result = await second.runtime.waitForTask(submitted.id);
+    const result = await second.runtime.tasks.wait(submitted.id);
     // A fresh budget would have let c run ($0.003 spent + ~$0.0021 reserved < $0.007): the $0.003
     // spent before the restart is what refuses it.
     expect(result.status).toBe('failed');
@@ -262,21 +262,21 @@ describe('budgets across restarts', () => {
     const agent = { name: 'a', tools: [], maxOutputTokens: 1000 };
     const first = await createTestRuntime({ script: answers(), config });
     cleanups.push(() => rmSync(first.home, { recursive: true, force: true }));
-    const spent = await first.runtime.runTask({ prompt: 'spend some', agent });
+    const spent = await first.runtime.tasks.run({ prompt: 'spend some', agent });
     expect(spent.status).toBe('succeeded');
     expect(spent.cost.usd).toBeCloseTo(CALL_USD, 12);
     await first.runtime.close();
 
     const second = await testRuntime({ home: first.home, script: answers(), config });
     // $0.003 spent today + ~$0.0021 worst case > $0.005.
-    const refused = await second.runtime.runTask({ prompt: 'spend more', agent });
+    const refused = await second.runtime.tasks.run({ prompt: 'spend more', agent });
     expect(refused.status).toBe('failed');
     expect(refused.error?.code).toBe('budget.exceeded');
     expect(refused.error?.message).toMatch(/^daily budget: \$0\.003000 spent \+ .* \(usd\)$/);
     expect(second.model.calls).toHaveLength(0);
 
     // What is left of the day still admits a call that fits in it.
-    const small = await second.runtime.runTask({
+    const small = await second.runtime.tasks.run({
       prompt: 'spend a little',
       agent: { ...agent, maxOutputTokens: 500 },
     });
@@ -313,7 +313,7 @@ describe('child runs', () => {
   it("refuses a delegation when the parent's remaining budget is too small, even if the sub-team's own budget is bigger", async () => {
     const t = await testRuntime({ script: delegatingScript });
     // After the lead's $0.003, $0.003 remains; the sub-team's call may cost over $0.004.
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'research and report',
       team: delegatingTeam({ usd: 10 }),
       budget: { usd: 0.006 },
@@ -327,7 +327,7 @@ describe('child runs', () => {
 
   it('runs the same delegation when the parent has enough left', async () => {
     const t = await testRuntime({ script: delegatingScript });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'research and report',
       team: delegatingTeam({ usd: 10 }),
       budget: { usd: 1 },
@@ -338,7 +338,7 @@ describe('child runs', () => {
 
   it("charges a child run's spend to its parent: the parent's next call is refused", async () => {
     const t = await testRuntime({ script: delegatingScript });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'research and report',
       team: delegatingTeam({ modelCalls: 10 }),
       budget: { modelCalls: 2 },
@@ -401,7 +401,7 @@ describe('concurrent agents against one cap (property)', () => {
             },
           });
           try {
-            const result = await t.runtime.runTask({
+            const result = await t.runtime.tasks.run({
               prompt: 'work on it',
               team: {
                 name: 'crowd',
@@ -431,7 +431,7 @@ describe('concurrent agents against one cap (property)', () => {
 
             // No reservation outlives the task: a call too big for the day is refused by the daily
             // budget, whose message lists in-flight reservations (if any) beside what was spent.
-            const probe = await t.runtime.runTask({
+            const probe = await t.runtime.tasks.run({
               prompt: 'probe',
               agent: { name: 'probe', tools: [], maxOutputTokens: 1_000_000 },
             });
@@ -500,7 +500,7 @@ describe('cost rows', () => {
     const t = await testRuntime({
       runtime: { providers: [createFakeProvider({ models: { scripted: withoutUsageOnOddCalls(fake) } })] },
     });
-    const result = await t.runtime.runTask({ prompt: 'two steps', team: sequentialTeam(['a', 'b']) });
+    const result = await t.runtime.tasks.run({ prompt: 'two steps', team: sequentialTeam(['a', 'b']) });
     expect(result.status).toBe('succeeded');
     const rows = await ledgerRows(t.home, result.id);
     expect(rows.map((r) => [r.agent, r.source])).toEqual([

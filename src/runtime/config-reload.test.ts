@@ -6,7 +6,7 @@ import { loadConfig } from '../config/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import { createFakeLanguageModel, createFakeProvider } from '../testing/fake-language-model.js';
 import { createRuntime } from './create-runtime.js';
-import type { Runtime } from './create-runtime.js';
+import type { Runtime } from './runtime.js';
 
 describe('catalog and router changes without a restart', () => {
   let dir: string;
@@ -100,7 +100,7 @@ describe('catalog and router changes without a restart', () => {
       '  outputPerMTok: 2',
     ]);
     const rt = await start();
-    expect(rt.explainRoute({ kind: 'chat' }).order[0]).toBe('fake/a');
+    expect(rt.router.explain({ kind: 'chat' }).order[0]).toBe('fake/a');
 
     // fake/a becomes dearer and a cheaper fake/c appears: the pick moves once the watcher sees the file.
     write('prices.yaml', [
@@ -115,19 +115,19 @@ describe('catalog and router changes without a restart', () => {
       '  outputPerMTok: 0.5',
     ]);
     await expect
-      .poll(() => rt.explainRoute({ kind: 'chat' }).order[0], { timeout: 5000, interval: 100 })
+      .poll(() => rt.router.explain({ kind: 'chat' }).order[0], { timeout: 5000, interval: 100 })
       .toBe('fake/c');
-    expect(rt.explainRoute({ kind: 'chat' }).order).toEqual(['fake/c', 'fake/b', 'fake/a']);
-    expect(rt.listModels().find((m) => m.id === 'fake/a')?.inputPerMTok).toBe(5);
+    expect(rt.router.explain({ kind: 'chat' }).order).toEqual(['fake/c', 'fake/b', 'fake/a']);
+    expect(rt.models.list().find((m) => m.id === 'fake/a')?.inputPerMTok).toBe(5);
 
     agentdYaml('  unpinned: route', '  objective: best');
     await expect
-      .poll(() => rt.explainRoute({ kind: 'chat' }).objective, { timeout: 5000, interval: 100 })
+      .poll(() => rt.router.explain({ kind: 'chat' }).objective, { timeout: 5000, interval: 100 })
       .toBe('best');
 
     // A broken file keeps the previous config.
     write('agentd.yaml', ['models: [this is not', '  a mapping']);
-    rt.reloadConfig();
-    expect(rt.explainRoute({ kind: 'chat' }).objective).toBe('best');
+    rt.settings.reload();
+    expect(rt.router.explain({ kind: 'chat' }).objective).toBe('best');
   });
 });

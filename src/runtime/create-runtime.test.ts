@@ -37,7 +37,7 @@ describe('a task through the runtime', () => {
     t = await createTestRuntime({
       script: [{ text: 'Tides pull the moon', usage: { inputTokens: 1200, outputTokens: 300 } }],
     });
-    const result = await t.runtime.runTask({ prompt: 'Write a haiku about tides' });
+    const result = await t.runtime.tasks.run({ prompt: 'Write a haiku about tides' });
     expect(result).toMatchObject({
       status: 'succeeded',
       output: 'Tides pull the moon',
@@ -59,7 +59,7 @@ describe('a task through the runtime', () => {
       }),
     });
     const team = sequentialTeam('a', 'b');
-    const result = await t.runtime.runTask({ prompt: 'x', team });
+    const result = await t.runtime.tasks.run({ prompt: 'x', team });
     const stores = openSqliteStores({ path: join(t.home, 'agentd.db') });
     try {
       const rows = await stores.ledger.listByTask(result.id);
@@ -77,8 +77,8 @@ describe('a task through the runtime', () => {
 
   it('records a span tree with GenAI attributes and the task id on every span', async () => {
     t = await createTestRuntime({ script: [{ text: 'ok', usage: { inputTokens: 10, outputTokens: 5 } }] });
-    const result = await t.runtime.runTask({ prompt: 'hello' });
-    const spans = await t.runtime.taskSpans(result.id);
+    const result = await t.runtime.tasks.run({ prompt: 'hello' });
+    const spans = await t.runtime.tasks.spans(result.id);
     const byKind = (kind: string) => spans.filter((s) => s.kind === kind);
     expect(byKind('task')).toHaveLength(1);
     expect(byKind('agent')).toHaveLength(1);
@@ -108,7 +108,7 @@ describe('a task through the runtime', () => {
         { text: 'done' },
       ],
     });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'take notes',
       agent: { name: 'scribe', tools: ['write_file', 'read_file'], instructions: 'Write things down.' },
     });
@@ -121,7 +121,7 @@ describe('a task through the runtime', () => {
     ]);
     const system = t.model.calls[0]?.options.prompt[0];
     expect(system).toMatchObject({ role: 'system', content: 'Write things down.' });
-    const toolSpans = (await t.runtime.taskSpans(result.id)).filter((s) => s.kind === 'tool');
+    const toolSpans = (await t.runtime.tasks.spans(result.id)).filter((s) => s.kind === 'tool');
     expect(toolSpans.map((s) => s.attributes['gen_ai.tool.name'])).toEqual(['write_file', 'read_file']);
   });
 
@@ -132,17 +132,20 @@ describe('a task through the runtime', () => {
         { text: 'sorry' },
       ],
     });
-    const result = await t.runtime.runTask({ prompt: 'escape', agent: { name: 'a', tools: ['write_file'] } });
+    const result = await t.runtime.tasks.run({
+      prompt: 'escape',
+      agent: { name: 'a', tools: ['write_file'] },
+    });
     expect(result.status).toBe('succeeded');
     expect(existsSync(join(t.home, 'workspaces', 'escape.txt'))).toBe(false);
     expect(t.model.calls[1]?.promptText).toContain('security.path_outside_workspace');
-    const [toolSpan] = (await t.runtime.taskSpans(result.id)).filter((s) => s.kind === 'tool');
+    const [toolSpan] = (await t.runtime.tasks.spans(result.id)).filter((s) => s.kind === 'tool');
     expect(toolSpan?.status).toBe('error');
   });
 
   it('stops an agent at its step cap with agent.max_steps', async () => {
     t = await createTestRuntime({ script: [{ toolCalls: [{ toolName: 'current_time', input: {} }] }] });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'loop',
       agent: { name: 'a', tools: ['current_time'], maxSteps: 2 },
     });
@@ -154,7 +157,7 @@ describe('a task through the runtime', () => {
   it('hands each agent of a sequential team the task and the previous output', async () => {
     t = await createTestRuntime({ script: ({ index }) => ({ text: `draft ${index + 1}` }) });
     const team = sequentialTeam('writer', 'editor', 'critic');
-    const result = await t.runtime.runTask({ prompt: 'Write about tides', team });
+    const result = await t.runtime.tasks.run({ prompt: 'Write about tides', team });
     expect(result.output).toBe('draft 3');
     const prompts = t.model.calls.map((c) => c.promptText);
     expect(prompts[1]).toContain('Write about tides');
@@ -162,7 +165,10 @@ describe('a task through the runtime', () => {
     expect(prompts[2]).toContain('--- Output of editor ---\ndraft 2');
     expect(prompts[2]).not.toContain('draft 1');
 
-    const all = await t.runtime.runTask({ prompt: 'again', team: { ...team, options: { handoff: 'all' } } });
+    const all = await t.runtime.tasks.run({
+      prompt: 'again',
+      team: { ...team, options: { handoff: 'all' } },
+    });
     expect(all.status).toBe('succeeded');
     const last = t.model.calls.at(-1)?.promptText ?? '';
     expect(last).toContain('--- Output of writer ---');
@@ -177,35 +183,35 @@ describe('a task through the runtime', () => {
       ],
     });
     const team = sequentialTeam('a', 'b');
-    const result = await t.runtime.runTask({ prompt: 'x', team });
+    const result = await t.runtime.tasks.run({ prompt: 'x', team });
     expect(result.status).toBe('failed');
     expect(result.error).toMatchObject({ code: 'model.call_failed' });
     expect(result.error?.message).toContain('upstream exploded');
     expect(result.cost.usd).toBe(fakeCost(100, 10));
-    const events = await collect(t.runtime.taskEvents(result.id));
+    const events = await collect(t.runtime.tasks.events(result.id));
     expect(events.at(-1)).toMatchObject({ type: 'task-error', data: { status: 'failed' } });
   });
 
   it('cancels a running task by aborting its in-flight model call', async () => {
     t = await createTestRuntime({ script: [{ waitFor: 'forever' }] });
-    const submitted = await t.runtime.submitTask({ prompt: 'wait' });
+    const submitted = await t.runtime.tasks.submit({ prompt: 'wait' });
     while (t.model.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
-    const cancelled = await t.runtime.cancelTask(submitted.id);
+    const cancelled = await t.runtime.tasks.cancel(submitted.id);
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.error?.code).toBe('task.cancelled');
     expect(t.model.calls[0]?.options.abortSignal?.aborted).toBe(true);
-    const events = await collect(t.runtime.taskEvents(submitted.id));
+    const events = await collect(t.runtime.tasks.events(submitted.id));
     expect(events.at(-1)).toMatchObject({ type: 'task-error', data: { status: 'cancelled' } });
     // Cancelling a finished task changes nothing.
-    expect((await t.runtime.cancelTask(submitted.id)).status).toBe('cancelled');
+    expect((await t.runtime.tasks.cancel(submitted.id)).status).toBe('cancelled');
   });
 
   it('emits ordered events, replays them, and streams text deltas live', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     t = await createTestRuntime({ script: [{ text: 'three word answer', waitFor: gate }] });
-    const submitted = await t.runtime.submitTask({ prompt: 'q' });
-    const live = collect(t.runtime.taskEvents(submitted.id));
+    const submitted = await t.runtime.tasks.submit({ prompt: 'q' });
+    const live = collect(t.runtime.tasks.events(submitted.id));
     release();
     const events = await live;
     expect(events.map((e) => e.type)).toEqual([
@@ -224,7 +230,7 @@ describe('a task through the runtime', () => {
       type: 'step-end',
       data: { kind: 'model', text: 'three word answer', replayed: false },
     });
-    const replay = await collect(t.runtime.taskEvents(submitted.id, { afterSeq: 2 }));
+    const replay = await collect(t.runtime.tasks.events(submitted.id, { afterSeq: 2 }));
     expect(replay.map((e) => e.type)).toEqual(['step-end', 'agent-end', 'task-end']);
   });
 
@@ -234,8 +240,8 @@ describe('a task through the runtime', () => {
     t = await createTestRuntime({ script: [{ text: 'from elsewhere', waitFor: gate }] });
     const watcher = await createTestRuntime({ home: t.home });
     try {
-      const submitted = await t.runtime.submitTask({ prompt: 'q' });
-      const watched = collect(watcher.runtime.taskEvents(submitted.id));
+      const submitted = await t.runtime.tasks.submit({ prompt: 'q' });
+      const watched = collect(watcher.runtime.tasks.events(submitted.id));
       release();
       const events = await watched;
       expect(events.map((e) => e.type)).toEqual([
@@ -253,7 +259,7 @@ describe('a task through the runtime', () => {
 
   it('marks output of the simulated model as simulated', async () => {
     t = await createTestRuntime();
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'Write a haiku about tides',
       model: 'simulated/dry-run',
     });
@@ -265,13 +271,16 @@ describe('a task through the runtime', () => {
 
   it('picks a model by capabilities, never silently falling back to the simulated one', async () => {
     t = await createTestRuntime({ script: [{ text: 'seen' }] });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'x',
       agent: { name: 'a', tools: [], requirements: { tools: true } },
     });
     expect(result).toMatchObject({ status: 'succeeded', output: 'seen', simulated: false });
     await expect(
-      t.runtime.submitTask({ prompt: 'x', agent: { name: 'a', tools: [], requirements: { vision: true } } }),
+      t.runtime.tasks.submit({
+        prompt: 'x',
+        agent: { name: 'a', tools: [], requirements: { vision: true } },
+      }),
     ).rejects.toMatchObject({
       code: 'router.no_candidate',
       message: expect.stringMatching(/no vision support/),
@@ -280,15 +289,15 @@ describe('a task through the runtime', () => {
 
   it('rejects a bad request before creating a task', async () => {
     t = await createTestRuntime();
-    await expect(t.runtime.submitTask({ prompt: '   ' })).rejects.toMatchObject({ code: 'task.invalid' });
-    await expect(t.runtime.submitTask({ prompt: 'x', model: 'nope/model' })).rejects.toMatchObject({
+    await expect(t.runtime.tasks.submit({ prompt: '   ' })).rejects.toMatchObject({ code: 'task.invalid' });
+    await expect(t.runtime.tasks.submit({ prompt: 'x', model: 'nope/model' })).rejects.toMatchObject({
       code: 'model.unknown_provider',
     });
     await expect(
-      t.runtime.submitTask({ prompt: 'x', agent: { name: 'a', tools: ['no_such_tool'] } }),
+      t.runtime.tasks.submit({ prompt: 'x', agent: { name: 'a', tools: ['no_such_tool'] } }),
     ).rejects.toMatchObject({ code: 'tool.not_found' });
     await expect(
-      t.runtime.submitTask({
+      t.runtime.tasks.submit({
         prompt: 'x',
         team: {
           name: 't',
@@ -301,7 +310,7 @@ describe('a task through the runtime', () => {
         },
       }),
     ).rejects.toMatchObject({ code: 'topology.invalid_team' });
-    expect(await t.runtime.listTasks()).toEqual([]);
+    expect(await t.runtime.tasks.list()).toEqual([]);
   });
 
   it('resumes an interrupted task without repeating its completed steps', async () => {
@@ -309,7 +318,7 @@ describe('a task through the runtime', () => {
       script: ({ index }) => (index === 0 ? { text: 'step one done' } : { waitFor: 'forever' }),
     });
     const team = sequentialTeam('a', 'b');
-    const submitted = await first.runtime.submitTask({ prompt: 'two steps', team });
+    const submitted = await first.runtime.tasks.submit({ prompt: 'two steps', team });
     while (first.model.calls.length < 2) await new Promise((r) => setTimeout(r, 5));
     // Closing interrupts the task but leaves it `running`, as a crash would.
     await first.runtime.close();
@@ -319,12 +328,12 @@ describe('a task through the runtime', () => {
       script: [{ text: 'step two done' }],
       runtime: { resume: true },
     });
-    const result = await t.runtime.waitForTask(submitted.id);
+    const result = await t.runtime.tasks.wait(submitted.id);
     expect(result).toMatchObject({ status: 'succeeded', output: 'step two done' });
     expect(t.model.calls).toHaveLength(1);
     expect(t.model.calls[0]?.promptText).toContain('step one done');
     // The event history holds both runs; the resumed run starts at the second task-start.
-    const events = await collect(t.runtime.taskEvents(submitted.id));
+    const events = await collect(t.runtime.tasks.events(submitted.id));
     const resumedRun = events.slice(events.findLastIndex((e) => e.type === 'task-start'));
     expect(
       resumedRun.filter((e) => e.type === 'step-end').map((e) => e.type === 'step-end' && e.data.replayed),

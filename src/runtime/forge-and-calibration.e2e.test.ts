@@ -48,10 +48,10 @@ describe('Forge and judge calibration through the runtime', () => {
       },
       config: { memory: { enabled: false } },
     });
-    const task = await t.runtime.runTask({ prompt: 'Write the release notes for v2', forge: true });
+    const task = await t.runtime.tasks.run({ prompt: 'Write the release notes for v2', forge: true });
     expect(task.status).toBe('succeeded');
     expect(task.modelCallsBy).toEqual({ agents: 2, forge: 1, judges: 1, memory: 0 });
-    const spans = await t.runtime.taskSpans(task.id);
+    const spans = await t.runtime.tasks.spans(task.id);
     expect(spans.filter((s) => s.kind === 'agent').map((s) => s.attributes['gen_ai.agent.name'])).toEqual(
       expect.arrayContaining(['agentd.forge', 'writer', 'editor', 'agentd.judge.judge']),
     );
@@ -69,8 +69,8 @@ describe('Forge and judge calibration through the runtime', () => {
         isForge(call) ? { text: JSON.stringify(DESIGN) } : { text: 'Release notes go out every Friday.' },
       config: { memory: { embeddings: 'none' } },
     });
-    await t.runtime.runTask({ prompt: 'When do release notes go out?' });
-    const designed = await t.runtime.runTask({
+    await t.runtime.tasks.run({ prompt: 'When do release notes go out?' });
+    const designed = await t.runtime.tasks.run({
       prompt: 'Write the release notes that go out on Friday',
       forge: 'design',
     });
@@ -89,7 +89,7 @@ describe('Forge and judge calibration through the runtime', () => {
 
   it('skips Forge for a task that names its agent', async () => {
     t = await createTestRuntime({ script: [{ text: 'done' }], config: { memory: { enabled: false } } });
-    const task = await t.runtime.runTask({
+    const task = await t.runtime.tasks.run({
       prompt: 'Say done',
       forge: true,
       agent: { name: 'doer', tools: [] },
@@ -117,7 +117,7 @@ describe('Forge and judge calibration through the runtime', () => {
       config: { memory: { enabled: false } },
     });
     // Before calibration the rubric may not gate: a rejected output is accepted, with the reason.
-    const ungated = await t.runtime.runTask({ prompt: 'Write a note', quality: { rubric } });
+    const ungated = await t.runtime.tasks.run({ prompt: 'Write a note', quality: { rubric } });
     expect(ungated).toMatchObject({ status: 'succeeded', output: 'muddled text' });
     expect(ungated.details).toMatchObject({ quality: { gate: { allowed: false } } });
 
@@ -127,7 +127,7 @@ describe('Forge and judge calibration through the runtime', () => {
       { id: '3', input: 'Write a note', output: 'muddled words', label: 'fail' as const },
       { id: '4', input: 'Write a note', output: 'muddled again', label: 'fail' as const },
     ];
-    const calibration = await t.runtime.runTask({ prompt: 'calibrate', calibrate: { rubric, labels } });
+    const calibration = await t.runtime.tasks.run({ prompt: 'calibrate', calibrate: { rubric, labels } });
     expect(calibration.status).toBe('succeeded');
     const report = JSON.parse(calibration.output ?? '{}') as {
       judges: { judge: string; accuracy: number; kappa: number; positionSwapConsistency: number }[];
@@ -141,7 +141,7 @@ describe('Forge and judge calibration through the runtime', () => {
     expect(calibration.modelCallsBy).toEqual({ agents: 0, forge: 0, judges: 8, memory: 0 });
 
     agentCalls = 0;
-    const gated = await t.runtime.runTask({ prompt: 'Write a note', quality: { rubric } });
+    const gated = await t.runtime.tasks.run({ prompt: 'Write a note', quality: { rubric } });
     expect(gated).toMatchObject({ status: 'succeeded', output: 'a clear text' });
     expect(gated.details).toMatchObject({
       quality: { gate: { allowed: true }, rounds: [{ approved: false }, { approved: true }] },

@@ -9,7 +9,7 @@ import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
 import { defineTool } from '../tools/index.js';
-import type { Runtime } from './create-runtime.js';
+import type { Runtime } from './runtime.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -75,11 +75,11 @@ async function mailerRuntime(options: { home?: string; script?: typeof mailerScr
 /** Polls (bounded) until the task has the status. */
 async function untilStatus(runtime: Runtime, id: string, status: TaskResult['status']): Promise<TaskResult> {
   for (let i = 0; i < 500; i++) {
-    const task = await runtime.getTask(id);
+    const task = await runtime.tasks.get(id);
     if (task.status === status) return task;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error(`task ${id} never became ${status}; it is ${(await runtime.getTask(id)).status}`);
+  throw new Error(`task ${id} never became ${status}; it is ${(await runtime.tasks.get(id)).status}`);
 }
 
 /** The task's stored events so far (the stream would otherwise follow a waiting task forever). */
@@ -88,7 +88,7 @@ async function eventsSoFar(runtime: Runtime, id: string): Promise<TaskEvent[]> {
   const timer = setTimeout(() => controller.abort(), 300);
   const events: TaskEvent[] = [];
   try {
-    for await (const event of runtime.taskEvents(id, { signal: controller.signal })) events.push(event);
+    for await (const event of runtime.tasks.events(id, { signal: controller.signal })) events.push(event);
   } finally {
     clearTimeout(timer);
   }
@@ -96,7 +96,7 @@ async function eventsSoFar(runtime: Runtime, id: string): Promise<TaskEvent[]> {
 }
 
 async function submitUntilWaiting(t: TestRuntime): Promise<{ task: TaskResult; reviewId: string }> {
-  const submitted = await t.runtime.submitTask({ prompt: 'email bob hello', agent: MAILER });
+  const submitted = await t.runtime.tasks.submit({ prompt: 'email bob hello', agent: MAILER });
   const task = await untilStatus(t.runtime, submitted.id, 'waiting');
   const reviewId = task.reviews?.[0]?.id;
   if (!reviewId) throw new Error('the waiting task names no review');
@@ -125,7 +125,7 @@ describe('tool calls that require approval', () => {
     expect(t.sent).toEqual([]);
     expect(t.model.calls).toHaveLength(1);
 
-    const [review, ...others] = await t.runtime.listReviews({ status: 'pending' });
+    const [review, ...others] = await t.runtime.reviews.list({ status: 'pending' });
     expect(others).toEqual([]);
     expect(review).toMatchObject({
       id: reviewId,
@@ -136,9 +136,9 @@ describe('tool calls that require approval', () => {
       answeredAt: null,
       payload: { agent: 'mailer', tool: 'send_email', input: { to: 'bob@example.com', subject: 'hello' } },
     });
-    expect(await t.runtime.listReviews({ taskId: task.id })).toHaveLength(1);
-    expect(await t.runtime.listReviews({ status: 'answered' })).toEqual([]);
-    expect((await t.runtime.listTasks({ status: ['waiting'] })).map((x) => x.id)).toEqual([task.id]);
+    expect(await t.runtime.reviews.list({ taskId: task.id })).toHaveLength(1);
+    expect(await t.runtime.reviews.list({ status: 'answered' })).toEqual([]);
+    expect((await t.runtime.tasks.list({ status: ['waiting'] })).map((x) => x.id)).toEqual([task.id]);
 
     const events = await eventsSoFar(t.runtime, task.id);
     const requested = events.filter((e) => e.type === 'review-requested');
@@ -154,7 +154,7 @@ describe('tool calls that require approval', () => {
     const t = await mailerRuntime();
     const { task, reviewId } = await submitUntilWaiting(t);
 
-    const answered = await t.runtime.answerReview(reviewId, {
+    const answered = await t.runtime.reviews.answer(reviewId, {
       decision: 'approve',
       note: null,
       payload: null,
@@ -166,7 +166,7 @@ describe('tool calls that require approval', () => {
     });
     expect(answered.answeredAt).toEqual(expect.any(Number));
 
-    const result = await t.runtime.waitForTask(task.id);
+    const result = await t.runtime.tasks.wait(task.id);
     expect(result.status).toBe('succeeded');
     expect(result.output).toBe('done');
     expect(result.reviews).toBeUndefined();
@@ -187,20 +187,20 @@ describe('tool calls that require approval', () => {
     });
     expect(types.indexOf('review-answered')).toBeGreaterThan(types.indexOf('review-requested'));
     expect(types.at(-1)).toBe('task-end');
-    expect(await t.runtime.listReviews({ status: 'pending' })).toEqual([]);
-    expect(await t.runtime.listReviews({ status: 'answered' })).toHaveLength(1);
+    expect(await t.runtime.reviews.list({ status: 'pending' })).toEqual([]);
+    expect(await t.runtime.reviews.list({ status: 'answered' })).toHaveLength(1);
   });
 
   it('reject tells the model (tool.rejected and the note) and the tool never runs', async () => {
     const t = await mailerRuntime();
     const { task, reviewId } = await submitUntilWaiting(t);
 
-    await t.runtime.answerReview(reviewId, {
+    await t.runtime.reviews.answer(reviewId, {
       decision: 'reject',
       note: 'bob is on holiday',
       payload: null,
     });
-    const result = await t.runtime.waitForTask(task.id);
+    const result = await t.runtime.tasks.wait(task.id);
     expect(result.status).toBe('succeeded');
     expect(t.sent).toEqual([]);
     expect(t.model.calls).toHaveLength(2);
@@ -214,12 +214,12 @@ describe('tool calls that require approval', () => {
     const t = await mailerRuntime();
     const { task, reviewId } = await submitUntilWaiting(t);
 
-    await t.runtime.answerReview(reviewId, {
+    await t.runtime.reviews.answer(reviewId, {
       decision: 'edit',
       note: 'to alice instead',
       payload: { input: { to: 'alice@example.com', subject: 'hello' } },
     });
-    const result = await t.runtime.waitForTask(task.id);
+    const result = await t.runtime.tasks.wait(task.id);
     expect(result.status).toBe('succeeded');
     expect(t.sent).toEqual([{ to: 'alice@example.com', subject: 'hello' }]);
     expect(t.model.calls[1]?.promptText).toContain('alice@example.com');
@@ -231,11 +231,11 @@ describe('tool calls that require approval', () => {
     await first.close();
 
     const second = await mailerRuntime({ home: first.home });
-    expect((await second.runtime.getTask(task.id)).status).toBe('waiting');
-    expect((await second.runtime.listReviews()).map((r) => r.id)).toEqual([reviewId]);
+    expect((await second.runtime.tasks.get(task.id)).status).toBe('waiting');
+    expect((await second.runtime.reviews.list()).map((r) => r.id)).toEqual([reviewId]);
 
-    await second.runtime.answerReview(reviewId, { decision: 'approve', note: null, payload: null });
-    const result = await second.runtime.waitForTask(task.id);
+    await second.runtime.reviews.answer(reviewId, { decision: 'approve', note: null, payload: null });
+    const result = await second.runtime.tasks.wait(task.id);
     expect(result.status).toBe('succeeded');
     expect(result.output).toBe('done');
     expect(first.model.calls).toHaveLength(1);
@@ -250,14 +250,14 @@ describe('tool calls that require approval', () => {
   it('a waiter adopts the task when the runtime that answered closes mid-run', async () => {
     const first = await mailerRuntime();
     const { task, reviewId } = await submitUntilWaiting(first);
-    const waited = first.runtime.waitForTask(task.id);
+    const waited = first.runtime.tasks.wait(task.id);
 
     // The answering runtime resumes the task and is closed while its last model call hangs.
     const second = await mailerRuntime({
       home: first.home,
       script: (call) => ({ ...mailerScript(call), waitFor: 'forever' }),
     });
-    await second.runtime.answerReview(reviewId, { decision: 'approve', note: null, payload: null });
+    await second.runtime.reviews.answer(reviewId, { decision: 'approve', note: null, payload: null });
     for (let i = 0; i < 500 && second.model.calls.length === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -275,21 +275,21 @@ describe('tool calls that require approval', () => {
   it('refuses a second answer (review.already_answered) and an unknown review (review.not_found)', async () => {
     const t = await mailerRuntime();
     const { task, reviewId } = await submitUntilWaiting(t);
-    await t.runtime.answerReview(reviewId, { decision: 'approve', note: null, payload: null });
+    await t.runtime.reviews.answer(reviewId, { decision: 'approve', note: null, payload: null });
 
     const again = await thrown(
-      t.runtime.answerReview(reviewId, { decision: 'reject', note: null, payload: null }),
+      t.runtime.reviews.answer(reviewId, { decision: 'reject', note: null, payload: null }),
     );
     expect(again.code).toBe('review.already_answered');
     expect(again.message).toContain('approve');
     const missing = await thrown(
-      t.runtime.answerReview('rev_missing', { decision: 'approve', note: null, payload: null }),
+      t.runtime.reviews.answer('rev_missing', { decision: 'approve', note: null, payload: null }),
     );
     expect(missing.code).toBe('review.not_found');
 
-    expect((await t.runtime.waitForTask(task.id)).status).toBe('succeeded');
+    expect((await t.runtime.tasks.wait(task.id)).status).toBe('succeeded');
     expect(t.sent).toHaveLength(1);
-    const [review] = await t.runtime.listReviews({ status: 'answered' });
+    const [review] = await t.runtime.reviews.list({ status: 'answered' });
     expect(review?.answer?.decision).toBe('approve');
   });
 
@@ -297,24 +297,24 @@ describe('tool calls that require approval', () => {
     const t = await mailerRuntime();
     const { task, reviewId } = await submitUntilWaiting(t);
 
-    const cancelled = await t.runtime.cancelTask(task.id);
+    const cancelled = await t.runtime.tasks.cancel(task.id);
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.error?.code).toBe('task.cancelled');
-    expect((await t.runtime.waitForTask(task.id)).status).toBe('cancelled');
+    expect((await t.runtime.tasks.wait(task.id)).status).toBe('cancelled');
 
     // The review was closed with its task: it is no longer pending and cannot be answered.
-    const [closed] = await t.runtime.listReviews({ taskId: task.id });
+    const [closed] = await t.runtime.reviews.list({ taskId: task.id });
     expect(closed).toMatchObject({ id: reviewId, status: 'cancelled', answer: null });
-    expect(await t.runtime.listReviews({ status: 'pending' })).toEqual([]);
-    const refused = await t.runtime
-      .answerReview(reviewId, { decision: 'approve', note: null, payload: null })
+    expect(await t.runtime.reviews.list({ status: 'pending' })).toEqual([]);
+    const refused = await t.runtime.reviews
+      .answer(reviewId, { decision: 'approve', note: null, payload: null })
       .then(
         () => undefined,
         (error: AgentdError) => error,
       );
     expect(refused?.code).toBe('review.closed');
     expect(refused?.message).toContain('was cancelled');
-    const after = await t.runtime.getTask(task.id);
+    const after = await t.runtime.tasks.get(task.id);
     expect(after.status).toBe('cancelled');
     expect(t.sent).toEqual([]);
     expect(t.model.calls).toHaveLength(1);
@@ -336,7 +336,7 @@ describe('approval required by the agent file (requireApproval)', () => {
     });
     cleanups.push(() => t.dispose());
     const agent = { name: 'scribe', tools: ['write_file'], requireApproval: ['write_file'] };
-    const submitted = await t.runtime.submitTask({ prompt: 'write the notes', agent });
+    const submitted = await t.runtime.tasks.submit({ prompt: 'write the notes', agent });
     const waiting = await untilStatus(t.runtime, submitted.id, 'waiting');
     const [review] = waiting.reviews ?? [];
     expect(review?.kind).toBe('tool-approval');
@@ -344,8 +344,8 @@ describe('approval required by the agent file (requireApproval)', () => {
     const workspace = join(t.home, 'workspaces', submitted.id);
     expect(existsSync(join(workspace, 'notes.md'))).toBe(false);
 
-    await t.runtime.answerReview(review?.id ?? '', { decision: 'approve', note: null, payload: null });
-    const done = await t.runtime.waitForTask(submitted.id);
+    await t.runtime.reviews.answer(review?.id ?? '', { decision: 'approve', note: null, payload: null });
+    const done = await t.runtime.tasks.wait(submitted.id);
     expect(done.status).toBe('succeeded');
     expect(readFileSync(join(workspace, 'notes.md'), 'utf8')).toBe('approved text');
     expect(done.toolCalls).toBe(1);
@@ -354,14 +354,14 @@ describe('approval required by the agent file (requireApproval)', () => {
   it('refuses a requireApproval entry that is not one of the agent tools, before any task exists', async () => {
     const t = await createTestRuntime();
     cleanups.push(() => t.dispose());
-    const error = await t.runtime
-      .submitTask({ prompt: 'x', agent: { name: 'a', tools: [], requireApproval: ['write_file'] } })
+    const error = await t.runtime.tasks
+      .submit({ prompt: 'x', agent: { name: 'a', tools: [], requireApproval: ['write_file'] } })
       .then(
         () => undefined,
         (e: AgentdError) => e,
       );
     expect(error?.code).toBe('task.invalid');
     expect(error?.message).toContain('requireApproval');
-    expect(await t.runtime.listTasks()).toEqual([]);
+    expect(await t.runtime.tasks.list()).toEqual([]);
   });
 });

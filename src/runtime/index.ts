@@ -1,13 +1,18 @@
 export { createRuntime } from './create-runtime.js';
+export type { RuntimeOptions } from './create-runtime.js';
+export type { ModelService, Runtime, RuntimeSettings } from './runtime.js';
+export { acceptedTaskInput, parseTaskInput, TaskInputSchema } from '../pipeline/index.js';
 export type {
+  AuditLog,
   CircuitStatus,
-  ListedModel,
+  ReviewService,
   RouteExplainRequest,
   RouteExplanation,
-  Runtime,
-  RuntimeOptions,
-} from './create-runtime.js';
-export { TaskInputSchema } from '../pipeline/index.js';
-export type { TaskInput } from '../pipeline/index.js';
+  RouterService,
+  RuntimeMemory,
+  TaskInput,
+  TaskRequest,
+  TaskService,
+} from '../pipeline/index.js';
+export type { ListedModel } from '../models/index.js';
 export type { SpanRecord } from '../store/trace-store.js';
-export type { Caller, RuntimeMemory } from '../pipeline/index.js';

@@ -46,7 +46,7 @@ describe('the trajectory guard', () => {
   it('stops an agent calling the same tool with the same arguments after exactly 3 calls, not at its step cap', async () => {
     const { tool, seen } = constantLookup();
     const t = await testRuntime({ script: [lookupCall('tides')], runtime: { tools: [tool] } });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'find out about tides',
       agent: { name: 'seeker', tools: ['lookup'], maxSteps: 20 },
     });
@@ -64,7 +64,7 @@ describe('the trajectory guard', () => {
       script: ({ index }) => (index < 6 ? lookupCall(`query ${index}`) : { text: 'nothing anywhere' }),
       runtime: { tools: [tool] },
     });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'find out about tides',
       agent: { name: 'seeker', tools: ['lookup'], maxSteps: 20 },
     });
@@ -79,7 +79,7 @@ describe('the trajectory guard', () => {
       runtime: { tools: [tool] },
       config: { executor: { loopRepeats: 5 } },
     });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'find out about tides',
       agent: { name: 'seeker', tools: ['lookup'], maxSteps: 20 },
     });
@@ -117,7 +117,7 @@ describe('the delegation depth limit', () => {
 
   it('ends a ping-pong between two agents with loop.depth_exceeded at depth 4 (default maxDepth 3)', async () => {
     const t = await testRuntime({ script: alwaysDelegate });
-    const result = await t.runtime.runTask({ prompt: 'do the thing', team: pingPongTeam });
+    const result = await t.runtime.tasks.run({ prompt: 'do the thing', team: pingPongTeam });
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('loop.depth_exceeded');
     expect(result.error?.message).toContain('delegation depth 4, over the limit of 3 (executor.maxDepth)');
@@ -131,7 +131,7 @@ describe('the delegation depth limit', () => {
 
   it('lets a delegated teammate delegate on to its own teammates below the limit', async () => {
     const t = await testRuntime({ script: delegateOnce });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'do the thing',
       team: {
         name: 'chain',
@@ -153,7 +153,7 @@ describe('the delegation depth limit', () => {
       },
     });
     expect(result).toMatchObject({ status: 'succeeded', output: 'relayed' });
-    const teams = (await t.runtime.taskSpans(result.id))
+    const teams = (await t.runtime.tasks.spans(result.id))
       .filter((s) => s.kind === 'team')
       .map((s) => [s.attributes['agentd.team.name'], s.attributes['agentd.team.depth']]);
     // a → sub-team b (depth 1), where b1 → its teammate b2 (2) → b2's teammate b3 (3).
@@ -168,7 +168,7 @@ describe('the delegation depth limit', () => {
 
   it('lets a delegated teammate reach the sub-teams of its team', async () => {
     const t = await testRuntime({ script: delegateOnce });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'do the thing',
       team: {
         name: 'team',
@@ -184,7 +184,7 @@ describe('the delegation depth limit', () => {
       },
     });
     expect(result).toMatchObject({ status: 'succeeded', output: 'relayed' });
-    const teams = (await t.runtime.taskSpans(result.id))
+    const teams = (await t.runtime.tasks.spans(result.id))
       .filter((s) => s.kind === 'team')
       .map((s) => [s.attributes['agentd.team.name'], s.attributes['agentd.team.depth']]);
     // a → its teammate b (depth 1) → the team's sub-team research (2).
@@ -198,7 +198,7 @@ describe('the delegation depth limit', () => {
 
   it('honours executor.maxDepth', async () => {
     const t = await testRuntime({ script: alwaysDelegate, config: { executor: { maxDepth: 1 } } });
-    const result = await t.runtime.runTask({ prompt: 'do the thing', team: pingPongTeam });
+    const result = await t.runtime.tasks.run({ prompt: 'do the thing', team: pingPongTeam });
     expect(result.error?.code).toBe('loop.depth_exceeded');
     expect(result.error?.message).toContain('delegation depth 2, over the limit of 1');
     expect(t.model.calls).toHaveLength(2);
@@ -213,7 +213,7 @@ describe('a mesh team that never converges', () => {
         return { text: JSON.stringify({ messages: [{ to, content: 'are you sure?' }] }) };
       },
     });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'agree on an answer',
       team: {
         name: 'chatter',
@@ -241,7 +241,7 @@ describe('the per-task step limit', () => {
       // Memory off: its recall step would count as one of the five.
       config: { executor: { maxTaskSteps: 5 }, memory: { enabled: false } },
     });
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'search everything',
       agent: { name: 'seeker', tools: ['lookup'], maxSteps: 50 },
     });
@@ -263,7 +263,7 @@ describe('the wall-time watchdog', () => {
           : { waitFor: 'forever' },
     });
     const started = Date.now();
-    const result = await t.runtime.runTask({
+    const result = await t.runtime.tasks.run({
       prompt: 'get help',
       team: {
         name: 'team',
@@ -284,7 +284,7 @@ describe('the wall-time watchdog', () => {
     // The child's call ran in the delegated run (its prompt is the sub-task) and was aborted.
     expect(t.model.calls[1]?.promptText).toContain('take forever');
     expect(t.model.calls[1]?.options.abortSignal?.aborted).toBe(true);
-    const events = await collect(t.runtime.taskEvents(result.id));
+    const events = await collect(t.runtime.tasks.events(result.id));
     expect(events.at(-1)).toMatchObject({ type: 'task-error', data: { error: { code: 'budget.exceeded' } } });
   });
 });

@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger.js';
 import { startFakeOpenAIServer } from '../testing/fake-openai-server.js';
 import type { FakeOpenAIServer } from '../testing/fake-openai-server.js';
 import { createRuntime } from './create-runtime.js';
-import type { Runtime } from './create-runtime.js';
+import type { Runtime } from './runtime.js';
 
 // Provider embeddings over the real OpenAI embeddings protocol (a fake server on 127.0.0.1), and
 // `reembed` moving a store made with the offline model onto them.
@@ -87,7 +87,7 @@ describe('memory with provider embeddings', () => {
       limit: 1,
     });
     expect(hits[0]?.memory.content).toBe('Sofia leads the mobile team.');
-    expect((await provider.listAudit({ action: 'memory.reembed' })).map((e) => e.details)).toEqual([
+    expect((await provider.audit.list({ action: 'memory.reembed' })).map((e) => e.details)).toEqual([
       { reembedded: 0, current: 3 },
       { reembedded: 3, current: 0 },
     ]);
@@ -108,7 +108,7 @@ describe('memory with provider embeddings', () => {
       warn: (message) => void warnings.push(message),
     });
     await runtime.memory.add({ content: 'The answer to everything is a number.' });
-    const task = await runtime.runTask({ prompt: 'What is the answer to everything?' });
+    const task = await runtime.tasks.run({ prompt: 'What is the answer to everything?' });
     expect(task).toMatchObject({ status: 'succeeded', output: 'The answer is 42.' });
     expect(warnings).toEqual([
       expect.stringMatching(new RegExp(`^memory: task ${task.id}'s recall failed \\(`)),

@@ -91,7 +91,7 @@ describe('forget through the runtime empties every index of the memory', () => {
   }, 60_000);
 
   it('runtime.memory.forget of every memory a task wrote leaves every index and the procedures empty', async () => {
-    const task = await t.runtime.runTask({ prompt: 'Who counts the quokka census?' });
+    const task = await t.runtime.tasks.run({ prompt: 'Who counts the quokka census?' });
     expect(task.status).toBe('succeeded');
     const written = db.prepare('SELECT id, rowid, layer FROM memories ORDER BY rowid').all() as {
       id: string;

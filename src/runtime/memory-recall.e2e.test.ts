@@ -19,9 +19,9 @@ describe('memory through the runtime: every task leaves an episode, the next tas
           : { text: 'Noted.' },
       config: { memory: { enabled: true } },
     });
-    const first = await t.runtime.runTask({ prompt: 'When is the version 2 release planned?' });
+    const first = await t.runtime.tasks.run({ prompt: 'When is the version 2 release planned?' });
     expect(first.status).toBe('succeeded');
-    const second = await t.runtime.runTask({
+    const second = await t.runtime.tasks.run({
       prompt: 'Remind me: what date did we plan the version 2 release for?',
     });
     expect(second.status).toBe('succeeded');
@@ -41,8 +41,8 @@ describe('memory through the runtime: every task leaves an episode, the next tas
       script: [{ text: 'one' }, { text: 'two' }],
       config: { memory: { enabled: false } },
     });
-    const first = await t.runtime.runTask({ prompt: 'When is the version 2 release planned?' });
-    const second = await t.runtime.runTask({ prompt: 'When is the version 2 release planned?' });
+    const first = await t.runtime.tasks.run({ prompt: 'When is the version 2 release planned?' });
+    const second = await t.runtime.tasks.run({ prompt: 'When is the version 2 release planned?' });
     expect([first.status, second.status]).toEqual(['succeeded', 'succeeded']);
     expect(t.model.calls).toHaveLength(2);
     expect(t.model.calls.map((call) => call.promptText).join('\n')).not.toContain(RECALL_HEADER);
@@ -76,9 +76,9 @@ describe('memory through the runtime: every task leaves an episode, the next tas
         index === 0 ? { error: new Error('provider exploded') } : { text: 'recovered' },
       config: { memory: { enabled: true, embeddings: 'none' } },
     });
-    const failed = await t.runtime.runTask({ prompt: 'Summarise the quarterly report' });
+    const failed = await t.runtime.tasks.run({ prompt: 'Summarise the quarterly report' });
     expect(failed.status).toBe('failed');
-    await t.runtime.runTask({ prompt: 'Summarise the quarterly report again' });
+    await t.runtime.tasks.run({ prompt: 'Summarise the quarterly report again' });
     const prompt = t.model.calls.at(-1)?.promptText ?? '';
     expect(prompt).toContain(RECALL_HEADER);
     expect(prompt).toMatch(/Task "Summarise the quarterly report".*failed \(model\.call_failed\)/);

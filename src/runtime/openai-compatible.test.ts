@@ -6,7 +6,7 @@ import { loadConfig } from '../config/index.js';
 import { startFakeOpenAIServer } from '../testing/fake-openai-server.js';
 import type { FakeOpenAIServer, FakeScript } from '../testing/fake-openai-server.js';
 import { createRuntime } from './create-runtime.js';
-import type { Runtime } from './create-runtime.js';
+import type { Runtime } from './runtime.js';
 
 describe('a task on an OpenAI-compatible server', () => {
   let dir: string | undefined;
@@ -58,7 +58,7 @@ describe('a task on an OpenAI-compatible server', () => {
           }
         : { text: 'It is now.', usage: { promptTokens: 2000, completionTokens: 10 } },
     );
-    const result = await rt.runTask({
+    const result = await rt.tasks.run({
       prompt: 'What time is it?',
       agent: { name: 'clock', tools: ['current_time'] },
     });
@@ -80,13 +80,13 @@ describe('a task on an OpenAI-compatible server', () => {
     const toolMessage = chats[1]?.body?.messages?.find((m) => m.role === 'tool');
     expect(toolMessage?.tool_call_id).toBe('call_1');
     expect(String(toolMessage?.content)).toMatch(/"timezone":"UTC"/);
-    const model = (await rt.taskSpans(result.id)).filter((s) => s.kind === 'model');
+    const model = (await rt.tasks.spans(result.id)).filter((s) => s.kind === 'model');
     expect(model.map((s) => s.attributes['gen_ai.usage.input_tokens'])).toEqual([1000, 2000]);
   });
 
   it('fails with the provider error when the server answers 401', async () => {
     const rt = await start(() => ({ status: 401, errorMessage: 'Incorrect API key provided' }));
-    const result = await rt.runTask({ prompt: 'hi' });
+    const result = await rt.tasks.run({ prompt: 'hi' });
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('model.auth_failed');
     expect(result.error?.message).toContain('Incorrect API key provided');

@@ -5,7 +5,7 @@ import { FEEDBACK_HEADER } from '../judge/index.js';
 import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
-import type { Runtime } from './create-runtime.js';
+import type { Runtime } from './runtime.js';
 
 const RUBRIC = {
   name: 'release-notes',
@@ -19,7 +19,7 @@ const RUBRIC = {
 /** Polls until the task is waiting for a human (waitForTask would wait for the human too). */
 async function untilWaiting(runtime: Runtime, id: string): Promise<TaskResult> {
   for (let i = 0; i < 500; i++) {
-    const task = await runtime.getTask(id);
+    const task = await runtime.tasks.get(id);
     if (task.status === 'waiting' || task.status === 'failed' || task.status === 'succeeded') return task;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -51,7 +51,7 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
 
   it('makes exactly one model call for a trivial task with judging off', async () => {
     t = await createTestRuntime({ script: [{ text: 'Hi!' }] });
-    const task = await t.runtime.runTask({ prompt: 'Say hi', quality: { judging: 'off', rubric: RUBRIC } });
+    const task = await t.runtime.tasks.run({ prompt: 'Say hi', quality: { judging: 'off', rubric: RUBRIC } });
     expect(task.status).toBe('succeeded');
     expect(t.model.calls).toHaveLength(1);
     expect(task.modelCallsBy).toEqual({ agents: 1, forge: 0, judges: 0, memory: 0 });
@@ -59,7 +59,7 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
 
   it('does not judge a task without a rubric or checks', async () => {
     t = await createTestRuntime({ script: [{ text: 'Hi!' }] });
-    const task = await t.runtime.runTask({ prompt: 'Say hi' });
+    const task = await t.runtime.tasks.run({ prompt: 'Say hi' });
     expect(t.model.calls).toHaveLength(1);
     expect(task.details).toBeUndefined();
   });
@@ -77,7 +77,7 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
       },
       config: { memory: { enabled: false } },
     });
-    const task = await t.runtime.runTask({
+    const task = await t.runtime.tasks.run({
       prompt: 'Write release notes for v2',
       quality: { rubric: RUBRIC },
     });
@@ -119,7 +119,7 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
       },
       config: { memory: { enabled: false } },
     });
-    const task = await t.runtime.runTask({
+    const task = await t.runtime.tasks.run({
       prompt: 'Write release notes',
       quality: { rubric: RUBRIC, checks: [{ type: 'excludes', text: 'TODO', caseSensitive: false }] },
     });
@@ -138,7 +138,7 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
       env: { OPENAI_API_KEY: 'sk-secret-for-test' },
       config: { memory: { enabled: false }, quality: { allowedCommands: ['node'] } },
     });
-    const task = await t.runtime.runTask({
+    const task = await t.runtime.tasks.run({
       prompt: 'Write notes.md',
       agent: { name: 'writer', tools: ['write_file'] },
       quality: {
@@ -165,7 +165,7 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
     // A program that may not run is refused before a task exists: no round could fix it.
     const calls = t.model.calls.length;
     await expect(
-      t.runtime.submitTask({
+      t.runtime.tasks.submit({
         prompt: 'Write notes.md',
         agent: { name: 'writer', tools: [] },
         quality: {
@@ -176,17 +176,17 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
     ).rejects.toMatchObject({ code: 'quality.command_not_allowed', category: 'user' });
     expect(t.model.calls.length).toBe(calls);
     // Judges asked for with no rubric to judge against: refused too, not silently unjudged.
-    const tasks = (await t.runtime.listTasks()).length;
+    const tasks = (await t.runtime.tasks.list()).length;
     for (const judging of ['single', 'panel'] as const) {
       await expect(
-        t.runtime.submitTask({ prompt: 'Write notes', quality: { judging } }),
+        t.runtime.tasks.submit({ prompt: 'Write notes', quality: { judging } }),
       ).rejects.toMatchObject({
         code: 'quality.no_rubric',
         category: 'user',
         message: expect.stringContaining(`judging '${judging}' needs a rubric`),
       });
     }
-    expect((await t.runtime.listTasks()).length).toBe(tasks);
+    expect((await t.runtime.tasks.list()).length).toBe(tasks);
   });
 
   it('stops at maxRounds and asks a human; approving completes the task with the last output', async () => {
@@ -199,14 +199,14 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
       },
       config: { memory: { enabled: false } },
     });
-    const submitted = await t.runtime.submitTask({
+    const submitted = await t.runtime.tasks.submit({
       prompt: 'Write release notes',
       quality: { rubric: RUBRIC, maxRounds: 2 },
     });
     const waiting = await untilWaiting(t.runtime, submitted.id);
     expect(waiting.status).toBe('waiting');
     expect(agentCalls).toBe(2);
-    const [review] = await t.runtime.listReviews({ taskId: submitted.id });
+    const [review] = await t.runtime.reviews.list({ taskId: submitted.id });
     expect(review).toMatchObject({ kind: 'quality-escalation', status: 'pending' });
     const payload = review?.payload as { rounds: { round: number; output: string; feedback: string }[] };
     expect(payload.rounds.map((r) => [r.round, r.output])).toEqual([
@@ -218,17 +218,17 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
     const types: string[] = [];
-    for await (const event of t.runtime.taskEvents(submitted.id, { signal: controller.signal })) {
+    for await (const event of t.runtime.tasks.events(submitted.id, { signal: controller.signal })) {
       types.push(event.type);
       if (event.type === 'review-requested') expect(event.data).toMatchObject({ kind: 'quality-escalation' });
     }
     expect(types).toContain('review-requested');
-    await t.runtime.answerReview(review?.id ?? '', {
+    await t.runtime.reviews.answer(review?.id ?? '', {
       decision: 'approve',
       note: 'good enough',
       payload: null,
     });
-    const done = await t.runtime.waitForTask(submitted.id);
+    const done = await t.runtime.tasks.wait(submitted.id);
     expect(done).toMatchObject({ status: 'succeeded', output: 'attempt 2' });
     expect(agentCalls).toBe(2);
   });
@@ -245,14 +245,14 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
       config: { memory: { enabled: false } },
     });
     // Each round costs the same, so budgetCap 1.5 ends the loop after round 2 (2× the first round's cost).
-    const submitted = await t.runtime.submitTask({
+    const submitted = await t.runtime.tasks.submit({
       prompt: 'Write release notes',
       quality: { rubric: RUBRIC, maxRounds: 5, budgetCap: 1.5 },
     });
     const waiting = await untilWaiting(t.runtime, submitted.id);
     expect(waiting.status).toBe('waiting');
     expect(agentCalls).toBe(2);
-    const [review] = await t.runtime.listReviews({ taskId: submitted.id });
+    const [review] = await t.runtime.reviews.list({ taskId: submitted.id });
     expect(review?.question).toContain('the cost reached 1.5× the first round');
   });
 
@@ -261,41 +261,41 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
       script: (call) => (isJudge(call) ? verdict(0.1, 0.1, 'Bad.') : { text: 'draft' }),
       config: { memory: { enabled: false } },
     });
-    const edited = await t.runtime.submitTask({
+    const edited = await t.runtime.tasks.submit({
       prompt: 'Notes A',
       quality: { rubric: RUBRIC, maxRounds: 1 },
     });
     await untilWaiting(t.runtime, edited.id);
-    const [first] = await t.runtime.listReviews({ taskId: edited.id });
+    const [first] = await t.runtime.reviews.list({ taskId: edited.id });
     // An edit must carry the new output as a string; a wrong one is refused and the review stays open.
     for (const payload of [{ output: 42 }, { text: 'Fixed by hand.' }, 'Fixed by hand.'] as Json[]) {
       await expect(
-        t.runtime.answerReview(first?.id ?? '', { decision: 'edit', note: null, payload }),
+        t.runtime.reviews.answer(first?.id ?? '', { decision: 'edit', note: null, payload }),
       ).rejects.toMatchObject({ code: 'review.invalid_payload', category: 'user' });
     }
-    expect((await t.runtime.listReviews({ taskId: edited.id }))[0]?.status).toBe('pending');
-    await t.runtime.answerReview(first?.id ?? '', {
+    expect((await t.runtime.reviews.list({ taskId: edited.id }))[0]?.status).toBe('pending');
+    await t.runtime.reviews.answer(first?.id ?? '', {
       decision: 'edit',
       note: null,
       payload: { output: 'Fixed by hand.' },
     });
-    expect(await t.runtime.waitForTask(edited.id)).toMatchObject({
+    expect(await t.runtime.tasks.wait(edited.id)).toMatchObject({
       status: 'succeeded',
       output: 'Fixed by hand.',
     });
 
-    const rejected = await t.runtime.submitTask({
+    const rejected = await t.runtime.tasks.submit({
       prompt: 'Notes B',
       quality: { rubric: RUBRIC, maxRounds: 1 },
     });
     await untilWaiting(t.runtime, rejected.id);
-    const [second] = await t.runtime.listReviews({ taskId: rejected.id });
-    await t.runtime.answerReview(second?.id ?? '', {
+    const [second] = await t.runtime.reviews.list({ taskId: rejected.id });
+    await t.runtime.reviews.answer(second?.id ?? '', {
       decision: 'reject',
       note: 'not shippable',
       payload: null,
     });
-    expect(await t.runtime.waitForTask(rejected.id)).toMatchObject({
+    expect(await t.runtime.tasks.wait(rejected.id)).toMatchObject({
       status: 'failed',
       error: { code: 'quality.rejected', message: expect.stringContaining('not shippable') },
     });
@@ -308,7 +308,7 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
       return isJudge(call) ? verdict(0.1, 0.1, 'Bad.') : { text: 'only draft' };
     };
     t = await createTestRuntime({ script, config: { memory: { enabled: false } } });
-    const submitted = await t.runtime.submitTask({
+    const submitted = await t.runtime.tasks.submit({
       prompt: 'Notes',
       quality: { rubric: RUBRIC, maxRounds: 1 },
     });
@@ -324,10 +324,14 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
       runtime: { resume: true },
     });
     try {
-      const [review] = await again.runtime.listReviews({ taskId: submitted.id });
+      const [review] = await again.runtime.reviews.list({ taskId: submitted.id });
       expect(review?.kind).toBe('quality-escalation');
-      await again.runtime.answerReview(review?.id ?? '', { decision: 'approve', note: null, payload: null });
-      expect(await again.runtime.waitForTask(submitted.id)).toMatchObject({
+      await again.runtime.reviews.answer(review?.id ?? '', {
+        decision: 'approve',
+        note: null,
+        payload: null,
+      });
+      expect(await again.runtime.tasks.wait(submitted.id)).toMatchObject({
         status: 'succeeded',
         output: 'only draft',
       });
@@ -350,7 +354,7 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
       },
       config: { memory: { enabled: false } },
     });
-    const task = await t.runtime.runTask({
+    const task = await t.runtime.tasks.run({
       prompt: 'Write release notes',
       quality: {
         judging: 'panel',
@@ -361,14 +365,14 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
     });
     expect(task.status).toBe('succeeded');
     expect(task.modelCallsBy).toEqual({ agents: 1, forge: 0, judges: 3, memory: 0 });
-    const spans = await t.runtime.taskSpans(task.id);
+    const spans = await t.runtime.tasks.spans(task.id);
     expect(spans.filter((s) => s.kind === 'agent').map((s) => s.attributes['gen_ai.agent.name'])).toEqual(
       expect.arrayContaining(['assistant', 'agentd.judge.a', 'agentd.judge.b', 'agentd.judge.c']),
     );
     // The verdict (a majority pass) is an observation of the model that wrote the output, for the task's kind.
-    const kind = t.runtime.explainRoute({ prompt: 'Write release notes' }).classified?.kind;
-    const learned = t.runtime
-      .routerStats()
+    const kind = t.runtime.router.explain({ prompt: 'Write release notes' }).classified?.kind;
+    const learned = t.runtime.router
+      .stats()
       .stats.find((s) => s.modelId === 'fake/scripted' && s.kind === kind);
     expect(learned?.quality.observations).toBeGreaterThan(0);
   });
@@ -381,7 +385,7 @@ describe('judging on the simulated model', () => {
       runtime: { providers: [] },
     });
     try {
-      const task = await t.runtime.runTask({
+      const task = await t.runtime.tasks.run({
         prompt: 'Write release notes',
         quality: { rubric: RUBRIC, checks: [{ type: 'length', min: 1, unit: 'chars' }] },
       });

@@ -6,7 +6,7 @@ import { loadConfig } from '../config/index.js';
 import { createFakeLanguageModel, createFakeProvider } from '../testing/fake-language-model.js';
 import type { FakeLanguageModel } from '../testing/fake-language-model.js';
 import { createRuntime } from './create-runtime.js';
-import type { Runtime } from './create-runtime.js';
+import type { Runtime } from './runtime.js';
 
 // Two models behind one provider: a cheap one that cannot produce the JSON a manager's plan needs,
 // and a dear one that can. The team asks for structured output, so the schema is a cheap check.
@@ -79,14 +79,14 @@ describe('cascade routing: cheapest first, escalate when the answer fails its ch
 
   it('sends the failed answer’s conversation to the next cheapest model and learns from both checks', async () => {
     const { cheap, dear } = await start('cascade');
-    const result = await runtime!.runTask({ prompt: 'Plan the release of version 2', team });
+    const result = await runtime!.tasks.run({ prompt: 'Plan the release of version 2', team });
     expect(result).toMatchObject({ status: 'succeeded', output: 'answer from the dear model' });
     expect(cheap.calls).toHaveLength(1);
     expect(dear.calls).toHaveLength(1);
     // The dear model saw the same conversation, not the cheap model's rejected answer.
     expect(JSON.stringify(dear.calls[0]?.options.prompt)).not.toContain('Sure! Here is my plan');
 
-    const spans = await runtime!.taskSpans(result.id);
+    const spans = await runtime!.tasks.spans(result.id);
     const decisions = spans.filter((s) => s.name === 'router.decision');
     expect(decisions.map((d) => d.attributes['agentd.router.chosen'])).toEqual(['fake/cheap', 'fake/dear']);
     expect(String(decisions[1]?.attributes['agentd.router.candidates'])).toContain(
@@ -94,7 +94,7 @@ describe('cascade routing: cheapest first, escalate when the answer fails its ch
     );
     expect(decisions[1]?.attributes['agentd.router.strategy']).toBe('cascade');
 
-    const stats = runtime!.routerStats().stats.filter((s) => s.kind !== '*');
+    const stats = runtime!.router.stats().stats.filter((s) => s.kind !== '*');
     const kind = stats[0]?.kind;
     expect(stats.find((s) => s.modelId === 'fake/cheap')).toMatchObject({
       kind,
@@ -112,12 +112,14 @@ describe('cascade routing: cheapest first, escalate when the answer fails its ch
 
   it('without a cascade, the same model gets one repair turn and the failure counts against it', async () => {
     const { cheap, dear } = await start('single');
-    const result = await runtime!.runTask({ prompt: 'Plan the release of version 2', team });
+    const result = await runtime!.tasks.run({ prompt: 'Plan the release of version 2', team });
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('agent.invalid_output');
     expect(cheap.calls).toHaveLength(2);
     expect(dear.calls).toHaveLength(0);
-    const cheapStats = runtime!.routerStats().stats.find((s) => s.modelId === 'fake/cheap' && s.kind !== '*');
+    const cheapStats = runtime!.router
+      .stats()
+      .stats.find((s) => s.modelId === 'fake/cheap' && s.kind !== '*');
     expect(cheapStats?.quality.observations).toBe(2);
   });
 
@@ -141,9 +143,9 @@ describe('cascade routing: cheapest first, escalate when the answer fails its ch
       providers: [createFakeProvider({ models: { prude, frank } })],
       detectLocalServer: false,
     });
-    const answered = await runtime.runTask({ prompt: 'tell me about it' });
+    const answered = await runtime.tasks.run({ prompt: 'tell me about it' });
     expect(answered).toMatchObject({ status: 'succeeded', output: 'a frank answer' });
-    const fallback = (await runtime.taskSpans(answered.id)).find(
+    const fallback = (await runtime.tasks.spans(answered.id)).find(
       (s) => s.attributes['agentd.router.fallback_from'] === 'fake/prude',
     );
     expect(fallback?.attributes['agentd.router.error_class']).toBe('content_policy');
@@ -154,7 +156,7 @@ describe('cascade routing: cheapest first, escalate when the answer fails its ch
       providers: [createFakeProvider({ models: { prude, frank } })],
       detectLocalServer: false,
     });
-    const refused = await runtime.runTask({ prompt: 'tell me about it' });
+    const refused = await runtime.tasks.run({ prompt: 'tell me about it' });
     expect(refused.status).toBe('failed');
     expect(refused.error).toMatchObject({ code: 'model.refused' });
     expect(refused.error?.message).toMatch(/^fake\/prude: the provider's content filter refused/);

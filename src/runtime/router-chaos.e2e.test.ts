@@ -8,7 +8,7 @@ import type { SpanRecord } from '../store/trace-store.js';
 import { startFakeOpenAIServer } from '../testing/fake-openai-server.js';
 import type { FakeOpenAIServer, FakeReply } from '../testing/fake-openai-server.js';
 import { createRuntime } from './create-runtime.js';
-import type { Runtime } from './create-runtime.js';
+import type { Runtime } from './runtime.js';
 
 // Three OpenAI-compatible servers serve the same model at three prices. The cheapest has an
 // outage (500s), the middle one rate-limits (429 with a short retry-after-ms, or a Retry-After
@@ -96,7 +96,7 @@ describe('the router under chaos: 500s, 429s with Retry-After, a slow server', (
       const results: TaskResult[] = [];
       for (let i = 0; i < count; i += 10) {
         const batch = Array.from({ length: Math.min(10, count - i) }, (_, j) =>
-          runtime.runTask({ prompt: `task ${offset + i + j}: say hello` }),
+          runtime.tasks.run({ prompt: `task ${offset + i + j}: say hello` }),
         );
         results.push(...(await Promise.all(batch)));
       }
@@ -105,7 +105,7 @@ describe('the router under chaos: 500s, 429s with Retry-After, a slow server', (
     const phase1Start = Date.now();
     phase1 = await runBatch(40, 0);
     phase1Ms = Date.now() - phase1Start;
-    circuitsAfterPhase1 = runtime.routerStats().circuits;
+    circuitsAfterPhase1 = runtime.router.stats().circuits;
     flakyCallsInPhase1 = chatRequests('flaky');
     // The outage ends; after the half-open delay the next call is a probe.
     outage = false;
@@ -122,7 +122,7 @@ describe('the router under chaos: 500s, 429s with Retry-After, a slow server', (
   const chatRequests = (name: string) =>
     servers[name]?.requests.filter((r) => r.path === '/v1/chat/completions').length ?? 0;
   const spansOf = async (tasks: TaskResult[]) =>
-    (await Promise.all(tasks.map((t) => runtime.taskSpans(t.id)))).flat();
+    (await Promise.all(tasks.map((t) => runtime.tasks.spans(t.id)))).flat();
   const decisions = (spans: SpanRecord[]) => spans.filter((s) => s.name === 'router.decision');
 
   it('completes all 100 tasks', () => {
@@ -148,7 +148,7 @@ describe('the router under chaos: 500s, 429s with Retry-After, a slow server', (
     expect(flakyCallsInPhase1).toBeLessThanOrEqual(20 + probes);
     expect(flakyCallsInPhase1).toBeLessThan(80);
     // After the outage flaky's circuits are closed again and phase 2 went to the cheapest provider.
-    expect(runtime.routerStats().circuits.filter((c) => c.id.startsWith('flaky'))).toEqual([]);
+    expect(runtime.router.stats().circuits.filter((c) => c.id.startsWith('flaky'))).toEqual([]);
     expect(phase2.filter((t) => t.output === 'from flaky').length).toBeGreaterThanOrEqual(55);
   });
 
@@ -202,7 +202,7 @@ describe('the router under chaos: 500s, 429s with Retry-After, a slow server', (
   });
 
   it('learns each model’s latency: the slow server’s p95 reflects its delay', () => {
-    const stats = runtime.routerStats().stats;
+    const stats = runtime.router.stats().stats;
     const slow = stats.find((s) => s.modelId === 'slow/chat' && s.kind === '*');
     expect(slow?.calls).toBeGreaterThan(0);
     expect(slow?.p95Ms).toBeGreaterThanOrEqual(SLOW_MS);

@@ -10,7 +10,7 @@ import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
 import { defineTool } from '../tools/index.js';
 import { createRuntime } from './create-runtime.js';
-import type { Runtime } from './create-runtime.js';
+import type { Runtime } from './runtime.js';
 
 let t: TestRuntime | undefined;
 let extra: { runtime?: Runtime; server?: FakeOpenAIServer; dir?: string } = {};
@@ -48,7 +48,10 @@ describe('runtime options and behaviour', () => {
       script: [{ toolCalls: [{ toolName: 'lookup_tide', input: { port: 'Brest' } }] }, { text: 'high tide' }],
       runtime: { tools: [lookup] },
     });
-    const result = await t.runtime.runTask({ prompt: 'tide?', agent: { name: 'a', tools: ['lookup_tide'] } });
+    const result = await t.runtime.tasks.run({
+      prompt: 'tide?',
+      agent: { name: 'a', tools: ['lookup_tide'] },
+    });
     expect(result).toMatchObject({ status: 'succeeded', toolCalls: 1 });
     expect(calls).toEqual([{ port: 'Brest' }]);
     expect(t.model.calls[1]?.promptText).toContain('"metres":4.2');
@@ -56,7 +59,7 @@ describe('runtime options and behaviour', () => {
 
   it('passes an agent temperature and output cap to the model', async () => {
     t = await createTestRuntime();
-    await t.runtime.runTask({
+    await t.runtime.tasks.run({
       prompt: 'x',
       agent: { name: 'a', tools: [], temperature: 0.2, maxOutputTokens: 64 },
     });
@@ -68,7 +71,7 @@ describe('runtime options and behaviour', () => {
       script: [{ waitFor: 'forever' }],
       config: { agents: { modelTimeoutMs: 1000 } },
     });
-    const result = await t.runtime.runTask({ prompt: 'hang' });
+    const result = await t.runtime.tasks.run({ prompt: 'hang' });
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('model.timeout');
     expect(t.model.calls[0]?.options.abortSignal?.aborted).toBe(true);
@@ -76,9 +79,9 @@ describe('runtime options and behaviour', () => {
 
   it('marks a dry-run task simulated from the moment it is submitted', async () => {
     t = await createTestRuntime();
-    const submitted = await t.runtime.submitTask({ prompt: 'x', model: 'simulated/dry-run' });
+    const submitted = await t.runtime.tasks.submit({ prompt: 'x', model: 'simulated/dry-run' });
     expect(submitted.simulated).toBe(true);
-    const done = await t.runtime.waitForTask(submitted.id);
+    const done = await t.runtime.tasks.wait(submitted.id);
     expect(done.simulated).toBe(true);
   });
 
@@ -91,14 +94,14 @@ describe('runtime options and behaviour', () => {
       ),
       detectLocalServer: false,
     });
-    expect(await extra.runtime.listTasks()).toEqual([]);
+    expect(await extra.runtime.tasks.list()).toEqual([]);
     await expect(
-      extra.runtime.submitTask({ prompt: 'x', model: 'openai/gpt-4o-mini' }),
+      extra.runtime.tasks.submit({ prompt: 'x', model: 'openai/gpt-4o-mini' }),
     ).rejects.toMatchObject({
       code: 'config.invalid',
     });
-    expect(await extra.runtime.listTasks()).toEqual([]);
-    expect((await extra.runtime.runTask({ prompt: 'x' })).status).toBe('succeeded');
+    expect(await extra.runtime.tasks.list()).toEqual([]);
+    expect((await extra.runtime.tasks.run({ prompt: 'x' })).status).toBe('succeeded');
   });
 
   it('detects a local OpenAI-compatible server, preferring a chat model over an embedding model', async () => {
@@ -111,17 +114,17 @@ describe('runtime options and behaviour', () => {
       loadedConfig: bareConfig(extra.dir),
       detectLocalServer: { baseUrls: [extra.server.baseUrl] },
     });
-    expect(extra.runtime.defaultModel).toBe('ollama/llama3.2:latest');
-    expect(extra.runtime.notice).toBeUndefined();
-    const listed = extra.runtime
-      .listModels()
+    expect(extra.runtime.models.defaultModel).toBe('ollama/llama3.2:latest');
+    expect(extra.runtime.models.notice).toBeUndefined();
+    const listed = extra.runtime.models
+      .list()
       .filter((m) => m.provider === 'ollama')
       .map((m) => [m.id, m.available, m.known]);
     expect(listed).toEqual([
       ['ollama/llama3.2:latest', true, false],
       ['ollama/nomic-embed-text:latest', true, false],
     ]);
-    const result = await extra.runtime.runTask({ prompt: 'hi' });
+    const result = await extra.runtime.tasks.run({ prompt: 'hi' });
     expect(result).toMatchObject({ status: 'succeeded', output: 'local hello', simulated: false });
   });
 
@@ -131,10 +134,10 @@ describe('runtime options and behaviour', () => {
       runtime: { heartbeatMs: 50, resume: true },
     });
     const orphaner = await createTestRuntime({ home: t.home, script: [{ waitFor: 'forever' }] });
-    const submitted = await orphaner.runtime.submitTask({ prompt: 'x' });
+    const submitted = await orphaner.runtime.tasks.submit({ prompt: 'x' });
     while (orphaner.model.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
     await orphaner.runtime.close();
-    const result = await t.runtime.waitForTask(submitted.id);
+    const result = await t.runtime.tasks.wait(submitted.id);
     expect(result).toMatchObject({ status: 'succeeded', output: 'adopted' });
   });
 });

@@ -6,8 +6,13 @@ import { cors } from 'hono/cors';
 import { streamSSE } from 'hono/streaming';
 import { silentLogger } from '../core/logger.js';
 import type { Logger } from '../core/logger.js';
-import { validate } from '../core/validate.js';
-import { invokeOperation, operations, streamOperations } from '../operations/index.js';
+import {
+  adminActor,
+  invokeOperationWithInput,
+  invokeStreamOperation,
+  operations,
+  streamOperations,
+} from '../operations/index.js';
 import type { HttpBinding, Operation } from '../operations/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { errorResponse, requestError } from './error-response.js';
@@ -129,11 +134,14 @@ export function createApp(options: AppOptions): Hono {
     }),
   );
 
+  // Whoever passed the checks above holds the server's one token: every permission. Identities and
+  // roles (one actor per issued key) replace this.
+  const actor = adminActor('http');
   for (const operation of operations) {
     route(app, operation.http, async (c) => {
       const raw = await requestInput(c, operation.http);
-      const result = await invokeOperation(runtime, operation, raw, { actor: 'http' });
-      return c.json(result as object, successStatus(operation, raw) as 200);
+      const { input, output } = await invokeOperationWithInput(runtime, operation, raw, actor);
+      return c.json(output as object, successStatus(operation, input) as 200);
     });
   }
 
@@ -142,9 +150,10 @@ export function createApp(options: AppOptions): Hono {
       const raw = await requestInput(c, operation.http);
       const lastEventId = c.req.header('last-event-id');
       if (lastEventId && /^\d+$/.test(lastEventId)) raw['after'] = lastEventId;
-      const input = validate(operation.input, raw, { where: operation.name, code: 'request.invalid' });
       const controller = new AbortController();
-      const events = operation.stream(runtime, input, controller.signal)[Symbol.asyncIterator]();
+      const events = invokeStreamOperation(runtime, operation, raw, actor, controller.signal)[
+        Symbol.asyncIterator
+      ]();
       // Pull the first event before answering, so an unknown task is a 404, not an empty stream.
       const first = await events.next();
       return streamSSE(c, async (stream) => {
@@ -183,12 +192,10 @@ function route(app: Hono, http: HttpBinding, handler: (c: Context) => Promise<Re
   app.on(http.method, http.path, handler);
 }
 
-/** The success status for a request whose input has already been accepted by the operation. */
-function successStatus(operation: Operation, raw: Record<string, unknown>): number {
+/** The success status for a request, from its validated input. */
+function successStatus(operation: Operation, input: unknown): number {
   const status = operation.http.status ?? 200;
-  if (typeof status === 'number') return status;
-  // Parsing again is cheap and cannot fail here: invokeOperation accepted the same raw input.
-  return status.of(operation.input.parse(raw));
+  return typeof status === 'number' ? status : status.of(input);
 }
 
 /** The `Host` the client asked for (app.request() sends none; its URL carries it instead). */

@@ -81,7 +81,7 @@ describe('startServer', () => {
     const logged: Record<string, unknown>[] = [];
     const runtime: Runtime = {
       ...t.runtime,
-      listTasks: () => Promise.reject(new Error('disk on fire')),
+      tasks: { ...t.runtime.tasks, list: () => Promise.reject(new Error('disk on fire')) },
     };
     const logger = {
       ...silentLogger,

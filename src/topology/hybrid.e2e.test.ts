@@ -78,7 +78,7 @@ describe('hybrid topology against real OpenAI-protocol servers', () => {
   it('masks every detected PII value before the non-local model and unmasks its answer', async () => {
     const rt = await start();
     const prompt = `Refund ${EMAIL}: card ${CARD}, IBAN ${IBAN}.`;
-    const result = await rt.runTask({ prompt, team: team('mask') });
+    const result = await rt.tasks.run({ prompt, team: team('mask') });
     expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
 
     const chats = cloud.requests.filter((r) => r.path.endsWith('/chat/completions'));
@@ -97,7 +97,7 @@ describe('hybrid topology against real OpenAI-protocol servers', () => {
 
   it('sends sensitive steps only to the local model in local mode', async () => {
     const rt = await start();
-    const result = await rt.runTask({ prompt: `Email ${EMAIL} about the refund.`, team: team('local') });
+    const result = await rt.tasks.run({ prompt: `Email ${EMAIL} about the refund.`, team: team('local') });
     expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
     expect(cloud.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(0);
     const local = onPremises.requests.filter((r) => r.path.endsWith('/chat/completions'));
@@ -108,7 +108,7 @@ describe('hybrid topology against real OpenAI-protocol servers', () => {
 
   it('leaves calls without sensitive input on the configured model', async () => {
     const rt = await start();
-    const result = await rt.runTask({ prompt: 'Summarise our refund policy.', team: team('local') });
+    const result = await rt.tasks.run({ prompt: 'Summarise our refund policy.', team: team('local') });
     expect(result.status).toBe('succeeded');
     expect(cloud.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(2);
     expect(onPremises.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(0);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { checkConfig, invokeOperation } from '../../operations/index.js';
+import { checkConfig } from '../../operations/index.js';
 import type { CliContext } from '../cli-context.js';
 
 /** `agentd config check`: validates the config and prints the effective one, secrets masked. */
@@ -12,13 +12,7 @@ export function registerConfig(program: Command, cli: CliContext): void {
     .description('Validate the config files and environment; print the effective config with secrets masked')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const runtime = await cli.openRuntime();
-      const result = (await invokeOperation(runtime, checkConfig, {})) as {
-        config: Record<string, unknown>;
-        defaultModel: string;
-        notice: string | null;
-        problems: string[];
-      };
+      const result = await cli.invoke(checkConfig, {});
       // A config that loads but will make commands fail is not OK: scripts and CI see exit 1.
       if (result.problems.length > 0) cli.exitCode = 1;
       if (options.json) {

@@ -4,17 +4,16 @@ import {
   editMemory,
   forgetMemory,
   getMemory,
-  invokeOperation,
   listAudit,
   listProcedures,
   memoryStats,
+  reembedMemory,
+  requirePermission,
   searchMemory,
 } from '../../operations/index.js';
 import type { CliContext } from '../cli-context.js';
 import { auditTable, memoryDetail, memorySearchTable, proceduresTable } from '../format.js';
-import type { ListedAuditEvent, ListedMemory, ListedProcedure, ScoredListedMemory } from '../format.js';
-
-const CLI = { actor: 'cli' } as const;
+import { registerOperationCommand } from '../operation-command.js';
 const SCOPE_KEYS: Readonly<Record<string, string>> = {
   tenant: 'tenant',
   team: 'team',
@@ -48,45 +47,25 @@ export function registerMemory(program: Command, cli: CliContext): void {
     return fields;
   }
 
-  memory
-    .command('search')
-    .description('Hybrid search (BM25 + vectors, re-scored by recency, importance and access), best first')
-    .argument('<query>', 'what to look for')
-    .option('--layer <layers>', 'working, episodic, semantic, procedural (comma-separated)')
-    .option('--scope <pairs>', 'team=NAME,agent=NAME,task=ID (and tenant=NAME)')
-    .option('--tenant <name>', 'the tenant (default: memory.tenant)')
-    .option('--tags <tags>', 'tags a memory must all have (comma-separated)')
-    .option(
-      '--after <date>',
-      'only memories made at or after this ISO 8601 date or date-time (UTC if a date)',
-    )
-    .option('--before <date>', 'only memories made before this ISO 8601 date or date-time (UTC if a date)')
-    .option('--superseded', 'include superseded facts')
-    .option('--mode <mode>', 'hybrid (default), text or vector')
-    .option('--limit <n>', 'how many', '10')
-    .option('--json', 'print JSON, with every score component')
-    .action(async (query: string, options: Record<string, string | boolean | undefined>) => {
-      const runtime = await cli.openRuntime();
-      const found = (await invokeOperation(
-        runtime,
-        searchMemory,
-        {
-          q: query,
-          limit: options['limit'],
-          ...scopeOf(options as { scope?: string; tenant?: string }),
-          ...(options['layer'] ? { layer: options['layer'] } : {}),
-          ...(options['tags'] ? { tags: options['tags'] } : {}),
-          ...(options['after'] !== undefined ? { after: options['after'] } : {}),
-          ...(options['before'] !== undefined ? { before: options['before'] } : {}),
-          ...(options['superseded'] ? { superseded: 'true' } : {}),
-          ...(options['mode'] ? { mode: options['mode'] } : {}),
-        },
-        CLI,
-      )) as { results: ScoredListedMemory[] };
-      if (options['json']) return void print(found);
-      if (found.results.length === 0) return void cli.io.stderr.write('no memories found\n');
-      cli.io.stdout.write(memorySearchTable(found.results));
-    });
+  registerOperationCommand<typeof searchMemory.input, typeof searchMemory.output, { scope?: string }>(
+    memory,
+    cli,
+    {
+      operation: searchMemory,
+      name: 'search',
+      description: 'Hybrid search (BM25 + vectors, re-scored by recency, importance and access), best first',
+      args: ['q'],
+      flags: { taskId: 'task' },
+      switches: ['superseded'],
+      extraFlags: (command) =>
+        command.option('--scope <pairs>', 'team=NAME,agent=NAME,task=ID (and tenant=NAME)'),
+      input: (fields, flags) => ({ ...scopeOf({ scope: flags.scope }), ...fields }),
+      print(found) {
+        if (found.results.length === 0) return void cli.io.stderr.write('no memories found\n');
+        cli.io.stdout.write(memorySearchTable(found.results));
+      },
+    },
+  );
 
   memory
     .command('add')
@@ -102,22 +81,16 @@ export function registerMemory(program: Command, cli: CliContext): void {
     .option('--source <text>', 'where it came from (provenance)')
     .option('--json', 'print JSON')
     .action(async (content: string, options: Record<string, string | boolean | undefined>) => {
-      const runtime = await cli.openRuntime();
-      const added = (await invokeOperation(
-        runtime,
-        addMemory,
-        {
-          content,
-          ...scopeOf(options as { scope?: string; tenant?: string }),
-          ...(options['layer'] ? { layer: options['layer'] } : {}),
-          ...(options['importance'] !== undefined
-            ? { importance: number(cli, '--importance', options['importance']) }
-            : {}),
-          ...(options['tags'] ? { tags: options['tags'] } : {}),
-          ...(options['source'] ? { source: options['source'] } : {}),
-        },
-        CLI,
-      )) as { outcome: string; memory: ListedMemory; superseded?: ListedMemory };
+      const added = await cli.invoke(addMemory, {
+        content,
+        ...scopeOf(options as { scope?: string; tenant?: string }),
+        ...(options['layer'] ? { layer: options['layer'] } : {}),
+        ...(options['importance'] !== undefined
+          ? { importance: number(cli, '--importance', options['importance']) }
+          : {}),
+        ...(options['tags'] ? { tags: options['tags'] } : {}),
+        ...(options['source'] ? { source: options['source'] } : {}),
+      });
       if (options['json']) return void print(added);
       const note =
         added.outcome === 'merged'
@@ -129,23 +102,13 @@ export function registerMemory(program: Command, cli: CliContext): void {
       cli.io.stderr.write(`${added.outcome}${note}\n`);
     });
 
-  memory
-    .command('show')
-    .description('Show one memory: content, scope, validity, provenance, access')
-    .argument('<id>', 'memory id')
-    .option('--tenant <name>', 'the tenant (default: memory.tenant)')
-    .option('--json', 'print JSON')
-    .action(async (id: string, options: { tenant?: string; json?: boolean }) => {
-      const runtime = await cli.openRuntime();
-      const found = (await invokeOperation(
-        runtime,
-        getMemory,
-        { id, ...tenantOf(options) },
-        CLI,
-      )) as ListedMemory;
-      if (options.json) return void print(found);
-      cli.io.stdout.write(memoryDetail(found));
-    });
+  registerOperationCommand(memory, cli, {
+    operation: getMemory,
+    name: 'show',
+    description: 'Show one memory: content, scope, validity, provenance, access',
+    args: ['id'],
+    print: (found) => void cli.io.stdout.write(memoryDetail(found)),
+  });
 
   memory
     .command('edit')
@@ -157,21 +120,15 @@ export function registerMemory(program: Command, cli: CliContext): void {
     .option('--tenant <name>', 'the tenant (default: memory.tenant)')
     .option('--json', 'print JSON')
     .action(async (id: string, options: Record<string, string | boolean | undefined>) => {
-      const runtime = await cli.openRuntime();
-      const edited = (await invokeOperation(
-        runtime,
-        editMemory,
-        {
-          id,
-          ...tenantOf(options as { tenant?: string }),
-          ...(options['content'] !== undefined ? { content: options['content'] } : {}),
-          ...(options['importance'] !== undefined
-            ? { importance: number(cli, '--importance', options['importance']) }
-            : {}),
-          ...(options['tags'] !== undefined ? { tags: options['tags'] } : {}),
-        },
-        CLI,
-      )) as ListedMemory;
+      const edited = await cli.invoke(editMemory, {
+        id,
+        ...tenantOf(options as { tenant?: string }),
+        ...(options['content'] !== undefined ? { content: options['content'] } : {}),
+        ...(options['importance'] !== undefined
+          ? { importance: number(cli, '--importance', options['importance']) }
+          : {}),
+        ...(options['tags'] !== undefined ? { tags: options['tags'] } : {}),
+      });
       if (options['json']) return void print(edited);
       cli.io.stdout.write(memoryDetail(edited));
     });
@@ -182,27 +139,15 @@ export function registerMemory(program: Command, cli: CliContext): void {
     .argument('<id>', 'memory id')
     .option('--tenant <name>', 'the tenant (default: memory.tenant)')
     .action(async (id: string, options: { tenant?: string }) => {
-      const runtime = await cli.openRuntime();
-      await invokeOperation(runtime, forgetMemory, { id, ...tenantOf(options) }, CLI);
+      await cli.invoke(forgetMemory, { id, ...tenantOf(options) });
       cli.io.stderr.write(`forgot ${id}\n`);
     });
 
-  memory
-    .command('stats')
-    .description('Counts per layer, superseded facts, embedding models, the vector index in use')
-    .option('--tenant <name>', 'the tenant (default: memory.tenant)')
-    .option('--json', 'print JSON')
-    .action(async (options: { tenant?: string; json?: boolean }) => {
-      const runtime = await cli.openRuntime();
-      const stats = (await invokeOperation(runtime, memoryStats, tenantOf(options), CLI)) as {
-        tenant: string;
-        layers: Record<string, number>;
-        superseded: number;
-        embeddingModels: Record<string, number>;
-        vectorIndex: string;
-        embeddingModel: string | null;
-      };
-      if (options.json) return void print(stats);
+  registerOperationCommand(memory, cli, {
+    operation: memoryStats,
+    name: 'stats',
+    description: 'Counts per layer, superseded facts, embedding models, the vector index in use',
+    print(stats) {
       const lines = [
         `tenant:           ${stats.tenant}`,
         ...Object.entries(stats.layers).map(([layer, n]) => `${`${layer}:`.padEnd(18)}${n}`),
@@ -219,7 +164,8 @@ export function registerMemory(program: Command, cli: CliContext): void {
         `vector index:     ${stats.vectorIndex}`,
       ];
       cli.io.stdout.write(lines.join('\n') + '\n');
-    });
+    },
+  });
 
   memory
     .command('reembed')
@@ -228,12 +174,14 @@ export function registerMemory(program: Command, cli: CliContext): void {
     )
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const runtime = await cli.openRuntime();
       // The runtime's own call rather than the memory.reembed operation: only it reports progress,
-      // printed on stderr because re-embedding a large store takes a while.
+      // printed on stderr because re-embedding a large store takes a while. The permission check is
+      // the operation's.
+      requirePermission(cli.actor, reembedMemory.permission, `call ${reembedMemory.name}`);
+      const runtime = await cli.openRuntime();
       const result = await runtime.memory.reembed(
         { onProgress: (done) => cli.io.stderr.write(`  re-embedded ${done}\n`) },
-        CLI,
+        cli.actor,
       );
       if (options.json) return void print(result);
       cli.io.stdout.write(
@@ -250,18 +198,12 @@ export function registerMemory(program: Command, cli: CliContext): void {
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action(async (options: Record<string, string | boolean | undefined>) => {
-      const runtime = await cli.openRuntime();
-      const found = (await invokeOperation(
-        runtime,
-        listProcedures,
-        {
-          limit: options['limit'],
-          ...tenantOf(options as { tenant?: string }),
-          ...(options['kind'] ? { taskKind: options['kind'] } : {}),
-          ...(options['topology'] ? { topology: options['topology'] } : {}),
-        },
-        CLI,
-      )) as { procedures: ListedProcedure[] };
+      const found = await cli.invoke(listProcedures, {
+        limit: options['limit'],
+        ...tenantOf(options as { tenant?: string }),
+        ...(options['kind'] ? { taskKind: options['kind'] } : {}),
+        ...(options['topology'] ? { topology: options['topology'] } : {}),
+      });
       if (options['json']) return void print(found);
       if (found.procedures.length === 0) {
         return void cli.io.stderr.write(
@@ -271,40 +213,15 @@ export function registerMemory(program: Command, cli: CliContext): void {
       cli.io.stdout.write(proceduresTable(found.procedures));
     });
 
-  program
-    .command('audit')
-    .description('The audit log of changes made through the CLI, the HTTP API and library calls')
-    .option('--action <action>', 'e.g. memory.forget')
-    .option('--target <id>', 'changes to this record')
-    .option('--tenant <name>', 'only this tenant’s changes (default: every tenant)')
-    .option('--limit <n>', 'how many', '50')
-    .option('--json', 'print JSON')
-    .action(async (options: AuditFlags) => {
-      const runtime = await cli.openRuntime();
-      const page = (await invokeOperation(
-        runtime,
-        listAudit,
-        {
-          limit: options.limit,
-          ...(options.action ? { action: options.action } : {}),
-          ...(options.target ? { target: options.target } : {}),
-          ...tenantOf(options),
-        },
-        CLI,
-      )) as { events: ListedAuditEvent[] };
-      if (options.json) return void print(page);
+  registerOperationCommand(program, cli, {
+    operation: listAudit,
+    name: 'audit',
+    description: 'The audit log of changes made through the CLI, the HTTP API and library calls',
+    print(page) {
       if (page.events.length === 0) return void cli.io.stderr.write('no audit events\n');
       cli.io.stdout.write(auditTable(page.events));
-    });
-}
-
-/** `agentd audit`’s flags, as commander parses them. */
-interface AuditFlags {
-  action?: string;
-  target?: string;
-  tenant?: string;
-  limit: string;
-  json?: boolean;
+    },
+  });
 }
 
 /** `--tenant` as a request field; an empty one is passed on for the operation to refuse, not dropped. */

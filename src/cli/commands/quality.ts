@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { TaskResult } from '../../executor/index.js';
 import { loadLabels } from '../../judge/index.js';
-import { createTask, invokeOperation } from '../../operations/index.js';
+import { createTask } from '../../operations/index.js';
 import type { CliContext } from '../cli-context.js';
 import { calibrationTable, usd } from '../format.js';
-import type { ListedCalibration } from '../format.js';
+import type { CalibrationReport } from '../../judge/index.js';
 
 /** `agentd forge "task"` and `agentd judge calibrate`: team design and judge calibration, each run as a task. */
 export function registerQuality(program: Command, cli: CliContext): void {
@@ -51,16 +51,16 @@ export function registerQuality(program: Command, cli: CliContext): void {
       });
       if (result.status !== 'succeeded') return failed(cli, result);
       if (options.json) return void cli.io.stdout.write(`${result.output ?? ''}\n`);
-      cli.io.stdout.write(calibrationTable(JSON.parse(result.output ?? '{}') as ListedCalibration));
+      cli.io.stdout.write(calibrationTable(JSON.parse(result.output ?? '{}') as CalibrationReport));
       cli.io.stderr.write(`${result.id} · ${result.modelCalls} model call(s) · ${usd(result.cost.usd)}\n`);
     });
 }
 
 async function runToEnd(cli: CliContext, input: Record<string, unknown>): Promise<TaskResult> {
   const runtime = await cli.openRuntime();
-  if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
-  const submitted = (await invokeOperation(runtime, createTask, input, { actor: 'cli' })) as TaskResult;
-  return runtime.waitForTask(submitted.id);
+  if (runtime.models.notice) cli.io.stderr.write(`agentd: ${runtime.models.notice}\n`);
+  const submitted = await cli.invoke(createTask, input);
+  return runtime.tasks.wait(submitted.id);
 }
 
 function failed(cli: CliContext, result: TaskResult): void {

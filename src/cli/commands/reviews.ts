@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import type { TaskResult } from '../../executor/index.js';
-import { answerReview, getTask, invokeOperation, listReviews } from '../../operations/index.js';
-import type { Runtime } from '../../runtime/index.js';
+import type { z } from 'zod';
+import { answerReview, getTask, listReviews } from '../../operations/index.js';
 import type { CliContext } from '../cli-context.js';
 import { reviewState, reviewsTable, usd, waitingLine } from '../format.js';
-import type { ListedReview } from '../format.js';
+import { registerOperationCommand } from '../operation-command.js';
 
 type Decision = 'approve' | 'reject' | 'edit';
 
@@ -14,30 +13,26 @@ export function registerReviews(program: Command, cli: CliContext): void {
     .command('reviews')
     .description('Human reviews that waiting tasks are suspended on: list, approve, reject, edit');
 
-  reviews
-    .command('list')
-    .description('List reviews, newest first: the pending ones unless --all')
-    .option('--all', 'answered reviews too')
-    .option('--task <id>', "only this task's reviews")
-    .option('--limit <n>', 'how many', '20')
-    .option('--json', 'print JSON')
-    .action(async (options: { all?: boolean; task?: string; limit: string; json?: boolean }) => {
-      const runtime = await cli.openRuntime();
-      const page = (await invokeOperation(runtime, listReviews, {
-        status: options.all ? 'all' : 'pending',
-        limit: options.limit,
-        ...(options.task ? { taskId: options.task } : {}),
-      })) as { reviews: ListedReview[]; next: string | null };
-      if (options.json) {
-        cli.io.stdout.write(JSON.stringify(page, null, 2) + '\n');
-        return;
-      }
-      if (page.reviews.length === 0) {
-        cli.io.stderr.write(options.all ? 'no reviews\n' : 'no pending reviews\n');
-        return;
-      }
-      cli.io.stdout.write(reviewsTable(page.reviews));
-    });
+  registerOperationCommand<typeof listReviews.input, typeof listReviews.output, { all?: boolean }>(
+    reviews,
+    cli,
+    {
+      operation: listReviews,
+      name: 'list',
+      description: 'List reviews, newest first: the pending ones unless --all (or --status)',
+      flags: { taskId: 'task' },
+      defaults: { limit: '20' },
+      extraFlags: (command) => command.option('--all', 'reviews of every status (answered, cancelled too)'),
+      input: (fields, flags) => (flags.all ? { ...fields, status: 'all' } : fields),
+      print(page, flags) {
+        if (page.reviews.length === 0) {
+          cli.io.stderr.write(flags.all ? 'no reviews\n' : 'no pending reviews\n');
+          return;
+        }
+        cli.io.stdout.write(reviewsTable(page.reviews));
+      },
+    },
+  );
 
   const answer = (name: Decision, description: string) =>
     reviews
@@ -86,16 +81,15 @@ async function answerAndFollow(
   id: string,
   options: { decision: Decision; note?: string; payload?: unknown; json?: boolean },
 ): Promise<void> {
-  const runtime = await cli.openRuntime();
-  const review = (await invokeOperation(runtime, answerReview, {
+  const review = await cli.invoke(answerReview, {
     id,
     decision: options.decision,
     ...(options.note !== undefined ? { note: options.note } : {}),
     ...(options.payload !== undefined ? { payload: options.payload } : {}),
-  })) as ListedReview;
+  });
   if (options.json) cli.io.stdout.write(JSON.stringify(review, null, 2) + '\n');
   else cli.io.stdout.write(`${review.id} ${reviewState(review)}\n`);
-  const task = await settled(runtime, review.taskId);
+  const task = await settled(cli, review.taskId);
   const { stderr } = cli.io;
   if (task.status === 'waiting') {
     for (const next of task.reviews ?? []) stderr.write(`agentd: task ${task.id} ${waitingLine(next)}\n`);
@@ -111,9 +105,9 @@ async function answerAndFollow(
 }
 
 /** Polls the task until it is neither queued nor running (finished, or waiting on another review). */
-async function settled(runtime: Runtime, taskId: string): Promise<TaskResult> {
+async function settled(cli: CliContext, taskId: string): Promise<z.infer<typeof getTask.output>> {
   for (;;) {
-    const task = (await invokeOperation(runtime, getTask, { id: taskId })) as TaskResult;
+    const task = await cli.invoke(getTask, { id: taskId });
     if (task.status !== 'queued' && task.status !== 'running') return task;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { explainRoute, invokeOperation, routerStats } from '../../operations/index.js';
-import type { CircuitStatus, RouteExplanation } from '../../runtime/index.js';
-import type { RouterStat } from '../../router/index.js';
+import { explainRoute, routerStats } from '../../operations/index.js';
 import type { CliContext } from '../cli-context.js';
 import { routeExplanation, routerStatsTable } from '../format.js';
+import { registerOperationCommand } from '../operation-command.js';
 
 /** `agentd router explain | stats`. */
 export function registerRouter(program: Command, cli: CliContext): void {
@@ -41,7 +40,6 @@ export function registerRouter(program: Command, cli: CliContext): void {
         model?: string;
         json?: boolean;
       }) => {
-        const runtime = await cli.openRuntime();
         const input: Record<string, unknown> = {};
         const set = (key: string, value: unknown) => {
           if (value !== undefined) input[key] = value;
@@ -63,27 +61,18 @@ export function registerRouter(program: Command, cli: CliContext): void {
         set('inputTokens', options.inputTokens);
         set('maxOutputTokens', options.maxOutputTokens);
         set('model', options.model);
-        const explanation = (await invokeOperation(runtime, explainRoute, input)) as RouteExplanation;
+        const explanation = await cli.invoke(explainRoute, input);
         cli.io.stdout.write(
           options.json ? JSON.stringify(explanation, null, 2) + '\n' : routeExplanation(explanation),
         );
       },
     );
 
-  router
-    .command('stats')
-    .description('Per model and task kind: calls, learned quality with its interval, latency, errors, spend')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const runtime = await cli.openRuntime();
-      const result = (await invokeOperation(runtime, routerStats, {})) as {
-        stats: RouterStat[];
-        circuits: CircuitStatus[];
-      };
-      if (options.json) {
-        cli.io.stdout.write(JSON.stringify(result, null, 2) + '\n');
-        return;
-      }
+  registerOperationCommand(router, cli, {
+    operation: routerStats,
+    name: 'stats',
+    description: 'Per model and task kind: calls, learned quality with its interval, latency, errors, spend',
+    print(result) {
       if (result.stats.length === 0) {
         cli.io.stderr.write('the router has not observed any model call yet\n');
       } else {
@@ -96,5 +85,6 @@ export function registerRouter(program: Command, cli: CliContext): void {
             '\n',
         );
       }
-    });
+    },
+  });
 }

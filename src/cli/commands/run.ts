@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadAgentFile, loadTeamFile } from '../../agents/index.js';
 import type { TaskResult } from '../../executor/index.js';
-import { createTask, invokeOperation } from '../../operations/index.js';
+import { createTask } from '../../operations/index.js';
 import type { CliContext } from '../cli-context.js';
 import { usd, waitingLine } from '../format.js';
 import { createProgress } from '../progress.js';
@@ -45,12 +45,12 @@ export function registerRun(program: Command, cli: CliContext): void {
       if (quality) input['quality'] = quality;
 
       const runtime = await cli.openRuntime();
-      if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
-      const submitted = (await invokeOperation(runtime, createTask, input)) as TaskResult;
+      if (runtime.models.notice) cli.io.stderr.write(`agentd: ${runtime.models.notice}\n`);
+      const submitted = await cli.invoke(createTask, input);
       const progress = createProgress(cli.io);
       const announced = new Set<string>();
       const follow = async () => {
-        for await (const event of runtime.taskEvents(submitted.id)) {
+        for await (const event of runtime.tasks.events(submitted.id)) {
           progress.update(event);
           if (event.type === 'review-requested' && !announced.has(event.data.reviewId)) {
             // Said once per review; the task stays suspended until someone answers it.
@@ -62,14 +62,14 @@ export function registerRun(program: Command, cli: CliContext): void {
         }
       };
       // Ctrl-C or a termination signal cancels the task rather than leaving it running, orphaned.
-      const onInterrupt = () => void runtime.cancelTask(submitted.id);
+      const onInterrupt = () => void runtime.tasks.cancel(submitted.id);
       process.once('SIGINT', onInterrupt);
       process.once('SIGTERM', onInterrupt);
       let result: TaskResult;
       try {
         // Waiting alongside the events: a task whose review is answered from another process is
         // resumed here if that process does not run it.
-        [result] = await Promise.all([runtime.waitForTask(submitted.id), follow()]);
+        [result] = await Promise.all([runtime.tasks.wait(submitted.id), follow()]);
       } finally {
         progress.stop();
         process.removeListener('SIGINT', onInterrupt);

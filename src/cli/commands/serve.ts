@@ -18,7 +18,7 @@ export function registerServe(program: Command, cli: CliContext, version: string
       }
       // Resuming waits until the server is up: a refused host or a taken port must change nothing.
       const runtime = await cli.openRuntime({ logLevel: 'info', watchConfig: true });
-      const server = runtime.server;
+      const server = runtime.settings.server;
       if (server.authTokenMissing) {
         cli.usageError(
           `server.authToken refers to ${server.authTokenMissing}, which is not set; set it or remove server.authToken`,
@@ -34,9 +34,11 @@ export function registerServe(program: Command, cli: CliContext, version: string
         version,
       });
       // Adopts tasks a crashed process left running, now and on every heartbeat.
-      await runtime.resumeInterrupted({ watch: true });
-      if (runtime.notice) cli.io.stderr.write(`agentd: ${runtime.notice}\n`);
-      cli.io.stderr.write(`agentd: listening on ${running.url} (default model ${runtime.defaultModel})\n`);
+      await runtime.tasks.resumeInterrupted({ watch: true });
+      if (runtime.models.notice) cli.io.stderr.write(`agentd: ${runtime.models.notice}\n`);
+      cli.io.stderr.write(
+        `agentd: listening on ${running.url} (default model ${runtime.models.defaultModel})\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

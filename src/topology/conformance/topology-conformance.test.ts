@@ -69,19 +69,19 @@ describe('topology conformance', () => {
     it(`${name}: refuses a team of the wrong shape before creating a task or calling a model`, async () => {
       const { invalid } = fixtureFor(name);
       const { runtime, model } = await start();
-      await expect(runtime.submitTask({ prompt: PROMPT, team: invalid })).rejects.toMatchObject({
+      await expect(runtime.tasks.submit({ prompt: PROMPT, team: invalid })).rejects.toMatchObject({
         code: 'topology.invalid_team',
       });
-      expect(await runtime.listTasks()).toEqual([]);
+      expect(await runtime.tasks.list()).toEqual([]);
       expect(model.calls).toHaveLength(0);
     });
 
     it(`${name}: gives the same result and the same model calls when run twice`, async () => {
       const fixture = fixtureFor(name);
       const { runtime, model } = await start();
-      const first = await runtime.runTask({ prompt: PROMPT, team: fixture.team });
+      const first = await runtime.tasks.run({ prompt: PROMPT, team: fixture.team });
       const firstCalls = model.calls.map(signatureOf);
-      const second = await runtime.runTask({ prompt: PROMPT, team: fixture.team });
+      const second = await runtime.tasks.run({ prompt: PROMPT, team: fixture.team });
       const secondCalls = model.calls.slice(firstCalls.length).map(signatureOf);
 
       expect(first.status, JSON.stringify(first.error)).toBe('succeeded');
@@ -109,10 +109,10 @@ describe('topology conformance', () => {
         reached.fire();
         return { waitFor: 'forever' };
       });
-      const task = await runtime.submitTask({ prompt: PROMPT, team: fixture.team });
+      const task = await runtime.tasks.submit({ prompt: PROMPT, team: fixture.team });
       await reached.promise;
 
-      const cancelled = await runtime.cancelTask(task.id);
+      const cancelled = await runtime.tasks.cancel(task.id);
       const callsAtCancel = model.calls.length;
       await settle();
 
@@ -124,7 +124,7 @@ describe('topology conformance', () => {
       expect(callsAtCancel).toBe(fixture.checkpoint + blocked.length);
       // The agents that finished before the cancellation are reported.
       expect(cancelled.partial?.length ?? 0).toBe(fixture.checkpoint);
-      expect((await runtime.getTask(task.id)).status).toBe('cancelled');
+      expect((await runtime.tasks.get(task.id)).status).toBe('cancelled');
     });
 
     it(`${name}: stops at the budget mid-run and reports cost and partial outputs`, async () => {
@@ -133,7 +133,7 @@ describe('topology conformance', () => {
       // A call limit at the checkpoint; with no call allowed before the first one, a dollar cap too
       // small for any call (the limit must be positive).
       const budget = fixture.checkpoint > 0 ? { modelCalls: fixture.checkpoint } : { usd: 0.000001 };
-      const result = await runtime.runTask({ prompt: PROMPT, team: fixture.team, budget });
+      const result = await runtime.tasks.run({ prompt: PROMPT, team: fixture.team, budget });
 
       expect(result.status).toBe('failed');
       expect(result.error?.code).toBe('budget.exceeded');
@@ -160,7 +160,7 @@ describe('topology conformance', () => {
       const { runtime, model } = await start();
       const prompts = ['Write a poem about MARKERAMBER', 'Write a poem about MARKERCOBALT'];
       const results = await Promise.all(
-        prompts.map((prompt) => runtime.runTask({ prompt, team: fixture.team })),
+        prompts.map((prompt) => runtime.tasks.run({ prompt, team: fixture.team })),
       );
 
       for (const [index, result] of results.entries()) {
@@ -184,9 +184,9 @@ describe('topology conformance', () => {
     it(`${name}: traces every model call as a chat span under its agent, team and task`, async () => {
       const fixture = fixtureFor(name);
       const { runtime, model } = await start();
-      const result = await runtime.runTask({ prompt: PROMPT, team: fixture.team });
+      const result = await runtime.tasks.run({ prompt: PROMPT, team: fixture.team });
       expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
-      const spans = await runtime.taskSpans(result.id);
+      const spans = await runtime.tasks.spans(result.id);
       const byId = new Map(spans.map((s) => [s.spanId, s]));
 
       for (const span of spans) {

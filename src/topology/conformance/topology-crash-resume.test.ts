@@ -41,7 +41,7 @@ const signatureOf = (request: RecordedRequest): string => teamModelSignature(tea
 async function uninterruptedOutput(fixture: TopologyFixture): Promise<string | null> {
   const test = await createTestRuntime({ script: teamModelTurn });
   try {
-    return (await test.runtime.runTask({ prompt: PROMPT, team: fixture.team })).output;
+    return (await test.runtime.tasks.run({ prompt: PROMPT, team: fixture.team })).output;
   } finally {
     await test.dispose();
   }
@@ -130,8 +130,8 @@ describe('topology crash and resume', () => {
         detectLocalServer: false,
         maxRetries: 0,
       });
-      const [task] = await runtime.listTasks();
-      const result = await runtime.waitForTask(task?.id ?? '');
+      const [task] = await runtime.tasks.list();
+      const result = await runtime.tasks.wait(task?.id ?? '');
 
       expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
       expect(result.output).toBe(await uninterruptedOutput(fixture));

@@ -1,0 +1,48 @@
+import type { ListedModel } from '../models/index.js';
+import type {
+  AuditLog,
+  ReviewService,
+  RouterService,
+  RuntimeMemory,
+  TaskService,
+} from '../pipeline/index.js';
+
+/** The models a runtime serves. */
+export interface ModelService {
+  /** The model agents use when they name none. */
+  readonly defaultModel: string;
+  /** A one-line notice for the user (e.g. running on the simulated model), or undefined. */
+  readonly notice: string | undefined;
+  /** Every catalog model and every model a local server reported, with availability. */
+  list(): ListedModel[];
+}
+
+/** The runtime's configuration as interfaces need it. */
+export interface RuntimeSettings {
+  /** The effective configuration with secrets masked. */
+  readonly config: Record<string, unknown>;
+  /** HTTP server settings (the auth token unmasked, for the server only). */
+  readonly server: { host: string; port: number; authToken?: string; authTokenMissing?: string };
+  /** Whether operation results are checked against their output schemas (development, tests). */
+  readonly validateOutputs: boolean;
+  /** Rereads the config files now (see RuntimeOptions.watchConfig): catalog and router changes apply. */
+  reload(): void;
+}
+
+/**
+ * The runtime: the narrow facade that operations (and through them the CLI, the HTTP server and
+ * every other interface) and library users call, one sub-service per concern.
+ */
+export interface Runtime {
+  readonly tasks: TaskService;
+  readonly reviews: ReviewService;
+  readonly models: ModelService;
+  readonly router: RouterService;
+  /** Memory: search, add, show, edit, forget, stats, re-embed, procedures (changes are audited). */
+  readonly memory: RuntimeMemory;
+  /** The audit log of changes made through operations, newest first. */
+  readonly audit: AuditLog;
+  readonly settings: RuntimeSettings;
+  /** Stops running tasks (they resume on the next start) and closes the database. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,39 @@
+import { PolicyDeniedError } from '../core/errors.js';
+
+/** What an operation needs: `read` and `write` are for task users, `admin` for configuration and audit. */
+export type Permission = 'read' | 'write' | 'admin';
+
+/** Every permission, in order of power. */
+export const PERMISSIONS: readonly Permission[] = ['read', 'write', 'admin'];
+
+/**
+ * Who invokes an operation, and what they may do. `id` is what the audit log records. Roles and
+ * identities (issued tokens, users) map onto this; today the server's one token and the local CLI
+ * carry every permission.
+ */
+export interface Actor {
+  /** A stable name for the audit log: `cli`, `http`, `mcp`, `api`, or a user or key id. */
+  readonly id: string;
+  readonly permissions: ReadonlySet<Permission>;
+}
+
+/** An actor holding every permission (the local CLI on its own database, the holder of the server token). */
+export function adminActor(id: string): Actor {
+  return { id, permissions: new Set(PERMISSIONS) };
+}
+
+/** An actor holding exactly `permissions`. */
+export function actorWith(id: string, permissions: Iterable<Permission>): Actor {
+  return { id, permissions: new Set(permissions) };
+}
+
+/** Throws `permission.denied` unless `actor` holds `permission`; `what` names the action in the message. */
+export function requirePermission(actor: Actor, permission: Permission, what: string): void {
+  if (actor.permissions.has(permission)) return;
+  throw new PolicyDeniedError({
+    code: 'permission.denied',
+    category: 'user',
+    message: `${actor.id} may not ${what}: it needs the '${permission}' permission`,
+    details: { permission },
+  });
+}
