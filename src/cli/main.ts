@@ -52,6 +52,27 @@ export async function runCli(
     },
   };
 
+  const program = buildProgram(cli);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return cli.exitCode;
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) {
+      // Help and version exit 0; commander already printed its own message for usage errors.
+      return thrown.exitCode === 0 ? 0 : 2;
+    }
+    const error = toAgentdError(thrown);
+    io.stderr.write(`agentd: error: ${error.message} (${error.code})\n`);
+    return error.category === 'user' ? 2 : 1;
+  } finally {
+    await runtime?.close();
+  }
+}
+
+/** The command tree of the CLI, acting through `cli`. */
+export function buildProgram(cli: CliContext): Command {
+  const { io } = cli;
   const program = new Command('agentd')
     .description('agentd: an operating system for AI agents')
     .version(VERSION)
@@ -74,18 +95,5 @@ export async function runCli(
   registerQuality(program, cli);
   registerConfig(program, cli);
 
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return cli.exitCode;
-  } catch (thrown) {
-    if (thrown instanceof CommanderError) {
-      // Help and version exit 0; commander already printed its own message for usage errors.
-      return thrown.exitCode === 0 ? 0 : 2;
-    }
-    const error = toAgentdError(thrown);
-    io.stderr.write(`agentd: error: ${error.message} (${error.code})\n`);
-    return error.category === 'user' ? 2 : 1;
-  } finally {
-    await runtime?.close();
-  }
+  return program;
 }

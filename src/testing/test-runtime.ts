@@ -57,6 +57,8 @@ export function createTestRuntimeOptions(
           { id: 'fake/scripted', ...FAKE_PRICES, contextWindow: 10_000_000, capabilities: { tools: true } },
         ],
       },
+      // Every operation's result is checked against its output schema in tests.
+      operations: { validateOutputs: true },
       ...options.config,
     },
   });
