@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { AgentdError, notFound, toAgentdError } from '../core/errors.js';
 import type { TaskEvent, TaskEventMap } from '../core/events.js';
 import { newId } from '../core/ids.js';
+import { fromJson, toJson } from '../core/json.js';
 import type { Json } from '../core/json.js';
 import type { Logger } from '../core/logger.js';
 import type { ModelCallOutcome, ModelInfo } from '../models/index.js';
@@ -287,14 +288,14 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     }
     await state.chain;
     const result = await buildResult(task.id, 'details' in outcome ? outcome.details : undefined);
-    if (result) await tasks.update(task.id, { result: result as unknown as Json });
+    if (result) await tasks.update(task.id, { result: toJson(result) });
     await tracer.flush();
   }
 
   async function buildResult(id: string, details?: Json): Promise<TaskResult | null> {
     const task = await tasks.get(id);
     if (!task) return null;
-    if (task.result && TERMINAL.has(task.status)) return task.result as unknown as TaskResult;
+    if (task.result && TERMINAL.has(task.status)) return fromJson<TaskResult>(task.result);
     const [totals, steps, rows] = await Promise.all([
       ledger.totals({ taskId: id }),
       journal.list(id),
@@ -423,7 +424,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
           data: { taskId: id, status: 'cancelled', error: cancelledError() },
         });
         const result = await buildResult(id);
-        if (result) await tasks.update(id, { result: result as unknown as Json });
+        if (result) await tasks.update(id, { result: toJson(result) });
       }
       if (local) await local.done;
       return (await tasks.get(id)) ?? task;
