@@ -20,18 +20,25 @@ import type { AgentSpec } from './agent-spec.js';
 import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
 import { parseStructuredOutput } from './structured-output.js';
 
+/** A model's answer as the conversation continues with it: its text and tool calls. */
+interface AssistantMessage {
+  role: 'assistant';
+  content: (
+    { type: 'text'; text: string } | { type: 'tool-call'; toolCallId: string; toolName: string; input: Json }
+  )[];
+}
+
 /** What a model step journals: enough to continue the loop and re-emit its events on replay. */
 interface ModelStepOutput {
   text: string;
   toolCalls: { toolCallId: string; toolName: string; input: Json }[];
-  messages: Json[];
+  messages: AssistantMessage[];
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
   taskCostUsd: number;
   /** The model that answered (the router's pick), so a replay knows whose answer it was. */
   model: string;
-  [key: string]: Json;
 }
 
 /** What a tool step journals: the result fed back to the model, or the error it is told about. */
@@ -110,7 +117,7 @@ async function loop(
         rejected.push(step.model);
         continue;
       }
-      messages.push(...(step.messages as unknown as LanguageModelV3Message[]));
+      messages.push(...step.messages);
       if (!input.schema) return finished(ctx, { agent: agent.name, output: step.text });
       // One repair turn with the validation errors, then give up: a model that cannot produce
       // the structure twice in a row will not on the third try either.
@@ -133,7 +140,7 @@ async function loop(
       });
       continue;
     }
-    messages.push(...(step.messages as unknown as LanguageModelV3Message[]));
+    messages.push(...step.messages);
 
     for (const call of step.toolCalls) {
       const result =
@@ -149,7 +156,7 @@ async function loop(
             toolCallId: call.toolCallId,
             toolName: call.toolName,
             output: result.ok
-              ? { type: 'json', value: result.output as NonNullable<Json> }
+              ? { type: 'json', value: result.output }
               : { type: 'error-text', value: `${result.error.code}: ${result.error.message}` },
           },
         ],
@@ -291,8 +298,7 @@ function modelStep(
     },
     {
       onStart: (key) => ctx.emit('step-start', { taskId, step: key, name, kind: 'model', agent: agent.name }),
-      onEnd: ({ key, replayed, output: journaled, error }) => {
-        const output = journaled as ModelStepOutput | undefined;
+      onEnd: ({ key, replayed, output, error }) => {
         ctx.emit('step-end', {
           taskId,
           step: key,
@@ -426,7 +432,7 @@ async function modelAttempt(
         message: `${info.id}: the provider's content filter refused to answer`,
       });
     }
-    const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = [];
+    const content: AssistantMessage['content'] = [];
     if (text) content.push({ type: 'text', text });
     for (const tc of toolCalls) {
       content.push({ type: 'tool-call', toolCallId: tc.toolCallId, toolName: tc.toolName, input: tc.input });
@@ -436,7 +442,7 @@ async function modelAttempt(
       value: {
         text,
         toolCalls,
-        messages: [{ role: 'assistant', content }] as unknown as Json[],
+        messages: [{ role: 'assistant', content }],
         model: call.routed.info.id,
         ...usage,
       },

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { canonicalJson, fromJson, toJson } from './json.js';
+import { canonicalJson, fromJson, parseJson, toJson } from './json.js';
 import type { Json, JsonCompatible } from './json.js';
 
 interface Vote {
@@ -73,6 +73,6 @@ describe('JsonCompatible', () => {
   it('passes values through unchanged', () => {
     const stored = toJson(report);
     expect(stored).toBe(report);
-    expect(fromJson<Report>(JSON.parse(JSON.stringify(stored)) as Json)).toEqual(report);
+    expect(fromJson<Report>(parseJson(JSON.stringify(stored)))).toEqual(report);
   });
 });

@@ -41,6 +41,12 @@ export function fromJson<T extends JsonCompatible<T>>(value: Json): T {
   return value as T;
 }
 
+/** Parses JSON text: what JSON.parse returns, typed as what it is. */
+export function parseJson(text: string): Json {
+  const value: Json = JSON.parse(text);
+  return value;
+}
+
 /** JSON text with object keys sorted, so equal values always serialise the same way (for hashing). */
 export function canonicalJson(value: Json | undefined): string {
   if (value === undefined) return 'null';
