@@ -89,7 +89,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       clock,
       router: deps.router,
       routing: (agent) => deps.routing(agent, input),
-      recordCost: scope.recordCost,
+      costMeter: scope.costMeter,
       emit: scope.emit,
       guard: createLoopGuard({ repeats: config.executor.loopRepeats, window: config.executor.loopWindow }),
       defaultMaxSteps: config.agents.maxSteps,
