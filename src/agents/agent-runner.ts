@@ -1,9 +1,8 @@
 import type { z } from 'zod';
-import type { Budget } from '../budget/index.js';
+import type { Budget, CostMeter } from '../budget/index.js';
 import type { Clock } from '../core/clock.js';
 import type { TaskEventMap } from '../core/events.js';
 import type { DurableContext, LoopGuard } from '../executor/index.js';
-import type { ModelCallOutcome, ModelInfo } from '../models/index.js';
 import type { ModelRouter, Objective, RouteConstraints, Strategy } from '../router/index.js';
 import type { TaskNotes, ToolRegistry } from '../tools/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
@@ -24,12 +23,8 @@ export interface AgentContext {
   router: ModelRouter;
   /** How an agent's calls are routed (its pinned model, objective, constraints, strategy). */
   routing(agent: AgentSpec): AgentRouting;
-  /** Records one model call's cost in the ledger; returns the call's and the task's cost so far. */
-  recordCost(call: {
-    agent: string;
-    info: ModelInfo;
-    outcome: ModelCallOutcome;
-  }): Promise<{ costUsd: number; taskCostUsd: number }>;
+  /** Reserves each model call in `budget`, then prices it and writes its ledger row. */
+  costMeter: CostMeter;
   /** Emits a task event (persisted, and streamed to subscribers). */
   emit<K extends keyof TaskEventMap>(type: K, data: TaskEventMap[K]): void;
   /** The budget every model call reserves against before it is sent. */

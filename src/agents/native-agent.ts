@@ -6,10 +6,11 @@ import type {
 } from '@ai-sdk/provider';
 import { z } from 'zod';
 import { loadTokenCounter } from '../budget/index.js';
-import type { Reservation } from '../budget/index.js';
+import type { MeteredCall } from '../budget/index.js';
 import { AgentdError, toAgentdError } from '../core/errors.js';
+import { parseJson } from '../core/json.js';
 import type { Json } from '../core/json.js';
-import { observeModelCalls, priceUsage } from '../models/index.js';
+import { observeModelCalls } from '../models/index.js';
 import type { LanguageModel, ModelInfo, ResolvedModel } from '../models/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { ATTR } from '../trace/index.js';
@@ -20,18 +21,25 @@ import type { AgentSpec } from './agent-spec.js';
 import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
 import { parseStructuredOutput } from './structured-output.js';
 
+/** A model's answer as the conversation continues with it: its text and tool calls. */
+interface AssistantMessage {
+  role: 'assistant';
+  content: (
+    { type: 'text'; text: string } | { type: 'tool-call'; toolCallId: string; toolName: string; input: Json }
+  )[];
+}
+
 /** What a model step journals: enough to continue the loop and re-emit its events on replay. */
 interface ModelStepOutput {
   text: string;
   toolCalls: { toolCallId: string; toolName: string; input: Json }[];
-  messages: Json[];
+  messages: AssistantMessage[];
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
   taskCostUsd: number;
   /** The model that answered (the router's pick), so a replay knows whose answer it was. */
   model: string;
-  [key: string]: Json;
 }
 
 /** What a tool step journals: the result fed back to the model, or the error it is told about. */
@@ -110,7 +118,7 @@ async function loop(
         rejected.push(step.model);
         continue;
       }
-      messages.push(...(step.messages as unknown as LanguageModelV3Message[]));
+      messages.push(...step.messages);
       if (!input.schema) return finished(ctx, { agent: agent.name, output: step.text });
       // One repair turn with the validation errors, then give up: a model that cannot produce
       // the structure twice in a row will not on the third try either.
@@ -133,7 +141,7 @@ async function loop(
       });
       continue;
     }
-    messages.push(...(step.messages as unknown as LanguageModelV3Message[]));
+    messages.push(...step.messages);
 
     for (const call of step.toolCalls) {
       const result =
@@ -149,7 +157,7 @@ async function loop(
             toolCallId: call.toolCallId,
             toolName: call.toolName,
             output: result.ok
-              ? { type: 'json', value: result.output as NonNullable<Json> }
+              ? { type: 'json', value: result.output }
               : { type: 'error-text', value: `${result.error.code}: ${result.error.message}` },
           },
         ],
@@ -291,8 +299,7 @@ function modelStep(
     },
     {
       onStart: (key) => ctx.emit('step-start', { taskId, step: key, name, kind: 'model', agent: agent.name }),
-      onEnd: ({ key, replayed, output: journaled, error }) => {
-        const output = journaled as ModelStepOutput | undefined;
+      onEnd: ({ key, replayed, output, error }) => {
         ctx.emit('step-end', {
           taskId,
           step: key,
@@ -347,7 +354,13 @@ async function modelAttempt(
     : { model: call.routed, prompt: call.prompt };
   const { info } = prepared.model;
   // Reserve the worst case before dispatch; settled to the measured cost when the call ends.
-  const reservation = reserveCall(ctx, info, call.inputTokens, maxOutputTokens);
+  const reservation = ctx.costMeter.reserve({
+    budget: ctx.budget,
+    agent: agent.name,
+    info,
+    inputTokens: call.inputTokens,
+    maxOutputTokens,
+  });
   try {
     const metered = meterModel(prepared.model.model, { agent, ctx, agentSpan, info, key, reservation });
     // The model is called at the provider level: the loop already orchestrates steps, tools and
@@ -426,7 +439,7 @@ async function modelAttempt(
         message: `${info.id}: the provider's content filter refused to answer`,
       });
     }
-    const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = [];
+    const content: AssistantMessage['content'] = [];
     if (text) content.push({ type: 'text', text });
     for (const tc of toolCalls) {
       content.push({ type: 'tool-call', toolCallId: tc.toolCallId, toolName: tc.toolName, input: tc.input });
@@ -436,7 +449,7 @@ async function modelAttempt(
       value: {
         text,
         toolCalls,
-        messages: [{ role: 'assistant', content }] as unknown as Json[],
+        messages: [{ role: 'assistant', content }],
         model: call.routed.info.id,
         ...usage,
       },
@@ -465,24 +478,6 @@ async function countPromptTokens(
   return count(text) + PER_MESSAGE_TOKENS * prompt.length;
 }
 
-/**
- * Reserves a call's worst case: its counted input plus the output cap, at the model's catalog
- * price. Unbounded budgets only count the call.
- */
-function reserveCall(
-  ctx: AgentContext,
-  info: ModelInfo,
-  inputTokens: number,
-  maxOutputTokens: number,
-): Reservation {
-  if (!ctx.budget.bounded) return ctx.budget.reserve({ usd: 0, tokens: 0, calls: 1 });
-  return ctx.budget.reserve({
-    usd: priceUsage(info, { inputTokens, outputTokens: maxOutputTokens }),
-    tokens: inputTokens + maxOutputTokens,
-    calls: 1,
-  });
-}
-
 /** Tokens a chat format adds per message (role markers), as OpenAI documents for its models. */
 const PER_MESSAGE_TOKENS = 4;
 
@@ -505,8 +500,8 @@ function promptText(prompt: LanguageModelV3Prompt, toolSet: LanguageModelV3Funct
 }
 
 /**
- * The model wrapped so that its call is a `chat` span under the agent's span and a priced ledger
- * row that settles the call's reservation; `usage()` reports what the call used and cost once it
+ * The model wrapped so that its call is a `chat` span under the agent's span and settles the call's
+ * reservation (a priced ledger row); `usage()` reports what the call used and cost once it
  * has finished.
  */
 function meterModel(
@@ -517,7 +512,7 @@ function meterModel(
     agentSpan: SpanHandle;
     info: ModelInfo;
     key: string;
-    reservation: Reservation;
+    reservation: MeteredCall;
   },
 ): {
   model: LanguageModel;
@@ -546,12 +541,7 @@ function meterModel(
       return {
         async finish(outcome) {
           usage = { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens };
-          cost = await ctx.recordCost({ agent: agent.name, info, outcome });
-          reservation.settle({
-            usd: cost.costUsd,
-            tokens: outcome.inputTokens + outcome.outputTokens,
-            calls: 1,
-          });
+          cost = await reservation.settle({ outcome });
           span.setAttributes({
             [ATTR.inputTokens]: outcome.inputTokens,
             [ATTR.outputTokens]: outcome.outputTokens,
@@ -609,11 +599,9 @@ async function toolStep(
     }
     if (answer.decision === 'edit' && answer.payload !== null) {
       // The reviewer may send the whole payload back or just the new input.
-      const payload = answer.payload as { input?: Json };
-      call = {
-        ...call,
-        input: typeof payload === 'object' && 'input' in payload ? (payload.input ?? null) : answer.payload,
-      };
+      const { payload } = answer;
+      const edited = typeof payload === 'object' && !Array.isArray(payload) && 'input' in payload;
+      call = { ...call, input: edited ? (payload['input'] ?? null) : payload };
     }
   }
   const name = `tool:${agent.name}:${call.toolName}`;
@@ -701,7 +689,7 @@ function toToolSet(tools: AnyTool[]): LanguageModelV3FunctionTool[] {
 function parseToolInput(input: string): Json {
   if (input.trim() === '') return {};
   try {
-    return JSON.parse(input) as Json;
+    return parseJson(input);
   } catch {
     return input;
   }

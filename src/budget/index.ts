@@ -5,3 +5,5 @@ export { BudgetLimitsSchema, tightestLimits } from './budget-limits.js';
 export type { BudgetLimits } from './budget-limits.js';
 export { loadTokenCounter } from './count-tokens.js';
 export type { TokenCounter } from './count-tokens.js';
+export { createCostMeter } from './cost-meter.js';
+export type { CostMeter, MeteredCall } from './cost-meter.js';

@@ -1,14 +1,14 @@
 import type { AgentdError } from '../core/errors.js';
-import type { Json } from '../core/json.js';
+import type { Json, JsonCompatible, NotFunction } from '../core/json.js';
 import type { ReviewAnswer, ReviewRecord } from '../store/review-store.js';
 
 /** Hooks called around one step, for events and spans; called on replay too. */
-export interface StepHooks {
+export interface StepHooks<T = Json> {
   onStart?(key: string): void;
   onEnd?(info: {
     key: string;
     replayed: boolean;
-    output?: Json;
+    output?: T;
     error?: { code: string; message: string };
   }): void;
 }
@@ -42,11 +42,14 @@ export interface DurableContext {
   readonly signal: AbortSignal;
   /** This scope's key prefix (`''` at the root). */
   readonly path: string;
-  /** Runs `fn` once per task lifetime; its JSON output is journaled and replayed on resume. */
-  step<T extends Json>(
+  /**
+   * Runs `fn` once per task lifetime; its output (any JSON-compatible value, interfaces included)
+   * is journaled and replayed on resume.
+   */
+  step<T extends JsonCompatible<T>>(
     name: string,
-    fn: (step: { key: string; signal: AbortSignal }) => Promise<T>,
-    hooks?: StepHooks,
+    fn: (step: { key: string; signal: AbortSignal }) => Promise<T & NotFunction<T>>,
+    hooks?: StepHooks<T>,
   ): Promise<T>;
   /** A named child scope; names must be unique within this scope and the same on every run. */
   scope(name: string): DurableContext;

@@ -1,10 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import { AgentdError, toAgentdError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import type { Json } from '../core/json.js';
+import { fromJson, toJson } from '../core/json.js';
+import type { JsonCompatible, NotFunction } from '../core/json.js';
 import type { JournalStore, StepRecord } from '../store/journal-store.js';
 import type { ReviewStore } from '../store/review-store.js';
-import type { DurableContext, DurableEngine, HumanAnswer, Settled } from './durable-context.js';
+import type { DurableContext, DurableEngine, HumanAnswer, Settled, StepHooks } from './durable-context.js';
 import { TASK_FATAL_CODES, TaskSuspendedError } from './task-suspended.js';
 
 /** When several branches end the task at once, the most final reason wins. */
@@ -60,10 +61,10 @@ export function createJournalEngine(options: {
           signal,
           path,
 
-          async step<T extends Json>(
+          async step<T extends JsonCompatible<T>>(
             name: string,
-            fn: (step: { key: string; signal: AbortSignal }) => Promise<T>,
-            hooks?: Parameters<DurableContext['step']>[2],
+            fn: (step: { key: string; signal: AbortSignal }) => Promise<T & NotFunction<T>>,
+            hooks?: StepHooks<T>,
           ): Promise<T> {
             const key = `${path}${++nextSeq}`;
             signal.throwIfAborted();
@@ -75,8 +76,9 @@ export function createJournalEngine(options: {
                 hooks?.onEnd?.({ key, replayed: true, error: previous.error });
                 throw new AgentdError({ ...previous.error, category: 'system' });
               }
-              hooks?.onEnd?.({ key, replayed: true, output: previous.output });
-              return previous.output as T;
+              const output = fromJson<T>(previous.output);
+              hooks?.onEnd?.({ key, replayed: true, output });
+              return output;
             }
 
             hooks?.onStart?.(key);
@@ -88,7 +90,7 @@ export function createJournalEngine(options: {
                 key,
                 name,
                 status: 'completed',
-                output: output ?? null,
+                output: toJson<T>(output) ?? null,
                 error: null,
                 startedAt,
                 finishedAt: clock.now(),
@@ -155,7 +157,7 @@ export function createJournalEngine(options: {
             signal.throwIfAborted();
             countStep(key);
             const previous = replay(key, name);
-            if (previous?.status === 'completed') return previous.output as unknown as HumanAnswer;
+            if (previous?.status === 'completed') return fromJson<HumanAnswer>(previous.output);
             const existing = await reviews.getByStep(taskId, key);
             if (existing?.status === 'answered' && existing.answer) {
               const answer: HumanAnswer = { reviewId: existing.id, ...existing.answer };
@@ -165,7 +167,7 @@ export function createJournalEngine(options: {
                 key,
                 name,
                 status: 'completed',
-                output: answer as unknown as Json,
+                output: toJson(answer),
                 error: null,
                 startedAt: existing.createdAt,
                 finishedAt: now,

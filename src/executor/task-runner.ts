@@ -1,13 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
+import { createCostMeter } from '../budget/index.js';
+import type { CostMeter } from '../budget/index.js';
 import type { Clock } from '../core/clock.js';
 import { AgentdError, notFound, toAgentdError } from '../core/errors.js';
 import type { TaskEvent, TaskEventMap } from '../core/events.js';
 import { newId } from '../core/ids.js';
+import { fromJson, toJson } from '../core/json.js';
 import type { Json } from '../core/json.js';
 import type { Logger } from '../core/logger.js';
-import type { ModelCallOutcome, ModelInfo } from '../models/index.js';
-import { priceUsage } from '../models/index.js';
 import type { JournalStore } from '../store/journal-store.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { ReviewAnswer, ReviewRecord, ReviewStore } from '../store/review-store.js';
@@ -32,12 +33,8 @@ export interface TaskScope {
    * in-flight model calls of every branch and child run are aborted.
    */
   deadline(ms: number, error: AgentdError): void;
-  /** Prices a model call at catalog rates, records it in the ledger, returns call and task cost. */
-  recordCost(call: {
-    agent: string;
-    info: ModelInfo;
-    outcome: ModelCallOutcome;
-  }): Promise<{ costUsd: number; taskCostUsd: number }>;
+  /** Reserves, prices and records the task's model calls (the only writer of its ledger rows). */
+  costMeter: CostMeter;
 }
 
 /** The program a task runs: given its scope, produce the output (and details worth reporting). */
@@ -109,7 +106,7 @@ interface RunState {
   /** Serialises event persistence so sequence numbers follow emission order. */
   chain: Promise<unknown>;
   lastSeq: number;
-  costUsd: number;
+  costMeter: CostMeter;
   done: Promise<void>;
 }
 
@@ -197,35 +194,24 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       controller,
       chain: Promise.resolve(),
       lastSeq: 0,
-      costUsd: totals.costUsd,
+      costMeter: createCostMeter({
+        taskId: task.id,
+        ledger,
+        clock,
+        spentUsd: totals.costUsd,
+        onRecorded: async ({ info }) => {
+          if (info.simulated && !task.simulated) {
+            task.simulated = true;
+            await tasks.update(task.id, { simulated: true });
+          }
+        },
+      }),
       done: new Promise((resolve) => (finish = resolve)),
     };
     running.set(task.id, state);
     const emit = emitFor(task.id, state);
     const span = tracer.startSpan(`task ${task.id}`, { kind: 'task', taskId: task.id });
     emit('task-start', { taskId: task.id, prompt: task.prompt });
-
-    const recordCost: TaskScope['recordCost'] = async ({ agent, info, outcome }) => {
-      const costUsd = priceUsage(info, outcome);
-      await ledger.record({
-        id: newId('cost'),
-        taskId: task.id,
-        agent,
-        modelId: info.id,
-        provider: info.provider,
-        inputTokens: outcome.inputTokens,
-        outputTokens: outcome.outputTokens,
-        costUsd,
-        source: outcome.usageSource,
-        createdAt: clock.now(),
-      });
-      if (info.simulated && !task.simulated) {
-        task.simulated = true;
-        await tasks.update(task.id, { simulated: true });
-      }
-      state.costUsd += costUsd;
-      return { costUsd, taskCostUsd: state.costUsd };
-    };
 
     let deadline: NodeJS.Timeout | undefined;
     const scheduleDeadline: TaskScope['deadline'] = (ms, error) => {
@@ -242,7 +228,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
           signal: controller.signal,
           ...(options.maxTaskSteps ? { maxSteps: options.maxTaskSteps } : {}),
         },
-        (durable) => workflow({ task, durable, span, emit, recordCost, deadline: scheduleDeadline }),
+        (durable) =>
+          workflow({ task, durable, span, emit, costMeter: state.costMeter, deadline: scheduleDeadline }),
       );
     } catch (error) {
       outcome = {
@@ -291,7 +278,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         finishedAt,
       });
       if (ok) {
-        span.setAttributes({ [ATTR.costUsd]: state.costUsd });
+        span.setAttributes({ [ATTR.costUsd]: state.costMeter.taskCostUsd() });
         span.end();
         emit('task-end', {
           taskId: task.id,
@@ -315,14 +302,14 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     }
     await state.chain;
     const result = await buildResult(task.id, 'details' in outcome ? outcome.details : undefined);
-    if (result) await tasks.update(task.id, { result: result as unknown as Json });
+    if (result) await tasks.update(task.id, { result: toJson(result) });
     await tracer.flush();
   }
 
   async function buildResult(id: string, details?: Json): Promise<TaskResult | null> {
     const task = await tasks.get(id);
     if (!task) return null;
-    if (task.result && TERMINAL.has(task.status)) return task.result as unknown as TaskResult;
+    if (task.result && TERMINAL.has(task.status)) return fromJson<TaskResult>(task.result);
     const [totals, steps, rows] = await Promise.all([
       ledger.totals({ taskId: id }),
       journal.list(id),
@@ -452,7 +439,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
           data: { taskId: id, status: 'cancelled', error: cancelledError() },
         });
         const result = await buildResult(id);
-        if (result) await tasks.update(id, { result: result as unknown as Json });
+        if (result) await tasks.update(id, { result: toJson(result) });
       }
       if (local) await local.done;
       return (await tasks.get(id)) ?? task;

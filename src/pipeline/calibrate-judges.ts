@@ -1,5 +1,5 @@
 import { newId } from '../core/ids.js';
-import type { Json } from '../core/json.js';
+import { toJson } from '../core/json.js';
 import { SYSTEM_AGENTS } from '../executor/index.js';
 import type { DurableContext } from '../executor/index.js';
 import {
@@ -124,7 +124,7 @@ export async function calibrateJudges(
       id,
       rubricName: request.rubric.name,
       rubricHash: request.rubricHash,
-      report: report as unknown as Json,
+      report: toJson(report),
       createdAt: deps.now(),
     });
     return id;

@@ -5,6 +5,8 @@ import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { AgentdError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { validate } from '../core/validate.js';
+import { fromJson, parseJson, toJson } from '../core/json.js';
 import type { Json } from '../core/json.js';
 import { SYSTEM_AGENTS } from '../executor/index.js';
 import type { TaskScope } from '../executor/index.js';
@@ -18,6 +20,7 @@ import {
   evaluateOutput,
   loadRubricFile,
   rubricHash,
+  RubricSchema,
   runChecks,
   toVote,
 } from '../judge/index.js';
@@ -100,13 +103,26 @@ export async function runQualityLoop(
   if (judgesSkipped) settings.judging = 'checks';
   // The rubric and its latest calibration (reliability weights, whether it may gate) as the task's
   // first run saw them: journaled, so a resume after an edit or a new calibration does not mix them.
-  const rubric = settings.rubric
-    ? ((await scope.durable.step('quality:rubric', async () => {
+  const journaled = settings.rubric
+    ? await scope.durable.step('quality:rubric', async () => {
         const loaded = await loadRubric(settings.rubric as string | Rubric);
-        const calibration = (await deps.verdicts.latestCalibration(loaded.hash))?.report ?? null;
-        return { ...loaded, calibration } as unknown as Json;
-      })) as unknown as { rubric: Rubric; hash: string; calibration: CalibrationReport | null })
+        const stored = await deps.verdicts.latestCalibration(loaded.hash);
+        // A JSON-schema check's schema is typed `unknown` (the schema compiler checks it, not zod), so
+        // the rubric is journaled as the JSON it came as (a file or the task input) and parsed back.
+        return {
+          rubric: parseJson(JSON.stringify(loaded.rubric)),
+          hash: loaded.hash,
+          calibration: stored ? fromJson<CalibrationReport>(stored.report) : null,
+        };
+      })
     : undefined;
+  const rubric = journaled && {
+    ...journaled,
+    rubric: validate(RubricSchema, journaled.rubric, {
+      where: 'journaled rubric',
+      code: 'judge.invalid_rubric',
+    }),
+  };
   const calibration = rubric?.calibration ?? undefined;
   const taskKind = input.routing?.kind ?? deps.router.classify(input.prompt).kind;
   const useForge = input.forge === true && !input.agent && !input.team;
@@ -299,19 +315,17 @@ export async function runQualityLoop(
       judges: settings.judges,
       strategy: settings.strategy,
       ...(calibration ? { weights: calibration.weights } : {}),
-      runChecks: async (specs) =>
-        (await durable.step(
-          'judge:checks',
-          async () =>
-            (await runChecks({
-              output: options.output,
-              checks: specs,
-              workspace: run.environment.agents.workspace,
-              allowedCommands: config.quality.allowedCommands,
-              env: config.commandEnv,
-              signal: durable.signal,
-            })) as unknown as Json,
-        )) as never,
+      runChecks: (specs) =>
+        durable.step('judge:checks', () =>
+          runChecks({
+            output: options.output,
+            checks: specs,
+            workspace: run.environment.agents.workspace,
+            allowedCommands: config.quality.allowedCommands,
+            env: config.commandEnv,
+            signal: durable.signal,
+          }),
+        ),
       askJudges: async (requests) => {
         const settled = await durable.parallel(
           requests.map((request) => async (branch: DurableContext): Promise<JudgeReply> => {
@@ -358,12 +372,7 @@ export async function runQualityLoop(
         : [];
       const judges = evaluation.votes.map((vote) => vote.judge);
       const matrix = history.map((past) => {
-        const scores = new Map(
-          ((past.votes as unknown as { judge: string; score: number }[]) ?? []).map((v) => [
-            v.judge,
-            v.score,
-          ]),
-        );
+        const scores = storedScores(past.votes);
         return judges.map((judge) => scores.get(judge) ?? Number.NaN);
       });
       const nEff = judges.length > 1 ? effectiveVotes(matrix, { judges: judges.length }) : undefined;
@@ -376,15 +385,17 @@ export async function runQualityLoop(
         mode: evaluation.mode,
         approved: evaluation.approved,
         score: evaluation.consensus?.score ?? null,
-        checks: evaluation.checks as unknown as Json,
+        checks: toJson(evaluation.checks),
         // Each vote with what its judge's calls of this round cost.
-        votes: evaluation.votes.map((vote) => ({
-          ...vote,
-          costUsd: rows
-            .filter((row) => row.agent === `${SYSTEM_AGENTS.judgePrefix}${vote.judge}`)
-            .reduce((sum, row) => sum + row.costUsd, 0),
-        })) as unknown as Json,
-        consensus: (evaluation.consensus ?? null) as unknown as Json,
+        votes: toJson(
+          evaluation.votes.map((vote) => ({
+            ...vote,
+            costUsd: rows
+              .filter((row) => row.agent === `${SYSTEM_AGENTS.judgePrefix}${vote.judge}`)
+              .reduce((sum, row) => sum + row.costUsd, 0),
+          })),
+        ),
+        consensus: toJson(evaluation.consensus ?? null),
         nEff: nEff?.estimated ? nEff.nEff : null,
         costUsd: judgeCost,
         createdAt: deps.clock.now(),
@@ -424,6 +435,21 @@ function resolveSettings(config: AgentdConfig, input: TaskInput) {
 export async function loadRubric(rubric: string | Rubric): Promise<{ rubric: Rubric; hash: string }> {
   if (typeof rubric !== 'string') return { rubric, hash: rubricHash(JSON.stringify(rubric)) };
   return loadRubricFile(rubric);
+}
+
+/**
+ * Each judge's score in a stored verdict's votes (JSON as the verdict store keeps it); votes without
+ * a numeric score count as missing.
+ */
+function storedScores(votes: Json): Map<string, number> {
+  const scores = new Map<string, number>();
+  if (!Array.isArray(votes)) return scores;
+  for (const vote of votes) {
+    if (vote === null || typeof vote !== 'object' || Array.isArray(vote)) continue;
+    const { judge, score } = vote;
+    if (typeof judge === 'string' && typeof score === 'number') scores.set(judge, score);
+  }
+  return scores;
 }
 
 function callerIsAgent(agent: string | null): boolean {
@@ -472,22 +498,21 @@ export async function forgeDesign(
     taskKind: string;
   },
 ): Promise<DesignTeamResult> {
-  const procedures = deps.memory
-    ? await options.durable.step(
-        'forge:procedures',
-        async () =>
-          (await deps.memory?.procedures({
-            tenant: run.input.tenant ?? deps.config.memory.tenant,
-            taskKind: options.taskKind,
-            limit: 10,
-          })) as unknown as Json,
+  const { memory } = deps;
+  const procedures = memory
+    ? await options.durable.step('forge:procedures', () =>
+        memory.procedures({
+          tenant: run.input.tenant ?? deps.config.memory.tenant,
+          taskKind: options.taskKind,
+          limit: 10,
+        }),
       )
     : [];
   return designTeam({
     task: run.input.prompt,
     taskKind: options.taskKind,
     ...(run.recalled ? { recalled: run.recalled } : {}),
-    procedures: procedures as never,
+    procedures,
     ...(options.feedback ? { feedback: options.feedback } : {}),
     ask: async (request) => {
       if (deps.simulatedOnly) {

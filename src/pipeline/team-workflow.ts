@@ -7,7 +7,7 @@ import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { BudgetExceededError, toAgentdError } from '../core/errors.js';
-import type { Json } from '../core/json.js';
+import { parseJson, toJson } from '../core/json.js';
 import type { Logger } from '../core/logger.js';
 import { createLoopGuard, TaskSuspendedError } from '../executor/index.js';
 import type { TaskScope, TaskWorkflow } from '../executor/index.js';
@@ -81,7 +81,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       clock,
       router: deps.router,
       routing: (agent) => deps.routing(agent, input),
-      recordCost: scope.recordCost,
+      costMeter: scope.costMeter,
       emit: scope.emit,
       guard: createLoopGuard({ repeats: config.executor.loopRepeats, window: config.executor.loopWindow }),
       defaultMaxSteps: config.agents.maxSteps,
@@ -137,7 +137,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
           strategy: input.quality?.strategy ?? config.quality.strategy,
         },
       );
-      return { output: JSON.stringify(report, null, 2), details: report as unknown as Json };
+      return { output: JSON.stringify(report, null, 2), details: toJson(report) };
     }
     if (input.forge === 'design') {
       const taskKind = input.routing?.kind ?? deps.router.classify(input.prompt).kind;
@@ -146,13 +146,14 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
         { scope, input, recalled, environment, budget },
         { durable: scope.durable, feedback: '', taskKind },
       );
-      const report = {
-        source: design.source,
-        attempts: design.attempts,
-        errors: design.errors,
-        design: design.design,
-      };
-      return { output: JSON.stringify(report, null, 2), details: report as unknown as Json };
+      const output = JSON.stringify(
+        { source: design.source, attempts: design.attempts, errors: design.errors, design: design.design },
+        null,
+        2,
+      );
+      // A design's topology options are typed `unknown` (each topology parses its own): the details
+      // are the JSON the output shows.
+      return { output, details: parseJson(output) };
     }
     let outcome: QualityOutcome;
     try {
