@@ -1,6 +1,6 @@
 import { notFound } from '../core/errors.js';
 import type { TaskEvent } from '../core/events.js';
-import type { Json } from '../core/json.js';
+import { parseJson } from '../core/json.js';
 import { validate } from '../core/validate.js';
 import type { TaskResult, TaskRunner } from '../executor/index.js';
 import type { TaskRecord, TaskStatus, TaskStore } from '../store/task-store.js';
@@ -67,8 +67,9 @@ export function createTaskService(deps: {
     const plan = await planner.plan(input);
     const task = await deps.runner().submit({
       prompt: input.prompt,
-      // A validated request is JSON: plain objects, arrays, strings, numbers and booleans.
-      input: input as unknown as Json,
+      // Stored as JSON. Some fields are open records (team options, JSON-schema checks) whose type
+      // says `unknown`, so the request goes through JSON once instead of being cast.
+      input: parseJson(JSON.stringify(input)),
       // Known before the first call, so even the 202 answer says the task is a dry run.
       simulated: plan.simulated,
       beforeStart: (created) => plans.set(created.id, plan),
