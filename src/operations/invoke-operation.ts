@@ -1,6 +1,7 @@
 import { validate } from '../core/validate.js';
 import type { Runtime } from '../runtime/index.js';
 import type { Caller, Operation } from './define-operation.js';
+import './operation-error-codes.js';
 
 /** Validates raw input against the operation's schema and runs it: the one path every interface uses. */
 export async function invokeOperation<O extends Operation>(

@@ -4,6 +4,8 @@ import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { AgentdError } from '../core/errors.js';
+import '../forge/forge-error-codes.js';
+import './pipeline-error-codes.js';
 import { newId } from '../core/ids.js';
 import type { Json } from '../core/json.js';
 import { SYSTEM_AGENTS } from '../executor/index.js';
@@ -264,7 +266,6 @@ export async function runQualityLoop(
       if (answer.decision === 'reject') {
         throw new AgentdError({
           code: 'quality.rejected',
-          category: 'user',
           message: `a reviewer rejected the output after ${round} round(s)${answer.note ? `: ${answer.note}` : ''}`,
           details: { review: answer.reviewId },
         });
@@ -443,7 +444,6 @@ export function checkEscalationAnswer(answer: ReviewAnswer): void {
   if (answer.decision === 'edit' && editedOutput(answer.payload) === undefined) {
     throw new AgentdError({
       code: 'review.invalid_payload',
-      category: 'user',
       message: 'an edit of a rejected output needs the new output as payload {"output": "…"} (a string)',
       details: { path: 'payload.output' },
     });

@@ -5,6 +5,8 @@ import { loadConfigFromSystem, maskConfig } from '../config/index.js';
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
 import { AgentdError, notFound } from '../core/errors.js';
+import '../models/model-error-codes.js';
+import '../pipeline/pipeline-error-codes.js';
 import { TERMINAL_EVENTS } from '../core/events.js';
 import type { TaskEvent } from '../core/events.js';
 import type { Json } from '../core/json.js';
@@ -457,7 +459,6 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ) {
       throw new AgentdError({
         code: 'quality.no_rubric',
-        category: 'user',
         message: `judging '${judging}' needs a rubric: give one (--rubric FILE, quality.rubric) or let Forge design one (--forge)`,
         details: { path: 'quality.rubric' },
       });
@@ -475,7 +476,6 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       if (check.type === 'command' && !commandAllowed(check.argv, config.quality.allowedCommands)) {
         throw new AgentdError({
           code: 'quality.command_not_allowed',
-          category: 'user',
           message: `check '${check.argv.join(' ')}' runs a program quality.allowedCommands does not allow (allowed: ${config.quality.allowedCommands.join(', ') || 'none'})`,
         });
       }
