@@ -7,7 +7,11 @@ import type {
 import { z } from 'zod';
 import { loadTokenCounter } from '../budget/index.js';
 import type { Reservation } from '../budget/index.js';
-import { AgentdError, toAgentdError } from '../core/errors.js';
+import { AgentdError, stopsAgent, toAgentdError } from '../core/errors.js';
+import type { ErrorCode } from '../core/errors.js';
+import './agent-error-codes.js';
+import '../models/model-error-codes.js';
+import '../tools/tool-error-codes.js';
 import type { Json } from '../core/json.js';
 import { observeModelCalls, priceUsage } from '../models/index.js';
 import type { LanguageModel, ModelInfo, ResolvedModel } from '../models/index.js';
@@ -35,7 +39,7 @@ interface ModelStepOutput {
 }
 
 /** What a tool step journals: the result fed back to the model, or the error it is told about. */
-type ToolStepOutput = { ok: true; output: Json } | { ok: false; error: { code: string; message: string } };
+type ToolStepOutput = { ok: true; output: Json } | { ok: false; error: { code: ErrorCode; message: string } };
 
 /**
  * agentd's own agent loop: call the model, run the tools it asks for, feed the results back,
@@ -117,7 +121,6 @@ async function loop(
       if (repairs++ >= 1) {
         throw new AgentdError({
           code: 'agent.invalid_output',
-          category: 'upstream',
           message: `agent '${agent.name}' did not answer with the JSON asked for: ${checked.reason}`,
           details: { agent: agent.name },
         });
@@ -213,14 +216,8 @@ async function delegate(
     };
   } catch (error) {
     const failure = toAgentdError(error);
-    // Limits that end the task (budget, depth, cancellation) are not the model's to handle.
-    if (
-      failure.code.startsWith('loop.') ||
-      failure.code.startsWith('budget.') ||
-      failure.code.startsWith('task.')
-    ) {
-      throw failure;
-    }
+    // Guards and halts (a loop, delegation too deep, budget, cancellation) are not the model's to handle.
+    if (stopsAgent(failure)) throw failure;
     return { ok: false, error: { code: failure.code, message: failure.message } };
   }
 }
@@ -362,14 +359,12 @@ async function modelAttempt(
       const cause = timeout.aborted
         ? new AgentdError({
             code: 'model.timeout',
-            category: 'upstream',
             message: `${info.id}: no complete answer within ${ctx.modelTimeoutMs} ms (agents.modelTimeoutMs)`,
           })
         : error;
       if (!shown) throw cause;
       throw new AgentdError({
         code: 'model.stream_interrupted',
-        category: 'upstream',
         message: `${info.id}: the answer broke off after it had started (${cause instanceof Error ? cause.message : String(cause)})`,
         cause,
       });
@@ -422,7 +417,6 @@ async function modelAttempt(
     if (filtered && !text && toolCalls.length === 0) {
       throw new AgentdError({
         code: 'model.refused',
-        category: 'upstream',
         message: `${info.id}: the provider's content filter refused to answer`,
       });
     }
