@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AgentdError } from '../core/errors.js';
+import './agent-error-codes.js';
 import { validate } from '../core/validate.js';
 import { AgentSpecSchema, TeamSpecSchema } from './agent-spec.js';
 import type { AgentSpec, TeamSpec } from './agent-spec.js';

@@ -7,8 +7,12 @@ import type {
 import { z } from 'zod';
 import { loadTokenCounter } from '../budget/index.js';
 import type { MeteredCall } from '../budget/index.js';
-import { AgentdError, toAgentdError } from '../core/errors.js';
+import { AgentdError, stopsAgent, toAgentdError } from '../core/errors.js';
+import type { ErrorCode } from '../core/errors.js';
 import { parseJson } from '../core/json.js';
+import './agent-error-codes.js';
+import '../models/model-error-codes.js';
+import '../tools/tool-error-codes.js';
 import type { Json } from '../core/json.js';
 import { observeModelCalls } from '../models/index.js';
 import type { LanguageModel, ModelInfo, ResolvedModel } from '../models/index.js';
@@ -43,7 +47,7 @@ interface ModelStepOutput {
 }
 
 /** What a tool step journals: the result fed back to the model, or the error it is told about. */
-type ToolStepOutput = { ok: true; output: Json } | { ok: false; error: { code: string; message: string } };
+type ToolStepOutput = { ok: true; output: Json } | { ok: false; error: { code: ErrorCode; message: string } };
 
 /**
  * agentd's own agent loop: call the model, run the tools it asks for, feed the results back,
@@ -125,7 +129,6 @@ async function loop(
       if (repairs++ >= 1) {
         throw new AgentdError({
           code: 'agent.invalid_output',
-          category: 'upstream',
           message: `agent '${agent.name}' did not answer with the JSON asked for: ${checked.reason}`,
           details: { agent: agent.name },
         });
@@ -221,14 +224,8 @@ async function delegate(
     };
   } catch (error) {
     const failure = toAgentdError(error);
-    // Limits that end the task (budget, depth, cancellation) are not the model's to handle.
-    if (
-      failure.code.startsWith('loop.') ||
-      failure.code.startsWith('budget.') ||
-      failure.code.startsWith('task.')
-    ) {
-      throw failure;
-    }
+    // Guards and halts (a loop, delegation too deep, budget, cancellation) are not the model's to handle.
+    if (stopsAgent(failure)) throw failure;
     return { ok: false, error: { code: failure.code, message: failure.message } };
   }
 }
@@ -375,14 +372,12 @@ async function modelAttempt(
       const cause = timeout.aborted
         ? new AgentdError({
             code: 'model.timeout',
-            category: 'upstream',
             message: `${info.id}: no complete answer within ${ctx.modelTimeoutMs} ms (agents.modelTimeoutMs)`,
           })
         : error;
       if (!shown) throw cause;
       throw new AgentdError({
         code: 'model.stream_interrupted',
-        category: 'upstream',
         message: `${info.id}: the answer broke off after it had started (${cause instanceof Error ? cause.message : String(cause)})`,
         cause,
       });
@@ -435,7 +430,6 @@ async function modelAttempt(
     if (filtered && !text && toolCalls.length === 0) {
       throw new AgentdError({
         code: 'model.refused',
-        category: 'upstream',
         message: `${info.id}: the provider's content filter refused to answer`,
       });
     }

@@ -28,7 +28,7 @@ describe('Budget.reserve', () => {
     const error = refusal(budget, { usd: 0.3 });
 
     expect(error.code).toBe('budget.exceeded');
-    expect(error.category).toBe('user');
+    expect(error.category).toBe('halt');
     expect(error.message).toBe(
       'task budget: $0.2500 spent + $0.5000 reserved + $0.3000 for this call (worst case) ' +
         'would pass the limit of $1.0000 (usd)',

@@ -110,7 +110,6 @@ class LimitedBudget implements Budget, BudgetInternals {
       const committed = this.#spent[dimension] + this.#reserved[dimension];
       if (committed + request[dimension] > limit * (1 + ROUNDING_SLACK)) {
         throw new BudgetExceededError({
-          category: 'user',
           message:
             `${this.name} budget: ${format(dimension, this.#spent[dimension])} spent` +
             (this.#reserved[dimension] > 0

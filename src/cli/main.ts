@@ -3,6 +3,7 @@ import { AgentdError, toAgentdError } from '../core/errors.js';
 import { adminActor, invokeOperation } from '../operations/index.js';
 import { createRuntime } from '../runtime/index.js';
 import type { Runtime, RuntimeOptions } from '../runtime/index.js';
+import './cli-error-codes.js';
 import type { CliContext } from './cli-context.js';
 import { processIo } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
@@ -16,6 +17,7 @@ import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerTopologies } from './commands/topologies.js';
+import { exitCodeOf } from './exit-code.js';
 import { createStderrLogger } from './stderr-logger.js';
 
 /** The CLI version (kept in step with package.json by the build). */
@@ -64,7 +66,7 @@ export async function runCli(
     }
     const error = toAgentdError(thrown);
     io.stderr.write(`agentd: error: ${error.message} (${error.code})\n`);
-    return error.category === 'user' ? 2 : 1;
+    return exitCodeOf(error);
   } finally {
     await runtime?.close();
   }

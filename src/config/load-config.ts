@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { AgentdError } from '../core/errors.js';
+import './config-error-codes.js';
 import { validate } from '../core/validate.js';
 import { z } from 'zod';
 import { CatalogEntryConfigSchema, ModelsConfigSchema, SECRET_REF_PATTERN } from '../models/models-config.js';

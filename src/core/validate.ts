@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AgentdError } from './errors.js';
+import type { ErrorCode } from './errors.js';
 
 /**
  * Parses `value` with a zod schema. A failure becomes one AgentdError whose message names every
@@ -8,7 +9,7 @@ import { AgentdError } from './errors.js';
 export function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,
-  options: { where: string; code: string },
+  options: { where: string; code: ErrorCode },
 ): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;

@@ -14,4 +14,4 @@ export { callRole, SYSTEM_AGENTS } from './task-result.js';
 export type { TaskResult } from './task-result.js';
 export { createTaskRunner } from './task-runner.js';
 export type { TaskRunner, TaskRunnerOptions, TaskScope, TaskWorkflow } from './task-runner.js';
-export { TASK_FATAL_CODES, TaskSuspendedError } from './task-suspended.js';
+export { TaskSuspendedError } from './task-suspended.js';

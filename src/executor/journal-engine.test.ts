@@ -81,13 +81,13 @@ describe('journal engine', () => {
     const workflow = (ctx: DurableContext) =>
       ctx.step('boom', async () => {
         runs++;
-        throw new AgentdError({ code: 'tool.broken', message: 'broken' });
+        throw new AgentdError({ code: 'tool.invalid_input', message: 'broken' });
       });
     await expect(engine.run({ taskId: 't1', signal: signal() }, workflow)).rejects.toMatchObject({
-      code: 'tool.broken',
+      code: 'tool.invalid_input',
     });
     await expect(engine.run({ taskId: 't1', signal: signal() }, workflow)).rejects.toMatchObject({
-      code: 'tool.broken',
+      code: 'tool.invalid_input',
     });
     expect(runs).toBe(1);
     expect(await journaled('t1')).toEqual([['1', 'boom', 'failed']]);
@@ -232,7 +232,7 @@ describe('journal engine', () => {
           (c) => c.step('fine', async () => 'one'),
           (c) =>
             c.step('broken', async () => {
-              throw new AgentdError({ code: 'tool.broken', message: 'broken' });
+              throw new AgentdError({ code: 'tool.invalid_input', message: 'broken' });
             }),
           async () => {
             throw new Error('plain');
@@ -242,7 +242,7 @@ describe('journal engine', () => {
       );
       expect(results).toMatchObject([
         { ok: true, value: 'one' },
-        { ok: false, error: { code: 'tool.broken' } },
+        { ok: false, error: { code: 'tool.invalid_input' } },
         { ok: false, error: { code: 'internal.error' } },
         { ok: true, value: 'three' },
       ]);

@@ -1,15 +1,16 @@
 import type { Clock } from '../core/clock.js';
-import { AgentdError, toAgentdError } from '../core/errors.js';
+import { AgentdError, endsTask, restoreError, toAgentdError } from '../core/errors.js';
+import type { ErrorCode } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson } from '../core/json.js';
 import type { JsonCompatible, NotFunction } from '../core/json.js';
 import type { JournalStore, StepRecord } from '../store/journal-store.js';
 import type { ReviewStore } from '../store/review-store.js';
 import type { DurableContext, DurableEngine, HumanAnswer, Settled, StepHooks } from './durable-context.js';
-import { TASK_FATAL_CODES, TaskSuspendedError } from './task-suspended.js';
+import { TaskSuspendedError } from './task-suspended.js';
 
 /** When several branches end the task at once, the most final reason wins. */
-const FATAL_PRIORITY = [
+const FATAL_PRIORITY: readonly ErrorCode[] = [
   'task.cancelled',
   'task.interrupted',
   'budget.exceeded',
@@ -46,7 +47,6 @@ export function createJournalEngine(options: {
         if (previous && previous.name !== name) {
           throw new AgentdError({
             code: 'journal.nondeterministic',
-            category: 'system',
             message: `task ${taskId} step ${key} was '${previous.name}' when first run but is '${name}' on resume`,
           });
         }
@@ -74,7 +74,7 @@ export function createJournalEngine(options: {
               hooks?.onStart?.(key);
               if (previous.status === 'failed' && previous.error) {
                 hooks?.onEnd?.({ key, replayed: true, error: previous.error });
-                throw new AgentdError({ ...previous.error, category: 'system' });
+                throw restoreError(previous.error);
               }
               const output = fromJson<T>(previous.output);
               hooks?.onEnd?.({ key, replayed: true, output });
@@ -101,7 +101,7 @@ export function createJournalEngine(options: {
               const error = toAgentdError(thrown);
               // A step cut short (cancellation, shutdown, budget, a wait for a human) did not
               // complete: leave it unjournaled so a resume runs it.
-              if (!signal.aborted && !TASK_FATAL_CODES.has(error.code)) {
+              if (!signal.aborted && !endsTask(error)) {
                 await journal.record({
                   taskId,
                   key,
@@ -122,7 +122,6 @@ export function createJournalEngine(options: {
             if (name.includes('/') || scopes.has(name)) {
               throw new AgentdError({
                 code: 'journal.invalid_scope',
-                category: 'system',
                 message: `scope name '${name}' is ${name.includes('/') ? "invalid (contains '/')" : 'used twice'} in scope '${path}'`,
               });
             }
@@ -145,7 +144,7 @@ export function createJournalEngine(options: {
             );
             if (signal.aborted) throw toAgentdError(signal.reason);
             const fatal = settled
-              .flatMap((s) => (s.ok || !TASK_FATAL_CODES.has(s.error.code) ? [] : [s.error]))
+              .flatMap((s) => (s.ok || !endsTask(s.error) ? [] : [s.error]))
               .sort((a, b) => FATAL_PRIORITY.indexOf(a.code) - FATAL_PRIORITY.indexOf(b.code))[0];
             if (fatal) throw fatal;
             return settled;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AgentdError } from '../core/errors.js';
+import './executor-error-codes.js';
 import { canonicalJson } from '../core/json.js';
 import type { Json } from '../core/json.js';
 

@@ -2,6 +2,7 @@ import { notFound } from '../core/errors.js';
 import { TERMINAL_EVENTS } from '../core/events.js';
 import type { TaskEvent } from '../core/events.js';
 import type { TaskStatus, TaskStore } from '../store/task-store.js';
+import './executor-error-codes.js';
 
 /** Options of one followed stream. */
 export interface FollowOptions {

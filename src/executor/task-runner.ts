@@ -4,6 +4,8 @@ import { createCostMeter } from '../budget/index.js';
 import type { CostMeter } from '../budget/index.js';
 import type { Clock } from '../core/clock.js';
 import { AgentdError, notFound, toAgentdError } from '../core/errors.js';
+import type { ErrorCode } from '../core/errors.js';
+import './executor-error-codes.js';
 import type { TaskEvent, TaskEventMap } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson } from '../core/json.js';
@@ -480,12 +482,10 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         throw current.status === 'cancelled'
           ? new AgentdError({
               code: 'review.closed',
-              category: 'user',
               message: `review ${id} can no longer be answered: its task ${current.taskId} was cancelled`,
             })
           : new AgentdError({
               code: 'review.already_answered',
-              category: 'user',
               message: `review ${id} was already answered (${current.answer?.decision ?? 'unknown'})`,
             });
       }
@@ -540,10 +540,10 @@ function defaultIsProcessAlive(pid: number): boolean {
   }
 }
 
-function cancelledError(): { code: string; message: string } {
+function cancelledError(): { code: ErrorCode; message: string } {
   return { code: 'task.cancelled', message: 'the task was cancelled' };
 }
 
 function cancelReason(): AgentdError {
-  return new AgentdError({ ...cancelledError(), category: 'user' });
+  return new AgentdError(cancelledError());
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { TeamSpec } from '../agents/index.js';
-import { AgentdError, toAgentdError } from '../core/errors.js';
-import { TASK_FATAL_CODES } from '../executor/index.js';
+import { AgentdError, endsTask, toAgentdError } from '../core/errors.js';
+import './forge-error-codes.js';
 import type { ProcedureRecord } from '../store/procedure-store.js';
 import { builtinTools } from '../tools/index.js';
 import { FORGE_INSTRUCTIONS, forgePrompt, repairPrompt } from './forge-prompt.js';
@@ -123,7 +123,7 @@ export async function designTeam(input: DesignTeamInput): Promise<DesignTeamResu
       });
     } catch (error) {
       const cause = toAgentdError(error);
-      if (TASK_FATAL_CODES.has(cause.code)) throw error;
+      if (endsTask(cause)) throw error;
       // A call that failed once (no model, provider down, unparseable output) is not asked again:
       // the heuristic is free and the task should not wait on a second failure.
       errors.push(`attempt ${attempt}: the design call failed: ${cause.message}`);
@@ -162,7 +162,6 @@ export async function designTeam(input: DesignTeamInput): Promise<DesignTeamResu
   if (!checked.ok) {
     throw new AgentdError({
       code: 'forge.invalid_heuristic',
-      category: 'system',
       message: `the heuristic design is invalid, which is a bug: ${checked.errors.join('; ')}`,
     });
   }

@@ -3,6 +3,7 @@ import { ModelRequirementsSchema, TeamSpecSchema, TOPOLOGY_NAMES } from '../agen
 import type { TeamSpec } from '../agents/index.js';
 import { BudgetLimitsSchema } from '../budget/index.js';
 import { AgentdError } from '../core/errors.js';
+import './forge-error-codes.js';
 
 /** The most agents a design may have: every agent costs model calls, and Forge is meant to be cheap. */
 export const MAX_DESIGN_AGENTS = 12;
@@ -173,7 +174,6 @@ export function toTeamSpec(design: TeamDesign, name: string): TeamSpec {
   if (!parsed.success) {
     throw new AgentdError({
       code: 'forge.invalid_design',
-      category: 'user',
       message: `the design is not a valid team: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
     });
   }

@@ -1,4 +1,5 @@
 import { AgentdError } from '../core/errors.js';
+import './judge-error-codes.js';
 import { consensus } from './consensus.js';
 import type { ConsensusOptions, ConsensusStrategy, ConsensusVote } from './consensus.js';
 import type { Label } from './load-labels.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentdError } from '../core/errors.js';
+import './judge-error-codes.js';
 import { meetsThreshold } from './rubric.js';
 import type { Vote } from './verdict.js';
 

@@ -1,4 +1,5 @@
 import { AgentdError } from '../core/errors.js';
+import './judge-error-codes.js';
 
 /** The fewest verdicts a pair of judges must share before their correlation is trusted. */
 export const MIN_SHARED_VERDICTS = 3;

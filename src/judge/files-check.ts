@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { AgentdError } from '../core/errors.js';
+import '../security/security-error-codes.js';
 import { resolveInWorkspace } from '../security/index.js';
 import type { CheckSpec } from './check-spec.js';
 import type { CheckFinding } from './output-checks.js';

@@ -3,6 +3,7 @@ import type { ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { AgentdError } from '../core/errors.js';
+import './judge-error-codes.js';
 
 /** A compiled JSON Schema: `problems(data)` lists why `data` does not validate, empty when it does. */
 export interface CompiledJsonSchema {

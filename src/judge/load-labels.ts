@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AgentdError } from '../core/errors.js';
+import './judge-error-codes.js';
 import { validate } from '../core/validate.js';
 
 /**

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AgentdError } from '../core/errors.js';
+import './judge-error-codes.js';
 import { validate } from '../core/validate.js';
 import { RubricSchema, rubricHash } from './rubric.js';
 import type { Rubric } from './rubric.js';

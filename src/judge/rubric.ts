@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AgentdError } from '../core/errors.js';
+import './judge-error-codes.js';
 import { CheckSpecSchema } from './check-spec.js';
 
 /** One thing a judge scores, 0–1; `weight` is its share of the weighted score. */
@@ -108,6 +109,8 @@ export function weightedScore(
   if (missing.length > 0) {
     throw new AgentdError({
       code: 'judge.missing_criterion',
+      // Declared upstream for a judge model's answer (verdict.ts); scores passed in here are the caller's.
+      category: 'invalid',
       message: `no score for ${missing.map((name) => `'${name}'`).join(', ')}`,
       details: { missing },
     });

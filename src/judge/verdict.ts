@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentdError } from '../core/errors.js';
+import './judge-error-codes.js';
 import { meetsThreshold, weightedScore } from './rubric.js';
 import type { Rubric } from './rubric.js';
 
@@ -77,7 +78,6 @@ export function toVote(
     const unknown = answer.scores.map((entry) => entry.criterion).filter((name) => !known.has(name));
     throw new AgentdError({
       code: 'judge.missing_criterion',
-      category: 'upstream',
       message:
         `the answer does not score ${missing.map((name) => `'${name}'`).join(', ')}` +
         (unknown.length > 0

@@ -1,4 +1,6 @@
 import { AgentdError, notFound } from '../core/errors.js';
+import './memory-error-codes.js';
+import '../models/model-error-codes.js';
 import type { EmbeddingModel } from '../models/index.js';
 import type { MemoryLayer, MemoryRecord, MemoryStats, MemoryStore } from '../store/memory-store.js';
 import type { ProcedureRecord, ProcedureStore } from '../store/procedure-store.js';
@@ -390,7 +392,6 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       if (junk) {
         throw new AgentdError({
           code: 'memory.refused',
-          category: 'user',
           message: `memory not changed: ${junk}`,
           details: { reason: junk },
         });
@@ -424,7 +425,6 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       if (!model) {
         throw new AgentdError({
           code: 'memory.no_embeddings',
-          category: 'user',
           message: "memory.embeddings is 'none': there is no embedding model to re-embed with",
         });
       }

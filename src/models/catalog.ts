@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { validate } from '../core/validate.js';
+import './model-error-codes.js';
 import data from './catalog.json' with { type: 'json' };
 import type { ModelCapabilities, ModelInfo } from './language-model.js';
 import { parseModelId } from './model-id.js';

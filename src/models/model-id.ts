@@ -1,4 +1,5 @@
 import { AgentdError } from '../core/errors.js';
+import './model-error-codes.js';
 
 // The same shape the config schema accepts for `models.default` and catalog ids.
 const MODEL_ID = /^([^/\s]+)\/(\S+)$/;
@@ -9,7 +10,6 @@ export function parseModelId(id: string): { provider: string; model: string } {
   if (!match?.[1] || !match[2]) {
     throw new AgentdError({
       code: 'model.invalid_id',
-      category: 'user',
       message: `model id '${id}' is not of the form provider/model (e.g. openai/gpt-4o-mini, ollama/llama3.2)`,
     });
   }

@@ -46,7 +46,7 @@ describe('model registry', () => {
     expect(() => registry.resolve('anthropic/claude-haiku-4-5')).toThrow(
       expect.objectContaining({
         code: 'model.unknown_provider',
-        category: 'user',
+        category: 'invalid',
         message: expect.stringContaining('configured providers: openai, ollama, simulated'),
       }),
     );

@@ -1,4 +1,5 @@
 import { AgentdError } from '../core/errors.js';
+import './model-error-codes.js';
 import type { ModelCatalog } from './catalog.js';
 import type { LanguageModel, ModelInfo, ModelProvider } from './language-model.js';
 import { parseModelId } from './model-id.js';
@@ -68,7 +69,6 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
         const configured = [...byName.keys()];
         throw new AgentdError({
           code: 'model.unknown_provider',
-          category: 'user',
           message:
             `model '${id}': no provider named '${providerName}' is configured; ` +
             (configured.length > 0
@@ -124,7 +124,6 @@ export function defaultModelId(options: DefaultModelIdOptions): string {
   if (!first) {
     throw new AgentdError({
       code: 'model.no_default',
-      category: 'user',
       message: 'no model provider is configured; configure one under providers, or set models.default',
     });
   }
@@ -133,7 +132,6 @@ export function defaultModelId(options: DefaultModelIdOptions): string {
   if (model === undefined) {
     throw new AgentdError({
       code: 'model.no_default',
-      category: 'user',
       path: 'models.default',
       message:
         `no default model for provider '${first.name}' (${first.type}): agentd found no model it serves; ` +

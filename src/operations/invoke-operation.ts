@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime/index.js';
 import { requirePermission } from '../security/index.js';
 import type { Actor } from '../security/index.js';
 import type { Operation, StreamOperation } from './define-operation.js';
+import './operation-error-codes.js';
 
 /**
  * The one path every interface takes into an operation: checks the actor's permission, validates
@@ -40,7 +41,6 @@ function checkOutput(operation: Operation, output: unknown): void {
   if (checked.success) return;
   throw new AgentdError({
     code: 'operation.invalid_output',
-    category: 'system',
     message: `${operation.name} returned a result its output schema rejects: ${checked.error.issues
       .slice(0, 3)
       .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)

@@ -4,6 +4,8 @@ import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { AgentdError } from '../core/errors.js';
+import '../forge/forge-error-codes.js';
+import './pipeline-error-codes.js';
 import { newId } from '../core/ids.js';
 import { validate } from '../core/validate.js';
 import { fromJson, parseJson, toJson } from '../core/json.js';
@@ -280,7 +282,6 @@ export async function runQualityLoop(
       if (answer.decision === 'reject') {
         throw new AgentdError({
           code: 'quality.rejected',
-          category: 'user',
           message: `a reviewer rejected the output after ${round} round(s)${answer.note ? `: ${answer.note}` : ''}`,
           details: { review: answer.reviewId },
         });
@@ -469,7 +470,6 @@ export function checkEscalationAnswer(answer: ReviewAnswer): void {
   if (answer.decision === 'edit' && editedOutput(answer.payload) === undefined) {
     throw new AgentdError({
       code: 'review.invalid_payload',
-      category: 'user',
       message: 'an edit of a rejected output needs the new output as payload {"output": "…"} (a string)',
       details: { path: 'payload.output' },
     });

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { AgentdError, toAgentdError } from '../core/errors.js';
+import '../memory/memory-error-codes.js';
 import { newId } from '../core/ids.js';
 import type { Json } from '../core/json.js';
 import type {
@@ -105,7 +106,6 @@ export function createRuntimeMemory(deps: {
           if (outcome.outcome === 'refused') {
             throw new AgentdError({
               code: 'memory.refused',
-              category: 'user',
               message: `memory not added: ${outcome.reason}`,
               details: { reason: outcome.reason },
             });

@@ -4,6 +4,7 @@ import { BudgetLimitsSchema } from '../budget/index.js';
 import { LabelSchema, QualitySettingsSchema, RubricSchema } from '../judge/index.js';
 import { RoutingSchema } from '../router/index.js';
 import { validate } from '../core/validate.js';
+import '../executor/executor-error-codes.js';
 
 /** A task request: a prompt, and optionally the agent or team to run and a model for all of them. */
 export const TaskInputSchema = z

@@ -4,9 +4,9 @@ import type { AgentSpec, TeamSpec } from '../agents/index.js';
 import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
-import { toAgentdError } from '../core/errors.js';
+import { endsTask, toAgentdError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { SYSTEM_AGENTS, TASK_FATAL_CODES } from '../executor/index.js';
+import { SYSTEM_AGENTS } from '../executor/index.js';
 import type { DurableContext, TaskScope } from '../executor/index.js';
 import {
   ExtractedFactsSchema,
@@ -225,7 +225,7 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
       );
       return answer.output;
     } catch (error) {
-      if (TASK_FATAL_CODES.has(toAgentdError(error).code) || durable.signal.aborted) throw error;
+      if (endsTask(toAgentdError(error)) || durable.signal.aborted) throw error;
       return '';
     }
   }

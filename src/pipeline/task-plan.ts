@@ -9,6 +9,7 @@ import type { ToolRegistry } from '../tools/index.js';
 import { prepareTeam } from '../topology/index.js';
 import type { PreparedTeam } from '../topology/index.js';
 import type { TaskInput } from './task-input.js';
+import './pipeline-error-codes.js';
 
 /**
  * What a request becomes once every check that needs no model call has passed: the team checked
@@ -130,7 +131,6 @@ export function createTaskPlanner(deps: TaskPlannerDependencies): TaskPlanner {
     ) {
       throw new AgentdError({
         code: 'quality.no_rubric',
-        category: 'user',
         message: `judging '${judging}' needs a rubric: give one (--rubric FILE, quality.rubric) or let Forge design one (--forge)`,
         details: { path: 'quality.rubric' },
       });
@@ -148,7 +148,6 @@ export function createTaskPlanner(deps: TaskPlannerDependencies): TaskPlanner {
       if (check.type === 'command' && !commandAllowed(check.argv, config.quality.allowedCommands)) {
         throw new AgentdError({
           code: 'quality.command_not_allowed',
-          category: 'user',
           message: `check '${check.argv.join(' ')}' runs a program quality.allowedCommands does not allow (allowed: ${config.quality.allowedCommands.join(', ') || 'none'})`,
         });
       }

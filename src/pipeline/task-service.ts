@@ -9,6 +9,7 @@ import type { Tracer } from '../trace/index.js';
 import { parseTaskInput, TaskInputSchema } from './task-input.js';
 import type { TaskRequest } from './task-input.js';
 import type { TaskPlan, TaskPlanner } from './task-plan.js';
+import '../executor/executor-error-codes.js';
 
 /** Tasks as users see them: submit, follow, inspect, cancel. */
 export interface TaskService {

@@ -194,7 +194,6 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
     scope.deadline(
       remaining,
       new BudgetExceededError({
-        category: 'user',
         message: `task budget: running time passed the limit of ${wallTimeMs} ms (wallTimeMs)`,
         details: { budget: 'task', limit: 'wallTimeMs', limitValue: wallTimeMs },
       }),

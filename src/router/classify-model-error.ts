@@ -1,5 +1,6 @@
 import { APICallError } from '@ai-sdk/provider';
 import { AgentdError } from '../core/errors.js';
+import '../models/model-error-codes.js';
 
 /** Why a model call failed, as far as routing is concerned. */
 export type ModelErrorClass =

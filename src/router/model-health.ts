@@ -17,6 +17,7 @@ import type {
   IRetryBackoffContext,
 } from 'cockatiel';
 import { AgentdError } from '../core/errors.js';
+import '../models/model-error-codes.js';
 import { classifyModelError, isAgentdOwnError } from './classify-model-error.js';
 import type { ClassifiedModelError, ModelErrorClass } from './classify-model-error.js';
 import type { RouterConfig } from './router-config.js';
@@ -238,7 +239,6 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
           const scope = isOpen(circuits.get(`provider:${target.provider}`)) ? 'provider' : 'model';
           throw new AgentdError({
             code: 'model.circuit_open',
-            category: 'upstream',
             message: `${target.id}: the ${scope} circuit is open after repeated failures`,
             details: { target: target.id, scope },
           });

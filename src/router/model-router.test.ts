@@ -44,7 +44,7 @@ function router(config: Record<string, unknown> = {}, list: ModelInfo[] = models
     candidates: () => list,
     resolve: (id) => {
       const found = list.find((m) => m.id === id);
-      if (!found) throw new AgentdError({ code: 'model.unknown', message: id });
+      if (!found) throw new AgentdError({ code: 'model.not_found', message: id });
       return { info: found, local: false, model: undefined as unknown as ResolvedModel['model'] };
     },
     store: stores.router,
@@ -117,7 +117,7 @@ describe('model router', () => {
     const error = await router()
       .call(ask, attempt, { signal })
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'model.auth_failed', category: 'user' });
+    expect(error).toMatchObject({ code: 'model.auth_failed', category: 'invalid' });
     expect((error as Error).message).toMatch(/^a\/cheap: status 401/);
     expect(tried).toEqual(['a/cheap']);
   });

@@ -1,4 +1,6 @@
 import { AgentdError, ModelCallError } from '../core/errors.js';
+import type { ErrorCode } from '../core/errors.js';
+import '../models/model-error-codes.js';
 import type { Logger } from '../core/logger.js';
 import type { ModelCapabilities, ModelInfo, ResolvedModel } from '../models/index.js';
 import type { RouterStore } from '../store/router-store.js';
@@ -405,7 +407,6 @@ function routeFailure(
   if (!last) {
     return new AgentdError({
       code: 'model.circuit_open',
-      category: 'upstream',
       message: `no model could take this call: every candidate's circuit is open (${decision.order.join(', ')})`,
       details: { candidates: decision.order },
     });
@@ -419,7 +420,6 @@ function routeFailure(
   );
   return new ModelCallError({
     code: ERROR_CODES[primary.error.class] ?? 'model.call_failed',
-    category: USER_CLASSES.has(primary.error.class) ? 'user' : 'upstream',
     retryable: primary.error.retryable,
     message:
       failures.length === 1
@@ -434,9 +434,9 @@ function routeFailure(
   });
 }
 
-const USER_CLASSES = new Set(['auth', 'config', 'bad_request', 'context_length']);
-
-const ERROR_CODES: Partial<Record<ClassifiedModelError['class'], string>> = {
+// A code's declared category says whose fault the failure is: `invalid` for the caller's (auth, an unknown
+// model, a bad request, a prompt over the context window), `upstream` for the provider's.
+const ERROR_CODES: Partial<Record<ClassifiedModelError['class'], ErrorCode>> = {
   rate_limit: 'model.rate_limited',
   timeout: 'model.timeout',
   server: 'model.call_failed',

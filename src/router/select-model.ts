@@ -1,4 +1,6 @@
 import { AgentdError } from '../core/errors.js';
+import '../models/model-error-codes.js';
+import './router-error-codes.js';
 import type { ModelCapabilities, ModelInfo } from '../models/index.js';
 import type { ModelKnowledge } from './model-knowledge.js';
 import type { QualityEstimate, QualityPrior } from './posterior.js';
@@ -271,14 +273,12 @@ function noCandidate(request: SelectionRequest, rows: readonly Row[]): AgentdErr
     // Every model that could take the call is failing right now: an upstream outage, not a config error.
     return new AgentdError({
       code: 'model.circuit_open',
-      category: 'upstream',
       message: `every model that could take this call has an open circuit after repeated failures (${open.join(', ')}); they are probed again after router.breaker.halfOpenAfterMs`,
       details: { kind: request.kind, models: open },
     });
   }
   return new AgentdError({
     code: 'router.no_candidate',
-    category: 'user',
     message:
       rows.length === 0
         ? 'no model is available: configure a provider'

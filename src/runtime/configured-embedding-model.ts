@@ -1,5 +1,6 @@
 import type { AgentdConfig } from '../config/index.js';
 import { AgentdError } from '../core/errors.js';
+import '../config/config-error-codes.js';
 import type { EmbeddingModel } from '../models/index.js';
 import { createProviderEmbeddingModel } from '../models/providers/provider-embedding-model.js';
 import { createUseLiteEmbeddingModel } from '../models/providers/use-lite/use-lite-embedding-model.js';
@@ -13,7 +14,6 @@ export function configuredEmbeddingModel(config: AgentdConfig): EmbeddingModel |
   if (!provider || (provider.type !== 'openai' && provider.type !== 'openai-compatible')) {
     throw new AgentdError({
       code: 'config.invalid',
-      category: 'user',
       message: provider
         ? `memory.embeddings.provider: provider '${chosen.provider}' is of type ${provider.type}; embeddings need an openai or openai-compatible provider`
         : `memory.embeddings.provider: no provider named '${chosen.provider}' is configured (providers: ${config.providers.map((p) => p.name).join(', ') || 'none'})`,

@@ -5,6 +5,7 @@ import { isLoopbackName } from '../core/loopback.js';
 import { detectLocalServer, NOT_CHAT } from '../models/index.js';
 import type { InventoryProvider, ModelProvider, ResolvedProviderConfig } from '../models/index.js';
 import { providerFactories } from '../models/providers/index.js';
+import '../models/model-error-codes.js';
 
 /** A provider the runtime set up, with the config it came from. */
 export interface ConfiguredProvider extends InventoryProvider {

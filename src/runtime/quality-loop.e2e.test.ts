@@ -173,7 +173,7 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
           checks: [{ type: 'command', argv: ['sh', '-c', 'exit 0'], timeoutMs: 1000 }],
         },
       }),
-    ).rejects.toMatchObject({ code: 'quality.command_not_allowed', category: 'user' });
+    ).rejects.toMatchObject({ code: 'quality.command_not_allowed', category: 'invalid' });
     expect(t.model.calls.length).toBe(calls);
     // Judges asked for with no rubric to judge against: refused too, not silently unjudged.
     const tasks = (await t.runtime.tasks.list()).length;
@@ -182,7 +182,7 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
         t.runtime.tasks.submit({ prompt: 'Write notes', quality: { judging } }),
       ).rejects.toMatchObject({
         code: 'quality.no_rubric',
-        category: 'user',
+        category: 'invalid',
         message: expect.stringContaining(`judging '${judging}' needs a rubric`),
       });
     }
@@ -271,7 +271,7 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
     for (const payload of [{ output: 42 }, { text: 'Fixed by hand.' }, 'Fixed by hand.'] as Json[]) {
       await expect(
         t.runtime.reviews.answer(first?.id ?? '', { decision: 'edit', note: null, payload }),
-      ).rejects.toMatchObject({ code: 'review.invalid_payload', category: 'user' });
+      ).rejects.toMatchObject({ code: 'review.invalid_payload', category: 'invalid' });
     }
     expect((await t.runtime.reviews.list({ taskId: edited.id }))[0]?.status).toBe('pending');
     await t.runtime.reviews.answer(first?.id ?? '', {

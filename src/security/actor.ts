@@ -1,4 +1,5 @@
 import { PolicyDeniedError } from '../core/errors.js';
+import './security-error-codes.js';
 
 /** What an operation needs: `read` and `write` are for task users, `admin` for configuration and audit. */
 export type Permission = 'read' | 'write' | 'admin';
@@ -32,7 +33,6 @@ export function requirePermission(actor: Actor, permission: Permission, what: st
   if (actor.permissions.has(permission)) return;
   throw new PolicyDeniedError({
     code: 'permission.denied',
-    category: 'user',
     message: `${actor.id} may not ${what}: it needs the '${permission}' permission`,
     details: { permission },
   });

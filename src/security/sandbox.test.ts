@@ -30,7 +30,7 @@ async function expectRefused(requested: string): Promise<void> {
     (thrown: unknown) => thrown,
   );
   expect(error).toBeInstanceOf(PolicyDeniedError);
-  expect(error).toMatchObject({ code: 'security.path_outside_workspace', category: 'user' });
+  expect(error).toMatchObject({ code: 'security.path_outside_workspace', category: 'forbidden' });
   expect((error as Error).message).toContain(requested);
 }
 

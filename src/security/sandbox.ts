@@ -1,6 +1,7 @@
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { AgentdError, PolicyDeniedError } from '../core/errors.js';
+import './security-error-codes.js';
 
 /** How many symlinks one resolution may follow before it is treated as a loop (Linux's own limit). */
 const MAX_SYMLINK_HOPS = 40;
@@ -42,7 +43,6 @@ async function workspaceRoot(workspace: string): Promise<string> {
     throw new AgentdError({
       code: 'security.workspace_not_found',
       message: `workspace folder '${workspace}' does not exist`,
-      category: 'system',
       cause: error,
     });
   }
@@ -102,7 +102,6 @@ function outsideWorkspace(requested: string): PolicyDeniedError {
   return new PolicyDeniedError({
     code: 'security.path_outside_workspace',
     message: `path '${requested}' is outside the workspace; use a path relative to the workspace folder`,
-    category: 'user',
     details: { requested },
   });
 }

@@ -18,6 +18,7 @@ import type { Runtime } from '../runtime/index.js';
 import { errorResponse, requestError } from './error-response.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { openApiDocument } from './openapi.js';
+import '../operations/operation-error-codes.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {

@@ -1,33 +1,29 @@
-import { AgentdError, PolicyDeniedError, toAgentdError } from '../core/errors.js';
+import { AgentdError, toAgentdError } from '../core/errors.js';
+import type { ErrorCategory, ErrorCode } from '../core/errors.js';
+import './server-error-codes.js';
 
 /**
- * Codes with a status of their own. Only resources addressed by the URL are 404; a missing thing
- * named inside a request body (a tool, an agent) is a bad request, which the category makes 400.
+ * The HTTP status of each category. Only resources addressed by the URL are `not_found` (404); a
+ * missing thing named inside a request body (a tool, an agent) is declared `invalid`, a bad request.
  */
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  'task.not_found': 404,
-  'review.not_found': 404,
-  'memory.not_found': 404,
-  'memory.refused': 422,
-  'review.already_answered': 409,
-  'review.closed': 409,
-  'route.not_found': 404,
-  'request.forbidden_origin': 403,
-  'request.forbidden_host': 403,
-  'request.too_large': 413,
-  'request.unsupported_media_type': 415,
+const STATUS_BY_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  unauthenticated: 401,
+  forbidden: 403,
+  too_large: 413,
+  unsupported: 415,
+  refused: 422,
+  guard: 400,
+  halt: 400,
+  upstream: 502,
+  system: 500,
 };
 
-/** The HTTP status for an error: decided here, at the edge, from its code and category. */
+/** The HTTP status for an error: decided here, at the edge, from its category. */
 export function httpStatusOf(error: AgentdError): number {
-  const byCode = STATUS_BY_CODE[error.code];
-  if (byCode !== undefined) return byCode;
-  if (error.code.startsWith('auth.')) return 401;
-  if (error instanceof PolicyDeniedError) return 403;
-  if (error.code === 'store.conflict') return 409;
-  if (error.category === 'user') return 400;
-  if (error.category === 'upstream') return 502;
-  return 500;
+  return STATUS_BY_CATEGORY[error.category];
 }
 
 /** The JSON error body and status for anything thrown; never a stack trace. */
@@ -43,6 +39,6 @@ export function errorResponse(thrown: unknown): {
 }
 
 /** A request-level error (bad JSON, missing auth) in the same shape. */
-export function requestError(code: string, message: string): AgentdError {
-  return new AgentdError({ code, message, category: 'user' });
+export function requestError(code: ErrorCode, message: string): AgentdError {
+  return new AgentdError({ code, message });
 }

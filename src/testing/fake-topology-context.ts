@@ -1,5 +1,7 @@
 import type { AgentInput, AgentResult, AgentSpec } from '../agents/index.js';
 import { AgentdError, toAgentdError } from '../core/errors.js';
+import '../agents/agent-error-codes.js';
+import './testing-error-codes.js';
 import type { HumanAnswer, Settled } from '../executor/index.js';
 import { prepareTeam } from '../topology/index.js';
 import type { TopologyContext } from '../topology/index.js';

@@ -39,7 +39,7 @@ describe('createToolRegistry', () => {
   it('refuses an unknown name with tool.not_found, listing the available tools', () => {
     const error = thrown(() => registry.get('delta'));
     expect(error.code).toBe('tool.not_found');
-    expect(error.category).toBe('user');
+    expect(error.category).toBe('invalid');
     expect(error.message).toContain("'delta'");
     expect(error.message).toContain('alpha, beta, gamma');
   });

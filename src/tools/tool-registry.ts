@@ -1,4 +1,5 @@
 import { AgentdError } from '../core/errors.js';
+import './tool-error-codes.js';
 import type { AnyTool } from './define-tool.js';
 
 /** The tools a runtime knows, looked up by name. */
@@ -25,14 +26,12 @@ export function createToolRegistry(tools: AnyTool[]): ToolRegistry {
       throw new AgentdError({
         code: 'tool.invalid_name',
         message: `tool name '${tool.name}' is invalid: use 1-64 letters, digits, '_' or '-'`,
-        category: 'system',
       });
     }
     if (byName.has(tool.name)) {
       throw new AgentdError({
         code: 'tool.duplicate',
         message: `two tools are named '${tool.name}'; tool names must be unique`,
-        category: 'system',
       });
     }
     byName.set(tool.name, tool);
@@ -44,7 +43,6 @@ export function createToolRegistry(tools: AnyTool[]): ToolRegistry {
     return new AgentdError({
       code: 'tool.not_found',
       message: `unknown tool${names.length === 1 ? '' : 's'} ${which}; available: ${available.join(', ') || '(none)'}`,
-      category: 'user',
       details: { unknown: names, available },
     });
   };

@@ -89,7 +89,7 @@ describe('circular topology', () => {
 
   it('fails the run when an agent fails', async () => {
     const attempt = run(team(['a', 'b']), (agent) => {
-      if (agent === 'b') throw new AgentdError({ code: 'model.unavailable', message: 'b is down' });
+      if (agent === 'b') throw new AgentdError({ code: 'model.unreachable', message: 'b is down' });
       return 'x';
     });
     await expect(attempt).rejects.toThrow('b is down');

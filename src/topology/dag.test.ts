@@ -156,8 +156,7 @@ describe('dag topology', () => {
     const ctx = createFakeTopologyContext({
       prompt: TASK,
       answer: (agent) => {
-        if (agent === 'b')
-          throw new AgentdError({ code: 'model.unavailable', category: 'upstream', message: 'model down' });
+        if (agent === 'b') throw new AgentdError({ code: 'model.unreachable', message: 'model down' });
         return agent;
       },
     });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AgentResult, AgentSpec, TeamSpec } from '../agents/index.js';
-import { AgentdError, toAgentdError } from '../core/errors.js';
-import { TASK_FATAL_CODES } from '../executor/index.js';
+import { AgentdError, endsTask, toAgentdError } from '../core/errors.js';
+import './topology-error-codes.js';
 import { invalidTeam } from './invalid-team.js';
 import { agentNamed, composePrompt, outputSections } from './team-helpers.js';
 import { defineTopology } from './topology.js';
@@ -147,7 +147,7 @@ export const dagTopology = defineTopology({
       const outcome = settled[index];
       return outcome?.status === 'failed' ? [{ node: agent.name, error: outcome.error }] : [];
     });
-    const fatal = failed.find((f) => TASK_FATAL_CODES.has(f.error.code));
+    const fatal = failed.find((f) => endsTask(f.error));
     if (fatal) throw fatal.error;
     const [first] = failed;
     if (first) {
@@ -156,6 +156,7 @@ export const dagTopology = defineTopology({
         .map((a) => a.name);
       throw new AgentdError({
         code: 'topology.node_failed',
+        // Whatever failed the node decides what its failure means (a bad request, an outage, a guard).
         category: first.error.category,
         message:
           `dag: node '${first.node}' failed: ${first.error.message}` +
@@ -175,7 +176,6 @@ export const dagTopology = defineTopology({
     if (output?.status !== 'done') {
       throw new AgentdError({
         code: 'internal.error',
-        category: 'system',
         message: `dag: output node '${plan.output.name}' did not run although no node failed`,
       });
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AgentSpec } from '../agents/index.js';
 import { AgentdError } from '../core/errors.js';
+import './topology-error-codes.js';
 import type { Json } from '../core/json.js';
 import { invalidTeam } from './invalid-team.js';
 import { agentNamed, agentsExcept, allAgree, composePrompt } from './team-helpers.js';
@@ -172,7 +173,6 @@ export const debateTopology = defineTopology({
 function everyDebaterFailed(failures: readonly Failure[]): AgentdError {
   return new AgentdError({
     code: 'topology.agents_failed',
-    category: 'upstream',
     message: `debate: every debater failed (${failures.map((f) => `${f.debater} in round ${f.round}: ${f.error}`).join('; ')})`,
     details: { topology: 'debate' },
   });

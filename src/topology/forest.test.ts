@@ -37,7 +37,7 @@ function validationError(spec: TeamSpec): string {
   throw new Error('expected validate to throw');
 }
 
-const down = (agent: string) => new AgentdError({ code: 'model.unavailable', message: `${agent} is down` });
+const down = (agent: string) => new AgentdError({ code: 'model.unreachable', message: `${agent} is down` });
 
 /** Two trees: lead1 over x and y, lead2 over z; chief merges the leads. */
 const twoTrees = { x: 'lead1', y: 'lead1', lead1: undefined, z: 'lead2', lead2: undefined, chief: undefined };
@@ -142,7 +142,7 @@ describe('forest topology', () => {
     expect(lead).toContain('--- Output of b ---\nwork of b');
     expect(result.output).toBe('work of lead');
     expect(result.details).toMatchObject({
-      failures: [{ agent: 'a', code: 'model.unavailable', message: 'a is down' }],
+      failures: [{ agent: 'a', code: 'model.unreachable', message: 'a is down' }],
     });
   });
 

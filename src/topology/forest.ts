@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { AgentResult, AgentSpec, TeamSpec } from '../agents/index.js';
-import { toAgentdError } from '../core/errors.js';
+import { endsTask, toAgentdError } from '../core/errors.js';
 import type { AgentdError } from '../core/errors.js';
-import { TASK_FATAL_CODES } from '../executor/index.js';
 import { invalidTeam } from './invalid-team.js';
 import { agentNamed, composePrompt } from './team-helpers.js';
 import { defineTopology } from './topology.js';
@@ -168,7 +167,7 @@ export const forestTopology = defineTopology({
       if (outcome?.status === 'failed') failures.push({ agent: agent.name, error: outcome.error });
       if (outcome?.status === 'skipped') skipped.push(agent.name);
     });
-    const fatal = failures.find((f) => TASK_FATAL_CODES.has(f.error.code));
+    const fatal = failures.find((f) => endsTask(f.error));
     if (fatal) throw fatal.error;
 
     const rootOutcomes = await Promise.all(

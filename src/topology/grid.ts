@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AgentSpec, TeamSpec } from '../agents/index.js';
 import { AgentdError } from '../core/errors.js';
+import './topology-error-codes.js';
 import type { Json } from '../core/json.js';
 import { invalidTeam } from './invalid-team.js';
 import { agentNamed, agentsExcept, composePrompt, majorityAnswer, normalizeAnswer } from './team-helpers.js';
@@ -226,7 +227,6 @@ function allFailed(round: number, failures: readonly CellFailure[]): AgentdError
   const reasons = failures.map((f) => `${f.agent}: ${f.error.message}`);
   return new AgentdError({
     code: 'topology.all_agents_failed',
-    category: 'upstream',
     message: `grid: every cell failed in round ${round} (${reasons.join('; ')})`,
     details: { topology: 'grid', round },
   });

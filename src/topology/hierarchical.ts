@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AgentSpec } from '../agents/index.js';
 import { AgentdError } from '../core/errors.js';
+import './topology-error-codes.js';
 import type { Json } from '../core/json.js';
 import { invalidTeam } from './invalid-team.js';
 import { agentNamed, agentsExcept, composePrompt } from './team-helpers.js';
@@ -251,7 +252,6 @@ async function runRound(
         if (failed.length > 0) {
           throw new AgentdError({
             code: 'topology.dependency_failed',
-            category: 'user',
             message: `not run: subtask ${failed.join(', ')} it depends on failed`,
           });
         }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AgentSpec, CallPolicy, PreparedCall, TeamSpec } from '../agents/index.js';
 import { TOPOLOGY_NAMES } from '../agents/index.js';
 import { AgentdError, PolicyDeniedError } from '../core/errors.js';
+import './topology-error-codes.js';
 import type { ResolvedModel } from '../models/index.js';
 import {
   createStreamUnmasker,
@@ -169,7 +170,6 @@ export function createHybridCallPolicy(options: HybridCallPolicyOptions): Hybrid
           const needsTools = usesTools(agent);
           throw new PolicyDeniedError({
             code: 'hybrid.no_local_model',
-            category: 'user',
             message:
               `hybrid: agent '${agent.name}' has sensitive input (${labels.join(', ')}) and its model ` +
               `${model.info.id} is not local, but no local model${needsTools ? ' that supports tools' : ''} is ` +
@@ -190,7 +190,6 @@ export function createHybridCallPolicy(options: HybridCallPolicyOptions): Hybrid
       if (left.length > 0) {
         throw new PolicyDeniedError({
           code: 'hybrid.mask_incomplete',
-          category: 'system',
           message: `hybrid: the prompt of agent '${agent.name}' still had sensitive values after masking, so the call was not sent`,
           details: { agent: agent.name, found: [...new Set(left.map((f) => f.label))].sort() },
         });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AgentResult, AgentSpec } from '../agents/index.js';
 import { AgentdError } from '../core/errors.js';
+import './topology-error-codes.js';
 import type { Json } from '../core/json.js';
 import { invalidTeam } from './invalid-team.js';
 import { composePrompt } from './team-helpers.js';
@@ -94,7 +95,6 @@ export const meshTopology = defineTopology({
         );
         throw new AgentdError({
           code: 'topology.all_agents_failed',
-          category: 'upstream',
           message: `mesh: every agent failed in round ${round} (${reasons.join('; ')})`,
           details: { topology: 'mesh', round },
         });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AgentResult, AgentSpec, TeamSpec } from '../agents/index.js';
 import { AgentdError } from '../core/errors.js';
+import './topology-error-codes.js';
 import { invalidTeam } from './invalid-team.js';
 import { agentNamed, agentsExcept, composePrompt, outputSections } from './team-helpers.js';
 import { defineTopology } from './topology.js';
@@ -76,7 +77,6 @@ export const mixtureOfAgentsTopology = defineTopology({
       if (answered.length === 0) {
         throw new AgentdError({
           code: 'topology.all_agents_failed',
-          category: 'upstream',
           message: `mixture-of-agents: every proposer failed in layer ${layer} (${layerFailures
             .map((f) => `${f.agent}: ${f.error.message}`)
             .join('; ')})`,

@@ -90,7 +90,7 @@ describe('parallel topology', () => {
 
   it('concat: a failed agent is noted in its place and listed in details', async () => {
     const { result } = await run(team(['a', 'b', 'c']), (agent) => {
-      if (agent === 'b') throw new AgentdError({ code: 'model.unavailable', message: 'model down' });
+      if (agent === 'b') throw new AgentdError({ code: 'model.unreachable', message: 'model down' });
       return `answer of ${agent}`;
     });
     expect(result.output).toBe(
@@ -98,13 +98,13 @@ describe('parallel topology', () => {
     );
     expect(result.details).toEqual({
       merge: 'concat',
-      failures: [{ agent: 'b', code: 'model.unavailable', message: 'model down' }],
+      failures: [{ agent: 'b', code: 'model.unreachable', message: 'model down' }],
     });
   });
 
   it('throws the first error when every agent fails', async () => {
     const attempt = run(team(['a', 'b']), (agent) => {
-      throw new AgentdError({ code: 'model.unavailable', message: `${agent} is down` });
+      throw new AgentdError({ code: 'model.unreachable', message: `${agent} is down` });
     });
     await expect(attempt).rejects.toThrow('a is down');
   });
@@ -143,13 +143,13 @@ describe('parallel topology', () => {
 
   it('vote: failed agents do not vote and are listed', async () => {
     const { result } = await run(team(['a', 'b', 'c'], { merge: 'vote' }), (agent) => {
-      if (agent === 'a') throw new AgentdError({ code: 'model.unavailable', message: 'down' });
+      if (agent === 'a') throw new AgentdError({ code: 'model.unreachable', message: 'down' });
       return agent === 'b' ? 'yes' : 'no';
     });
     expect(result.output).toBe('yes');
     expect(result.details).toMatchObject({
       voters: 2,
-      failures: [{ agent: 'a', code: 'model.unavailable' }],
+      failures: [{ agent: 'a', code: 'model.unreachable' }],
     });
   });
 
@@ -173,7 +173,7 @@ describe('parallel topology', () => {
     const { result, ctx } = await run(
       team(['a', 'b', 'judge'], { merge: 'synthesize', aggregator: 'judge' }),
       (agent) => {
-        if (agent === 'b') throw new AgentdError({ code: 'model.unavailable', message: 'b is down' });
+        if (agent === 'b') throw new AgentdError({ code: 'model.unreachable', message: 'b is down' });
         return agent === 'judge' ? 'merged' : 'answer';
       },
     );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SubTeamSpec, TeamSpec } from '../agents/index.js';
 import { AgentdError } from '../core/errors.js';
+import './topology-error-codes.js';
 import { invalidTeam } from './invalid-team.js';
 import type { Topology, TopologyAgentField } from './topology.js';
 
@@ -26,7 +27,6 @@ export function prepareTeamWith(
   if (!topology) {
     throw new AgentdError({
       code: 'topology.unknown',
-      category: 'user',
       message: `unknown topology '${team.topology}'; available: ${[...topologies.keys()].join(', ')}`,
     });
   }
@@ -77,7 +77,6 @@ export function prepareTeamWith(
       if (error instanceof AgentdError) {
         throw new AgentdError({
           code: error.code,
-          category: 'user',
           message: `sub-team '${name}': ${error.message}`,
           ...(error.details ? { details: error.details } : {}),
         });

@@ -8,6 +8,8 @@ import type {
 } from '../agents/index.js';
 import type { Budget } from '../budget/index.js';
 import { AgentdError, toAgentdError } from '../core/errors.js';
+import '../agents/agent-error-codes.js';
+import '../executor/executor-error-codes.js';
 import type { DurableContext } from '../executor/index.js';
 import type { ResolvedModel } from '../models/index.js';
 import { ATTR } from '../trace/index.js';

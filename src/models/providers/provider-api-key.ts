@@ -1,4 +1,5 @@
 import { AgentdError } from '../../core/errors.js';
+import '../../config/config-error-codes.js';
 import type { ResolvedProviderConfig } from '../models-config.js';
 
 /**
@@ -12,7 +13,6 @@ export function providerApiKey(config: ResolvedProviderConfig, keyHint: string):
   if (config.baseUrl !== undefined) return '';
   throw new AgentdError({
     code: 'config.invalid',
-    category: 'user',
     path: `providers.${config.name}.apiKey`,
     message: `providers.${config.name}.apiKey: the ${config.type} provider '${config.name}' has no API key; set ${keyHint} or apiKey: env:VAR_NAME in the config`,
   });

@@ -142,7 +142,7 @@ describe.each(['openai', 'openai-compatible'] as const)('createProviderEmbedding
     });
     const error = await failure(create(fake).embed(['hello']));
     expect(error.code).toBe('embedding.auth');
-    expect(error.category).toBe('user');
+    expect(error.category).toBe('invalid');
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('local/fake-embedder');
     expect(error.message).toContain(fake.baseUrl);

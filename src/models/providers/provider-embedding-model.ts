@@ -3,6 +3,8 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { EmbeddingModelV3 } from '@ai-sdk/provider';
 import { APICallError, embedMany, RetryError, wrapEmbeddingModel } from 'ai';
 import { AgentdError, ModelCallError } from '../../core/errors.js';
+import '../../config/config-error-codes.js';
+import '../model-error-codes.js';
 import type { EmbeddingModel } from '../embedding-model.js';
 import { providerApiKey } from './provider-api-key.js';
 
@@ -93,7 +95,6 @@ export function createProviderEmbeddingModel(options: ProviderEmbeddingModelOpti
     if (dimensions !== undefined) return dimensions;
     throw new AgentdError({
       code: 'embedding.dimensions_unknown',
-      category: 'system',
       message: `${where}: its vector size is not known until the first embed() call; configure dimensions to know it up front`,
     });
   };
@@ -178,7 +179,6 @@ function createSdkModel(
   if (!options.baseUrl) {
     throw new AgentdError({
       code: 'config.invalid',
-      category: 'user',
       path: `providers.${name}.baseUrl`,
       message: `providers.${name}.baseUrl: an openai-compatible provider needs the server's base URL, e.g. http://127.0.0.1:11434/v1`,
     });
@@ -226,7 +226,6 @@ function embeddingError(
     if (status === 401 || status === 403) {
       return new ModelCallError({
         code: 'embedding.auth',
-        category: 'user',
         retryable: false,
         message: `${where}: the server refused the credentials (HTTP ${status}): ${reason}; check the provider's apiKey`,
         details: { status },
@@ -277,7 +276,6 @@ function checkPositiveInteger(value: number | undefined, option: string, label: 
 function invalidOption(label: string, option: string, rule: string): AgentdError {
   return new AgentdError({
     code: 'embedding.invalid_options',
-    category: 'user',
     message: `embedding model ${label}: ${option} ${rule}`,
   });
 }

@@ -1,8 +1,9 @@
 import { expect } from 'vitest';
 import { AgentdError } from '../../core/errors.js';
+import type { ErrorCode } from '../../core/errors.js';
 
 /** Asserts that `promise` rejects with an AgentdError carrying `code`; returns the error for further checks. */
-export async function expectAgentdError(promise: Promise<unknown>, code: string): Promise<AgentdError> {
+export async function expectAgentdError(promise: Promise<unknown>, code: ErrorCode): Promise<AgentdError> {
   let thrown: unknown;
   try {
     await promise;

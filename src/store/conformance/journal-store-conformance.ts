@@ -3,6 +3,7 @@ import type { Json } from '../../core/json.js';
 import type { JournalStore, StepRecord } from '../journal-store.js';
 import { expectAgentdError } from './expect-agentd-error.js';
 import type { OpenStore } from './open-store.js';
+import '../store-error-codes.js';
 
 /** A completed step; tests override what they check. */
 function stepRecord(overrides: Partial<StepRecord> & { taskId: string; key: string }): StepRecord {
@@ -92,7 +93,7 @@ export function describeJournalStoreConformance(name: string, open: OpenStore<Jo
         store.record(stepRecord({ taskId: 'task_a', key: '1', output: 'second' })),
         'store.conflict',
       );
-      expect(error.category).toBe('user');
+      expect(error.category).toBe('conflict');
       expect((await store.get('task_a', '1'))?.output).toBe('first');
     });
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CostRecord, LedgerStore } from '../ledger-store.js';
 import { expectAgentdError } from './expect-agentd-error.js';
 import type { OpenStore } from './open-store.js';
+import '../store-error-codes.js';
 
 /** A priced model call; tests override what they check. */
 function costRecord(overrides: Partial<CostRecord> & { id: string }): CostRecord {

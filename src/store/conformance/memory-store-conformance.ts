@@ -4,6 +4,7 @@ import { expectAgentdError } from './expect-agentd-error.js';
 import type { OpenStore } from './open-store.js';
 import { seededRandom as seeded } from '../../core/random.js';
 import { cosine, memoryRecord as memory, randomVector } from './memory-fixtures.js';
+import '../../memory/memory-error-codes.js';
 
 /** A unit vector along `axis` of 8 dimensions, tilted slightly toward `toward` (for near neighbours). */
 function vector(axis: number, toward?: number, tilt = 0.2): Float32Array {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RouterStatRecord, RouterStore } from '../router-store.js';
 import { expectAgentdError } from './expect-agentd-error.js';
 import type { OpenStore } from './open-store.js';
+import '../../router/router-error-codes.js';
 
 /** A record with every field set to something unremarkable; tests override what they check. */
 function stat(

@@ -3,6 +3,8 @@ import type { TaskEvent } from '../../core/events.js';
 import type { TaskRecord, TaskStore } from '../task-store.js';
 import { expectAgentdError } from './expect-agentd-error.js';
 import type { OpenStore } from './open-store.js';
+import '../../executor/executor-error-codes.js';
+import '../store-error-codes.js';
 
 /** A valid task with every field set to something unremarkable; tests override what they check. */
 function taskRecord(overrides: Partial<TaskRecord> & { id: string }): TaskRecord {
@@ -87,7 +89,7 @@ export function describeTaskStoreConformance(name: string, open: OpenStore<TaskS
           store.create(taskRecord({ id: 'task_a', prompt: 'second' })),
           'store.conflict',
         );
-        expect(error.category).toBe('user');
+        expect(error.category).toBe('conflict');
         expect((await store.get('task_a'))?.prompt).toBe('first');
       });
     });

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { AgentdError } from '../../core/errors.js';
+import '../store-error-codes.js';
 
 /** One schema change: applied once, in version order, and recorded in `schema_migrations`. */
 export interface Migration {
@@ -348,7 +349,6 @@ export function applyMigrations(db: Database.Database, known: readonly Migration
     if (current > latestKnown) {
       throw new AgentdError({
         code: 'store.schema_too_new',
-        category: 'system',
         message:
           `database '${db.name}' has schema version ${current}, but this agentd only knows up to ` +
           `version ${latestKnown}; it was written by a newer agentd — upgrade agentd to open it`,
@@ -374,7 +374,6 @@ function assertOrdered(known: readonly Migration[]): void {
     if (!Number.isInteger(migration.version) || migration.version <= previous) {
       throw new AgentdError({
         code: 'store.invalid_migrations',
-        category: 'system',
         message: `migration versions must be positive integers in increasing order; '${migration.name}' has version ${migration.version} after ${previous}`,
       });
     }

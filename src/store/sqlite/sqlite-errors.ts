@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { AgentdError } from '../../core/errors.js';
+import '../store-error-codes.js';
 
 /** Whether `error` is SQLite refusing a row because its primary key (or a unique key) is taken. */
 export function isUniqueViolation(error: unknown): boolean {
@@ -16,5 +17,5 @@ export function isForeignKeyViolation(error: unknown): boolean {
 
 /** The `store.conflict` error every store throws for a duplicate key, keeping SQLite's error as cause. */
 export function storeConflict(message: string, cause: unknown): AgentdError {
-  return new AgentdError({ code: 'store.conflict', category: 'user', message, cause });
+  return new AgentdError({ code: 'store.conflict', message, cause });
 }

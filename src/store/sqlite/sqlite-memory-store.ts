@@ -5,6 +5,7 @@ import type { IndexedVector } from './sqlite-vector-chunks.js';
 import { estimateSimilarities, norm, takeBest, toVector } from './vector-codes.js';
 import * as sqliteVec from 'sqlite-vec';
 import { AgentdError } from '../../core/errors.js';
+import '../../memory/memory-error-codes.js';
 import type {
   MemoryChanges,
   MemoryFilter,
@@ -119,7 +120,6 @@ export class SqliteMemoryStore implements MemoryStore {
       if (record.tenant !== tenant) {
         throw new AgentdError({
           code: 'memory.invalid',
-          category: 'user',
           message: `memory ${record.id} is in tenant '${record.tenant}', not '${tenant}'`,
         });
       }
@@ -137,7 +137,6 @@ export class SqliteMemoryStore implements MemoryStore {
     if (this.#prepare('SELECT 1 FROM memories WHERE id = ?').get(record.id)) {
       throw new AgentdError({
         code: 'memory.exists',
-        category: 'user',
         message: `a memory with id ${record.id} already exists`,
       });
     }
@@ -577,7 +576,6 @@ function validate(record: MemoryRecord): void {
   if (problem) {
     throw new AgentdError({
       code: 'memory.invalid',
-      category: 'user',
       message: `memory ${record.id}: ${problem}`,
       details: { id: record.id },
     });

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { AgentdError } from '../../core/errors.js';
+import '../../router/router-error-codes.js';
 import type { RouterStatRecord, RouterStore } from '../router-store.js';
 
 interface RouterStatRow {
@@ -73,7 +74,6 @@ function toRow(record: RouterStatRecord): RouterStatRow {
   const invalid = (field: string) =>
     new AgentdError({
       code: 'router.invalid_stat',
-      category: 'user',
       message: `router stat ${record.modelId} (${record.kind}): ${field} must be a finite, non-negative number`,
       details: { modelId: record.modelId, kind: record.kind, field },
     });

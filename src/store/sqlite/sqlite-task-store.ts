@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { notFound } from '../../core/errors.js';
+import '../../executor/executor-error-codes.js';
 import type { TaskEvent } from '../../core/events.js';
 import type { Json } from '../../core/json.js';
 import type { TaskPatch, TaskRecord, TaskStatus, TaskStore } from '../task-store.js';

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AgentdError } from '../../core/errors.js';
+import '../tool-error-codes.js';
 
 /** The workspace-relative, '/'-separated form of `absolute`: how file tools report paths back to the model. */
 export function toWorkspacePath(workspaceRoot: string, absolute: string): string {

@@ -1,5 +1,6 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { AgentdError } from '../../../core/errors.js';
+import '../../../config/config-error-codes.js';
 import type { ModelProvider } from '../../language-model.js';
 import type { ResolvedProviderConfig } from '../../models-config.js';
 
@@ -8,7 +9,6 @@ export function createOpenAICompatibleProvider(config: ResolvedProviderConfig): 
   if (!config.baseUrl) {
     throw new AgentdError({
       code: 'config.invalid',
-      category: 'user',
       path: `providers.${config.name}.baseUrl`,
       message: `providers.${config.name}.baseUrl: an openai-compatible provider needs the server's base URL, e.g. http://127.0.0.1:11434/v1`,
     });

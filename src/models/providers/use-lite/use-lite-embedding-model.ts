@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { AgentdError } from '../../../core/errors.js';
+import '../../model-error-codes.js';
 import type { EmbeddingModel } from '../../embedding-model.js';
 
 /** The Universal Sentence Encoder Lite's output size. */
@@ -98,6 +99,7 @@ function embedInWorker(texts: string[]): Promise<Float32Array[]> {
         reject(
           new AgentdError({
             code: 'embedding.failed',
+            // Declared upstream for a provider's embeddings; this model runs in agentd's own worker.
             category: 'system',
             message: `USE-lite could not embed: ${reply.error ?? 'no answer'}`,
           }),

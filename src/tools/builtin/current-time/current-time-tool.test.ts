@@ -43,7 +43,7 @@ describe('current_time', () => {
   it('refuses an unknown time zone with tool.invalid_input', async () => {
     await expect(currentTime({ timezone: 'Mars/Olympus_Mons' })).rejects.toMatchObject({
       code: 'tool.invalid_input',
-      category: 'user',
+      category: 'invalid',
       path: 'timezone',
     });
   });

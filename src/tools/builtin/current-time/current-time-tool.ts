@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentdError } from '../../../core/errors.js';
+import '../../tool-error-codes.js';
 import { defineTool } from '../../define-tool.js';
 
 /** Tells the model the current date and time, in UTC or a given IANA time zone. */

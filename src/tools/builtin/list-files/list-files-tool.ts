@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AgentdError, PolicyDeniedError } from '../../../core/errors.js';
+import '../../tool-error-codes.js';
 import { resolveInWorkspace } from '../../../security/index.js';
 import { defineTool } from '../../define-tool.js';
 import { toFileToolError, toWorkspacePath } from '../workspace-path.js';

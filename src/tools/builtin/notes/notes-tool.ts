@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Json } from '../../../core/json.js';
 import { AgentdError } from '../../../core/errors.js';
+import '../../tool-error-codes.js';
 import { defineTool } from '../../define-tool.js';
 
 /** Reads and writes the task's working memory: notes its agents share while the task runs. */
@@ -23,7 +24,6 @@ export const notesTool = defineTool({
     if (!notes) {
       throw new AgentdError({
         code: 'tool.unavailable',
-        category: 'user',
         message: 'notes need memory (memory.enabled: true)',
       });
     }

@@ -41,7 +41,10 @@ describe('read_file', () => {
 
   it('refuses a file over 1 MiB with tool.file_too_large', async () => {
     await writeFile(path.join(context.workspace, 'huge.txt'), 'a'.repeat(MAX_READ_FILE_BYTES + 1));
-    await expect(read('huge.txt')).rejects.toMatchObject({ code: 'tool.file_too_large', category: 'user' });
+    await expect(read('huge.txt')).rejects.toMatchObject({
+      code: 'tool.file_too_large',
+      category: 'invalid',
+    });
   });
 
   it('refuses paths outside the workspace', async () => {

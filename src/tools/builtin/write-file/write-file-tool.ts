@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AgentdError } from '../../../core/errors.js';
+import '../../tool-error-codes.js';
 import { resolveInWorkspace } from '../../../security/index.js';
 import { defineTool } from '../../define-tool.js';
 import { toFileToolError, toWorkspacePath } from '../workspace-path.js';

@@ -1,0 +1,19 @@
+import { declareErrorCodes } from '../core/errors.js';
+
+/** The error codes of agents, teams and their spec files, with their categories (see ADR 0017). */
+export const AGENT_ERROR_CODES = declareErrorCodes({
+  'agent.invalid': 'invalid',
+  'agent.not_found': 'invalid',
+  'agent.invalid_output': 'upstream',
+  'agent.max_steps': 'invalid',
+  'agent.unknown_delegate': 'invalid',
+  'agent.delegation_unavailable': 'invalid',
+  'team.invalid': 'invalid',
+  'team.not_found': 'invalid',
+});
+
+declare module '../core/errors.js' {
+  interface ErrorCodeTables {
+    agents: typeof AGENT_ERROR_CODES;
+  }
+}

@@ -1,0 +1,14 @@
+import { declareErrorCodes } from '../core/errors.js';
+
+/** The error codes of loading the config, with their categories (see ADR 0017). */
+export const CONFIG_ERROR_CODES = declareErrorCodes({
+  'config.invalid': 'invalid',
+  'config.not_found': 'invalid',
+  'config.parse_error': 'invalid',
+});
+
+declare module '../core/errors.js' {
+  interface ErrorCodeTables {
+    config: typeof CONFIG_ERROR_CODES;
+  }
+}

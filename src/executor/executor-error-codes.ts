@@ -1,0 +1,25 @@
+import { declareErrorCodes } from '../core/errors.js';
+
+/** The error codes of the executor: task lifecycle, human reviews, run limits and the step journal, with their categories (see ADR 0017). */
+export const EXECUTOR_ERROR_CODES = declareErrorCodes({
+  'task.not_found': 'not_found',
+  'task.invalid': 'invalid',
+  'task.interrupted': 'halt',
+  'task.suspended': 'halt',
+  'review.not_found': 'not_found',
+  'review.already_answered': 'conflict',
+  'review.closed': 'conflict',
+  'review.invalid_payload': 'invalid',
+  'loop.step_limit': 'halt',
+  'loop.detected': 'guard',
+  'loop.depth_exceeded': 'guard',
+  'journal.nondeterministic': 'system',
+  'journal.invalid_scope': 'system',
+  'runtime.closed': 'invalid',
+});
+
+declare module '../core/errors.js' {
+  interface ErrorCodeTables {
+    executor: typeof EXECUTOR_ERROR_CODES;
+  }
+}
