@@ -27,7 +27,7 @@ export interface LoadConfigOptions {
   cwd: string;
   /** The user's home folder, for the default `~/.agentd`. */
   userHome: string;
-  /** Programmatic overrides (e.g. from `createRuntime(config)`), applied last. */
+  /** Programmatic overrides (e.g. `createRuntime({ config })`), applied last. */
   overrides?: Record<string, unknown>;
   /** The text of the file `models.catalogFile` names, when it is set (see loadConfigFromSystem). */
   catalogFile?: ConfigSource;

@@ -1,9 +1,10 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 
 /**
- * A language model as agentd uses it: the AI SDK's provider-level model. Routing, fallback,
- * metering and tracing are wrappers that return another LanguageModel (AI SDK middleware), so
- * nothing in agentd switches on provider names.
+ * A language model as agentd uses it: the AI SDK's provider-level model. The router runs one
+ * attempt per real model rather than wrapping models (ModelRouter.call, ADR 0012); metering and
+ * tracing observe each call through one decorator (observeModelCalls, ADR 0006). Nothing in agentd
+ * switches on provider names.
  */
 export type LanguageModel = LanguageModelV3;
 

@@ -40,8 +40,9 @@ export interface TaskPlanner {
    */
   plan(input: TaskInput): Promise<TaskPlan>;
   /**
-   * Plans a stored task again when it resumes in a process that did not plan it (after a restart):
-   * its shape, models and tools are checked against the config as it is now.
+   * Plans a stored task again for a run that has no plan from its submit: a resume in another
+   * process (after a restart) or after a human wait. Its shape, models and tools are checked
+   * against the config as it is now.
    */
   replan(input: TaskInput): TaskPlan;
   /** How an agent's calls are routed in a task with this input. */

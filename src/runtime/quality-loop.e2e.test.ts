@@ -16,7 +16,7 @@ const RUBRIC = {
   ],
 };
 
-/** Polls until the task is waiting for a human (waitForTask would wait for the human too). */
+/** Polls until the task is waiting for a human (tasks.wait would wait for the human too). */
 async function untilWaiting(runtime: Runtime, id: string): Promise<TaskResult> {
   for (let i = 0; i < 500; i++) {
     const task = await runtime.tasks.get(id);
