@@ -493,7 +493,7 @@ async function loopOverhead(tasks: number, warmup: number): Promise<void> {
   );
   const other = sum(measured.flatMap((run) => run.other));
   process.stdout.write(
-    `Model calls are the task results' modelCallsBy (forge and memory: ${other} in all). Wall = runTask() from ` +
+    `Model calls are the task results' modelCallsBy (forge and memory: ${other} in all). Wall = runtime.tasks.run() from ` +
       'submit to result; the fake model answers at once ("in the fake model": the time covered by its calls, ' +
       'from the start of doStream to its return, overlapping calls counted once), so the wall times and the overhead ' +
       'are agentd itself: journal, ledger, span and verdict writes, the judge prompt, parsing the answer, consensus ' +

@@ -349,7 +349,7 @@ export async function run(args: string[]): Promise<void> {
       'role and no tools. Every task is checked to have succeeded and ended the intended way (e.g. ' +
       'hierarchical: one round then final).',
     'Model: the scripted fake LanguageModelV3; free-text calls get a fixed answer, structured calls ' +
-      '(responseFormat json) get JSON chosen by the topology scenario. Wall = runTask() submit → result.',
+      '(responseFormat json) get JSON chosen by the topology scenario. Wall = runtime.tasks.run() submit → result.',
     'In model/task = the union of the intervals spent inside doStream (parallel calls overlap, so they are ' +
       'not counted twice), mean per task. Overhead = wall − in model, per task; overhead/call = that ÷ the ' +
       "task's model calls (for topologies that run agents in parallel this is CPU work per call, not latency).",

@@ -5,7 +5,7 @@ import { TaskIdInputSchema, TaskResultSchema } from './schemas.js';
 export const cancelTask = defineOperation({
   name: 'tasks.cancel',
   description:
-    'Cancel a queued or running task (in-flight model calls are aborted). A finished task is returned unchanged.',
+    'Cancel a queued, running or waiting task (in-flight model calls are aborted, pending reviews closed). A finished task is returned unchanged.',
   input: TaskIdInputSchema,
   output: TaskResultSchema,
   permission: 'write',
