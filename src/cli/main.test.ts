@@ -963,7 +963,11 @@ describe('agentd memory', () => {
       expect((await cli(textOnly, ['memory', 'add', content])).code).toBe(0);
     }
     // The same home with the offline embedding model: one memory with a vector.
-    const embedded = setup({ script: [{ text: 'ok' }], home: textOnly.home });
+    const embedded = setup({
+      script: [{ text: 'ok' }],
+      home: textOnly.home,
+      config: { memory: { embeddings: 'use-lite' } },
+    });
     expect((await cli(embedded, ['memory', 'add', 'The VPN certificate expires in June.'])).code).toBe(0);
     const stats = await cli(embedded, ['memory', 'stats']);
     expect(stats.code, stats.stderr).toBe(0);

@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../config/index.js';
-import { startFakeOpenAIServer } from '../testing/fake-openai-server.js';
-import type { FakeOpenAIServer } from '../testing/fake-openai-server.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
 import { defineTool } from '../tools/index.js';
@@ -13,11 +11,10 @@ import { createRuntime } from './create-runtime.js';
 import type { Runtime } from './create-runtime.js';
 
 let t: TestRuntime | undefined;
-let extra: { runtime?: Runtime; server?: FakeOpenAIServer; dir?: string } = {};
+let extra: { runtime?: Runtime; dir?: string } = {};
 afterEach(async () => {
   await t?.dispose();
   await extra.runtime?.close();
-  await extra.server?.close();
   if (extra.dir) rmSync(extra.dir, { recursive: true, force: true });
   t = undefined;
   extra = {};
@@ -87,7 +84,7 @@ describe('runtime options and behaviour', () => {
     extra.runtime = await createRuntime({
       loadedConfig: bareConfig(
         extra.dir,
-        'providers:\n  openai: {}\nmodels:\n  default: simulated/dry-run\n',
+        'providers:\n  openai: {}\nmodels:\n  default: simulated/dry-run\nmemory:\n  embeddings: none\n',
       ),
       detectLocalServer: false,
     });
@@ -99,30 +96,6 @@ describe('runtime options and behaviour', () => {
     });
     expect(await extra.runtime.listTasks()).toEqual([]);
     expect((await extra.runtime.runTask({ prompt: 'x' })).status).toBe('succeeded');
-  });
-
-  it('detects a local OpenAI-compatible server, preferring a chat model over an embedding model', async () => {
-    extra.dir = mkdtempSync(join(tmpdir(), 'agentd-opt-'));
-    extra.server = await startFakeOpenAIServer({
-      models: ['nomic-embed-text:latest', 'llama3.2:latest'],
-      script: [{ text: 'local hello' }],
-    });
-    extra.runtime = await createRuntime({
-      loadedConfig: bareConfig(extra.dir),
-      detectLocalServer: { baseUrls: [extra.server.baseUrl] },
-    });
-    expect(extra.runtime.defaultModel).toBe('ollama/llama3.2:latest');
-    expect(extra.runtime.notice).toBeUndefined();
-    const listed = extra.runtime
-      .listModels()
-      .filter((m) => m.provider === 'ollama')
-      .map((m) => [m.id, m.available, m.known]);
-    expect(listed).toEqual([
-      ['ollama/llama3.2:latest', true, false],
-      ['ollama/nomic-embed-text:latest', true, false],
-    ]);
-    const result = await extra.runtime.runTask({ prompt: 'hi' });
-    expect(result).toMatchObject({ status: 'succeeded', output: 'local hello', simulated: false });
   });
 
   it('adopts a task orphaned by another runtime while it keeps running (watch mode)', async () => {
