@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { until } from './until.js';
 import { fakeEmbedding, startFakeOpenAIServer } from './fake-openai-server.js';
 import type { FakeOpenAIServer, FakeOpenAIServerOptions } from './fake-openai-server.js';
 
@@ -169,17 +170,30 @@ describe('startFakeOpenAIServer', () => {
   });
 
   it('waits delayMs before answering', async () => {
-    const { baseUrl } = await start({ delayMs: 80 });
-    const started = Date.now();
-    await (await chat(baseUrl, {})).json();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(70);
+    const fake = await start({ delayMs: 80 });
+    // The server's timers are the test's, so its delay passes when the test says so.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let answered = false;
+      const response = chat(fake.baseUrl, {}).then((res) => ((answered = true), res));
+      await until(() => fake.requests.length === 1, { message: 'the request to arrive' });
+      // An undelayed route answers meanwhile; the delayed request stays unanswered until 80 ms have passed.
+      expect((await fetch(`${fake.baseUrl}/models`)).status).toBe(200);
+      await vi.advanceTimersByTimeAsync(79);
+      expect(answered).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await response).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('lets a hanging request be aborted by the client', async () => {
-    const { baseUrl } = await start({ script: [{ hang: true }] });
+    const fake = await start({ script: [{ hang: true }] });
     const controller = new AbortController();
-    const pending = chat(baseUrl, {}, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 30);
+    const pending = chat(fake.baseUrl, {}, { signal: controller.signal });
+    await until(() => fake.requests.length === 1, { message: 'the request to arrive' });
+    controller.abort();
     await expect(pending).rejects.toThrow(/abort/i);
   });
 
@@ -190,8 +204,8 @@ describe('startFakeOpenAIServer', () => {
       () => 'answered',
       () => 'failed',
     );
-    // Wait until the server has the request, then close: the client must see the socket end.
-    while (fake.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    // Once the server has the request, close: the client must see the socket end.
+    await until(() => fake.requests.length === 1, { message: 'the request to arrive' });
     await fake.close();
     expect(await outcome).toBe('failed');
     await fake.close(); // idempotent

@@ -1,3 +1,10 @@
+import { performance } from 'node:perf_hooks';
+
+// Taken when this module loads, so that a test which fakes timers or Date (vi.useFakeTimers) can still
+// wait for something with until(): the wait runs on the real clock.
+const realSetTimeout = globalThis.setTimeout;
+const elapsedMs = performance.now.bind(performance);
+
 /** Options of {@link until}. */
 export interface UntilOptions {
   /** Give up after this long, ms (default 10 000: generous, as it only bounds a test that is failing). */
@@ -15,14 +22,15 @@ export type Truthy<T> = Exclude<T, false | null | undefined | '' | 0n>;
  * Waits until `condition` returns a truthy value and returns that value: the way a test waits for
  * something to happen, instead of sleeping for a fixed time and hoping it happened. The condition may
  * be sync or async; while it returns a falsy value or throws, it is asked again every `intervalMs`.
- * Fails after `timeoutMs` with `message` and the last error the condition threw, if any.
+ * Fails after `timeoutMs` with `message` and the last error the condition threw, if any. It waits on the
+ * real clock even where a test fakes timers.
  */
 export async function until<T>(
   condition: () => T | Promise<T>,
   options: UntilOptions = {},
 ): Promise<Truthy<Awaited<T>>> {
   const { timeoutMs = 10_000, intervalMs = 10 } = options;
-  const deadline = Date.now() + timeoutMs;
+  const deadline = elapsedMs() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
@@ -31,13 +39,13 @@ export async function until<T>(
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() >= deadline) {
+    if (elapsedMs() >= deadline) {
       const what = options.message ?? `condition ${condition.toString()}`;
       const cause = lastError === undefined ? '' : `; it last threw: ${String(lastError)}`;
       throw new Error(`until: gave up after ${timeoutMs} ms waiting for ${what}${cause}`, {
         cause: lastError,
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await new Promise((resolve) => realSetTimeout(resolve, intervalMs));
   }
 }
