@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { loadConfig } from '../config/index.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
+import { until } from '../testing/until.js';
 import { defineTool } from '../tools/index.js';
 import { createRuntime } from './create-runtime.js';
 import type { Runtime } from './create-runtime.js';
@@ -105,7 +106,7 @@ describe('runtime options and behaviour', () => {
     });
     const orphaner = await createTestRuntime({ home: t.home, script: [{ waitFor: 'forever' }] });
     const submitted = await orphaner.runtime.submitTask({ prompt: 'x' });
-    while (orphaner.model.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await until(() => orphaner.model.calls.length > 0, { message: "the orphaning runtime's model call" });
     await orphaner.runtime.close();
     const result = await t.runtime.waitForTask(submitted.id);
     expect(result).toMatchObject({ status: 'succeeded', output: 'adopted' });

@@ -6,6 +6,7 @@ import type { Runtime } from '../runtime/index.js';
 import type { TaskResult } from '../executor/index.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
+import { until } from '../testing/until.js';
 import { startServer } from './start-server.js';
 import type { RunningServer } from './start-server.js';
 
@@ -141,10 +142,7 @@ describe('startServer', () => {
       (res) => res.status,
       (error: unknown) => error,
     );
-    await new Promise<void>((resolve) => {
-      const check = () => (t?.model.calls.length === 2 ? resolve() : setTimeout(check, 10));
-      check();
-    });
+    await until(() => t?.model.calls.length === 2, { message: 'both tasks to call the model' });
 
     // Would never resolve if open streams and long polls held the server open.
     await server.close();

@@ -11,8 +11,11 @@ export interface UntilOptions {
   timeoutMs?: number;
   /** Time between two looks, ms (default 10). */
   intervalMs?: number;
-  /** What was waited for, said in the error on timeout (default: the condition's source). */
-  message?: string;
+  /**
+   * What was waited for, said in the error on timeout (default: the condition's source); a function is
+   * asked on timeout, so it can tell the state things were left in.
+   */
+  message?: string | (() => string);
 }
 
 /** A value that passed as a condition: not false, null, undefined, 0n or an empty string. */
@@ -40,7 +43,10 @@ export async function until<T>(
       lastError = error;
     }
     if (elapsedMs() >= deadline) {
-      const what = options.message ?? `condition ${condition.toString()}`;
+      const what =
+        typeof options.message === 'function'
+          ? options.message()
+          : (options.message ?? `condition ${condition.toString()}`);
       const cause = lastError === undefined ? '' : `; it last threw: ${String(lastError)}`;
       throw new Error(`until: gave up after ${timeoutMs} ms waiting for ${what}${cause}`, {
         cause: lastError,
