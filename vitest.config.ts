@@ -25,11 +25,13 @@ export default defineConfig({
           // Vitest's default is one worker less than the cores, a single one on a 2-core machine; unit
           // tests start no processes of their own, so they get every core.
           maxWorkers: '100%',
+          // Projects with different worker counts run one after the other: unit first, the fast feedback.
+          sequence: { groupOrder: 0 },
         },
       },
       {
         extends: true,
-        test: { name: 'e2e', include: [E2E] },
+        test: { name: 'e2e', include: [E2E], sequence: { groupOrder: 1 } },
       },
     ],
   },
