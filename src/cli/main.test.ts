@@ -9,6 +9,7 @@ import { createRuntime } from '../runtime/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { createTestRuntimeOptions, FAKE_PRICES } from '../testing/test-runtime.js';
 import type { TestRuntimeOptions } from '../testing/test-runtime.js';
+import { until } from '../testing/until.js';
 import { createFakeLanguageModel, createFakeProvider } from '../testing/fake-language-model.js';
 import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
 import { defineTool } from '../tools/index.js';
@@ -38,16 +39,24 @@ interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI in-process against the test setup's runtime options, capturing both streams. */
-async function cli(env: TestRuntimeOptions, argv: string[]): Promise<CliRun> {
+/**
+ * Starts the CLI in-process against the test setup's runtime options, capturing both streams; what it
+ * has written so far can be read while it runs.
+ */
+function startCli(env: TestRuntimeOptions, argv: string[]): { done: Promise<CliRun>; stderr(): string } {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
   };
-  const code = await runCli(argv, { io, runtime: env.options });
-  return { code, stdout, stderr };
+  const done = runCli(argv, { io, runtime: env.options }).then((code) => ({ code, stdout, stderr }));
+  return { done, stderr: () => stderr };
+}
+
+/** Runs the CLI in-process against the test setup's runtime options, capturing both streams. */
+function cli(env: TestRuntimeOptions, argv: string[]): Promise<CliRun> {
+  return startCli(env, argv).done;
 }
 
 function fakeCost(inputTokens: number, outputTokens: number): number {
@@ -218,9 +227,7 @@ describe('agentd run', () => {
   it('exits 130 when the task is cancelled from elsewhere while it runs', async () => {
     const env = setup({ script: [{ waitFor: 'forever' }], runtime: { heartbeatMs: 20 } });
     const running = cli(env, ['run', 'block until cancelled']);
-    for (let i = 0; i < 500 && env.model.calls.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until(() => env.model.calls.length > 0, { message: 'the model call' });
     expect(env.model.calls).toHaveLength(1);
     const other = await createRuntime(env.options);
     cleanups.push(() => other.close());
@@ -331,8 +338,7 @@ describe('agentd tasks', () => {
     const owner: Runtime = await createRuntime(env.options);
     cleanups.push(() => owner.close());
     const submitted = await owner.tasks.submit({ prompt: 'block forever' });
-    for (let i = 0; i < 500 && env.model.calls.length === 0; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => env.model.calls.length > 0, { message: 'the model call' });
     expect(env.model.calls).toHaveLength(1);
 
     const cancel = await cli(env, ['tasks', 'cancel', submitted.id]);
@@ -351,9 +357,7 @@ describe('agentd serve', () => {
     // A task left running by a runtime that is gone: the next `serve` would resume it.
     const previous = await createRuntime(env.options);
     await previous.tasks.submit({ prompt: 'interrupted' });
-    for (let i = 0; i < 500 && env.model.calls.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until(() => env.model.calls.length > 0, { message: 'the model call' });
     await previous.close();
     expect(env.model.calls).toHaveLength(1);
 
@@ -546,13 +550,14 @@ async function waitingTask(env: TestRuntimeOptions): Promise<{ taskId: string; r
       prompt: 'email bob',
       agent: { name: 'mailer', tools: ['send_email'] },
     });
-    for (let i = 0; i < 500; i++) {
-      const task = await runtime.tasks.get(submitted.id);
-      const reviewId = task.reviews?.[0]?.id;
-      if (task.status === 'waiting' && reviewId) return { taskId: task.id, reviewId };
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error('the task never waited');
+    return await until(
+      async () => {
+        const task = await runtime.tasks.get(submitted.id);
+        const reviewId = task.reviews?.[0]?.id;
+        return task.status === 'waiting' && reviewId !== undefined && { taskId: task.id, reviewId };
+      },
+      { message: 'the task to wait for its review' },
+    );
   } finally {
     await runtime.close();
   }
@@ -657,22 +662,21 @@ describe('agentd reviews', () => {
 
   it('agentd run says once that the task waits for a review and finishes once it is approved elsewhere', async () => {
     const { env, sent, agentFile } = mailerSetup();
-    const running = cli(env, ['run', 'email bob', '--agent', agentFile]);
+    const running = startCli(env, ['run', 'email bob', '--agent', agentFile]);
 
-    let reviewId: string | undefined;
     const other = await createRuntime(env.options);
     cleanups.push(() => other.close());
-    for (let i = 0; i < 500 && !reviewId; i++) {
-      reviewId = (await other.reviews.list({ status: 'pending' }))[0]?.id;
-      if (!reviewId) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    if (!reviewId) throw new Error('no review was requested');
-    // Give `run` time to see the suspension before the answer comes.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const reviewId = await until(async () => (await other.reviews.list({ status: 'pending' }))[0]?.id, {
+      message: 'a review to be requested',
+    });
+    // `run` has seen the suspension before the answer comes.
+    await until(() => running.stderr().includes(`waiting for review ${reviewId}`), {
+      message: () => `\`run\` to say it waits for ${reviewId}; its stderr: ${running.stderr()}`,
+    });
 
     const approve = await cli(env, ['reviews', 'approve', reviewId]);
     expect(approve.code, approve.stderr).toBe(0);
-    const run = await running;
+    const run = await running.done;
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('mail sent\n');
     const waitingLines = run.stderr.split('\n').filter((line) => line.startsWith('waiting for review'));
@@ -963,7 +967,11 @@ describe('agentd memory', () => {
       expect((await cli(textOnly, ['memory', 'add', content])).code).toBe(0);
     }
     // The same home with the offline embedding model: one memory with a vector.
-    const embedded = setup({ script: [{ text: 'ok' }], home: textOnly.home });
+    const embedded = setup({
+      script: [{ text: 'ok' }],
+      home: textOnly.home,
+      config: { memory: { embeddings: 'use-lite' } },
+    });
     expect((await cli(embedded, ['memory', 'add', 'The VPN certificate expires in June.'])).code).toBe(0);
     const stats = await cli(embedded, ['memory', 'stats']);
     expect(stats.code, stats.stderr).toBe(0);

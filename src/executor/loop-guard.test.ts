@@ -38,7 +38,22 @@ describe('loop guard', () => {
 
   it('never triggers while results change (progress)', () => {
     const guard = createLoopGuard();
-    for (let i = 0; i < 50; i++) guard.observe(read({ result: { attempt: i } }));
+    let observed = 0;
+    const error = thrownBy(() => {
+      for (let i = 0; i < 50; i++) {
+        guard.observe(read({ result: { attempt: i } }));
+        observed++;
+      }
+    });
+    expect(error).toBeUndefined();
+    expect(observed).toBe(50);
+    // The same call, once its result stops changing, is a loop again: the result was the progress.
+    guard.observe(read({ result: 'stuck' }));
+    guard.observe(read({ result: 'stuck' }));
+    expect(thrownBy(() => guard.observe(read({ result: 'stuck' })))).toMatchObject({
+      code: 'loop.detected',
+      details: { repeats: 3 },
+    });
   });
 
   it('treats arguments with a different key order as the same call', () => {
@@ -54,11 +69,21 @@ describe('loop guard', () => {
 
   it('treats different arguments or actions as different calls', () => {
     const guard = createLoopGuard();
-    for (let i = 0; i < 2; i++) {
-      guard.observe(read());
-      guard.observe(read({ args: { path: 'b.ts' } }));
-      guard.observe(read({ action: 'list_dir' }));
-    }
+    const calls = [read(), read({ args: { path: 'b.ts' } }), read({ action: 'list_dir' })];
+    // Six actions with the same result, but three different calls made twice each: no loop yet.
+    const error = thrownBy(() => {
+      for (let i = 0; i < 2; i++) for (const call of calls) guard.observe(call);
+    });
+    expect(error).toBeUndefined();
+    // Each call is counted on its own: its third time, and only then, is the loop, and the error names it.
+    expect(thrownBy(() => guard.observe(read({ action: 'list_dir' })))).toMatchObject({
+      code: 'loop.detected',
+      details: { action: 'list_dir', args: { path: 'a.ts', lines: [1, 10] }, repeats: 3 },
+    });
+    expect(thrownBy(() => guard.observe(read({ args: { path: 'b.ts' } })))).toMatchObject({
+      code: 'loop.detected',
+      details: { action: 'read_file', args: { path: 'b.ts' }, repeats: 3 },
+    });
   });
 
   it('tracks each agent separately', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckSpecSchema } from './check-spec.js';
 import type { CheckResult, CheckSpecInput } from './check-spec.js';
-import { checkIssues, checksPassed, runChecks } from './checks.js';
+import { runChecks } from './checks.js';
 
 const spec = (input: CheckSpecInput) => CheckSpecSchema.parse(input);
 
@@ -109,6 +109,7 @@ describe('output checks', () => {
   });
 });
 
+// Commands that actually run (a child process each) are checked in command-check.e2e.test.ts.
 describe('workspace checks', () => {
   let workspace: string;
   let outside: string;
@@ -161,76 +162,6 @@ describe('workspace checks', () => {
     expect(result).toMatchObject({ pass: false, reason: 'the task has no workspace to run `node -e 0` in' });
   });
 
-  const command = (argv: string[], extra: { timeoutMs?: number; cwd?: string } = {}) =>
-    runChecks({
-      output: '',
-      checks: [spec({ type: 'command', argv, ...extra })],
-      workspace,
-      allowedCommands: ['node'],
-    });
-
-  it('command passes on exit 0, run in the workspace', async () => {
-    const [result] = await command(['node', '-e', "require('fs').accessSync('src/index.ts')"]);
-    expect(result).toMatchObject({
-      type: 'command',
-      pass: true,
-      reason: expect.stringMatching(/exited 0 in \d+ ms$/),
-    });
-  });
-
-  it('command runs in a workspace-relative cwd and refuses one outside', async () => {
-    const [inside] = await command(['node', '-e', "require('fs').accessSync('index.ts')"], { cwd: 'src' });
-    expect(inside?.pass).toBe(true);
-    const [escaping] = await command(['node', '-e', '0'], { cwd: '..' });
-    expect(escaping).toMatchObject({ pass: false, reason: "cwd '..' is outside the workspace; not run" });
-  });
-
-  it('command fails on a non-zero exit, quoting the tail of stderr and stdout', async () => {
-    const [result] = await command([
-      'node',
-      '-e',
-      "console.log('out line'); console.error('3 tests failed'); process.exit(1)",
-    ]);
-    expect(result?.pass).toBe(false);
-    expect(result?.reason).toMatch(
-      /exited 1 after \d+ ms\n--- stderr ---\n3 tests failed\n--- stdout ---\nout line$/,
-    );
-  });
-
-  it('command keeps only the tail of a long output', async () => {
-    const [result] = await command([
-      'node',
-      '-e',
-      "process.stdout.write('x'.repeat(50000) + 'END'); process.exit(2)",
-    ]);
-    expect(result?.reason).toContain('--- stdout (last 2000 characters) ---');
-    expect(result?.reason.endsWith('END')).toBe(true);
-    expect(result?.reason.length).toBeLessThan(2200);
-  });
-
-  it('command is stopped at its timeout, and fails saying so', async () => {
-    const started = Date.now();
-    const [result] = await command(['node', '-e', 'setTimeout(() => {}, 10000)'], { timeoutMs: 300 });
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect(result).toMatchObject({
-      pass: false,
-      reason: expect.stringContaining('timed out after 300 ms and was stopped'),
-    });
-  });
-
-  it('command ends what it left running in the background, without waiting for it', async () => {
-    // The background process would write alive.txt after a second; killed with the command, it never does.
-    const background = "setTimeout(() => require('fs').writeFileSync('alive.txt', ''), 1000)";
-    const script =
-      `require('child_process').spawn(process.execPath, ['-e', ${JSON.stringify(background)}], ` +
-      "{ stdio: 'inherit' }); setTimeout(() => process.exit(0), 100)";
-    const [result] = await command(['node', '-e', script]);
-    expect(result?.pass).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const { existsSync } = await import('node:fs');
-    expect(existsSync(join(workspace, 'alive.txt'))).toBe(false);
-  });
-
   it('command refuses a program that is not allowed, without running it', async () => {
     const marker = join(workspace, 'ran.txt');
     const [result] = await runChecks({
@@ -254,66 +185,5 @@ describe('workspace checks', () => {
     expect(commandAllowed(['npm'], ['npm test'])).toBe(false);
     expect(commandAllowed(['./node', '-e', '0'], ['node'])).toBe(false);
     expect(commandAllowed(['node'], [' ', ''])).toBe(false);
-  });
-
-  it('command reports a program that does not exist', async () => {
-    const [result] = await runChecks({
-      output: '',
-      checks: [spec({ type: 'command', argv: ['agentd-no-such-program'] })],
-      workspace,
-      allowedCommands: ['agentd-no-such-program'],
-    });
-    expect(result).toMatchObject({
-      pass: false,
-      reason: expect.stringContaining("'agentd-no-such-program' was not found"),
-    });
-  });
-
-  it('command is killed and the run throws when the signal aborts', async () => {
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 200);
-    const started = Date.now();
-    await expect(
-      runChecks({
-        output: '',
-        checks: [spec({ type: 'command', argv: ['node', '-e', 'setTimeout(() => {}, 10000)'] })],
-        workspace,
-        allowedCommands: ['node'],
-        signal: controller.signal,
-      }),
-    ).rejects.toMatchObject({ name: 'AbortError' });
-    expect(Date.now() - started).toBeLessThan(5000);
-  });
-
-  it('runs every check, cheapest first, and reports them in the order given', async () => {
-    // The command creates made.txt: the files check can only miss it if it ran before the command.
-    const results = await runChecks({
-      output: 'hello',
-      checks: [
-        spec({
-          type: 'command',
-          argv: ['node', '-e', "require('fs').writeFileSync('made.txt', ''); process.exit(1)"],
-          name: 'tests',
-        }),
-        spec({ type: 'files', paths: ['made.txt'] }),
-        spec({ type: 'contains', text: 'hello' }),
-        spec({ type: 'json-schema', schema: { type: 'object' } }),
-      ],
-      workspace,
-      allowedCommands: ['node'],
-    });
-    expect(results.map((r) => [r.type, r.name, r.pass])).toEqual([
-      ['command', 'tests', false],
-      ['files', 'files made.txt', false],
-      ['contains', 'contains "hello"', true],
-      ['json-schema', 'json-schema', false],
-    ]);
-    expect(checksPassed(results)).toBe(false);
-    expect(checkIssues(results).map((issue) => [issue.severity, issue.criterion])).toEqual([
-      ['critical', 'check:tests'],
-      ['critical', 'check:files made.txt'],
-      ['critical', 'check:json-schema'],
-    ]);
-    expect(checksPassed([])).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import type { TaskResult } from '../executor/index.js';
 import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
+import { until } from '../testing/until.js';
 import { defineTool } from '../tools/index.js';
 import type { Operation } from './define-operation.js';
 import {
@@ -59,12 +60,13 @@ async function call<O extends Operation>(operation: O, input: unknown): Promise<
 async function waitingTask(): Promise<TaskResult> {
   t = await createTestRuntime({ script, runtime: { tools: [sendEmail] } });
   const submitted = await call(createTask, { prompt: 'email bob', agent: MAILER });
-  for (let i = 0; i < 500; i++) {
-    const task = await call(getTask, { id: submitted.id });
-    if (task.status === 'waiting') return task as TaskResult;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('the task never waited');
+  return until(
+    async () => {
+      const task = await call(getTask, { id: submitted.id });
+      return task.status === 'waiting' && (task as TaskResult);
+    },
+    { message: 'the task to wait for its review' },
+  );
 }
 
 async function rejected(promise: Promise<unknown>): Promise<AgentdError> {
@@ -108,9 +110,9 @@ describe('reviews operations', () => {
   it('page with limit and before', async () => {
     await waitingTask();
     const second = await call(createTask, { prompt: 'email bob again', agent: MAILER });
-    for (let i = 0; i < 500 && (await call(getTask, { id: second.id })).status !== 'waiting'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until(async () => (await call(getTask, { id: second.id })).status === 'waiting', {
+      message: 'the second task to wait for its review',
+    });
     const first = await call(listReviews, { limit: '1' });
     expect(first.reviews).toHaveLength(1);
     expect(first.next).toBe(first.reviews[0]?.id);

@@ -1,5 +1,5 @@
 import { APICallError } from '@ai-sdk/provider';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AgentdError } from '../core/errors.js';
 import { createModelHealth } from './model-health.js';
 import type { AttemptFailure, CircuitStatusEntry } from './model-health.js';
@@ -45,14 +45,42 @@ function scripted(errors: unknown[]) {
 }
 
 const signal = new AbortController().signal;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Retry delays and circuit half-open delays run on timers and Date: faked here, so each test says exactly
+// how much time passes, and whether anything waited is read off the fake clock instead of a stopwatch.
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/**
+ * Settles `promise`, firing every timer meanwhile; reports how much fake time had passed when it settled
+ * (timers left behind, such as an abandoned retry delay, may fire later without counting).
+ */
+async function onFakeClock<T>(
+  promise: Promise<T>,
+): Promise<{ outcome: PromiseSettledResult<T>; tookMs: number }> {
+  const started = Date.now();
+  let tookMs = Number.NaN;
+  const settled = Promise.allSettled([promise]).then(([outcome]) => {
+    tookMs = Date.now() - started;
+    return outcome as PromiseSettledResult<T>;
+  });
+  await vi.runAllTimersAsync();
+  return { outcome: await settled, tookMs };
+}
 
 describe('model health: retries', () => {
   it('retries retryable failures and returns the eventual answer', async () => {
     const h = health();
     const failures: AttemptFailure[] = [];
     const { call, calls } = scripted([status(500), status(503)]);
-    await expect(h.execute(target, call, { signal, onFailure: (f) => failures.push(f) })).resolves.toBe('ok');
+    const { outcome } = await onFakeClock(
+      h.execute(target, call, { signal, onFailure: (f) => failures.push(f) }),
+    );
+    expect(outcome).toEqual({ status: 'fulfilled', value: 'ok' });
     expect(calls()).toBe(3);
     expect(failures.map((f) => [f.attempt, f.error.class])).toEqual([
       [1, 'server'],
@@ -64,7 +92,8 @@ describe('model health: retries', () => {
     const h = health({ retry: { maxRetries: 1 } });
     const last = status(502);
     const { call, calls } = scripted([status(500), last, status(500)]);
-    await expect(h.execute(target, call, { signal })).rejects.toBe(last);
+    const { outcome } = await onFakeClock(h.execute(target, call, { signal }));
+    expect(outcome).toEqual({ status: 'rejected', reason: last });
     expect(calls()).toBe(2);
   });
 
@@ -82,34 +111,44 @@ describe('model health: retries', () => {
   it('waits the Retry-After a 429 asks for before retrying', async () => {
     const h = health();
     const times: number[] = [];
-    let n = 0;
     const call = async () => {
       times.push(Date.now());
-      if (n++ === 0) throw status(429, { 'retry-after-ms': '60' });
+      if (times.length === 1) throw status(429, { 'retry-after-ms': '60' });
       return 'ok';
     };
-    await expect(h.execute(target, call, { signal })).resolves.toBe('ok');
-    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(59);
+    const pending = h.execute(target, call, { signal });
+    await vi.advanceTimersByTimeAsync(59);
+    expect(times).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(pending).resolves.toBe('ok');
+    expect(times.map((time) => time - (times[0] ?? 0))).toEqual([0, 60]);
   });
 
   it('does not wait for a Retry-After longer than maxRetryAfterMs: it gives up at once', async () => {
     const h = health({ retry: { maxRetryAfterMs: 1000 } });
     const { call, calls } = scripted([status(429, { 'retry-after': '120' })]);
-    const started = Date.now();
-    await expect(h.execute(target, call, { signal })).rejects.toMatchObject({ statusCode: 429 });
+    const { outcome, tookMs } = await onFakeClock(h.execute(target, call, { signal }));
+    expect(outcome).toMatchObject({ status: 'rejected', reason: { statusCode: 429 } });
     expect(calls()).toBe(1);
-    expect(Date.now() - started).toBeLessThan(500);
+    // Not one timer was waited for: a wait of the 120 s asked for would show here as 120 000.
+    expect(tookMs).toBe(0);
   });
 
   it('stops waiting for a retry as soon as the caller aborts', async () => {
     const h = health({ retry: { initialDelayMs: 5000, maxDelayMs: 5000 } });
     const controller = new AbortController();
-    const { call } = scripted([status(500), status(500)]);
-    const started = Date.now();
+    const { call, calls } = scripted([status(500), status(500)]);
     const pending = h.execute(target, call, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 30);
-    await expect(pending).rejects.toBeDefined();
-    expect(Date.now() - started).toBeLessThan(1000);
+    // The first attempt failed and the retry waits for its 5 s delay.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls()).toBe(1);
+    controller.abort();
+    let callsWhenSettled = Number.NaN;
+    const { outcome, tookMs } = await onFakeClock(pending.finally(() => (callsWhenSettled = calls())));
+    expect(outcome.status).toBe('rejected');
+    // The abort ended the wait: none of the delay's remaining 4 s passed, and no retry was made first.
+    expect(tookMs).toBe(0);
+    expect(callsWhenSettled).toBe(1);
   });
 });
 
@@ -125,13 +164,15 @@ describe('model health: circuit breakers', () => {
       code: 'model.circuit_open',
     });
     expect(h.states().find((s) => s.scope === 'model')?.state).toBe('open');
-    await sleep(70);
+    await vi.advanceTimersByTimeAsync(59);
+    expect(h.available(target)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
     expect(h.available(target)).toBe(true);
     expect(h.states().find((s) => s.scope === 'model')?.state).toBe('half-open');
     // The probe fails: open again.
     await h.execute(target, scripted([status(500)]).call, { signal }).catch(() => {});
     expect(h.available(target)).toBe(false);
-    await sleep(70);
+    await vi.advanceTimersByTimeAsync(60);
     // The next probe succeeds: closed.
     await expect(h.execute(target, scripted([]).call, { signal })).resolves.toBe('ok');
     expect(h.available(target)).toBe(true);

@@ -37,9 +37,10 @@ afterEach(async () => {
   stores = undefined;
 });
 
-function router(config: Record<string, unknown> = {}, list: ModelInfo[] = models) {
+function router(config: Record<string, unknown> = {}, list: ModelInfo[] = models, now?: () => number) {
   stores ??= openSqliteStores({ path: ':memory:' });
   return createModelRouter({
+    ...(now ? { now } : {}),
     config: RouterConfigSchema.parse({ retry: { maxRetries: 0 }, exploration: { share: 0 }, ...config }),
     candidates: () => list,
     resolve: (id) => {
@@ -171,6 +172,28 @@ describe('model router', () => {
       calls: 0,
       errors: 1,
     });
+  });
+
+  it('learns each model’s latency on its clock, from sending a call to its answer, and ranks by it', async () => {
+    let clock = 1_000_000;
+    const r = router({}, models, () => clock);
+    // Each model takes a known time on the router's clock; the failed call to a/cheap is not a latency.
+    const takes: Record<string, number> = { 'b/mid': 40, 'c/big': 250 };
+    const attempt = async (model: ResolvedModel) => {
+      clock += takes[model.info.id] ?? 0;
+      return { value: model.info.id, usage: { costUsd: 0, inputTokens: 1, outputTokens: 1 } };
+    };
+    for (const pinned of ['b/mid', 'c/big', 'b/mid', 'c/big']) {
+      expect((await r.call({ ...ask, pinned }, attempt, { signal })).value).toBe(pinned);
+    }
+    const latency = (id: string) => r.stats().find((s) => s.modelId === id && s.kind === '*');
+    expect(latency('b/mid')).toMatchObject({ calls: 2, p50Ms: 40, p95Ms: 40 });
+    expect(latency('c/big')).toMatchObject({ calls: 2, p50Ms: 250, p95Ms: 250 });
+    expect(latency('a/cheap')).toBeUndefined();
+    // A latency cap rules out the model whose p95 is over it, and only that one.
+    const capped = r.decide({ ...ask, constraints: { maxLatencyMs: 100 } });
+    expect(capped.order).toContain('b/mid');
+    expect(capped.order).not.toContain('c/big');
   });
 
   it('keeps explorations under the configured share of calls', async () => {

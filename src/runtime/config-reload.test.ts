@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import { createFakeLanguageModel, createFakeProvider } from '../testing/fake-language-model.js';
+import { until } from '../testing/until.js';
 import { createRuntime } from './create-runtime.js';
 import type { Runtime } from './runtime.js';
 
@@ -103,27 +104,33 @@ describe('catalog and router changes without a restart', () => {
     expect(rt.router.explain({ kind: 'chat' }).order[0]).toBe('fake/a');
 
     // fake/a becomes dearer and a cheaper fake/c appears: the pick moves once the watcher sees the file.
-    write('prices.yaml', [
-      '- id: fake/a',
-      '  inputPerMTok: 5',
-      '  outputPerMTok: 5',
-      '- id: fake/b',
-      '  inputPerMTok: 2',
-      '  outputPerMTok: 2',
-      '- id: fake/c',
-      '  inputPerMTok: 0.5',
-      '  outputPerMTok: 0.5',
-    ]);
-    await expect
-      .poll(() => rt.router.explain({ kind: 'chat' }).order[0], { timeout: 5000, interval: 100 })
-      .toBe('fake/c');
+    // fs.watchFile takes its first look at a file asynchronously, and a change written before that look
+    // is its starting point, not a change: the file is written again until the watcher has seen it.
+    await until(
+      () => {
+        if (rt.router.explain({ kind: 'chat' }).order[0] === 'fake/c') return true;
+        write('prices.yaml', [
+          '- id: fake/a',
+          '  inputPerMTok: 5',
+          '  outputPerMTok: 5',
+          '- id: fake/b',
+          '  inputPerMTok: 2',
+          '  outputPerMTok: 2',
+          '- id: fake/c',
+          '  inputPerMTok: 0.5',
+          '  outputPerMTok: 0.5',
+        ]);
+        return false;
+      },
+      { intervalMs: 250, message: 'the watcher to apply the new prices' },
+    );
     expect(rt.router.explain({ kind: 'chat' }).order).toEqual(['fake/c', 'fake/b', 'fake/a']);
     expect(rt.models.list().find((m) => m.id === 'fake/a')?.inputPerMTok).toBe(5);
 
     agentdYaml('  unpinned: route', '  objective: best');
-    await expect
-      .poll(() => rt.router.explain({ kind: 'chat' }).objective, { timeout: 5000, interval: 100 })
-      .toBe('best');
+    await until(() => rt.router.explain({ kind: 'chat' }).objective === 'best', {
+      message: 'the watcher to apply the new objective',
+    });
 
     // A broken file keeps the previous config.
     write('agentd.yaml', ['models: [this is not', '  a mapping']);

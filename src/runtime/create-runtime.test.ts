@@ -5,6 +5,7 @@ import type { TaskEvent } from '../core/events.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import { createTestRuntime, FAKE_PRICES } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
+import { until } from '../testing/until.js';
 
 let t: TestRuntime | undefined;
 afterEach(async () => {
@@ -34,8 +35,14 @@ function fakeCost(inputTokens: number, outputTokens: number): number {
 
 describe('a task through the runtime', () => {
   it('runs the default agent, prices the call from the catalog and reports it in the result', async () => {
+    // The runtime's clock is the test's; the model's answer takes 1.5 s of it.
+    let now = 1_700_000_000_000;
     t = await createTestRuntime({
-      script: [{ text: 'Tides pull the moon', usage: { inputTokens: 1200, outputTokens: 300 } }],
+      script: () => {
+        now += 1500;
+        return { text: 'Tides pull the moon', usage: { inputTokens: 1200, outputTokens: 300 } };
+      },
+      runtime: { clock: { now: () => now } },
     });
     const result = await t.runtime.tasks.run({ prompt: 'Write a haiku about tides' });
     expect(result).toMatchObject({
@@ -47,7 +54,12 @@ describe('a task through the runtime', () => {
       simulated: false,
       cost: { usd: fakeCost(1200, 300), inputTokens: 1200, outputTokens: 300 },
     });
-    expect(result.timings.durationMs).toBeGreaterThanOrEqual(0);
+    expect(result.timings).toEqual({
+      createdAt: 1_700_000_000_000,
+      startedAt: 1_700_000_000_000,
+      finishedAt: 1_700_000_001_500,
+      durationMs: 1500,
+    });
     expect(t.model.calls[0]?.promptText).toContain('Write a haiku about tides');
   });
 
@@ -195,7 +207,7 @@ describe('a task through the runtime', () => {
   it('cancels a running task by aborting its in-flight model call', async () => {
     t = await createTestRuntime({ script: [{ waitFor: 'forever' }] });
     const submitted = await t.runtime.tasks.submit({ prompt: 'wait' });
-    while (t.model.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await until(() => t?.model.calls.length === 1, { message: 'the model call' });
     const cancelled = await t.runtime.tasks.cancel(submitted.id);
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.error?.code).toBe('task.cancelled');
@@ -319,7 +331,7 @@ describe('a task through the runtime', () => {
     });
     const team = sequentialTeam('a', 'b');
     const submitted = await first.runtime.tasks.submit({ prompt: 'two steps', team });
-    while (first.model.calls.length < 2) await new Promise((r) => setTimeout(r, 5));
+    await until(() => first.model.calls.length === 2, { message: "b's model call" });
     // Closing interrupts the task but leaves it `running`, as a crash would.
     await first.runtime.close();
 

@@ -8,6 +8,7 @@ import type { TaskResult } from '../executor/index.js';
 import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
+import { until } from '../testing/until.js';
 import { defineTool } from '../tools/index.js';
 import type { Runtime } from './runtime.js';
 
@@ -72,26 +73,22 @@ async function mailerRuntime(options: { home?: string; script?: typeof mailerScr
   };
 }
 
-/** Polls (bounded) until the task has the status. */
+/** Waits until the task has the status. */
 async function untilStatus(runtime: Runtime, id: string, status: TaskResult['status']): Promise<TaskResult> {
-  for (let i = 0; i < 500; i++) {
-    const task = await runtime.tasks.get(id);
-    if (task.status === status) return task;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`task ${id} never became ${status}; it is ${(await runtime.tasks.get(id)).status}`);
+  let last: TaskResult | undefined;
+  await until(async () => (last = await runtime.tasks.get(id)).status === status, {
+    message: () => `task ${id} to become ${status} (it is ${last?.status ?? 'unknown'})`,
+  });
+  return last as TaskResult;
 }
 
-/** The task's stored events so far (the stream would otherwise follow a waiting task forever). */
+/**
+ * The task's stored events so far. The stream follows a waiting task forever; with a signal already
+ * aborted it yields what is stored and ends.
+ */
 async function eventsSoFar(runtime: Runtime, id: string): Promise<TaskEvent[]> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 300);
   const events: TaskEvent[] = [];
-  try {
-    for await (const event of runtime.tasks.events(id, { signal: controller.signal })) events.push(event);
-  } finally {
-    clearTimeout(timer);
-  }
+  for await (const event of runtime.tasks.events(id, { signal: AbortSignal.abort() })) events.push(event);
   return events;
 }
 
@@ -258,9 +255,7 @@ describe('tool calls that require approval', () => {
       script: (call) => ({ ...mailerScript(call), waitFor: 'forever' }),
     });
     await second.runtime.reviews.answer(reviewId, { decision: 'approve', note: null, payload: null });
-    for (let i = 0; i < 500 && second.model.calls.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until(() => second.model.calls.length > 0, { message: "the answering runtime's model call" });
     expect(second.model.calls).toHaveLength(1);
     await second.close();
 

@@ -1,15 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { TaskEvent } from '../core/events.js';
 import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
+import { until } from '../testing/until.js';
 import { defineTool } from '../tools/index.js';
 
 // Loop protection end to end: a real runtime with the scripted fake model playing a runaway agent.
 
 const runtimes: TestRuntime[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const t of runtimes.splice(0)) await t.dispose();
 });
 
@@ -262,8 +264,9 @@ describe('the wall-time watchdog', () => {
           ? { toolCalls: [{ toolName: 'delegate', input: { to: 'helper', task: 'take forever' } }] }
           : { waitFor: 'forever' },
     });
-    const started = Date.now();
-    const result = await t.runtime.tasks.run({
+    // The task's clock and its timers are the test's: the watchdog can be seen not to fire early, then to fire.
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    const submitted = await t.runtime.tasks.submit({
       prompt: 'get help',
       team: {
         name: 'team',
@@ -276,10 +279,15 @@ describe('the wall-time watchdog', () => {
       },
       budget: { wallTimeMs: 300 },
     });
+    await until(() => t.model.calls.length === 2, { message: "the helper's model call" });
+    await vi.advanceTimersByTimeAsync(299);
+    expect(t.model.calls[1]?.options.abortSignal?.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const result = await t.runtime.tasks.wait(submitted.id);
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('budget.exceeded');
     expect(result.error?.message).toContain('(wallTimeMs)');
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.timings.durationMs).toBe(300);
     expect(t.model.calls).toHaveLength(2);
     // The child's call ran in the delegated run (its prompt is the sub-task) and was aborted.
     expect(t.model.calls[1]?.promptText).toContain('take forever');

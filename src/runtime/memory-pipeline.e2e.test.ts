@@ -137,7 +137,8 @@ describe('memory in the task pipeline', () => {
   }, 60_000);
 
   it('records every change as a memory span and an audit event, and forget leaves nothing in any index', async () => {
-    t = await createTestRuntime({ script: [{ text: 'ok' }] });
+    // With vectors (the offline model), so that forget is seen to leave none behind.
+    t = await createTestRuntime({ script: [{ text: 'ok' }], config: { memory: { embeddings: 'use-lite' } } });
     const added = await t.runtime.memory.add(
       { content: 'The office moved to Lyon in 2025.' },
       adminActor('cli'),

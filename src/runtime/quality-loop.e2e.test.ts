@@ -5,6 +5,7 @@ import { FEEDBACK_HEADER } from '../judge/index.js';
 import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
+import { until } from '../testing/until.js';
 import type { Runtime } from './runtime.js';
 
 const RUBRIC = {
@@ -16,14 +17,16 @@ const RUBRIC = {
   ],
 };
 
-/** Polls until the task is waiting for a human (tasks.wait would wait for the human too). */
+/** Waits until the task is waiting for a human, or has finished (waitForTask would wait for the human too). */
 async function untilWaiting(runtime: Runtime, id: string): Promise<TaskResult> {
-  for (let i = 0; i < 500; i++) {
-    const task = await runtime.tasks.get(id);
-    if (task.status === 'waiting' || task.status === 'failed' || task.status === 'succeeded') return task;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`task ${id} never started waiting`);
+  let task: TaskResult | undefined;
+  await until(
+    async () => ['waiting', 'failed', 'succeeded'].includes((task = await runtime.tasks.get(id)).status),
+    {
+      message: () => `task ${id} to wait for a human (it is ${task?.status ?? 'unknown'})`,
+    },
+  );
+  return task as TaskResult;
 }
 
 const isJudge = (call: FakeCall) => call.promptText.includes('--- Output to judge ---');
@@ -215,10 +218,9 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
     ]);
     expect(payload.rounds[0]?.feedback).toContain('Still wrong.');
     // The escalation is announced like any review (agentd run prints its waiting line from it).
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
+    // The events stored so far: with a signal already aborted the stream does not follow the waiting task.
     const types: string[] = [];
-    for await (const event of t.runtime.tasks.events(submitted.id, { signal: controller.signal })) {
+    for await (const event of t.runtime.tasks.events(submitted.id, { signal: AbortSignal.abort() })) {
       types.push(event.type);
       if (event.type === 'review-requested') expect(event.data).toMatchObject({ kind: 'quality-escalation' });
     }

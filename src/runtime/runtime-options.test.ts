@@ -4,20 +4,18 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../config/index.js';
-import { startFakeOpenAIServer } from '../testing/fake-openai-server.js';
-import type { FakeOpenAIServer } from '../testing/fake-openai-server.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
+import { until } from '../testing/until.js';
 import { defineTool } from '../tools/index.js';
 import { createRuntime } from './create-runtime.js';
 import type { Runtime } from './runtime.js';
 
 let t: TestRuntime | undefined;
-let extra: { runtime?: Runtime; server?: FakeOpenAIServer; dir?: string } = {};
+let extra: { runtime?: Runtime; dir?: string } = {};
 afterEach(async () => {
   await t?.dispose();
   await extra.runtime?.close();
-  await extra.server?.close();
   if (extra.dir) rmSync(extra.dir, { recursive: true, force: true });
   t = undefined;
   extra = {};
@@ -90,7 +88,7 @@ describe('runtime options and behaviour', () => {
     extra.runtime = await createRuntime({
       loadedConfig: bareConfig(
         extra.dir,
-        'providers:\n  openai: {}\nmodels:\n  default: simulated/dry-run\n',
+        'providers:\n  openai: {}\nmodels:\n  default: simulated/dry-run\nmemory:\n  embeddings: none\n',
       ),
       detectLocalServer: false,
     });
@@ -104,30 +102,6 @@ describe('runtime options and behaviour', () => {
     expect((await extra.runtime.tasks.run({ prompt: 'x' })).status).toBe('succeeded');
   });
 
-  it('detects a local OpenAI-compatible server, preferring a chat model over an embedding model', async () => {
-    extra.dir = mkdtempSync(join(tmpdir(), 'agentd-opt-'));
-    extra.server = await startFakeOpenAIServer({
-      models: ['nomic-embed-text:latest', 'llama3.2:latest'],
-      script: [{ text: 'local hello' }],
-    });
-    extra.runtime = await createRuntime({
-      loadedConfig: bareConfig(extra.dir),
-      detectLocalServer: { baseUrls: [extra.server.baseUrl] },
-    });
-    expect(extra.runtime.models.defaultModel).toBe('ollama/llama3.2:latest');
-    expect(extra.runtime.models.notice).toBeUndefined();
-    const listed = extra.runtime.models
-      .list()
-      .filter((m) => m.provider === 'ollama')
-      .map((m) => [m.id, m.available, m.known]);
-    expect(listed).toEqual([
-      ['ollama/llama3.2:latest', true, false],
-      ['ollama/nomic-embed-text:latest', true, false],
-    ]);
-    const result = await extra.runtime.tasks.run({ prompt: 'hi' });
-    expect(result).toMatchObject({ status: 'succeeded', output: 'local hello', simulated: false });
-  });
-
   it('adopts a task orphaned by another runtime while it keeps running (watch mode)', async () => {
     t = await createTestRuntime({
       script: [{ text: 'adopted' }],
@@ -135,7 +109,7 @@ describe('runtime options and behaviour', () => {
     });
     const orphaner = await createTestRuntime({ home: t.home, script: [{ waitFor: 'forever' }] });
     const submitted = await orphaner.runtime.tasks.submit({ prompt: 'x' });
-    while (orphaner.model.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await until(() => orphaner.model.calls.length > 0, { message: "the orphaning runtime's model call" });
     await orphaner.runtime.close();
     const result = await t.runtime.tasks.wait(submitted.id);
     expect(result).toMatchObject({ status: 'succeeded', output: 'adopted' });

@@ -7,6 +7,7 @@ import type { SpanRecord } from '../runtime/index.js';
 import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
 import { createTestRuntime, FAKE_PRICES } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
+import { until } from '../testing/until.js';
 import { defineTool } from '../tools/index.js';
 import { createApp } from './create-app.js';
 
@@ -59,16 +60,6 @@ async function send<B = unknown>(
 
 const post = <B = TaskResult>(app: Hono, path: string, body: unknown) =>
   send<B>(app, path, { method: 'POST', body });
-
-/** Polls (bounded) until `check` holds; fails the test if it never does. */
-async function until<T>(probe: () => Promise<T> | T, check: (value: T) => boolean, tries = 500): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (check(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('condition never held');
-}
 
 const finished = (task: TaskResult) => ['succeeded', 'failed', 'cancelled'].includes(task.status);
 
@@ -156,8 +147,11 @@ describe('POST /v1/tasks', () => {
     expect(['queued', 'running', 'succeeded']).toContain(created.body.status);
 
     const done = await until(
-      async () => (await send<TaskResult>(app, `/v1/tasks/${created.body.id}`)).body,
-      finished,
+      async () => {
+        const task = (await send<TaskResult>(app, `/v1/tasks/${created.body.id}`)).body;
+        return finished(task) && task;
+      },
+      { message: 'the task to finish' },
     );
     expect(done).toMatchObject({
       id: created.body.id,
@@ -404,10 +398,7 @@ describe('POST /v1/tasks/:id/cancel', () => {
   it('cancels a task whose model call blocks, aborting the call', async () => {
     const { app, model } = await appWith([{ waitFor: 'forever', text: 'never' }]);
     const created = await post(app, '/v1/tasks', { prompt: 'wait for me' });
-    await until(
-      () => model.calls.length,
-      (n) => n === 1,
-    );
+    await until(() => model.calls.length === 1, { message: 'the model call' });
     expect(model.calls[0]?.options.abortSignal?.aborted).toBe(false);
 
     const cancelled = await send<TaskResult>(app, `/v1/tasks/${created.body.id}/cancel`, { method: 'POST' });
@@ -893,8 +884,11 @@ describe('human reviews over HTTP', () => {
     expect(requested?.id).toEqual(expect.any(Number));
 
     const waiting = await until(
-      async () => (await send<TaskResult>(app, `/v1/tasks/${id}`)).body,
-      (task) => task.status === 'waiting',
+      async () => {
+        const task = (await send<TaskResult>(app, `/v1/tasks/${id}`)).body;
+        return task.status === 'waiting' && task;
+      },
+      { message: 'the task to wait for its review' },
     );
     expect(waiting.reviews).toEqual([{ id: reviewId, kind: 'tool-approval', question: expect.any(String) }]);
     expect((await send<{ tasks: TaskResult[] }>(app, '/v1/tasks?status=waiting')).body.tasks).toHaveLength(1);
@@ -956,8 +950,11 @@ describe('human reviews over HTTP', () => {
       agent: { name: 'mailer', tools: ['send_email'] },
     });
     const waiting = await until(
-      async () => (await send<TaskResult>(app, `/v1/tasks/${created.body.id}`)).body,
-      (task) => task.status === 'waiting',
+      async () => {
+        const task = (await send<TaskResult>(app, `/v1/tasks/${created.body.id}`)).body;
+        return task.status === 'waiting' && task;
+      },
+      { message: 'the task to wait for its review' },
     );
     const reviewId = waiting.reviews?.[0]?.id ?? '';
     const cases: [unknown, string][] = [

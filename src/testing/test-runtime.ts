@@ -60,6 +60,9 @@ export function createTestRuntimeOptions(
       // Every operation's result is checked against its output schema in tests.
       operations: { validateOutputs: true },
       ...options.config,
+      // Text-only memory unless a test asks for embeddings: loading the offline USE-lite model costs
+      // seconds of CPU per test file, for tests that are not about embeddings.
+      memory: { embeddings: 'none', ...(options.config?.['memory'] as object | undefined) },
     },
   });
   return {
@@ -80,7 +83,8 @@ export function createTestRuntimeOptions(
 
 /**
  * Builds a runtime for tests: temp AGENTD_HOME and SQLite file, no environment, no local-server
- * probe, no provider retries, and the scripted fake model as default (priced, so costs are real).
+ * probe, no provider retries, text-only memory (`memory.embeddings: none`, unless `config.memory`
+ * names embeddings), and the scripted fake model as default (priced, so costs are real).
  */
 export async function createTestRuntime(
   options: {

@@ -3,6 +3,7 @@ import { TeamSpecSchema } from '../agents/index.js';
 import type { TeamSpec } from '../agents/index.js';
 import { AgentdError } from '../core/errors.js';
 import { createFakeTopologyContext } from '../testing/fake-topology-context.js';
+import { until } from '../testing/until.js';
 import { dagTopology } from './dag.js';
 
 const TASK = 'Write a report on tides.';
@@ -33,17 +34,15 @@ function validationError(spec: TeamSpec): string {
   throw new Error('expected validate to throw');
 }
 
-/** A promise that resolves when `open` is called, and fails the test instead of hanging. */
-function gate(what: string): { opened: Promise<void>; open: () => void } {
-  let open: () => void = () => undefined;
-  const opened = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 1000);
-    open = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
-  return { opened, open };
+/** A flag: `opened()` waits (with until, so it fails instead of hanging) until `open` is called. */
+function gate(what: string): { opened: () => Promise<true>; open: () => void } {
+  let isOpen = false;
+  return {
+    opened: () => until(() => isOpen, { message: what }),
+    open: () => {
+      isOpen = true;
+    },
+  };
 }
 
 const diamond = { a: undefined, b: ['a'], c: ['a'], d: ['b', 'c'] };
@@ -116,7 +115,7 @@ describe('dag topology', () => {
     const spec = team({ slow: undefined, fast: undefined, after: ['fast'], end: ['slow', 'after'] });
     const { result } = await run(spec, async (agent) => {
       if (agent === 'after') afterStarted.open();
-      if (agent === 'slow') await afterStarted.opened;
+      if (agent === 'slow') await afterStarted.opened();
       return agent;
     });
     expect(result.output).toBe('end');
@@ -128,7 +127,7 @@ describe('dag topology', () => {
     const { result } = await run(team(diamond), async (agent) => {
       if (agent === 'b' || agent === 'c') {
         if (++started === 2) bothStarted.open();
-        await bothStarted.opened;
+        await bothStarted.opened();
       }
       return agent;
     });

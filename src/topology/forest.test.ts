@@ -3,6 +3,7 @@ import { TeamSpecSchema } from '../agents/index.js';
 import type { TeamSpec } from '../agents/index.js';
 import { AgentdError } from '../core/errors.js';
 import { createFakeTopologyContext } from '../testing/fake-topology-context.js';
+import { until } from '../testing/until.js';
 import { forestTopology } from './forest.js';
 
 const TASK = 'Plan a city park.';
@@ -116,17 +117,10 @@ describe('forest topology', () => {
 
   it('runs the trees concurrently: one tree does not wait for another', async () => {
     // x (tree 1) only finishes once lead2 (tree 2) has started.
-    let open: () => void = () => undefined;
-    const lead2Started = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('lead2 never started')), 1000);
-      open = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    let lead2Started = false;
     const { result } = await run(team(twoTrees, { aggregator: 'chief' }), async (agent) => {
-      if (agent === 'lead2') open();
-      if (agent === 'x') await lead2Started;
+      if (agent === 'lead2') lead2Started = true;
+      if (agent === 'x') await until(() => lead2Started, { message: 'lead2 to start' });
       return agent;
     });
     expect(result.output).toBe('chief');

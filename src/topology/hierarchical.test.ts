@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentSpec, TeamSpec } from '../agents/index.js';
 import { createFakeTopologyContext } from '../testing/fake-topology-context.js';
+import { until } from '../testing/until.js';
 import { hierarchicalTopology } from './hierarchical.js';
 
 const agent = (name: string, role?: string): AgentSpec => ({ name, tools: [], ...(role ? { role } : {}) });
@@ -117,7 +118,8 @@ describe('hierarchical topology', () => {
       if (name === 'boss') return manager(prompt);
       running++;
       most = Math.max(most, running);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Each worker finishes only once both are running: run one after the other, they never would.
+      await until(() => most === 2, { message: 'both workers to be running' });
       running--;
       return `${name} done`;
     });

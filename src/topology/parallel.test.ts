@@ -3,6 +3,7 @@ import { TeamSpecSchema } from '../agents/index.js';
 import type { TeamSpec } from '../agents/index.js';
 import { AgentdError } from '../core/errors.js';
 import { createFakeTopologyContext } from '../testing/fake-topology-context.js';
+import { until } from '../testing/until.js';
 import { parallelTopology } from './parallel.js';
 
 const TASK = 'What is 6 times 7?';
@@ -133,11 +134,14 @@ describe('parallel topology', () => {
 
   it('vote: a tie goes to the answer of the earliest agent in team order, whoever finishes first', async () => {
     const answers: Record<string, string> = { a: 'red', b: 'blue', c: 'blue', d: 'red' };
+    const answered = new Set<string>();
     const { result } = await run(team(['a', 'b', 'c', 'd'], { merge: 'vote' }), async (agent) => {
       // a answers last, so the tie break cannot depend on finishing order.
-      if (agent === 'a') await new Promise((resolve) => setTimeout(resolve, 10));
+      if (agent === 'a') await until(() => answered.size === 3, { message: 'b, c and d to answer' });
+      answered.add(agent);
       return answers[agent] ?? '';
     });
+    expect([...answered]).toEqual(['b', 'c', 'd', 'a']);
     expect(result.output).toBe('red');
   });
 

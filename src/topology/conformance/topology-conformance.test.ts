@@ -1,6 +1,6 @@
 // The contract every topology keeps, checked against each one in the registry through the real runtime
 // (durable executor, budgets, SQLite stores, tracer) with the scripted team model. The crash-and-resume
-// case, which needs a child process, is in topology-crash-resume.test.ts.
+// case, which needs a child process, is in topology-crash-resume.e2e.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeCall, FakeLanguageModelOptions } from '../../testing/fake-language-model.js';
 import {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startFakeOpenAIServer } from '../../testing/fake-openai-server.js';
 import type { FakeOpenAIServer, FakeScript } from '../../testing/fake-openai-server.js';
+import { until } from '../../testing/until.js';
 import type { ModelProvider } from '../language-model.js';
 import type { ResolvedProviderConfig } from '../models-config.js';
 import { createOpenAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
@@ -163,10 +164,11 @@ describe.each(cases)('$type provider over the OpenAI protocol', ({ type, create 
   });
 
   it('rejects with an AbortError when the call is aborted', async () => {
-    const { model } = await setup([{ hang: true }]);
+    const { model, server: fake } = await setup([{ hang: true }]);
     const controller = new AbortController();
     const pending = generateText({ model, prompt: 'x', abortSignal: controller.signal, maxRetries: 0 });
-    setTimeout(() => controller.abort(), 30);
+    await until(() => fake.requests.length === 1, { message: 'the request to arrive' });
+    controller.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskResult } from '../executor/index.js';
+import { until } from '../testing/until.js';
 
 // The real entry point as users run it: bin/agentd.js loads the dist/ bundle in a fresh process.
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -131,15 +132,17 @@ describe('bin/agentd.js', () => {
     const exited = collect(child);
     const base = `http://127.0.0.1:${port}`;
 
-    let healthy = false;
-    for (let attempt = 0; attempt < 50 && !healthy && child.exitCode === null; attempt++) {
-      healthy = await fetch(`${base}/v1/health`).then(
-        (res) => res.ok,
-        () => false,
-      );
-      if (!healthy) await new Promise((done) => setTimeout(done, 100));
-    }
-    expect(healthy, 'the server never answered /v1/health').toBe(true);
+    const state = await until(
+      async () =>
+        child.exitCode !== null
+          ? 'exited'
+          : await fetch(`${base}/v1/health`).then(
+              (res) => res.ok && 'healthy',
+              () => false,
+            ),
+      { timeoutMs: 15_000, message: 'the server to answer /v1/health' },
+    );
+    expect(state, 'the server exited instead of answering /v1/health').toBe('healthy');
 
     const res = await fetch(`${base}/v1/tasks?wait=true`, {
       method: 'POST',

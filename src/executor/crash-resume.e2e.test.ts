@@ -9,6 +9,7 @@ import { createRuntime } from '../runtime/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { startFakeOpenAIServer } from '../testing/fake-openai-server.js';
 import type { FakeOpenAIServer } from '../testing/fake-openai-server.js';
+import { until } from '../testing/until.js';
 
 const root = resolve(import.meta.dirname, '../..');
 /** tsx's loader by absolute URL, so the child can run TypeScript from any working directory. */
@@ -33,7 +34,7 @@ describe('crash and resume', () => {
   it('resumes a SIGKILLed CLI task on the same database without re-running its completed steps', async () => {
     dir = mkdtempSync(join(tmpdir(), 'agentd-crash-'));
     let crashed = false;
-    server = await startFakeOpenAIServer({
+    const fake = (server = await startFakeOpenAIServer({
       // Steps 1 and 2 answer; step 3 hangs until the process that asked is killed. After the
       // restart, the repeated step 3 answers.
       script: (_request, index) =>
@@ -44,7 +45,7 @@ describe('crash and resume', () => {
             : crashed
               ? { text: 'three' }
               : { hang: true },
-    });
+    }));
     writeFileSync(
       join(dir, 'agentd.yaml'),
       [
@@ -93,11 +94,10 @@ describe('crash and resume', () => {
       child.on('exit', (_code, signal) => done(signal)),
     );
 
-    const deadline = Date.now() + 15_000;
-    while (server.requests.filter((r) => r.path.endsWith('/chat/completions')).length < 3) {
-      if (Date.now() > deadline) throw new Error(`the child never reached step 3; stderr: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await until(() => fake.requests.filter((r) => r.path.endsWith('/chat/completions')).length >= 3, {
+      timeoutMs: 15_000,
+      message: () => `the child to reach step 3; stderr: ${stderr}`,
+    });
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     crashed = true;
