@@ -198,6 +198,9 @@ async function measureTeamTasks(options: {
   });
   const model = timed(fake, timing);
   const test = await createTestRuntime({
+    // The default memory settings (test runtimes are text-only unless told otherwise): headline
+    // figures measure the default configuration.
+    config: { memory: { embeddings: 'use-lite' } },
     runtime: { providers: [createFakeProvider({ models: { scripted: model } })] },
   });
   const team: TaskInput['team'] = {

@@ -451,6 +451,9 @@ async function startTopologyRun(scenario: Scenario): Promise<TopologyRun> {
   const fake = createFakeLanguageModel({ script: scriptFor(scenario) });
   const model = timed(fake, timing);
   const test = await createTestRuntime({
+    // The default memory settings (test runtimes are text-only unless told otherwise): headline
+    // figures measure the default configuration.
+    config: { memory: { embeddings: 'use-lite' } },
     runtime: { providers: [createFakeProvider({ models: { scripted: model } })] },
   });
   const { topology } = scenario.team;
