@@ -65,7 +65,7 @@ describe('commands generated from operations', () => {
     const help = command?.helpInformation() ?? '';
     expect(help).toContain('List probes.');
     expect(help).toMatch(/\bid\s+which probe/);
-    expect(help).toMatch(/--kind <value>\s+one of a, b/);
+    expect(help).toMatch(/--kind <kind>\s+one of a, b/);
     expect(help).toMatch(/--label-set <list>\s+labels, comma-separated/);
     expect(help).toMatch(/--limit <n>\s+default 10/);
     expect(help).toMatch(/--exact\s+match exactly/);

@@ -10,8 +10,8 @@ export interface OperationCommandSpec<I extends z.ZodType, O extends z.ZodType, 
   name: string;
   /** Help text (default: the operation's description). */
   description?: string;
-  /** Input fields taken as positional arguments, in order. */
-  args?: readonly string[];
+  /** Input fields taken as positional arguments, in order (`{ field, name }` shows another name). */
+  args?: readonly (string | { field: string; name: string })[];
   /** Flag names that differ from the field name in kebab case (`taskId: 'task'`). */
   flags?: Readonly<Record<string, string>>;
   /** Fields that are not offered as flags (the command sets them, or they make no sense here). */
@@ -57,20 +57,20 @@ export function registerOperationCommand<I extends z.ZodType, O extends z.ZodTyp
     required?: string[];
   };
   const properties = schema.properties ?? {};
-  const args = spec.args ?? [];
+  const args = (spec.args ?? []).map((arg) => (typeof arg === 'string' ? { field: arg, name: arg } : arg));
   const command = parent.command(spec.name).description(spec.description ?? spec.operation.description);
-  for (const field of args) command.argument(`<${field}>`, properties[field]?.description ?? field);
+  for (const { field, name } of args) command.argument(`<${name}>`, properties[field]?.description ?? name);
 
   const flagFields: { field: string; key: string; property: FieldSchema; isSwitch: boolean }[] = [];
   for (const [field, property] of Object.entries(properties)) {
-    if (args.includes(field) || spec.hidden?.includes(field)) continue;
+    if (args.some((arg) => arg.field === field) || spec.hidden?.includes(field)) continue;
     const name = spec.flags?.[field] ?? kebab(field);
     const isSwitch = property.type === 'boolean' || (spec.switches?.includes(field) ?? false);
     const help = helpOf(property, spec.defaults?.[field]);
     if (isSwitch) command.option(`--${name}`, help);
     else if (spec.defaults?.[field] !== undefined)
-      command.option(`--${name} <${valueName(property)}>`, help, spec.defaults[field]);
-    else command.option(`--${name} <${valueName(property)}>`, help);
+      command.option(`--${name} <${valueName(name, property)}>`, help, spec.defaults[field]);
+    else command.option(`--${name} <${valueName(name, property)}>`, help);
     flagFields.push({ field, key: camel(name), property, isSwitch });
   }
   spec.extraFlags?.(command);
@@ -79,7 +79,7 @@ export function registerOperationCommand<I extends z.ZodType, O extends z.ZodTyp
   command.action(async (...received: unknown[]) => {
     const flags = received[args.length] as Record<string, unknown>;
     const fields: Record<string, unknown> = {};
-    args.forEach((field, i) => (fields[field] = received[i]));
+    args.forEach(({ field }, i) => (fields[field] = received[i]));
     for (const { field, key, property, isSwitch } of flagFields) {
       const value = flags[key];
       if (value === undefined) continue;
@@ -141,10 +141,10 @@ function allowedValues(property: FieldSchema): string[] | undefined {
   return values.length > 0 ? [...new Set(values)] : undefined;
 }
 
-function valueName(property: FieldSchema): string {
+function valueName(flag: string, property: FieldSchema): string {
   if (property.type === 'array') return 'list';
   if (property.type === 'number' || property.type === 'integer') return 'n';
-  return 'value';
+  return flag;
 }
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -6,7 +6,7 @@ import { MemorySchema, reportedMemory, TenantSchema } from './memory-schemas.js'
 export const getMemory = defineOperation({
   name: 'memory.get',
   description: 'One memory with its scope, validity, provenance and access counts (404 memory.not_found).',
-  input: z.strictObject({ id: z.string().min(1).max(200), tenant: TenantSchema }),
+  input: z.strictObject({ id: z.string().min(1).max(200).describe('memory id'), tenant: TenantSchema }),
   output: MemorySchema,
   permission: 'read',
   http: { method: 'GET', path: '/v1/memory/:id' },

@@ -56,6 +56,14 @@ describe('invokeOperation', () => {
     expect(await t.runtime.tasks.list()).toEqual([]);
     // The same actor may read.
     expect(await invokeOperation(t.runtime, listTasks, {}, reader)).toEqual({ tasks: [], next: null });
+    // Permissions are ordered: a writer may read, an admin may do both.
+    const writer = actorWith('writer', ['write']);
+    expect(await invokeOperation(t.runtime, listTasks, {}, writer)).toEqual({ tasks: [], next: null });
+    const checkConfig = operations.find((o) => o.name === 'config.check') ?? health;
+    expect((await rejected(invokeOperation(t.runtime, checkConfig, {}, writer))).code).toBe(
+      'permission.denied',
+    );
+    await invokeOperation(t.runtime, checkConfig, {}, actorWith('admin', ['admin']));
     const nobody = actorWith('nobody', []);
     expect((await rejected(invokeOperation(t.runtime, health, {}, nobody))).code).toBe('permission.denied');
   });

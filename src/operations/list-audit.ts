@@ -6,16 +6,16 @@ export const listAudit = defineOperation({
   name: 'audit.list',
   description: 'The audit log of changes made through operations (who, what, which record), newest first.',
   input: z.strictObject({
-    action: z.string().min(1).optional(),
-    target: z.string().min(1).optional(),
+    action: z.string().min(1).optional().describe('only this action, e.g. memory.forget'),
+    target: z.string().min(1).optional().describe('only changes to this record (a memory id, …)'),
     tenant: z
       .string()
       .min(1, 'must not be empty (leave the tenant out for every tenant’s events)')
       .max(200)
       .optional()
       .describe('only this tenant’s events (default: all)'),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    before: z.string().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50).describe('how many'),
+    before: z.string().optional().describe('the next page: events older than this event id'),
   }),
   output: z.object({
     events: z.array(

@@ -12,9 +12,9 @@ export const listReviews = defineOperation({
       .union([ReviewStatusSchema, z.literal('all')])
       .default('pending')
       .describe('pending (default), answered, cancelled, or all'),
-    taskId: z.string().min(1).max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    before: z.string().optional(),
+    taskId: z.string().min(1).max(200).optional().describe("only this task's reviews"),
+    limit: z.coerce.number().int().min(1).max(500).default(50).describe('how many'),
+    before: z.string().optional().describe('the next page: reviews older than this review id'),
   }),
   output: z.object({ reviews: z.array(ReviewSchema), next: z.string().nullable() }),
   permission: 'read',

@@ -10,9 +10,13 @@ export const listTasks = defineOperation({
     status: z
       .union([TaskStatusSchema, z.array(TaskStatusSchema)])
       .optional()
-      .transform((s) => (s === undefined ? undefined : Array.isArray(s) ? s : [s])),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    before: z.string().optional(),
+      .transform((s) => (s === undefined ? undefined : Array.isArray(s) ? s : [s]))
+      .describe('only tasks with this status'),
+    limit: z.coerce.number().int().min(1).max(500).default(50).describe('how many'),
+    before: z
+      .string()
+      .optional()
+      .describe('the next page: tasks older than this task id (the last one seen)'),
   }),
   output: z.object({ tasks: z.array(TaskResultSchema), next: z.string().nullable() }),
   permission: 'read',

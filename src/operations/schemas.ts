@@ -36,7 +36,7 @@ export const TaskResultSchema = z.object({
 });
 
 /** A path parameter naming a task. */
-export const TaskIdInputSchema = z.strictObject({ id: z.string().min(1).max(200) });
+export const TaskIdInputSchema = z.strictObject({ id: z.string().min(1).max(200).describe('task id') });
 
 /** A review's status; `all` (in queries) means any. */
 export const ReviewStatusSchema = z.enum(['pending', 'answered', 'cancelled']);

@@ -19,9 +19,9 @@ export const searchMemory = defineOperation({
       q: z.string().min(1).max(10_000).describe('what to look for'),
       tenant: TenantSchema,
       layer: LayersSchema.optional().describe('layers, comma-separated (default: all)'),
-      team: z.string().min(1).optional(),
-      agent: z.string().min(1).optional(),
-      taskId: z.string().min(1).optional(),
+      team: z.string().min(1).optional().describe("only this team's memories"),
+      agent: z.string().min(1).optional().describe("only this agent's memories"),
+      taskId: z.string().min(1).optional().describe("only this task's memories"),
       tags: TagsSchema.optional().describe('tags a memory must all have, comma-separated'),
       after: IsoTimeSchema.optional().describe(
         'only memories made at or after this ISO 8601 date (midnight UTC) or date-time with a time zone',
@@ -31,7 +31,7 @@ export const searchMemory = defineOperation({
       ),
       superseded: z.stringbool().optional().describe('include superseded facts (default false)'),
       mode: z.enum(['hybrid', 'text', 'vector']).optional(),
-      limit: z.coerce.number().int().min(1).max(100).default(10),
+      limit: z.coerce.number().int().min(1).max(100).default(10).describe('how many'),
     })
     .refine(
       (input) => input.after === undefined || input.before === undefined || input.after < input.before,

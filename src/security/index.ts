@@ -1,4 +1,4 @@
 export { resolveInWorkspace } from './sandbox.js';
 export * from './redact/index.js';
-export { actorWith, adminActor, PERMISSIONS, requirePermission } from './actor.js';
+export { actorWith, adminActor, holds, PERMISSIONS, requirePermission } from './actor.js';
 export type { Actor, Permission } from './actor.js';

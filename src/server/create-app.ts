@@ -152,6 +152,9 @@ export function createApp(options: AppOptions): Hono {
       const lastEventId = c.req.header('last-event-id');
       if (lastEventId && /^\d+$/.test(lastEventId)) raw['after'] = lastEventId;
       const controller = new AbortController();
+      // A client that leaves before the first event (a waiting task, a resume past the last event)
+      // must end its follower too, not only one that leaves mid-stream.
+      c.req.raw.signal.addEventListener('abort', () => controller.abort(), { once: true });
       const events = invokeStreamOperation(runtime, operation, raw, actor, controller.signal)[
         Symbol.asyncIterator
       ]();

@@ -54,7 +54,7 @@ export function registerMemory(program: Command, cli: CliContext): void {
       operation: searchMemory,
       name: 'search',
       description: 'Hybrid search (BM25 + vectors, re-scored by recency, importance and access), best first',
-      args: ['q'],
+      args: [{ field: 'q', name: 'query' }],
       flags: { taskId: 'task' },
       switches: ['superseded'],
       extraFlags: (command) =>
