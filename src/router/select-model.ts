@@ -1,6 +1,7 @@
 import { AgentdError } from '../core/errors.js';
 import '../models/model-error-codes.js';
 import './router-error-codes.js';
+import { priceUsage } from '../models/index.js';
 import type { ModelCapabilities, ModelInfo } from '../models/index.js';
 import type { ModelKnowledge } from './model-knowledge.js';
 import type { QualityEstimate, QualityPrior } from './posterior.js';
@@ -95,8 +96,11 @@ export function selectModel(request: SelectionRequest, context: SelectionContext
       strength: config.learning.priorStrength,
     };
     const quality = knowledge.quality(info.id, request.kind, prior);
-    const costUsd =
-      (request.inputTokens * info.inputPerMTok + expectedOutput(info) * info.outputPerMTok) / 1_000_000;
+    // The estimate uses the one pricing formula; only the cost meter charges a call.
+    const costUsd = priceUsage(info, {
+      inputTokens: request.inputTokens,
+      outputTokens: expectedOutput(info),
+    });
     const p95 = knowledge.latency(info.id)?.p95Ms;
     const score: CandidateScore = { id: info.id, feasible: false, quality, costUsd, score: 0 };
     if (p95 !== undefined) score.p95Ms = p95;
