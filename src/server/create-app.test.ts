@@ -228,6 +228,17 @@ describe('bad requests', () => {
     expect(res.body.error.message).toEqual(expect.any(String));
   });
 
+  it('takes a "__proto__" key as an unknown field, not as the prototype of the input', async () => {
+    const { app } = await appWith([{ text: 'unused' }]);
+    const res = await send<ErrorBody>(app, '/v1/tasks', {
+      method: 'POST',
+      rawBody: '{"__proto__": {"prompt": "from the prototype"}}',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('request.invalid');
+    expect((await send<{ tasks: unknown[] }>(app, '/v1/tasks')).body.tasks).toEqual([]);
+  });
+
   it('rejects a JSON body that is not an object', async () => {
     const { app } = await appWith([{ text: 'unused' }]);
     const res = await send<ErrorBody>(app, '/v1/tasks', { method: 'POST', rawBody: '["a prompt"]' });

@@ -243,7 +243,11 @@ async function requestInput(c: Context, http: HttpBinding): Promise<Record<strin
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw requestError('request.invalid_json', 'the request body must be a JSON object');
       }
-      Object.assign(input, body);
+      // Own properties only: Object.assign would turn a `"__proto__"` key into the input's prototype,
+      // whose fields the strict schemas read but never see as unknown keys.
+      for (const [key, value] of Object.entries(body)) {
+        Object.defineProperty(input, key, { value, enumerable: true, writable: true, configurable: true });
+      }
     }
   }
   Object.assign(input, c.req.param());
