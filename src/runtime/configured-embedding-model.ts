@@ -2,14 +2,20 @@ import type { AgentdConfig } from '../config/index.js';
 import { AgentdError } from '../core/errors.js';
 import '../config/config-error-codes.js';
 import type { EmbeddingModel } from '../models/index.js';
-import { createProviderEmbeddingModel } from '../models/providers/provider-embedding-model.js';
-import { createUseLiteEmbeddingModel } from '../models/providers/use-lite/use-lite-embedding-model.js';
 
-/** The embedding model `memory.embeddings` names: the offline one, a provider's, or none. */
-export function configuredEmbeddingModel(config: AgentdConfig): EmbeddingModel | undefined {
+/**
+ * The embedding model `memory.embeddings` names: the offline one, a provider's, or none. Its module
+ * is imported only when it is configured: the provider one pulls in the AI SDK and provider SDKs,
+ * which cost a few hundred ms at start for every command that never embeds.
+ */
+export async function configuredEmbeddingModel(config: AgentdConfig): Promise<EmbeddingModel | undefined> {
   const chosen = config.memory.embeddings;
   if (chosen === 'none') return undefined;
-  if (chosen === 'use-lite') return createUseLiteEmbeddingModel();
+  if (chosen === 'use-lite') {
+    const { createUseLiteEmbeddingModel } =
+      await import('../models/providers/use-lite/use-lite-embedding-model.js');
+    return createUseLiteEmbeddingModel();
+  }
   const provider = config.providers.find((p) => p.name === chosen.provider);
   if (!provider || (provider.type !== 'openai' && provider.type !== 'openai-compatible')) {
     throw new AgentdError({
@@ -19,6 +25,7 @@ export function configuredEmbeddingModel(config: AgentdConfig): EmbeddingModel |
         : `memory.embeddings.provider: no provider named '${chosen.provider}' is configured (providers: ${config.providers.map((p) => p.name).join(', ') || 'none'})`,
     });
   }
+  const { createProviderEmbeddingModel } = await import('../models/providers/provider-embedding-model.js');
   return createProviderEmbeddingModel({
     provider: provider.type,
     name: provider.name,

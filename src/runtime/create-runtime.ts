@@ -124,7 +124,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   await router.load();
 
   // The embedding model loads on first use (recall in a tenant with memories, or an episode).
-  const embedder = configuredEmbeddingModel(config);
+  const embedder = await configuredEmbeddingModel(config);
   // Which vector search memory uses; the exact scan is correct but slower at scale, so it warns.
   (stores.memories.vectorIndex === 'sqlite-vec' ? logger.info : logger.warn).call(
     logger,
