@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentdError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
@@ -6,6 +7,7 @@ import type { Runtime } from '../runtime/index.js';
 import type { TaskResult } from '../executor/index.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
+import { defineTool } from '../tools/index.js';
 import { until } from '../testing/until.js';
 import { startServer } from './start-server.js';
 import type { RunningServer } from './start-server.js';
@@ -157,4 +159,63 @@ describe('startServer', () => {
     expect(ended).toBe(true);
     expect(await waiting).toBeInstanceOf(Error);
   });
+
+  it('ends the follower of an event stream whose client leaves before its first event', async () => {
+    const approvalNeeded = defineTool({
+      name: 'send_email',
+      description: 'Send an email',
+      input: z.object({ to: z.string() }),
+      requiresApproval: true,
+      execute: () => Promise.resolve({ sent: true }),
+    });
+    t = await createTestRuntime({
+      script: [{ toolCalls: [{ toolName: 'send_email', input: { to: 'bob@example.com' } }] }],
+      runtime: { tools: [approvalNeeded] },
+    });
+    // Count the event streams the server holds open on the runtime.
+    const real = t.runtime;
+    let open = 0;
+    const runtime: Runtime = {
+      ...real,
+      tasks: {
+        ...real.tasks,
+        async *events(id, options) {
+          open += 1;
+          try {
+            yield* real.tasks.events(id, options);
+          } finally {
+            open -= 1;
+          }
+        },
+      },
+    };
+    const server = await startServer({ runtime, host: '127.0.0.1', port: 0 });
+    servers.push(server);
+    const task = await real.tasks.submit({
+      prompt: 'email bob',
+      agent: { name: 'mailer', tools: ['send_email'] },
+    });
+    await until(async () => (await real.tasks.get(task.id)).status === 'waiting', {
+      message: 'the task to wait',
+    });
+    const last =
+      (await collect(real.tasks.events(task.id, { signal: AbortSignal.abort() }))).at(-1)?.seq ?? 0;
+
+    // Past the last event of a waiting task: no event comes, so no response has been sent yet.
+    const client = new AbortController();
+    const pending = fetch(`${server.url}/v1/tasks/${task.id}/events?after=${last}`, {
+      signal: client.signal,
+    });
+    await until(() => open === 1, { message: 'the server to follow the task' });
+    client.abort();
+    await expect(pending).rejects.toThrow();
+    await until(() => open === 0, { message: 'the follower to end with its client' });
+    expect((await real.tasks.get(task.id)).status).toBe('waiting');
+  });
 });
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
