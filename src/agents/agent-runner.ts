@@ -12,8 +12,10 @@ import type { CallPolicy } from './call-policy.js';
 /** Everything an agent run needs from the task it runs in. */
 export interface AgentContext {
   durable: DurableContext;
-  /** The task's workspace folder (file tools are confined to it). */
+  /** The task's workspace folder (file tools are confined to it); it may not exist yet. */
   workspace: string;
+  /** Creates the workspace folder if it does not exist yet: tasks that never use a tool leave none. */
+  ensureWorkspace(): Promise<void>;
   tracer: Tracer;
   /** The span the agent's span hangs under (the task's, or a parent agent's). */
   parentSpan: SpanHandle;

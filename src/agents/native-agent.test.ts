@@ -74,6 +74,7 @@ function harness(options: {
         return await nativeAgentRunner.run(agent, input, {
           durable,
           workspace: '/nonexistent',
+          ensureWorkspace: () => Promise.resolve(),
           tracer,
           parentSpan: root,
           tools,

@@ -614,6 +614,7 @@ async function toolStep(
           [ATTR.stepKey]: key,
         },
       });
+      await ctx.ensureWorkspace();
       const result = await executeTool(tools, call, {
         taskId,
         workspace: ctx.workspace,

@@ -317,16 +317,19 @@ export async function runQualityLoop(
       strategy: settings.strategy,
       ...(calibration ? { weights: calibration.weights } : {}),
       runChecks: (specs) =>
-        durable.step('judge:checks', () =>
-          runChecks({
+        durable.step('judge:checks', async () => {
+          // Checks that look into the workspace need it, even when no tool ever made it.
+          if (specs.some((spec) => spec.type === 'files' || spec.type === 'command'))
+            await run.environment.agents.ensureWorkspace();
+          return runChecks({
             output: options.output,
             checks: specs,
             workspace: run.environment.agents.workspace,
             allowedCommands: config.quality.allowedCommands,
             env: config.commandEnv,
             signal: durable.signal,
-          }),
-        ),
+          });
+        }),
       askJudges: async (requests) => {
         const settled = await durable.parallel(
           requests.map((request) => async (branch: DurableContext): Promise<JudgeReply> => {

@@ -61,8 +61,13 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
   return async (scope: TaskScope) => {
     // A dry run (an agent on the simulated model) leaves memory apart (see createTaskMemory).
     const { input, prepared, simulated: dryRun } = deps.planOf(scope.task);
+    // Made when a tool or a workspace check first needs it, not per task (most tasks use no tool).
     const workspace = join(config.home, 'workspaces', scope.task.id);
-    await mkdir(workspace, { recursive: true });
+    let made: Promise<unknown> | undefined;
+    const ensureWorkspace = async (): Promise<void> => {
+      made ??= mkdir(workspace, { recursive: true });
+      await made;
+    };
 
     const limits = tightestLimits(config.budget.task, prepared.team.budget, input.budget);
     // Spend survives restarts: it is read back from the ledger, so a resumed task keeps its budget.
@@ -76,6 +81,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
 
     const agents: Omit<AgentContext, 'durable' | 'budget' | 'parentSpan' | 'callPolicy' | 'delegate'> = {
       workspace,
+      ensureWorkspace,
       tracer: deps.tracer,
       tools: deps.tools,
       clock,

@@ -112,6 +112,22 @@ describe('a task through the runtime', () => {
     );
   });
 
+  it('makes a task workspace only when a tool needs it', async () => {
+    t = await createTestRuntime({
+      script: [
+        { text: 'no tools needed' },
+        { toolCalls: [{ toolName: 'list_files', input: {} }] },
+        { text: 'looked' },
+      ],
+    });
+    const plain = await t.runtime.tasks.run({ prompt: 'say hi' });
+    expect(plain.status).toBe('succeeded');
+    expect(existsSync(join(t.home, 'workspaces', plain.id))).toBe(false);
+    const looked = await t.runtime.tasks.run({ prompt: 'look around' });
+    expect(looked).toMatchObject({ status: 'succeeded', output: 'looked', toolCalls: 1 });
+    expect(existsSync(join(t.home, 'workspaces', looked.id))).toBe(true);
+  });
+
   it('runs the tool loop in the task workspace and feeds tool results back to the model', async () => {
     t = await createTestRuntime({
       script: [
