@@ -16,7 +16,7 @@ export interface ReviewService {
 }
 
 /** Creates the review service. */
-export function createReviewService(deps: { reviews: ReviewStore; runner: () => TaskRunner }): ReviewService {
+export function createReviewService(deps: { reviews: ReviewStore; runner: TaskRunner }): ReviewService {
   const { reviews } = deps;
   return {
     list(query = {}) {
@@ -29,7 +29,7 @@ export function createReviewService(deps: { reviews: ReviewStore; runner: () => 
     },
     async answer(id, answer) {
       if ((await reviews.get(id))?.kind === QUALITY_ESCALATION) checkEscalationAnswer(answer);
-      return deps.runner().answerReview(id, answer);
+      return deps.runner.answerReview(id, answer);
     },
   };
 }

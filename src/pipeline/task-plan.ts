@@ -8,6 +8,10 @@ import type { ModelRouter, RouterConfig } from '../router/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { prepareTeam } from '../topology/index.js';
 import type { PreparedTeam } from '../topology/index.js';
+import { validate } from '../core/validate.js';
+import '../executor/executor-error-codes.js';
+import type { TaskRecord } from '../store/task-store.js';
+import { TaskInputSchema } from './task-input.js';
 import type { TaskInput } from './task-input.js';
 import './pipeline-error-codes.js';
 
@@ -39,12 +43,14 @@ export interface TaskPlanner {
    * team's shape, models, tools, rubric files and command checks. Throws the first problem found.
    */
   plan(input: TaskInput): Promise<TaskPlan>;
+  /** Hands `plan` to the first run of task `taskId` in this process (see planOf). */
+  keep(taskId: string, plan: TaskPlan): void;
   /**
-   * Plans a stored task again for a run that has no plan from its submit: a resume in another
-   * process (after a restart) or after a human wait. Its shape, models and tools are checked
-   * against the config as it is now.
+   * The plan of a task's run: the one kept for it at submission, taken once by its first run; else
+   * (a resume in another process after a restart, or a run after a human wait) its stored request
+   * planned again, its shape, models and tools checked against the config as it is now.
    */
-  replan(input: TaskInput): TaskPlan;
+  planOf(task: TaskRecord): TaskPlan;
   /** How an agent's calls are routed in a task with this input. */
   routing(agent: AgentSpec, input: TaskInput): AgentRouting;
 }
@@ -52,6 +58,8 @@ export interface TaskPlanner {
 /** Creates the planner of a runtime. */
 export function createTaskPlanner(deps: TaskPlannerDependencies): TaskPlanner {
   const { config, router, tools, models } = deps;
+  // Plans of tasks submitted here whose first run has not taken them yet.
+  const kept = new Map<string, TaskPlan>();
 
   /** The model an agent starts with: the request's, its own, or (unless the router picks) the default. */
   function pinnedModel(agent: AgentSpec, input: TaskInput): string | undefined {
@@ -160,7 +168,19 @@ export function createTaskPlanner(deps: TaskPlannerDependencies): TaskPlanner {
       await checkQuality(input);
       return { input, ...prepare(input) };
     },
-    replan: (input) => ({ input, ...prepare(input) }),
+    keep(taskId, plan) {
+      kept.set(taskId, plan);
+    },
+    planOf(task) {
+      const plan = kept.get(task.id);
+      if (plan) {
+        kept.delete(task.id);
+        return plan;
+      }
+      // A stored request was validated when it was submitted; it is read back, not trusted blindly.
+      const input = validate(TaskInputSchema, task.input, { where: `task ${task.id}`, code: 'task.invalid' });
+      return { input, ...prepare(input) };
+    },
     routing,
   };
 }

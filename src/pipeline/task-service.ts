@@ -1,14 +1,13 @@
 import { notFound } from '../core/errors.js';
 import type { TaskEvent } from '../core/events.js';
 import { parseJson } from '../core/json.js';
-import { validate } from '../core/validate.js';
 import type { TaskResult, TaskRunner } from '../executor/index.js';
-import type { TaskRecord, TaskStatus, TaskStore } from '../store/task-store.js';
+import type { TaskStatus, TaskStore } from '../store/task-store.js';
 import type { SpanRecord, TraceStore } from '../store/trace-store.js';
 import type { Tracer } from '../trace/index.js';
-import { parseTaskInput, TaskInputSchema } from './task-input.js';
+import { parseTaskInput } from './task-input.js';
 import type { TaskRequest } from './task-input.js';
-import type { TaskPlan, TaskPlanner } from './task-plan.js';
+import type { TaskPlanner } from './task-plan.js';
 import '../executor/executor-error-codes.js';
 
 /** Tasks as users see them: submit, follow, inspect, cancel. */
@@ -35,30 +34,18 @@ export interface TaskService {
   resumeInterrupted(options?: { watch?: boolean }): Promise<string[]>;
 }
 
-/** The task service and the hook its workflow uses to receive each task's plan. */
-export interface TaskServiceParts {
-  service: TaskService;
-  /** The plan made when `task` was submitted here, or (for a task resumed here) a new one. */
-  planOf(task: TaskRecord): TaskPlan;
-}
-
-/**
- * Creates the task service over a runner whose workflow is not built yet (the workflow needs
- * `planOf`, and the runner needs the workflow), hence `runner()`.
- */
+/** Creates the task service over the runner and the planner its workflow takes plans from. */
 export function createTaskService(deps: {
-  runner: () => TaskRunner;
+  runner: TaskRunner;
   planner: TaskPlanner;
   tasks: TaskStore;
   traces: TraceStore;
   tracer: Tracer;
-}): TaskServiceParts {
-  const { planner, tasks, tracer } = deps;
-  // Plans of tasks submitted here that have not started yet; each is taken once, by the first run.
-  const plans = new Map<string, TaskPlan>();
+}): TaskService {
+  const { runner, planner, tasks, tracer } = deps;
 
   async function get(id: string): Promise<TaskResult> {
-    const result = await deps.runner().result(id);
+    const result = await runner.result(id);
     if (!result) throw notFound('task', id);
     return result;
   }
@@ -66,25 +53,25 @@ export function createTaskService(deps: {
   async function submit(request: TaskRequest): Promise<TaskResult> {
     const input = parseTaskInput(request);
     const plan = await planner.plan(input);
-    const task = await deps.runner().submit({
+    const task = await runner.submit({
       prompt: input.prompt,
       // Stored as JSON. Some fields are open records (team options, JSON-schema checks) whose type
       // says `unknown`, so the request goes through JSON once instead of being cast.
       input: parseJson(JSON.stringify(input)),
       // Known before the first call, so even the 202 answer says the task is a dry run.
       simulated: plan.simulated,
-      beforeStart: (created) => plans.set(created.id, plan),
+      beforeStart: (created) => planner.keep(created.id, plan),
     });
     return get(task.id);
   }
 
-  const service: TaskService = {
+  return {
     submit,
     async run(request) {
       const submitted = await submit(request);
-      return deps.runner().wait(submitted.id);
+      return runner.wait(submitted.id);
     },
-    wait: (id) => deps.runner().wait(id),
+    wait: (id) => runner.wait(id),
     get,
     async list(query = {}) {
       const records = await tasks.list({
@@ -95,33 +82,19 @@ export function createTaskService(deps: {
       return Promise.all(records.map((r) => get(r.id)));
     },
     async cancel(id) {
-      await deps.runner().cancel(id);
+      await runner.cancel(id);
       return get(id);
     },
-    events: (id, options = {}) => deps.runner().events(id, options),
+    events: (id, options = {}) => runner.events(id, options),
     async spans(id) {
       await get(id);
       await tracer.flush();
       return deps.traces.listByTask(id);
     },
     async resumeInterrupted({ watch = false } = {}) {
-      const ids = await deps.runner().resumeInterrupted();
-      if (watch) deps.runner().watchInterrupted();
+      const ids = await runner.resumeInterrupted();
+      if (watch) runner.watchInterrupted();
       return ids;
-    },
-  };
-
-  return {
-    service,
-    planOf(task) {
-      const plan = plans.get(task.id);
-      if (plan) {
-        plans.delete(task.id);
-        return plan;
-      }
-      // A stored request was validated when it was submitted; it is read back, not trusted blindly.
-      const input = validate(TaskInputSchema, task.input, { where: `task ${task.id}`, code: 'task.invalid' });
-      return planner.replan(input);
     },
   };
 }

@@ -5,7 +5,6 @@ import type { Clock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import type { Logger } from '../core/logger.js';
 import { createJournalEngine, createTaskRunner } from '../executor/index.js';
-import type { TaskRunner } from '../executor/index.js';
 import { createModelInventory, defaultModelId } from '../models/index.js';
 import type { ModelProvider } from '../models/index.js';
 import { createMemoryService } from '../memory/index.js';
@@ -154,16 +153,6 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     defaultModel,
     routerSettings: () => routerSettings,
   });
-  // The runner needs the workflow, which needs the task service's plans: the services read the
-  // runner once it exists (nothing calls them before createRuntime returns).
-  const runnerOf = (): TaskRunner => runner;
-  const tasks = createTaskService({
-    runner: runnerOf,
-    planner,
-    tasks: stores.tasks,
-    traces: stores.traces,
-    tracer,
-  });
   const runner = createTaskRunner({
     tasks: stores.tasks,
     journal: stores.journal,
@@ -187,7 +176,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       logger,
       verdicts: stores.verdicts,
       simulatedOnly: models.onlySimulated,
-      planOf: tasks.planOf,
+      planOf: (task) => planner.planOf(task),
       routing: planner.routing,
       localModels: () => models.localModels(),
     }),
@@ -216,11 +205,18 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ? watchConfigFiles({ files: config.files, onChange: reload })
     : undefined;
 
-  if (options.resume) await tasks.service.resumeInterrupted({ watch: true });
+  const tasks = createTaskService({
+    runner,
+    planner,
+    tasks: stores.tasks,
+    traces: stores.traces,
+    tracer,
+  });
+  if (options.resume) await tasks.resumeInterrupted({ watch: true });
 
   return {
-    tasks: tasks.service,
-    reviews: createReviewService({ reviews: stores.reviews, runner: runnerOf }),
+    tasks,
+    reviews: createReviewService({ reviews: stores.reviews, runner }),
     models: {
       defaultModel,
       notice: models.onlySimulated ? SIMULATED_NOTICE : undefined,
@@ -243,7 +239,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     },
     async close() {
       stopWatching?.();
-      await runnerOf().close();
+      await runner.close();
       await router.flush();
       await tracer.shutdown();
       await stores.close();
