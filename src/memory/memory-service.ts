@@ -15,8 +15,10 @@ import { rememberFact } from './remember-fact.js';
 import type { RememberOutcome } from './remember-fact.js';
 import { searchMemories } from './search-memories.js';
 import type { ScoredMemory, SearchMode } from './search-memories.js';
+import { createForegroundGate, createVectorIndexer } from './vector-indexer.js';
 import { createWorkingMemory } from './working-memory.js';
 import type { WorkingMemory } from './working-memory.js';
+import type { Logger } from '../core/logger.js';
 
 /** What a finished task leaves in episodic memory. */
 export interface Episode {
@@ -99,10 +101,17 @@ export interface MemoryService {
     now: number;
     /** Also recall what dry runs left (default false: only a dry run itself should see them). */
     dryRun?: boolean;
-  }): Promise<{ block: string; memories: ScoredMemory[] }>;
-  /** Writes a task's episode. */
-  recordEpisode(episode: Episode, now: number): Promise<MemoryRecord>;
-  /** Writes facts to the semantic layer (junk refused, duplicates merged, contradictions superseded). */
+  }): Promise<{ block: string; memories: ScoredMemory[]; vector?: Float32Array | undefined }>;
+  /**
+   * Writes a task's episode. Its vector is `vector` (the embedding of the task's prompt, as recall
+   * made it: an episode is found by tasks like its own) or, without one, made in the background.
+   */
+  recordEpisode(episode: Episode, now: number, vector?: Float32Array): Promise<MemoryRecord>;
+  /**
+   * Writes a task's facts to the semantic layer (junk refused, duplicates merged, contradictions
+   * superseded), without waiting for the embedder: duplicates are found by their words, and the
+   * vectors are made in the background.
+   */
   rememberFacts(
     input: {
       tenant: string;
@@ -115,8 +124,15 @@ export interface MemoryService {
     },
     now: number,
   ): Promise<RememberOutcome[]>;
-  /** Adds a finished run to procedural memory. */
+  /** Adds a finished run to procedural memory (a new procedure's vector is made in the background). */
   recordProcedure(run: ProcedureRun, now: number): Promise<ProcedureRecord>;
+  /**
+   * Resolves once every memory written so far has its vector (what tasks wrote is embedded in the
+   * background); at once with text-only memory.
+   */
+  settled(): Promise<void>;
+  /** Embeds what still waits for up to `timeoutMs`, then stops background work (see VectorIndexer). */
+  close(options?: { timeoutMs?: number }): Promise<void>;
   /** A task's working notes. */
   workingMemory(options: {
     tenant: string;
@@ -156,6 +172,8 @@ export interface MemoryServiceOptions {
   config: MemoryConfig;
   /** The embedder (loaded on first use), or undefined for text-only memory. */
   embedder: () => EmbeddingModel | undefined;
+  /** Where background indexing reports an embedder failure. */
+  logger: Logger;
 }
 
 // Rough token count for the recall budget: recalled text is plain prose.
@@ -167,11 +185,42 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
   const { store, procedures, config } = options;
   const embedder = options.embedder;
   const thresholds = { duplicate: config.facts.duplicate, related: config.facts.related };
+  // Queries (recall, search) embed at once; the vectors of what tasks wrote are made in the
+  // background, between queries.
+  const foreground = createForegroundGate();
+  const indexer = createVectorIndexer({ store, embedder, logger: options.logger, foreground });
+  // What an earlier run left waiting (a crash, a stop before the indexer finished) is found by the
+  // first write or recall of this one.
+  let resumed = false;
+  function index(): void {
+    resumed = true;
+    indexer.wake();
+  }
+  /** The embedder for a query: the indexer's batches wait while it runs. */
+  function queryEmbedder(): EmbeddingModel | undefined {
+    const model = embedder();
+    if (!resumed && model) index();
+    if (!model) return undefined;
+    // Getters: a provider model learns its id (its vector size) only from its first answer.
+    return {
+      get id() {
+        return model.id;
+      },
+      get dimensions() {
+        return model.dimensions;
+      },
+      embed: (texts) => foreground.run(() => model.embed(texts)),
+    };
+  }
+  /** How a memory written without waiting for its vector is marked: the model that will make it. */
+  function awaiting(): { embedding: null; embeddingModel: string | null } {
+    return { embedding: null, embeddingModel: modelId() };
+  }
 
   async function embedOne(
     text: string,
   ): Promise<{ embedding: Float32Array | null; embeddingModel: string | null }> {
-    const model = embedder();
+    const model = queryEmbedder();
     const [embedding] = model ? await model.embed([text]) : [];
     return { embedding: embedding ?? null, embeddingModel: embedding && model ? model.id : null };
   }
@@ -206,10 +255,18 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       // Dry runs' memories are left out after the search (they are rare next to real ones), from
       // twice the candidates so that a few of them do not crowd out what is recalled.
       const limit = config.recall.limit;
+      // The query's vector is kept: the task's episode is stored with it.
+      const model = queryEmbedder();
+      const queried = model?.embed([text]).then(([vector]) => vector);
       const found = (
         await searchMemories(
-          { store, embedder: embedder(), config: config.retrieval, now },
-          { text, filter: { tenant, layers: config.recall.layers }, limit: dryRun ? limit : limit * 2 },
+          { store, embedder: model, config: config.retrieval, now },
+          {
+            text,
+            filter: { tenant, layers: config.recall.layers },
+            limit: dryRun ? limit : limit * 2,
+            ...(queried ? { vector: queried } : {}),
+          },
         )
       )
         .filter((hit) => dryRun || !hit.memory.tags.includes(DRY_RUN_TAG))
@@ -241,16 +298,17 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
         used.push(hit);
         size += line.length;
       }
-      if (used.length === 0) return { block: '', memories: [] };
+      const vector = await queried;
+      if (used.length === 0) return { block: '', memories: [], vector };
       await store.touch(
         used.map((hit) => hit.memory.id),
         tenant,
         now,
       );
-      return { block: `${RECALL_HEADER}\n${lines.join('\n')}`, memories: used };
+      return { block: `${RECALL_HEADER}\n${lines.join('\n')}`, memories: used, vector };
     },
 
-    async recordEpisode(episode, now) {
+    async recordEpisode(episode, now, vector) {
       const content =
         `Task "${oneLine(episode.prompt, 200)}" (team ${episode.team}, ${episode.topology}, models ${episode.models.join(', ') || 'none'}) ` +
         (episode.dryRun ? 'dry run on the simulated model, ' : '') +
@@ -261,7 +319,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       const memory = newMemory(
         { tenant: episode.tenant, layer: 'episodic', content, now },
         {
-          ...(await embedOne(content)),
+          ...(vector && embedder() ? { embedding: vector, embeddingModel: modelId() } : awaiting()),
           team: episode.team,
           taskId: episode.taskId,
           importance: episode.outcome === 'failed' ? 0.6 : 0.4,
@@ -277,6 +335,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
         },
       );
       await store.add(memory);
+      if (memory.embedding === null) index();
       return memory;
     },
 
@@ -285,7 +344,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       for (const fact of input.facts.slice(0, config.facts.maxPerTask)) {
         outcomes.push(
           await rememberFact(
-            { store, embedder: embedder(), now, thresholds },
+            { store, vectorLater: modelId(), now, thresholds },
             {
               tenant: input.tenant,
               team: input.team ?? null,
@@ -299,16 +358,26 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
           ),
         );
       }
+      if (outcomes.some((o) => o.outcome === 'added' || o.outcome === 'superseded')) index();
       return outcomes;
     },
 
     async recordProcedure(run, now) {
-      const { procedure } = await recordProcedure(
-        { memories: store, procedures, embedder: embedder(), now },
+      const { procedure, memory } = await recordProcedure(
+        { memories: store, procedures, vectorLater: modelId(), now },
         run,
       );
+      if (memory && memory.embedding === null) index();
       return procedure;
     },
+
+    async settled() {
+      if (!embedder()) return;
+      index();
+      await indexer.idle();
+    },
+
+    close: (closing) => indexer.close(closing),
 
     workingMemory(working) {
       return createWorkingMemory({
@@ -324,7 +393,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
 
     search(query, now) {
       return searchMemories(
-        { store, embedder: embedder(), config: config.retrieval, now },
+        { store, embedder: queryEmbedder(), config: config.retrieval, now },
         {
           text: query.text,
           limit: query.limit,
@@ -352,7 +421,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       if (junk) return { outcome: 'refused', reason: junk };
       if (layer === 'semantic') {
         return rememberFact(
-          { store, embedder: embedder(), now, thresholds },
+          { store, embedder: queryEmbedder(), now, thresholds },
           {
             tenant: input.tenant,
             team: input.team ?? null,

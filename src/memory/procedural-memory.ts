@@ -1,7 +1,6 @@
 import { fnv1a } from '../core/hash.js';
 import { newId } from '../core/ids.js';
 import { newMemory } from './new-memory.js';
-import type { EmbeddingModel } from '../models/index.js';
 import type { MemoryRecord, MemoryStore } from '../store/memory-store.js';
 import type { ProcedureRecord, ProcedureStore } from '../store/procedure-store.js';
 
@@ -33,18 +32,21 @@ export function teamSignature(team: {
 
 /**
  * Adds a run to its procedure's aggregate and keeps the procedural memory that describes it in
- * words up to date (so recall and search find it, and forgetting it removes the aggregate).
+ * words up to date (so recall and search find it, and forgetting it removes the aggregate). A new
+ * procedure's memory awaits its vector from `vectorLater` (the background indexer makes it); later
+ * runs change only its figures, so they keep the vector it has.
  */
 export async function recordProcedure(
   deps: {
     memories: MemoryStore;
     procedures: ProcedureStore;
-    embedder?: EmbeddingModel | undefined;
+    /** The model that will embed a new procedure's memory, or null for text-only memory. */
+    vectorLater?: string | null | undefined;
     now: number;
   },
   run: ProcedureRun,
 ): Promise<{ procedure: ProcedureRecord; memory: MemoryRecord | null }> {
-  const { memories, procedures, embedder, now } = deps;
+  const { memories, procedures, now } = deps;
   const fresh = newId('mem', now);
   const procedure = await procedures.record({
     tenant: run.tenant,
@@ -59,20 +61,19 @@ export async function recordProcedure(
     at: now,
   });
   const content = describeProcedure(procedure);
-  const [embedding] = embedder ? await embedder.embed([content]) : [];
-  const vector = { embedding: embedding ?? null, embeddingModel: embedding && embedder ? embedder.id : null };
   if (procedure.memoryId !== fresh) {
     // Another run made the procedure (and writes its memory); this one refreshes the words. When
     // that run is still writing (concurrent tasks), its memory is not there yet and the next run
     // of the procedure brings the words up to date.
-    const memory = await memories.update(procedure.memoryId, run.tenant, { content, ...vector });
+    const memory = await memories.update(procedure.memoryId, run.tenant, { content });
     return { procedure, memory };
   }
   const memory = newMemory(
     { tenant: run.tenant, layer: 'procedural', content, now },
     {
       id: procedure.memoryId,
-      ...vector,
+      embedding: null,
+      embeddingModel: deps.vectorLater ?? null,
       provenance: { taskId: run.taskId, step: null, source: null },
       tags: [run.taskKind, run.topology],
     },

@@ -48,7 +48,13 @@ export const DEFAULT_THRESHOLDS: FactThresholds = { duplicate: 0.9, related: 0.8
 export async function rememberFact(
   deps: {
     store: MemoryStore;
+    /** Embeds the fact now (duplicates are then found by vector, then told apart by words). */
     embedder?: EmbeddingModel | undefined;
+    /**
+     * Without an embedder: the model that will embed the fact later, in the background (its record
+     * is marked as awaiting a vector); null or absent for text-only memory.
+     */
+    vectorLater?: string | null | undefined;
     now: number;
     thresholds?: FactThresholds;
   },
@@ -59,6 +65,8 @@ export async function rememberFact(
   const { store, embedder, now } = deps;
   const thresholds = deps.thresholds ?? DEFAULT_THRESHOLDS;
   const [embedding] = embedder ? await embedder.embed([fact.content]) : [];
+  // Read after the call: a provider model learns its id (its vector size) from its first answer.
+  const model = embedder?.id ?? deps.vectorLater ?? null;
   // Candidates come from the whole tenant, as recall does: a fact one team learnt and the same
   // fact from another team (or added by hand) are one fact, and a change to it replaces it for all.
   const filter = { tenant: fact.tenant, layers: ['semantic' as const] };
@@ -100,7 +108,7 @@ export async function rememberFact(
       before.subject === after.subject &&
       restated
     ) {
-      const memory = record(fact, embedding ?? null, embedder?.id ?? null, now);
+      const memory = record(fact, embedding ?? null, model, now);
       // Together: never two current facts that contradict each other, nor one superseded by nothing.
       const [previous] = await store.apply(fact.tenant, {
         add: [memory],
@@ -109,7 +117,7 @@ export async function rememberFact(
       return { outcome: 'superseded', memory, previous: previous ?? existing };
     }
   }
-  const memory = record(fact, embedding ?? null, embedder?.id ?? null, now);
+  const memory = record(fact, embedding ?? null, model, now);
   await store.add(memory);
   return { outcome: 'added', memory };
 }
@@ -127,7 +135,8 @@ function record(
       agent: fact.agent ?? null,
       taskId: fact.taskId ?? null,
       embedding,
-      embeddingModel: embedding ? model : null,
+      // Without an embedding, the model names who will make it (see MemoryStore.awaitingVectors).
+      embeddingModel: model,
       importance: fact.importance ?? 0.5,
       provenance: fact.provenance,
       tags: fact.tags ?? [],

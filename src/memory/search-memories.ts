@@ -32,6 +32,8 @@ export interface MemorySearch {
   filter: MemoryFilter;
   limit: number;
   mode?: SearchMode;
+  /** The query's embedding when the caller already asked for it (else the embedder is asked). */
+  vector?: Promise<Float32Array | undefined>;
 }
 
 const DAY_MS = 86_400_000;
@@ -62,11 +64,9 @@ export async function searchMemories(
       : store.searchText({ text: textQuery(search.text), filter: search.filter, limit: pool }),
     mode === 'text' || !embedder
       ? []
-      : embedder
-          .embed([search.text])
-          .then(([vector]) =>
-            vector ? store.searchVector({ vector, filter: search.filter, limit: pool }) : [],
-          ),
+      : (search.vector ?? embedder.embed([search.text]).then(([vector]) => vector)).then((vector) =>
+          vector ? store.searchVector({ vector, filter: search.filter, limit: pool }) : [],
+        ),
   ]);
   const ranks = new Map<string, { text: number | null; vector: number | null }>();
   // Equal scores share a rank (1, 1, 3, …): an index that cannot tell two memories apart must

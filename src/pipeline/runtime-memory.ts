@@ -36,6 +36,11 @@ export interface RuntimeMemory {
     options?: { onProgress?: (done: number) => void },
     actor?: Actor,
   ): Promise<{ model: string | null; reembedded: number; current: number }>;
+  /**
+   * Resolves once every memory written so far has its vector: tasks write their memories at once
+   * (full-text search finds them) and the vectors follow in the background.
+   */
+  settled(): Promise<void>;
   procedures(query?: {
     tenant?: string;
     taskKind?: string;
@@ -171,6 +176,8 @@ export function createRuntimeMemory(deps: {
         }),
       );
     },
+
+    settled: () => service.settled(),
 
     procedures: (query = {}) =>
       service.procedures({

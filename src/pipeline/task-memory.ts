@@ -107,11 +107,21 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
     );
   }
 
-  /** The models that answered; for a run that failed before any did, the ones its agents were pinned to. */
-  async function models(): Promise<string[]> {
-    const used = new Set((await ledger.listByTask(scope.task.id)).map((row) => row.modelId));
-    return used.size > 0 ? [...used] : [...new Set(task.pinnedModels())];
+  /**
+   * What the task's calls cost and the models that answered (for a run that failed before any did,
+   * the ones its agents were pinned to), from its ledger rows (those before a restart included).
+   */
+  async function spending(): Promise<{ models: string[]; costUsd: number }> {
+    const rows = await ledger.listByTask(scope.task.id);
+    const used = new Set(rows.map((row) => row.modelId));
+    return {
+      models: used.size > 0 ? [...used] : [...new Set(task.pinnedModels())],
+      costUsd: rows.reduce((sum, row) => sum + row.costUsd, 0),
+    };
   }
+  // The embedding of the task's prompt, made for recall: the episode is stored with it (on a resumed
+  // run, whose recall was replayed, the episode's vector is made in the background).
+  let promptVector: Float32Array | undefined;
 
   async function writeAll(
     outcome: 'succeeded' | 'failed',
@@ -120,6 +130,7 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
   ): Promise<void> {
     const durationMs = clock.now() - (scope.task.startedAt ?? clock.now());
     await scope.durable.step('memory:episode', async () => {
+      const { models, costUsd } = await spending();
       const written = await memory.recordEpisode(
         {
           tenant,
@@ -127,14 +138,15 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
           prompt: input.prompt,
           team: team.name,
           topology: team.topology,
-          models: await models(),
+          models,
           outcome,
           ...detail,
-          costUsd: (await ledger.totals({ taskId: scope.task.id })).costUsd,
+          costUsd,
           durationMs,
           dryRun,
         },
         clock.now(),
+        promptVector,
       );
       return written.id;
     });
@@ -143,7 +155,7 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
       await rememberFacts(team, detail.output);
     }
     await scope.durable.step('memory:procedure', async () => {
-      const totals = await ledger.totals({ taskId: scope.task.id });
+      const { models, costUsd } = await spending();
       const procedure = await memory.recordProcedure(
         {
           tenant,
@@ -151,9 +163,9 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
           taskKind: input.routing?.kind ?? deps.router.classify(input.prompt).kind,
           topology: team.topology,
           teamSignature: teamSignature(team),
-          models: await models(),
+          models,
           passed: outcome === 'succeeded',
-          costUsd: totals.costUsd,
+          costUsd,
           durationMs,
         },
         clock.now(),
@@ -265,7 +277,13 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
     async recall() {
       return scope.durable.step('memory:recall', async () => {
         try {
-          const { block } = await memory.recall({ tenant, text: input.prompt, now: clock.now(), dryRun });
+          const { block, vector } = await memory.recall({
+            tenant,
+            text: input.prompt,
+            now: clock.now(),
+            dryRun,
+          });
+          promptVector = vector;
           return block;
         } catch (error) {
           failed('recall', error);

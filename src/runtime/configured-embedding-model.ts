@@ -8,7 +8,11 @@ import type { EmbeddingModel } from '../models/index.js';
  * is imported only when it is configured: the provider one pulls in the AI SDK and provider SDKs,
  * which cost a few hundred ms at start for every command that never embeds.
  */
-export async function configuredEmbeddingModel(config: AgentdConfig): Promise<EmbeddingModel | undefined> {
+export async function configuredEmbeddingModel(
+  config: AgentdConfig,
+  /** Retries of a provider's embedding request (the provider model's default when absent). */
+  maxRetries?: number,
+): Promise<EmbeddingModel | undefined> {
   const chosen = config.memory.embeddings;
   if (chosen === 'none') return undefined;
   if (chosen === 'use-lite') {
@@ -34,5 +38,6 @@ export async function configuredEmbeddingModel(config: AgentdConfig): Promise<Em
     ...(provider.apiKey ? { apiKey: provider.apiKey } : {}),
     ...(provider.headers ? { headers: provider.headers } : {}),
     ...(chosen.dimensions ? { dimensions: chosen.dimensions } : {}),
+    ...(maxRetries !== undefined ? { maxRetries } : {}),
   });
 }

@@ -122,8 +122,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   });
   await router.load();
 
-  // The embedding model loads on first use (recall in a tenant with memories, or an episode).
-  const embedder = await configuredEmbeddingModel(config);
+  // The embedding model loads on first use (a recall in a tenant with memories, a search, or the
+  // background indexer embedding what tasks wrote).
+  // A provider's embeddings retry as its model calls do.
+  const embedder = await configuredEmbeddingModel(config, routerConfig(config).retry.maxRetries);
   // Which vector search memory uses; the exact scan is correct but slower at scale, so it warns.
   (stores.memories.vectorIndex === 'sqlite-vec' ? logger.info : logger.warn).call(
     logger,
@@ -143,6 +145,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     procedures: stores.procedures,
     config: config.memory,
     embedder: () => embedder,
+    logger,
   });
 
   const planner = createTaskPlanner({
@@ -240,6 +243,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     async close() {
       stopWatching?.();
       await runner.close();
+      // What tasks wrote gets its vectors now, while the store is open (within a bound: the rest
+      // keeps its mark and is embedded after the next start).
+      await memoryService.close();
       await router.flush();
       await tracer.shutdown();
       await stores.close();

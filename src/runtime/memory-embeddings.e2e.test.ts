@@ -93,7 +93,7 @@ describe('memory with provider embeddings', () => {
     ]);
   }, 60_000);
 
-  it('keeps a task’s answer when its memory fails: recall and the episode are skipped and logged', async () => {
+  it('keeps a task’s answer and its memories when the embedder fails: recall is skipped, vectors wait', async () => {
     dir = mkdtempSync(join(tmpdir(), 'agentd-embed-'));
     // The first embedding (a memory added by hand) works; every one after it fails.
     server = await startFakeOpenAIServer({
@@ -110,11 +110,17 @@ describe('memory with provider embeddings', () => {
     await runtime.memory.add({ content: 'The answer to everything is a number.' });
     const task = await runtime.tasks.run({ prompt: 'What is the answer to everything?' });
     expect(task).toMatchObject({ status: 'succeeded', output: 'The answer is 42.' });
+    await runtime.memory.settled();
     expect(warnings).toEqual([
-      expect.stringMatching(new RegExp(`^memory: task ${task.id}'s recall failed \\(`)),
-      expect.stringMatching(new RegExp(`^memory: task ${task.id}'s episode, facts or procedure failed \\(`)),
+      expect.stringMatching(new RegExp(`^memory: task ${task.id}'s recall failed \\(embedding.failed\\)`)),
+      expect.stringMatching(/^memory: the embedder failed \(embedding.failed\): .*found by their words/),
     ]);
-    expect((await runtime.memory.stats()).layers.episodic).toBe(0);
+    // The episode is written without its vector, and found by its words meanwhile.
+    const stats = await runtime.memory.stats();
+    expect(stats.layers.episodic).toBe(1);
+    expect(stats.embeddingModels['none']).toBeGreaterThanOrEqual(2);
+    const found = await runtime.memory.search({ text: 'answer everything', mode: 'text', limit: 5 });
+    expect(found.map((hit) => hit.memory.taskId)).toContain(task.id);
   }, 60_000);
 
   it('refuses to start with an embeddings provider that is not configured, naming the key', async () => {

@@ -93,6 +93,8 @@ describe('forget through the runtime empties every index of the memory', () => {
   it('runtime.memory.forget of every memory a task wrote leaves every index and the procedures empty', async () => {
     const task = await t.runtime.tasks.run({ prompt: 'Who counts the quokka census?' });
     expect(task.status).toBe('succeeded');
+    // The vectors of what the task wrote are made in the background.
+    await t.runtime.memory.settled();
     const written = db.prepare('SELECT id, rowid, layer FROM memories ORDER BY rowid').all() as {
       id: string;
       rowid: number;

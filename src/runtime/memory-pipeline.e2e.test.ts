@@ -5,6 +5,8 @@ import { adminActor } from '../security/index.js';
 import { DRY_RUN_TAG, NOTES_SUMMARY_INSTRUCTIONS, RECALL_HEADER } from '../memory/index.js';
 import type { FakeTurn } from '../testing/fake-language-model.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
+import { createUseLiteEmbeddingModel } from '../models/providers/use-lite/use-lite-embedding-model.js';
+import { cosine } from '../store/conformance/memory-fixtures.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
 
 // Every test here runs the real pipeline: recall → team → episode → facts → procedure, on a real
@@ -46,6 +48,58 @@ describe('memory in the task pipeline', () => {
     const prompt = t.model.calls[1]?.promptText ?? '';
     expect(prompt).toContain(RECALL_HEADER);
     expect(prompt).toMatch(/\(\d{4}-\d{2}-\d{2}, semantic\) The staging database runs on port 6543\./);
+  }, 60_000);
+
+  it('writes a task’s memories before its result, found by their words at once; the vectors follow', async () => {
+    t = await createTestRuntime({
+      script: () => ({ text: 'The release train leaves every Tuesday at noon.' }),
+      config: { memory: { embeddings: 'use-lite' } },
+    });
+    const db = new Database(join(t.home, 'agentd.db'), { readonly: true });
+    const awaiting = () =>
+      (
+        db
+          .prepare(
+            'SELECT COUNT(*) AS n FROM memories WHERE embedding IS NULL AND embedding_model IS NOT NULL',
+          )
+          .get() as { n: number }
+      ).n;
+    try {
+      const first = await t.runtime.tasks.run({ prompt: 'When does the release train leave?' });
+      // Episode, fact and procedure are all there as the result comes back, and the words find them…
+      const episode = await t.runtime.memory.search({
+        text: 'release train',
+        layers: ['episodic'],
+        mode: 'text',
+        limit: 5,
+      });
+      expect(episode.map((hit) => hit.memory.taskId)).toEqual([first.id]);
+      // …while their vectors are still being made (the tenant was empty: there was no recall to
+      // borrow the prompt's vector from).
+      expect(awaiting()).toBeGreaterThanOrEqual(1);
+      await t.runtime.memory.settled();
+      expect(awaiting()).toBe(0);
+      const byMeaning = await t.runtime.memory.search({
+        text: 'which weekday do we ship a release',
+        layers: ['semantic'],
+        mode: 'vector',
+        limit: 1,
+      });
+      expect(byMeaning[0]?.memory.content).toBe('The release train leaves every Tuesday at noon.');
+
+      // The next task's recall embedded its prompt: its episode is stored with that vector at once.
+      const second = await t.runtime.tasks.run({ prompt: 'Summarise the release schedule.' });
+      const row = db
+        .prepare("SELECT embedding, embedding_model FROM memories WHERE task_id = ? AND layer = 'episodic'")
+        .get(second.id) as { embedding: Buffer | null; embedding_model: string };
+      expect(row.embedding_model).toBe('use-lite/en-512');
+      expect(row.embedding).not.toBeNull();
+      const stored = new Float32Array(new Uint8Array(row.embedding as Buffer).buffer);
+      const [expected] = await createUseLiteEmbeddingModel().embed(['Summarise the release schedule.']);
+      expect(cosine(stored, expected as Float32Array)).toBeGreaterThan(0.999);
+    } finally {
+      db.close();
+    }
   }, 60_000);
 
   it('aggregates outcomes per task kind, topology, team and model into procedural memory', async () => {

@@ -112,9 +112,24 @@ export interface MemoryStore {
   stats(tenant: string): Promise<MemoryStats>;
   /** Every tenant that has memories. */
   tenants(): Promise<string[]>;
+  /**
+   * Memories awaiting their vector, oldest first: written without one (`embedding` null) but naming
+   * the model to embed them with (`embeddingModel`). A task writes its memories this way and a
+   * background indexer embeds them (see memory/vector-indexer.ts); the mark is durable, so what a
+   * crash left unembedded is found again.
+   */
+  awaitingVectors(limit: number): Promise<VectorRequest[]>;
 }
 
 /** What {@link MemoryStore.stats} reports. */
+/** A memory that awaits its vector: what to embed, with which model, and where to store it. */
+export interface VectorRequest {
+  id: string;
+  tenant: string;
+  content: string;
+  embeddingModel: string;
+}
+
 export interface MemoryStats {
   /** Current (not superseded) memories per layer. */
   layers: Record<MemoryLayer, number>;

@@ -332,6 +332,27 @@ export function describeMemoryStoreConformance(name: string, open: OpenStore<Mem
       expect(await store.tenants()).toEqual(['acme', 'beta']);
     });
 
+    it('lists memories awaiting their vector, oldest first, in every tenant, until they get one', async () => {
+      const model = 'use-lite/en-512';
+      await store.add(memory({ id: 'm1', createdAt: 3_000, embeddingModel: model }));
+      await store.add(memory({ id: 'm2', createdAt: 1_000, tenant: 'beta', embeddingModel: model }));
+      await store.add(memory({ id: 'm3', createdAt: 2_000, embeddingModel: model, embedding: vector(1) }));
+      // No model named: text-only memory, not waiting for anything.
+      await store.add(memory({ id: 'm4', createdAt: 500 }));
+      expect(await store.awaitingVectors(10)).toEqual([
+        { id: 'm2', tenant: 'beta', content: expect.any(String), embeddingModel: model },
+        { id: 'm1', tenant: 'acme', content: expect.any(String), embeddingModel: model },
+      ]);
+      expect((await store.awaitingVectors(1)).map((m) => m.id)).toEqual(['m2']);
+      // Counted as having no vector yet.
+      expect((await store.stats('acme')).embeddingModels).toEqual({ [model]: 1, none: 2 });
+      await store.update('m2', 'beta', { embedding: vector(2), embeddingModel: model });
+      expect((await store.awaitingVectors(10)).map((m) => m.id)).toEqual(['m1']);
+      expect(
+        ids(await store.searchVector({ vector: vector(2), filter: { tenant: 'beta' }, limit: 1 })),
+      ).toEqual(['m2']);
+    });
+
     it('reports counts per layer, superseded memories and embedding models', async () => {
       await store.add(memory({ id: 'm1', embedding: vector(1), embeddingModel: 'use-lite/en-512' }));
       await store.add(memory({ id: 'm2', layer: 'episodic' }));

@@ -328,6 +328,16 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX audit_events_tenant ON audit_events (tenant, id);
     `,
   },
+  {
+    version: 9,
+    name: 'memories awaiting a vector',
+    sql: `
+      -- A task writes its memories without waiting for the embedder: such a row names its model but
+      -- has no embedding yet, and the background indexer finds it here, oldest first.
+      CREATE INDEX memories_awaiting_vector ON memories (created_at, id)
+        WHERE embedding IS NULL AND embedding_model IS NOT NULL;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

@@ -15,6 +15,7 @@ import type {
   MemoryRecord,
   MemoryStats,
   MemoryStore,
+  VectorRequest,
 } from '../memory-store.js';
 
 interface MemoryRow {
@@ -284,13 +285,28 @@ export class SqliteMemoryStore implements MemoryStore {
       else layers[row.layer] = row.n;
     }
     const models = this.#prepare(
-      "SELECT COALESCE(embedding_model, 'none') AS model, COUNT(*) AS n FROM memories WHERE tenant = ? GROUP BY 1",
+      // A memory awaiting its vector has none yet.
+      "SELECT CASE WHEN embedding IS NULL THEN 'none' ELSE embedding_model END AS model, COUNT(*) AS n FROM memories WHERE tenant = ? GROUP BY 1",
     ).all(tenant) as { model: string; n: number }[];
     return {
       layers,
       superseded,
       embeddingModels: Object.fromEntries(models.map((row) => [row.model, row.n])),
     };
+  }
+
+  async awaitingVectors(limit: number): Promise<VectorRequest[]> {
+    return (
+      this.#prepare(
+        `SELECT id, tenant, content, embedding_model FROM memories INDEXED BY memories_awaiting_vector
+         WHERE embedding IS NULL AND embedding_model IS NOT NULL ORDER BY created_at, id LIMIT ?`,
+      ).all(limit) as { id: string; tenant: string; content: string; embedding_model: string }[]
+    ).map((row) => ({
+      id: row.id,
+      tenant: row.tenant,
+      content: row.content,
+      embeddingModel: row.embedding_model,
+    }));
   }
 
   async tenants(): Promise<string[]> {
