@@ -8,6 +8,7 @@ import { QualityConfigSchema } from '../judge/quality-config.js';
 import { MemoryConfigSchema } from '../memory/memory-config.js';
 import { OperationsConfigSchema } from '../operations/operations-config.js';
 import { RouterConfigSchema } from '../router/router-config.js';
+import { SecurityConfigSchema } from '../security/security-config.js';
 import { ServerConfigSchema } from '../server/server-config.js';
 import { StoreConfigSchema } from '../store/store-config.js';
 
@@ -24,6 +25,7 @@ export const ConfigFileSchema = z.strictObject({
   memory: MemoryConfigSchema.prefault({}),
   quality: QualityConfigSchema.prefault({}),
   operations: OperationsConfigSchema.prefault({}),
+  security: SecurityConfigSchema.prefault({}),
 });
 
 /** A config file as parsed. */
@@ -56,6 +58,7 @@ export interface AgentdConfig {
   memory: ConfigFile['memory'];
   quality: ConfigFile['quality'];
   operations: ConfigFile['operations'];
+  security: ConfigFile['security'];
   /** The environment `command` checks run with: PATH, HOME, locale and time zone only. */
   commandEnv: Record<string, string>;
   /**

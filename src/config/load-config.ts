@@ -92,6 +92,7 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     quality: parsed.quality,
     // Development and tests check operation results against their schemas.
     operations: env['AGENTD_VALIDATE_OUTPUTS'] === '1' ? { validateOutputs: true } : parsed.operations,
+    security: parsed.security,
     // Command checks run with this environment, not agentd's: API keys must not reach a test command.
     commandEnv: Object.fromEntries(
       COMMAND_ENV.flatMap((name) => (env[name] !== undefined ? [[name, env[name] as string]] : [])),

@@ -30,3 +30,4 @@ export type {
   MemoryServiceOptions,
   NewMemory,
 } from './memory-service.js';
+export { LOCAL_ONLY_RECALL_LINE, LOCAL_ONLY_TAG, PII_MASKED_TAG, PII_TAG } from './memory-privacy.js';

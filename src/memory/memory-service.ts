@@ -19,6 +19,9 @@ import { createForegroundGate, createVectorIndexer } from './vector-indexer.js';
 import { createWorkingMemory } from './working-memory.js';
 import type { WorkingMemory } from './working-memory.js';
 import type { Logger } from '../core/logger.js';
+import type { MemoryPiiPolicy } from '../security/security-config.js';
+import { createNumberedRedactor } from '../security/index.js';
+import { LOCAL_ONLY_TAG, PII_DROPPED, underPiiPolicy } from './memory-privacy.js';
 
 /** What a finished task leaves in episodic memory. */
 export interface Episode {
@@ -39,6 +42,8 @@ export interface Episode {
   durationMs: number;
   /** The output came from the simulated model: the episode is tagged {@link DRY_RUN_TAG}. */
   dryRun?: boolean | undefined;
+  /** More tags (e.g. `local-only`). */
+  tags?: readonly string[] | undefined;
 }
 
 /**
@@ -101,12 +106,18 @@ export interface MemoryService {
     now: number;
     /** Also recall what dry runs left (default false: only a dry run itself should see them). */
     dryRun?: boolean;
+    /**
+     * The task's sensitive calls stay on local models (hybrid, `local` mode): it may recall what
+     * such tasks left (tagged `local-only`); no other task does.
+     */
+    localOnly?: boolean;
   }): Promise<{ block: string; memories: ScoredMemory[]; vector?: Float32Array | undefined }>;
   /**
-   * Writes a task's episode. Its vector is `vector` (the embedding of the task's prompt, as recall
-   * made it: an episode is found by tasks like its own) or, without one, made in the background.
+   * Writes a task's episode, under the PII policy (null when `drop` leaves it out). Its vector is
+   * `vector` (the embedding of the task's prompt, as recall made it: an episode is found by tasks
+   * like its own) or, without one, made in the background.
    */
-  recordEpisode(episode: Episode, now: number, vector?: Float32Array): Promise<MemoryRecord>;
+  recordEpisode(episode: Episode, now: number, vector?: Float32Array): Promise<MemoryRecord | null>;
   /**
    * Writes a task's facts to the semantic layer (junk refused, duplicates merged, contradictions
    * superseded), without waiting for the embedder: duplicates are found by their words, and the
@@ -174,6 +185,8 @@ export interface MemoryServiceOptions {
   embedder: () => EmbeddingModel | undefined;
   /** Where background indexing reports an embedder failure. */
   logger: Logger;
+  /** What happens to personal data on its way into memory (`security.pii.memory`, default mask). */
+  pii?: MemoryPiiPolicy;
 }
 
 // Rough token count for the recall budget: recalled text is plain prose.
@@ -184,6 +197,7 @@ const REEMBED_BATCH = 64;
 export function createMemoryService(options: MemoryServiceOptions): MemoryService {
   const { store, procedures, config } = options;
   const embedder = options.embedder;
+  const pii = options.pii ?? 'mask';
   const thresholds = { duplicate: config.facts.duplicate, related: config.facts.related };
   // Queries (recall, search) embed at once; the vectors of what tasks wrote are made in the
   // background, between queries.
@@ -249,15 +263,18 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       return modelId();
     },
 
-    async recall({ tenant, text, now, dryRun = false }) {
+    async recall({ tenant, text, now, dryRun = false, localOnly = false }) {
       // An empty tenant needs no search (and no embedding model loaded).
       if ((await store.count({ tenant })) === 0) return { block: '', memories: [] };
       // Dry runs' memories are left out after the search (they are rare next to real ones), from
       // twice the candidates so that a few of them do not crowd out what is recalled.
       const limit = config.recall.limit;
-      // The query's vector is kept: the task's episode is stored with it.
+      // The query's vector is kept: the task's episode is stored with it. Unless personal data may
+      // be kept in memory, the embedder (perhaps a provider's) sees the prompt with it masked.
       const model = queryEmbedder();
-      const queried = model?.embed([text]).then(([vector]) => vector);
+      const queried = model
+        ?.embed([pii === 'keep' ? text : createNumberedRedactor().redact(text)])
+        .then(([vector]) => vector);
       const found = (
         await searchMemories(
           { store, embedder: model, config: config.retrieval, now },
@@ -270,6 +287,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
         )
       )
         .filter((hit) => dryRun || !hit.memory.tags.includes(DRY_RUN_TAG))
+        .filter((hit) => localOnly || !hit.memory.tags.includes(LOCAL_ONLY_TAG))
         .slice(0, limit);
       const budget = config.recall.maxTokens * CHARS_PER_TOKEN;
       const asked = new Set([...contentWords(text)].filter((word) => !GENERIC_WORDS.has(word)));
@@ -291,7 +309,9 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
         // Nothing that reads as an instruction goes into a prompt, whatever wrote it (an episode
         // quotes its task's prompt, and memories written before a filter rule existed).
         if (junkReason(hit.memory.content)) continue;
-        const line = `- (${new Date(hit.memory.createdAt).toISOString().slice(0, 10)}, ${hit.memory.layer}) ${oneLine(hit.memory.content)}`;
+        // A local-only memory says so in its line: the hybrid policy keeps a call that carries it local.
+        const mark = hit.memory.tags.includes(LOCAL_ONLY_TAG) ? `, ${LOCAL_ONLY_TAG}` : '';
+        const line = `- (${new Date(hit.memory.createdAt).toISOString().slice(0, 10)}, ${hit.memory.layer}${mark}) ${oneLine(hit.memory.content)}`;
         // One that does not fit is left out; a shorter one further down may still fit.
         if (size + line.length > budget) continue;
         lines.push(line);
@@ -316,22 +336,29 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
           ? `succeeded${episode.verdict ? `, ${episode.verdict}` : ''}${episode.output ? `: ${oneLine(episode.output, 300)}` : ''}`
           : `failed (${episode.error ?? 'unknown error'})`) +
         ` — $${dollars(episode.costUsd)}, ${(episode.durationMs / 1000).toFixed(1)} s.`;
+      // The source is what the episode is about: its task and how it ended.
+      const source = [episode.prompt.slice(0, 2000), (episode.output ?? episode.error ?? '').slice(0, 2000)]
+        .join('\n')
+        .trim();
+      const kept = underPiiPolicy(pii, { content, source });
+      if (!kept) return null;
       const memory = newMemory(
-        { tenant: episode.tenant, layer: 'episodic', content, now },
+        { tenant: episode.tenant, layer: 'episodic', content: kept.texts.content, now },
         {
           ...(vector && embedder() ? { embedding: vector, embeddingModel: modelId() } : awaiting()),
           team: episode.team,
           taskId: episode.taskId,
           importance: episode.outcome === 'failed' ? 0.6 : 0.4,
-          // The source is what the episode is about: its task and how it ended.
-          provenance: {
-            taskId: episode.taskId,
-            step: null,
-            source: [episode.prompt.slice(0, 2000), (episode.output ?? episode.error ?? '').slice(0, 2000)]
-              .join('\n')
-              .trim(),
-          },
-          tags: [episode.outcome, episode.topology, ...(episode.dryRun ? [DRY_RUN_TAG] : [])],
+          provenance: { taskId: episode.taskId, step: null, source: kept.texts.source },
+          tags: [
+            ...new Set([
+              episode.outcome,
+              episode.topology,
+              ...(episode.dryRun ? [DRY_RUN_TAG] : []),
+              ...(episode.tags ?? []),
+              ...kept.tags,
+            ]),
+          ],
         },
       );
       await store.add(memory);
@@ -342,6 +369,11 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
     async rememberFacts(input, now) {
       const outcomes: RememberOutcome[] = [];
       for (const fact of input.facts.slice(0, config.facts.maxPerTask)) {
+        const kept = underPiiPolicy(pii, { content: fact.content, source: fact.source });
+        if (!kept) {
+          outcomes.push({ outcome: 'refused', reason: PII_DROPPED });
+          continue;
+        }
         outcomes.push(
           await rememberFact(
             { store, vectorLater: modelId(), now, thresholds },
@@ -349,10 +381,10 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
               tenant: input.tenant,
               team: input.team ?? null,
               taskId: input.taskId,
-              content: fact.content,
+              content: kept.texts.content,
               importance: fact.importance,
-              provenance: { taskId: input.taskId, step: input.step, source: fact.source },
-              tags: input.tags ?? [],
+              provenance: { taskId: input.taskId, step: input.step, source: kept.texts.source },
+              tags: [...new Set([...(input.tags ?? []), ...kept.tags])],
               instructions: input.instructions ?? [],
             },
           ),
@@ -414,10 +446,14 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
     },
 
     async add(input, now) {
-      const provenance = { taskId: input.taskId ?? null, step: null, source: input.source ?? null };
+      const kept = underPiiPolicy(pii, { content: input.content, source: input.source ?? null });
+      if (!kept) return { outcome: 'refused', reason: PII_DROPPED };
+      const { content } = kept.texts;
+      const tags = [...new Set([...(input.tags ?? []), ...kept.tags])];
+      const provenance = { taskId: input.taskId ?? null, step: null, source: kept.texts.source };
       const layer = input.layer ?? 'semantic';
       // Every layer is recalled into prompts (or read by team design): junk is refused in all.
-      const junk = junkReason(input.content);
+      const junk = junkReason(content);
       if (junk) return { outcome: 'refused', reason: junk };
       if (layer === 'semantic') {
         return rememberFact(
@@ -427,23 +463,23 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
             team: input.team ?? null,
             agent: input.agent ?? null,
             taskId: input.taskId ?? null,
-            content: input.content,
+            content,
             ...(input.importance !== undefined ? { importance: input.importance } : {}),
             provenance,
-            tags: input.tags ?? [],
+            tags,
           },
         );
       }
       const memory = newMemory(
-        { tenant: input.tenant, layer, content: input.content.trim(), now },
+        { tenant: input.tenant, layer, content: content.trim(), now },
         {
-          ...(await embedOne(input.content)),
+          ...(await embedOne(content)),
           team: input.team ?? null,
           agent: input.agent ?? null,
           taskId: input.taskId ?? null,
           importance: input.importance ?? 0.5,
           provenance,
-          tags: input.tags ?? [],
+          tags,
         },
       );
       await store.add(memory);
@@ -454,9 +490,18 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
 
     async edit(id, tenant, edit) {
       const current = await get(id, tenant);
-      const content = edit.content?.trim();
-      // New content passes the same junk filter as a new memory: an edit must not smuggle an
-      // instruction into what later tasks recall.
+      // New content passes the same PII policy and junk filter as a new memory: an edit must not
+      // smuggle personal data or an instruction into what later tasks recall.
+      const kept =
+        edit.content === undefined ? undefined : underPiiPolicy(pii, { content: edit.content.trim() });
+      if (kept === null) {
+        throw new AgentdError({
+          code: 'memory.refused',
+          message: `memory not changed: ${PII_DROPPED}`,
+          details: { reason: PII_DROPPED },
+        });
+      }
+      const content = kept?.texts.content;
       const junk = content !== undefined && content !== current.content ? junkReason(content) : undefined;
       if (junk) {
         throw new AgentdError({
@@ -470,7 +515,9 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
           ? { content, ...(await embedOne(content)) }
           : {}),
         ...(edit.importance !== undefined ? { importance: edit.importance } : {}),
-        ...(edit.tags !== undefined ? { tags: edit.tags } : {}),
+        ...(edit.tags !== undefined || (kept && kept.tags.length > 0)
+          ? { tags: [...new Set([...(edit.tags ?? current.tags), ...(kept?.tags ?? [])])] }
+          : {}),
       });
       if (!updated) throw notFound('memory', id);
       return updated;

@@ -11,6 +11,7 @@ import type { DurableContext, TaskScope } from '../executor/index.js';
 import {
   ExtractedFactsSchema,
   extractFactsByRules,
+  LOCAL_ONLY_TAG,
   FACT_EXTRACTION_INSTRUCTIONS,
   factExtractionPrompt,
   NOTES_SUMMARY_INSTRUCTIONS,
@@ -21,6 +22,7 @@ import type { ExtractedFact, MemoryService } from '../memory/index.js';
 import type { ModelRouter } from '../router/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { TaskNotes } from '../tools/index.js';
+import { keepsSensitiveCallsLocal } from '../topology/index.js';
 import type { PreparedTeam, TeamRunEnvironment } from '../topology/index.js';
 import type { TaskInput } from './task-input.js';
 
@@ -94,6 +96,8 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
   const { config, clock, ledger, memory } = deps;
   const { scope, input, dryRun } = task;
   const tenant = input.tenant ?? config.memory.tenant;
+  // A task whose sensitive calls stay on local models leaves memories only such tasks recall.
+  const localOnly = keepsSensitiveCallsLocal(task.prepared);
 
   /** Reports a memory step that failed; the task goes on without it. */
   function failed(what: string, error: unknown): void {
@@ -144,11 +148,12 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
           costUsd,
           durationMs,
           dryRun,
+          tags: localOnly ? [LOCAL_ONLY_TAG] : [],
         },
         clock.now(),
         promptVector,
       );
-      return written.id;
+      return written?.id ?? null;
     });
     if (dryRun) return;
     if (outcome === 'succeeded' && detail.output !== undefined && config.memory.facts.extract !== 'off') {
@@ -209,7 +214,15 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
     const instructions = team.agents.flatMap((agent) => (agent.instructions ? [agent.instructions] : []));
     await scope.durable.step('memory:facts/write', async () => {
       const outcomes = await memory.rememberFacts(
-        { tenant, team: team.name, taskId: scope.task.id, step: 'memory:facts', facts, instructions },
+        {
+          tenant,
+          team: team.name,
+          taskId: scope.task.id,
+          step: 'memory:facts',
+          facts,
+          instructions,
+          tags: localOnly ? [LOCAL_ONLY_TAG] : [],
+        },
         clock.now(),
       );
       return outcomes.map((o) => o.outcome);
@@ -282,6 +295,7 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
             text: input.prompt,
             now: clock.now(),
             dryRun,
+            localOnly,
           });
           promptVector = vector;
           return block;

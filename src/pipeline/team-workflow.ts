@@ -65,7 +65,8 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
     const workspace = join(config.home, 'workspaces', scope.task.id);
     let made: Promise<unknown> | undefined;
     const ensureWorkspace = async (): Promise<void> => {
-      made ??= mkdir(workspace, { recursive: true });
+      // Owner-only, like the rest of AGENTD_HOME (a task's files may hold what its prompt held).
+      made ??= mkdir(workspace, { recursive: true, mode: 0o700 });
       await made;
     };
 

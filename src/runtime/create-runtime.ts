@@ -146,6 +146,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     config: config.memory,
     embedder: () => embedder,
     logger,
+    pii: config.security.pii.memory,
   });
 
   const planner = createTaskPlanner({

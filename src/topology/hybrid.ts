@@ -12,6 +12,7 @@ import {
   type PiiKind,
   type PiiMasker,
 } from '../security/redact/index.js';
+import { LOCAL_ONLY_RECALL_LINE } from '../memory/index.js';
 import { invalidTeam } from './invalid-team.js';
 import { defineTopology, type Topology } from './topology.js';
 
@@ -30,6 +31,14 @@ const HybridOptionsSchema = z.strictObject({
 
 /** The hybrid topology's options as parsed. */
 export type HybridOptions = z.infer<typeof HybridOptionsSchema>;
+
+/** Whether a prepared team keeps its sensitive calls on local models (hybrid in `local` mode). */
+export function keepsSensitiveCallsLocal(prepared: {
+  topology: { name: string };
+  options: unknown;
+}): boolean {
+  return prepared.topology.name === 'hybrid' && (prepared.options as HybridOptions).mode === 'local';
+}
 
 /** What the hybrid policy does with a sensitive call to a model that is not local. */
 export type HybridMode = HybridOptions['mode'];
@@ -149,6 +158,11 @@ export function createHybridTopology(prepareInner: PrepareInnerTeam): Topology<H
  */
 export function createHybridCallPolicy(options: HybridCallPolicyOptions): HybridCallPolicy {
   const rules = compileRules(options.rules);
+  // In local mode, a memory that a local-only task left and recall put into the prompt is sensitive
+  // as a whole (it was written from sensitive input, whatever the detectors see in it now).
+  if (options.mode === 'local') {
+    rules.push({ name: 'memory:local-only', regex: LOCAL_ONLY_RECALL_LINE, stem: 'MEMORY' });
+  }
   const find = (text: string): Finding[] => findSensitive(text, options.detect, rules);
   const counts = { calls: 0, sensitive: 0, rerouted: 0, masked: 0, maskedValues: 0 };
   const found = new Set<string>();
@@ -270,7 +284,7 @@ function findSensitive(text: string, kinds: readonly PiiKind[], rules: readonly 
       candidates.push({
         start: match.index,
         end: match.index + match[0].length,
-        label: `rule:${rule.name}`,
+        label: rule.name.startsWith('memory:') ? rule.name : `rule:${rule.name}`,
         stem: rule.stem,
       });
     }

@@ -1,5 +1,5 @@
 export { detectPii, type PiiMatch, type PiiOptions } from './detect-pii.js';
 export { createPiiMasker, type PiiMasker } from './pii-masker.js';
 export { PII_KINDS, type PiiKind } from './pii-detectors.js';
-export { redactPii } from './redact-pii.js';
+export { createNumberedRedactor, redactPii } from './redact-pii.js';
 export { createStreamUnmasker, type StreamUnmasker } from './stream-unmasker.js';

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Stores } from '../stores.js';
@@ -22,7 +22,13 @@ export interface OpenSqliteOptions {
 
 /** Opens (creating if needed) a SQLite database, configures the connection and migrates it. */
 export function openSqliteDatabase(options: OpenSqliteOptions): Database.Database {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  if (options.path !== ':memory:') {
+    // The database holds prompts, outputs and memories: readable by its owner only. Folders made
+    // here are 0700 and a new file 0600 (SQLite gives its -wal and -shm files the same mode);
+    // an existing file keeps the mode its owner gave it.
+    mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(options.path, 'a', 0o600));
+  }
   const db = new Database(options.path);
   try {
     // WAL lets readers (dashboard, CLI) run while the runtime writes; NORMAL is durable under

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -98,6 +98,23 @@ describe('openSqliteStores', () => {
     const stores = openSqliteStores({ path });
     await stores.close();
     expect(existsSync(path)).toBe(true);
+  });
+
+  it('makes the file (and its WAL) readable by its owner only, in owner-only folders', async () => {
+    // Whatever the umask says: the database holds prompts, outputs and memories.
+    const previous = process.umask(0o022);
+    try {
+      const home = join(newTemporaryFolder(), 'home');
+      const path = join(home, 'agentd.db');
+      const stores = openSqliteStores({ path });
+      const mode = (file: string) => statSync(file).mode & 0o777;
+      expect(mode(home)).toBe(0o700);
+      expect(mode(path)).toBe(0o600);
+      expect(mode(`${path}-wal`)).toBe(0o600);
+      await stores.close();
+    } finally {
+      process.umask(previous);
+    }
   });
 
   it('opens the database in WAL mode with the connection settings the runtime relies on', () => {
