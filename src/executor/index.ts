@@ -13,5 +13,5 @@ export type { LoopGuard, LoopGuardOptions, ObservedAction } from './loop-guard.j
 export { callRole, SYSTEM_AGENTS } from './task-result.js';
 export type { TaskResult } from './task-result.js';
 export { createTaskRunner } from './task-runner.js';
-export type { TaskRunner, TaskRunnerOptions, TaskScope, TaskWorkflow } from './task-runner.js';
+export type { TaskRunner, TaskRunnerOptions, TaskScope, TaskWorkflow, WaitOptions } from './task-runner.js';
 export { TaskSuspendedError } from './task-suspended.js';

@@ -57,8 +57,10 @@ export interface TaskRunner {
   /**
    * Resolves when the task has finished. A task waiting for a human keeps it waiting; once the
    * review is answered (here or in another process) the task is resumed here if nobody else has.
+   * With `untilWaiting`, it resolves as soon as the task waits for a human instead; with `signal`,
+   * when that aborts (a timeout); both with the task's current view.
    */
-  wait(id: string): Promise<TaskResult>;
+  wait(id: string, options?: WaitOptions): Promise<TaskResult>;
   /**
    * Answers a pending review and resumes its task (here). Throws `review.not_found`, or
    * `review.already_answered` when it was answered before.
@@ -96,6 +98,21 @@ export interface TaskRunnerOptions {
   maxTaskSteps?: number;
   /** Whether `pid` is alive on this host (injectable for tests). */
   isProcessAlive?: (pid: number) => boolean;
+}
+
+/** How long {@link TaskRunner.wait} waits. */
+export interface WaitOptions {
+  /** Return once the task waits for a human (status `waiting`), not only once it has finished. */
+  untilWaiting?: boolean;
+  /** Return the task's current view when this aborts (e.g. `AbortSignal.timeout(30_000)`). */
+  signal?: AbortSignal;
+}
+
+/** Resolves when the signal aborts (never without one). */
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise(() => {});
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 /** Runners alive in this process, so a closed runner's leases count as dead at once. */
@@ -447,15 +464,20 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       return (await tasks.get(id)) ?? task;
     },
 
-    async wait(id) {
+    async wait(id, { untilWaiting = false, signal } = {}) {
+      const stop = aborted(signal);
       for (;;) {
         const local = running.get(id);
-        if (local) await local.done;
+        if (local) await Promise.race([local.done, stop]);
         const task = await tasks.get(id);
         if (!task) throw notFound('task', id);
         if (TERMINAL.has(task.status) && (task.result || !local)) {
           const result = await buildResult(id);
           if (result) return result;
+        }
+        if ((untilWaiting && task.status === 'waiting') || signal?.aborted) {
+          const current = await buildResult(id);
+          if (current) return current;
         }
         // Answered elsewhere (e.g. `agentd reviews approve` in another terminal): resume it here,
         // also when the process that answered started it and then exited (or crashed) mid-run.
@@ -465,7 +487,9 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
             await start(id, Number.POSITIVE_INFINITY);
         }
         // Run elsewhere (another process) or not yet started: poll.
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, 100))), stop]);
+        clearTimeout(timer);
       }
     },
 

@@ -3,11 +3,14 @@ import { acceptedTaskInput, TaskInputSchema } from '../runtime/index.js';
 import { defineOperation } from './define-operation.js';
 import { TaskResultSchema } from './schemas.js';
 
-/** Submits a task; with `wait`, answers with the finished result. */
+const DEFAULT_WAIT_S = 30;
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** Submits a task; with `wait`, answers with the finished result (or the task, if it waits for a human). */
 export const createTask = defineOperation({
   name: 'tasks.create',
   description:
-    'Submit a task: a prompt, optionally an agent spec or a team spec and a model id. Returns 202 with the task; with wait=true, waits and returns 200 with the final result.',
+    'Submit a task: a prompt, optionally an agent spec or a team spec and a model id. Returns 202 with the task; with wait=true, waits up to timeout seconds (default 30) and returns 200 with the final result, or 202 with the task as it is when it waits for a human or the time is up.',
   input: z
     .intersection(
       TaskInputSchema,
@@ -17,21 +20,41 @@ export const createTask = defineOperation({
           .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
           .optional()
           .describe('Wait for the task to finish (query parameter)'),
+        timeout: z
+          .union([
+            z.number(),
+            z
+              .string()
+              .regex(/^\d+(\.\d+)?$/)
+              .transform(Number),
+          ])
+          .pipe(z.number().positive().max(3600))
+          .optional()
+          .describe('With wait: seconds to wait at most (default 30, at most 3600) before answering 202'),
       }),
       // The request is validated here, at the boundary, and not again by the task service.
     )
-    .transform(({ wait, ...task }) => ({ wait, task: acceptedTaskInput(task) })),
+    .transform(({ wait, timeout, ...task }) => ({ wait, timeout, task: acceptedTaskInput(task) })),
   output: TaskResultSchema,
   permission: 'write',
   http: {
     method: 'POST',
     path: '/v1/tasks',
-    // A waited-for task is finished, so it is no longer merely accepted.
-    status: { of: ({ wait }) => (wait ? 200 : 202), all: [200, 202] },
-    query: ['wait'],
+    // A finished task is no longer merely accepted; one that waits for a human, or ran past the
+    // timeout, still is.
+    status: {
+      of: (_input, output) => (FINISHED.has((output as { status: string }).status) ? 200 : 202),
+      all: [200, 202],
+    },
+    query: ['wait', 'timeout'],
   },
-  async handler(runtime, { wait, task }) {
+  async handler(runtime, { wait, timeout, task }) {
     const submitted = await runtime.tasks.submit(task);
-    return wait ? runtime.tasks.wait(submitted.id) : submitted;
+    if (!wait) return submitted;
+    // Never without limit: a task may wait for a human for days.
+    return runtime.tasks.wait(submitted.id, {
+      untilWaiting: true,
+      signal: AbortSignal.timeout((timeout ?? DEFAULT_WAIT_S) * 1000),
+    });
   },
 });

@@ -6,7 +6,7 @@ import type { Actor, Permission } from '../security/index.js';
 export interface HttpBinding<I = unknown> {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
-  /** Success status: a fixed one (default 200), or one chosen from the validated input. */
+  /** Success status: a fixed one (default 200), or one chosen from the validated input and the result. */
   status?: number | StatusChoice<I>;
   /** Input fields a POST also takes from the query string; listed as query parameters in the API document. */
   query?: readonly string[];
@@ -14,9 +14,9 @@ export interface HttpBinding<I = unknown> {
   errors?: Readonly<Record<number, string>>;
 }
 
-/** A success status that depends on the input (e.g. 200 for a finished result, 202 for an accepted task). */
+/** A success status that depends on the input or result (200 for a finished task, 202 for one still going). */
 export interface StatusChoice<I> {
-  of(input: I): number;
+  of(input: I, output: unknown): number;
   /** Every status `of` can return, so the API document can list them. */
   all: readonly number[];
 }

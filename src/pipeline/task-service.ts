@@ -1,7 +1,7 @@
 import { notFound } from '../core/errors.js';
 import type { TaskEvent } from '../core/events.js';
 import { parseJson } from '../core/json.js';
-import type { TaskResult, TaskRunner } from '../executor/index.js';
+import type { TaskResult, TaskRunner, WaitOptions } from '../executor/index.js';
 import type { TaskStatus, TaskStore } from '../store/task-store.js';
 import type { SpanRecord, TraceStore } from '../store/trace-store.js';
 import type { Tracer } from '../trace/index.js';
@@ -19,8 +19,11 @@ export interface TaskService {
   submit(request: TaskRequest): Promise<TaskResult>;
   /** Submits and waits for the result. */
   run(request: TaskRequest): Promise<TaskResult>;
-  /** Resolves when the task has finished (a waiting task keeps it waiting). */
-  wait(id: string): Promise<TaskResult>;
+  /**
+   * Resolves when the task has finished (a waiting task keeps it waiting), or with its current
+   * view once it waits for a human (`untilWaiting`) or `signal` aborts (see TaskRunner.wait).
+   */
+  wait(id: string, options?: WaitOptions): Promise<TaskResult>;
   get(id: string): Promise<TaskResult>;
   list(query?: { status?: TaskStatus[]; limit?: number; before?: string }): Promise<TaskResult[]>;
   cancel(id: string): Promise<TaskResult>;
@@ -71,7 +74,7 @@ export function createTaskService(deps: {
       const submitted = await submit(request);
       return runner.wait(submitted.id);
     },
-    wait: (id) => runner.wait(id),
+    wait: (id, options) => runner.wait(id, options),
     get,
     async list(query = {}) {
       const records = await tasks.list({

@@ -954,6 +954,29 @@ describe('human reviews over HTTP', () => {
     expect(missing.body.error.code).toBe('review.not_found');
   });
 
+  it('answers a waited request with 202 and the open review as soon as the task waits for a human', async () => {
+    const { app } = await reviewApp();
+    const res = await post<TaskResult>(app, '/v1/tasks?wait=true', {
+      prompt: 'email bob',
+      agent: { name: 'mailer', tools: ['send_email'] },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('waiting');
+    expect(res.body.reviews).toEqual([
+      { id: expect.any(String), kind: 'tool-approval', question: expect.any(String) },
+    ]);
+  });
+
+  it('answers a waited request with 202 and the task as it is when the timeout passes first', async () => {
+    const { app } = await appWith([{ text: 'never sent', waitFor: 'forever' }]);
+    const res = await post<TaskResult>(app, '/v1/tasks?wait=true&timeout=0.2', { prompt: 'hello' });
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('running');
+    const bad = await post<ErrorBody>(app, '/v1/tasks?wait=true&timeout=forever', { prompt: 'hello' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'request.invalid', path: 'timeout' });
+  });
+
   it('rejects a bad answer with 400 and a code, answering nothing', async () => {
     const { app } = await reviewApp();
     const created = await post(app, '/v1/tasks', {

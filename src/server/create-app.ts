@@ -142,7 +142,7 @@ export function createApp(options: AppOptions): Hono {
     route(app, operation.http, async (c) => {
       const raw = await requestInput(c, operation.http);
       const { input, output } = await invokeOperationWithInput(runtime, operation, raw, actor);
-      return c.json(output as object, successStatus(operation, input) as 200);
+      return c.json(output as object, successStatus(operation, input, output) as 200);
     });
   }
 
@@ -196,10 +196,10 @@ function route(app: Hono, http: HttpBinding, handler: (c: Context) => Promise<Re
   app.on(http.method, http.path, handler);
 }
 
-/** The success status for a request, from its validated input. */
-function successStatus(operation: Operation, input: unknown): number {
+/** The success status for a request, from its validated input and its result. */
+function successStatus(operation: Operation, input: unknown, output: unknown): number {
   const status = operation.http.status ?? 200;
-  return typeof status === 'number' ? status : status.of(input);
+  return typeof status === 'number' ? status : status.of(input, output);
 }
 
 /** The `Host` the client asked for (app.request() sends none; its URL carries it instead). */
