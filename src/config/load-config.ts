@@ -89,7 +89,7 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     executor: parsed.executor,
     router: parsed.router,
     memory: parsed.memory,
-    quality: parsed.quality,
+    quality: { ...parsed.quality, rubricDir: resolvePath(parsed.quality.rubricDir, cwd, options.userHome) },
     // Development and tests check operation results against their schemas.
     operations: env['AGENTD_VALIDATE_OUTPUTS'] === '1' ? { validateOutputs: true } : parsed.operations,
     security: parsed.security,

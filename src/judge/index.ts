@@ -35,6 +35,7 @@ export type { CompiledJsonSchema } from './json-schema.js';
 export { LabelSchema, loadLabels, parseLabels } from './load-labels.js';
 export type { Label } from './load-labels.js';
 export { loadRubricFile, parseRubric } from './load-rubric-file.js';
+export { isRubricName, loadRubric, RUBRIC_NAME, resolveRubricName } from './rubric-ref.js';
 export type { LoadedRubric } from './load-rubric-file.js';
 export {
   PAIRWISE_INSTRUCTIONS,

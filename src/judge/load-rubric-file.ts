@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AgentdError } from '../core/errors.js';
@@ -35,12 +37,33 @@ export function parseRubric(
   return { rubric, hash: rubricHash(text) };
 }
 
-/** Reads a rubric file (YAML, or JSON by its `.json` extension) and validates it; see {@link parseRubric}. */
-export async function loadRubricFile(path: string): Promise<LoadedRubric> {
+// A rubric is a page of YAML; anything this large is not one.
+const MAX_RUBRIC_BYTES = 1024 * 1024;
+
+/**
+ * Reads a rubric file (YAML, or JSON by its `.json` extension) and validates it; see {@link parseRubric}.
+ * Only a regular file is read (a FIFO or device would block or never end), opened once and checked
+ * on that handle, so it cannot be swapped between the check and the read.
+ */
+export async function loadRubricFile(
+  path: string,
+  /** How errors name the file (default: `rubric file PATH`, and PATH for what is in it). */
+  where?: string,
+): Promise<LoadedRubric> {
+  const file = where ?? `rubric file ${path}`;
   let bytes: Buffer;
+  let handle: FileHandle | undefined;
   try {
-    bytes = await readFile(path);
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const info = await handle.stat();
+    if (info.isDirectory()) throw rubricFileError(file, 'is a folder, not a rubric file');
+    if (!info.isFile()) throw rubricFileError(file, 'not a regular file');
+    if (info.size > MAX_RUBRIC_BYTES) {
+      throw rubricFileError(file, `larger than ${MAX_RUBRIC_BYTES / 1024 / 1024} MB, not a rubric`);
+    }
+    bytes = await handle.readFile();
   } catch (error) {
+    if (error instanceof AgentdError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT'
@@ -50,10 +73,16 @@ export async function loadRubricFile(path: string): Promise<LoadedRubric> {
           : code === 'EACCES'
             ? 'not readable (permission denied)'
             : String(error);
-    throw new AgentdError({ code: 'judge.rubric_not_found', message: `rubric file ${path}: ${reason}` });
+    throw rubricFileError(file, reason);
+  } finally {
+    await handle?.close();
   }
   const format = extname(path).toLowerCase() === '.json' ? 'json' : 'yaml';
-  const { rubric } = parseRubric(bytes.toString('utf8'), { where: path, format });
+  const { rubric } = parseRubric(bytes.toString('utf8'), { where: where ?? path, format });
   // The bytes, not the decoded text: the version must change whenever the file does.
   return { rubric, hash: rubricHash(bytes) };
+}
+
+function rubricFileError(where: string, reason: string): AgentdError {
+  return new AgentdError({ code: 'judge.rubric_not_found', message: `${where}: ${reason}` });
 }

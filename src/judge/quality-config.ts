@@ -47,6 +47,12 @@ export const QualityConfigSchema = z.strictObject({
   judging: JudgingModeSchema.default('single'),
   /** A rubric file applied to every task that names none (default: none). */
   rubric: z.string().min(1).optional(),
+  /**
+   * The folder of rubrics that requests over the network may name (`"rubric": "support"` →
+   * `support.yaml` there); the only files such a request can make agentd read. Relative to the
+   * working directory; default `rubrics`.
+   */
+  rubricDir: z.string().min(1).default('rubrics'),
   strategy: ConsensusStrategySchema.default('mean'),
   judges: z
     .array(JudgeSpecSchema)

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRubricName } from '../judge/index.js';
 import { acceptedTaskInput, TaskInputSchema } from '../runtime/index.js';
 import { defineOperation } from './define-operation.js';
 import { TaskResultSchema } from './schemas.js';
@@ -34,6 +35,25 @@ export const createTask = defineOperation({
       }),
       // The request is validated here, at the boundary, and not again by the task service.
     )
+    // Over the network a rubric is inline or a name in quality.rubricDir: never a path on the
+    // server (a path would let a caller make agentd open any file it can read).
+    .superRefine((request, ctx) => {
+      const named: [unknown, string[]][] = [
+        [request.quality?.rubric, ['quality', 'rubric']],
+        [request.calibrate?.rubric, ['calibrate', 'rubric']],
+      ];
+      for (const [rubric, path] of named) {
+        if (typeof rubric === 'string' && !isRubricName(rubric)) {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message:
+              'must be a rubric inline, or the name of a rubric in the rubric folder (quality.rubricDir), ' +
+              'not a file path',
+          });
+        }
+      }
+    })
     .transform(({ wait, timeout, ...task }) => ({ wait, timeout, task: acceptedTaskInput(task) })),
   output: TaskResultSchema,
   permission: 'write',

@@ -6,7 +6,7 @@ export { createAuditLog } from './audit-log.js';
 export type { AuditLog } from './audit-log.js';
 export { calibrateJudges } from './calibrate-judges.js';
 export type { CalibrationRequest } from './calibrate-judges.js';
-export { checkEscalationAnswer, loadRubric, QUALITY_ESCALATION, runQualityLoop } from './quality-loop.js';
+export { checkEscalationAnswer, QUALITY_ESCALATION, runQualityLoop } from './quality-loop.js';
 export type { QualityLoopDependencies, QualityLoopInput, QualityOutcome } from './quality-loop.js';
 export { createReviewService } from './review-service.js';
 export type { ReviewService } from './review-service.js';

@@ -20,7 +20,7 @@ import {
   CheckSpecSchema,
   effectiveVotes,
   evaluateOutput,
-  loadRubricFile,
+  loadRubric,
   rubricHash,
   RubricSchema,
   runChecks,
@@ -107,7 +107,7 @@ export async function runQualityLoop(
   // first run saw them: journaled, so a resume after an edit or a new calibration does not mix them.
   const journaled = settings.rubric
     ? await scope.durable.step('quality:rubric', async () => {
-        const loaded = await loadRubric(settings.rubric as string | Rubric);
+        const loaded = await loadRubric(settings.rubric as string | Rubric, config.quality.rubricDir);
         const stored = await deps.verdicts.latestCalibration(loaded.hash);
         // A JSON-schema check's schema is typed `unknown` (the schema compiler checks it, not zod), so
         // the rubric is journaled as the JSON it came as (a file or the task input) and parsed back.
@@ -433,12 +433,6 @@ function resolveSettings(config: AgentdConfig, input: TaskInput) {
     maxRounds: own.maxRounds ?? config.quality.maxRounds,
     budgetCap: own.budgetCap ?? config.quality.budgetCap,
   };
-}
-
-/** A rubric from a file (its content hash is its version) or inline (the hash of its JSON). */
-export async function loadRubric(rubric: string | Rubric): Promise<{ rubric: Rubric; hash: string }> {
-  if (typeof rubric !== 'string') return { rubric, hash: rubricHash(JSON.stringify(rubric)) };
-  return loadRubricFile(rubric);
 }
 
 /**

@@ -2,7 +2,7 @@ import { defaultAgent } from '../agents/index.js';
 import type { AgentRouting, AgentSpec, TeamSpec } from '../agents/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import { AgentdError } from '../core/errors.js';
-import { commandAllowed, loadRubricFile } from '../judge/index.js';
+import { commandAllowed, loadRubric } from '../judge/index.js';
 import type { ModelInventory } from '../models/index.js';
 import type { ModelRouter, RouterConfig } from '../router/index.js';
 import type { ToolRegistry } from '../tools/index.js';
@@ -148,9 +148,7 @@ export function createTaskPlanner(deps: TaskPlannerDependencies): TaskPlanner {
     const checks = [...(input.quality?.checks ?? [])];
     for (const rubric of [input.quality?.rubric ?? config.quality.rubric, input.calibrate?.rubric]) {
       if (rubric === undefined) continue;
-      checks.push(
-        ...((typeof rubric === 'string' ? (await loadRubricFile(rubric)).rubric : rubric).checks ?? []),
-      );
+      checks.push(...((await loadRubric(rubric, config.quality.rubricDir)).rubric.checks ?? []));
     }
     // A command check that may not run would fail every round for reasons the agents cannot fix.
     for (const check of checks) {

@@ -21,7 +21,8 @@ import type { ToolRegistry } from '../tools/index.js';
 import type { TaskRecord } from '../store/task-store.js';
 import type { Tracer } from '../trace/index.js';
 import { calibrateJudges } from './calibrate-judges.js';
-import { forgeDesign, loadRubric, runQualityLoop } from './quality-loop.js';
+import { loadRubric } from '../judge/index.js';
+import { forgeDesign, runQualityLoop } from './quality-loop.js';
 import type { QualityOutcome } from './quality-loop.js';
 import { createTaskMemory } from './task-memory.js';
 import type { TaskPlan } from './task-plan.js';
@@ -132,7 +133,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       maxDepth: config.executor.maxDepth,
     };
     if (input.calibrate) {
-      const { rubric, hash } = await loadRubric(input.calibrate.rubric);
+      const { rubric, hash } = await loadRubric(input.calibrate.rubric, config.quality.rubricDir);
       const report = await calibrateJudges(
         { ledger, verdicts: deps.verdicts, now: () => clock.now() },
         { scope, environment, budget },

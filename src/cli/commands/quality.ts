@@ -6,6 +6,7 @@ import { createTask } from '../../operations/index.js';
 import type { CliContext } from '../cli-context.js';
 import { calibrationTable, usd } from '../format.js';
 import type { CalibrationReport } from '../../judge/index.js';
+import { rubricOption } from '../rubric-option.js';
 
 /** `agentd forge "task"` and `agentd judge calibrate`: team design and judge calibration, each run as a task. */
 export function registerQuality(program: Command, cli: CliContext): void {
@@ -37,7 +38,10 @@ export function registerQuality(program: Command, cli: CliContext): void {
     .description(
       'Score human-labelled items with every judge (quality.judges); report accuracy, Cohen’s κ, position-swap consistency and cost, and store it for weights and gating',
     )
-    .requiredOption('--rubric <file>', 'the rubric (YAML or JSON)')
+    .requiredOption(
+      '--rubric <file|name>',
+      'the rubric (a YAML or JSON file, or a name in quality.rubricDir)',
+    )
     .requiredOption(
       '--labels <file>',
       'labelled items, one JSON object a line: {"id", "input", "output", "label": "pass"|"fail"}',
@@ -47,7 +51,7 @@ export function registerQuality(program: Command, cli: CliContext): void {
       const labels = await loadLabels(resolve(options.labels));
       const result = await runToEnd(cli, {
         prompt: `calibrate the judges of ${options.rubric} on ${labels.length} labelled items`,
-        calibrate: { rubric: resolve(options.rubric), labels },
+        calibrate: { rubric: await rubricOption(options.rubric), labels },
       });
       if (result.status !== 'succeeded') return failed(cli, result);
       if (options.json) return void cli.io.stdout.write(`${result.output ?? ''}\n`);

@@ -6,6 +6,7 @@ import { createTask } from '../../operations/index.js';
 import type { CliContext } from '../cli-context.js';
 import { usd, waitingLine } from '../format.js';
 import { createProgress } from '../progress.js';
+import { rubricOption } from '../rubric-option.js';
 
 /** `agentd run`: runs one task in the foreground, progress on stderr, output on stdout. */
 export function registerRun(program: Command, cli: CliContext): void {
@@ -24,7 +25,10 @@ export function registerRun(program: Command, cli: CliContext): void {
     .option('--max-calls <n>', 'budget: model calls of this task')
     .option('--max-seconds <n>', 'budget: running time of this task')
     .option('--forge', 'let Forge design the team for the task (ignored with --agent or --team)')
-    .option('--rubric <file>', 'judge the output against this rubric (YAML or JSON)')
+    .option(
+      '--rubric <file|name>',
+      'judge the output against this rubric (a YAML or JSON file, or a name in quality.rubricDir)',
+    )
     .option('--judging <mode>', 'off | checks | single | panel (default: quality.judging)')
     .option('--max-rounds <n>', 'rounds (1–5) before a rejected output goes to human review')
     .option('--tenant <name>', 'memory tenant the task recalls from and writes to (default: memory.tenant)')
@@ -41,7 +45,7 @@ export function registerRun(program: Command, cli: CliContext): void {
       const routing = routingOf(options);
       if (routing) input['routing'] = routing;
       if (options.forge) input['forge'] = true;
-      const quality = qualityOf(cli, options);
+      const quality = await qualityOf(cli, options);
       if (quality) input['quality'] = quality;
 
       const runtime = await cli.openRuntime();
@@ -100,9 +104,9 @@ interface RunOptions {
 }
 
 /** The task's quality settings from --rubric/--judging/--max-rounds (validated by the task input schema). */
-function qualityOf(cli: CliContext, options: RunOptions): Record<string, unknown> | undefined {
+async function qualityOf(cli: CliContext, options: RunOptions): Promise<Record<string, unknown> | undefined> {
   const quality: Record<string, unknown> = {};
-  if (options.rubric !== undefined) quality['rubric'] = resolve(options.rubric);
+  if (options.rubric !== undefined) quality['rubric'] = await rubricOption(options.rubric);
   if (options.judging !== undefined) quality['judging'] = options.judging;
   if (options.maxRounds !== undefined) {
     const rounds = Number(options.maxRounds);
