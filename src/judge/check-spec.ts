@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileLinearRegex } from '../security/index.js';
 import { compileJsonSchema } from './json-schema.js';
 
 /** The longest a command check may run: a test suite, not a service. */
@@ -13,7 +14,7 @@ const named = { name: z.string().min(1).optional() };
 /** Whether `pattern` compiles with `flags`: checked when the rubric loads, not when the check first runs. */
 function compiles(pattern: string, flags: string | undefined): string | undefined {
   try {
-    new RegExp(pattern, flags);
+    compileLinearRegex(pattern, flags);
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -37,7 +38,11 @@ export const JsonSchemaCheckSchema = z
     }
   });
 
-/** The output matches (or, with `match: false`, does not match) a regular expression. */
+/**
+ * The output matches (or, with `match: false`, does not match) a regular expression, in RE2 syntax
+ * on a linear-time engine (a pattern comes from a request or a rubric: it must not be able to stall
+ * the server; no backreferences or lookaround).
+ */
 export const RegexCheckSchema = z
   .strictObject({
     type: z.literal('regex'),
@@ -45,7 +50,7 @@ export const RegexCheckSchema = z
     pattern: z.string().min(1),
     flags: z
       .string()
-      .regex(/^[dgimsuvy]*$/, { message: 'flags may only be d, g, i, m, s, u, v, y' })
+      .regex(/^[dgimsu]*$/, { message: 'flags may only be d, g, i, m, s, u' })
       .optional(),
     match: z.boolean().default(true),
   })

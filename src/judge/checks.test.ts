@@ -73,6 +73,15 @@ describe('output checks', () => {
     });
   });
 
+  it('runs a catastrophic-backtracking pattern in linear time (no ReDoS)', async () => {
+    // On a backtracking engine this takes ~2^n steps: 29 characters stalled the server for 7 s.
+    const output = 'a'.repeat(100_000);
+    expect(await one({ type: 'regex', pattern: '(a|a)*Q' }, output)).toMatchObject({ pass: false });
+    expect(await one({ type: 'regex', pattern: '(a+)+$', match: false }, `${output}!`)).toMatchObject({
+      pass: true,
+    });
+  });
+
   it('regex with the g flag gives the same answer every run', async () => {
     const check = spec({ type: 'regex', pattern: 'x', flags: 'g' });
     const results = await runChecks({ output: 'x', checks: [check, check, check] });

@@ -1,4 +1,5 @@
 import type { CheckSpec } from './check-spec.js';
+import { compileLinearRegex } from '../security/index.js';
 import { compileJsonSchema, parseJsonOutput } from './json-schema.js';
 
 /** The checks that look at the output text alone: free, synchronous, and run first. */
@@ -50,17 +51,17 @@ function checkRegex(
   match: boolean,
   output: string,
 ): CheckFinding {
-  // A fresh RegExp per run: with the g or y flag, test() would carry lastIndex over between outputs.
-  const found = new RegExp(pattern, flags).exec(output);
+  // Linear in the output whatever the pattern (see RegexCheckSchema).
+  const found = compileLinearRegex(pattern, flags).first(output);
   const shown = `/${pattern}/${flags ?? ''}`;
   if (match) {
     return found === null
       ? { pass: false, reason: `the output does not match ${shown}` }
-      : { pass: true, reason: `the output matches ${shown} (${quote(found[0])})` };
+      : { pass: true, reason: `the output matches ${shown} (${quote(found.text)})` };
   }
   return found === null
     ? { pass: true, reason: `the output does not match ${shown}` }
-    : { pass: false, reason: `the output must not match ${shown} but contains ${quote(found[0])}` };
+    : { pass: false, reason: `the output must not match ${shown} but contains ${quote(found.text)}` };
 }
 
 function checkContains(

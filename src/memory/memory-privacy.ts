@@ -1,4 +1,4 @@
-import { createNumberedRedactor, detectPii } from '../security/index.js';
+import { compileLinearRegex, createNumberedRedactor, detectPii } from '../security/index.js';
 import type { MemoryPiiPolicy } from '../security/security-config.js';
 
 /** A memory kept with personal data in it (`security.pii.memory: keep`). */
@@ -12,7 +12,10 @@ export const PII_MASKED_TAG = 'pii-masked';
 export const LOCAL_ONLY_TAG = 'local-only';
 
 /** A recalled memory's line in a prompt, when the memory is local-only (see memory-service recall). */
-export const LOCAL_ONLY_RECALL_LINE = /^- \(\d{4}-\d{2}-\d{2}, [a-z]+, local-only\) .*$/gm;
+export const LOCAL_ONLY_RECALL_LINE = compileLinearRegex(
+  '^- \\(\\d{4}-\\d{2}-\\d{2}, [a-z]+, local-only\\) .*$',
+  'm',
+);
 
 /** Why a memory was not written under `security.pii.memory: drop`. */
 export const PII_DROPPED = 'it contains personal data (security.pii.memory: drop)';

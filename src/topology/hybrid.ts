@@ -13,6 +13,8 @@ import {
   type PiiMasker,
 } from '../security/redact/index.js';
 import { LOCAL_ONLY_RECALL_LINE } from '../memory/index.js';
+import { compileLinearRegex } from '../security/index.js';
+import type { LinearRegex } from '../security/index.js';
 import { invalidTeam } from './invalid-team.js';
 import { defineTopology, type Topology } from './topology.js';
 
@@ -233,7 +235,7 @@ const PLACEHOLDER = /⟦[A-Z][A-Z_]*_\d+⟧/g;
 /** A custom rule ready to match. */
 interface CompiledRule {
   name: string;
-  regex: RegExp;
+  regex: LinearRegex;
   /** The placeholder stem: `RULE_` and the name in upper-case letters (short, so streamed placeholders are held back whole). */
   stem: string;
 }
@@ -249,13 +251,14 @@ interface Finding {
 /** Compiles the custom rules; a bad or empty-matching pattern is a team error naming the rule. */
 function compileRules(rules: readonly SensitiveRule[]): CompiledRule[] {
   return rules.map((rule) => {
-    let regex: RegExp;
+    let regex: LinearRegex;
     try {
-      regex = new RegExp(rule.pattern, 'g');
+      // Linear-time: a rule comes with the request's team and must not be able to stall the server.
+      regex = compileLinearRegex(rule.pattern);
     } catch (error) {
       throw invalidTeam('hybrid', `rule '${rule.name}' has an invalid pattern: ${(error as Error).message}`);
     }
-    if (new RegExp(rule.pattern).test('')) {
+    if (regex.first('') !== null) {
       throw invalidTeam(
         'hybrid',
         `rule '${rule.name}' matches empty text, so it would make every call sensitive`,
@@ -279,11 +282,11 @@ function findSensitive(text: string, kinds: readonly PiiKind[], rules: readonly 
     stem: m.kind.toUpperCase().replaceAll('-', '_'),
   }));
   for (const rule of rules) {
-    for (const match of text.matchAll(rule.regex)) {
-      if (match[0].length === 0) continue;
+    for (const match of rule.regex.all(text)) {
+      if (match.end === match.start) continue;
       candidates.push({
-        start: match.index,
-        end: match.index + match[0].length,
+        start: match.start,
+        end: match.end,
         label: rule.name.startsWith('memory:') ? rule.name : `rule:${rule.name}`,
         stem: rule.stem,
       });
