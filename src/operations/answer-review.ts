@@ -34,6 +34,6 @@ export const answerReview = defineOperation({
   output: ReviewSchema,
   permission: 'write',
   http: { method: 'POST', path: '/v1/reviews/:id', errors: { 409: 'The review was already answered' } },
-  handler: (runtime, { id, decision, note, payload }) =>
-    runtime.reviews.answer(id, { decision, note: note ?? null, payload: payload ?? null }),
+  handler: (runtime, { id, decision, note, payload }, actor) =>
+    runtime.reviews.answer(id, { decision, note: note ?? null, payload: payload ?? null }, actor),
 });

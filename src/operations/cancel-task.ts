@@ -10,5 +10,5 @@ export const cancelTask = defineOperation({
   output: TaskResultSchema,
   permission: 'write',
   http: { method: 'POST', path: '/v1/tasks/:id/cancel' },
-  handler: (runtime, { id }) => runtime.tasks.cancel(id),
+  handler: (runtime, { id }, actor) => runtime.tasks.cancel(id, actor),
 });

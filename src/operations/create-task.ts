@@ -68,8 +68,8 @@ export const createTask = defineOperation({
     },
     query: ['wait', 'timeout'],
   },
-  async handler(runtime, { wait, timeout, task }) {
-    const submitted = await runtime.tasks.submit(task);
+  async handler(runtime, { wait, timeout, task }, actor) {
+    const submitted = await runtime.tasks.submit(task, actor);
     if (!wait) return submitted;
     // Never without limit: a task may wait for a human for days.
     return runtime.tasks.wait(submitted.id, {

@@ -1,4 +1,25 @@
+import type { Clock } from '../core/clock.js';
+import { newId } from '../core/ids.js';
+import type { Json } from '../core/json.js';
+import type { Actor } from '../security/index.js';
 import type { AuditEvent, AuditStore } from '../store/audit-store.js';
+
+/** Records one change made through an operation: who (the actor, else `api`), what, on what. */
+export function recordChange(
+  deps: { audit: AuditStore; clock: Clock },
+  change: { actor: Actor | undefined; action: string; target: string; tenant: string | null; details: Json },
+): Promise<void> {
+  const at = deps.clock.now();
+  return deps.audit.append({
+    id: newId('audit', at),
+    at,
+    actor: change.actor?.id ?? 'api',
+    action: change.action,
+    target: change.target,
+    tenant: change.tenant,
+    details: change.details,
+  });
+}
 
 /** The audit log of changes made through operations. */
 export interface AuditLog {

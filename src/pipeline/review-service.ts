@@ -1,4 +1,8 @@
+import type { Clock } from '../core/clock.js';
 import type { TaskRunner } from '../executor/index.js';
+import type { Actor } from '../security/index.js';
+import type { AuditStore } from '../store/audit-store.js';
+import { recordChange } from './audit-log.js';
 import type { ReviewAnswer, ReviewRecord, ReviewStore } from '../store/review-store.js';
 import { checkEscalationAnswer, QUALITY_ESCALATION } from './quality-loop.js';
 
@@ -11,12 +15,17 @@ export interface ReviewService {
     limit?: number;
     before?: string;
   }): Promise<ReviewRecord[]>;
-  /** Answers a pending review; its task resumes (in this process). */
-  answer(id: string, answer: ReviewAnswer): Promise<ReviewRecord>;
+  /** Answers a pending review (an audit event names `actor`); its task resumes (in this process). */
+  answer(id: string, answer: ReviewAnswer, actor?: Actor): Promise<ReviewRecord>;
 }
 
 /** Creates the review service. */
-export function createReviewService(deps: { reviews: ReviewStore; runner: TaskRunner }): ReviewService {
+export function createReviewService(deps: {
+  reviews: ReviewStore;
+  runner: TaskRunner;
+  audit: AuditStore;
+  clock: Clock;
+}): ReviewService {
   const { reviews } = deps;
   return {
     list(query = {}) {
@@ -27,9 +36,19 @@ export function createReviewService(deps: { reviews: ReviewStore; runner: TaskRu
         ...(query.before ? { before: query.before } : {}),
       });
     },
-    async answer(id, answer) {
+    async answer(id, answer, actor) {
       if ((await reviews.get(id))?.kind === QUALITY_ESCALATION) checkEscalationAnswer(answer);
-      return deps.runner.answerReview(id, answer);
+      const answered = await deps.runner.answerReview(id, answer);
+      // A human decision: who took it, and what it was (the note and any edited payload stay in
+      // the review itself).
+      await recordChange(deps, {
+        actor,
+        action: 'review.answer',
+        target: id,
+        tenant: null,
+        details: { taskId: answered.taskId, kind: answered.kind, decision: answer.decision },
+      });
+      return answered;
     },
   };
 }

@@ -1,7 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { AgentdError, toAgentdError } from '../core/errors.js';
 import '../memory/memory-error-codes.js';
-import { newId } from '../core/ids.js';
 import type { Json } from '../core/json.js';
 import type {
   MemoryEdit,
@@ -15,6 +14,7 @@ import type { AuditStore } from '../store/audit-store.js';
 import type { MemoryRecord, MemoryStats } from '../store/memory-store.js';
 import type { ProcedureRecord } from '../store/procedure-store.js';
 import { ATTR } from '../trace/index.js';
+import { recordChange } from './audit-log.js';
 import type { Tracer } from '../trace/index.js';
 import type { Actor } from '../security/index.js';
 
@@ -79,15 +79,7 @@ export function createRuntimeMemory(deps: {
       const result = await run();
       const { target, details } = describe(result);
       span.setAttributes({ [ATTR.memoryId]: target });
-      await audit.append({
-        id: newId('audit', clock.now()),
-        at: clock.now(),
-        actor: actor?.id ?? 'api',
-        action,
-        target,
-        tenant,
-        details,
-      });
+      await recordChange({ audit, clock }, { actor, action, target, tenant, details });
       span.end();
       return result;
     } catch (error) {

@@ -2,7 +2,11 @@ import { notFound } from '../core/errors.js';
 import type { TaskEvent } from '../core/events.js';
 import { parseJson } from '../core/json.js';
 import type { TaskResult, TaskRunner, WaitOptions } from '../executor/index.js';
+import type { Clock } from '../core/clock.js';
+import type { Actor } from '../security/index.js';
+import type { AuditStore } from '../store/audit-store.js';
 import type { TaskStatus, TaskStore } from '../store/task-store.js';
+import { recordChange } from './audit-log.js';
 import type { SpanRecord, TraceStore } from '../store/trace-store.js';
 import type { Tracer } from '../trace/index.js';
 import { parseTaskInput } from './task-input.js';
@@ -16,7 +20,7 @@ export interface TaskService {
    * Plans the task (its team, models, tools and checks, see TaskPlanner) and starts it; a request
    * that fails a check never becomes a task. The request is validated unless it already was.
    */
-  submit(request: TaskRequest): Promise<TaskResult>;
+  submit(request: TaskRequest, actor?: Actor): Promise<TaskResult>;
   /** Submits and waits for the result. */
   run(request: TaskRequest): Promise<TaskResult>;
   /**
@@ -26,7 +30,7 @@ export interface TaskService {
   wait(id: string, options?: WaitOptions): Promise<TaskResult>;
   get(id: string): Promise<TaskResult>;
   list(query?: { status?: TaskStatus[]; limit?: number; before?: string }): Promise<TaskResult[]>;
-  cancel(id: string): Promise<TaskResult>;
+  cancel(id: string, actor?: Actor): Promise<TaskResult>;
   /** Past events after `afterSeq`, then live ones, ending after the task's last event. */
   events(id: string, options?: { afterSeq?: number; signal?: AbortSignal }): AsyncIterable<TaskEvent>;
   spans(id: string): Promise<SpanRecord[]>;
@@ -44,6 +48,10 @@ export function createTaskService(deps: {
   tasks: TaskStore;
   traces: TraceStore;
   tracer: Tracer;
+  audit: AuditStore;
+  clock: Clock;
+  /** The memory tenant of a task that names none (the audit event's tenant). */
+  defaultTenant: string;
 }): TaskService {
   const { runner, planner, tasks, tracer } = deps;
 
@@ -53,7 +61,7 @@ export function createTaskService(deps: {
     return result;
   }
 
-  async function submit(request: TaskRequest): Promise<TaskResult> {
+  async function submit(request: TaskRequest, actor?: Actor): Promise<TaskResult> {
     const input = parseTaskInput(request);
     const plan = await planner.plan(input);
     const task = await runner.submit({
@@ -64,6 +72,18 @@ export function createTaskService(deps: {
       // Known before the first call, so even the 202 answer says the task is a dry run.
       simulated: plan.simulated,
       beforeStart: (created) => planner.keep(created.id, plan),
+    });
+    // Who started what; never the prompt (the audit log is read more widely than tasks are).
+    await recordChange(deps, {
+      actor,
+      action: 'task.create',
+      target: task.id,
+      tenant: input.tenant ?? deps.defaultTenant,
+      details: {
+        team: plan.prepared.team.name,
+        topology: plan.prepared.team.topology,
+        simulated: plan.simulated,
+      },
     });
     return get(task.id);
   }
@@ -84,9 +104,20 @@ export function createTaskService(deps: {
       });
       return Promise.all(records.map((r) => get(r.id)));
     },
-    async cancel(id) {
+    async cancel(id, actor) {
+      const before = await get(id);
       await runner.cancel(id);
-      return get(id);
+      const after = await get(id);
+      if (after.status !== before.status) {
+        await recordChange(deps, {
+          actor,
+          action: 'task.cancel',
+          target: id,
+          tenant: null,
+          details: { from: before.status },
+        });
+      }
+      return after;
     },
     events: (id, options = {}) => runner.events(id, options),
     async spans(id) {

@@ -215,12 +215,15 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     tasks: stores.tasks,
     traces: stores.traces,
     tracer,
+    audit: stores.audit,
+    clock,
+    defaultTenant: config.memory.tenant,
   });
   if (options.resume) await tasks.resumeInterrupted({ watch: true });
 
   return {
     tasks,
-    reviews: createReviewService({ reviews: stores.reviews, runner }),
+    reviews: createReviewService({ reviews: stores.reviews, runner, audit: stores.audit, clock }),
     models: {
       defaultModel,
       notice: models.onlySimulated ? SIMULATED_NOTICE : undefined,

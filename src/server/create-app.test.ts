@@ -954,6 +954,34 @@ describe('human reviews over HTTP', () => {
     expect(missing.body.error.code).toBe('review.not_found');
   });
 
+  it('audits who created a task, who answered its review and who cancelled one, without the prompt', async () => {
+    const { app } = await reviewApp();
+    const created = await post<TaskResult>(app, '/v1/tasks?wait=true', {
+      prompt: 'email bob about the secret merger',
+      agent: { name: 'mailer', tools: ['send_email'] },
+    });
+    const reviewId = created.body.reviews?.[0]?.id ?? '';
+    expect((await post(app, `/v1/reviews/${reviewId}`, { decision: 'reject', note: 'no' })).status).toBe(200);
+    // Waiting for its own review when it is cancelled.
+    const second = await post<TaskResult>(app, '/v1/tasks?wait=true', {
+      prompt: 'email carol',
+      agent: { name: 'mailer', tools: ['send_email'] },
+    });
+    expect(second.body.status).toBe('waiting');
+    expect((await post(app, `/v1/tasks/${second.body.id}/cancel`, {})).status).toBe(200);
+
+    type Events = { events: { action: string; actor: string; target: string; details: unknown }[] };
+    const audit = (await send<Events>(app, '/v1/audit')).body.events;
+    expect(audit.map((e) => [e.action, e.actor, e.target])).toEqual([
+      ['task.cancel', 'http', second.body.id],
+      ['task.create', 'http', second.body.id],
+      ['review.answer', 'http', reviewId],
+      ['task.create', 'http', created.body.id],
+    ]);
+    expect(audit[2]?.details).toEqual({ taskId: created.body.id, kind: 'tool-approval', decision: 'reject' });
+    expect(JSON.stringify(audit)).not.toContain('merger');
+  });
+
   it('answers a waited request with 202 and the open review as soon as the task waits for a human', async () => {
     const { app } = await reviewApp();
     const res = await post<TaskResult>(app, '/v1/tasks?wait=true', {
