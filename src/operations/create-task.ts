@@ -29,6 +29,9 @@ export const createTask = defineOperation({
     // A waited-for task is finished, so it is no longer merely accepted.
     status: { of: ({ wait }) => (wait ? 200 : 202), all: [200, 202] },
     query: ['wait'],
+    errors: {
+      503: 'The run queue is full (task.queue_full): try again after the seconds in the Retry-After header',
+    },
   },
   async handler(runtime, { wait, task }) {
     const submitted = await runtime.tasks.submit(task);
