@@ -179,6 +179,12 @@ export async function run(args: string[]): Promise<void> {
       `(${formatMs(team.totalWallMs)}). The engine-alone figure runs createJournalEngine on a SqliteJournalStore ` +
       'with steps returning a small object: its own ceiling.',
   ];
+  if (others.length > 0)
+    notes.push(
+      `Memory: the headline rows run the default configuration (${MEMORY_VARIANTS.default.label}); the rows ` +
+        `marked ${others.map(({ variant }) => `"${MEMORY_VARIANTS[variant].label}"`).join(' and ')} run the same ` +
+        'tasks on a runtime of their own with that setting (select them with --memory none,off).',
+    );
   if ('skipped' in serve) {
     notes.push(`Serve: skipped (${serve.skipped}).`);
   } else {

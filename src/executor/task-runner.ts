@@ -382,7 +382,10 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     for (const task of candidates) {
       if (running.has(task.id) || queue.has(task.id)) continue;
       // A lease held by a dead process on this host is stale at once; otherwise wait for it to expire.
-      const staleBefore = ownerIsDeadHere(task.owner) ? Number.POSITIVE_INFINITY : now - heartbeatMs * 6;
+      // Only a running task has a lease: a queued one (no owner) may be claimed by another path
+      // before this claim runs, and an unlimited staleness would then take it from its new owner.
+      const deadOwner = task.status === 'running' && ownerIsDeadHere(task.owner);
+      const staleBefore = deadOwner ? Number.POSITIVE_INFINITY : now - heartbeatMs * 6;
       if ((await start(task.id, staleBefore)) !== 'not started') resumed.push(task.id);
     }
     if (resumed.length > 0) logger.info('resumed interrupted tasks', { count: resumed.length, ids: resumed });
