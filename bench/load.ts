@@ -1,13 +1,16 @@
 // agentd under load, as users run it: a real `agentd serve` process (bin/agentd.js, fresh AGENTD_HOME)
 // whose only provider is the fake OpenAI-compatible server of src/testing/ in a process of its own,
-// answering every call after 200 ms. Three scenarios:
-//  1. throughput: N concurrent tasks of a 3-agent sequential team (model calls/s, task latency, peak
-//     RSS, server CPU per call), with `memory.embeddings: none` and with the default memory settings;
-//  2. connections: M clients connecting at once, each submitting a task and waiting for it: every one
-//     must be answered (200, or 503 + Retry-After from admission control), none refused or reset;
-//  3. a big database: the throughput run again after the database was filled with 100,000 finished
-//     tasks (cloned in SQL from the tasks of run 1), against the same run on the empty database.
-// Run with `npm run bench -- load`; options below (`--help`-free: see docs/benchmarks.md).
+// answering every call after 200 ms. Scenarios (all by default; `--only a,b` picks some):
+//  - throughput / memory / memory-off: N concurrent tasks of a 3-agent sequential team (model calls/s,
+//    task latency, peak RSS, server CPU per call) with `memory.embeddings: none` (the issue's setting,
+//    checked against the targets), with the default memory settings, and with memory off;
+//  - connections: M clients connecting at once, each submitting a task and waiting for it: every one
+//    must be answered (200, or 503 + Retry-After from admission control), none refused or reset;
+//  - database / database-memory-off: the embeddings-none (memory-off) run again after its database was
+//    filled to 100,000 finished tasks (cloned in SQL from the run's own tasks, bench/seed-tasks.ts).
+// Run with `npm run bench -- load`; options: --tasks 1000, --memory-tasks (default --tasks), --agents 3,
+// --delay-ms 200, --connections 5000, --db-tasks 100000, --warmup 20, --only, --profile DIR (writes a
+// CPU profile of each server process there; summarise it with bench/profile-top.ts).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,8 +43,29 @@ const TARGETS = {
   bigDatabaseRatio: 0.9,
 };
 
-type Scenario = 'throughput' | 'memory' | 'memory-off' | 'connections' | 'database';
-const SCENARIOS: readonly Scenario[] = ['throughput', 'memory', 'memory-off', 'connections', 'database'];
+type Scenario = 'throughput' | 'memory' | 'memory-off' | 'connections' | 'database' | 'database-memory-off';
+const SCENARIOS: readonly Scenario[] = [
+  'throughput',
+  'memory',
+  'memory-off',
+  'connections',
+  'database',
+  'database-memory-off',
+];
+
+/** The big-database scenario that repeats a throughput run after filling its database. */
+const DATABASE_SCENARIO: Partial<Record<Scenario, Scenario>> = {
+  throughput: 'database',
+  'memory-off': 'database-memory-off',
+};
+
+/** One throughput run: a memory setting (config lines) and how many tasks. */
+interface ThroughputRun {
+  scenario: Scenario;
+  label: string;
+  config: string[];
+  tasks: number;
+}
 
 /** Runs the benchmark and prints its tables. */
 export async function run(args: string[]): Promise<void> {
@@ -64,44 +88,31 @@ export async function run(args: string[]): Promise<void> {
   const fake = await startFake(delayMs);
   // What every throughput run shares.
   const common = { agents, warmup, fakePid: fake.pid, ...(profileDir ? { profileDir } : {}) };
-  const results: {
-    throughput?: Throughput;
-    memory?: Throughput;
-    memoryOff?: Throughput;
-    big?: Throughput;
-    seed?: SeedReport;
-  } = {};
+  const runs: ThroughputRun[] = [
+    { scenario: 'throughput', label: 'embeddings none', config: ['memory:', '  embeddings: none'], tasks },
+    { scenario: 'memory', label: 'default memory', config: [], tasks: memoryTasks },
+    { scenario: 'memory-off', label: 'memory off', config: ['memory:', '  enabled: false'], tasks },
+  ];
+  const measured: { run: ThroughputRun; empty: Throughput; big?: Throughput; seed?: SeedReport }[] = [];
   let connectionResult: ConnectionResult | undefined;
   try {
-    if (only.has('throughput') || only.has('database')) {
-      process.stdout.write(`• throughput: ${tasks} concurrent ${agents}-agent tasks, embeddings none…\n`);
-      const home = makeHome(fake.baseUrl, ['memory:', '  embeddings: none']);
+    for (const run of runs) {
+      const database = DATABASE_SCENARIO[run.scenario];
+      const withDatabase = database !== undefined && only.has(database);
+      if (!only.has(run.scenario) && !withDatabase) continue;
+      process.stdout.write(`• throughput: ${run.tasks} concurrent ${agents}-agent tasks, ${run.label}…\n`);
+      const home = makeHome(fake.baseUrl, run.config);
       try {
-        results.throughput = await measureThroughput({ ...common, home, tasks });
-        if (only.has('database')) {
-          process.stdout.write(`• database: cloning finished tasks to ${dbTasks} in all…\n`);
-          results.seed = seedTasks({ path: join(home, 'agentd.db'), total: dbTasks });
-          process.stdout.write(`• database: the same ${tasks} tasks again on the filled database…\n`);
-          results.big = await measureThroughput({ ...common, home, tasks });
+        const empty = await measureThroughput({ ...common, home, tasks: run.tasks });
+        if (!withDatabase) {
+          measured.push({ run, empty });
+          continue;
         }
-      } finally {
-        rmSync(home, { recursive: true, force: true });
-      }
-    }
-    if (only.has('memory')) {
-      process.stdout.write(`• throughput: ${memoryTasks} concurrent tasks, default memory settings…\n`);
-      const home = makeHome(fake.baseUrl, []);
-      try {
-        results.memory = await measureThroughput({ ...common, home, tasks: memoryTasks });
-      } finally {
-        rmSync(home, { recursive: true, force: true });
-      }
-    }
-    if (only.has('memory-off')) {
-      process.stdout.write(`• throughput: ${tasks} concurrent tasks, memory off…\n`);
-      const home = makeHome(fake.baseUrl, ['memory:', '  enabled: false']);
-      try {
-        results.memoryOff = await measureThroughput({ ...common, home, tasks });
+        process.stdout.write(`• database: cloning finished tasks to ${dbTasks} in all…\n`);
+        const seed = seedTasks({ path: join(home, 'agentd.db'), total: dbTasks });
+        process.stdout.write(`• database: the same ${run.tasks} tasks again on the filled database…\n`);
+        const big = await measureThroughput({ ...common, home, tasks: run.tasks });
+        measured.push({ run, empty, big, seed });
       } finally {
         rmSync(home, { recursive: true, force: true });
       }
@@ -151,9 +162,8 @@ export async function run(args: string[]): Promise<void> {
       ],
     );
   };
-  if (results.throughput) throughputRows(`${tasks} tasks, embeddings none`, results.throughput, true);
-  if (results.memory) throughputRows(`${memoryTasks} tasks, default memory`, results.memory, false);
-  if (results.memoryOff) throughputRows(`${tasks} tasks, memory off`, results.memoryOff, false);
+  for (const { run, empty } of measured)
+    throughputRows(`${run.tasks} tasks, ${run.label}`, empty, run.scenario === 'throughput');
   if (connectionResult) {
     const c = connectionResult;
     rows.push([
@@ -170,26 +180,26 @@ export async function run(args: string[]): Promise<void> {
     ]);
     rows.push([`${connections} connections: all answered after`, formatMs(c.wallMs), '—', '—']);
   }
-  if (results.throughput && results.big && results.seed) {
-    const ratio = results.big.callsPerSecond / results.throughput.callsPerSecond;
-    rows.push([
-      `${results.seed.totalTasks} tasks in the database: model calls/s (vs empty)`,
-      `${formatRate(results.big.callsPerSecond, 'calls')} (${(ratio * 100).toFixed(0)}%)`,
-      `≥ ${TARGETS.bigDatabaseRatio * 100}% of empty`,
-      met(ratio >= TARGETS.bigDatabaseRatio),
-    ]);
-    rows.push([
-      `${results.seed.totalTasks} tasks in the database: task latency p50 / p95`,
-      `${formatMs(results.big.latency.p50)} / ${formatMs(results.big.latency.p95)}`,
-      '—',
-      '—',
-    ]);
-    rows.push([
-      `${results.seed.totalTasks} tasks in the database: server CPU per model call`,
-      formatMs(results.big.serverCpuMsPerCall),
-      '—',
-      '—',
-    ]);
+  for (const { run, empty, big, seed } of measured) {
+    if (!big || !seed) continue;
+    const label = `${run.label}, ${seed.totalTasks} tasks in the database`;
+    const ratio = big.callsPerSecond / empty.callsPerSecond;
+    rows.push(
+      [
+        `${label}: model calls/s (vs empty)`,
+        `${formatRate(big.callsPerSecond, 'calls')} (${(ratio * 100).toFixed(0)}%)`,
+        `≥ ${TARGETS.bigDatabaseRatio * 100}% of empty`,
+        met(ratio >= TARGETS.bigDatabaseRatio),
+      ],
+      [
+        `${label}: task latency p50 / p95`,
+        `${formatMs(big.latency.p50)} / ${formatMs(big.latency.p95)}`,
+        '—',
+        '—',
+      ],
+      [`${label}: server CPU per model call`, formatMs(big.serverCpuMsPerCall), '—', '—'],
+      [`${label}: succeeded`, `${big.succeeded}/${big.tasks}`, 'all', met(big.succeeded === big.tasks)],
+    );
   }
   printTable(['metric', 'value', 'target', 'met?'], rows);
 
@@ -200,7 +210,7 @@ export async function run(args: string[]): Promise<void> {
     `Server: \`node bin/agentd.js serve\` with a fresh AGENTD_HOME whose config.yaml names one provider, ` +
       `the fake OpenAI-compatible server (src/testing/fake-openai-server.ts) in its own process, answering every ` +
       `chat completion after ${delayMs} ms (streamed, fixed usage). Open files limit (soft) of the benchmark ` +
-      `${openFilesLimit('self')}, of the server ${results.throughput?.openFiles ?? connectionResult?.openFiles ?? 'n/a'}; ` +
+      `${openFilesLimit('self')}, of the server ${measured[0]?.empty.openFiles ?? connectionResult?.openFiles ?? 'n/a'}; ` +
       `net.core.somaxconn ${readSysctl('net/core/somaxconn')} (caps any listen backlog).`,
     `Tasks: ${agents}-agent sequential team (handoff last, no tools), submitted at once with ` +
       'POST /v1/tasks?wait=true over keep-alive connections (one per task); latency = first attempt → 200 with the ' +
@@ -209,9 +219,9 @@ export async function run(args: string[]): Promise<void> {
     'Server CPU per model call = user + system CPU time of the server process during the measured run ' +
       '(/proc/<pid>/stat) ÷ model calls; peak RSS = VmHWM of the server process when the run ends.',
   ];
-  if (results.throughput)
+  for (const { run, empty } of measured)
     notes.push(
-      `Fake model process CPU during the embeddings-none run: ${formatMs(results.throughput.fakeCpuMsPerCall)} per call.`,
+      `Fake model process CPU during the ${run.label} run: ${formatMs(empty.fakeCpuMsPerCall)} per call.`,
     );
   if (connectionResult)
     notes.push(
@@ -219,14 +229,16 @@ export async function run(args: string[]): Promise<void> {
         'POST /v1/tasks?wait=true; counted by answer. A connection error is a client that could not connect or ' +
         'was reset. Admission control (executor.maxRunningTasks / maxQueuedTasks, defaults) decides 200 or 503.',
     );
-  if (results.seed)
+  for (const { run, seed } of measured) {
+    if (!seed) continue;
     notes.push(
-      `Database: after the empty-database run, its ${results.seed.templates} finished tasks were cloned in SQL ` +
-        `(one INSERT … SELECT per table over a recursive counter, ids suffixed) to ${results.seed.totalTasks} tasks ` +
-        `with their events, steps, spans, ledger rows and memories (${Object.entries(results.seed.rows)
+      `Database (${run.label}): after the empty-database run, its ${seed.templates} finished tasks were cloned in SQL ` +
+        `(one INSERT … SELECT per table and template over a recursive counter, ids suffixed) to ${seed.totalTasks} tasks ` +
+        `with their events, steps, spans, ledger rows and memories (${Object.entries(seed.rows)
           .map(([table, n]) => `${table} ${n}`)
-          .join(', ')}) in ${formatMs(results.seed.ms)}; then the server was started again on it.`,
+          .join(', ')}) in ${formatMs(seed.ms)}; then the server was started again on it.`,
     );
+  }
   process.stdout.write(`${notes.map((n) => `- ${n}`).join('\n')}\n`);
 }
 

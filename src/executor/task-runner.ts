@@ -103,6 +103,13 @@ export interface TaskRunnerOptions {
   isProcessAlive?: (pid: number) => boolean;
 }
 
+/**
+ * The `staleBefore` of a claim for a task seen `queued`: no lease counts as stale, so if another
+ * path claimed the task meanwhile (a claim runs a moment later, with its group of writes), this
+ * claim fails instead of taking the task from its new owner.
+ */
+const ONLY_IF_QUEUED = 0;
+
 /** Runners alive in this process, so a closed runner's leases count as dead at once. */
 const liveOwners = new Set<string>();
 
@@ -456,7 +463,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         queue.unreserve();
         throw error;
       }
-      await start(task.id, now, { reserved: true });
+      await start(task.id, ONLY_IF_QUEUED, { reserved: true });
       return (await tasks.get(task.id)) ?? task;
     },
 
@@ -508,7 +515,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         // Answered elsewhere (e.g. `agentd reviews approve` in another terminal): resume it here,
         // also when the process that answered started it and then exited (or crashed) mid-run.
         if (!running.has(id) && !queue.has(id) && !closing) {
-          if (task.status === 'queued') await start(id, clock.now());
+          if (task.status === 'queued') await start(id, ONLY_IF_QUEUED);
           else if (task.status === 'running' && ownerIsDeadHere(task.owner))
             await start(id, Number.POSITIVE_INFINITY);
         }
@@ -545,7 +552,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       notify(review.taskId, { ...event, seq: await tasks.appendEvent(review.taskId, event) });
       // Queue it again; this process runs it unless the task was cancelled meanwhile.
       if (await tasks.transition(review.taskId, ['waiting'], 'queued')) {
-        if (!closing) await start(review.taskId, clock.now());
+        if (!closing) await start(review.taskId, ONLY_IF_QUEUED);
       }
       return answered;
     },

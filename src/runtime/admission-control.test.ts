@@ -81,4 +81,26 @@ describe('admission control', () => {
       await next.runtime.close();
     }
   });
+
+  it('runs a queued task once while a client waits for it (the wait does not start it a second time)', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    t = await createTestRuntime({
+      script: ({ promptText }) => ({ text: `done: ${promptText.split('\n').at(-1)}`, waitFor: gate }),
+      config: { executor: { maxRunningTasks: 2, maxQueuedTasks: 5 }, memory: { enabled: false } },
+    });
+    const running = [
+      await t.runtime.tasks.submit({ prompt: 'one' }),
+      await t.runtime.tasks.submit({ prompt: 'two' }),
+    ];
+    const queued = await Promise.all(
+      ['three', 'four', 'five'].map((prompt) => t?.runtime.tasks.submit({ prompt })),
+    );
+    const waits = queued.map((task) => t?.runtime.tasks.wait(task?.id ?? ''));
+    open();
+    const results = await Promise.all([...waits, ...running.map((task) => t?.runtime.tasks.wait(task.id))]);
+    expect(results.map((r) => r?.status)).toEqual(Array(5).fill('succeeded'));
+    expect(results.map((r) => r?.modelCalls)).toEqual([1, 1, 1, 1, 1]);
+    expect(t.model.calls).toHaveLength(5);
+  });
 });
