@@ -1,15 +1,12 @@
 // Orchestration overhead of agentd itself, with the model taken out of the picture: a 10-agent
 // sequential team on a zero-latency fake model, the raw journal engine, and the cold start and idle
 // memory of `agentd serve`. Run with `npm run bench -- overhead`; options: --tasks, --agents, --warmup,
-// --journal-steps, --sdk-calls, --serve-runs (counts) and --skip-serve.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
+// --journal-steps, --sdk-calls, --serve-runs (counts), --skip-serve, and --memory (which memory
+// settings to measure besides the default: `none,off` unless given).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { streamText } from 'ai';
 import { systemClock } from '../src/core/clock.js';
 import { createJournalEngine } from '../src/executor/index.js';
@@ -26,6 +23,7 @@ import {
   intOption,
   machineLine,
   median,
+  option,
   percentile,
   printTable,
   sum,
@@ -33,17 +31,26 @@ import {
   timed,
 } from './bench-kit.js';
 import type { ModelTiming } from './bench-kit.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { cleanEnv, ensureBundle, readRss, sleep, startServe } from './serve-kit.js';
 
 const TARGETS = {
   overheadPerCallP50Ms: 0.5,
+  overheadPerCallMemoryOffP50Ms: 0.3,
+  journalStepsPerSecond: 3000,
   coldStartMs: 300,
   idleRssBytes: 80 * 1024 * 1024,
 };
 
 /** The fixed answer of the zero-latency model (a few words, so the stream has a few text deltas). */
 const ANSWER = 'Done: this step is complete.';
+
+/** The memory settings measured: the default (the headline), text-only memory, and memory off. */
+const MEMORY_VARIANTS = {
+  default: { label: 'default config (memory on, USE-lite)', config: { memory: { embeddings: 'use-lite' } } },
+  none: { label: 'memory.embeddings: none', config: { memory: { embeddings: 'none' } } },
+  off: { label: 'memory.enabled: false', config: { memory: { enabled: false } } },
+} as const;
+type MemoryVariant = keyof typeof MEMORY_VARIANTS;
 
 /** Runs the benchmark and prints its table. */
 export async function run(args: string[]): Promise<void> {
@@ -53,6 +60,7 @@ export async function run(args: string[]): Promise<void> {
   const journalSteps = intOption(args, 'journal-steps', 5000);
   const serveRuns = intOption(args, 'serve-runs', 5);
   const sdkCalls = intOption(args, 'sdk-calls', 1000);
+  const variants = memoryVariants(option(args, 'memory'));
   const machine = describeMachine();
   const loadBefore = loadavg();
 
@@ -61,7 +69,12 @@ export async function run(args: string[]): Promise<void> {
   process.stdout.write(
     `• ${tasks} tasks of a ${agents}-agent sequential team (after ${warmup} warm-up tasks)…\n`,
   );
-  const team = await measureTeamTasks({ tasks, agents, warmup });
+  const team = await measureTeamTasks({ tasks, agents, warmup, memory: 'default' });
+  const others: { variant: MemoryVariant; team: TeamMeasurement }[] = [];
+  for (const variant of variants) {
+    process.stdout.write(`• the same with ${MEMORY_VARIANTS[variant].label}…\n`);
+    others.push({ variant, team: await measureTeamTasks({ tasks, agents, warmup, memory: variant }) });
+  }
   process.stdout.write(`• journal engine: ${journalSteps} trivial steps…\n`);
   const journal = await measureJournalEngine(journalSteps);
   process.stdout.write(`• AI SDK streamText alone: ${sdkCalls} calls on the same fake model…\n`);
@@ -84,6 +97,20 @@ export async function run(args: string[]): Promise<void> {
       met(team.perCall.p50 <= TARGETS.overheadPerCallP50Ms),
     ],
     ['overhead per model call, p95', formatMs(team.perCall.p95), '—', '—'],
+    ...others.flatMap(({ variant, team: other }) => [
+      [
+        `overhead per model call, p50 / p95, ${MEMORY_VARIANTS[variant].label}`,
+        `${formatMs(other.perCall.p50)} / ${formatMs(other.perCall.p95)}`,
+        variant === 'off' ? `≤ ${TARGETS.overheadPerCallMemoryOffP50Ms} ms` : '—',
+        variant === 'off' ? met(other.perCall.p50 <= TARGETS.overheadPerCallMemoryOffP50Ms) : '—',
+      ],
+      [
+        `journal steps/s (runtime, ${tasks}-task run), ${MEMORY_VARIANTS[variant].label}`,
+        formatRate(other.stepsPerSecond, 'steps'),
+        variant === 'off' ? `≥ ${TARGETS.journalStepsPerSecond} steps/s` : '—',
+        variant === 'off' ? met(other.stepsPerSecond >= TARGETS.journalStepsPerSecond) : '—',
+      ],
+    ]),
     ['gap between consecutive model calls, p50', formatMs(team.gap.p50), '—', '—'],
     ['gap between consecutive model calls, p95', formatMs(team.gap.p95), '—', '—'],
     [`overhead per task (${agents} calls), p50`, formatMs(team.perTask.p50), '—', '—'],
@@ -152,6 +179,12 @@ export async function run(args: string[]): Promise<void> {
       `(${formatMs(team.totalWallMs)}). The engine-alone figure runs createJournalEngine on a SqliteJournalStore ` +
       'with steps returning a small object: its own ceiling.',
   ];
+  if (others.length > 0)
+    notes.push(
+      `Memory: the headline rows run the default configuration (${MEMORY_VARIANTS.default.label}); the rows ` +
+        `marked ${others.map(({ variant }) => `"${MEMORY_VARIANTS[variant].label}"`).join(' and ')} run the same ` +
+        'tasks on a runtime of their own with that setting (select them with --memory none,off).',
+    );
   if ('skipped' in serve) {
     notes.push(`Serve: skipped (${serve.skipped}).`);
   } else {
@@ -191,6 +224,7 @@ async function measureTeamTasks(options: {
   tasks: number;
   agents: number;
   warmup: number;
+  memory: MemoryVariant;
 }): Promise<TeamMeasurement> {
   const timing: ModelTiming = { spans: [] };
   const fake = createFakeLanguageModel({
@@ -198,9 +232,9 @@ async function measureTeamTasks(options: {
   });
   const model = timed(fake, timing);
   const test = await createTestRuntime({
-    // The default memory settings (test runtimes are text-only unless told otherwise): headline
-    // figures measure the default configuration.
-    config: { memory: { embeddings: 'use-lite' } },
+    // Test runtimes are text-only unless told otherwise: `default` names USE-lite, the default
+    // configuration's embeddings, since headline figures measure the default configuration.
+    config: MEMORY_VARIANTS[options.memory].config,
     runtime: { providers: [createFakeProvider({ models: { scripted: model } })] },
   });
   const team: TaskInput['team'] = {
@@ -272,6 +306,19 @@ async function measureTeamTasks(options: {
   } finally {
     await test.dispose();
   }
+}
+
+/** The variants besides the default that `--memory` names (`none,off` when not given). */
+function memoryVariants(raw: string | undefined): MemoryVariant[] {
+  if (raw === undefined) return ['none', 'off'];
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '' && name !== 'default');
+  for (const name of names) {
+    if (!(name in MEMORY_VARIANTS)) throw new Error(`--memory: '${name}' is not one of none, off`);
+  }
+  return names as MemoryVariant[];
 }
 
 async function measureJournalEngine(steps: number): Promise<{ stepsPerSecond: number; msPerStep: number }> {
@@ -348,125 +395,19 @@ async function measureServe(runs: number): Promise<ServeMeasurement | { skipped:
   return { coldStartMs, idleRssBytes, ...(built ? { built: built.reason } : {}) };
 }
 
-/** Rebuilds dist/ when dist/cli.js is missing or older than any file in src/. */
-function ensureBundle(): { reason: string } | { error: string } | undefined {
-  const bundle = join(ROOT, 'dist', 'cli.js');
-  const reason = !existsSync(bundle)
-    ? 'missing'
-    : newestMtime(join(ROOT, 'src')) > statSync(bundle).mtimeMs
-      ? 'older than src/'
-      : undefined;
-  if (!reason) return undefined;
-  process.stdout.write(`  dist/cli.js is ${reason}: running node scripts/build.mjs\n`);
-  const result = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-  if (result.status !== 0) {
-    process.stderr.write(result.stderr);
-    return { error: 'node scripts/build.mjs failed' };
-  }
-  return { reason };
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 async function coldStartOnce(): Promise<{ coldStartMs: number; idleRssBytes: number }> {
   const home = mkdtempSync(join(tmpdir(), 'agentd-bench-home-'));
   const cwd = mkdtempSync(join(tmpdir(), 'agentd-bench-cwd-'));
-  const port = await freePort();
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (
-      value === undefined ||
-      key.endsWith('_API_KEY') ||
-      key.startsWith('AGENTD_') ||
-      key === 'NODE_OPTIONS'
-    )
-      continue;
-    env[key] = value;
-  }
-  env['AGENTD_HOME'] = home;
-
-  const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'agentd.js'), 'serve', '--port', String(port)], {
-    cwd,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    }),
-  );
-
   try {
-    for (;;) {
-      if (exited) throw new Error(`agentd serve exited before answering:\n${stderr}`);
-      if (performance.now() - started > 30_000)
-        throw new Error(`agentd serve did not answer within 30 s:\n${stderr}`);
-      if ((await healthStatus(port)) === 200) break;
-      await sleep(5);
+    const serve = await startServe({ env: cleanEnv({ AGENTD_HOME: home }), cwd });
+    try {
+      await sleep(1000);
+      return { coldStartMs: serve.readyMs, idleRssBytes: readRss(serve.pid) };
+    } finally {
+      await serve.stop();
     }
-    const coldStartMs = performance.now() - started;
-    await sleep(1000);
-    const idleRssBytes = readRss(child.pid as number);
-    return { coldStartMs, idleRssBytes };
   } finally {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exit;
-      clearTimeout(killer);
-    }
     rmSync(home, { recursive: true, force: true });
     rmSync(cwd, { recursive: true, force: true });
   }
-}
-
-/** The status of GET /v1/health, or 0 when the connection fails (not listening yet). */
-function healthStatus(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/v1/health', method: 'GET', agent: false },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end();
-  });
-}
-
-/** Resident set size of a process, from /proc/<pid>/status (Linux). */
-function readRss(pid: number): number {
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -17,7 +17,7 @@ export const ConfigFileSchema = z.strictObject({
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), ProviderConfigSchema).optional(),
   models: ModelsConfigSchema.default({ catalog: [] }),
   store: StoreConfigSchema.default({}),
-  server: ServerConfigSchema.default({ host: '127.0.0.1', port: 7070 }),
+  server: ServerConfigSchema.prefault({}),
   agents: AgentsConfigSchema.prefault({}),
   budget: BudgetConfigSchema.prefault({}),
   executor: ExecutorConfigSchema.prefault({}),
@@ -43,6 +43,8 @@ export interface AgentdConfig {
   server: {
     host: string;
     port: number;
+    /** The listen backlog (`server.backlog`). */
+    backlog: number;
     /** The resolved bearer token, when `server.authToken` names a variable that is set. */
     authToken?: string;
     /**

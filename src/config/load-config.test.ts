@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...base, env: {}, files: [] });
     expect(config.home).toBe('/home/u/.agentd');
     expect(config.store.path).toBe('/home/u/.agentd/agentd.db');
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 7070 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 7070, backlog: 4096 });
     expect(config.providers).toEqual([]);
     expect(config.problems).toEqual([]);
   });
@@ -116,7 +116,12 @@ describe('loadConfig', () => {
       env: {},
       files: [{ path: 'a.yaml', text: 'server: {authToken: env:AGENTD_TOKEN}' }],
     });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 7070, authTokenMissing: 'AGENTD_TOKEN' });
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 7070,
+      backlog: 4096,
+      authTokenMissing: 'AGENTD_TOKEN',
+    });
     expect(config.problems).toEqual([
       'server.authToken: environment variable AGENTD_TOKEN is not set; agentd serve will refuse to start',
     ]);
@@ -125,7 +130,7 @@ describe('loadConfig', () => {
       env: { AGENTD_TOKEN: 'tok' },
       files: [{ path: 'a.yaml', text: 'server: {authToken: env:AGENTD_TOKEN}' }],
     });
-    expect(set.server).toEqual({ host: '127.0.0.1', port: 7070, authToken: 'tok' });
+    expect(set.server).toEqual({ host: '127.0.0.1', port: 7070, backlog: 4096, authToken: 'tok' });
     expect(set.problems).toEqual([]);
   });
 
@@ -262,7 +267,7 @@ describe('loadConfig', () => {
       ],
       overrides: { agents: { maxSteps: 5 } },
     });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 9000, backlog: 4096 });
     expect(config.agents.maxSteps).toBe(5);
     expect(config.models.default).toBe('openai/gpt-4o');
     expect(config.files).toEqual(['home.yaml', 'cwd.yaml']);

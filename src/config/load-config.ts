@@ -64,7 +64,11 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
   // Secrets only some commands need are recorded as problems rather than thrown, so a missing
   // server token or provider key does not stop `agentd tasks list` or runs on other providers.
   const problems: string[] = [];
-  const server: AgentdConfig['server'] = { host: parsed.server.host, port: parsed.server.port };
+  const server: AgentdConfig['server'] = {
+    host: parsed.server.host,
+    port: parsed.server.port,
+    backlog: parsed.server.backlog,
+  };
   if (parsed.server.authToken) {
     const authToken = resolveSecret(parsed.server.authToken, env);
     if (authToken) server.authToken = authToken;

@@ -28,6 +28,8 @@ export const ERROR_CATEGORIES = {
   halt: { fault: 'user' },
   /** A service agentd depends on (a model provider) failed or answered unusably. */
   upstream: { fault: 'upstream' },
+  /** agentd cannot take the request now (its run queue is full); the same request may succeed later. */
+  unavailable: { fault: 'system' },
   /** agentd itself failed; also every error whose code is not declared. */
   system: { fault: 'system' },
 } as const satisfies Record<string, { fault: ErrorFault }>;

@@ -16,6 +16,7 @@ export const EXECUTOR_ERROR_CODES = declareErrorCodes({
   'journal.nondeterministic': 'system',
   'journal.invalid_scope': 'system',
   'runtime.closed': 'invalid',
+  'task.queue_full': 'unavailable',
 });
 
 declare module '../core/errors.js' {

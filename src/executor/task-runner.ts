@@ -18,6 +18,7 @@ import type { TaskRecord, TaskStatus, TaskStore } from '../store/task-store.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
 import type { DurableContext, DurableEngine } from './durable-context.js';
+import { createRunQueue } from './run-queue.js';
 import { createTaskEventStreams } from './task-event-stream.js';
 import type { FollowOptions } from './task-event-stream.js';
 import { callRole } from './task-result.js';
@@ -73,7 +74,7 @@ export interface TaskRunner {
    * event (a waiting task keeps the stream open), when `signal` aborts, or when the runner closes.
    */
   events(id: string, options?: FollowOptions): AsyncGenerator<TaskEvent>;
-  /** Resumes tasks left `running` by a process that is gone; returns their ids. */
+  /** Resumes tasks left `running` (or `queued`) by a process that is gone; returns their ids (started, or queued to start here). */
   resumeInterrupted(): Promise<string[]>;
   /** From now on, adopts interrupted tasks on every heartbeat (for long-running servers). */
   watchInterrupted(): void;
@@ -96,6 +97,10 @@ export interface TaskRunnerOptions {
   heartbeatMs?: number;
   /** Steps (model, tool, human) one task may take in all (default unlimited). */
   maxTaskSteps?: number;
+  /** Tasks run at once; more wait in the run queue (default unlimited). */
+  maxRunningTasks?: number;
+  /** Tasks that may wait for a slot; a new task beyond it is refused with `task.queue_full` (default unlimited). */
+  maxQueuedTasks?: number;
   /** Whether `pid` is alive on this host (injectable for tests). */
   isProcessAlive?: (pid: number) => boolean;
 }
@@ -114,6 +119,13 @@ function aborted(signal: AbortSignal | undefined): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
+
+/**
+ * The `staleBefore` of a claim for a task seen `queued`: no lease counts as stale, so if another
+ * path claimed the task meanwhile (a claim runs a moment later, with its group of writes), this
+ * claim fails instead of taking the task from its new owner.
+ */
+const ONLY_IF_QUEUED = 0;
 
 /** Runners alive in this process, so a closed runner's leases count as dead at once. */
 const liveOwners = new Set<string>();
@@ -140,6 +152,12 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   const listeners = new Map<string, Set<(event: TaskEvent) => void>>();
   let closing = false;
   let watching = false;
+  const queue = createRunQueue({
+    maxRunning: options.maxRunningTasks ?? Number.POSITIVE_INFINITY,
+    maxQueued: options.maxQueuedTasks ?? Number.POSITIVE_INFINITY,
+    clock,
+    onLaunchError: (error) => logger.error('could not start a task', { error: String(error) }),
+  });
 
   const heartbeat = setInterval(() => {
     void renewLeases().catch((error: unknown) =>
@@ -386,30 +404,59 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     const candidates = await tasks.list({ status: ['running', 'queued'], limit: 1000 });
     const resumed: string[] = [];
     for (const task of candidates) {
-      if (running.has(task.id)) continue;
+      if (running.has(task.id) || queue.has(task.id)) continue;
       // A lease held by a dead process on this host is stale at once; otherwise wait for it to expire.
-      const staleBefore = ownerIsDeadHere(task.owner) ? Number.POSITIVE_INFINITY : now - heartbeatMs * 6;
-      if (await start(task.id, staleBefore)) resumed.push(task.id);
+      // Only a running task has a lease: a queued one (no owner) may be claimed by another path
+      // before this claim runs, and an unlimited staleness would then take it from its new owner.
+      const deadOwner = task.status === 'running' && ownerIsDeadHere(task.owner);
+      const staleBefore = deadOwner ? Number.POSITIVE_INFINITY : now - heartbeatMs * 6;
+      if ((await start(task.id, staleBefore)) !== 'not started') resumed.push(task.id);
     }
     if (resumed.length > 0) logger.info('resumed interrupted tasks', { count: resumed.length, ids: resumed });
     return resumed;
   }
 
-  async function start(id: string, staleBefore: number): Promise<boolean> {
-    const now = clock.now();
-    const claimed = await tasks.claim(id, { owner, now, staleBefore });
+  /**
+   * Runs the task here once the run queue gives it a slot (at once when one is free): takes its
+   * lease if it is queued, or running under a lease renewed before `staleBefore`.
+   */
+  function start(
+    id: string,
+    staleBefore: number,
+    admission: { reserved?: boolean } = {},
+  ): Promise<'started' | 'queued' | 'not started'> {
+    return queue.admit(id, () => launch(id, staleBefore), admission);
+  }
+
+  /** Claims and starts the task; false when it is no longer there to take (cancelled, or taken elsewhere). */
+  async function launch(id: string, staleBefore: number): Promise<boolean> {
+    if (closing) return false;
+    const claimed = await tasks.claim(id, { owner, now: clock.now(), staleBefore });
     if (!claimed) return false;
     const task = await tasks.get(id);
     if (!task) return false;
-    void execute(task).catch((error: unknown) =>
-      logger.error('task run loop failed', { taskId: id, error: String(error) }),
-    );
+    void execute(task)
+      .catch((error: unknown) => logger.error('task run loop failed', { taskId: id, error: String(error) }))
+      .finally(() => queue.release());
     return true;
+  }
+
+  /** The error for a task refused because the run queue is full. */
+  function queueFull(): AgentdError {
+    const { running: active, queued } = queue.counts();
+    const seconds = queue.retryAfterSeconds();
+    return new AgentdError({
+      code: 'task.queue_full',
+      message: `agentd is at capacity (${active} tasks running, ${queued} queued; executor.maxRunningTasks and executor.maxQueuedTasks): try again in ${seconds} s`,
+      details: { retryAfterSeconds: seconds, running: active, queued },
+    });
   }
 
   return {
     async submit({ prompt, input, simulated = false, beforeStart }) {
       if (closing) throw new AgentdError({ code: 'runtime.closed', message: 'the runtime is shutting down' });
+      // Refused before the task exists: a refused request leaves nothing behind.
+      if (!queue.reserve()) throw queueFull();
       const now = clock.now();
       const task: TaskRecord = {
         id: newId('task', now),
@@ -426,9 +473,14 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         startedAt: null,
         finishedAt: null,
       };
-      await tasks.create(task);
-      beforeStart?.(task);
-      await start(task.id, now);
+      try {
+        await tasks.create(task);
+        beforeStart?.(task);
+      } catch (error) {
+        queue.unreserve();
+        throw error;
+      }
+      await start(task.id, ONLY_IF_QUEUED, { reserved: true });
       return (await tasks.get(task.id)) ?? task;
     },
 
@@ -440,8 +492,9 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         error: cancelledError(),
         finishedAt: clock.now(),
       });
-      // Nobody may answer for a task that no longer runs.
+      // Nobody may answer for a task that no longer runs, and a queued one leaves the queue.
       if (changed) await reviews.cancelPending(id, clock.now());
+      queue.drop(id);
       const local = running.get(id);
       // A live owner elsewhere records the end itself when its heartbeat sees the cancellation.
       const ownedElsewhere =
@@ -467,6 +520,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     async wait(id, { untilWaiting = false, signal } = {}) {
       const stop = aborted(signal);
       for (;;) {
+        // Queued here: it starts here, so there is nothing to poll until it does.
+        if (queue.has(id)) await Promise.race([queue.left(id), stop]);
         const local = running.get(id);
         if (local) await Promise.race([local.done, stop]);
         const task = await tasks.get(id);
@@ -481,8 +536,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         }
         // Answered elsewhere (e.g. `agentd reviews approve` in another terminal): resume it here,
         // also when the process that answered started it and then exited (or crashed) mid-run.
-        if (!running.has(id) && !closing) {
-          if (task.status === 'queued') await start(id, clock.now());
+        if (!running.has(id) && !queue.has(id) && !closing) {
+          if (task.status === 'queued') await start(id, ONLY_IF_QUEUED);
           else if (task.status === 'running' && ownerIsDeadHere(task.owner))
             await start(id, Number.POSITIVE_INFINITY);
         }
@@ -521,7 +576,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       notify(review.taskId, { ...event, seq: await tasks.appendEvent(review.taskId, event) });
       // Queue it again; this process runs it unless the task was cancelled meanwhile.
       if (await tasks.transition(review.taskId, ['waiting'], 'queued')) {
-        if (!closing) await start(review.taskId, clock.now());
+        if (!closing) await start(review.taskId, ONLY_IF_QUEUED);
       }
       return answered;
     },
@@ -534,6 +589,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
 
     async close() {
       closing = true;
+      // Queued tasks stay queued in the store: the next runtime on this database runs them.
+      queue.clear();
       streams.closeAll();
       liveOwners.delete(owner);
       clearInterval(heartbeat);

@@ -67,6 +67,9 @@ export const createTask = defineOperation({
       all: [200, 202],
     },
     query: ['wait', 'timeout'],
+    errors: {
+      503: 'The run queue is full (task.queue_full): try again after the seconds in the Retry-After header',
+    },
   },
   async handler(runtime, { wait, timeout, task }, actor) {
     const submitted = await runtime.tasks.submit(task, actor);

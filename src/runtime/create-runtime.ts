@@ -167,6 +167,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     clock,
     logger,
     maxTaskSteps: config.executor.maxTaskSteps,
+    maxRunningTasks: config.executor.maxRunningTasks,
+    maxQueuedTasks: config.executor.maxQueuedTasks,
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     workflow: createTeamWorkflow({
       config,

@@ -22,7 +22,13 @@ export interface RuntimeSettings {
   /** The effective configuration with secrets masked. */
   readonly config: Record<string, unknown>;
   /** HTTP server settings (the auth token unmasked, for the server only). */
-  readonly server: { host: string; port: number; authToken?: string; authTokenMissing?: string };
+  readonly server: {
+    host: string;
+    port: number;
+    backlog: number;
+    authToken?: string;
+    authTokenMissing?: string;
+  };
   /** Whether operation results are checked against their output schemas (development, tests). */
   readonly validateOutputs: boolean;
   /** Rereads the config files now (see RuntimeOptions.watchConfig): catalog and router changes apply. */

@@ -601,6 +601,7 @@ describe('GET /v1/openapi.json', () => {
       '413',
       '415',
       '500',
+      '503',
     ]);
 
     const events = res.body.paths['/v1/tasks/{id}/events']?.['get'] as Documented;

@@ -52,9 +52,10 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
 
   app.onError((error, c) => {
-    const { status, body } = errorResponse(error);
-    // The client only sees a generic message for these, so the server log is the only trace.
-    if (status >= 500) {
+    const { status, body, headers } = errorResponse(error);
+    // The client only sees a generic message for these, so the server log is the only trace. A 503
+    // (the run queue is full) is load, not a failure: logging each one would add to the load.
+    if (status >= 500 && status !== 503) {
       logger.error('request failed', {
         method: c.req.method,
         path: c.req.path,
@@ -66,6 +67,7 @@ export function createApp(options: AppOptions): Hono {
     }
     const response = c.json(body, status as 400);
     if (status === 401) response.headers.set('WWW-Authenticate', 'Bearer');
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
     return response;
   });
   app.notFound((c) =>

@@ -18,6 +18,7 @@ const STATUS_BY_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
   guard: 400,
   halt: 400,
   upstream: 502,
+  unavailable: 503,
   system: 500,
 };
 
@@ -26,16 +27,23 @@ export function httpStatusOf(error: AgentdError): number {
   return STATUS_BY_CATEGORY[error.category];
 }
 
-/** The JSON error body and status for anything thrown; never a stack trace. */
+/** The JSON error body, status and extra headers for anything thrown; never a stack trace. */
 export function errorResponse(thrown: unknown): {
   status: number;
   body: { error: { code: string; message: string; path?: string } };
+  headers: Record<string, string>;
 } {
   const error = toAgentdError(thrown);
   const status = httpStatusOf(error);
   // Internal failures keep their code but not their message, which may expose internals.
   const message = status === 500 ? 'internal error; see the server log' : error.message;
-  return { status, body: { error: { ...error.toJSON(), message } } };
+  const headers: Record<string, string> = {};
+  if (error.category === 'unavailable') {
+    // When to try again: the error's own estimate (a full run queue knows how fast it drains).
+    const seconds = error.details?.['retryAfterSeconds'];
+    headers['Retry-After'] = String(typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : 1);
+  }
+  return { status, body: { error: { ...error.toJSON(), message } }, headers };
 }
 
 /** A request-level error (bad JSON, missing auth) in the same shape. */

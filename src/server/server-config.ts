@@ -5,6 +5,11 @@ import { SecretRefSchema } from '../models/models-config.js';
 export const ServerConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(7070),
+  /**
+   * Connections the kernel holds completed until the server accepts them (Linux caps it at
+   * net.core.somaxconn). Node's default, 511, drops handshakes under a burst of clients.
+   */
+  backlog: z.number().int().min(1).max(65_535).default(4_096),
   /** Bearer token required on every request but `/v1/health`; mandatory when binding beyond loopback. */
   authToken: SecretRefSchema.optional(),
 });

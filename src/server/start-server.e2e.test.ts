@@ -98,6 +98,40 @@ describe('startServer', () => {
     expect(logged).toEqual([expect.objectContaining({ path: '/v1/tasks', message: 'disk on fire' })]);
   });
 
+  it('answers 503 with Retry-After when the run queue is full, and takes tasks again once it drains', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    t = await createTestRuntime({
+      script: [{ text: 'done', waitFor: gate }],
+      config: { executor: { maxRunningTasks: 1, maxQueuedTasks: 1 }, memory: { enabled: false } },
+    });
+    const server = await startServer({ runtime: t.runtime, host: '127.0.0.1', port: 0, backlog: 64 });
+    servers.push(server);
+    const submit = () =>
+      fetch(`${server.url}/v1/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'queue me' }),
+      });
+    const running = await submit();
+    const queued = await submit();
+    expect([running.status, queued.status]).toEqual([202, 202]);
+    expect(((await queued.json()) as TaskResult).status).toBe('queued');
+
+    const refused = await submit();
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('task.queue_full');
+    expect(body.error.message).toContain('executor.maxQueuedTasks');
+
+    open();
+    const { id } = (await running.json()) as TaskResult;
+    await t.runtime.tasks.wait(id);
+    await until(async () => (await t?.runtime.tasks.list({ status: ['queued', 'running'] }))?.length === 0);
+    expect((await submit()).status).toBe(202);
+  });
+
   it('reports a port that is already taken as server.port_in_use', async () => {
     t = await createTestRuntime();
     const first = await startServer({ runtime: t.runtime, host: '127.0.0.1', port: 0 });

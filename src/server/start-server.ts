@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { AgentdError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../runtime/index.js';
@@ -23,6 +23,11 @@ export async function startServer(options: {
   /** Where server errors are logged. */
   logger?: Logger;
   version?: string;
+  /**
+   * Connections the kernel may hold completed but not yet accepted (node's default is 511; Linux
+   * caps it at net.core.somaxconn). Under a burst of connections a short backlog drops handshakes.
+   */
+  backlog?: number;
 }): Promise<RunningServer> {
   if (!isLoopbackName(options.host) && !options.authToken) {
     throw new AgentdError({
@@ -38,9 +43,11 @@ export async function startServer(options: {
     ...(options.logger ? { logger: options.logger } : {}),
   });
   return new Promise((resolve, reject) => {
-    const server = serve(
-      { fetch: app.fetch, hostname: options.host, port: options.port },
-      (info: AddressInfo) => {
+    const server = createAdaptorServer({ fetch: app.fetch });
+    server.listen(
+      { host: options.host, port: options.port, ...(options.backlog ? { backlog: options.backlog } : {}) },
+      () => {
+        const info = server.address() as AddressInfo;
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
         resolve({
           url: `http://${host}:${info.port}`,

@@ -100,14 +100,18 @@ export interface FakeOpenAIServerOptions {
   embeddingScript?: FakeEmbeddingScript;
   /** The vector size of embeddings when the request names none. Default 16. */
   embeddingDimensions?: number;
+  /** Keep every request in `requests` (default true); off for long load runs, whose memory it would fill. */
+  recordRequests?: boolean;
 }
 
 /** A running fake server. */
 export interface FakeOpenAIServer {
   /** `http://127.0.0.1:<port>/v1`. */
   baseUrl: string;
-  /** Every request received (chat completions, embeddings and model listings), in order. */
+  /** Every request received (chat completions, embeddings and model listings), in order; empty with `recordRequests: false`. */
   requests: RecordedRequest[];
+  /** How many requests it received, recorded or not. */
+  received(): number;
   /** Stops listening and terminates open connections (including hanging ones). */
   close(): Promise<void>;
 }
@@ -141,6 +145,11 @@ export async function startFakeOpenAIServer(
   const models = options.models ?? ['fake-model'];
   let chatIndex = 0;
   let embeddingIndex = 0;
+  let received = 0;
+  const record = (request: RecordedRequest): void => {
+    received++;
+    if (options.recordRequests !== false) requests.push(request);
+  };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -159,13 +168,13 @@ export async function startFakeOpenAIServer(
       try {
         body = JSON.parse(raw) as FakeChatRequestBody;
       } catch (error) {
-        requests.push({ method: req.method ?? 'GET', path, headers: headersOf(req), body: undefined });
+        record({ method: req.method ?? 'GET', path, headers: headersOf(req), body: undefined });
         sendError(res, 400, {}, `request body is not JSON: ${(error as Error).message}`);
         return;
       }
     }
     const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers: headersOf(req), body };
-    requests.push(recorded);
+    record(recorded);
 
     if (req.method === 'GET' && path === '/v1/models') {
       sendJson(
@@ -229,6 +238,7 @@ export async function startFakeOpenAIServer(
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
+    received: () => received,
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

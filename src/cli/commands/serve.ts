@@ -29,6 +29,7 @@ export function registerServe(program: Command, cli: CliContext, version: string
         runtime,
         host: options.host ?? server.host,
         port,
+        backlog: server.backlog,
         ...(server.authToken ? { authToken: server.authToken } : {}),
         logger: createStderrLogger(cli.io, 'info'),
         version,

@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Stores } from '../stores.js';
+import { groupCommitOf } from './group-commit.js';
 import { applyMigrations } from './migrations.js';
 import { SqliteAuditStore } from './sqlite-audit-store.js';
 import { SqliteJournalStore } from './sqlite-journal-store.js';
@@ -51,6 +52,7 @@ export function openSqliteDatabase(options: OpenSqliteOptions): Database.Databas
 /** Opens every store on one SQLite database; `close()` closes the database. */
 export function openSqliteStores(options: OpenSqliteOptions): Stores {
   const db = openSqliteDatabase(options);
+  const group = groupCommitOf(db);
   return {
     tasks: new SqliteTaskStore(db),
     journal: new SqliteJournalStore(db),
@@ -63,6 +65,7 @@ export function openSqliteStores(options: OpenSqliteOptions): Stores {
     audit: new SqliteAuditStore(db),
     verdicts: new SqliteVerdictStore(db),
     async close() {
+      group.flush();
       db.close();
     },
   };

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { JournalStore, StepRecord } from '../journal-store.js';
+import { groupCommitOf } from './group-commit.js';
+import type { GroupCommit } from './group-commit.js';
 import { fromJsonText, toJsonText } from './json-columns.js';
 import { isUniqueViolation, storeConflict } from './sqlite-errors.js';
 
@@ -19,8 +21,10 @@ export class SqliteJournalStore implements JournalStore {
   readonly #insert: Database.Statement<[StepRow]>;
   readonly #get: Database.Statement<[string, string], StepRow>;
   readonly #list: Database.Statement<[string], StepRow>;
+  readonly #group: GroupCommit;
 
   constructor(db: Database.Database) {
+    this.#group = groupCommitOf(db);
     this.#insert = db.prepare(`
       INSERT INTO steps (task_id, key, name, status, output, error, started_at, finished_at)
       VALUES (@task_id, @key, @name, @status, @output, @error, @started_at, @finished_at)
@@ -31,17 +35,18 @@ export class SqliteJournalStore implements JournalStore {
 
   /** Records a finished step; throws `store.conflict` if (taskId, key) is already recorded. */
   async record(step: StepRecord): Promise<void> {
+    const row: StepRow = {
+      task_id: step.taskId,
+      key: step.key,
+      name: step.name,
+      status: step.status,
+      output: toJsonText(step.output),
+      error: toJsonText(step.error),
+      started_at: step.startedAt,
+      finished_at: step.finishedAt,
+    };
     try {
-      this.#insert.run({
-        task_id: step.taskId,
-        key: step.key,
-        name: step.name,
-        status: step.status,
-        output: toJsonText(step.output),
-        error: toJsonText(step.error),
-        started_at: step.startedAt,
-        finished_at: step.finishedAt,
-      });
+      await this.#group.write(() => this.#insert.run(row));
     } catch (error) {
       // A conflict means another run of the same task got here first; the journal keeps the
       // first record so replay stays deterministic.

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { CostRecord, CostTotals, LedgerStore } from '../ledger-store.js';
+import { groupCommitOf } from './group-commit.js';
+import type { GroupCommit } from './group-commit.js';
 import { isUniqueViolation, storeConflict } from './sqlite-errors.js';
 
 interface CostRow {
@@ -19,9 +21,12 @@ interface CostRow {
 export class SqliteLedgerStore implements LedgerStore {
   readonly #insert: Database.Statement<[CostRow]>;
   readonly #listByTask: Database.Statement<[string], CostRow>;
-  readonly #totals: Database.Statement<[{ taskId: string | null; since: number | null }], CostTotals>;
+  readonly #totalsOfTask: Database.Statement<[{ taskId: string; since: number | null }], CostTotals>;
+  readonly #totalsSince: Database.Statement<[{ since: number | null }], CostTotals>;
+  readonly #group: GroupCommit;
 
   constructor(db: Database.Database) {
+    this.#group = groupCommitOf(db);
     this.#insert = db.prepare(`
       INSERT INTO cost_ledger
         (id, task_id, agent, model_id, provider, input_tokens, output_tokens, cost_usd, source, created_at)
@@ -30,32 +35,38 @@ export class SqliteLedgerStore implements LedgerStore {
     `);
     // rowid breaks ties on created_at by insertion order, which is the order the calls were priced.
     this.#listByTask = db.prepare('SELECT * FROM cost_ledger WHERE task_id = ? ORDER BY created_at, rowid');
-    this.#totals = db.prepare(`
+    const sums = `
       SELECT
         COALESCE(SUM(cost_usd), 0)      AS costUsd,
         COALESCE(SUM(input_tokens), 0)  AS inputTokens,
         COALESCE(SUM(output_tokens), 0) AS outputTokens,
         COUNT(*)                        AS calls
-      FROM cost_ledger
-      WHERE (@taskId IS NULL OR task_id = @taskId) AND (@since IS NULL OR created_at >= @since)
-    `);
+      FROM cost_ledger`;
+    // Two statements, because SQLite plans a statement once: one filter for both cases
+    // (`@taskId IS NULL OR task_id = @taskId`) read the whole ledger for every task's sum. Each
+    // one here reads only its index range: a task's rows, or the rows since a time.
+    this.#totalsOfTask = db.prepare(
+      `${sums} WHERE task_id = @taskId AND (@since IS NULL OR created_at >= @since)`,
+    );
+    this.#totalsSince = db.prepare(`${sums} WHERE @since IS NULL OR created_at >= @since`);
   }
 
   /** Appends a row; throws `store.conflict` if its id is already recorded. */
   async record(row: CostRecord): Promise<void> {
+    const values: CostRow = {
+      id: row.id,
+      task_id: row.taskId,
+      agent: row.agent,
+      model_id: row.modelId,
+      provider: row.provider,
+      input_tokens: row.inputTokens,
+      output_tokens: row.outputTokens,
+      cost_usd: row.costUsd,
+      source: row.source,
+      created_at: row.createdAt,
+    };
     try {
-      this.#insert.run({
-        id: row.id,
-        task_id: row.taskId,
-        agent: row.agent,
-        model_id: row.modelId,
-        provider: row.provider,
-        input_tokens: row.inputTokens,
-        output_tokens: row.outputTokens,
-        cost_usd: row.costUsd,
-        source: row.source,
-        created_at: row.createdAt,
-      });
+      await this.#group.write(() => this.#insert.run(values));
     } catch (error) {
       if (isUniqueViolation(error)) throw storeConflict(`cost row '${row.id}' already exists`, error);
       throw error;
@@ -69,7 +80,11 @@ export class SqliteLedgerStore implements LedgerStore {
 
   /** Sums over rows matching the filter (all rows when it is empty); `since` is inclusive, ms. */
   async totals(filter: { taskId?: string; since?: number }): Promise<CostTotals> {
-    const totals = this.#totals.get({ taskId: filter.taskId ?? null, since: filter.since ?? null });
+    const since = filter.since ?? null;
+    const totals =
+      filter.taskId === undefined
+        ? this.#totalsSince.get({ since })
+        : this.#totalsOfTask.get({ taskId: filter.taskId, since });
     // An aggregate without GROUP BY always yields exactly one row.
     return totals ?? { costUsd: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
   }

@@ -4,6 +4,8 @@ import '../../executor/executor-error-codes.js';
 import type { TaskEvent } from '../../core/events.js';
 import type { Json } from '../../core/json.js';
 import type { TaskPatch, TaskRecord, TaskStatus, TaskStore } from '../task-store.js';
+import { groupCommitOf } from './group-commit.js';
+import type { GroupCommit } from './group-commit.js';
 import { fromJsonText, toJsonText } from './json-columns.js';
 import { isForeignKeyViolation, isUniqueViolation, storeConflict } from './sqlite-errors.js';
 
@@ -55,18 +57,21 @@ interface PatchParams {
 export class SqliteTaskStore implements TaskStore {
   readonly #insert: Database.Statement<[TaskRow]>;
   readonly #get: Database.Statement<[string], TaskRow>;
-  readonly #list: Database.Statement<
-    [{ statuses: string | null; before: string | null; limit: number }],
+  readonly #list: Database.Statement<[{ before: string | null; limit: number }], TaskRow>;
+  readonly #listByStatus: Database.Statement<
+    [{ statuses: string; before: string | null; limit: number }],
     TaskRow
   >;
   readonly #patch: Database.Statement<[PatchParams]>;
-  readonly #update: (id: string, patch: TaskPatch) => TaskRecord | null;
-  readonly #appendEvent: (taskId: string, event: Omit<TaskEvent, 'seq'>) => number;
+  readonly #update: (id: string, patch: TaskPatch) => Promise<TaskRecord | null>;
+  readonly #appendEvent: (taskId: string, event: Omit<TaskEvent, 'seq'>) => Promise<number>;
   readonly #listEvents: Database.Statement<[string, number], EventRow>;
   readonly #claim: Database.Statement<[{ id: string; owner: string; now: number; staleBefore: number }]>;
   readonly #heartbeat: Database.Statement<[{ owner: string; now: number }]>;
+  readonly #group: GroupCommit;
 
   constructor(db: Database.Database) {
+    this.#group = groupCommitOf(db);
     this.#insert = db.prepare(`
       INSERT INTO tasks (id, status, prompt, input, output, error, result, simulated, owner, heartbeat_at, created_at, started_at, finished_at)
       VALUES (@id, @status, @prompt, @input, @output, @error, @result, @simulated, @owner, @heartbeat_at, @created_at, @started_at, @finished_at)
@@ -74,10 +79,16 @@ export class SqliteTaskStore implements TaskStore {
     this.#get = db.prepare('SELECT * FROM tasks WHERE id = ?');
     // `before` names a row; comparing the (created_at, id) pair makes ties on created_at page
     // correctly. An unknown cursor id makes the comparison NULL, so the page is empty.
+    const before =
+      '(@before IS NULL OR (created_at, id) < (SELECT created_at, id FROM tasks WHERE id = @before))';
     this.#list = db.prepare(`
+      SELECT * FROM tasks WHERE ${before} ORDER BY created_at DESC, id DESC LIMIT @limit
+    `);
+    // A statement of its own, because SQLite plans a statement once: with an optional status
+    // filter (`@statuses IS NULL OR …`) it would walk every task to find the few running ones.
+    this.#listByStatus = db.prepare(`
       SELECT * FROM tasks
-      WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
-        AND (@before IS NULL OR (created_at, id) < (SELECT created_at, id FROM tasks WHERE id = @before))
+      WHERE status IN (SELECT value FROM json_each(@statuses)) AND ${before}
       ORDER BY created_at DESC, id DESC
       LIMIT @limit
     `);
@@ -95,13 +106,16 @@ export class SqliteTaskStore implements TaskStore {
         finished_at = CASE WHEN @setFinishedAt THEN @finishedAt ELSE finished_at END
       WHERE id = @id AND (@from IS NULL OR status IN (SELECT value FROM json_each(@from)))
     `);
-    this.#update = db.transaction((id: string, patch: TaskPatch): TaskRecord | null => {
-      if (this.#patch.run(patchParams(id, null, patch)).changes === 0) return null;
-      const row = this.#get.get(id);
-      return row === undefined ? null : toTaskRecord(row);
-    });
-    // MAX(seq)+1 is computed and written by one statement inside a write transaction, so
-    // concurrent appenders (other connections, other processes) never get the same seq.
+    // Writes run inside the group commit's transaction (BEGIN IMMEDIATE, so it holds the write
+    // lock): the patch and the read after it see no other writer in between, with no savepoint.
+    this.#update = (id, patch) =>
+      this.#group.write(() => {
+        if (this.#patch.run(patchParams(id, null, patch)).changes === 0) return null;
+        const row = this.#get.get(id);
+        return row === undefined ? null : toTaskRecord(row);
+      });
+    // MAX(seq)+1 is computed and written by one statement under the write lock, so concurrent
+    // appenders (other connections, other processes) never get the same seq.
     const insertEvent = db.prepare<
       [{ taskId: string; type: string; time: number; data: string }],
       { seq: number }
@@ -110,17 +124,12 @@ export class SqliteTaskStore implements TaskStore {
       SELECT @taskId, COALESCE(MAX(seq), 0) + 1, @type, @time, @data FROM task_events WHERE task_id = @taskId
       RETURNING seq
     `);
-    const appendEvent = db.transaction((taskId: string, event: Omit<TaskEvent, 'seq'>): number => {
-      const row = insertEvent.get({
-        taskId,
-        type: event.type,
-        time: event.time,
-        data: JSON.stringify(event.data),
-      });
+    this.#appendEvent = async (taskId, event) => {
+      const params = { taskId, type: event.type, time: event.time, data: JSON.stringify(event.data) };
+      const row = await this.#group.write(() => insertEvent.get(params));
       if (row === undefined) throw new Error('INSERT … RETURNING returned no row');
       return row.seq;
-    });
-    this.#appendEvent = (taskId, event) => appendEvent.immediate(taskId, event);
+    };
     // One conditional write, so two runners racing for a stale task cannot both take it.
     this.#claim = db.prepare(`
       UPDATE tasks SET status = 'running', owner = @owner, heartbeat_at = @now,
@@ -139,22 +148,24 @@ export class SqliteTaskStore implements TaskStore {
   /** Inserts a new task; throws `store.conflict` if the id exists. */
   async create(task: TaskRecord): Promise<void> {
     try {
-      this.#insert.run({
-        id: task.id,
-        status: task.status,
-        prompt: task.prompt,
-        // `input` may itself be JSON null, which must survive as the text `null`.
-        input: JSON.stringify(task.input),
-        output: task.output,
-        error: toJsonText(task.error),
-        result: toJsonText(task.result),
-        simulated: task.simulated ? 1 : 0,
-        owner: task.owner,
-        heartbeat_at: task.heartbeatAt,
-        created_at: task.createdAt,
-        started_at: task.startedAt,
-        finished_at: task.finishedAt,
-      });
+      await this.#group.write(() =>
+        this.#insert.run({
+          id: task.id,
+          status: task.status,
+          prompt: task.prompt,
+          // `input` may itself be JSON null, which must survive as the text `null`.
+          input: JSON.stringify(task.input),
+          output: task.output,
+          error: toJsonText(task.error),
+          result: toJsonText(task.result),
+          simulated: task.simulated ? 1 : 0,
+          owner: task.owner,
+          heartbeat_at: task.heartbeatAt,
+          created_at: task.createdAt,
+          started_at: task.startedAt,
+          finished_at: task.finishedAt,
+        }),
+      );
     } catch (error) {
       if (isUniqueViolation(error)) throw storeConflict(`task '${task.id}' already exists`, error);
       throw error;
@@ -169,11 +180,11 @@ export class SqliteTaskStore implements TaskStore {
 
   /** Newest first; `before` is the id of the last row seen (exclusive). */
   async list(query: { status?: TaskStatus[]; limit: number; before?: string }): Promise<TaskRecord[]> {
-    const rows = this.#list.all({
-      statuses: query.status === undefined ? null : JSON.stringify(query.status),
-      before: query.before ?? null,
-      limit: query.limit,
-    });
+    const before = query.before ?? null;
+    const rows =
+      query.status === undefined
+        ? this.#list.all({ before, limit: query.limit })
+        : this.#listByStatus.all({ statuses: JSON.stringify(query.status), before, limit: query.limit });
     return rows.map(toTaskRecord);
   }
 
@@ -184,25 +195,27 @@ export class SqliteTaskStore implements TaskStore {
 
   /** Sets `status` to `to` only if it currently is one of `from`; returns whether it changed. */
   async transition(id: string, from: TaskStatus[], to: TaskStatus, patch: TaskPatch = {}): Promise<boolean> {
-    return this.#patch.run(patchParams(id, JSON.stringify(from), { ...patch, status: to })).changes === 1;
+    const params = patchParams(id, JSON.stringify(from), { ...patch, status: to });
+    return (await this.#group.write(() => this.#patch.run(params))).changes === 1;
   }
 
   /** Takes the task's lease if it is queued or its lease is stale; returns whether it was taken. */
   async claim(id: string, lease: { owner: string; now: number; staleBefore: number }): Promise<boolean> {
     // Infinity (a dead local owner) is not a valid SQLite binding; any time after `now` means "stale".
     const staleBefore = Number.isFinite(lease.staleBefore) ? lease.staleBefore : Number.MAX_SAFE_INTEGER;
-    return this.#claim.run({ id, owner: lease.owner, now: lease.now, staleBefore }).changes === 1;
+    const params = { id, owner: lease.owner, now: lease.now, staleBefore };
+    return (await this.#group.write(() => this.#claim.run(params))).changes === 1;
   }
 
   /** Renews the lease of every running task the owner holds. */
   async heartbeat(lease: { owner: string; now: number }): Promise<void> {
-    this.#heartbeat.run(lease);
+    await this.#group.write(() => this.#heartbeat.run(lease));
   }
 
   /** Appends an event; assigns and returns its per-task sequence number (1, 2, …). */
   async appendEvent(taskId: string, event: Omit<TaskEvent, 'seq'>): Promise<number> {
     try {
-      return this.#appendEvent(taskId, event);
+      return await this.#appendEvent(taskId, event);
     } catch (error) {
       if (isForeignKeyViolation(error)) throw notFound('task', taskId);
       throw error;

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Json } from '../../core/json.js';
 import type { SpanRecord, TraceStore } from '../trace-store.js';
+import { groupCommitOf } from './group-commit.js';
+import type { GroupCommit } from './group-commit.js';
 
 interface SpanRow {
   span_id: string;
@@ -20,8 +22,10 @@ interface SpanRow {
 export class SqliteTraceStore implements TraceStore {
   readonly #insert: (spans: SpanRecord[]) => void;
   readonly #listByTask: Database.Statement<[string], SpanRow>;
+  readonly #group: GroupCommit;
 
   constructor(db: Database.Database) {
+    this.#group = groupCommitOf(db);
     // OR IGNORE: exporters retry whole batches, so a span already stored is expected, not an error.
     const insertSpan = db.prepare<[SpanRow]>(`
       INSERT OR IGNORE INTO spans
@@ -29,7 +33,7 @@ export class SqliteTraceStore implements TraceStore {
       VALUES
         (@span_id, @trace_id, @parent_span_id, @task_id, @name, @kind, @start_time, @end_time, @status, @status_message, @attributes)
     `);
-    // One transaction per batch: a single fsync instead of one per span, and no half-written batch.
+    // All or nothing per batch (a savepoint inside the group commit's transaction).
     this.#insert = db.transaction((spans: SpanRecord[]) => {
       for (const span of spans) insertSpan.run(toSpanRow(span));
     });
@@ -42,7 +46,7 @@ export class SqliteTraceStore implements TraceStore {
 
   /** Inserts spans; a span id already stored is ignored (exporters may retry). */
   async insert(spans: SpanRecord[]): Promise<void> {
-    if (spans.length > 0) this.#insert(spans);
+    if (spans.length > 0) await this.#group.write(() => this.#insert(spans));
   }
 
   /** The spans of one task, ordered by start time. */
