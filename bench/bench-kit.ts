@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import type { FakeLanguageModel } from '../src/testing/fake-language-model.js';
 
 /** Files in bench/ that are not benchmarks. */
-export const NON_BENCHMARK_FILES: ReadonlySet<string> = new Set(['run.ts', 'bench-kit.ts']);
+export const NON_BENCHMARK_FILES: ReadonlySet<string> = new Set(['run.ts', 'bench-kit.ts', 'serve-start.ts']);
 
 /** Names of the benchmarks in `dir` (each `NAME.ts` exporting `run(args)`), sorted. */
 export function listBenchmarks(dir: string): string[] {

@@ -1,15 +1,12 @@
 // Orchestration overhead of agentd itself, with the model taken out of the picture: a 10-agent
 // sequential team on a zero-latency fake model, the raw journal engine, and the cold start and idle
 // memory of `agentd serve`. Run with `npm run bench -- overhead`; options: --tasks, --agents, --warmup,
-// --journal-steps, --sdk-calls, --serve-runs (counts) and --skip-serve.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
+// --journal-steps, --sdk-calls, --serve-runs (counts), --skip-serve and --serve-only (only the
+// `agentd serve` part: cold start, idle memory, first task; see serve-start.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { streamText } from 'ai';
 import { systemClock } from '../src/core/clock.js';
 import { createJournalEngine } from '../src/executor/index.js';
@@ -33,13 +30,14 @@ import {
   timed,
 } from './bench-kit.js';
 import type { ModelTiming } from './bench-kit.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { measureServe } from './serve-start.js';
+import type { ServeMeasurement } from './serve-start.js';
 
 const TARGETS = {
   overheadPerCallP50Ms: 0.5,
   coldStartMs: 300,
   idleRssBytes: 80 * 1024 * 1024,
+  firstTaskExtraMs: 50,
 };
 
 /** The fixed answer of the zero-latency model (a few words, so the stream has a few text deltas). */
@@ -53,11 +51,53 @@ export async function run(args: string[]): Promise<void> {
   const journalSteps = intOption(args, 'journal-steps', 5000);
   const serveRuns = intOption(args, 'serve-runs', 5);
   const sdkCalls = intOption(args, 'sdk-calls', 1000);
+  const serveOnly = flag(args, 'serve-only');
+  if (serveOnly && flag(args, 'skip-serve'))
+    throw new Error('--serve-only and --skip-serve exclude each other');
   const machine = describeMachine();
   const loadBefore = loadavg();
 
   process.stdout.write(`agentd overhead benchmark — ${machineLine(machine)}\n\n`);
 
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  if (!serveOnly) {
+    const part = await runTaskPart({ tasks, agents, warmup, journalSteps, sdkCalls });
+    rows.push(...part.rows);
+    notes.push(...part.notes);
+  }
+  let serve: ServeMeasurement | { skipped: string };
+  if (flag(args, 'skip-serve')) {
+    serve = { skipped: '--skip-serve' };
+  } else {
+    process.stdout.write(`• \`agentd serve\`: cold start, idle memory, first tasks (${serveRuns} runs)…\n`);
+    serve = await measureServe(serveRuns);
+  }
+  process.stdout.write('\n');
+  const servePart = serveRowsAndNotes(serve);
+  rows.push(...servePart.rows);
+  printTable(['metric', 'value', 'target', 'met?'], rows);
+
+  const loadAfter = loadavg();
+  notes.unshift(
+    `Machine: ${machineLine(machine)}. Load average (1 min) ${loadBefore[0]?.toFixed(2)} at start, ` +
+      `${loadAfter[0]?.toFixed(2)} at end: other processes on the machine compete for its cores.`,
+  );
+  notes.push(...servePart.notes);
+  process.stdout.write(`${notes.map((n) => `- ${n}`).join('\n')}\n`);
+}
+
+const met = (ok: boolean) => (ok ? 'yes' : 'NO');
+
+/** The in-process part: team tasks on the fake model, the journal engine, streamText alone. */
+async function runTaskPart(options: {
+  tasks: number;
+  agents: number;
+  warmup: number;
+  journalSteps: number;
+  sdkCalls: number;
+}): Promise<{ rows: string[][]; notes: string[] }> {
+  const { tasks, agents, warmup, journalSteps, sdkCalls } = options;
   process.stdout.write(
     `• ${tasks} tasks of a ${agents}-agent sequential team (after ${warmup} warm-up tasks)…\n`,
   );
@@ -66,16 +106,6 @@ export async function run(args: string[]): Promise<void> {
   const journal = await measureJournalEngine(journalSteps);
   process.stdout.write(`• AI SDK streamText alone: ${sdkCalls} calls on the same fake model…\n`);
   const sdk = await measureStreamTextAlone(sdkCalls);
-  let serve: ServeMeasurement | { skipped: string };
-  if (flag(args, 'skip-serve')) {
-    serve = { skipped: '--skip-serve' };
-  } else {
-    process.stdout.write(`• cold start of \`agentd serve\` (${serveRuns} runs)…\n`);
-    serve = await measureServe(serveRuns);
-  }
-  process.stdout.write('\n');
-
-  const met = (ok: boolean) => (ok ? 'yes' : 'NO');
   const rows: string[][] = [
     [
       'overhead per model call, p50',
@@ -103,39 +133,7 @@ export async function run(args: string[]): Promise<void> {
       '—',
     ],
   ];
-  if ('skipped' in serve) {
-    rows.push([
-      'cold start `agentd serve` → 200 /v1/health',
-      `skipped (${serve.skipped})`,
-      `≤ ${TARGETS.coldStartMs} ms`,
-      '—',
-    ]);
-    rows.push([
-      'idle RSS of `agentd serve`',
-      `skipped (${serve.skipped})`,
-      `≤ ${formatMegabytes(TARGETS.idleRssBytes)}`,
-      '—',
-    ]);
-  } else {
-    rows.push([
-      `cold start \`agentd serve\` → 200 /v1/health, median of ${serve.coldStartMs.length}`,
-      formatMs(median(serve.coldStartMs)),
-      `≤ ${TARGETS.coldStartMs} ms`,
-      met(median(serve.coldStartMs) <= TARGETS.coldStartMs),
-    ]);
-    rows.push([
-      'idle RSS of `agentd serve` (1 s after first 200), median',
-      formatMegabytes(median(serve.idleRssBytes)),
-      `≤ ${formatMegabytes(TARGETS.idleRssBytes)}`,
-      met(median(serve.idleRssBytes) <= TARGETS.idleRssBytes),
-    ]);
-  }
-  printTable(['metric', 'value', 'target', 'met?'], rows);
-
-  const loadAfter = loadavg();
   const notes = [
-    `Machine: ${machineLine(machine)}. Load average (1 min) ${loadBefore[0]?.toFixed(2)} at start, ` +
-      `${loadAfter[0]?.toFixed(2)} at end: other processes on the machine compete for its cores.`,
     `Tasks: ${tasks} (+${warmup} warm-up, not counted), run one at a time with runtime.tasks.run() on a temp SQLite file (WAL); ` +
       `team = ${agents} agents, sequential, handoff 'last', no tools → ${team.callsPerTask} model calls and ` +
       `${team.stepsPerTask} journaled steps per task (counted in the database).`,
@@ -152,22 +150,113 @@ export async function run(args: string[]): Promise<void> {
       `(${formatMs(team.totalWallMs)}). The engine-alone figure runs createJournalEngine on a SqliteJournalStore ` +
       'with steps returning a small object: its own ceiling.',
   ];
+  return { rows, notes };
+}
+
+/** The rows and notes of the `agentd serve` part. */
+function serveRowsAndNotes(serve: ServeMeasurement | { skipped: string }): {
+  rows: string[][];
+  notes: string[];
+} {
   if ('skipped' in serve) {
-    notes.push(`Serve: skipped (${serve.skipped}).`);
-  } else {
-    notes.push(
-      `Cold start: spawn \`node bin/agentd.js serve --port <free port>\` (fresh temp AGENTD_HOME and cwd, so the ` +
-        'database is created and migrated; env without *_API_KEY, AGENTD_* and NODE_OPTIONS) → first 200 from ' +
-        `GET /v1/health polled every 5 ms. Runs: ${serve.coldStartMs.map((ms) => formatMs(ms)).join(', ')}. ` +
-        'With no provider configured, serve probes 127.0.0.1:11434 for Ollama at startup; here nothing listens ' +
-        'there, so the probe fails fast (connection refused) — a filtered port would add up to its 300 ms timeout.',
-      `Idle RSS: VmRSS from /proc/<pid>/status 1 s after the first 200. Runs: ${serve.idleRssBytes
-        .map((b) => formatMegabytes(b))
-        .join(', ')}.`,
-    );
-    if (serve.built) notes.push(`dist/cli.js was ${serve.built}: ran \`node scripts/build.mjs\` first.`);
+    return {
+      rows: [
+        [
+          'cold start `agentd serve` → 200 /v1/health',
+          `skipped (${serve.skipped})`,
+          `≤ ${TARGETS.coldStartMs} ms`,
+          '—',
+        ],
+        [
+          'idle RSS of `agentd serve`',
+          `skipped (${serve.skipped})`,
+          `≤ ${formatMegabytes(TARGETS.idleRssBytes)}`,
+          '—',
+        ],
+      ],
+      notes: [`Serve: skipped (${serve.skipped}).`],
+    };
   }
-  process.stdout.write(`${notes.map((n) => `- ${n}`).join('\n')}\n`);
+  const { runs } = serve;
+  const n = runs.length;
+  const coldStart = median(runs.map((r) => r.coldStartMs));
+  const idleRss = median(runs.map((r) => r.idleRssBytes));
+  const extra = (pick: (r: (typeof runs)[number]) => { firstMs: number; warmMedianMs: number }) =>
+    median(runs.map((r) => pick(r).firstMs - pick(r).warmMedianMs));
+  const plainExtra = extra((r) => r.plain);
+  const budgetedExtra = extra((r) => r.budgeted);
+  const list = (values: number[], format: (v: number) => string) => values.map(format).join(', ');
+  const rows = [
+    [
+      `cold start \`agentd serve\` → 200 /v1/health, median of ${n}`,
+      formatMs(coldStart),
+      `≤ ${TARGETS.coldStartMs} ms`,
+      met(coldStart <= TARGETS.coldStartMs),
+    ],
+    [
+      'idle RSS of `agentd serve` (1 s after first 200), median',
+      formatMegabytes(idleRss),
+      `≤ ${formatMegabytes(TARGETS.idleRssBytes)}`,
+      met(idleRss <= TARGETS.idleRssBytes),
+    ],
+    [
+      'first task after start: extra wall time over a warm task, median',
+      formatMs(plainExtra),
+      `≤ ${TARGETS.firstTaskExtraMs} ms`,
+      met(plainExtra <= TARGETS.firstTaskExtraMs),
+    ],
+    [
+      'first task with a $1 budget: extra wall time over a warm one, median',
+      formatMs(budgetedExtra),
+      '—',
+      '—',
+    ],
+    [
+      'warm task (simulated model, 1 call) over HTTP, wall, median',
+      formatMs(median(runs.map((r) => r.plain.warmMedianMs))),
+      '—',
+      '—',
+    ],
+    [
+      'RSS of `agentd serve` after the 12 tasks, median',
+      formatMegabytes(median(runs.map((r) => r.afterTasksRssBytes))),
+      '—',
+      '—',
+    ],
+  ];
+  const notes = [
+    `Cold start: spawn \`node bin/agentd.js serve --port <free port>\` (fresh temp AGENTD_HOME and cwd, so the ` +
+      'database is created and migrated; env without *_API_KEY, AGENTD_* and NODE_OPTIONS) → first 200 from ' +
+      `GET /v1/health polled every 5 ms. Runs: ${list(
+        runs.map((r) => r.coldStartMs),
+        formatMs,
+      )}. ` +
+      'With no provider configured, serve probes 127.0.0.1:11434 for Ollama at startup; here nothing listens ' +
+      'there, so the probe fails fast (connection refused) — a filtered port would add up to its 300 ms timeout.',
+    `Idle RSS: VmRSS from /proc/<pid>/status 1 s after the first 200. Runs: ${list(
+      runs.map((r) => r.idleRssBytes),
+      formatMegabytes,
+    )}.`,
+    'First tasks: then, in the same process, `POST /v1/tasks?wait=true` with "Write a haiku about tides" on the ' +
+      'simulated model (no keys), each task in a tenant of its own (nothing to recall, the same work every time): ' +
+      'a first task and 5 warm ones, then a first task with `budget: { usd: 1 }` and 5 warm ones. Extra = the first ' +
+      "task's wall time − the median of the warm ones after it: what loads on first use (modules, workers, models). " +
+      `Plain runs (first / warm median): ${list(
+        runs.map((r) => r.plain.firstMs),
+        formatMs,
+      )} / ${list(
+        runs.map((r) => r.plain.warmMedianMs),
+        formatMs,
+      )}. Budgeted: ${list(
+        runs.map((r) => r.budgeted.firstMs),
+        formatMs,
+      )} / ${list(
+        runs.map((r) => r.budgeted.warmMedianMs),
+        formatMs,
+      )}.`,
+  ];
+  if (serve.built) notes.push(`dist/cli.js was ${serve.built}: ran \`node scripts/build.mjs\` first.`);
+  return { rows, notes };
 }
 
 interface Distribution {
@@ -326,147 +415,4 @@ async function measureStreamTextAlone(calls: number): Promise<Distribution> {
   const samples: number[] = [];
   for (let i = 0; i < calls; i++) samples.push(await once());
   return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
-}
-
-interface ServeMeasurement {
-  coldStartMs: number[];
-  idleRssBytes: number[];
-  /** Why the bundle was rebuilt ('missing' or 'older than src/'), if it was. */
-  built?: string;
-}
-
-async function measureServe(runs: number): Promise<ServeMeasurement | { skipped: string }> {
-  const built = ensureBundle();
-  if (built && 'error' in built) return { skipped: built.error };
-  const coldStartMs: number[] = [];
-  const idleRssBytes: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const one = await coldStartOnce();
-    coldStartMs.push(one.coldStartMs);
-    idleRssBytes.push(one.idleRssBytes);
-  }
-  return { coldStartMs, idleRssBytes, ...(built ? { built: built.reason } : {}) };
-}
-
-/** Rebuilds dist/ when dist/cli.js is missing or older than any file in src/. */
-function ensureBundle(): { reason: string } | { error: string } | undefined {
-  const bundle = join(ROOT, 'dist', 'cli.js');
-  const reason = !existsSync(bundle)
-    ? 'missing'
-    : newestMtime(join(ROOT, 'src')) > statSync(bundle).mtimeMs
-      ? 'older than src/'
-      : undefined;
-  if (!reason) return undefined;
-  process.stdout.write(`  dist/cli.js is ${reason}: running node scripts/build.mjs\n`);
-  const result = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-  if (result.status !== 0) {
-    process.stderr.write(result.stderr);
-    return { error: 'node scripts/build.mjs failed' };
-  }
-  return { reason };
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-async function coldStartOnce(): Promise<{ coldStartMs: number; idleRssBytes: number }> {
-  const home = mkdtempSync(join(tmpdir(), 'agentd-bench-home-'));
-  const cwd = mkdtempSync(join(tmpdir(), 'agentd-bench-cwd-'));
-  const port = await freePort();
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (
-      value === undefined ||
-      key.endsWith('_API_KEY') ||
-      key.startsWith('AGENTD_') ||
-      key === 'NODE_OPTIONS'
-    )
-      continue;
-    env[key] = value;
-  }
-  env['AGENTD_HOME'] = home;
-
-  const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'agentd.js'), 'serve', '--port', String(port)], {
-    cwd,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    }),
-  );
-
-  try {
-    for (;;) {
-      if (exited) throw new Error(`agentd serve exited before answering:\n${stderr}`);
-      if (performance.now() - started > 30_000)
-        throw new Error(`agentd serve did not answer within 30 s:\n${stderr}`);
-      if ((await healthStatus(port)) === 200) break;
-      await sleep(5);
-    }
-    const coldStartMs = performance.now() - started;
-    await sleep(1000);
-    const idleRssBytes = readRss(child.pid as number);
-    return { coldStartMs, idleRssBytes };
-  } finally {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exit;
-      clearTimeout(killer);
-    }
-    rmSync(home, { recursive: true, force: true });
-    rmSync(cwd, { recursive: true, force: true });
-  }
-}
-
-/** The status of GET /v1/health, or 0 when the connection fails (not listening yet). */
-function healthStatus(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/v1/health', method: 'GET', agent: false },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end();
-  });
-}
-
-/** Resident set size of a process, from /proc/<pid>/status (Linux). */
-function readRss(pid: number): number {
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
