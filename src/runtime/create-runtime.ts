@@ -106,7 +106,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   });
 
   const stores = openSqliteStores({ path: config.store.path });
-  const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })] });
+  const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })], logger });
   const tools = createToolRegistry([...builtinTools, ...(options.tools ?? [])]);
   const engine = createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
   const routerConfig = (c: AgentdConfig) =>
