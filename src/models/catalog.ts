@@ -86,7 +86,7 @@ export interface ModelCatalogOptions {
 
 /** Validates catalog data (an array of entries with unique ids); throws AgentdError `catalog.invalid`. */
 export function parseCatalogData(value: unknown, where = 'models/catalog.json'): CatalogEntry[] {
-  return validate(CatalogDataSchema, value, { where, code: 'catalog.invalid' });
+  return validate(CatalogDataSchema, value, { where, code: 'catalog.invalid', once: true });
 }
 
 // Validated once, when the module loads: a broken shipped catalog should fail every test run.
