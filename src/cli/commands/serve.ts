@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startServer } from '../../server/index.js';
 import type { CliContext } from '../cli-context.js';
 import { createStderrLogger } from '../stderr-logger.js';
 
@@ -25,6 +24,8 @@ export function registerServe(program: Command, cli: CliContext, version: string
         );
       }
       const port = given ?? server.port;
+      // Only `serve` needs the HTTP stack (hono, the Node adapter, the fetch classes it loads).
+      const { startServer } = await import('../../server/index.js');
       const running = await startServer({
         runtime,
         host: options.host ?? server.host,
