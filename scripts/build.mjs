@@ -10,9 +10,33 @@
 //   copy of zod (its schemas cross the API) and of everything else with agentd.
 // Code splitting keeps modules that are imported dynamically (provider SDKs, the embedding model,
 // the HTTP server) out of start-up.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+/**
+ * zod re-exports its error messages in ~45 languages (`z.locales`, ~330 KB) and uses only English
+ * unless told otherwise; agentd never switches. The CLI bundle gets a `locales` with English alone,
+ * so start-up does not compile the rest.
+ */
+const englishOnlyZodLocales = {
+  name: 'english-only-zod-locales',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer)
+        ? { path: 'zod-locales-en', namespace: 'agentd-zod-locales', pluginData: args.resolveDir }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'agentd-zod-locales' }, (args) => ({
+      contents: "export { default as en } from '../locales/en.js';",
+      resolveDir: args.pluginData,
+      loader: 'js',
+    }));
+  },
+};
+
 const started = Date.now();
+// Chunk names carry content hashes: without a clean slate, every build would leave the last one's.
+rmSync('dist', { recursive: true, force: true });
 const common = {
   bundle: true,
   platform: 'node',
@@ -29,6 +53,7 @@ await Promise.all([
     ...common,
     entryPoints: { cli: 'src/cli/index.ts' },
     chunkNames: 'chunks/cli-[name]-[hash]',
+    plugins: [englishOnlyZodLocales],
     external: [
       // Native addons: their binaries are found relative to the package.
       'better-sqlite3',
