@@ -27,6 +27,7 @@ import { createTracer } from '../trace/index.js';
 import { configuredEmbeddingModel } from './configured-embedding-model.js';
 import { configuredProviders } from './configured-providers.js';
 import type { Runtime } from './runtime.js';
+import { warmUp } from './warm-up.js';
 import { watchConfigFiles } from './watch-config.js';
 
 /** Options of {@link createRuntime}. */
@@ -237,6 +238,14 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       validateOutputs: config.operations.validateOutputs,
       reload,
     },
+    warmUp: () =>
+      warmUp({
+        classify: (text) => router.classify(text),
+        embedder: config.memory.enabled ? embedder : undefined,
+        memories: stores.memories,
+        tenant: config.memory.tenant,
+        logger,
+      }),
     async close() {
       stopWatching?.();
       await runner.close();

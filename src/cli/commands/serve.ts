@@ -36,6 +36,8 @@ export function registerServe(program: Command, cli: CliContext, version: string
       });
       // Adopts tasks a crashed process left running, now and on every heartbeat.
       await runtime.tasks.resumeInterrupted({ watch: true });
+      // Once up: what a first task would load on demand loads now, in the background.
+      void runtime.warmUp();
       if (runtime.models.notice) cli.io.stderr.write(`agentd: ${runtime.models.notice}\n`);
       cli.io.stderr.write(
         `agentd: listening on ${running.url} (default model ${runtime.models.defaultModel})\n`,

@@ -31,7 +31,9 @@ const load = () =>
 parentPort.on('message', async ({ id, texts }) => {
   try {
     const model = await load();
-    const vectors = (await model.embed(texts)).map((vector) => Float32Array.from(vector));
+    // No texts: a warm-up, which only loads the model.
+    const vectors =
+      texts.length === 0 ? [] : (await model.embed(texts)).map((vector) => Float32Array.from(vector));
     parentPort.postMessage({ id, vectors }, vectors.map((vector) => vector.buffer));
   } catch (error) {
     parentPort.postMessage({ id, error: String((error && error.message) || error) });
@@ -131,6 +133,9 @@ export function createUseLiteEmbeddingModel(): EmbeddingModel {
         out.push(...(await embedInWorker(batch)));
       }
       return out;
+    },
+    async warm() {
+      await embedInWorker([]);
     },
   };
 }
