@@ -17,12 +17,10 @@ import type { TaskInput } from '../src/runtime/index.js';
 import {
   describeMachine,
   flag,
-  formatMegabytes,
   formatMs,
   formatRate,
   intOption,
   machineLine,
-  median,
   percentile,
   printTable,
   sum,
@@ -30,7 +28,7 @@ import {
   timed,
 } from './bench-kit.js';
 import type { ModelTiming } from './bench-kit.js';
-import { measureServe } from './serve-start.js';
+import { measureServe, serveRowsAndNotes } from './serve-start.js';
 import type { ServeMeasurement } from './serve-start.js';
 
 const TARGETS = {
@@ -74,7 +72,7 @@ export async function run(args: string[]): Promise<void> {
     serve = await measureServe(serveRuns);
   }
   process.stdout.write('\n');
-  const servePart = serveRowsAndNotes(serve);
+  const servePart = serveRowsAndNotes(serve, TARGETS);
   rows.push(...servePart.rows);
   printTable(['metric', 'value', 'target', 'met?'], rows);
 
@@ -150,112 +148,6 @@ async function runTaskPart(options: {
       `(${formatMs(team.totalWallMs)}). The engine-alone figure runs createJournalEngine on a SqliteJournalStore ` +
       'with steps returning a small object: its own ceiling.',
   ];
-  return { rows, notes };
-}
-
-/** The rows and notes of the `agentd serve` part. */
-function serveRowsAndNotes(serve: ServeMeasurement | { skipped: string }): {
-  rows: string[][];
-  notes: string[];
-} {
-  if ('skipped' in serve) {
-    return {
-      rows: [
-        [
-          'cold start `agentd serve` → 200 /v1/health',
-          `skipped (${serve.skipped})`,
-          `≤ ${TARGETS.coldStartMs} ms`,
-          '—',
-        ],
-        [
-          'idle RSS of `agentd serve`',
-          `skipped (${serve.skipped})`,
-          `≤ ${formatMegabytes(TARGETS.idleRssBytes)}`,
-          '—',
-        ],
-      ],
-      notes: [`Serve: skipped (${serve.skipped}).`],
-    };
-  }
-  const { runs } = serve;
-  const n = runs.length;
-  const coldStart = median(runs.map((r) => r.coldStartMs));
-  const idleRss = median(runs.map((r) => r.idleRssBytes));
-  const extra = (pick: (r: (typeof runs)[number]) => { firstMs: number; warmMedianMs: number }) =>
-    median(runs.map((r) => pick(r).firstMs - pick(r).warmMedianMs));
-  const plainExtra = extra((r) => r.plain);
-  const budgetedExtra = extra((r) => r.budgeted);
-  const list = (values: number[], format: (v: number) => string) => values.map(format).join(', ');
-  const rows = [
-    [
-      `cold start \`agentd serve\` → 200 /v1/health, median of ${n}`,
-      formatMs(coldStart),
-      `≤ ${TARGETS.coldStartMs} ms`,
-      met(coldStart <= TARGETS.coldStartMs),
-    ],
-    [
-      'idle RSS of `agentd serve` (1 s after first 200), median',
-      formatMegabytes(idleRss),
-      `≤ ${formatMegabytes(TARGETS.idleRssBytes)}`,
-      met(idleRss <= TARGETS.idleRssBytes),
-    ],
-    [
-      'first task after start: extra wall time over a warm task, median',
-      formatMs(plainExtra),
-      `≤ ${TARGETS.firstTaskExtraMs} ms`,
-      met(plainExtra <= TARGETS.firstTaskExtraMs),
-    ],
-    [
-      'first task with a $1 budget: extra wall time over a warm one, median',
-      formatMs(budgetedExtra),
-      '—',
-      '—',
-    ],
-    [
-      'warm task (simulated model, 1 call) over HTTP, wall, median',
-      formatMs(median(runs.map((r) => r.plain.warmMedianMs))),
-      '—',
-      '—',
-    ],
-    [
-      'RSS of `agentd serve` after the 12 tasks, median',
-      formatMegabytes(median(runs.map((r) => r.afterTasksRssBytes))),
-      '—',
-      '—',
-    ],
-  ];
-  const notes = [
-    `Cold start: spawn \`node bin/agentd.js serve --port <free port>\` (fresh temp AGENTD_HOME and cwd, so the ` +
-      'database is created and migrated; env without *_API_KEY, AGENTD_* and NODE_OPTIONS) → first 200 from ' +
-      `GET /v1/health polled every 5 ms. Runs: ${list(
-        runs.map((r) => r.coldStartMs),
-        formatMs,
-      )}. ` +
-      'With no provider configured, serve probes 127.0.0.1:11434 for Ollama at startup; here nothing listens ' +
-      'there, so the probe fails fast (connection refused) — a filtered port would add up to its 300 ms timeout.',
-    `Idle RSS: VmRSS from /proc/<pid>/status 1 s after the first 200. Runs: ${list(
-      runs.map((r) => r.idleRssBytes),
-      formatMegabytes,
-    )}.`,
-    'First tasks: then, in the same process, `POST /v1/tasks?wait=true` with "Write a haiku about tides" on the ' +
-      'simulated model (no keys), each task in a tenant of its own (nothing to recall, the same work every time): ' +
-      'a first task and 5 warm ones, then a first task with `budget: { usd: 1 }` and 5 warm ones. Extra = the first ' +
-      "task's wall time − the median of the warm ones after it: what loads on first use (modules, workers, models). " +
-      `Plain runs (first / warm median): ${list(
-        runs.map((r) => r.plain.firstMs),
-        formatMs,
-      )} / ${list(
-        runs.map((r) => r.plain.warmMedianMs),
-        formatMs,
-      )}. Budgeted: ${list(
-        runs.map((r) => r.budgeted.firstMs),
-        formatMs,
-      )} / ${list(
-        runs.map((r) => r.budgeted.warmMedianMs),
-        formatMs,
-      )}.`,
-  ];
-  if (serve.built) notes.push(`dist/cli.js was ${serve.built}: ran \`node scripts/build.mjs\` first.`);
   return { rows, notes };
 }
 
