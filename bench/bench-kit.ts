@@ -16,6 +16,7 @@ export const NON_BENCHMARK_FILES: ReadonlySet<string> = new Set([
   'seed-tasks.ts',
   'fake-openai-process.ts',
   'profile-top.ts',
+  'serve-start.ts',
 ]);
 
 /** Names of the benchmarks in `dir` (each `NAME.ts` exporting `run(args)`), sorted. */

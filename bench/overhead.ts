@@ -1,8 +1,9 @@
 // Orchestration overhead of agentd itself, with the model taken out of the picture: a 10-agent
 // sequential team on a zero-latency fake model, the raw journal engine, and the cold start and idle
 // memory of `agentd serve`. Run with `npm run bench -- overhead`; options: --tasks, --agents, --warmup,
-// --journal-steps, --sdk-calls, --serve-runs (counts), --skip-serve, and --memory (which memory
-// settings to measure besides the default: `none,off` unless given).
+// --journal-steps, --sdk-calls, --serve-runs (counts), --skip-serve, --serve-only (only the
+// `agentd serve` part: cold start, idle memory, first task; see serve-start.ts) and --memory (which
+// memory settings to measure besides the default: `none,off` unless given).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,12 +18,10 @@ import type { TaskInput } from '../src/runtime/index.js';
 import {
   describeMachine,
   flag,
-  formatMegabytes,
   formatMs,
   formatRate,
   intOption,
   machineLine,
-  median,
   option,
   percentile,
   printTable,
@@ -31,7 +30,8 @@ import {
   timed,
 } from './bench-kit.js';
 import type { ModelTiming } from './bench-kit.js';
-import { cleanEnv, ensureBundle, readRss, sleep, startServe } from './serve-kit.js';
+import { measureServe, serveRowsAndNotes } from './serve-start.js';
+import type { ServeMeasurement } from './serve-start.js';
 
 const TARGETS = {
   overheadPerCallP50Ms: 0.5,
@@ -39,6 +39,7 @@ const TARGETS = {
   journalStepsPerSecond: 3000,
   coldStartMs: 300,
   idleRssBytes: 80 * 1024 * 1024,
+  firstTaskExtraMs: 50,
 };
 
 /** The fixed answer of the zero-latency model (a few words, so the stream has a few text deltas). */
@@ -60,18 +61,61 @@ export async function run(args: string[]): Promise<void> {
   const journalSteps = intOption(args, 'journal-steps', 5000);
   const serveRuns = intOption(args, 'serve-runs', 5);
   const sdkCalls = intOption(args, 'sdk-calls', 1000);
+  const serveOnly = flag(args, 'serve-only');
   const variants = memoryVariants(option(args, 'memory'));
+  if (serveOnly && flag(args, 'skip-serve'))
+    throw new Error('--serve-only and --skip-serve exclude each other');
   const machine = describeMachine();
   const loadBefore = loadavg();
 
   process.stdout.write(`agentd overhead benchmark — ${machineLine(machine)}\n\n`);
 
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  if (!serveOnly) {
+    const part = await runTaskPart({ tasks, agents, warmup, journalSteps, sdkCalls, variants });
+    rows.push(...part.rows);
+    notes.push(...part.notes);
+  }
+  let serve: ServeMeasurement | { skipped: string };
+  if (flag(args, 'skip-serve')) {
+    serve = { skipped: '--skip-serve' };
+  } else {
+    process.stdout.write(`• \`agentd serve\`: cold start, idle memory, first tasks (${serveRuns} runs)…\n`);
+    serve = await measureServe(serveRuns);
+  }
+  process.stdout.write('\n');
+  const servePart = serveRowsAndNotes(serve, TARGETS);
+  rows.push(...servePart.rows);
+  printTable(['metric', 'value', 'target', 'met?'], rows);
+
+  const loadAfter = loadavg();
+  notes.unshift(
+    `Machine: ${machineLine(machine)}. Load average (1 min) ${loadBefore[0]?.toFixed(2)} at start, ` +
+      `${loadAfter[0]?.toFixed(2)} at end: other processes on the machine compete for its cores.`,
+  );
+  notes.push(...servePart.notes);
+  process.stdout.write(`${notes.map((n) => `- ${n}`).join('\n')}\n`);
+}
+
+const met = (ok: boolean) => (ok ? 'yes' : 'NO');
+
+/** The in-process part: team tasks on the fake model, the journal engine, streamText alone. */
+async function runTaskPart(options: {
+  tasks: number;
+  agents: number;
+  warmup: number;
+  journalSteps: number;
+  sdkCalls: number;
+  variants: MemoryVariant[];
+}): Promise<{ rows: string[][]; notes: string[] }> {
+  const { tasks, agents, warmup, journalSteps, sdkCalls } = options;
   process.stdout.write(
     `• ${tasks} tasks of a ${agents}-agent sequential team (after ${warmup} warm-up tasks)…\n`,
   );
   const team = await measureTeamTasks({ tasks, agents, warmup, memory: 'default' });
   const others: { variant: MemoryVariant; team: TeamMeasurement }[] = [];
-  for (const variant of variants) {
+  for (const variant of options.variants) {
     process.stdout.write(`• the same with ${MEMORY_VARIANTS[variant].label}…\n`);
     others.push({ variant, team: await measureTeamTasks({ tasks, agents, warmup, memory: variant }) });
   }
@@ -79,16 +123,6 @@ export async function run(args: string[]): Promise<void> {
   const journal = await measureJournalEngine(journalSteps);
   process.stdout.write(`• AI SDK streamText alone: ${sdkCalls} calls on the same fake model…\n`);
   const sdk = await measureStreamTextAlone(sdkCalls);
-  let serve: ServeMeasurement | { skipped: string };
-  if (flag(args, 'skip-serve')) {
-    serve = { skipped: '--skip-serve' };
-  } else {
-    process.stdout.write(`• cold start of \`agentd serve\` (${serveRuns} runs)…\n`);
-    serve = await measureServe(serveRuns);
-  }
-  process.stdout.write('\n');
-
-  const met = (ok: boolean) => (ok ? 'yes' : 'NO');
   const rows: string[][] = [
     [
       'overhead per model call, p50',
@@ -130,39 +164,7 @@ export async function run(args: string[]): Promise<void> {
       '—',
     ],
   ];
-  if ('skipped' in serve) {
-    rows.push([
-      'cold start `agentd serve` → 200 /v1/health',
-      `skipped (${serve.skipped})`,
-      `≤ ${TARGETS.coldStartMs} ms`,
-      '—',
-    ]);
-    rows.push([
-      'idle RSS of `agentd serve`',
-      `skipped (${serve.skipped})`,
-      `≤ ${formatMegabytes(TARGETS.idleRssBytes)}`,
-      '—',
-    ]);
-  } else {
-    rows.push([
-      `cold start \`agentd serve\` → 200 /v1/health, median of ${serve.coldStartMs.length}`,
-      formatMs(median(serve.coldStartMs)),
-      `≤ ${TARGETS.coldStartMs} ms`,
-      met(median(serve.coldStartMs) <= TARGETS.coldStartMs),
-    ]);
-    rows.push([
-      'idle RSS of `agentd serve` (1 s after first 200), median',
-      formatMegabytes(median(serve.idleRssBytes)),
-      `≤ ${formatMegabytes(TARGETS.idleRssBytes)}`,
-      met(median(serve.idleRssBytes) <= TARGETS.idleRssBytes),
-    ]);
-  }
-  printTable(['metric', 'value', 'target', 'met?'], rows);
-
-  const loadAfter = loadavg();
   const notes = [
-    `Machine: ${machineLine(machine)}. Load average (1 min) ${loadBefore[0]?.toFixed(2)} at start, ` +
-      `${loadAfter[0]?.toFixed(2)} at end: other processes on the machine compete for its cores.`,
     `Tasks: ${tasks} (+${warmup} warm-up, not counted), run one at a time with runtime.tasks.run() on a temp SQLite file (WAL); ` +
       `team = ${agents} agents, sequential, handoff 'last', no tools → ${team.callsPerTask} model calls and ` +
       `${team.stepsPerTask} journaled steps per task (counted in the database).`,
@@ -185,22 +187,7 @@ export async function run(args: string[]): Promise<void> {
         `marked ${others.map(({ variant }) => `"${MEMORY_VARIANTS[variant].label}"`).join(' and ')} run the same ` +
         'tasks on a runtime of their own with that setting (select them with --memory none,off).',
     );
-  if ('skipped' in serve) {
-    notes.push(`Serve: skipped (${serve.skipped}).`);
-  } else {
-    notes.push(
-      `Cold start: spawn \`node bin/agentd.js serve --port <free port>\` (fresh temp AGENTD_HOME and cwd, so the ` +
-        'database is created and migrated; env without *_API_KEY, AGENTD_* and NODE_OPTIONS) → first 200 from ' +
-        `GET /v1/health polled every 5 ms. Runs: ${serve.coldStartMs.map((ms) => formatMs(ms)).join(', ')}. ` +
-        'With no provider configured, serve probes 127.0.0.1:11434 for Ollama at startup; here nothing listens ' +
-        'there, so the probe fails fast (connection refused) — a filtered port would add up to its 300 ms timeout.',
-      `Idle RSS: VmRSS from /proc/<pid>/status 1 s after the first 200. Runs: ${serve.idleRssBytes
-        .map((b) => formatMegabytes(b))
-        .join(', ')}.`,
-    );
-    if (serve.built) notes.push(`dist/cli.js was ${serve.built}: ran \`node scripts/build.mjs\` first.`);
-  }
-  process.stdout.write(`${notes.map((n) => `- ${n}`).join('\n')}\n`);
+  return { rows, notes };
 }
 
 interface Distribution {
@@ -375,39 +362,15 @@ async function measureStreamTextAlone(calls: number): Promise<Distribution> {
   return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
 }
 
-interface ServeMeasurement {
-  coldStartMs: number[];
-  idleRssBytes: number[];
-  /** Why the bundle was rebuilt ('missing' or 'older than src/'), if it was. */
-  built?: string;
-}
-
-async function measureServe(runs: number): Promise<ServeMeasurement | { skipped: string }> {
-  const built = ensureBundle();
-  if (built && 'error' in built) return { skipped: built.error };
-  const coldStartMs: number[] = [];
-  const idleRssBytes: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const one = await coldStartOnce();
-    coldStartMs.push(one.coldStartMs);
-    idleRssBytes.push(one.idleRssBytes);
+/** The memory settings to measure besides the default (`--memory none,off`). */
+function memoryVariants(raw: string | undefined): MemoryVariant[] {
+  if (raw === undefined) return ['none', 'off'];
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '' && name !== 'default');
+  for (const name of names) {
+    if (!(name in MEMORY_VARIANTS)) throw new Error(`--memory: '${name}' is not one of none, off`);
   }
-  return { coldStartMs, idleRssBytes, ...(built ? { built: built.reason } : {}) };
-}
-
-async function coldStartOnce(): Promise<{ coldStartMs: number; idleRssBytes: number }> {
-  const home = mkdtempSync(join(tmpdir(), 'agentd-bench-home-'));
-  const cwd = mkdtempSync(join(tmpdir(), 'agentd-bench-cwd-'));
-  try {
-    const serve = await startServe({ env: cleanEnv({ AGENTD_HOME: home }), cwd });
-    try {
-      await sleep(1000);
-      return { coldStartMs: serve.readyMs, idleRssBytes: readRss(serve.pid) };
-    } finally {
-      await serve.stop();
-    }
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-    rmSync(cwd, { recursive: true, force: true });
-  }
+  return names as MemoryVariant[];
 }

@@ -1,6 +1,18 @@
 #!/usr/bin/env node
 // The CLI entry: runs the bundle that `npm ci` / `npm install` build (the `prepare` script).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import module from 'node:module';
+
+const args = process.argv.slice(2);
+// Answered without loading the bundle, which costs a few hundred ms.
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`${pkg.version}\n`);
+  process.exit(0);
+}
+
+// Node 22.1+ caches compiled code between runs (Node 20 has no such cache; a no-op there).
+module.enableCompileCache?.();
 
 const bundle = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(bundle)) {
@@ -10,7 +22,7 @@ if (!existsSync(bundle)) {
   process.exit(1);
 }
 const { runCli } = await import(bundle.href);
-const code = await runCli(process.argv.slice(2));
+const code = await runCli(args);
 // Exit once stdout and stderr are flushed (a slow pipe reader must get everything), without
 // waiting on idle keep-alive sockets of model providers.
 const flushed = (stream) => new Promise((resolve) => stream.write('', resolve));

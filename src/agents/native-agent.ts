@@ -5,7 +5,7 @@ import type {
   LanguageModelV3Prompt,
 } from '@ai-sdk/provider';
 import { z } from 'zod';
-import { loadTokenCounter } from '../budget/index.js';
+import { countTokens, reservationNeedsExactInput, tokenUpperBound } from '../budget/index.js';
 import type { MeteredCall } from '../budget/index.js';
 import { AgentdError, stopsAgent, toAgentdError } from '../core/errors.js';
 import type { ErrorCode } from '../core/errors.js';
@@ -254,7 +254,8 @@ function modelStep(
           ? [{ role: 'system', content: systemPrompt(agent) }, ...call.messages]
           : call.messages;
       const maxOutputTokens = agent.maxOutputTokens ?? ctx.defaultMaxOutputTokens;
-      const inputTokens = await countPromptTokens(fullPrompt, call.toolSet, ctx.budget.bounded);
+      const tokens = promptTokens(fullPrompt, call.toolSet);
+      const inputTokens = await tokens.forRouting();
       const { routing } = call;
       // A cascade climbs from the cheapest model that meets the constraints, without exploring.
       const cascading = routing.strategy === 'cascade';
@@ -283,6 +284,7 @@ function modelStep(
               routed,
               prompt: fullPrompt,
               inputTokens,
+              exactInputTokens: tokens.exact,
               maxOutputTokens,
               signal: AbortSignal.any([signal, attemptSignal]),
             }),
@@ -337,6 +339,8 @@ async function modelAttempt(
     toolSet: LanguageModelV3FunctionTool[];
     responseSchema: JSONSchema7 | undefined;
     inputTokens: number;
+    /** The prompt's exact token count (counted once per step, on first call). */
+    exactInputTokens(): Promise<number>;
     maxOutputTokens: number;
     signal: AbortSignal;
   },
@@ -350,12 +354,15 @@ async function modelAttempt(
     ? ctx.callPolicy.prepare({ agent, model: call.routed, prompt: call.prompt })
     : { model: call.routed, prompt: call.prompt };
   const { info } = prepared.model;
-  // Reserve the worst case before dispatch; settled to the measured cost when the call ends.
+  // Reserve the worst case before dispatch; settled to the measured cost when the call ends. The
+  // prompt is counted exactly only when the budget's check depends on it (ADR 0032).
   const reservation = ctx.costMeter.reserve({
     budget: ctx.budget,
     agent: agent.name,
     info,
-    inputTokens: call.inputTokens,
+    inputTokens: reservationNeedsExactInput(ctx.budget, info)
+      ? await call.exactInputTokens()
+      : call.inputTokens,
     maxOutputTokens,
   });
   try {
@@ -454,22 +461,25 @@ async function modelAttempt(
   }
 }
 
-// A byte-level BPE token is at least one byte, so a prompt's UTF-8 length bounds its token count.
-// Counting exactly (gpt-tokenizer) costs ~1 µs per character; it is done only when a budget needs
-// the number or the bound comes near the smallest context windows in use.
+// Counting exactly (in a worker, ~1 µs per character) is done when the upper bound comes near the
+// smallest context windows in use, so routing does not rule models out on an overestimate, and for a
+// reservation whose budget check depends on it (see modelAttempt).
 const EXACT_COUNT_ABOVE = 8_000;
 
-/** The prompt's input tokens: exact when `exact` or when it is long, else an upper bound. */
-async function countPromptTokens(
+/** A prompt's input tokens: a free upper bound, and the exact count on demand (counted once). */
+function promptTokens(
   prompt: LanguageModelV3Prompt,
   toolSet: LanguageModelV3FunctionTool[],
-  exact: boolean,
-): Promise<number> {
+): { forRouting(): Promise<number>; exact(): Promise<number> } {
   const text = promptText(prompt, toolSet);
-  const bound = Buffer.byteLength(text, 'utf8') + PER_MESSAGE_TOKENS * prompt.length;
-  if (!exact && bound <= EXACT_COUNT_ABOVE) return bound;
-  const count = await loadTokenCounter();
-  return count(text) + PER_MESSAGE_TOKENS * prompt.length;
+  const framing = PER_MESSAGE_TOKENS * prompt.length;
+  const bound = tokenUpperBound(text) + framing;
+  let counted: Promise<number> | undefined;
+  const exact = () => (counted ??= countTokens(text).then((count) => count + framing));
+  return {
+    forRouting: () => (bound <= EXACT_COUNT_ABOVE ? Promise.resolve(bound) : exact()),
+    exact,
+  };
 }
 
 /** Tokens a chat format adds per message (role markers), as OpenAI documents for its models. */

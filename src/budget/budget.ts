@@ -23,6 +23,8 @@ export interface Budget {
   readonly limits: BudgetLimits;
   /** Whether this budget or a parent has any limit (if not, reservations need no estimate). */
   readonly bounded: boolean;
+  /** Whether this budget or a parent limits `dimension` (so a reservation's size in it matters). */
+  limitedIn(dimension: keyof Spend): boolean;
   /**
    * Reserves a call's worst-case use here and in every parent budget, or throws
    * `budget.exceeded` when that would pass any of their limits. Atomic: checking and holding
@@ -82,6 +84,12 @@ class LimitedBudget implements Budget, BudgetInternals {
     this.bounded =
       (parent as LimitedBudget | undefined)?.bounded === true ||
       DIMENSIONS.some(([, limitKey]) => limits[limitKey] !== undefined);
+  }
+
+  limitedIn(dimension: keyof Spend): boolean {
+    const limitKey = DIMENSIONS.find(([name]) => name === dimension)?.[1];
+    if (limitKey !== undefined && this.limits[limitKey] !== undefined) return true;
+    return (this.parent as LimitedBudget | undefined)?.limitedIn(dimension) === true;
   }
 
   reserve(request: Spend): Reservation {

@@ -4,7 +4,7 @@ import { createModelCatalog } from '../models/index.js';
 import type { ModelCallOutcome, ModelInfo } from '../models/index.js';
 import type { CostRecord, LedgerStore } from '../store/ledger-store.js';
 import { createBudget } from './budget.js';
-import { createCostMeter } from './cost-meter.js';
+import { createCostMeter, reservationNeedsExactInput } from './cost-meter.js';
 
 /** An in-memory ledger: the rows the meter wrote, in order. */
 function memoryLedger(): LedgerStore & { rows: CostRecord[] } {
@@ -157,5 +157,34 @@ describe('createCostMeter', () => {
     expect(budget.reserved()).toEqual({ usd: 0, tokens: 0, calls: 0 });
     expect(failing.taskCostUsd()).toBe(0);
     expect(meter.taskCostUsd()).toBe(0);
+  });
+});
+
+describe('reservationNeedsExactInput', () => {
+  const free: ModelInfo = { ...info, inputPerMTok: 0, outputPerMTok: 0 };
+
+  it('asks for the exact count when a token limit applies, here or in a parent, whatever the price', () => {
+    const day = createBudget({ name: 'day', limits: { tokens: 10_000 } });
+    expect(reservationNeedsExactInput(createBudget({ name: 'task', limits: { tokens: 500 } }), free)).toBe(
+      true,
+    );
+    expect(reservationNeedsExactInput(day.child({ name: 'task' }), free)).toBe(true);
+  });
+
+  it('asks for it under a dollar limit only when the model charges for input', () => {
+    const dollars = createBudget({ name: 'task', limits: { usd: 1 } });
+    expect(reservationNeedsExactInput(dollars, info)).toBe(true);
+    expect(reservationNeedsExactInput(dollars.child({ name: 'child run' }), info)).toBe(true);
+    expect(reservationNeedsExactInput(dollars, free)).toBe(false);
+  });
+
+  it('needs no count without a limit on tokens or dollars', () => {
+    expect(reservationNeedsExactInput(createBudget({ name: 'task', limits: {} }), info)).toBe(false);
+    expect(reservationNeedsExactInput(createBudget({ name: 'task', limits: { modelCalls: 2 } }), info)).toBe(
+      false,
+    );
+    expect(
+      reservationNeedsExactInput(createBudget({ name: 'task', limits: { wallTimeMs: 1000 } }), info),
+    ).toBe(false);
   });
 });

@@ -84,3 +84,12 @@ export function createCostMeter(options: {
     taskCostUsd: () => taskCostUsd,
   };
 }
+
+/**
+ * Whether a call's reservation depends on its exact input size: the budget (or a parent) limits
+ * tokens, or it limits dollars and the model charges for input. Otherwise counting the prompt
+ * exactly would change nothing the budget checks, and its upper bound (see `tokenUpperBound`) serves.
+ */
+export function reservationNeedsExactInput(budget: Budget, info: ModelInfo): boolean {
+  return budget.limitedIn('tokens') || (budget.limitedIn('usd') && info.inputPerMTok > 0);
+}

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -112,6 +112,18 @@ describe('bin/agentd.js', () => {
     expect(notices).toHaveLength(1);
     expect(notices[0]).toContain('OPENAI_API_KEY');
     expect(run.stderr).toMatch(/\[simulated\] task_\S+ · succeeded · 1 model call/);
+  });
+
+  it('prints the version of package.json with --version or -V, the bundle’s and its own alike', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const run = await runProcess([BIN, flag], { cwd: sandbox, env: cleanEnv() });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`${version}\n`);
+    }
+    // Among other arguments the flag goes to the bundle, which answers the same.
+    const bundled = await runProcess([BIN, '--version', '--help'], { cwd: sandbox, env: cleanEnv() });
+    expect(bundled.stdout).toBe(`${version}\n`);
   });
 
   it('exits 2 when run is given no prompt', async () => {

@@ -54,7 +54,7 @@ export async function runCli(
     },
   };
 
-  const program = buildProgram(cli);
+  const program = buildProgram(cli, argv);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -72,8 +72,27 @@ export async function runCli(
   }
 }
 
-/** The command tree of the CLI, acting through `cli`. */
-export function buildProgram(cli: CliContext): Command {
+/** Each top-level command and what registers it. */
+const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
+  run: registerRun,
+  serve: (program, cli) => registerServe(program, cli, VERSION),
+  tasks: registerTasks,
+  reviews: registerReviews,
+  topologies: registerTopologies,
+  models: registerModels,
+  router: registerRouter,
+  memory: registerMemory,
+  forge: registerQuality,
+  judge: registerQuality,
+  config: registerConfig,
+};
+
+/**
+ * The command tree of the CLI, acting through `cli`. Given the arguments, only the command they
+ * name is built (its options come from operation schemas turned into JSON Schema, which costs a
+ * few ms per command at every start); without one it names (help, a typo), all of them.
+ */
+export function buildProgram(cli: CliContext, argv: readonly string[] = []): Command {
   const { io } = cli;
   const program = new Command('agentd')
     .description('agentd: an operating system for AI agents')
@@ -86,16 +105,8 @@ export function buildProgram(cli: CliContext): Command {
       outputError: (message, write) => write(message.startsWith('error:') ? `agentd: ${message}` : message),
     })
     .showHelpAfterError('(run agentd --help for usage)');
-  registerRun(program, cli);
-  registerServe(program, cli, VERSION);
-  registerTasks(program, cli);
-  registerReviews(program, cli);
-  registerTopologies(program, cli);
-  registerModels(program, cli);
-  registerRouter(program, cli);
-  registerMemory(program, cli);
-  registerQuality(program, cli);
-  registerConfig(program, cli);
-
+  const first = argv[0];
+  const named = first !== undefined && Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  for (const register of named ? [named] : new Set(Object.values(COMMANDS))) register(program, cli);
   return program;
 }

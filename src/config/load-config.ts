@@ -47,7 +47,7 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
   for (const file of options.files) merged = deepMerge(merged, parseFile(file));
   if (options.overrides) merged = deepMerge(merged, options.overrides);
   const where = options.files.length > 0 ? options.files.map((f) => f.path).join(', ') : 'config';
-  const parsed = validate(ConfigFileSchema, merged, { where, code: 'config.invalid' });
+  const parsed = validate(ConfigFileSchema, merged, { where, code: 'config.invalid', once: true });
 
   const envModel = env['AGENTD_MODEL'];
   // Checked like models.default, but named after the variable: it is not in any file.

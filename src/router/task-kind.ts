@@ -292,12 +292,15 @@ export function createTaskKindClassifier(options: TaskKindClassifierOptions = {}
   const fallback = options.fallback ?? 'chat';
   const definitions = new Map(DEFAULT_TASK_KINDS.map((k) => [k.name, k]));
   for (const kind of options.kinds ?? []) definitions.set(kind.name, kind);
-  const compiled: CompiledKind[] = [...definitions.values()].map((definition) => ({
-    name: definition.name,
-    keywords: keywordPattern(definition.keywords),
-    prototype: prototypeOf(definition.examples),
-  }));
-  const kinds = compiled.map((k) => k.name);
+  // Compiled on first use: hashing every example costs ~20 ms, which start-up should not pay.
+  let compiled: CompiledKind[] | undefined;
+  const compile = (): CompiledKind[] =>
+    (compiled ??= [...definitions.values()].map((definition) => ({
+      name: definition.name,
+      keywords: keywordPattern(definition.keywords),
+      prototype: prototypeOf(definition.examples),
+    })));
+  const kinds = [...definitions.keys()];
   if (!kinds.includes(fallback)) kinds.push(fallback);
 
   return {
@@ -309,7 +312,7 @@ export function createTaskKindClassifier(options: TaskKindClassifierOptions = {}
       let best = fallback;
       let bestScore = 0;
       let second = 0;
-      for (const kind of compiled) {
+      for (const kind of compile()) {
         const matches = kind.keywords ? new Set(sample.match(kind.keywords)).size : 0;
         const keyword = 1 - Math.exp(-matches / KEYWORD_SCALE);
         const similarity = kind.prototype && vector ? Math.max(0, sparseDot(vector, kind.prototype)) : 0;

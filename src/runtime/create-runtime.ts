@@ -27,6 +27,7 @@ import { createTracer } from '../trace/index.js';
 import { configuredEmbeddingModel } from './configured-embedding-model.js';
 import { configuredProviders } from './configured-providers.js';
 import type { Runtime } from './runtime.js';
+import { warmUp } from './warm-up.js';
 import { watchConfigFiles } from './watch-config.js';
 
 /** Options of {@link createRuntime}. */
@@ -106,7 +107,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   });
 
   const stores = openSqliteStores({ path: config.store.path });
-  const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })] });
+  const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })], logger });
   const tools = createToolRegistry([...builtinTools, ...(options.tools ?? [])]);
   const engine = createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
   const routerConfig = (c: AgentdConfig) =>
@@ -246,6 +247,14 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       validateOutputs: config.operations.validateOutputs,
       reload,
     },
+    warmUp: () =>
+      warmUp({
+        classify: (text) => router.classify(text),
+        embedder: config.memory.enabled ? embedder : undefined,
+        memories: stores.memories,
+        tenant: config.memory.tenant,
+        logger,
+      }),
     async close() {
       stopWatching?.();
       await runner.close();

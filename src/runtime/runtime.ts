@@ -49,6 +49,13 @@ export interface Runtime {
   /** The audit log of changes made through operations, newest first. */
   readonly audit: AuditLog;
   readonly settings: RuntimeSettings;
+  /**
+   * Loads in the background what the first task would otherwise wait for (a server calls it once it
+   * listens): the task-kind classifier, and the embedding model when the default tenant already
+   * holds memories, so the next task's recall embeds without loading it first. Without memories the
+   * model stays unloaded until the first one is written, which keeps an idle server small (ADR 0031).
+   */
+  warmUp(): Promise<void>;
   /** Stops running tasks (they resume on the next start) and closes the database. */
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 export { ATTR } from './attributes.js';
 export type { SpanKindName } from './attributes.js';
-export type { ReadableSpan, SpanExporter } from './span-exporter.js';
+export type { SpanExporter } from './span-exporter.js';
 export { createTracer } from './tracer.js';
-export type { SpanHandle, Tracer } from './tracer.js';
+export type { SpanAttributes, SpanAttributeValue, SpanHandle, Tracer } from './tracer.js';

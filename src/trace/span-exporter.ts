@@ -1,5 +1,14 @@
+import type { SpanRecord } from '../store/trace-store.js';
+
 /**
- * The exporter seam: agentd's tracer is OpenTelemetry's SDK, so any OpenTelemetry SpanExporter
- * (the store exporter, OTLP, console) plugs in unchanged.
+ * The exporter seam: where the tracer sends ended spans, in batches, as records (the store's shape,
+ * attribute names after the OpenTelemetry GenAI conventions). The store exporter writes them to the
+ * TraceStore; an OpenTelemetry exporter (OTLP) would plug in through an adapter that converts records
+ * to the SDK's spans and loads the SDK only when one is configured (ADR 0030).
  */
-export type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+export interface SpanExporter {
+  /** Sends a batch of ended spans; a rejection is logged by the tracer and the batch is dropped. */
+  export(spans: readonly SpanRecord[]): Promise<void>;
+  /** Releases the exporter's resources (called once, by the tracer's shutdown). */
+  shutdown?(): Promise<void>;
+}

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startServer } from '../../server/index.js';
 import type { CliContext } from '../cli-context.js';
 import { createStderrLogger } from '../stderr-logger.js';
 
@@ -25,6 +24,8 @@ export function registerServe(program: Command, cli: CliContext, version: string
         );
       }
       const port = given ?? server.port;
+      // Only `serve` needs the HTTP stack (hono, the Node adapter, the fetch classes it loads).
+      const { startServer } = await import('../../server/index.js');
       const running = await startServer({
         runtime,
         host: options.host ?? server.host,
@@ -36,6 +37,8 @@ export function registerServe(program: Command, cli: CliContext, version: string
       });
       // Adopts tasks a crashed process left running, now and on every heartbeat.
       await runtime.tasks.resumeInterrupted({ watch: true });
+      // Once up: what a first task would load on demand loads now, in the background.
+      void runtime.warmUp();
       if (runtime.models.notice) cli.io.stderr.write(`agentd: ${runtime.models.notice}\n`);
       cli.io.stderr.write(
         `agentd: listening on ${running.url} (default model ${runtime.models.defaultModel})\n`,

@@ -35,6 +35,14 @@ describe('USE-lite embeddings (offline, in a worker thread)', () => {
     expect(cosine(cat!, again!)).toBeCloseTo(1, 5);
   }, 30_000);
 
+  it('loads ahead of use with warm, and embeds the same afterwards', async () => {
+    const model = createUseLiteEmbeddingModel();
+    await model.warm?.();
+    await model.warm?.();
+    const [vector] = await model.embed(['warmed up']);
+    expect(vector).toHaveLength(512);
+  }, 30_000);
+
   it('embeds more texts than one batch, in order', async () => {
     const model = createUseLiteEmbeddingModel();
     const texts = Array.from({ length: 70 }, (_, i) =>

@@ -31,7 +31,10 @@ const load = () =>
 parentPort.on('message', async ({ id, texts }) => {
   try {
     const model = await load();
-    const vectors = (await model.embed(texts)).map((vector) => Float32Array.from(vector));
+    // No texts: a warm-up. It embeds a space too, because the first inference after loading costs
+    // as much again as the load (TensorFlow.js prepares its kernels).
+    const embedded = await model.embed(texts.length === 0 ? [' '] : texts);
+    const vectors = texts.length === 0 ? [] : embedded.map((vector) => Float32Array.from(vector));
     parentPort.postMessage({ id, vectors }, vectors.map((vector) => vector.buffer));
   } catch (error) {
     parentPort.postMessage({ id, error: String((error && error.message) || error) });
@@ -131,6 +134,9 @@ export function createUseLiteEmbeddingModel(): EmbeddingModel {
         out.push(...(await embedInWorker(batch)));
       }
       return out;
+    },
+    async warm() {
+      await embedInWorker([]);
     },
   };
 }
