@@ -23,6 +23,8 @@ import type { RouteRequest } from '../router/index.js';
 import type { AgentContext, AgentInput, AgentResult, AgentRouting, AgentRunner } from './agent-runner.js';
 import type { AgentSpec } from './agent-spec.js';
 import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
+import { endFailedCallSpan, interrupted } from './model-failure.js';
+import { createStreamWatchdog } from './stream-watchdog.js';
 import { parseStructuredOutput } from './structured-output.js';
 
 /** A model's answer as the conversation continues with it: its text and tool calls. */
@@ -358,6 +360,12 @@ async function modelAttempt(
     inputTokens: call.inputTokens,
     maxOutputTokens,
   });
+  // A hung provider is given up on sooner than modelTimeoutMs: no first token, or a stall mid-answer.
+  const watchdog = createStreamWatchdog({
+    modelId: info.id,
+    firstTokenMs: info.timeouts?.firstTokenMs ?? ctx.firstTokenTimeoutMs,
+    stallMs: info.timeouts?.stallMs ?? ctx.stallTimeoutMs,
+  });
   try {
     const metered = meterModel(prepared.model.model, { agent, ctx, agentSpan, info, key, reservation });
     // The model is called at the provider level: the loop already orchestrates steps, tools and
@@ -365,7 +373,7 @@ async function modelAttempt(
     // does around a call (ADR 0006). The attempt ends on the task's signal (cancellation), the
     // router's, or its own time limit, whichever comes first.
     const timeout = AbortSignal.timeout(ctx.modelTimeoutMs);
-    const callSignal = AbortSignal.any([signal, timeout]);
+    const callSignal = AbortSignal.any([signal, timeout, watchdog.signal]);
     let shown = false;
     const failure = (error: unknown): never => {
       signal.throwIfAborted();
@@ -374,13 +382,12 @@ async function modelAttempt(
             code: 'model.timeout',
             message: `${info.id}: no complete answer within ${ctx.modelTimeoutMs} ms (agents.modelTimeoutMs)`,
           })
-        : error;
+        : watchdog.signal.aborted
+          ? watchdog.error()
+          : error;
       if (!shown) throw cause;
-      throw new AgentdError({
-        code: 'model.stream_interrupted',
-        message: `${info.id}: the answer broke off after it had started (${cause instanceof Error ? cause.message : String(cause)})`,
-        cause,
-      });
+      // Text already went to live followers: they drop it, and the router tries the call again.
+      throw interrupted(ctx, { step: key, agent: agent.name, modelId: info.id, cause });
     };
     const { stream } = await Promise.resolve(
       metered.model.doStream({
@@ -409,6 +416,7 @@ async function modelAttempt(
     for (;;) {
       const { done, value: part } = await read();
       if (done) break;
+      watchdog.saw(part);
       if (part.type === 'text-delta') {
         addText(restoreText ? restoreText.push(part.delta) : part.delta);
       } else if (part.type === 'tool-call') {
@@ -450,6 +458,7 @@ async function modelAttempt(
       usage: { costUsd: usage.costUsd, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens },
     };
   } finally {
+    watchdog.stop();
     reservation.release();
   }
 }
@@ -546,8 +555,7 @@ function meterModel(
           span.end();
         },
         fail(error) {
-          const failure = toAgentdError(error);
-          span.end({ code: failure.code, message: failure.message });
+          endFailedCallSpan(span, error);
         },
       };
     },
