@@ -360,9 +360,10 @@ async function modelAttempt(
     inputTokens: call.inputTokens,
     maxOutputTokens,
   });
-  // A hung provider is given up on sooner than modelTimeoutMs: no first token, or a stall mid-answer.
+  // The call's deadlines: the whole answer, and sooner for a hung provider (no first token, a stall).
   const watchdog = createStreamWatchdog({
     modelId: info.id,
+    totalMs: ctx.modelTimeoutMs,
     firstTokenMs: info.timeouts?.firstTokenMs ?? ctx.firstTokenTimeoutMs,
     stallMs: info.timeouts?.stallMs ?? ctx.stallTimeoutMs,
   });
@@ -371,20 +372,12 @@ async function modelAttempt(
     // The model is called at the provider level: the loop already orchestrates steps, tools and
     // the journal, and the AI SDK's streamText pipeline costs more than everything else agentd
     // does around a call (ADR 0006). The attempt ends on the task's signal (cancellation), the
-    // router's, or its own time limit, whichever comes first.
-    const timeout = AbortSignal.timeout(ctx.modelTimeoutMs);
-    const callSignal = AbortSignal.any([signal, timeout, watchdog.signal]);
+    // router's, or one of its deadlines, whichever comes first.
+    const callSignal = AbortSignal.any([signal, watchdog.signal]);
     let shown = false;
     const failure = (error: unknown): never => {
       signal.throwIfAborted();
-      const cause = timeout.aborted
-        ? new AgentdError({
-            code: 'model.timeout',
-            message: `${info.id}: no complete answer within ${ctx.modelTimeoutMs} ms (agents.modelTimeoutMs)`,
-          })
-        : watchdog.signal.aborted
-          ? watchdog.error()
-          : error;
+      const cause = watchdog.signal.aborted ? watchdog.error() : error;
       if (!shown) throw cause;
       // Text already went to live followers: they drop it, and the router tries the call again.
       throw interrupted(ctx, { step: key, agent: agent.name, modelId: info.id, cause });

@@ -1,9 +1,11 @@
 import type { LanguageModelV3StreamPart } from '@ai-sdk/provider';
-import { ModelCallError } from '../core/errors.js';
+import { AgentdError, ModelCallError } from '../core/errors.js';
 import '../models/model-error-codes.js';
 
-/** The two deadlines of a streamed model call, ms. */
+/** The deadlines of a streamed model call, ms. */
 export interface StreamTimeouts {
+  /** From dispatch to the whole answer (`agents.modelTimeoutMs`). */
+  totalMs: number;
   /** From dispatch to the first token (text, tool call, reasoning or finish). */
   firstTokenMs: number;
   /** Between two stream parts once the first token has come. */
@@ -16,8 +18,11 @@ export interface StreamWatchdog {
   readonly signal: AbortSignal;
   /** Records a part of the stream: the first token ends the first-token wait, every part restarts the stall wait. */
   saw(part: LanguageModelV3StreamPart): void;
-  /** The error the call fails with once `signal` has aborted: a retryable `model.timeout`. */
-  error(): ModelCallError;
+  /**
+   * The error the call fails with once `signal` has aborted: `model.timeout`, retryable for the
+   * first-token and stall deadlines (the router retries it once), not for the whole call's.
+   */
+  error(): AgentdError;
   /** Stops the timer (the call ended). */
   stop(): void;
 }
@@ -29,56 +34,74 @@ const PREAMBLE: ReadonlySet<LanguageModelV3StreamPart['type']> = new Set([
   'raw',
 ]);
 
+type Deadline = 'total' | 'first-token' | 'stall';
+
 /**
- * Deadlines for a hung provider, shorter than the whole call's limit (`agents.modelTimeoutMs`): a
- * server that accepts the request but sends no token, or stops sending mid-answer, is given up on
- * after `firstTokenMs` or `stallMs` instead of the full limit. The abort reason is a DOMException
- * named `TimeoutError`, which the AI SDK passes through unwrapped like its own timeouts; `error()`
- * is what the attempt fails with, classed `timeout` and retryable (the router retries it once).
+ * The deadlines of a model call on one timer. Besides the whole call's limit, a hung provider is
+ * given up on sooner: a server that accepts the request but sends no token within `firstTokenMs`, or
+ * stops sending for `stallMs` mid-answer (ADR 0040). The abort reason is a DOMException named
+ * `TimeoutError`, which the AI SDK passes through unwrapped like its own timeouts.
  */
 export function createStreamWatchdog(options: { modelId: string } & StreamTimeouts): StreamWatchdog {
   const controller = new AbortController();
-  let phase: 'first-token' | 'stall' = 'first-token';
+  const startedAt = performance.now();
+  let firstTokenAt: number | undefined;
   let lastPartAt = 0;
-  // One timer, not one per part: when it fires in the stall phase it checks when the last part came
-  // and sleeps again for the rest of the wait if that was recent.
+  let passed: Deadline | undefined;
+  // One timer, not one per part: when it fires it looks at when the last part came and sleeps again
+  // for the rest of the nearest deadline if none has passed.
   const fire = () => {
-    const quietMs = phase === 'stall' ? performance.now() - lastPartAt : options.firstTokenMs;
-    const limitMs = phase === 'stall' ? options.stallMs : options.firstTokenMs;
-    if (quietMs < limitMs) {
-      timer = setTimeout(fire, limitMs - quietMs).unref();
+    const now = performance.now();
+    const totalLeft = startedAt + options.totalMs - now;
+    const phaseLeft =
+      firstTokenAt === undefined
+        ? startedAt + options.firstTokenMs - now
+        : lastPartAt + options.stallMs - now;
+    if (totalLeft > 0 && phaseLeft > 0) {
+      arm(Math.min(totalLeft, phaseLeft));
       return;
     }
-    const what =
-      phase === 'first-token'
-        ? `no first token within ${limitMs} ms`
-        : `the stream stalled for ${limitMs} ms`;
-    controller.abort(new DOMException(`${options.modelId}: ${what}`, 'TimeoutError'));
+    passed = totalLeft <= 0 ? 'total' : firstTokenAt === undefined ? 'first-token' : 'stall';
+    controller.abort(new DOMException(describe(passed), 'TimeoutError'));
   };
-  // A pending deadline alone must not keep the process alive.
-  let timer = setTimeout(fire, options.firstTokenMs).unref();
+  let timer: NodeJS.Timeout | undefined;
+  let timerAt = 0;
+  const arm = (ms: number) => {
+    clearTimeout(timer);
+    timerAt = performance.now() + ms;
+    // A pending deadline alone must not keep the process alive.
+    timer = setTimeout(fire, ms).unref();
+  };
+  arm(Math.min(options.totalMs, options.firstTokenMs));
+
+  const describe = (deadline: Deadline) =>
+    deadline === 'total'
+      ? `${options.modelId}: no complete answer within ${options.totalMs} ms (agents.modelTimeoutMs)`
+      : deadline === 'first-token'
+        ? `${options.modelId}: no first token within ${options.firstTokenMs} ms (agents.firstTokenTimeoutMs, or the model’s timeouts.firstTokenMs)`
+        : `${options.modelId}: the stream stalled for ${options.stallMs} ms (agents.stallTimeoutMs, or the model’s timeouts.stallMs)`;
+
   return {
     signal: controller.signal,
     saw(part) {
-      if (phase === 'first-token') {
-        if (PREAMBLE.has(part.type) || controller.signal.aborted) return;
-        phase = 'stall';
-        clearTimeout(timer);
-        timer = setTimeout(fire, options.stallMs).unref();
-      }
       lastPartAt = performance.now();
+      if (firstTokenAt === undefined) {
+        if (PREAMBLE.has(part.type)) return;
+        firstTokenAt = lastPartAt;
+        // The stall deadline may come before the timer set for the first token: move the timer up.
+        if (lastPartAt + options.stallMs < timerAt) arm(options.stallMs);
+      }
     },
     error() {
-      const ms = phase === 'first-token' ? options.firstTokenMs : options.stallMs;
-      const setting =
-        phase === 'first-token'
-          ? 'agents.firstTokenTimeoutMs, or the model’s timeouts.firstTokenMs'
-          : 'agents.stallTimeoutMs, or the model’s timeouts.stallMs';
+      const deadline = passed ?? 'total';
+      // The whole call's limit was waited out once: another model is tried rather than this one again.
+      if (deadline === 'total')
+        return new AgentdError({ code: 'model.timeout', message: describe(deadline) });
       return new ModelCallError({
         code: 'model.timeout',
         retryable: true,
-        message: `${(controller.signal.reason as Error | undefined)?.message ?? options.modelId} (${setting})`,
-        details: { phase, timeoutMs: ms },
+        message: describe(deadline),
+        details: { deadline, timeoutMs: deadline === 'first-token' ? options.firstTokenMs : options.stallMs },
       });
     },
     stop() {
