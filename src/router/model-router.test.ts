@@ -188,8 +188,11 @@ describe('model router', () => {
     expect(during.order).toEqual(['b/mid', 'c/big', 'a/cheap']);
     expect(during.reason).toMatch(/tried last, rate-limited: a\/cheap for 5 s/);
     expect(r.health.rateLimits()).toEqual([{ id: 'a/cheap', until: 1_005_000 }]);
+    // A pinned model (an agent's, or models.default) is demoted too.
+    expect(r.decide({ ...ask, pinned: 'a/cheap' }).order.at(-1)).toBe('a/cheap');
     clock += 5_000;
     expect(r.decide(ask).order[0]).toBe('a/cheap');
+    expect(r.decide({ ...ask, pinned: 'a/cheap' }).order[0]).toBe('a/cheap');
     expect(r.health.rateLimits()).toEqual([]);
   });
 
