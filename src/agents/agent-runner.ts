@@ -43,6 +43,9 @@ export interface AgentContext {
   defaultMaxOutputTokens: number;
   /** Time limit of one model call attempt, ms. */
   modelTimeoutMs: number;
+  /** Streaming deadlines of a model call that sets none of its own (catalog `timeouts`), ms. */
+  firstTokenTimeoutMs: number;
+  stallTimeoutMs: number;
   /** The task's working memory, for the `notes` tool (when memory is on). */
   notes?: TaskNotes | undefined;
 }

@@ -87,6 +87,8 @@ function harness(options: {
           defaultMaxSteps: options.defaultMaxSteps ?? 8,
           defaultMaxOutputTokens: 1000,
           modelTimeoutMs: 60_000,
+          firstTokenTimeoutMs: 60_000,
+          stallTimeoutMs: 60_000,
         });
       } finally {
         root.end();

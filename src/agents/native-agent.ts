@@ -23,6 +23,8 @@ import type { RouteRequest } from '../router/index.js';
 import type { AgentContext, AgentInput, AgentResult, AgentRouting, AgentRunner } from './agent-runner.js';
 import type { AgentSpec } from './agent-spec.js';
 import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
+import { endFailedCallSpan, interrupted } from './model-failure.js';
+import { createStreamWatchdog } from './stream-watchdog.js';
 import { parseStructuredOutput } from './structured-output.js';
 
 /** A model's answer as the conversation continues with it: its text and tool calls. */
@@ -365,29 +367,27 @@ async function modelAttempt(
       : call.inputTokens,
     maxOutputTokens,
   });
+  // The call's deadlines: the whole answer, and sooner for a hung provider (no first token, a stall).
+  const watchdog = createStreamWatchdog({
+    modelId: info.id,
+    totalMs: ctx.modelTimeoutMs,
+    firstTokenMs: info.timeouts?.firstTokenMs ?? ctx.firstTokenTimeoutMs,
+    stallMs: info.timeouts?.stallMs ?? ctx.stallTimeoutMs,
+  });
   try {
     const metered = meterModel(prepared.model.model, { agent, ctx, agentSpan, info, key, reservation });
     // The model is called at the provider level: the loop already orchestrates steps, tools and
     // the journal, and the AI SDK's streamText pipeline costs more than everything else agentd
     // does around a call (ADR 0006). The attempt ends on the task's signal (cancellation), the
-    // router's, or its own time limit, whichever comes first.
-    const timeout = AbortSignal.timeout(ctx.modelTimeoutMs);
-    const callSignal = AbortSignal.any([signal, timeout]);
+    // router's, or one of its deadlines, whichever comes first.
+    const callSignal = AbortSignal.any([signal, watchdog.signal]);
     let shown = false;
     const failure = (error: unknown): never => {
       signal.throwIfAborted();
-      const cause = timeout.aborted
-        ? new AgentdError({
-            code: 'model.timeout',
-            message: `${info.id}: no complete answer within ${ctx.modelTimeoutMs} ms (agents.modelTimeoutMs)`,
-          })
-        : error;
+      const cause = watchdog.signal.aborted ? watchdog.error() : error;
       if (!shown) throw cause;
-      throw new AgentdError({
-        code: 'model.stream_interrupted',
-        message: `${info.id}: the answer broke off after it had started (${cause instanceof Error ? cause.message : String(cause)})`,
-        cause,
-      });
+      // Text already went to live followers: they drop it, and the router tries the call again.
+      throw interrupted(ctx, { step: key, agent: agent.name, modelId: info.id, cause });
     };
     const { stream } = await Promise.resolve(
       metered.model.doStream({
@@ -416,6 +416,7 @@ async function modelAttempt(
     for (;;) {
       const { done, value: part } = await read();
       if (done) break;
+      watchdog.saw(part);
       if (part.type === 'text-delta') {
         addText(restoreText ? restoreText.push(part.delta) : part.delta);
       } else if (part.type === 'tool-call') {
@@ -457,6 +458,7 @@ async function modelAttempt(
       usage: { costUsd: usage.costUsd, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens },
     };
   } finally {
+    watchdog.stop();
     reservation.release();
   }
 }
@@ -556,8 +558,7 @@ function meterModel(
           span.end();
         },
         fail(error) {
-          const failure = toAgentdError(error);
-          span.end({ code: failure.code, message: failure.message });
+          endFailedCallSpan(span, error);
         },
       };
     },

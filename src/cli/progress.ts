@@ -37,6 +37,8 @@ export function createProgress(io: CliIo): { update(event: TaskEvent): void; sto
         activity = event.data.kind === 'model' ? 'thinking' : `tool ${event.data.name.split(':').at(-1)}`;
       } else if (event.type === 'text-delta') {
         activity = 'writing';
+      } else if (event.type === 'step-restart') {
+        activity = `retrying (${event.data.reason.code})`;
       } else if (event.type === 'review-requested') {
         activity = `waiting for review ${event.data.reviewId}`;
       } else if (event.type === 'step-end') {

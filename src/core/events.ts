@@ -4,6 +4,11 @@ export interface TaskEventMap {
   /** `step` is the durable step key (`3`, `2.1/4`, …), unique within the task. */
   'step-start': { taskId: string; step: string; name: string; kind: 'model' | 'tool'; agent: string };
   'text-delta': { taskId: string; step: string; agent: string; delta: string };
+  /**
+   * A model call that had streamed text broke off and is tried again (the same model or another):
+   * the text deltas of `step` shown so far are void, and the step's text starts over.
+   */
+  'step-restart': { taskId: string; step: string; agent: string; reason: { code: string; message: string } };
   'step-end': {
     taskId: string;
     step: string;
@@ -36,6 +41,13 @@ export type TaskEventType = keyof TaskEventMap;
 export type TaskEvent = {
   [K in TaskEventType]: { type: K; seq: number; time: number; data: TaskEventMap[K] };
 }[TaskEventType];
+
+/**
+ * Events streamed to live followers only, never stored: a text delta (the step-end event carries the
+ * full text for replay, ADR 0002) and the restart that voids the deltas before it. Each carries the
+ * sequence number of the stored event before it.
+ */
+export const LIVE_ONLY_EVENTS: ReadonlySet<TaskEventType> = new Set(['text-delta', 'step-restart']);
 
 /** Event types after which a task emits nothing more. */
 export const TERMINAL_EVENTS: ReadonlySet<TaskEventType> = new Set(['task-end', 'task-error']);

@@ -1,5 +1,5 @@
 import { notFound } from '../core/errors.js';
-import { TERMINAL_EVENTS } from '../core/events.js';
+import { LIVE_ONLY_EVENTS, TERMINAL_EVENTS } from '../core/events.js';
 import type { TaskEvent } from '../core/events.js';
 import type { TaskStatus, TaskStore } from '../store/task-store.js';
 import './executor-error-codes.js';
@@ -84,9 +84,10 @@ export function createTaskEventStreams(options: {
       for (;;) {
         while (queue.length > 0) {
           const event = queue.shift() as TaskEvent;
-          // Text deltas carry the seq of the event before them; everything else must be new.
-          if (event.type !== 'text-delta' && event.seq <= last) continue;
-          if (event.type !== 'text-delta') last = event.seq;
+          // Live-only events carry the seq of the event before them; everything else must be new.
+          const live = LIVE_ONLY_EVENTS.has(event.type);
+          if (!live && event.seq <= last) continue;
+          if (!live) last = event.seq;
           yield event;
           if (TERMINAL_EVENTS.has(event.type)) return;
         }

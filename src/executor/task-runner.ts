@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock.js';
 import { AgentdError, notFound, toAgentdError } from '../core/errors.js';
 import type { ErrorCode } from '../core/errors.js';
 import './executor-error-codes.js';
+import { LIVE_ONLY_EVENTS } from '../core/events.js';
 import type { TaskEvent, TaskEventMap } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson } from '../core/json.js';
@@ -207,10 +208,9 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       state.chain = state.chain.then(async () => {
         // Text deltas are streamed live only: persisting every token would dominate the cost of a
         // step, and the step-end event carries the full text for replay.
-        const seq =
-          type === 'text-delta'
-            ? state.lastSeq
-            : await tasks.appendEvent(taskId, { type, time, data } as Omit<TaskEvent, 'seq'>);
+        const seq = LIVE_ONLY_EVENTS.has(type)
+          ? state.lastSeq
+          : await tasks.appendEvent(taskId, { type, time, data } as Omit<TaskEvent, 'seq'>);
         state.lastSeq = seq;
         notify(taskId, { type, seq, time, data } as TaskEvent);
       });

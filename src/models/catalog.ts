@@ -138,6 +138,7 @@ function applyOverride(base: ModelInfo, override: CatalogEntryConfig): ModelInfo
     contextWindow: override.contextWindow ?? base.contextWindow,
     capabilities,
     ...(override.quality || base.quality ? { quality: { ...base.quality, ...override.quality } } : {}),
+    ...(override.timeouts || base.timeouts ? { timeouts: { ...base.timeouts, ...override.timeouts } } : {}),
     known: true,
   });
 }
@@ -153,5 +154,6 @@ function describeUnknown(id: string): ModelInfo {
 function freeze(info: ModelInfo): ModelInfo {
   Object.freeze(info.capabilities);
   if (info.quality) Object.freeze(info.quality);
+  if (info.timeouts) Object.freeze(info.timeouts);
   return Object.freeze(info);
 }

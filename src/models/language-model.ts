@@ -35,6 +35,8 @@ export interface ModelInfo {
   known: boolean;
   /** True for the simulated provider: output is a dry run, not a model's answer. */
   simulated: boolean;
+  /** Streaming deadlines of this model, ms, when configured (else the `agents` defaults apply). */
+  timeouts?: Readonly<{ firstTokenMs?: number; stallMs?: number }>;
 }
 
 /** A configured provider, able to create models by the provider's own model name. */

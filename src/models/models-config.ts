@@ -88,6 +88,13 @@ export const CatalogEntryConfigSchema = z.strictObject({
     .optional(),
   /** Quality priors per task kind; merged over the shipped ones kind by kind. */
   quality: QualityPriorsSchema.optional(),
+  /** This model's streaming deadlines, ms, over `agents.firstTokenTimeoutMs` and `agents.stallTimeoutMs`. */
+  timeouts: z
+    .strictObject({
+      firstTokenMs: z.number().int().min(10).max(3_600_000).optional(),
+      stallMs: z.number().int().min(10).max(3_600_000).optional(),
+    })
+    .optional(),
 });
 
 /** The `models` section: the default model and catalog additions/overrides. */

@@ -5,7 +5,7 @@ import { defineOperation } from './define-operation.js';
 export const routerStats = defineOperation({
   name: 'router.stats',
   description:
-    'Per model and task kind: calls, error rate, learned quality with its 90% interval, p50/p95 latency and spend; plus circuits that are not closed.',
+    'Per model and task kind: calls, error rate, learned quality with its 90% interval, p50/p95 latency and spend; plus circuits that are not closed (opened by this process or any other sharing the database) and rate-limited models.',
   input: z.strictObject({}),
   output: z.object({
     stats: z.array(
@@ -29,6 +29,8 @@ export const routerStats = defineOperation({
         openedAt: z.number().optional(),
       }),
     ),
+    /** Models inside a rate-limit window (tried last until `until`, ms since the epoch). */
+    rateLimited: z.array(z.object({ modelId: z.string(), until: z.number() })),
   }),
   permission: 'read',
   http: { method: 'GET', path: '/v1/router/stats' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIVE_ONLY_EVENTS } from '../core/events.js';
 import type { TaskEvent } from '../core/events.js';
 import { defineStreamOperation } from './define-operation.js';
 
@@ -6,7 +7,7 @@ import { defineStreamOperation } from './define-operation.js';
 export const taskEvents = defineStreamOperation({
   name: 'tasks.events',
   description:
-    'Server-sent events of a task: task-start, step-start, text-delta, step-end, agent-end, review-requested (the task waits for a human), review-answered, task-end, task-error. Past events are replayed (after Last-Event-ID or ?after=), then live ones follow until the task ends (a waiting task keeps the stream open). Text deltas are live only.',
+    'Server-sent events of a task: task-start, step-start, text-delta, step-restart (a model call that had streamed text is tried again: drop the text streamed for that step so far), step-end, agent-end, review-requested (the task waits for a human), review-answered, task-end, task-error. Past events are replayed (after Last-Event-ID or ?after=), then live ones follow until the task ends (a waiting task keeps the stream open). Text deltas and step restarts are live only.',
   input: z.strictObject({ id: z.string().min(1), after: z.coerce.number().int().min(0).default(0) }),
   permission: 'read',
   http: { method: 'GET', path: '/v1/tasks/:id/events' },
@@ -18,7 +19,7 @@ export const taskEvents = defineStreamOperation({
 });
 
 function toSse(event: TaskEvent): { event: string; id?: string; data: unknown } {
-  return event.type === 'text-delta'
+  return LIVE_ONLY_EVENTS.has(event.type)
     ? { event: event.type, data: event.data }
     : { event: event.type, id: String(event.seq), data: event.data };
 }

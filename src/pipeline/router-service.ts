@@ -34,8 +34,16 @@ export interface CircuitStatus {
 export interface RouterService {
   /** What the router would pick for a call like this, with every candidate's scores (nothing is called or counted). */
   explain(request: RouteExplainRequest): RouteExplanation;
-  /** What the router has learned per model and task kind, and its circuits that are not closed. */
-  stats(): { stats: RouterStat[]; circuits: CircuitStatus[] };
+  /**
+   * What the router has learned per model and task kind, its circuits that are not closed and the
+   * models inside a rate-limit window (this process's, and those another process wrote before this
+   * one started).
+   */
+  stats(): {
+    stats: RouterStat[];
+    circuits: CircuitStatus[];
+    rateLimited: { modelId: string; until: number }[];
+  };
 }
 
 /** Creates the router service; `defaultMaxOutputTokens` is the output cap of calls that name none. */
@@ -74,6 +82,7 @@ export function createRouterService(deps: {
       return {
         stats: router.stats(),
         circuits: router.health.states().filter((c) => c.state !== 'closed'),
+        rateLimited: router.health.rateLimits().map((r) => ({ modelId: r.id, until: r.until })),
       };
     },
   };

@@ -95,6 +95,8 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       defaultMaxSteps: config.agents.maxSteps,
       defaultMaxOutputTokens: config.budget.defaultMaxOutputTokens,
       modelTimeoutMs: config.agents.modelTimeoutMs,
+      firstTokenTimeoutMs: config.agents.firstTokenTimeoutMs,
+      stallTimeoutMs: config.agents.stallTimeoutMs,
     };
     const { memory } = deps;
     const taskMemory = memory

@@ -1,7 +1,7 @@
 import { APICallError } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
-import { AgentdError } from '../core/errors.js';
-import { classifyModelError } from './classify-model-error.js';
+import { AgentdError, ModelCallError } from '../core/errors.js';
+import { classifyModelError, describeModelFailure } from './classify-model-error.js';
 
 function http(
   statusCode: number | undefined,
@@ -134,6 +134,56 @@ describe('classifyModelError', () => {
       retryable: false,
       fallback: true,
       message: 'provider exploded',
+    });
+  });
+
+  it('retries a first-token or stall timeout, which says it may be retried', () => {
+    const stalled = new ModelCallError({ code: 'model.timeout', retryable: true, message: 'no first token' });
+    expect(classifyModelError(stalled)).toMatchObject({ class: 'timeout', retryable: true, fallback: true });
+  });
+
+  it('routes a stream broken off after its text was shown like what broke it, else as a connection failure', () => {
+    const reset = Object.assign(new TypeError('terminated'), {
+      cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+    });
+    const interrupted = (cause: unknown) =>
+      new ModelCallError({
+        code: 'model.stream_interrupted',
+        retryable: true,
+        message: 'm: the answer broke off',
+        cause,
+      });
+    expect(classifyModelError(interrupted(reset))).toMatchObject({
+      class: 'connection',
+      retryable: true,
+      fallback: true,
+      message: 'm: the answer broke off',
+    });
+    const stalled = new ModelCallError({ code: 'model.timeout', retryable: true, message: 'stalled' });
+    expect(classifyModelError(interrupted(stalled))).toMatchObject({ class: 'timeout', retryable: true });
+    expect(classifyModelError(interrupted(new Error('?')))).toMatchObject({
+      class: 'connection',
+      retryable: true,
+    });
+  });
+
+  it('describes a failure with its code: an AgentdError’s own, else its class’s', () => {
+    expect(describeModelFailure(http(429))).toMatchObject({
+      code: 'model.rate_limited',
+      class: 'rate_limit',
+      status: 429,
+    });
+    expect(describeModelFailure(http(500))).toMatchObject({
+      code: 'model.call_failed',
+      class: 'server',
+      status: 500,
+    });
+    expect(describeModelFailure(new DOMException('x', 'TimeoutError'))).toMatchObject({
+      code: 'model.timeout',
+    });
+    expect(describeModelFailure(new AgentdError({ code: 'budget.exceeded', message: 'x' }))).toMatchObject({
+      code: 'budget.exceeded',
+      class: 'unknown',
     });
   });
 });

@@ -1,5 +1,6 @@
 import { APICallError } from '@ai-sdk/provider';
-import { AgentdError } from '../core/errors.js';
+import { AgentdError, ModelCallError } from '../core/errors.js';
+import type { ErrorCode } from '../core/errors.js';
 import '../models/model-error-codes.js';
 
 /** Why a model call failed, as far as routing is concerned. */
@@ -66,12 +67,13 @@ const CONNECTION_CODES = new Set([
 
 /**
  * agentd's own error codes that describe a model's failure (and are routed like one); every other
- * AgentdError (budget, cancellation, a broken-off stream) ends a routed call unchanged.
+ * AgentdError (budget, cancellation) ends a routed call unchanged.
  */
 export const MODEL_FAILURE_CODES: ReadonlySet<string> = new Set([
   'model.timeout',
   'model.circuit_open',
   'model.refused',
+  'model.stream_interrupted',
 ]);
 
 /** Whether an error is agentd's own and not a model's failure: it passes through retries and fallbacks. */
@@ -93,8 +95,21 @@ export function classifyModelError(error: unknown, now: number = Date.now()): Cl
 function classifyOne(error: unknown, now: number): ClassifiedModelError | undefined {
   if (APICallError.isInstance(error)) return classifyHttp(error, now);
   if (error instanceof AgentdError) {
-    // agentd's own deadline already waited agents.modelTimeoutMs: try another model, not this one again.
-    if (error.code === 'model.timeout') return { ...make('timeout', error.message), retryable: false };
+    // agentd's own deadlines: the whole call's (agents.modelTimeoutMs) was waited out once, so another
+    // model is tried rather than this one again; the first-token and stall deadlines say they may be retried.
+    if (error.code === 'model.timeout') {
+      return {
+        ...make('timeout', error.message),
+        retryable: error instanceof ModelCallError && error.retryable,
+      };
+    }
+    // A stream that broke off: what broke it (a reset, a stall), else a connection failure.
+    if (error.code === 'model.stream_interrupted') {
+      const cause = error.cause === undefined ? undefined : classifyModelError(error.cause, now);
+      const known =
+        cause !== undefined && cause.class !== 'unknown' ? cause : make('connection', error.message);
+      return { ...known, message: error.message };
+    }
     if (error.code === 'task.cancelled') return make('cancelled', error.message);
     if (error.code === 'model.circuit_open') return make('circuit_open', error.message);
     if (error.code === 'model.refused') return make('content_policy', error.message);
@@ -160,6 +175,43 @@ function retryAfter(headers: Record<string, string> | undefined, now: number): n
 
 const RETRYABLE: ReadonlySet<ModelErrorClass> = new Set(['rate_limit', 'timeout', 'server', 'connection']);
 const NO_FALLBACK: ReadonlySet<ModelErrorClass> = new Set(['auth', 'config', 'bad_request', 'cancelled']);
+
+// A code's declared category says whose fault the failure is: `invalid` for the caller's (auth, an unknown
+// model, a bad request, a prompt over the context window), `upstream` for the provider's.
+const ERROR_CODES: Record<ModelErrorClass, ErrorCode> = {
+  rate_limit: 'model.rate_limited',
+  timeout: 'model.timeout',
+  server: 'model.call_failed',
+  connection: 'model.unreachable',
+  context_length: 'model.context_too_long',
+  content_policy: 'model.refused',
+  auth: 'model.auth_failed',
+  config: 'model.not_found',
+  bad_request: 'model.bad_request',
+  cancelled: 'task.cancelled',
+  circuit_open: 'model.circuit_open',
+  unknown: 'model.call_failed',
+};
+
+/**
+ * A failed model call as spans and events report it: its class, HTTP status and message, and its
+ * code (an AgentdError keeps its own, anything else gets its class's).
+ */
+export function describeModelFailure(
+  error: unknown,
+  now: number = Date.now(),
+): ClassifiedModelError & { code: ErrorCode } {
+  const classified = classifyModelError(error, now);
+  return {
+    ...classified,
+    code: error instanceof AgentdError ? error.code : modelErrorCode(classified.class),
+  };
+}
+
+/** The error code a failure of this class is reported with. */
+export function modelErrorCode(kind: ModelErrorClass): ErrorCode {
+  return ERROR_CODES[kind];
+}
 
 function make(kind: ModelErrorClass, message: string): ClassifiedModelError {
   return { class: kind, retryable: RETRYABLE.has(kind), fallback: !NO_FALLBACK.has(kind), message };

@@ -23,5 +23,5 @@ export type { ModelKnowledge } from './model-knowledge.js';
 export { seededRandom } from './random.js';
 export { createTaskKindClassifier, DEFAULT_TASK_KINDS } from './task-kind.js';
 export type { TaskKindClassifier, TaskKindDefinition, TaskKindResult } from './task-kind.js';
-export { classifyModelError } from './classify-model-error.js';
+export { classifyModelError, describeModelFailure, modelErrorCode } from './classify-model-error.js';
 export type { ClassifiedModelError, ModelErrorClass } from './classify-model-error.js';

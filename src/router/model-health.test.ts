@@ -1,6 +1,6 @@
 import { APICallError } from '@ai-sdk/provider';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AgentdError } from '../core/errors.js';
+import { AgentdError, ModelCallError } from '../core/errors.js';
 import { createModelHealth } from './model-health.js';
 import type { AttemptFailure, CircuitStatusEntry } from './model-health.js';
 import { RouterConfigSchema } from './router-config.js';
@@ -152,6 +152,104 @@ describe('model health: retries', () => {
   });
 });
 
+describe('model health: rate limits and timeouts', () => {
+  it('does not wait out a 429 while another model could take the call, and does when none could', async () => {
+    const h = health();
+    const elsewhere = scripted([status(429, { 'retry-after-ms': '50' })]);
+    const { outcome } = await onFakeClock(
+      h.execute(target, elsewhere.call, { signal, canFallBack: () => true }),
+    );
+    expect(outcome.status).toBe('rejected');
+    expect(elsewhere.calls()).toBe(1);
+    const nowhere = scripted([status(429, { 'retry-after-ms': '50' })]);
+    const waited = await onFakeClock(h.execute(target, nowhere.call, { signal, canFallBack: () => false }));
+    expect(waited.outcome).toEqual({ status: 'fulfilled', value: 'ok' });
+    expect(waited.tookMs).toBe(50);
+  });
+
+  it('keeps a rate-limited model in its window: the Retry-After asked for, else a default', async () => {
+    const h = health({ retry: { maxRetries: 0 } });
+    const start = Date.now();
+    await h.execute(target, scripted([status(429, { 'retry-after': '3' })]).call, { signal }).catch(() => {});
+    expect(h.rateLimitedUntil('p/m')).toBe(start + 3000);
+    expect(h.rateLimits()).toEqual([{ id: 'p/m', until: start + 3000 }]);
+    // Still available: a rate-limited model is tried last, not ruled out.
+    expect(h.available(target)).toBe(true);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(h.rateLimitedUntil('p/m')).toBeUndefined();
+    await h.execute(target, scripted([status(429)]).call, { signal }).catch(() => {});
+    expect(h.rateLimitedUntil('p/m')).toBe(Date.now() + 5000);
+  });
+
+  it('retries a retryable timeout once, however many retries are allowed', async () => {
+    const h = health({ retry: { maxRetries: 5 } });
+    const stalled = () =>
+      new ModelCallError({
+        code: 'model.timeout',
+        retryable: true,
+        message: 'p/m: no first token within 10 ms',
+      });
+    const { call, calls } = scripted([stalled(), stalled(), stalled()]);
+    const { outcome } = await onFakeClock(h.execute(target, call, { signal }));
+    expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'model.timeout' } });
+    expect(calls()).toBe(2);
+  });
+});
+
+describe('model health: persisted', () => {
+  it('hands out what changed once, and another health restores an open circuit and a rate-limit window from it', async () => {
+    const changes: number[] = [];
+    const config = RouterConfigSchema.parse({
+      retry: { maxRetries: 0 },
+      breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60 },
+    });
+    const h = createModelHealth({ ...config, onChange: () => changes.push(Date.now()) });
+    for (const error of [status(500), status(429, { 'retry-after': '1' })])
+      await h.execute(target, scripted([error]).call, { signal }).catch(() => {});
+    expect(changes.length).toBeGreaterThan(0);
+    const records = h.takeChanged();
+    expect(records).toContainEqual({
+      scope: 'model',
+      id: 'p/m',
+      state: 'open',
+      openedAt: Date.now(),
+      rateLimitedUntil: Date.now() + 1000,
+      updatedAt: Date.now(),
+    });
+    expect(records).toContainEqual(expect.objectContaining({ scope: 'provider', id: 'p', state: 'open' }));
+    expect(h.takeChanged()).toEqual([]);
+
+    const other = createModelHealth(config);
+    other.restore(records);
+    expect(other.available(target)).toBe(false);
+    expect(other.rateLimitedUntil('p/m')).toBe(Date.now() + 1000);
+    await expect(other.execute(target, scripted([]).call, { signal })).rejects.toMatchObject({
+      code: 'model.circuit_open',
+    });
+    // Its half-open delay runs from when the circuit opened in the first one.
+    await vi.advanceTimersByTimeAsync(60);
+    expect(other.available(target)).toBe(true);
+    await expect(other.execute(target, scripted([]).call, { signal })).resolves.toBe('ok');
+    expect(other.states().every((c) => c.state === 'closed')).toBe(true);
+  });
+
+  it('ignores closed records and windows that have passed', () => {
+    const h = health();
+    h.restore([
+      {
+        scope: 'model',
+        id: 'p/m',
+        state: 'closed',
+        openedAt: null,
+        rateLimitedUntil: Date.now() - 1,
+        updatedAt: 0,
+      },
+    ]);
+    expect(h.states()).toEqual([]);
+    expect(h.rateLimits()).toEqual([]);
+  });
+});
+
 describe('model health: circuit breakers', () => {
   it('opens a model’s circuit after consecutive failures, then admits one probe after the delay', async () => {
     const h = health({ retry: { maxRetries: 0 } });
@@ -208,22 +306,22 @@ describe('model health: circuit breakers', () => {
     expect(h.states().find((s) => s.scope === 'provider' && s.id === 'p')?.state).toBe('open');
   });
 
-  it('bad requests, refusals, waitable 429s and agentd errors do not count against a circuit', async () => {
+  it('bad requests, refusals and agentd errors do not count against a circuit', async () => {
     const h = health({ retry: { maxRetries: 0 } });
-    const harmless = [
-      status(400),
-      status(401),
-      status(429, { 'retry-after-ms': '1' }),
-      new AgentdError({ code: 'budget.exceeded', message: 'x' }),
-    ];
+    const harmless = [status(400), status(401), new AgentdError({ code: 'budget.exceeded', message: 'x' })];
     for (let i = 0; i < 3; i++) {
       for (const error of harmless)
         await h.execute(target, scripted([error]).call, { signal }).catch(() => {});
     }
     expect(h.available(target)).toBe(true);
-    // A 429 without a usable Retry-After does count.
-    for (let i = 0; i < 3; i++)
-      await h.execute(target, scripted([status(429)]).call, { signal }).catch(() => {});
-    expect(h.available(target)).toBe(false);
+  });
+
+  it('429s count against a circuit, with a short Retry-After or without one', async () => {
+    for (const headers of [{ 'retry-after-ms': '1' }, undefined]) {
+      const h = health({ retry: { maxRetries: 0 } });
+      for (let i = 0; i < 3; i++)
+        await h.execute(target, scripted([status(429, headers)]).call, { signal }).catch(() => {});
+      expect(h.available(target)).toBe(false);
+    }
   });
 });

@@ -18,6 +18,7 @@ import type {
 } from 'cockatiel';
 import { AgentdError } from '../core/errors.js';
 import '../models/model-error-codes.js';
+import type { RouterHealthRecord } from '../store/router-store.js';
 import { classifyModelError, isAgentdOwnError } from './classify-model-error.js';
 import type { ClassifiedModelError, ModelErrorClass } from './classify-model-error.js';
 import type { RouterConfig } from './router-config.js';
@@ -27,6 +28,8 @@ export interface ModelHealthOptions {
   retry: RouterConfig['retry'];
   breaker: RouterConfig['breaker'];
   now?: () => number;
+  /** Called when a circuit changes state or a model is rate-limited: there is health to persist. */
+  onChange?(): void;
 }
 
 /** A circuit's state. */
@@ -60,24 +63,43 @@ export interface ModelHealth {
    * open circuit whose half-open delay has passed admits a probe).
    */
   available(target: HealthTarget): boolean;
+  /** When the model's rate-limit window ends (ms since the epoch), or undefined when it is not rate-limited now. */
+  rateLimitedUntil(modelId: string): number | undefined;
   /**
    * Runs `call` under the target's provider and model breakers, retrying retryable failures with
-   * exponential backoff and jitter (a Retry-After up to `maxRetryAfterMs` is honoured instead).
-   * Throws the last error as it was; an open circuit throws AgentdError `model.circuit_open`.
+   * exponential backoff and jitter (a Retry-After up to `maxRetryAfterMs` is honoured instead). A
+   * timeout is retried once at most; a rate limit is not retried while `canFallBack()` says another
+   * model could take the call now. Throws the last error as it was; an open circuit throws
+   * AgentdError `model.circuit_open`.
    */
   execute<T>(
     target: HealthTarget,
     call: (signal: AbortSignal) => Promise<T>,
-    options: { signal: AbortSignal; onFailure?(failure: AttemptFailure): void },
+    options: {
+      signal: AbortSignal;
+      onFailure?(failure: AttemptFailure): void;
+      canFallBack?(): boolean;
+    },
   ): Promise<T>;
   /** Every circuit created so far. */
   states(): CircuitStatusEntry[];
+  /** Models rate-limited now, with the end of their window. */
+  rateLimits(): { id: string; until: number }[];
   /** Called on every circuit state change; returns an unsubscribe function. */
   onStateChange(listener: (change: CircuitStatusEntry) => void): () => void;
+  /** The health records changed since the last call, for the router's batched writes. */
+  takeChanged(): RouterHealthRecord[];
+  /**
+   * Takes in health persisted by any process: open circuits open here at the time they opened
+   * there, rate-limit windows still running apply here too. Closed records change nothing.
+   */
+  restore(records: readonly RouterHealthRecord[]): void;
 }
 
-// Failures that say something about the provider's or model's health. Bad requests, refusals and
-// auth errors would fail on any healthy server too, so they neither open circuits nor retry.
+// Failures that say something about the provider's or model's health, rate limits included: a
+// model that keeps refusing calls is, for routing, as unavailable as one that fails them (ADR 0040).
+// Bad requests, refusals and auth errors would fail on any healthy server too, so they neither open
+// circuits nor retry.
 const HEALTH_FAILURES: ReadonlySet<ModelErrorClass> = new Set([
   'rate_limit',
   'timeout',
@@ -143,39 +165,86 @@ interface Circuit {
   openedAt?: number;
 }
 
+/** Retries of a timed-out attempt on the same model: a model that did not answer twice is failed over. */
+const TIMEOUT_RETRIES = 1;
+/** How long a 429 without a usable Retry-After deprioritises its model, ms. */
+const DEFAULT_RATE_LIMIT_MS = 5_000;
+/** The longest rate-limit window honoured, ms: a Retry-After of hours is a quota, not backpressure. */
+const MAX_RATE_LIMIT_MS = 10 * 60_000;
+
 /** Retries and circuit breakers for model calls, on cockatiel. */
 export function createModelHealth(options: ModelHealthOptions): ModelHealth {
   const now = options.now ?? Date.now;
   const circuits = new Map<string, Circuit>();
   const listeners = new Set<(change: CircuitStatusEntry) => void>();
-  const countsAgainstHealth = (error: Error) => {
-    if (isAgentdOwnError(error)) return false;
-    const classified = classifyModelError(error, now());
-    // A 429 that says when to come back (and soon enough to wait) is backpressure, not ill
-    // health: it is retried after the delay and leaves the circuit alone.
-    if (classified.class === 'rate_limit' && waitable(classified)) return false;
-    return HEALTH_FAILURES.has(classified.class);
+  const rateLimited = new Map<string, number>();
+  const changed = new Set<string>();
+  const touch = (key: string) => {
+    changed.add(key);
+    options.onChange?.();
   };
+  const countsAgainstHealth = (error: Error) =>
+    !isAgentdOwnError(error) && HEALTH_FAILURES.has(classifyModelError(error, now()).class);
   const waitable = (classified: ClassifiedModelError) =>
     classified.retryAfterMs !== undefined && classified.retryAfterMs <= options.retry.maxRetryAfterMs;
 
-  function circuit(scope: 'model' | 'provider', id: string): Circuit {
+  /** The circuit of a model or provider; `openedAt` creates it open since then (restored from the store). */
+  function circuit(scope: 'model' | 'provider', id: string, openedAt?: number): Circuit {
     const key = `${scope}:${id}`;
-    let entry = circuits.get(key);
+    const entry = circuits.get(key);
     if (entry) return entry;
+    const breaker = new ConsecutiveOrRateBreaker(options.breaker);
     const policy = circuitBreaker(handleWhen(countsAgainstHealth), {
       halfOpenAfter: options.breaker.halfOpenAfterMs,
-      breaker: new ConsecutiveOrRateBreaker(options.breaker),
+      breaker,
+      // cockatiel's own serialised form (CircuitBreakerPolicy.toJSON) of a circuit open since `openedAt`.
+      ...(openedAt !== undefined
+        ? {
+            initialState: {
+              ownState: { value: CircuitState.Open, openedAt, attemptNo: 1 },
+              breakerState: breaker.state,
+            },
+          }
+        : {}),
     });
-    const created: Circuit = { scope, id, policy };
+    const created: Circuit = { scope, id, policy, ...(openedAt !== undefined ? { openedAt } : {}) };
     policy.onStateChange((state) => {
       // cockatiel's Open check uses Date.now(); so does this record of when it opened.
       if (state === CircuitState.Open) created.openedAt = Date.now();
+      touch(key);
       for (const listener of listeners) listener(status(created, options.breaker.halfOpenAfterMs));
     });
     circuits.set(key, created);
-    entry = created;
-    return entry;
+    return created;
+  }
+
+  function limitedUntil(modelId: string): number | undefined {
+    const until = rateLimited.get(modelId);
+    return until !== undefined && until > now() ? until : undefined;
+  }
+
+  function recordRateLimit(modelId: string, classified: ClassifiedModelError): void {
+    const window = Math.min(classified.retryAfterMs ?? DEFAULT_RATE_LIMIT_MS, MAX_RATE_LIMIT_MS);
+    const until = now() + window;
+    if ((rateLimited.get(modelId) ?? 0) >= until) return;
+    rateLimited.set(modelId, until);
+    touch(`model:${modelId}`);
+  }
+
+  function record(key: string): RouterHealthRecord {
+    const [scope, ...rest] = key.split(':');
+    const id = rest.join(':');
+    const entry = circuits.get(key);
+    const state = entry ? status(entry, options.breaker.halfOpenAfterMs) : undefined;
+    const until = scope === 'model' ? limitedUntil(id) : undefined;
+    return {
+      scope: scope === 'provider' ? 'provider' : 'model',
+      id,
+      state: state?.state ?? 'closed',
+      openedAt: state?.openedAt ?? null,
+      rateLimitedUntil: until ?? null,
+      updatedAt: now(),
+    };
   }
 
   function isOpen(entry: Circuit | undefined): boolean {
@@ -187,18 +256,25 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
   }
 
   return {
+    rateLimitedUntil: limitedUntil,
+
     available(target) {
       return (
         !isOpen(circuits.get(`model:${target.id}`)) && !isOpen(circuits.get(`provider:${target.provider}`))
       );
     },
 
-    async execute(target, call, { signal, onFailure }) {
+    async execute(target, call, { signal, onFailure, canFallBack }) {
+      let timeouts = 0;
       const retries = retry(
         handleWhen((error) => {
           if (isAgentdOwnError(error)) return false;
           const classified = classifyModelError(error, now());
-          return classified.retryable && (classified.retryAfterMs === undefined || waitable(classified));
+          if (!classified.retryable) return false;
+          if (classified.class === 'timeout' && ++timeouts > TIMEOUT_RETRIES) return false;
+          // Backpressure is waited out only when no other model could take the call now.
+          if (classified.class === 'rate_limit' && canFallBack?.()) return false;
+          return classified.retryAfterMs === undefined || waitable(classified);
         }),
         {
           maxAttempts: options.retry.maxRetries,
@@ -228,7 +304,9 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
               return await call(attemptSignal);
             } catch (error) {
               if (!isAgentdOwnError(error) && !signal.aborted) {
-                onFailure?.({ target, attempt, error: classifyModelError(error, now()) });
+                const classified = classifyModelError(error, now());
+                if (classified.class === 'rate_limit') recordRateLimit(target.id, classified);
+                onFailure?.({ target, attempt, error: classified });
               }
               throw error;
             }
@@ -248,6 +326,30 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
     },
 
     states: () => [...circuits.values()].map((c) => status(c, options.breaker.halfOpenAfterMs)),
+
+    rateLimits() {
+      const list: { id: string; until: number }[] = [];
+      for (const id of rateLimited.keys()) {
+        const until = limitedUntil(id);
+        if (until !== undefined) list.push({ id, until });
+      }
+      return list;
+    },
+
+    takeChanged() {
+      const records = [...changed].map(record);
+      changed.clear();
+      return records;
+    },
+
+    restore(records) {
+      for (const r of records) {
+        if (r.state !== 'closed' && r.openedAt !== null) circuit(r.scope, r.id, r.openedAt);
+        if (r.scope === 'model' && r.rateLimitedUntil !== null && r.rateLimitedUntil > now()) {
+          rateLimited.set(r.id, Math.max(r.rateLimitedUntil, rateLimited.get(r.id) ?? 0));
+        }
+      }
+    },
 
     onStateChange(listener) {
       listeners.add(listener);

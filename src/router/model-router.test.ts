@@ -1,6 +1,6 @@
 import { APICallError } from '@ai-sdk/provider';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentdError, BudgetExceededError } from '../core/errors.js';
+import { AgentdError, BudgetExceededError, ModelCallError } from '../core/errors.js';
 import type { ModelInfo, ResolvedModel } from '../models/index.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import type { Stores } from '../store/stores.js';
@@ -145,11 +145,70 @@ describe('model router', () => {
     expect((error as Error).message).toMatch(/circuit_open\); first: a\/cheap: status 500/);
   });
 
-  it('passes agentd’s own errors (budget, a broken-off stream) through without falling back', async () => {
+  it('passes agentd’s own errors (budget) through without falling back', async () => {
     const budget = new BudgetExceededError({ message: 'over' });
     const { attempt, tried } = attempts({ 'a/cheap': budget });
     await expect(router().call(ask, attempt, { signal })).rejects.toBe(budget);
     expect(tried).toEqual(['a/cheap']);
+  });
+
+  it('treats a stream broken off after its text was shown as a connection failure: retried, counted, then fallen back from', async () => {
+    const broken = new ModelCallError({
+      code: 'model.stream_interrupted',
+      retryable: true,
+      message: 'a/cheap: the answer broke off after it had started (terminated)',
+      cause: Object.assign(new TypeError('terminated'), {
+        cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+      }),
+    });
+    const { attempt, tried } = attempts({ 'a/cheap': broken });
+    const result = await router({ retry: { maxRetries: 1, initialDelayMs: 1 } }).call(ask, attempt, {
+      signal,
+    });
+    expect(tried).toEqual(['a/cheap', 'a/cheap', 'b/mid']);
+    expect(result.value).toBe('answer from b/mid');
+  });
+
+  it('falls back from a 429 at once and tries the rate-limited model last until its Retry-After has passed', async () => {
+    let clock = 1_000_000;
+    const r = router({ retry: { maxRetries: 2, initialDelayMs: 1 } }, models, () => clock);
+    const limited = new APICallError({
+      message: 'slow down',
+      url: 'http://127.0.0.1',
+      requestBodyValues: {},
+      statusCode: 429,
+      responseHeaders: { 'retry-after-ms': '5000' },
+      isRetryable: true,
+    });
+    const first = attempts({ 'a/cheap': limited });
+    expect((await r.call(ask, first.attempt, { signal })).value).toBe('answer from b/mid');
+    // Not retried on a/cheap although retries were allowed: b/mid could take the call.
+    expect(first.tried).toEqual(['a/cheap', 'b/mid']);
+    const during = r.decide(ask);
+    expect(during.order).toEqual(['b/mid', 'c/big', 'a/cheap']);
+    expect(during.reason).toMatch(/tried last, rate-limited: a\/cheap for 5 s/);
+    expect(r.health.rateLimits()).toEqual([{ id: 'a/cheap', until: 1_005_000 }]);
+    // A pinned model (an agent's, or models.default) is demoted too.
+    expect(r.decide({ ...ask, pinned: 'a/cheap' }).order.at(-1)).toBe('a/cheap');
+    clock += 5_000;
+    expect(r.decide(ask).order[0]).toBe('a/cheap');
+    expect(r.decide({ ...ask, pinned: 'a/cheap' }).order[0]).toBe('a/cheap');
+    expect(r.health.rateLimits()).toEqual([]);
+  });
+
+  it('persists an open circuit with its knowledge, and a router started later treats it as open', async () => {
+    const first = router({ breaker: { consecutiveFailures: 2 } });
+    const { attempt } = attempts({ 'a/cheap': http(500) });
+    await first.call(ask, attempt, { signal });
+    await first.call(ask, attempt, { signal });
+    expect(first.health.available({ id: 'a/cheap', provider: 'a' })).toBe(false);
+    await first.flush();
+    const second = router({ breaker: { consecutiveFailures: 2 } });
+    await second.load();
+    expect(second.health.states()).toContainEqual(
+      expect.objectContaining({ scope: 'model', id: 'a/cheap', state: 'open' }),
+    );
+    expect(second.decide(ask).order).toEqual(['b/mid', 'c/big']);
   });
 
   it('learns latency, errors, spend and quality, persists them, and a new router reads them back', async () => {

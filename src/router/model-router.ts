@@ -1,12 +1,12 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { AgentdError, ModelCallError } from '../core/errors.js';
-import type { ErrorCode } from '../core/errors.js';
 import '../models/model-error-codes.js';
 import type { Logger } from '../core/logger.js';
 import type { ModelCapabilities, ModelInfo, ResolvedModel } from '../models/index.js';
 import type { RouterStore } from '../store/router-store.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
-import { classifyModelError, isAgentdOwnError } from './classify-model-error.js';
+import { classifyModelError, isAgentdOwnError, modelErrorCode } from './classify-model-error.js';
 import type { ClassifiedModelError } from './classify-model-error.js';
 import { createModelHealth } from './model-health.js';
 import type { ModelHealth } from './model-health.js';
@@ -126,7 +126,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     latencyWindow: config.learning.latencyWindow,
     now,
   });
-  const health = createModelHealth({ retry: config.retry, breaker: config.breaker, now });
+  const health = createModelHealth({ retry: config.retry, breaker: config.breaker, now, onChange: persist });
   let decisions = 0;
   let explorations = 0;
   let writes = Promise.resolve();
@@ -144,9 +144,11 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     clearTimeout(pending);
     pending = undefined;
     const changed = knowledge.takeChanged();
-    if (changed.length > 0) {
+    // Circuits and rate-limit windows go in the same batch, so other processes show them too.
+    const healthChanged = health.takeChanged();
+    if (changed.length > 0 || healthChanged.length > 0) {
       writes = writes
-        .then(() => options.store.upsert(changed))
+        .then(() => options.store.upsert(changed, healthChanged))
         .catch((error: unknown) =>
           options.logger?.warn('router: could not persist what it learned', { reason: String(error) }),
         );
@@ -188,7 +190,26 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
       decisions += 1;
       if (selection.explored) explorations += 1;
     }
-    return { ...selection, kind, objective, strategy: config.strategy, constraints };
+    return { ...deprioritiseRateLimited(selection), kind, objective, strategy: config.strategy, constraints };
+  }
+
+  /**
+   * Moves models inside a rate-limit window after the others (soonest free first): they are tried
+   * only when nothing else can take the call, even when pinned.
+   */
+  function deprioritiseRateLimited(selection: Selection): Selection {
+    const limited = selection.order
+      .map((id) => ({ id, until: health.rateLimitedUntil(id) }))
+      .filter((m): m is { id: string; until: number } => m.until !== undefined);
+    if (limited.length === 0 || limited.length === selection.order.length) return selection;
+    limited.sort((a, b) => a.until - b.until);
+    const names = new Set(limited.map((m) => m.id));
+    const when = (until: number) => `${Math.ceil((until - now()) / 1000)} s`;
+    return {
+      ...selection,
+      order: [...selection.order.filter((id) => !names.has(id)), ...limited.map((m) => m.id)],
+      reason: `${selection.reason}; tried last, rate-limited: ${limited.map((m) => `${m.id} for ${when(m.until)}`).join(', ')}`,
+    };
   }
 
   /** What is known of a model that is not a candidate now (e.g. its provider was removed). */
@@ -217,10 +238,31 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     const queue = [...decision.order];
     const failures: { model: string; error: ClassifiedModelError }[] = [];
     let lastError: unknown;
+    const targetOf = (id: string) => ({ id, provider: options.resolve(id).info.provider });
+    // Another model that could take the call now: available and not rate-limited.
+    const canFallBack = () =>
+      queue.some(
+        (other) => health.rateLimitedUntil(other) === undefined && health.available(targetOf(other)),
+      );
+    const postponed = new Set<string>();
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       const model = options.resolve(id);
       const target = { id, provider: model.info.provider };
       if (!health.available(target)) continue;
+      const limitedUntil = health.rateLimitedUntil(id);
+      if (limitedUntil !== undefined) {
+        // Rate-limited since the decision (another call got a 429): try the others first, once.
+        if (!postponed.has(id) && canFallBack()) {
+          postponed.add(id);
+          queue.push(id);
+          continue;
+        }
+        // Nothing else can take the call: wait for the window when it is short enough, as a retry would.
+        const waitMs = limitedUntil - now();
+        if (waitMs <= config.retry.maxRetryAfterMs) {
+          await delay(waitMs, undefined, { signal }).catch(() => signal.throwIfAborted());
+        }
+      }
       try {
         let usage: Awaited<ReturnType<RouteAttempt<T>>>['usage'];
         let latencyMs = 0;
@@ -235,6 +277,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
           },
           {
             signal,
+            canFallBack,
             onFailure: () => {
               knowledge.recordError({ modelId: id, kind: decision.kind });
             },
@@ -354,6 +397,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     },
     async load() {
       knowledge.load(await options.store.list());
+      health.restore(await options.store.listHealth());
     },
     flush: writeChanged,
   };
@@ -419,7 +463,7 @@ function routeFailure(
     (f) => `${f.model}: ${f.error.class}${f.error.status ? ` ${f.error.status}` : ''}`,
   );
   return new ModelCallError({
-    code: ERROR_CODES[primary.error.class] ?? 'model.call_failed',
+    code: modelErrorCode(primary.error.class),
     retryable: primary.error.retryable,
     message:
       failures.length === 1
@@ -433,20 +477,3 @@ function routeFailure(
     cause: lastError,
   });
 }
-
-// A code's declared category says whose fault the failure is: `invalid` for the caller's (auth, an unknown
-// model, a bad request, a prompt over the context window), `upstream` for the provider's.
-const ERROR_CODES: Partial<Record<ClassifiedModelError['class'], ErrorCode>> = {
-  rate_limit: 'model.rate_limited',
-  timeout: 'model.timeout',
-  server: 'model.call_failed',
-  connection: 'model.unreachable',
-  context_length: 'model.context_too_long',
-  content_policy: 'model.refused',
-  auth: 'model.auth_failed',
-  config: 'model.not_found',
-  bad_request: 'model.bad_request',
-  cancelled: 'task.cancelled',
-  circuit_open: 'model.circuit_open',
-  unknown: 'model.call_failed',
-};

@@ -23,12 +23,33 @@ export interface RouterStatRecord {
   updatedAt: number;
 }
 
-/** Persists the router's per-model knowledge. */
+/**
+ * The health of one model or provider as last seen by the process that called it: its circuit and,
+ * for a model, the end of its rate-limit window. Persisted so every process sharing the store shows
+ * (and honours) the same open circuits.
+ */
+export interface RouterHealthRecord {
+  scope: 'model' | 'provider';
+  id: string;
+  state: 'closed' | 'open' | 'half-open';
+  /** When the circuit last opened, ms since the epoch (null while closed). */
+  openedAt: number | null;
+  /** Until when the model is rate-limited, ms since the epoch (null when it is not). */
+  rateLimitedUntil: number | null;
+  updatedAt: number;
+}
+
+/** Persists the router's per-model knowledge and the health of models and providers. */
 export interface RouterStore {
   /** Every record. */
   list(): Promise<RouterStatRecord[]>;
-  /** Inserts or replaces records by (modelId, kind), atomically: all or none. */
-  upsert(records: readonly RouterStatRecord[]): Promise<void>;
-  /** Deletes every record, or those of one model; returns how many were deleted. */
+  /** Every health record. */
+  listHealth(): Promise<RouterHealthRecord[]>;
+  /**
+   * Inserts or replaces records by (modelId, kind), and health records by (scope, id), atomically:
+   * all or none.
+   */
+  upsert(records: readonly RouterStatRecord[], health?: readonly RouterHealthRecord[]): Promise<void>;
+  /** Deletes every record, or those of one model (with its health); returns how many were deleted. */
   reset(filter?: { modelId?: string }): Promise<number>;
 }

@@ -211,6 +211,49 @@ describe('startFakeOpenAIServer', () => {
     await fake.close(); // idempotent
   });
 
+  it('resets the connection when asked, without answering', async () => {
+    const fake = await start({ script: [{ reset: true }] });
+    await expect(chat(fake.baseUrl, {})).rejects.toThrow(/fetch failed/);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('breaks a stream off after the given number of content chunks, without finish or [DONE]', async () => {
+    const fake = await start({ script: [{ text: 'one two three four', breakAfterChunks: 2 }] });
+    const response = await chat(fake.baseUrl, { stream: true });
+    expect(response.status).toBe(200);
+    const received: string[] = [];
+    const decoder = new TextDecoder();
+    const reading = (async () => {
+      for await (const bytes of response.body as AsyncIterable<Uint8Array>)
+        received.push(decoder.decode(bytes));
+    })();
+    await expect(reading).rejects.toThrow(/terminated/);
+    const text = received.join('');
+    expect(text).toContain('"content":"one "');
+    expect(text).toContain('"content":"two "');
+    expect(text).not.toContain('three');
+    expect(text).not.toContain('finish_reason":"stop"');
+    expect(text).not.toContain('[DONE]');
+  });
+
+  it('stalls a stream after the given number of content chunks until the client gives up', async () => {
+    const fake = await start({ script: [{ text: 'one two three', stallAfterChunks: 1 }] });
+    const controller = new AbortController();
+    const response = await chat(fake.baseUrl, { stream: true }, { signal: controller.signal });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('"content":"one "')) {
+      const { value } = await reader.read();
+      text += decoder.decode(value);
+    }
+    // Nothing more comes: the next read waits until the client aborts.
+    const next = reader.read();
+    controller.abort();
+    await expect(next).rejects.toThrow(/abort/i);
+    expect(text).not.toContain('two');
+  });
+
   it('answers unknown routes with 404', async () => {
     const { baseUrl } = await start();
     const response = await fetch(`${baseUrl}/images/generations`, { method: 'POST', body: '{}' });

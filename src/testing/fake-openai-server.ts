@@ -25,6 +25,18 @@ export interface FakeReply {
   delayMs?: number;
   /** Never answer, until the server is closed or the client aborts. */
   hang?: boolean;
+  /** Reset the connection (TCP RST) instead of answering. */
+  reset?: boolean;
+  /**
+   * Streamed replies only: after this many content chunks (text or tool-call deltas), close the
+   * connection without a finish chunk or `[DONE]`: the answer breaks off mid-stream.
+   */
+  breakAfterChunks?: number;
+  /**
+   * Streamed replies only: after this many content chunks (0: right after the headers and the role
+   * chunk), send nothing more until the client gives up or the server closes: a stalled stream.
+   */
+  stallAfterChunks?: number;
 }
 
 /** A chat message as the client sent it (unvalidated JSON). */
@@ -215,13 +227,17 @@ export async function startFakeOpenAIServer(
       await closed(res);
       return;
     }
+    if (reply.reset) {
+      res.socket?.resetAndDestroy();
+      return;
+    }
     if (reply.status !== undefined && reply.status >= 400) {
       sendError(res, reply.status, reply.headers ?? {}, reply.errorMessage);
       return;
     }
     const completion = completionOf(reply, body ?? {}, index);
     if (body?.stream)
-      streamCompletion(res, reply.headers ?? {}, completion, body.stream_options?.include_usage === true);
+      await streamCompletion(res, reply, completion, body.stream_options?.include_usage === true);
     else sendJson(res, reply.status ?? 200, reply.headers ?? {}, completionBody(completion));
   }
 
@@ -311,38 +327,65 @@ function completionBody(c: Completion): unknown {
   };
 }
 
-function streamCompletion(
+async function streamCompletion(
   res: ServerResponse,
-  headers: Record<string, string>,
+  reply: FakeReply,
   c: Completion,
   includeUsage: boolean,
-): void {
+): Promise<void> {
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
-    ...headers,
+    ...reply.headers,
   });
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-    res.write(
-      `data: ${JSON.stringify({ id: c.id, object: 'chat.completion.chunk', created: CREATED, model: c.model, choices, ...extra })}\n\n`,
-    );
+    `data: ${JSON.stringify({ id: c.id, object: 'chat.completion.chunk', created: CREATED, model: c.model, choices, ...extra })}\n\n`;
   const delta = (d: Record<string, unknown>, finishReason: string | null = null) =>
     chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finishReason }]);
 
-  delta({ role: 'assistant' });
-  for (const piece of c.text.match(/\S+\s*|\s+/g) ?? []) delta({ content: piece });
+  // The content chunks, counted for breakAfterChunks and stallAfterChunks.
+  const content: string[] = [];
+  for (const piece of c.text.match(/\S+\s*|\s+/g) ?? []) content.push(delta({ content: piece }));
   c.toolCalls.forEach((call, index) => {
-    delta({
-      tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
-    });
+    content.push(
+      delta({
+        tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
+      }),
+    );
     for (let at = 0; at < call.arguments.length; at += 8) {
-      delta({ tool_calls: [{ index, function: { arguments: call.arguments.slice(at, at + 8) } }] });
+      content.push(
+        delta({ tool_calls: [{ index, function: { arguments: call.arguments.slice(at, at + 8) } }] }),
+      );
     }
   });
-  delta({}, c.finishReason);
-  if (includeUsage) chunk([], { usage: c.usage });
+
+  // Past the last content chunk, a break or a stall comes before the finish chunk.
+  const stallAt = Math.min(reply.stallAfterChunks ?? Infinity, content.length);
+  const breakAt = Math.min(reply.breakAfterChunks ?? Infinity, content.length);
+  res.write(delta({ role: 'assistant' }));
+  for (let sent = 0; sent <= content.length; sent++) {
+    if (sent === stallAt && reply.stallAfterChunks !== undefined) {
+      await closed(res);
+      return;
+    }
+    if (sent === breakAt && reply.breakAfterChunks !== undefined) {
+      await breakOff(res);
+      return;
+    }
+    const data = content[sent];
+    if (data !== undefined) res.write(data);
+  }
+  res.write(delta({}, c.finishReason));
+  if (includeUsage) res.write(chunk([], { usage: c.usage }));
   res.end('data: [DONE]\n\n');
+}
+
+/** Closes a streamed response's connection mid-body once what was written has been flushed. */
+async function breakOff(res: ServerResponse): Promise<void> {
+  // Written chunks are flushed before the socket is torn down, so the client sees the partial answer.
+  await new Promise<void>((resolve) => res.write('', () => resolve()));
+  res.socket?.destroy();
 }
 
 async function answerEmbeddings(

@@ -15,6 +15,10 @@ export const ATTR = {
   toolName: 'gen_ai.tool.name',
   toolCallId: 'gen_ai.tool.call.id',
   errorType: 'error.type',
+  /** A failed model call's class (`rate_limit`, `timeout`, `server`, `connection`, …). */
+  errorClass: 'agentd.error.class',
+  /** The HTTP status a provider answered a failed call with. */
+  httpStatus: 'http.response.status_code',
   taskId: 'agentd.task.id',
   spanKind: 'agentd.span.kind',
   costUsd: 'agentd.cost.usd',

@@ -85,6 +85,11 @@ export function registerRouter(program: Command, cli: CliContext): void {
             '\n',
         );
       }
+      for (const limited of result.rateLimited) {
+        cli.io.stdout.write(
+          `rate-limited: model ${limited.modelId} until ${new Date(limited.until).toISOString()}\n`,
+        );
+      }
     },
   });
 }

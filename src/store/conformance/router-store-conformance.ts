@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RouterStatRecord, RouterStore } from '../router-store.js';
+import type { RouterHealthRecord, RouterStatRecord, RouterStore } from '../router-store.js';
 import { expectAgentdError } from './expect-agentd-error.js';
 import type { OpenStore } from './open-store.js';
 import '../../router/router-error-codes.js';
@@ -85,16 +85,64 @@ export function describeRouterStoreConformance(name: string, open: OpenStore<Rou
       expect(await store.list()).toEqual([]);
     });
 
+    it('round-trips health records with stats in one batch, replacing by scope and id', async () => {
+      const open: RouterHealthRecord = {
+        scope: 'model',
+        id: 'a/x',
+        state: 'open',
+        openedAt: 1_700_000_000_000,
+        rateLimitedUntil: 1_700_000_030_000,
+        updatedAt: 1_700_000_000_001,
+      };
+      const provider: RouterHealthRecord = { ...open, scope: 'provider', id: 'a', rateLimitedUntil: null };
+      await store.upsert([stat({ modelId: 'a/x', kind: 'chat' })], [open, provider]);
+      expect(await store.listHealth()).toEqual([open, provider]);
+      const closed = { ...open, state: 'closed' as const, openedAt: null, rateLimitedUntil: null };
+      await store.upsert([], [closed]);
+      expect(await store.listHealth()).toEqual([closed, provider]);
+    });
+
+    it('writes no health record of a batch that holds an invalid one', async () => {
+      const bad: RouterHealthRecord = {
+        scope: 'model',
+        id: 'a/x',
+        state: 'open',
+        openedAt: Number.NaN,
+        rateLimitedUntil: null,
+        updatedAt: 1,
+      };
+      await expectAgentdError(
+        store.upsert([stat({ modelId: 'a/x', kind: 'chat' })], [bad]),
+        'router.invalid_stat',
+      );
+      expect(await store.list()).toEqual([]);
+      expect(await store.listHealth()).toEqual([]);
+    });
+
     it('resets everything, or one model', async () => {
       await store.upsert([
         stat({ modelId: 'a/x', kind: 'chat' }),
         stat({ modelId: 'a/x', kind: '*' }),
         stat({ modelId: 'b/y', kind: 'chat' }),
       ]);
+      const health = (scope: 'model' | 'provider', id: string): RouterHealthRecord => ({
+        scope,
+        id,
+        state: 'open',
+        openedAt: 1,
+        rateLimitedUntil: null,
+        updatedAt: 1,
+      });
+      await store.upsert([], [health('model', 'a/x'), health('model', 'b/y'), health('provider', 'a')]);
       expect(await store.reset({ modelId: 'a/x' })).toBe(2);
       expect((await store.list()).map((r) => r.modelId)).toEqual(['b/y']);
+      expect((await store.listHealth()).map((r) => `${r.scope} ${r.id}`)).toEqual([
+        'model b/y',
+        'provider a',
+      ]);
       expect(await store.reset()).toBe(1);
       expect(await store.list()).toEqual([]);
+      expect(await store.listHealth()).toEqual([]);
     });
   });
 }

@@ -338,6 +338,23 @@ export const migrations: readonly Migration[] = [
         WHERE embedding IS NULL AND embedding_model IS NOT NULL;
     `,
   },
+  {
+    version: 10,
+    name: 'router health: circuits and rate-limit windows',
+    sql: `
+      -- Written with router_stats in the router's batches, so that every process sharing the
+      -- database shows (and honours) the circuits another one opened.
+      CREATE TABLE router_health (
+        scope              TEXT NOT NULL CHECK (scope IN ('model', 'provider')),
+        id                 TEXT NOT NULL,
+        state              TEXT NOT NULL CHECK (state IN ('closed', 'open', 'half-open')),
+        opened_at          INTEGER,
+        rate_limited_until INTEGER,
+        updated_at         INTEGER NOT NULL,
+        PRIMARY KEY (scope, id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

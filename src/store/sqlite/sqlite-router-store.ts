@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { AgentdError } from '../../core/errors.js';
 import '../../router/router-error-codes.js';
-import type { RouterStatRecord, RouterStore } from '../router-store.js';
+import type { RouterHealthRecord, RouterStatRecord, RouterStore } from '../router-store.js';
 
 interface RouterStatRow {
   model_id: string;
@@ -21,6 +21,15 @@ interface RouterStatRow {
   updated_at: number;
 }
 
+interface RouterHealthRow {
+  scope: 'model' | 'provider';
+  id: string;
+  state: 'closed' | 'open' | 'half-open';
+  opened_at: number | null;
+  rate_limited_until: number | null;
+  updated_at: number;
+}
+
 const COUNTS = [
   'calls',
   'errors',
@@ -36,9 +45,9 @@ const COUNTS = [
 export class SqliteRouterStore implements RouterStore {
   readonly #list: Database.Statement<[], RouterStatRow>;
   readonly #upsert: Database.Statement<[RouterStatRow]>;
-  readonly #upsertAll: (rows: RouterStatRow[]) => void;
-  readonly #resetAll: Database.Statement<[]>;
-  readonly #resetModel: Database.Statement<[string]>;
+  readonly #upsertAll: (rows: RouterStatRow[], health: RouterHealthRow[]) => void;
+  readonly #reset: (modelId: string | undefined) => number;
+  readonly #listHealth: Database.Statement<[], RouterHealthRow>;
 
   constructor(db: Database.Database) {
     this.#list = db.prepare('SELECT * FROM router_stats ORDER BY model_id, kind');
@@ -48,25 +57,57 @@ export class SqliteRouterStore implements RouterStore {
       VALUES (@model_id, @kind, @calls, @errors, @passes, @fails, @score_count, @score_mean, @score_m2,
         @latency_ewma_ms, @latency_samples_ms, @cost_usd, @input_tokens, @output_tokens, @updated_at)
     `);
-    this.#upsertAll = db.transaction((rows: RouterStatRow[]) => {
+    const upsertHealth = db.prepare<[RouterHealthRow]>(`
+      INSERT OR REPLACE INTO router_health (scope, id, state, opened_at, rate_limited_until, updated_at)
+      VALUES (@scope, @id, @state, @opened_at, @rate_limited_until, @updated_at)
+    `);
+    this.#upsertAll = db.transaction((rows: RouterStatRow[], health: RouterHealthRow[]) => {
       for (const row of rows) this.#upsert.run(row);
+      for (const row of health) upsertHealth.run(row);
     });
-    this.#resetAll = db.prepare('DELETE FROM router_stats');
-    this.#resetModel = db.prepare('DELETE FROM router_stats WHERE model_id = ?');
+    const resetAll = db.prepare('DELETE FROM router_stats');
+    const resetModel = db.prepare<[string]>('DELETE FROM router_stats WHERE model_id = ?');
+    const resetHealth = db.prepare('DELETE FROM router_health');
+    const resetModelHealth = db.prepare<[string]>(
+      "DELETE FROM router_health WHERE scope = 'model' AND id = ?",
+    );
+    this.#reset = db.transaction((modelId: string | undefined) => {
+      if (modelId === undefined) {
+        resetHealth.run();
+        return resetAll.run().changes;
+      }
+      resetModelHealth.run(modelId);
+      return resetModel.run(modelId).changes;
+    });
+    this.#listHealth = db.prepare('SELECT * FROM router_health ORDER BY scope, id');
   }
 
   async list(): Promise<RouterStatRecord[]> {
     return this.#list.all().map(toRecord);
   }
 
-  /** Validates the whole batch first, so an invalid record writes nothing. */
-  async upsert(records: readonly RouterStatRecord[]): Promise<void> {
-    this.#upsertAll(records.map(toRow));
+  async listHealth(): Promise<RouterHealthRecord[]> {
+    return this.#listHealth.all().map((row) => ({
+      scope: row.scope,
+      id: row.id,
+      state: row.state,
+      openedAt: row.opened_at,
+      rateLimitedUntil: row.rate_limited_until,
+      updatedAt: row.updated_at,
+    }));
   }
 
+  /** Validates the whole batch first, so an invalid record writes nothing. */
+  async upsert(
+    records: readonly RouterStatRecord[],
+    health: readonly RouterHealthRecord[] = [],
+  ): Promise<void> {
+    this.#upsertAll(records.map(toRow), health.map(toHealthRow));
+  }
+
+  /** Counts the stat records deleted; a model's health record goes with them. */
   async reset(filter: { modelId?: string } = {}): Promise<number> {
-    const result = filter.modelId === undefined ? this.#resetAll.run() : this.#resetModel.run(filter.modelId);
-    return result.changes;
+    return this.#reset(filter.modelId);
   }
 }
 
@@ -101,6 +142,26 @@ function toRow(record: RouterStatRecord): RouterStatRow {
     input_tokens: record.inputTokens,
     output_tokens: record.outputTokens,
     updated_at: record.updatedAt,
+  };
+}
+
+function toHealthRow(record: RouterHealthRecord): RouterHealthRow {
+  const time = (field: 'openedAt' | 'rateLimitedUntil' | 'updatedAt') => {
+    const value = record[field];
+    if (value === null || Number.isFinite(value)) return value;
+    throw new AgentdError({
+      code: 'router.invalid_stat',
+      message: `router health ${record.scope} ${record.id}: ${field} must be a finite number`,
+      details: { scope: record.scope, id: record.id, field },
+    });
+  };
+  return {
+    scope: record.scope,
+    id: record.id,
+    state: record.state,
+    opened_at: time('openedAt'),
+    rate_limited_until: time('rateLimitedUntil'),
+    updated_at: time('updatedAt') ?? 0,
   };
 }
 
