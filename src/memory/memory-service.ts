@@ -198,6 +198,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
   const { store, procedures, config } = options;
   const embedder = options.embedder;
   const pii = options.pii ?? 'mask';
+  const tenantsWithMemories = new Set<string>();
   const thresholds = { duplicate: config.facts.duplicate, related: config.facts.related };
   // Queries (recall, search) embed at once; the vectors of what tasks wrote are made in the
   // background, between queries.
@@ -265,7 +266,12 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
 
     async recall({ tenant, text, now, dryRun = false, localOnly = false }) {
       // An empty tenant needs no search (and no embedding model loaded).
-      if ((await store.count({ tenant })) === 0) return { block: '', memories: [] };
+      // Counted once per tenant and process (a count reads every current memory of the tenant);
+      // a tenant that had memories is searched from then on, even if they are all forgotten.
+      if (!tenantsWithMemories.has(tenant)) {
+        if ((await store.count({ tenant })) === 0) return { block: '', memories: [] };
+        tenantsWithMemories.add(tenant);
+      }
       // Dry runs' memories are left out after the search (they are rare next to real ones), from
       // twice the candidates so that a few of them do not crowd out what is recalled.
       const limit = config.recall.limit;
