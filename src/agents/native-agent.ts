@@ -5,17 +5,14 @@ import type {
   LanguageModelV3Prompt,
 } from '@ai-sdk/provider';
 import { z } from 'zod';
-import { countTokens, reservationNeedsExactInput, tokenUpperBound } from '../budget/index.js';
-import type { MeteredCall } from '../budget/index.js';
+import { reservationNeedsExactInput } from '../budget/index.js';
 import { AgentdError, stopsAgent, toAgentdError } from '../core/errors.js';
 import type { ErrorCode } from '../core/errors.js';
-import { parseJson } from '../core/json.js';
 import './agent-error-codes.js';
 import '../models/model-error-codes.js';
 import '../tools/tool-error-codes.js';
 import type { Json } from '../core/json.js';
-import { observeModelCalls } from '../models/index.js';
-import type { LanguageModel, ModelInfo, ResolvedModel } from '../models/index.js';
+import type { ResolvedModel } from '../models/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle } from '../trace/index.js';
@@ -23,7 +20,10 @@ import type { RouteRequest } from '../router/index.js';
 import type { AgentContext, AgentInput, AgentResult, AgentRouting, AgentRunner } from './agent-runner.js';
 import type { AgentSpec } from './agent-spec.js';
 import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
-import { endFailedCallSpan, interrupted } from './model-failure.js';
+import { interrupted } from './model-failure.js';
+import { meterModel } from './metered-model.js';
+import { promptTokens } from './prompt-tokens.js';
+import { parseToolInput, toToolSet } from './tool-set.js';
 import { createStreamWatchdog } from './stream-watchdog.js';
 import { parseStructuredOutput } from './structured-output.js';
 
@@ -463,109 +463,6 @@ async function modelAttempt(
   }
 }
 
-// Counting exactly (in a worker, ~1 µs per character) is done when the upper bound comes near the
-// smallest context windows in use, so routing does not rule models out on an overestimate, and for a
-// reservation whose budget check depends on it (see modelAttempt).
-const EXACT_COUNT_ABOVE = 8_000;
-
-/** A prompt's input tokens: a free upper bound, and the exact count on demand (counted once). */
-function promptTokens(
-  prompt: LanguageModelV3Prompt,
-  toolSet: LanguageModelV3FunctionTool[],
-): { forRouting(): Promise<number>; exact(): Promise<number> } {
-  const text = promptText(prompt, toolSet);
-  const framing = PER_MESSAGE_TOKENS * prompt.length;
-  const bound = tokenUpperBound(text) + framing;
-  let counted: Promise<number> | undefined;
-  const exact = () => (counted ??= countTokens(text).then((count) => count + framing));
-  return {
-    forRouting: () => (bound <= EXACT_COUNT_ABOVE ? Promise.resolve(bound) : exact()),
-    exact,
-  };
-}
-
-/** Tokens a chat format adds per message (role markers), as OpenAI documents for its models. */
-const PER_MESSAGE_TOKENS = 4;
-
-/** Everything of a prompt that is sent as tokens: texts, tool calls and results, tool schemas. */
-function promptText(prompt: LanguageModelV3Prompt, toolSet: LanguageModelV3FunctionTool[]): string {
-  const parts: string[] = [];
-  for (const message of prompt) {
-    if (typeof message.content === 'string') {
-      parts.push(message.content);
-      continue;
-    }
-    for (const part of message.content) {
-      if (part.type === 'text' || part.type === 'reasoning') parts.push(part.text);
-      else if (part.type === 'tool-call') parts.push(part.toolName, JSON.stringify(part.input));
-      else if (part.type === 'tool-result') parts.push(JSON.stringify(part.output));
-    }
-  }
-  for (const tool of toolSet) parts.push(tool.name, tool.description ?? '', JSON.stringify(tool.inputSchema));
-  return parts.join('\n');
-}
-
-/**
- * The model wrapped so that its call is a `chat` span under the agent's span and settles the call's
- * reservation (a priced ledger row); `usage()` reports what the call used and cost once it
- * has finished.
- */
-function meterModel(
-  model: LanguageModel,
-  options: {
-    agent: AgentSpec;
-    ctx: AgentContext;
-    agentSpan: SpanHandle;
-    info: ModelInfo;
-    key: string;
-    reservation: MeteredCall;
-  },
-): {
-  model: LanguageModel;
-  usage(): Pick<ModelStepOutput, 'inputTokens' | 'outputTokens' | 'costUsd' | 'taskCostUsd'>;
-} {
-  const { agent, ctx, agentSpan, info, key, reservation } = options;
-  const taskId = ctx.durable.taskId;
-  let cost = { costUsd: 0, taskCostUsd: 0 };
-  let usage = { inputTokens: 0, outputTokens: 0 };
-  const observed = observeModelCalls(model, {
-    start: () => {
-      const span = ctx.tracer.startSpan(`chat ${info.model}`, {
-        kind: 'model',
-        taskId,
-        parent: agentSpan,
-        attributes: {
-          [ATTR.operationName]: 'chat',
-          [ATTR.providerName]: info.provider,
-          [ATTR.requestModel]: info.model,
-          [ATTR.agentName]: agent.name,
-          [ATTR.stepKey]: key,
-          [ATTR.simulated]: info.simulated,
-          [ATTR.requestMaxTokens]: agent.maxOutputTokens ?? ctx.defaultMaxOutputTokens,
-        },
-      });
-      return {
-        async finish(outcome) {
-          usage = { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens };
-          cost = await reservation.settle({ outcome });
-          span.setAttributes({
-            [ATTR.inputTokens]: outcome.inputTokens,
-            [ATTR.outputTokens]: outcome.outputTokens,
-            [ATTR.finishReasons]: [outcome.finishReason],
-            [ATTR.costUsd]: cost.costUsd,
-            ...(outcome.responseModelId ? { [ATTR.responseModel]: outcome.responseModelId } : {}),
-          });
-          span.end();
-        },
-        fail(error) {
-          endFailedCallSpan(span, error);
-        },
-      };
-    },
-  });
-  return { model: observed, usage: () => ({ ...usage, ...cost }) };
-}
-
 async function toolStep(
   agent: AgentSpec,
   ctx: AgentContext,
@@ -677,27 +574,6 @@ async function executeTool(
     context.signal.throwIfAborted();
     const failure = toAgentdError(error);
     return { ok: false, error: { code: failure.code, message: failure.message } };
-  }
-}
-
-function toToolSet(tools: AnyTool[]): LanguageModelV3FunctionTool[] {
-  // No execution here: the loop runs tools itself, each as a journaled step. Models without
-  // tool calling are not routed calls that carry tools (see the router's capability filter).
-  return tools.map((definition) => ({
-    type: 'function',
-    name: definition.name,
-    description: definition.description,
-    inputSchema: z.toJSONSchema(definition.input) as LanguageModelV3FunctionTool['inputSchema'],
-  }));
-}
-
-/** Tool arguments arrive as JSON text; unparsable text is kept so the tool step reports it. */
-function parseToolInput(input: string): Json {
-  if (input.trim() === '') return {};
-  try {
-    return parseJson(input);
-  } catch {
-    return input;
   }
 }
 

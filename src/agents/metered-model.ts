@@ -1,0 +1,77 @@
+import type { MeteredCall } from '../budget/index.js';
+import { observeModelCalls } from '../models/index.js';
+import type { LanguageModel, ModelInfo } from '../models/index.js';
+import { ATTR } from '../trace/index.js';
+import type { SpanHandle } from '../trace/index.js';
+import type { AgentContext } from './agent-runner.js';
+import type { AgentSpec } from './agent-spec.js';
+import { endFailedCallSpan } from './model-failure.js';
+
+/** What a metered call used and cost, and what the task has cost so far. */
+export interface MeteredUsage {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  taskCostUsd: number;
+}
+
+/**
+ * The model wrapped so that its call is a `chat` span under the agent's span and settles the call's
+ * reservation (a priced ledger row); `usage()` reports what the call used and cost once it
+ * has finished.
+ */
+export function meterModel(
+  model: LanguageModel,
+  options: {
+    agent: AgentSpec;
+    ctx: AgentContext;
+    agentSpan: SpanHandle;
+    info: ModelInfo;
+    key: string;
+    reservation: MeteredCall;
+  },
+): {
+  model: LanguageModel;
+  usage(): MeteredUsage;
+} {
+  const { agent, ctx, agentSpan, info, key, reservation } = options;
+  const taskId = ctx.durable.taskId;
+  let cost = { costUsd: 0, taskCostUsd: 0 };
+  let usage = { inputTokens: 0, outputTokens: 0 };
+  const observed = observeModelCalls(model, {
+    start: () => {
+      const span = ctx.tracer.startSpan(`chat ${info.model}`, {
+        kind: 'model',
+        taskId,
+        parent: agentSpan,
+        attributes: {
+          [ATTR.operationName]: 'chat',
+          [ATTR.providerName]: info.provider,
+          [ATTR.requestModel]: info.model,
+          [ATTR.agentName]: agent.name,
+          [ATTR.stepKey]: key,
+          [ATTR.simulated]: info.simulated,
+          [ATTR.requestMaxTokens]: agent.maxOutputTokens ?? ctx.defaultMaxOutputTokens,
+        },
+      });
+      return {
+        async finish(outcome) {
+          usage = { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens };
+          cost = await reservation.settle({ outcome });
+          span.setAttributes({
+            [ATTR.inputTokens]: outcome.inputTokens,
+            [ATTR.outputTokens]: outcome.outputTokens,
+            [ATTR.finishReasons]: [outcome.finishReason],
+            [ATTR.costUsd]: cost.costUsd,
+            ...(outcome.responseModelId ? { [ATTR.responseModel]: outcome.responseModelId } : {}),
+          });
+          span.end();
+        },
+        fail(error) {
+          endFailedCallSpan(span, error);
+        },
+      };
+    },
+  });
+  return { model: observed, usage: () => ({ ...usage, ...cost }) };
+}
