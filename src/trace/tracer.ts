@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../core/logger.js';
 import type { Logger } from '../core/logger.js';
@@ -40,6 +40,22 @@ const EXPORT_DELAY_MS = 200;
 const MAX_BATCH = 512;
 /** Spans waiting beyond this (an exporter far behind) are dropped, as OpenTelemetry's batcher does. */
 const MAX_QUEUE = 8192;
+
+// Span and trace ids come from a pool of random bytes refilled 4 KB at a time: a system call per
+// id would cost more than the rest of a span.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+/** `bytes` random bytes as lower-case hex (OpenTelemetry's id format). */
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
 
 /**
  * Creates a tracer that records spans itself and sends ended ones, in batches, to the exporters.
@@ -97,8 +113,8 @@ export function createTracer(options: { exporters: SpanExporter[]; logger?: Logg
   return {
     startSpan(name, { kind, taskId, parent, attributes }) {
       const parentTrace = parent ? traces.get(parent) : undefined;
-      const traceId = parentTrace ?? randomBytes(16).toString('hex');
-      const spanId = randomBytes(8).toString('hex');
+      const traceId = parentTrace ?? randomHex(16);
+      const spanId = randomHex(8);
       // Epoch start, monotonic duration: a clock step during the span cannot make it negative.
       const startTime = Date.now();
       const startedAt = performance.now();
