@@ -1,7 +1,9 @@
 // Orchestration overhead of agentd itself, with the model taken out of the picture: a 10-agent
 // sequential team on a zero-latency fake model, the raw journal engine, and the cold start and idle
 // memory of `agentd serve`. Run with `npm run bench -- overhead`; options: --tasks, --agents, --warmup,
-// --journal-steps, --sdk-calls, --serve-runs (counts) and --skip-serve.
+// --journal-steps, --sdk-calls, --serve-runs (counts) and --skip-serve. `--check` compares a few
+// figures with bench/baselines/overhead.json and fails when one got worse (see regression-guard.ts and
+// overheadGuard below); `--update-baseline` rewrites that file.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
@@ -33,6 +35,8 @@ import {
   timed,
 } from './bench-kit.js';
 import type { ModelTiming } from './bench-kit.js';
+import { runRegressionGuard } from './regression-guard.js';
+import type { GuardedFigure } from './regression-guard.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -47,6 +51,10 @@ const ANSWER = 'Done: this step is complete.';
 
 /** Runs the benchmark and prints its table. */
 export async function run(args: string[]): Promise<void> {
+  if (flag(args, 'check') || flag(args, 'update-baseline')) {
+    await runRegressionGuard({ benchmark: 'overhead', args, figures: overheadGuard(args) });
+    return;
+  }
   const tasks = intOption(args, 'tasks', 200);
   const agents = intOption(args, 'agents', 10);
   const warmup = intOption(args, 'warmup', 10);
@@ -191,6 +199,8 @@ async function measureTeamTasks(options: {
   tasks: number;
   agents: number;
   warmup: number;
+  /** The runtime's config; default: the default memory settings (see below). */
+  config?: Record<string, unknown>;
 }): Promise<TeamMeasurement> {
   const timing: ModelTiming = { spans: [] };
   const fake = createFakeLanguageModel({
@@ -200,7 +210,7 @@ async function measureTeamTasks(options: {
   const test = await createTestRuntime({
     // The default memory settings (test runtimes are text-only unless told otherwise): headline
     // figures measure the default configuration.
-    config: { memory: { embeddings: 'use-lite' } },
+    config: options.config ?? { memory: { embeddings: 'use-lite' } },
     runtime: { providers: [createFakeProvider({ models: { scripted: model } })] },
   });
   const team: TaskInput['team'] = {
@@ -272,6 +282,41 @@ async function measureTeamTasks(options: {
   } finally {
     await test.dispose();
   }
+}
+
+/**
+ * The figures `--check` guards, each measured on a fresh runtime: fewer tasks than the full run
+ * (`--tasks`, default 30), so that three repetitions of all of them take about a minute. Cold start and
+ * idle RSS are left out: spawning a process is too noisy on a shared machine to fail a build on.
+ */
+function overheadGuard(args: readonly string[]): GuardedFigure[] {
+  const tasks = intOption(args, 'tasks', 30);
+  const warmup = intOption(args, 'warmup', 5);
+  const perCall = async (config: Parameters<typeof measureTeamTasks>[0]['config']) =>
+    (await measureTeamTasks({ tasks, agents: 10, warmup, config })).perCall.p50;
+  return [
+    {
+      key: 'perCallDefault',
+      label: 'overhead per model call, p50, default config',
+      unit: 'ms',
+      better: 'lower',
+      measure: () => perCall(undefined),
+    },
+    {
+      key: 'perCallMemoryOff',
+      label: 'overhead per model call, p50, memory off',
+      unit: 'ms',
+      better: 'lower',
+      measure: () => perCall({ memory: { enabled: false } }),
+    },
+    {
+      key: 'journalEngine',
+      label: 'journal engine alone, 5000 trivial steps',
+      unit: 'steps/s',
+      better: 'higher',
+      measure: async () => (await measureJournalEngine(5000)).stepsPerSecond,
+    },
+  ];
 }
 
 async function measureJournalEngine(steps: number): Promise<{ stepsPerSecond: number; msPerStep: number }> {
