@@ -5,8 +5,8 @@
 // embedding the query (measured separately with the real USE-lite model). Also: the text and vector
 // searches alone, and the vector search's recall against an exact scan of the same tenant and filter
 // (a speedup that loses neighbours shows there).
-// Then write throughput in batches (`apply` with several adds, one transaction, as a task's memories
-// are written), and the hybrid search with prompt-length text (what a task's recall sends).
+// Then write throughput in batches (`addMany`, one transaction, as a task's memories are written), and
+// the hybrid search with prompt-length text (what a task's recall sends).
 // Run with `npm run bench -- memory-scale`; options: --memories N (default 100000), --queries N
 // (default 1000), --recall-queries N (default 50), --batch N (adds per transaction in the batched
 // writes, default 10), --batched-writes N (default 10000).
@@ -206,17 +206,13 @@ export async function run(args: string[]): Promise<void> {
 
     printTable(headers, [await measure(promptCase)]);
 
-    // Batched writes: `batch` adds of one tenant per transaction, into the database as it now is.
+    // Batched writes: `batch` memories per transaction (addMany), into the database as it now is.
     const batchedStarted = performance.now();
-    for (let i = count; i < count + batchedWrites; i += batch * TENANTS.length) {
-      const records = Array.from(
-        { length: Math.min(batch * TENANTS.length, count + batchedWrites - i) },
-        (_, k) => newRecord(i + k),
+    for (let i = count; i < count + batchedWrites; i += batch) {
+      const records = Array.from({ length: Math.min(batch, count + batchedWrites - i) }, (_, k) =>
+        newRecord(i + k),
       );
-      for (const tenant of TENANTS) {
-        const add = records.filter((record) => record.tenant === tenant);
-        if (add.length > 0) await stores.memories.apply(tenant, { add });
-      }
+      await stores.memories.addMany(records);
     }
     const batchedSeconds = (performance.now() - batchedStarted) / 1000;
 
@@ -237,7 +233,7 @@ export async function run(args: string[]): Promise<void> {
           `${(count / writeSeconds).toFixed(0)} memories/s`,
         ],
         [
-          `write throughput, ${batch} adds of a tenant per transaction (apply), ${count} → ${count + batchedWrites} memories`,
+          `write throughput, ${batch} per transaction (addMany), ${count} → ${count + batchedWrites} memories`,
           `${(batchedWrites / batchedSeconds).toFixed(0)} memories/s`,
         ],
         ['database size', formatMegabytes(size)],

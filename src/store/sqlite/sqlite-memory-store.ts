@@ -86,6 +86,13 @@ export class SqliteMemoryStore implements MemoryStore {
     this.#write(() => this.#add(record));
   }
 
+  async addMany(records: readonly MemoryRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    this.#write(() => {
+      for (const record of records) this.#add(record);
+    });
+  }
+
   async get(id: string, tenant: string): Promise<MemoryRecord | null> {
     const row = this.#prepare('SELECT * FROM memories WHERE id = ? AND tenant = ?').get(id, tenant) as
       MemoryRow | undefined;
