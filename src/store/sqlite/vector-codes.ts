@@ -22,20 +22,29 @@ export function slotBytes(dimensions: number): number {
 export function encodeSlot(rowid: number, vector: Float32Array): Buffer {
   const slot = Buffer.alloc(slotBytes(vector.length));
   slot.writeDoubleLE(rowid, 0);
-  slot.set(encodeVector(vector), 8);
+  encodeInto(vector, slot, 8);
   return slot;
 }
 
 /** The 2-bit code of a vector: per dimension its level (see LEVELS), four to a byte, lowest bits first. */
 export function encodeVector(vector: Float32Array): Uint8Array {
   const code = new Uint8Array(codeBytes(vector.length));
-  const threshold = (LEVEL_THRESHOLD * norm(vector)) / Math.sqrt(vector.length);
-  for (let i = 0; i < vector.length; i++) {
-    const x = vector[i] as number;
-    const level = x < -threshold ? 0 : x < 0 ? 1 : x < threshold ? 2 : 3;
-    code[i >> 2] = (code[i >> 2] as number) | (level << ((i & 3) * 2));
-  }
+  encodeInto(vector, code, 0);
   return code;
+}
+
+/** Writes the code of `vector` into `target` from `offset`, a byte (four dimensions) at a time. */
+function encodeInto(vector: Float32Array, target: Uint8Array, offset: number): void {
+  const threshold = (LEVEL_THRESHOLD * norm(vector)) / Math.sqrt(vector.length);
+  const bytes = codeBytes(vector.length);
+  for (let j = 0; j < bytes; j++) {
+    let byte = 0;
+    for (let k = 0, i = j * 4; k < 4 && i < vector.length; k++, i++) {
+      const x = vector[i] as number;
+      byte |= (x < -threshold ? 0 : x < 0 ? 1 : x < threshold ? 2 : 3) << (k * 2);
+    }
+    target[offset + j] = byte;
+  }
 }
 
 /**
@@ -228,7 +237,7 @@ export function kthLargest(values: Float32Array, k: number): number {
 /** A vector's Euclidean length. */
 export function norm(vector: Float32Array): number {
   let total = 0;
-  for (const value of vector) total += value * value;
+  for (let i = 0; i < vector.length; i++) total += (vector[i] as number) * (vector[i] as number);
   return Math.sqrt(total);
 }
 
