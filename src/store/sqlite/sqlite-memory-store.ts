@@ -71,9 +71,12 @@ export class SqliteMemoryStore implements MemoryStore {
   readonly #prepare: (sql: string) => Database.Statement;
   readonly #chunks: VectorChunks;
   readonly #text: MemoryTextSearch;
+  // One transaction wrapper for every write (better-sqlite3 builds a new one per transaction() call).
+  readonly #transaction: (write: () => unknown) => unknown;
 
   constructor(db: Database.Database, options: SqliteMemoryStoreOptions = {}) {
     this.#db = db;
+    this.#transaction = db.transaction((write: () => unknown) => write());
     this.#prepare = statementCache(db);
     this.#chunks = new VectorChunks(db);
     this.#text = new MemoryTextSearch(db);
@@ -142,7 +145,7 @@ export class SqliteMemoryStore implements MemoryStore {
   #write<T>(write: () => T): T {
     let result: T;
     try {
-      result = this.#db.transaction(write)();
+      result = this.#transaction(write) as T;
     } catch (error) {
       this.#chunks.settle('rolled-back');
       throw error;
