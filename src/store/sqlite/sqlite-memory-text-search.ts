@@ -159,15 +159,15 @@ export class MemoryTextSearch {
 
 /**
  * The FTS5 expression for a filter's tenant and layers: the tokens of column search_scope (see the
- * migration that adds it), hex of the UTF-8 bytes as SQLite's hex() writes them (case aside: the
- * tokenizer folds it).
+ * migration that makes them), hex of the UTF-8 bytes as SQLite's hex() writes them (case aside: the
+ * tokenizer folds it). Within layers, only the tenant-and-layer tokens: each is as long as that
+ * tenant's layer, where a layer's own token would span every tenant.
  */
 function scopeMatch(filter: MemoryFilter): string {
-  const token = (prefix: string, value: string) => `"${prefix}${Buffer.from(value, 'utf8').toString('hex')}"`;
-  const layers = filter.layers?.length
-    ? ` AND (${filter.layers.map((layer) => token('l', layer)).join(' OR ')})`
-    : '';
-  return `search_scope : (${token('t', filter.tenant)}${layers})`;
+  const hex = (value: string) => Buffer.from(value, 'utf8').toString('hex');
+  if (!filter.layers?.length) return `search_scope : "t${hex(filter.tenant)}"`;
+  const tenant = hex(filter.tenant);
+  return `search_scope : (${filter.layers.map((layer) => `"s${tenant}x${hex(layer)}"`).join(' OR ')})`;
 }
 
 /**
