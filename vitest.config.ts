@@ -16,7 +16,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts'],
+          // bench/: tests of the benchmarks' pure helpers (no timing).
+          include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
           exclude: [...configDefaults.exclude, E2E],
           setupFiles: ['src/testing/unit-isolation.ts'],
           // One module graph per worker rather than per file: importing the runtime's graph again for

@@ -8,7 +8,7 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import Database from 'better-sqlite3';
 import type { FakeLanguageModel } from '../src/testing/fake-language-model.js';
 
-/** Files in bench/ that are not benchmarks. */
+/** Files in bench/ that are not benchmarks (tests, `*.test.ts`, are not either). */
 export const NON_BENCHMARK_FILES: ReadonlySet<string> = new Set([
   'run.ts',
   'bench-kit.ts',
@@ -17,12 +17,19 @@ export const NON_BENCHMARK_FILES: ReadonlySet<string> = new Set([
   'fake-openai-process.ts',
   'profile-top.ts',
   'serve-start.ts',
+  'regression-guard.ts',
 ]);
 
 /** Names of the benchmarks in `dir` (each `NAME.ts` exporting `run(args)`), sorted. */
 export function listBenchmarks(dir: string): string[] {
   return readdirSync(dir)
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && !NON_BENCHMARK_FILES.has(file))
+    .filter(
+      (file) =>
+        file.endsWith('.ts') &&
+        !file.endsWith('.d.ts') &&
+        !file.endsWith('.test.ts') &&
+        !NON_BENCHMARK_FILES.has(file),
+    )
     .map((file) => file.slice(0, -'.ts'.length))
     .sort();
 }

@@ -3,7 +3,9 @@
 // memory of `agentd serve`. Run with `npm run bench -- overhead`; options: --tasks, --agents, --warmup,
 // --journal-steps, --sdk-calls, --serve-runs (counts), --skip-serve, --serve-only (only the
 // `agentd serve` part: cold start, idle memory, first task; see serve-start.ts) and --memory (which
-// memory settings to measure besides the default: `none,off` unless given).
+// memory settings to measure besides the default: `none,off` unless given). `--check` compares a few
+// figures with bench/baselines/overhead.json and fails when one got worse (see regression-guard.ts and
+// overheadGuard below); `--update-baseline` rewrites that file.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +34,8 @@ import {
 import type { ModelTiming } from './bench-kit.js';
 import { measureServe, serveRowsAndNotes } from './serve-start.js';
 import type { ServeMeasurement } from './serve-start.js';
+import { runRegressionGuard } from './regression-guard.js';
+import type { GuardedFigure } from './regression-guard.js';
 
 const TARGETS = {
   overheadPerCallP50Ms: 0.5,
@@ -55,6 +59,10 @@ type MemoryVariant = keyof typeof MEMORY_VARIANTS;
 
 /** Runs the benchmark and prints its table. */
 export async function run(args: string[]): Promise<void> {
+  if (flag(args, 'check') || flag(args, 'update-baseline')) {
+    await runRegressionGuard({ benchmark: 'overhead', args, figures: overheadGuard(args) });
+    return;
+  }
   const tasks = intOption(args, 'tasks', 200);
   const agents = intOption(args, 'agents', 10);
   const warmup = intOption(args, 'warmup', 10);
@@ -306,6 +314,41 @@ function memoryVariants(raw: string | undefined): MemoryVariant[] {
     if (!(name in MEMORY_VARIANTS)) throw new Error(`--memory: '${name}' is not one of none, off`);
   }
   return names as MemoryVariant[];
+}
+
+/**
+ * The figures `--check` guards, each measured on a fresh runtime: fewer tasks than the full run
+ * (`--tasks`, default 30), so that three repetitions of all of them take about a minute. Cold start and
+ * idle RSS are left out: spawning a process is too noisy on a shared machine to fail a build on.
+ */
+function overheadGuard(args: readonly string[]): GuardedFigure[] {
+  const tasks = intOption(args, 'tasks', 30);
+  const warmup = intOption(args, 'warmup', 5);
+  const perCall = async (memory: MemoryVariant) =>
+    (await measureTeamTasks({ tasks, agents: 10, warmup, memory })).perCall.p50;
+  return [
+    {
+      key: 'perCallDefault',
+      label: 'overhead per model call, p50, default config',
+      unit: 'ms',
+      better: 'lower',
+      measure: () => perCall('default'),
+    },
+    {
+      key: 'perCallMemoryOff',
+      label: 'overhead per model call, p50, memory off',
+      unit: 'ms',
+      better: 'lower',
+      measure: () => perCall('off'),
+    },
+    {
+      key: 'journalEngine',
+      label: 'journal engine alone, 5000 trivial steps',
+      unit: 'steps/s',
+      better: 'higher',
+      measure: async () => (await measureJournalEngine(5000)).stepsPerSecond,
+    },
+  ];
 }
 
 async function measureJournalEngine(steps: number): Promise<{ stepsPerSecond: number; msPerStep: number }> {

@@ -81,6 +81,12 @@ export interface MemoryStore {
   readonly vectorIndex: 'sqlite-vec' | 'exact-scan';
   /** Writes a new memory (throws AgentdError `memory.exists` for a taken id). */
   add(record: MemoryRecord): Promise<void>;
+  /**
+   * Writes new memories of any tenants together, all or none, in the order given: one transaction for
+   * what a task (or a batch of tasks) leaves behind. `memory.exists` for a taken id, `memory.invalid`
+   * for an invalid record, and nothing is written.
+   */
+  addMany(records: readonly MemoryRecord[]): Promise<void>;
   /** The memory, if it exists in the tenant. */
   get(id: string, tenant: string): Promise<MemoryRecord | null>;
   /** The memories with these ids in the tenant, in the order given (missing ones left out). */

@@ -310,6 +310,50 @@ export function describeMemoryStoreConformance(name: string, open: OpenStore<Mem
       expect(await store.get('stray', 'beta')).toBeNull();
     });
 
+    it('adds memories of several tenants together, or none of them', async () => {
+      await store.add(memory({ id: 'taken', content: 'an older note' }));
+      await store.addMany([
+        memory({ id: 'n1', content: 'the harbor opens at dawn', embedding: vector(1) }),
+        memory({ id: 'n2', tenant: 'beta', content: 'the harbor closes at dusk', embedding: vector(1) }),
+        memory({ id: 'n3', layer: 'episodic', content: 'a quarry report' }),
+      ]);
+      expect(ids(await store.searchText({ text: 'harbor', filter: { tenant: 'acme' }, limit: 5 }))).toEqual([
+        'n1',
+      ]);
+      expect(ids(await store.searchText({ text: 'harbor', filter: { tenant: 'beta' }, limit: 5 }))).toEqual([
+        'n2',
+      ]);
+      expect(
+        ids(await store.searchVector({ vector: vector(1), filter: { tenant: 'beta' }, limit: 5 })),
+      ).toEqual(['n2']);
+      expect((await store.get('n3', 'acme'))?.layer).toBe('episodic');
+
+      // A taken id, or an invalid record, anywhere in the batch: nothing of it is written.
+      await expectAgentdError(
+        store.addMany([
+          memory({ id: 'n4', content: 'the lighthouse is red', embedding: vector(2) }),
+          memory({ id: 'taken', tenant: 'beta', content: 'a different note' }),
+        ]),
+        'memory.exists',
+      );
+      await expectAgentdError(
+        store.addMany([
+          memory({ id: 'n5', content: 'the lighthouse is blue' }),
+          memory({ id: 'n6', importance: 2 }),
+        ]),
+        'memory.invalid',
+      );
+      for (const id of ['n4', 'n5', 'n6']) expect(await store.get(id, 'acme')).toBeNull();
+      expect(await store.searchText({ text: 'lighthouse', filter: { tenant: 'acme' }, limit: 5 })).toEqual(
+        [],
+      );
+      expect(
+        ids(await store.searchVector({ vector: vector(2), filter: { tenant: 'acme' }, limit: 1 })),
+      ).not.toEqual(['n4']);
+      await store.addMany([]);
+      expect(await store.count({ tenant: 'acme' })).toBe(3);
+    });
+
     it('counts each recall on touch', async () => {
       await store.add(memory({ id: 'm1' }));
       await store.touch(['m1', 'missing'], 'acme', 9_000);

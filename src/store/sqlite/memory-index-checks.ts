@@ -2,6 +2,7 @@
 // joins its hits back to the `memories` rows, so an index entry left behind by a forget (an FTS5
 // posting, a vector slot) is invisible to it; these helpers see such leftovers.
 import type Database from 'better-sqlite3';
+import { chunkSlots } from './sqlite-vector-chunks.js';
 import { encodeVector, slotBytes } from './vector-codes.js';
 
 /** One memory's slot in memory_vector_chunks, decoded. */
@@ -68,9 +69,6 @@ export function ftsIntegrityCheck(db: Database.Database): void {
   db.prepare("INSERT INTO memories_fts (memories_fts, rank) VALUES ('integrity-check', 1)").run();
 }
 
-/** The slots a scope's chunks hold at most (CHUNK_SLOTS of the SQLite memory store). */
-const CHUNK_SLOTS = 64;
-
 /**
  * Everything that is wrong between the `memories` table and its indexes, in words; empty when they
  * agree: a vector slot for a rowid without a row or without an embedding, in the wrong scope, with a
@@ -122,9 +120,10 @@ export function memoryIndexProblems(db: Database.Database): string[] {
     if (row.embedding && !seen.has(row.rowid)) problems.push(`memory rowid ${row.rowid} has no vector slot`);
   }
   for (const [key, sizes] of chunkSizes) {
+    // A full chunk holds chunkSlots(dimensions) slots, or more when written with the earlier 64.
+    const full = chunkSlots(Number(key.split('/').at(-1)));
     for (const { chunk, slots: count } of sizes.slice(0, -1)) {
-      if (count !== CHUNK_SLOTS)
-        problems.push(`chunk ${chunk} of ${key} holds ${count} slots, not ${CHUNK_SLOTS}`);
+      if (count < full) problems.push(`chunk ${chunk} of ${key} holds ${count} slots, not ${full}`);
     }
   }
 

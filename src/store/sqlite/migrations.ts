@@ -355,6 +355,41 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 11,
+    name: 'memory text search: one scope token per tenant and layer',
+    sql: `
+      -- search_scope held a token for the tenant and one for the layer. A search within layers matched
+      -- both, and FTS5's BM25 walks the whole doclist of every token of a query for its IDF: the layer's
+      -- spans every tenant, so that walk grew with the whole database. The second token is now the
+      -- tenant and the layer together ('s' || hex(tenant) || 'x' || hex(layer); no hex digit is an x),
+      -- so a search within layers matches those tokens only, each as long as its tenant's layer. Still
+      -- two tokens per memory: BM25's length normalisation, and every score, stay as they were.
+      DROP TRIGGER memories_fts_insert;
+      DROP TRIGGER memories_fts_delete;
+      DROP TRIGGER memories_fts_update;
+      DROP TABLE memories_fts;
+      ALTER TABLE memories DROP COLUMN search_scope;
+      ALTER TABLE memories ADD COLUMN search_scope TEXT
+        GENERATED ALWAYS AS ('t' || hex(tenant) || ' s' || hex(tenant) || 'x' || hex(layer)) VIRTUAL;
+      CREATE VIRTUAL TABLE memories_fts USING fts5(
+        content, search_scope, content = 'memories', content_rowid = 'rowid', tokenize = 'porter unicode61'
+      );
+      INSERT INTO memories_fts (memories_fts) VALUES ('rebuild');
+      CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+        INSERT INTO memories_fts (rowid, content, search_scope) VALUES (new.rowid, new.content, new.search_scope);
+      END;
+      CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content, search_scope)
+          VALUES ('delete', old.rowid, old.content, old.search_scope);
+      END;
+      CREATE TRIGGER memories_fts_update AFTER UPDATE OF content, tenant, layer ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content, search_scope)
+          VALUES ('delete', old.rowid, old.content, old.search_scope);
+        INSERT INTO memories_fts (rowid, content, search_scope) VALUES (new.rowid, new.content, new.search_scope);
+      END;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

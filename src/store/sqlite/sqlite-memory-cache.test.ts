@@ -1,6 +1,6 @@
-// The memory store's cache of vector chunks across connections (ADR 0015): each connection caches the
-// chunks it read, forgets a scope it writes itself, and forgets them all when another connection (another
-// process) has committed since (PRAGMA data_version). Two connections on one file stand for two
+// The memory store's cache of vector chunks across connections (ADR 0015, ADR 0036): each connection
+// caches the chunks it read, takes its own committed writes into them, and forgets them all when another
+// connection (another process) has committed since (PRAGMA data_version). Two connections on one file stand for two
 // processes here; each test has the reading connection search first, so that it holds cached chunks
 // when the other one writes.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -257,6 +257,39 @@ describe('SQLite memory store: the vector chunk cache across connections', () =>
     // cached chunks are not invalidated by the write): it must be found once, by its own vector.
     await addThrough(a, memory({ id: 'after', layer: 'episodic', embedding: near(random, vector) }));
     expect(await search(a, vector)).toEqual(expect.arrayContaining(['after']));
+  });
+
+  it('takes its own committed writes into the chunks it cached, instead of reading them again', async () => {
+    await search(a, queries.add);
+    await addThrough(a, memory({ id: 'own-add', embedding: near(random, queries.add) }));
+    live.set(
+      'm20',
+      (await a.update('m20', 'acme', { embedding: near(random, queries.edit) })) as MemoryRecord,
+    );
+    expect(await a.forget('m30', 'acme')).toBe(true);
+    live.delete('m30');
+    // The chunks are emptied behind the store's back on its own connection, which changes no
+    // data_version: only a cache that took the three writes above still answers as brute force does.
+    dbA.exec('DELETE FROM memory_vector_chunks');
+    expect((await search(a, queries.add))[0]).toBe('own-add');
+    expect((await search(a, queries.edit))[0]).toBe('m20');
+    expect(await search(a, live.get('m31')?.embedding as Float32Array)).not.toContain('m30');
+  });
+
+  it('leaves the chunks it cached as they were when its own batch fails part-way', async () => {
+    await search(a, queries.add);
+    const batch = [
+      memory({ id: 'batch-1', embedding: near(random, queries.add) }),
+      memory({ id: 'batch-2', layer: 'episodic', embedding: near(random, queries.add) }),
+      // A taken id: the whole batch is undone.
+      memory({ id: 'm5', embedding: near(random, queries.add) }),
+    ];
+    await expect(a.apply('acme', { add: batch })).rejects.toMatchObject({ code: 'memory.exists' });
+    expect(await search(a, queries.add)).not.toContain('batch-1');
+    expect(await search(a, queries.add, { tenant: 'acme', layers: ['episodic'] })).not.toContain('batch-2');
+    // The next write takes the rowids the batch had used; it is found once, by its own vector.
+    await addThrough(a, memory({ id: 'after', embedding: near(random, queries.add) }));
+    expect((await search(a, queries.add))[0]).toBe('after');
   });
 
   it('keeps both connections right through interleaved writes from either side', async () => {

@@ -1,4 +1,7 @@
 import type Database from 'better-sqlite3';
+import { filterSql, narrowsScope } from './memory-filter-sql.js';
+import { isUniqueViolation } from './sqlite-errors.js';
+import { MemoryTextSearch } from './sqlite-memory-text-search.js';
 import { VectorChunks } from './sqlite-vector-chunks.js';
 import { statementCache } from './statement-cache.js';
 import type { IndexedVector } from './sqlite-vector-chunks.js';
@@ -57,10 +60,6 @@ export interface SqliteMemoryStoreOptions {
 // store is searched exactly in effect, and POOL_SCALE × limit^0.6 × population^(1/3) above that.
 const MIN_POOL = 256;
 const POOL_SCALE = 2.5;
-// Words in at least this many memories have their count remembered (see #frequentWords).
-const FREQUENT_WORD = 1_000;
-// How many of the most recent matches of dropped words a text search looks at to fill up its hits.
-const FILL_EXAMINED = 1_000;
 
 /**
  * The MemoryStore on SQLite: a `memories` table, an FTS5 index kept in step by triggers, and a
@@ -72,23 +71,30 @@ export class SqliteMemoryStore implements MemoryStore {
   readonly #db: Database.Database;
   readonly #prepare: (sql: string) => Database.Statement;
   readonly #chunks: VectorChunks;
-  // Counts of words in many memories, which cost a walk of their whole FTS5 doclist (up to 2 ms
-  // for four words at 100,000 memories). A stale count only decides whether a word of IDF ~0 is
-  // matched first or as a filler, so one is kept while the store has grown by under a tenth, for
-  // a minute at most.
-  readonly #frequentWords = new Map<string, { count: number; highest: number; at: number }>();
+  readonly #text: MemoryTextSearch;
+  // One transaction wrapper for every write (better-sqlite3 builds a new one per transaction() call).
+  readonly #transaction: (write: () => unknown) => unknown;
 
   constructor(db: Database.Database, options: SqliteMemoryStoreOptions = {}) {
     this.#db = db;
+    this.#transaction = db.transaction((write: () => unknown) => write());
     this.#prepare = statementCache(db);
     this.#chunks = new VectorChunks(db);
+    this.#text = new MemoryTextSearch(db);
     this.vectorIndex =
       options.vectorIndex !== 'exact-scan' && loadVectorExtension(db) ? 'sqlite-vec' : 'exact-scan';
     this.#upgradeVectorIndex();
   }
 
   async add(record: MemoryRecord): Promise<void> {
-    this.#db.transaction(() => this.#add(record))();
+    this.#write(() => this.#add(record));
+  }
+
+  async addMany(records: readonly MemoryRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    this.#write(() => {
+      for (const record of records) this.#add(record);
+    });
   }
 
   async get(id: string, tenant: string): Promise<MemoryRecord | null> {
@@ -109,11 +115,11 @@ export class SqliteMemoryStore implements MemoryStore {
   }
 
   async update(id: string, tenant: string, patch: MemoryPatch): Promise<MemoryRecord | null> {
-    return this.#db.transaction(() => this.#update(id, tenant, patch))();
+    return this.#write(() => this.#update(id, tenant, patch));
   }
 
   async forget(id: string, tenant: string): Promise<boolean> {
-    return this.#db.transaction(() => this.#forget(id, tenant))();
+    return this.#write(() => this.#forget(id, tenant));
   }
 
   async apply(tenant: string, changes: MemoryChanges): Promise<(MemoryRecord | null)[]> {
@@ -125,33 +131,57 @@ export class SqliteMemoryStore implements MemoryStore {
         });
       }
     }
-    return this.#db.transaction(() => {
+    return this.#write(() => {
       for (const record of changes.add ?? []) this.#add(record);
       const updated = (changes.update ?? []).map(({ id, patch }) => this.#update(id, tenant, patch));
       for (const id of changes.forget ?? []) this.#forget(id, tenant);
       return updated;
-    })();
+    });
+  }
+
+  /**
+   * Runs a write in a transaction, then tells the vector chunks how it ended, so that their cache
+   * takes what was committed and nothing that was not.
+   */
+  #write<T>(write: () => T): T {
+    let result: T;
+    try {
+      result = this.#transaction(write) as T;
+    } catch (error) {
+      this.#chunks.settle('rolled-back');
+      throw error;
+    }
+    this.#chunks.settle(this.#db.inTransaction ? 'inside-another-transaction' : 'committed');
+    return result;
   }
 
   #add(record: MemoryRecord): void {
     validate(record);
-    if (this.#prepare('SELECT 1 FROM memories WHERE id = ?').get(record.id)) {
+    let rowid: number;
+    try {
+      rowid = Number(
+        this.#prepare(
+          `
+          INSERT INTO memories (id, layer, tenant, team, agent, task_id, content, embedding, embedding_model,
+            importance, created_at, last_accessed_at, access_count, valid_from, valid_to, superseded_by,
+            provenance, tags)
+          VALUES (@id, @layer, @tenant, @team, @agent, @task_id, @content, @embedding, @embedding_model,
+            @importance, @created_at, @last_accessed_at, @access_count, @valid_from, @valid_to, @superseded_by,
+            @provenance, @tags)
+        `,
+        ).run(toRow(record)).lastInsertRowid,
+      );
+    } catch (error) {
+      // The only unique key of a new row is its id (the rowid is SQLite's to choose).
+      if (!isUniqueViolation(error)) throw error;
       throw new AgentdError({
         code: 'memory.exists',
         message: `a memory with id ${record.id} already exists`,
+        cause: error,
       });
     }
-    const { lastInsertRowid } = this.#prepare(
-      `
-      INSERT INTO memories (id, layer, tenant, team, agent, task_id, content, embedding, embedding_model,
-        importance, created_at, last_accessed_at, access_count, valid_from, valid_to, superseded_by,
-        provenance, tags)
-      VALUES (@id, @layer, @tenant, @team, @agent, @task_id, @content, @embedding, @embedding_model,
-        @importance, @created_at, @last_accessed_at, @access_count, @valid_from, @valid_to, @superseded_by,
-        @provenance, @tags)
-    `,
-    ).run(toRow(record));
-    if (record.embedding) this.#chunks.index(Number(lastInsertRowid), record);
+    this.#text.noteChange();
+    if (record.embedding) this.#chunks.index(rowid, record);
   }
 
   #update(id: string, tenant: string, patch: MemoryPatch): MemoryRecord | null {
@@ -168,6 +198,7 @@ export class SqliteMemoryStore implements MemoryStore {
       WHERE rowid = @rowid
     `,
     ).run({ ...toRow(next), rowid: row.rowid });
+    if (next.content !== row.content) this.#text.noteChange();
     // The vector index is keyed by layer and holds a code of the embedding; other fields (a
     // supersession, a re-weighting) leave it alone.
     if (patch.embedding !== undefined || next.layer !== row.layer) {
@@ -187,6 +218,7 @@ export class SqliteMemoryStore implements MemoryStore {
     this.#chunks.unindex(row);
     // The FTS5 row goes with it (trigger memories_fts_delete).
     this.#prepare('DELETE FROM memories WHERE rowid = ?').run(row.rowid);
+    this.#text.noteChange();
     // No memory points at one that is gone: what it had superseded now ends where it ended and is
     // superseded by its successor, or, when it was current, is current again.
     this.#prepare(
@@ -196,46 +228,7 @@ export class SqliteMemoryStore implements MemoryStore {
   }
 
   async searchText(query: { text: string; filter: MemoryFilter; limit: number }): Promise<MemoryHit[]> {
-    if (query.limit <= 0) return [];
-    const terms = this.#textTerms(query.text);
-    if (!terms) return [];
-    const where = filterSql(query.filter);
-    const params = { ...where.params, limit: query.limit };
-    // FTS5 narrows the matches to the tenant and layers (column search_scope, weight 0 in BM25);
-    // the filter then checks each one on memories_search_filter, not on its row. bm25() is lower for
-    // better matches; its negation is reported so that higher is better.
-    const scope = scopeMatch(query.filter);
-    const hits = this.#prepare(
-      `
-      SELECT m.id AS id, -bm25(memories_fts, 1, 0) AS score
-      FROM memories_fts CROSS JOIN memories m INDEXED BY memories_search_filter ON m.rowid = memories_fts.rowid
-      WHERE memories_fts MATCH @match AND ${where.sql}
-      ORDER BY bm25(memories_fts, 1, 0) LIMIT @limit
-    `,
-    ).all({ ...params, match: `(content : (${ftsOr(terms.kept)})) AND (${scope})` }) as MemoryHit[];
-    if (hits.length >= query.limit || terms.dropped.length === 0) return hits;
-    // Too few memories match the kept words: fill up with those matching only dropped words. Their
-    // BM25 scores are tiny (a word in half the memories has an IDF of ~0), so which of them come
-    // first is close to arbitrary: only the FILL_EXAMINED most recent matches are looked at (FTS5
-    // walks rowids backwards), so a filter that passes none of them costs no more than that.
-    const fill = this.#prepare(
-      `
-      WITH recent AS (
-        SELECT rowid, bm25(memories_fts, 1, 0) AS rank FROM memories_fts
-        WHERE memories_fts MATCH @match ORDER BY rowid DESC LIMIT @examined
-      )
-      SELECT m.id AS id, -recent.rank AS score
-      FROM recent CROSS JOIN memories m INDEXED BY memories_search_filter ON m.rowid = recent.rowid
-      WHERE ${where.sql}
-      ORDER BY recent.rowid DESC LIMIT @limit
-    `,
-    ).all({
-      ...params,
-      match: `((content : (${ftsOr(terms.dropped)})) NOT (content : (${ftsOr(terms.kept)}))) AND (${scope})`,
-      examined: FILL_EXAMINED,
-      limit: query.limit - hits.length,
-    }) as MemoryHit[];
-    return [...hits, ...fill.sort((a, b) => b.score - a.score)];
+    return this.#text.search(query);
   }
 
   async searchVector(query: {
@@ -323,7 +316,7 @@ export class SqliteMemoryStore implements MemoryStore {
   #searchQuantized(query: { vector: Float32Array; filter: MemoryFilter; limit: number }): MemoryHit[] {
     const { vector, filter, limit } = query;
     // A query with NaN or infinite components has no nearest neighbours.
-    if (!vector.every(Number.isFinite)) return [];
+    if (!allFinite(vector)) return [];
     const layers = filter.layers?.length ? new Set(filter.layers) : LAYERS;
     const chunks = [...layers].flatMap((layer) =>
       this.#chunks.slotsOf({ dimensions: vector.length, tenant: filter.tenant, layer }),
@@ -432,47 +425,6 @@ export class SqliteMemoryStore implements MemoryStore {
       for (const { name } of legacy) this.#db.exec(`DROP TABLE "${name}"`);
     }
   }
-
-  /**
-   * The words of a query to match, and the words left out of that first match: those in at least
-   * half of all memories. BM25 gives them an IDF of ~0 (FTS5 clamps it to 1e-6), so they do not
-   * change the order of the other matches, yet every one of their own matches would be scored.
-   * (Not a stopword list: which words to search for is the caller's choice, and a word that is in
-   * half the memories of this store is dropped here whatever it is.) Undefined when the text has no
-   * words.
-   */
-  #textTerms(text: string): { kept: string[]; dropped: string[] } | undefined {
-    const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])];
-    if (words.length === 0) return undefined;
-    if (words.length === 1) return { kept: words, dropped: [] };
-    // FTS5's IDF counts the rows of the index; the highest rowid bounds that count from above, so a
-    // word in half of that many memories is in at least half of the index.
-    const { highest } = this.#prepare('SELECT COALESCE(MAX(rowid), 0) AS highest FROM memories').get() as {
-      highest: number;
-    };
-    const common = words.filter((word) => 2 * this.#documentFrequency(word, highest) >= highest);
-    // A query of common words only keeps them all: there is nothing better to match.
-    if (common.length === words.length) return { kept: words, dropped: [] };
-    return { kept: words.filter((word) => !common.includes(word)), dropped: common };
-  }
-
-  /**
-   * How many memories contain the word, counting no further than half of `highest` (the highest
-   * rowid now); remembered when many.
-   */
-  #documentFrequency(word: string, highest: number): number {
-    const now = Date.now();
-    const known = this.#frequentWords.get(word);
-    if (known && highest <= known.highest * 1.1 && now - known.at < 60_000) return known.count;
-    const row = this.#prepare(
-      'SELECT COUNT(*) AS n FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)',
-    ).get(`content : ${ftsOr([word])}`, Math.ceil(highest / 2)) as { n: number };
-    if (row.n >= FREQUENT_WORD) {
-      if (this.#frequentWords.size >= 4_096) this.#frequentWords.clear();
-      this.#frequentWords.set(word, { count: row.n, highest, at: now });
-    }
-    return row.n;
-  }
 }
 
 /** Loads sqlite-vec into the connection; false (and nothing else changes) when it cannot load. */
@@ -497,84 +449,6 @@ function poolSize(limit: number, population: number): number {
   return Math.min(population, pool);
 }
 
-/** Whether the filter passes fewer memories than its tenant and layers (superseded ones aside). */
-function narrowsScope(filter: MemoryFilter): boolean {
-  return (
-    filter.team !== undefined ||
-    filter.agent !== undefined ||
-    filter.taskId !== undefined ||
-    (filter.tags?.length ?? 0) > 0 ||
-    filter.createdAfter !== undefined ||
-    filter.createdBefore !== undefined
-  );
-}
-
-/**
- * The WHERE clause (on alias `m`) and parameters of a filter. `candidates`: the rows come from a
- * search index joined by rowid, so the filter must not make SQLite scan the scope index instead.
- */
-function filterSql(
-  filter: MemoryFilter,
-  { candidates = false }: { candidates?: boolean } = {},
-): { sql: string; params: Record<string, unknown> } {
-  const clauses = [candidates ? '+m.tenant = @tenant' : 'm.tenant = @tenant'];
-  const params: Record<string, unknown> = { tenant: filter.tenant };
-  if (filter.layers?.length) {
-    clauses.push(
-      `${candidates ? '+' : ''}m.layer IN (${filter.layers.map((_, i) => `@layer${i}`).join(', ')})`,
-    );
-    filter.layers.forEach((layer, i) => (params[`layer${i}`] = layer));
-  }
-  for (const [key, column] of [
-    ['team', 'team'],
-    ['agent', 'agent'],
-    ['taskId', 'task_id'],
-  ] as const) {
-    const value = filter[key];
-    if (value === undefined) continue;
-    if (value === null) clauses.push(`m.${column} IS NULL`);
-    else {
-      clauses.push(`m.${column} = @${key}`);
-      params[key] = value;
-    }
-  }
-  (filter.tags ?? []).forEach((tag, i) => {
-    clauses.push(`EXISTS (SELECT 1 FROM json_each(m.tags) WHERE json_each.value = @tag${i})`);
-    params[`tag${i}`] = tag;
-  });
-  if (filter.createdAfter !== undefined) {
-    clauses.push('m.created_at >= @createdAfter');
-    params['createdAfter'] = filter.createdAfter;
-  }
-  if (filter.createdBefore !== undefined) {
-    clauses.push('m.created_at < @createdBefore');
-    params['createdBefore'] = filter.createdBefore;
-  }
-  if (!filter.includeSuperseded) clauses.push('m.valid_to IS NULL');
-  return { sql: clauses.join(' AND '), params };
-}
-
-/**
- * The FTS5 expression for a filter's tenant and layers: the tokens of column search_scope (see the
- * migration that adds it), hex of the UTF-8 bytes as SQLite's hex() writes them (case aside: the
- * tokenizer folds it).
- */
-function scopeMatch(filter: MemoryFilter): string {
-  const token = (prefix: string, value: string) => `"${prefix}${Buffer.from(value, 'utf8').toString('hex')}"`;
-  const layers = filter.layers?.length
-    ? ` AND (${filter.layers.map((layer) => token('l', layer)).join(' OR ')})`
-    : '';
-  return `search_scope : (${token('t', filter.tenant)}${layers})`;
-}
-
-/**
- * Words as an FTS5 OR query of quoted terms: user text must never be parsed as FTS5 syntax (a stray
- * quote or `NEAR` would be an error or a different query). Words hold only letters and digits.
- */
-function ftsOr(words: readonly string[]): string {
-  return words.map((word) => `"${word}"`).join(' OR ');
-}
-
 const LAYERS: ReadonlySet<string> = new Set<MemoryLayer>(['working', 'episodic', 'semantic', 'procedural']);
 
 function validate(record: MemoryRecord): void {
@@ -586,7 +460,7 @@ function validate(record: MemoryRecord): void {
         ? 'content must not be empty'
         : record.tenant === ''
           ? 'tenant must not be empty'
-          : record.embedding && !record.embedding.every(Number.isFinite)
+          : record.embedding && !allFinite(record.embedding)
             ? 'embedding must hold finite numbers'
             : undefined;
   if (problem) {
@@ -596,6 +470,12 @@ function validate(record: MemoryRecord): void {
       details: { id: record.id },
     });
   }
+}
+
+/** Whether every component is a finite number (a loop: `every` with a callback costs 10 µs at 512). */
+function allFinite(vector: Float32Array): boolean {
+  for (let i = 0; i < vector.length; i++) if (!Number.isFinite(vector[i])) return false;
+  return true;
 }
 
 function toRow(record: MemoryRecord): Omit<MemoryRow, 'rowid'> {

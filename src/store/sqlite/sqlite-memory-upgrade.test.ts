@@ -13,6 +13,7 @@ import type { Stores } from '../stores.js';
 import { applyMigrations, migrations } from './migrations.js';
 import { openSqliteDatabase, openSqliteStores } from './open-sqlite-stores.js';
 import { SqliteMemoryStore } from './sqlite-memory-store.js';
+import { chunkSlots } from './sqlite-vector-chunks.js';
 import { encodeVector, slotBytes } from './vector-codes.js';
 import { seededRandom as seeded } from '../../core/random.js';
 import { cosine, randomVector } from '../conformance/memory-fixtures.js';
@@ -55,7 +56,7 @@ const UNICODE_TENANT = 'ünï côde tenant';
  * The records written at version 6: three tenants (one whose name is not ASCII and holds spaces),
  * every layer, 32- and 16-dimension embeddings and memories without one, superseded memories, and
  * scope fields and tags for the filters. The acme semantic scope holds far more than the re-scored
- * pool (256) and many chunks of 64, so the quantized search really selects candidates from codes.
+ * pool (256) and many full chunks, so the quantized search really selects candidates from codes.
  */
 function v6Records(): MemoryRecord[] {
   const random = seeded(2026);
@@ -255,7 +256,7 @@ function sqliteMasterNames(path: string): string[] {
 
 /**
  * Decodes memory_vector_chunks and checks its layout: per (dimensions, tenant, layer) every chunk but
- * the last holds 64 slots, and every slot is a rowid followed by the code of that memory's embedding.
+ * the last is full (chunkSlots), and every slot is a rowid followed by the code of that memory's embedding.
  * Returns the rowids per scope.
  */
 function readVectorChunks(path: string): Map<string, number[]> {
@@ -301,7 +302,8 @@ function readVectorChunks(path: string): Map<string, number[]> {
     }
     const result = new Map<string, number[]>();
     for (const [key, scopeChunks] of byScope) {
-      scopeChunks.slice(0, -1).forEach((chunk) => expect(chunk.slots, `a full chunk of ${key}`).toBe(64));
+      const full = chunkSlots((JSON.parse(key) as [number])[0]);
+      scopeChunks.slice(0, -1).forEach((chunk) => expect(chunk.slots, `a full chunk of ${key}`).toBe(full));
       expect(scopeChunks.at(-1)!.slots).toBeGreaterThan(0);
       result.set(
         key,
