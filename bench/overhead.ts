@@ -404,16 +404,3 @@ async function measureStreamTextAlone(calls: number): Promise<Distribution> {
   for (let i = 0; i < calls; i++) samples.push(await once());
   return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
 }
-
-/** The memory settings to measure besides the default (`--memory none,off`). */
-function memoryVariants(raw: string | undefined): MemoryVariant[] {
-  if (raw === undefined) return ['none', 'off'];
-  const names = raw
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '' && name !== 'default');
-  for (const name of names) {
-    if (!(name in MEMORY_VARIANTS)) throw new Error(`--memory: '${name}' is not one of none, off`);
-  }
-  return names as MemoryVariant[];
-}
