@@ -121,9 +121,11 @@ export function createVectorIndexer(options: {
 
   /** Embeds and stores one batch; false when the embedder failed (a retry is scheduled). */
   async function embedBatch(model: EmbeddingModel, requests: VectorRequest[]): Promise<boolean> {
+    // Apart from queries where the model can (USE-lite: a worker of its own).
+    const embed = (texts: string[]) => (model.embedInBackground ?? model.embed).call(model, texts);
     let vectors: (Float32Array | undefined)[];
     try {
-      vectors = await model.embed(requests.map((request) => request.content));
+      vectors = await embed(requests.map((request) => request.content));
     } catch (error) {
       // A lone text that fails cannot be told from an embedder that is down: try again later.
       if (requests.length === 1) return failed(error);
@@ -132,7 +134,7 @@ export function createVectorIndexer(options: {
       vectors = [];
       for (const request of requests) {
         try {
-          vectors.push((await model.embed([request.content]))[0]);
+          vectors.push((await embed([request.content]))[0]);
         } catch {
           if (vectors.every((vector) => vector === undefined)) return failed(error);
           vectors.push(undefined);

@@ -7,4 +7,9 @@ export interface EmbeddingModel {
   embed(texts: readonly string[]): Promise<Float32Array[]>;
   /** Loads the model ahead of the first `embed` (a model that loads on first use); optional. */
   warm?(): Promise<void>;
+  /**
+   * `embed` for background work (indexing what tasks wrote), where the model can keep it apart
+   * from queries (USE-lite: a worker of its own), so a query never waits behind it; optional.
+   */
+  embedInBackground?(texts: readonly string[]): Promise<Float32Array[]>;
 }

