@@ -1,17 +1,13 @@
 // The `agentd serve` part of the overhead benchmark: a real process started from the bundle, its
 // cold start to the first 200 of /v1/health, its idle memory, and what the first tasks it runs cost
 // more than later ones (modules, workers and models that load on first use).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { formatMegabytes, formatMs, median } from './bench-kit.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { cleanEnv, ensureBundle, readRss, sleep, startServe } from './serve-kit.js';
 
 /** Warm tasks run after each first task; their median is what a first task is compared with. */
 const WARM_TASKS = 5;
@@ -100,34 +96,6 @@ async function firstThenWarm(task: (k: number) => Promise<number>): Promise<Firs
   return { firstMs, warmMedianMs: median(warm) };
 }
 
-/** Rebuilds dist/ when dist/cli.js is missing or older than any file in src/. */
-function ensureBundle(): { reason: string } | { error: string } | undefined {
-  const bundle = join(ROOT, 'dist', 'cli.js');
-  const reason = !existsSync(bundle)
-    ? 'missing'
-    : newestMtime(join(ROOT, 'src')) > statSync(bundle).mtimeMs
-      ? 'older than src/'
-      : undefined;
-  if (!reason) return undefined;
-  process.stdout.write(`  dist/cli.js is ${reason}: running node scripts/build.mjs\n`);
-  const result = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-  if (result.status !== 0) {
-    process.stderr.write(result.stderr);
-    return { error: 'node scripts/build.mjs failed' };
-  }
-  return { reason };
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 /** A running server of the benchmark: a way to time one task, and to add a memory. */
 interface BenchServer {
   task(body: Record<string, unknown>): Promise<number>;
@@ -145,72 +113,33 @@ async function withServe<T>(
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'agentd-bench-home-'));
   const cwd = mkdtempSync(join(tmpdir(), 'agentd-bench-cwd-'));
   if (options.config) writeFileSync(join(cwd, 'agentd.yaml'), options.config);
-  const port = await freePort();
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (
-      value === undefined ||
-      key.endsWith('_API_KEY') ||
-      key.startsWith('AGENTD_') ||
-      key === 'NODE_OPTIONS'
-    )
-      continue;
-    env[key] = value;
-  }
-  env['AGENTD_HOME'] = home;
-
-  const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'agentd.js'), 'serve', '--port', String(port)], {
-    cwd,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    }),
-  );
-
   try {
-    for (;;) {
-      if (exited) throw new Error(`agentd serve exited before answering:\n${stderr}`);
-      if (performance.now() - started > 30_000)
-        throw new Error(`agentd serve did not answer within 30 s:\n${stderr}`);
-      if ((await call(port, 'GET', '/v1/health')).status === 200) break;
-      await sleep(5);
+    const serve = await startServe({ env: cleanEnv({ AGENTD_HOME: home }), cwd });
+    try {
+      await sleep(1000);
+      const idleRssBytes = readRss(serve.pid);
+      const result = await work({
+        async task(body) {
+          const taskStarted = performance.now();
+          const answer = await call(serve.port, 'POST', '/v1/tasks?wait=true', body);
+          const ms = performance.now() - taskStarted;
+          const status = (JSON.parse(answer.body || '{}') as { status?: string }).status;
+          if (answer.status !== 200 || status !== 'succeeded')
+            throw new Error(`task: HTTP ${answer.status}, ${answer.body.slice(0, 300)}\n${serve.stderr()}`);
+          return ms;
+        },
+        async remember(content) {
+          const answer = await call(serve.port, 'POST', '/v1/memory', { content });
+          if (answer.status >= 300)
+            throw new Error(`memory: HTTP ${answer.status}, ${answer.body.slice(0, 300)}`);
+        },
+      });
+      const afterTasksRssBytes = readRss(serve.pid);
+      return { coldStartMs: serve.readyMs, idleRssBytes, afterTasksRssBytes, ...result };
+    } finally {
+      await serve.stop();
     }
-    const coldStartMs = performance.now() - started;
-    await sleep(1000);
-    const idleRssBytes = readRss(child.pid as number);
-    const result = await work({
-      async task(body) {
-        const taskStarted = performance.now();
-        const answer = await call(port, 'POST', '/v1/tasks?wait=true', body);
-        const ms = performance.now() - taskStarted;
-        const status = (JSON.parse(answer.body || '{}') as { status?: string }).status;
-        if (answer.status !== 200 || status !== 'succeeded')
-          throw new Error(`task: HTTP ${answer.status}, ${answer.body.slice(0, 300)}\n${stderr}`);
-        return ms;
-      },
-      async remember(content) {
-        const answer = await call(port, 'POST', '/v1/memory', { content });
-        if (answer.status >= 300)
-          throw new Error(`memory: HTTP ${answer.status}, ${answer.body.slice(0, 300)}`);
-      },
-    });
-    const afterTasksRssBytes = readRss(child.pid as number);
-    return { coldStartMs, idleRssBytes, afterTasksRssBytes, ...result };
   } finally {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exit;
-      clearTimeout(killer);
-    }
     if (!options.home) rmSync(home, { recursive: true, force: true });
     rmSync(cwd, { recursive: true, force: true });
   }
@@ -243,29 +172,6 @@ function call(
     req.on('error', () => resolve({ status: 0, body: '' }));
     req.end(payload);
   });
-}
-
-/** Resident set size of a process, from /proc/<pid>/status (Linux). */
-function readRss(pid: number): number {
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The rows (metric, value, target, met?) and notes of the serve part, as the overhead table prints them. */
