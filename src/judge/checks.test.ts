@@ -82,6 +82,14 @@ describe('output checks', () => {
     });
   });
 
+  it('runs a JSON Schema pattern in linear time too', async () => {
+    // ajv's default RegExp would take ~2^40 steps here.
+    const schema = { type: 'string', pattern: '^(a+)+$' };
+    const finding = await one({ type: 'json-schema', schema }, `"${'a'.repeat(40)}!"`);
+    expect(finding).toMatchObject({ pass: false });
+    expect(await one({ type: 'json-schema', schema }, `"${'a'.repeat(40)}"`)).toMatchObject({ pass: true });
+  });
+
   it('regex with the g flag gives the same answer every run', async () => {
     const check = spec({ type: 'regex', pattern: 'x', flags: 'g' });
     const results = await runChecks({ output: 'x', checks: [check, check, check] });

@@ -4,6 +4,7 @@ import type { Ajv2019 } from 'ajv/dist/2019.js';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { AgentdError } from '../core/errors.js';
 import './judge-error-codes.js';
+import { compileLinearRegex } from '../security/index.js';
 
 /** A compiled JSON Schema: `problems(data)` lists why `data` does not validate, empty when it does. */
 export interface CompiledJsonSchema {
@@ -17,7 +18,22 @@ const cache = new Map<string, ValidateFunction>();
 
 // One instance per draft, made on first use. strict: false so annotations ajv does not know (x-*, `example`)
 // are ignored instead of refused; formats are not validated because that needs a second package.
-const options = { allErrors: true, strict: false, validateFormats: false, logger: false } as const;
+// `pattern`, `patternProperties` and `propertyNames` run on the linear-time engine regex checks use:
+// a schema comes with a request or a rubric, and a backtracking `^(a+)+$` would stall the server.
+const linearRegExp = Object.assign(
+  (pattern: string, flags: string) => {
+    const compiled = compileLinearRegex(pattern, flags);
+    return { test: (text: string) => compiled.first(text) !== null };
+  },
+  { code: 'linearRegExp' },
+);
+const options = {
+  allErrors: true,
+  strict: false,
+  validateFormats: false,
+  logger: false,
+  code: { regExp: linearRegExp },
+} as const;
 let draft07: Ajv | undefined;
 let draft2019: Ajv2019 | undefined;
 let draft2020: Ajv2020 | undefined;

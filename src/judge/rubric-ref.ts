@@ -59,6 +59,18 @@ export async function resolveRubricName(dir: string, name: string): Promise<stri
 export async function loadRubric(rubric: string | Rubric, rubricDir: string): Promise<LoadedRubric> {
   if (typeof rubric !== 'string') return { rubric, hash: rubricHash(JSON.stringify(rubric)) };
   if (!isRubricName(rubric)) return loadRubricFile(rubric);
-  // A name's errors say the name: where the server keeps its rubrics is none of the caller's business.
-  return loadRubricFile(await resolveRubricName(rubricDir, rubric), `rubric '${rubric}'`);
+  // A name's errors say the name: where the server keeps its rubrics is none of the caller's
+  // business, nor what kind of file a name that is not a rubric is (one not-found for all).
+  const file = await resolveRubricName(rubricDir, rubric);
+  try {
+    return await loadRubricFile(file, `rubric '${rubric}'`);
+  } catch (error) {
+    if (error instanceof AgentdError && error.code === 'judge.rubric_not_found') {
+      throw new AgentdError({
+        code: 'judge.rubric_not_found',
+        message: `rubric '${rubric}': no such rubric in the rubric folder (quality.rubricDir)`,
+      });
+    }
+    throw error;
+  }
 }

@@ -335,18 +335,25 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
     },
 
     async recordEpisode(episode, now, vector) {
+      // Personal data is masked (or found) before anything is cut short: a value cut in half is no
+      // longer recognised, and its first half would be stored as it is.
+      const texts = underPiiPolicy(pii, {
+        prompt: episode.prompt,
+        output: episode.output ?? null,
+        error: episode.error ?? null,
+      });
+      if (!texts) return null;
+      const { prompt, output, error } = texts.texts;
       const content =
-        `Task "${oneLine(episode.prompt, 200)}" (team ${episode.team}, ${episode.topology}, models ${episode.models.join(', ') || 'none'}) ` +
+        `Task "${oneLine(prompt, 200)}" (team ${episode.team}, ${episode.topology}, models ${episode.models.join(', ') || 'none'}) ` +
         (episode.dryRun ? 'dry run on the simulated model, ' : '') +
         (episode.outcome === 'succeeded'
-          ? `succeeded${episode.verdict ? `, ${episode.verdict}` : ''}${episode.output ? `: ${oneLine(episode.output, 300)}` : ''}`
-          : `failed (${episode.error ?? 'unknown error'})`) +
+          ? `succeeded${episode.verdict ? `, ${episode.verdict}` : ''}${output ? `: ${oneLine(output, 300)}` : ''}`
+          : `failed (${error ?? 'unknown error'})`) +
         ` — $${dollars(episode.costUsd)}, ${(episode.durationMs / 1000).toFixed(1)} s.`;
       // The source is what the episode is about: its task and how it ended.
-      const source = [episode.prompt.slice(0, 2000), (episode.output ?? episode.error ?? '').slice(0, 2000)]
-        .join('\n')
-        .trim();
-      const kept = underPiiPolicy(pii, { content, source });
+      const source = [prompt.slice(0, 2000), (output ?? error ?? '').slice(0, 2000)].join('\n').trim();
+      const kept = { texts: { content, source }, tags: texts.tags };
       if (!kept) return null;
       const memory = newMemory(
         { tenant: episode.tenant, layer: 'episodic', content: kept.texts.content, now },

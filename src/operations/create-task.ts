@@ -77,7 +77,8 @@ export const createTask = defineOperation({
     // Never without limit: a task may wait for a human for days.
     return runtime.tasks.wait(submitted.id, {
       untilWaiting: true,
-      signal: AbortSignal.timeout((timeout ?? DEFAULT_WAIT_S) * 1000),
+      // Whole milliseconds, at least one (AbortSignal.timeout refuses less).
+      signal: AbortSignal.timeout(Math.max(1, Math.round((timeout ?? DEFAULT_WAIT_S) * 1000))),
     });
   },
 });

@@ -128,6 +128,14 @@ describe('personal data and memory', () => {
     expect(facts.find((f) => f.memory.content.includes('[EMAIL_1]'))?.memory.tags).toContain('pii-masked');
   }, 30_000);
 
+  it('masks before it shortens: a value at the cut is not stored half-masked', async () => {
+    const rt = await start();
+    await rt.tasks.run({ prompt: `${'x'.repeat(176)} ${CARD}` });
+    const stored = storedMemory();
+    expect(stored).not.toContain('4111');
+    expect(stored).toContain('[PAYMENT_CARD_1]');
+  }, 30_000);
+
   it('drops every memory with personal data under drop, and refuses one added by hand', async () => {
     const rt = await start('drop');
     const task = await rt.tasks.run({ prompt: `Refund the customer ${EMAIL} for the broken kettle.` });

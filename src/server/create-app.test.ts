@@ -1001,6 +1001,9 @@ describe('human reviews over HTTP', () => {
     const res = await post<TaskResult>(app, '/v1/tasks?wait=true&timeout=0.2', { prompt: 'hello' });
     expect(res.status).toBe(202);
     expect(res.body.status).toBe('running');
+    // Less than a millisecond is a millisecond, not a 500 after the task was created.
+    const tiny = await post<TaskResult>(app, '/v1/tasks?wait=true&timeout=0.0001', { prompt: 'hello' });
+    expect(tiny.status).toBe(202);
     const bad = await post<ErrorBody>(app, '/v1/tasks?wait=true&timeout=forever', { prompt: 'hello' });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'request.invalid', path: 'timeout' });
