@@ -22,8 +22,8 @@ export type { WorkingMemory, WorkingMemoryOptions } from './working-memory.js';
 export { describeProcedure, recordProcedure, teamSignature } from './procedural-memory.js';
 export type { ProcedureRun } from './procedural-memory.js';
 export { createMemoryService, DRY_RUN_TAG, RECALL_HEADER } from './memory-service.js';
+export type { Episode } from './episode.js';
 export type {
-  Episode,
   MemoryEdit,
   MemoryQuery,
   MemoryService,

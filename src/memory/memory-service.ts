@@ -22,29 +22,8 @@ import type { Logger } from '../core/logger.js';
 import type { MemoryPiiPolicy } from '../security/security-config.js';
 import { createNumberedRedactor } from '../security/index.js';
 import { LOCAL_ONLY_TAG, PII_DROPPED, underPiiPolicy } from './memory-privacy.js';
-
-/** What a finished task leaves in episodic memory. */
-export interface Episode {
-  tenant: string;
-  taskId: string;
-  prompt: string;
-  team: string;
-  topology: string;
-  models: string[];
-  outcome: 'succeeded' | 'failed';
-  /** The error code of a failed task. */
-  error?: string | undefined;
-  /** The start of the output (a succeeded task). */
-  output?: string | undefined;
-  /** How the output was judged, in words (a succeeded task). */
-  verdict?: string | undefined;
-  costUsd: number;
-  durationMs: number;
-  /** The output came from the simulated model: the episode is tagged {@link DRY_RUN_TAG}. */
-  dryRun?: boolean | undefined;
-  /** More tags (e.g. `local-only`). */
-  tags?: readonly string[] | undefined;
-}
+import { episodeText, oneLine } from './episode.js';
+import type { Episode } from './episode.js';
 
 /**
  * The tag of what a dry run (the simulated model) left in memory. Real tasks do not recall it:
@@ -343,33 +322,22 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
         error: episode.error ?? null,
       });
       if (!texts) return null;
-      const { prompt, output, error } = texts.texts;
-      const content =
-        `Task "${oneLine(prompt, 200)}" (team ${episode.team}, ${episode.topology}, models ${episode.models.join(', ') || 'none'}) ` +
-        (episode.dryRun ? 'dry run on the simulated model, ' : '') +
-        (episode.outcome === 'succeeded'
-          ? `succeeded${episode.verdict ? `, ${episode.verdict}` : ''}${output ? `: ${oneLine(output, 300)}` : ''}`
-          : `failed (${error ?? 'unknown error'})`) +
-        ` — $${dollars(episode.costUsd)}, ${(episode.durationMs / 1000).toFixed(1)} s.`;
-      // The source is what the episode is about: its task and how it ended.
-      const source = [prompt.slice(0, 2000), (output ?? error ?? '').slice(0, 2000)].join('\n').trim();
-      const kept = { texts: { content, source }, tags: texts.tags };
-      if (!kept) return null;
+      const { content, source } = episodeText(episode, texts.texts);
       const memory = newMemory(
-        { tenant: episode.tenant, layer: 'episodic', content: kept.texts.content, now },
+        { tenant: episode.tenant, layer: 'episodic', content, now },
         {
           ...(vector && embedder() ? { embedding: vector, embeddingModel: modelId() } : awaiting()),
           team: episode.team,
           taskId: episode.taskId,
           importance: episode.outcome === 'failed' ? 0.6 : 0.4,
-          provenance: { taskId: episode.taskId, step: null, source: kept.texts.source },
+          provenance: { taskId: episode.taskId, step: null, source },
           tags: [
             ...new Set([
               episode.outcome,
               episode.topology,
               ...(episode.dryRun ? [DRY_RUN_TAG] : []),
               ...(episode.tags ?? []),
-              ...kept.tags,
+              ...texts.tags,
             ]),
           ],
         },
@@ -592,16 +560,6 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
   };
 }
 
-/** A cost in dollars, readable at any size: 2.50, 0.013, 0.000013. */
-function dollars(usd: number): string {
-  return usd >= 1 ? usd.toFixed(2) : String(Number(usd.toPrecision(2)));
-}
-
 /** The line that opens the recalled-memory block in a prompt. */
 export const RECALL_HEADER =
   'Recalled memory (from earlier tasks; it may be out of date — use it only where it helps):';
-
-function oneLine(text: string, max = 500): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
