@@ -42,7 +42,8 @@ const probe = defineOperation({
     exact: z.boolean().optional().describe('match exactly'),
   }),
   output: z.object({ probes: z.array(z.string()) }),
-  permission: 'read',
+  permission: 'tasks.read',
+  tenancy: 'none',
   http: { method: 'GET', path: '/v1/probes/:id' },
   handler: () => Promise.resolve({ probes: [] }),
 });

@@ -31,7 +31,8 @@ export const listAudit = defineOperation({
     ),
     next: z.string().nullable(),
   }),
-  permission: 'admin',
+  permission: 'audit.read',
+  tenancy: 'field',
   http: { method: 'GET', path: '/v1/audit' },
   async handler(runtime, input) {
     const events = await runtime.audit.list(input);

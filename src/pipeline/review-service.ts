@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { notFound } from '../core/errors.js';
 import type { TaskRunner } from '../executor/index.js';
 import type { Actor } from '../security/index.js';
 import type { AuditStore } from '../store/audit-store.js';
@@ -15,6 +16,8 @@ export interface ReviewService {
     limit?: number;
     before?: string;
   }): Promise<ReviewRecord[]>;
+  /** One review; throws `review.not_found`. */
+  get(id: string): Promise<ReviewRecord>;
   /** Answers a pending review (an audit event names `actor`); its task resumes (in this process). */
   answer(id: string, answer: ReviewAnswer, actor?: Actor): Promise<ReviewRecord>;
 }
@@ -35,6 +38,11 @@ export function createReviewService(deps: {
         ...(query.taskId ? { taskId: query.taskId } : {}),
         ...(query.before ? { before: query.before } : {}),
       });
+    },
+    async get(id) {
+      const review = await reviews.get(id);
+      if (!review) throw notFound('review', id);
+      return review;
     },
     async answer(id, answer, actor) {
       if ((await reviews.get(id))?.kind === QUALITY_ESCALATION) checkEscalationAnswer(answer);

@@ -6,6 +6,10 @@ export const SECURITY_ERROR_CODES = declareErrorCodes({
   'security.symlink_loop': 'invalid',
   'security.workspace_not_found': 'system',
   'permission.denied': 'forbidden',
+  'permission.tenant_denied': 'forbidden',
+  'auth.rate_limited': 'rate_limited',
+  'key.not_found': 'not_found',
+  'key.invalid': 'invalid',
 });
 
 declare module '../core/errors.js' {
