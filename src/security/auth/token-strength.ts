@@ -6,10 +6,11 @@ export const TOKEN_ADVICE =
   'generate one with `openssl rand -base64 32` (or create an API key with `agentd keys create --name NAME --role admin`)';
 
 /**
- * A conservative estimate of a token's entropy in bits: its length times log2 of the alphabet its
- * character classes span (lower, upper, digits, other), so 43 base64url characters give ≥ 256 bits.
- * Tokens that repeat characters (`aaaa…`, `abab…`) are capped by their Shannon entropy per
- * character, which is what a human-chosen pattern really has.
+ * A conservative estimate of a token's entropy in bits: log2 of the alphabet its character classes
+ * span (lower, upper, digits, other) for each character that is not a repetition, so 43 random
+ * base64url characters give ≥ 256 bits. A repetition is counted by distinct three-character
+ * windows: a random token has almost one per character, while `aaaa…`, `abab…` or a phrase
+ * repeated has a handful, however long it is.
  */
 export function estimateTokenBits(token: string): number {
   const chars = [...token];
@@ -19,17 +20,10 @@ export function estimateTokenBits(token: string): number {
   if (/[A-Z]/.test(token)) alphabet += 26;
   if (/[0-9]/.test(token)) alphabet += 10;
   if (/[^a-zA-Z0-9]/.test(token)) alphabet += 33;
-  const byClass = chars.length * Math.log2(alphabet);
-  const counts = new Map<string, number>();
-  for (const char of chars) counts.set(char, (counts.get(char) ?? 0) + 1);
-  let shannon = 0;
-  for (const count of counts.values()) {
-    const p = count / chars.length;
-    shannon -= p * Math.log2(p);
-  }
-  // A random token's per-character Shannon entropy approaches log2(alphabet) only for long
-  // tokens; below 3 bits per character (fewer than ~8 equally used characters) it is a pattern.
-  return shannon < 3 ? chars.length * shannon : byClass;
+  const windows = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i++) windows.add(chars.slice(i, i + 3).join(''));
+  const novel = Math.min(chars.length, windows.size + 2);
+  return novel * Math.log2(alphabet);
 }
 
 /** Whether a token is strong enough for a server reachable from the network. */
