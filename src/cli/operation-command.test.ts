@@ -129,6 +129,9 @@ const CLI_COMMANDS: Readonly<Record<string, string[] | { none: string }>> = {
   'memory.forget': ['memory', 'forget'],
   'audit.list': ['audit'],
   'config.check': ['config', 'check'],
+  'keys.create': ['keys', 'create'],
+  'keys.list': ['keys', 'list'],
+  'keys.revoke': ['keys', 'revoke'],
 };
 
 describe('the CLI covers the operations', () => {

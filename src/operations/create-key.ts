@@ -10,7 +10,13 @@ export const createKey = defineOperation({
   input: z.strictObject({
     name: z.string().min(1).max(64).describe('a name unique among keys in force (letters, digits, . _ -)'),
     role: RoleSchema,
-    tenant: z.string().trim().min(1).max(200).optional().describe('bind the key to this tenant (default: every tenant)'),
+    tenant: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('bind the key to this tenant (default: every tenant)'),
     expires: LifetimeSchema.optional().describe('lifetime, e.g. 12h, 30d, 52w (default: none)'),
   }),
   output: ApiKeySchema.extend({ key: z.string().describe('the key: shown once, keep it secret') }),

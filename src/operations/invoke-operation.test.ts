@@ -62,7 +62,9 @@ describe('invokeOperation', () => {
     expect(await invokeOperation(t.runtime, listTasks, {}, reader)).toEqual({ tasks: [], next: null });
     // Permissions do not imply each other: writing tasks is not reading them.
     const writer = actorWith('writer', ['tasks.write']);
-    expect((await rejected(invokeOperation(t.runtime, listTasks, {}, writer))).code).toBe('permission.denied');
+    expect((await rejected(invokeOperation(t.runtime, listTasks, {}, writer))).code).toBe(
+      'permission.denied',
+    );
     const checkConfig = operations.find((o) => o.name === 'config.check') ?? health;
     expect((await rejected(invokeOperation(t.runtime, checkConfig, {}, writer))).code).toBe(
       'permission.denied',

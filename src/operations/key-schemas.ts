@@ -12,7 +12,10 @@ export const ApiKeySchema = z.object({
   createdBy: z.string(),
   expiresAt: z.number().nullable(),
   revokedAt: z.number().nullable(),
-  lastUsedAt: z.number().nullable().describe('last authenticated request, to within security.auth.lastUsedFlushSeconds'),
+  lastUsedAt: z
+    .number()
+    .nullable()
+    .describe('last authenticated request, to within security.auth.lastUsedFlushSeconds'),
 });
 
 /** A role name. */
@@ -25,4 +28,10 @@ export const LifetimeSchema = z
   .string()
   .regex(/^\d{1,5}[hdw]$/, 'must be a number followed by h, d or w (e.g. 30d)')
   .transform((text) => Number(text.slice(0, -1)) * UNIT_MS[text.slice(-1) as keyof typeof UNIT_MS])
-  .pipe(z.number().int().min(3_600_000, 'must be at least 1h').max(3_650 * 86_400_000, 'must be at most 3650d'));
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(3_600_000, 'must be at least 1h')
+      .max(3_650 * 86_400_000, 'must be at most 3650d'),
+  );

@@ -5,7 +5,8 @@ import { ApiKeySchema } from './key-schemas.js';
 /** Lists API keys (never the keys themselves). */
 export const listKeys = defineOperation({
   name: 'keys.list',
-  description: 'List API keys, newest first: name, prefix, role, tenant, expiry, last use. Revoked ones with all=true.',
+  description:
+    'List API keys, newest first: name, prefix, role, tenant, expiry, last use. Revoked ones with all=true.',
   input: z.strictObject({
     all: z.stringbool().optional().describe('include revoked keys'),
   }),

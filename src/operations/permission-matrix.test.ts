@@ -56,9 +56,8 @@ async function allowed(t: TestRuntime, name: string, role: Role): Promise<boolea
     } else {
       const stream = streamOperations.find((o) => o.name === name);
       if (!stream) throw new Error(`no operation ${name}`);
-      await invokeStreamOperation(t.runtime, stream, probe, actor, new AbortController().signal)
-        [Symbol.asyncIterator]()
-        .next();
+      const events = invokeStreamOperation(t.runtime, stream, probe, actor, new AbortController().signal);
+      await events[Symbol.asyncIterator]().next();
     }
     return true;
   } catch (error) {

@@ -14,11 +14,15 @@ export function boundInput(scope: TenancyScope, raw: unknown, actor: Actor, oper
   const tenant = actor.tenant;
   if (tenant === undefined) return raw;
   if (scope === 'all') {
-    throw tenantDenied(`${actor.id} is bound to tenant '${tenant}' and may not call ${operation}, which acts on every tenant`);
+    throw tenantDenied(
+      `${actor.id} is bound to tenant '${tenant}' and may not call ${operation}, which acts on every tenant`,
+    );
   }
   if (scope !== 'field') return raw;
   const input: Record<string, unknown> =
-    typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {};
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? { ...(raw as Record<string, unknown>) }
+      : {};
   const named = input['tenant'];
   if (named !== undefined && named !== tenant) {
     throw tenantDenied(
@@ -53,7 +57,9 @@ export async function checkRecordTenant(
   } else if (scope === 'task-filter') {
     const taskId = fields['taskId'];
     if (typeof taskId !== 'string') {
-      throw tenantDenied(`${actor.id} is bound to tenant '${tenant}': name the task (taskId) whose reviews to list`);
+      throw tenantDenied(
+        `${actor.id} is bound to tenant '${tenant}': name the task (taskId) whose reviews to list`,
+      );
     }
     if ((await runtime.tasks.tenantOf(taskId)) !== tenant) throw notFound('task', taskId);
   }

@@ -144,4 +144,3 @@ function viewOf(record: ApiKeyRecord): ApiKeyView {
   const { hash: _hash, ...view } = record;
   return view;
 }
-

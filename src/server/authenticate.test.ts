@@ -65,7 +65,9 @@ describe('API keys over HTTP', () => {
 
     const listed = await call(app, '/v1/keys', { key: TOKEN });
     const keys = listed.body['keys'] as Record<string, unknown>[];
-    expect(keys.map((k) => [k['name'], k['role'], k['prefix']])).toEqual([['ci', 'operator', key.slice(0, 12)]]);
+    expect(keys.map((k) => [k['name'], k['role'], k['prefix']])).toEqual([
+      ['ci', 'operator', key.slice(0, 12)],
+    ]);
     expect(JSON.stringify(listed.body)).not.toContain(key.slice(13));
     expect(keys[0]).not.toHaveProperty('hash');
 
@@ -121,7 +123,11 @@ describe('failed authentication', () => {
     const failed = await runtime.audit.list({ action: 'auth.failed' });
     expect(failed.map((e) => [e.actor, e.target, e.details])).toEqual([
       ['client:203.0.113.9', 'GET /v1/tasks', { client: '203.0.113.9', reason: 'missing' }],
-      ['client:203.0.113.9', 'GET /v1/tasks', { client: '203.0.113.9', reason: 'rejected', prefix: 'agd_0badc0de' }],
+      [
+        'client:203.0.113.9',
+        'GET /v1/tasks',
+        { client: '203.0.113.9', reason: 'rejected', prefix: 'agd_0badc0de' },
+      ],
     ]);
     expect(JSON.stringify(failed)).not.toContain('x'.repeat(43));
   });
@@ -130,7 +136,8 @@ describe('failed authentication', () => {
     const { app, clock, runtime } = await setUp({
       config: { security: { auth: { failedAuth: { burst: 3, perMinute: 6 } } } },
     });
-    for (let i = 0; i < 3; i++) expect((await call(app, '/v1/tasks', { key: `guess-${i}` })).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await call(app, '/v1/tasks', { key: `guess-${i}` })).status).toBe(401);
     const locked = await call(app, '/v1/tasks', { key: TOKEN });
     expect(locked.status).toBe(429);
     expect(locked.headers.get('retry-after')).toBe('10');

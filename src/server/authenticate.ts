@@ -22,7 +22,8 @@ declare module 'hono' {
  */
 export function actorOf(c: Context): Actor {
   const actor = c.get('agentdActor') as Actor | undefined;
-  if (actor === undefined) throw new AgentdError({ code: 'internal.error', message: 'request reached a route unauthenticated' });
+  if (actor === undefined)
+    throw new AgentdError({ code: 'internal.error', message: 'request reached a route unauthenticated' });
   return actor;
 }
 
@@ -62,7 +63,11 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
     clock,
   });
   const perKey = limits.keyRateLimit.enabled
-    ? createTokenBuckets({ capacity: limits.keyRateLimit.burst, perSecond: limits.keyRateLimit.perSecond, clock })
+    ? createTokenBuckets({
+        capacity: limits.keyRateLimit.burst,
+        perSecond: limits.keyRateLimit.perSecond,
+        clock,
+      })
     : undefined;
   // Fixed-length digests keep the comparison constant-time without leaking the token's length.
   const expected = options.authToken ? sha256(options.authToken) : undefined;
@@ -101,7 +106,9 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
       await audit(runtime, client, 'auth.failed', c, {
         reason: header === undefined ? 'missing' : credential === undefined ? 'malformed' : 'rejected',
         // Which key was tried, if it looks like one of ours: the prefix is not secret.
-        ...(credential !== undefined && looksLikeApiKey(credential) ? { prefix: credential.slice(0, 12) } : {}),
+        ...(credential !== undefined && looksLikeApiKey(credential)
+          ? { prefix: credential.slice(0, 12) }
+          : {}),
       });
       throw new AgentdError({
         code: 'auth.required',

@@ -45,7 +45,15 @@ async function twoTenants() {
   });
   const operator = (await t.runtime.keys.create({ name: 'acme-op', role: 'operator', tenant: 'acme' })).key;
   const admin = (await t.runtime.keys.create({ name: 'acme-admin', role: 'admin', tenant: 'acme' })).key;
-  return { app, runtime: t.runtime, acmeMemory, otherMemory, otherTaskId: otherTask.body['id'] as string, operator, admin };
+  return {
+    app,
+    runtime: t.runtime,
+    acmeMemory,
+    otherMemory,
+    otherTaskId: otherTask.body['id'] as string,
+    operator,
+    admin,
+  };
 }
 
 describe('a key bound to a tenant', () => {
@@ -84,7 +92,9 @@ describe('a key bound to a tenant', () => {
     expect((await call(app, `/v1/tasks/${otherTaskId}`, { key: operator })).status).toBe(404);
     expect((await call(app, `/v1/tasks/${otherTaskId}/spans`, { key: operator })).status).toBe(404);
     expect((await call(app, `/v1/tasks/${otherTaskId}/events`, { key: operator })).status).toBe(404);
-    expect((await call(app, `/v1/tasks/${otherTaskId}/cancel`, { key: operator, body: {} })).status).toBe(404);
+    expect((await call(app, `/v1/tasks/${otherTaskId}/cancel`, { key: operator, body: {} })).status).toBe(
+      404,
+    );
 
     const refused = await call(app, '/v1/tasks', { key: operator, body: { prompt: 'x', tenant: 'other' } });
     expect(refused.status).toBe(403);
@@ -105,7 +115,9 @@ describe('a key bound to a tenant', () => {
     expect([...tenants]).toEqual(['acme']);
     expect((await call(app, '/v1/audit?tenant=other', { key: admin })).status).toBe(403);
     expect((await call(app, '/v1/keys', { key: admin })).status).toBe(403);
-    expect((await call(app, '/v1/keys', { key: admin, body: { name: 'x', role: 'admin' } })).status).toBe(403);
+    expect((await call(app, '/v1/keys', { key: admin, body: { name: 'x', role: 'admin' } })).status).toBe(
+      403,
+    );
     expect((await call(app, '/v1/memory/reembed', { key: admin, body: {} })).status).toBe(403);
     // Reviews are listed per task for a bound key.
     const reviews = await call(app, '/v1/reviews', { key: admin });

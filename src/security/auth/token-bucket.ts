@@ -31,7 +31,9 @@ export function createTokenBuckets(options: {
   function current(key: string): { tokens: number; at: number } {
     const now = clock.now();
     const bucket = buckets.get(key);
-    const tokens = bucket ? Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * perSecond) : capacity;
+    const tokens = bucket
+      ? Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * perSecond)
+      : capacity;
     const next = { tokens, at: now };
     // Map order is insertion order: re-inserting marks the key most recently used.
     buckets.delete(key);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiKeyRecord, ApiKeyStore } from '../api-key-store.js';
 import { expectAgentdError } from './expect-agentd-error.js';
 import type { OpenStore } from './open-store.js';
+import '../store-error-codes.js';
 
 function key(id: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
   return {

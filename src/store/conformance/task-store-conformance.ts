@@ -119,7 +119,12 @@ export function describeTaskStoreConformance(name: string, open: OpenStore<TaskS
           taskRecord({ id: 'task_1', createdAt: 1_000, input: { prompt: 'p', tenant: 'acme' } }),
           taskRecord({ id: 'task_2', createdAt: 2_000, input: { prompt: 'p', tenant: 'globex' } }),
           taskRecord({ id: 'task_3', createdAt: 3_000, input: { prompt: 'p' } }),
-          taskRecord({ id: 'task_4', createdAt: 4_000, status: 'running', input: { prompt: 'p', tenant: 'acme' } }),
+          taskRecord({
+            id: 'task_4',
+            createdAt: 4_000,
+            status: 'running',
+            input: { prompt: 'p', tenant: 'acme' },
+          }),
         ]);
         const acme = { name: 'acme', includeUntenanted: false };
         expect(await listIds({ limit: 10, tenant: acme })).toEqual(['task_4', 'task_1']);

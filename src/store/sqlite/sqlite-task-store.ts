@@ -63,7 +63,15 @@ export class SqliteTaskStore implements TaskStore {
     TaskRow
   >;
   readonly #listByTenant: Database.Statement<
-    [{ statuses: string | null; tenant: string; untenanted: string | null; before: string | null; limit: number }],
+    [
+      {
+        statuses: string | null;
+        tenant: string;
+        untenanted: string | null;
+        before: string | null;
+        limit: number;
+      },
+    ],
     TaskRow
   >;
   readonly #patch: Database.Statement<[PatchParams]>;
