@@ -69,6 +69,15 @@ export function createTaskService(deps: {
     return result;
   }
 
+  async function tenantOf(id: string): Promise<string> {
+    const record = await tasks.get(id);
+    if (!record) throw notFound('task', id);
+    const input = record.input;
+    const named =
+      typeof input === 'object' && input !== null && !Array.isArray(input) ? input['tenant'] : undefined;
+    return typeof named === 'string' ? named : deps.defaultTenant;
+  }
+
   async function submit(request: TaskRequest, actor?: Actor): Promise<TaskResult> {
     const input = parseTaskInput(request);
     const plan = await planner.plan(input);
@@ -115,14 +124,7 @@ export function createTaskService(deps: {
       });
       return Promise.all(records.map((r) => get(r.id)));
     },
-    async tenantOf(id) {
-      const record = await tasks.get(id);
-      if (!record) throw notFound('task', id);
-      const input = record.input;
-      const named =
-        typeof input === 'object' && input !== null && !Array.isArray(input) ? input['tenant'] : undefined;
-      return typeof named === 'string' ? named : deps.defaultTenant;
-    },
+    tenantOf,
     async cancel(id, actor) {
       const before = await get(id);
       await runner.cancel(id);
@@ -132,7 +134,7 @@ export function createTaskService(deps: {
           actor,
           action: 'task.cancel',
           target: id,
-          tenant: null,
+          tenant: await tenantOf(id),
           details: { from: before.status },
         });
       }

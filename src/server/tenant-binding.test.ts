@@ -124,4 +124,23 @@ describe('a key bound to a tenant', () => {
     expect(reviews.status).toBe(403);
     expect(reviews.body['error']).toMatchObject({ code: 'permission.tenant_denied' });
   });
+
+  it('sees its own task cancels in the audit log, recorded in the task’s tenant', async () => {
+    t = await createTestRuntime({ script: [{ waitFor: 'forever' }] });
+    const app = createApp({ runtime: t.runtime, authToken: TOKEN });
+    const admin = (await t.runtime.keys.create({ name: 'acme-admin', role: 'admin', tenant: 'acme' })).key;
+    const task = await call(app, '/v1/tasks', { key: admin, body: { prompt: 'wait for ever' } });
+    expect(
+      (await call(app, `/v1/tasks/${task.body['id'] as string}/cancel`, { key: admin, body: {} })).status,
+    ).toBe(200);
+    const events = (await call(app, '/v1/audit', { key: admin })).body['events'] as {
+      action: string;
+      tenant: string;
+    }[];
+    expect(events.map((e) => [e.action, e.tenant])).toEqual([
+      ['task.cancel', 'acme'],
+      ['task.create', 'acme'],
+      ['key.create', 'acme'],
+    ]);
+  });
 });
