@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ApiKeyRecord, ApiKeyStore } from '../api-key-store.js';
 import { isUniqueViolation, storeConflict } from './sqlite-errors.js';
+import { statementCache } from './statement-cache.js';
 
 interface ApiKeyRow {
   id: string;
@@ -35,19 +36,20 @@ function recordOf(row: ApiKeyRow): ApiKeyRecord {
 /** The ApiKeyStore on SQLite. */
 export class SqliteApiKeyStore implements ApiKeyStore {
   readonly #db: Database.Database;
+  /** Every request with a key looks it up: its statements are prepared once. */
+  readonly #statement: (sql: string) => Database.Statement;
 
   constructor(db: Database.Database) {
     this.#db = db;
+    this.#statement = statementCache(db);
   }
 
   async create(key: ApiKeyRecord): Promise<void> {
     try {
-      this.#db
-        .prepare(
-          `INSERT INTO api_keys (id, name, prefix, hash, role, tenant, created_at, created_by, expires_at, revoked_at, last_used_at)
+      this.#statement(
+        `INSERT INTO api_keys (id, name, prefix, hash, role, tenant, created_at, created_by, expires_at, revoked_at, last_used_at)
            VALUES (@id, @name, @prefix, @hash, @role, @tenant, @createdAt, @createdBy, @expiresAt, @revokedAt, @lastUsedAt)`,
-        )
-        .run(key);
+      ).run(key);
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw storeConflict(`an API key named '${key.name}' (or with this id) already exists`, error);
@@ -57,12 +59,12 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | null> {
-    const row = this.#db.prepare('SELECT * FROM api_keys WHERE hash = ?').get(hash) as ApiKeyRow | undefined;
+    const row = this.#statement('SELECT * FROM api_keys WHERE hash = ?').get(hash) as ApiKeyRow | undefined;
     return row ? recordOf(row) : null;
   }
 
   async get(id: string): Promise<ApiKeyRecord | null> {
-    const row = this.#db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
+    const row = this.#statement('SELECT * FROM api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
     return row ? recordOf(row) : null;
   }
 
@@ -83,7 +85,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
 
   async touch(uses: readonly { id: string; at: number }[]): Promise<void> {
     if (uses.length === 0) return;
-    const update = this.#db.prepare(
+    const update = this.#statement(
       'UPDATE api_keys SET last_used_at = @at WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)',
     );
     // One transaction for the batch: one commit, however many keys were used.
