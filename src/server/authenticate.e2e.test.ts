@@ -17,7 +17,9 @@ afterEach(async () => {
 
 describe('authentication over a real socket', () => {
   it('locks out the peer address after repeated failures, and audits it by that address', async () => {
-    t = await createTestRuntime({ config: { security: { auth: { failedAuth: { burst: 5, perMinute: 1 } } } } });
+    t = await createTestRuntime({
+      config: { security: { auth: { failedAuth: { burst: 5, perMinute: 1 } } } },
+    });
     server = await startServer({ runtime: t.runtime, host: '127.0.0.1', port: 0, authToken: TOKEN });
     const get = (token: string) =>
       fetch(`${server?.url}/v1/tasks`, { headers: { authorization: `Bearer ${token}` } });
