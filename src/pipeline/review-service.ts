@@ -28,6 +28,8 @@ export function createReviewService(deps: {
   runner: TaskRunner;
   audit: AuditStore;
   clock: Clock;
+  /** The tenant of a task (the audit event of an answer carries it); absent: none is recorded. */
+  tenantOf?: (taskId: string) => Promise<string>;
 }): ReviewService {
   const { reviews } = deps;
   return {
@@ -53,7 +55,7 @@ export function createReviewService(deps: {
         actor,
         action: 'review.answer',
         target: id,
-        tenant: null,
+        tenant: deps.tenantOf ? await deps.tenantOf(answered.taskId) : null,
         details: { taskId: answered.taskId, kind: answered.kind, decision: answer.decision },
       });
       return answered;

@@ -233,7 +233,13 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 
   return {
     tasks,
-    reviews: createReviewService({ reviews: stores.reviews, runner, audit: stores.audit, clock }),
+    reviews: createReviewService({
+      reviews: stores.reviews,
+      runner,
+      audit: stores.audit,
+      clock,
+      tenantOf: (taskId) => tasks.tenantOf(taskId),
+    }),
     models: {
       defaultModel,
       notice: models.onlySimulated ? SIMULATED_NOTICE : undefined,

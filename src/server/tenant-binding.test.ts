@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { FakeCall, FakeTurn } from '../testing/fake-language-model.js';
+import { defineTool } from '../tools/index.js';
 import { createTestRuntime } from '../testing/test-runtime.js';
 import type { TestRuntime } from '../testing/test-runtime.js';
 import { createApp } from './create-app.js';
@@ -142,5 +145,52 @@ describe('a key bound to a tenant', () => {
       ['task.create', 'acme'],
       ['key.create', 'acme'],
     ]);
+  });
+
+  it('answers reviews of its own tasks only, and the answer is audited in the task’s tenant', async () => {
+    const sendEmail = defineTool({
+      name: 'send_email',
+      description: 'Send an email',
+      input: z.object({ to: z.string() }),
+      requiresApproval: true,
+      execute: async () => ({ sent: true }),
+    });
+    t = await createTestRuntime({
+      script: (c: FakeCall): FakeTurn =>
+        /"type":"(json|error-text)"/.test(c.promptText)
+          ? { text: 'mail sent' }
+          : { toolCalls: [{ toolName: 'send_email', input: { to: 'bob@example.com' } }] },
+      runtime: { tools: [sendEmail] },
+    });
+    const app = createApp({ runtime: t.runtime, authToken: TOKEN });
+    const operator = (await t.runtime.keys.create({ name: 'acme-op', role: 'operator', tenant: 'acme' })).key;
+    const admin = (await t.runtime.keys.create({ name: 'acme-admin', role: 'admin', tenant: 'acme' })).key;
+    const mail = { prompt: 'email bob', agent: { name: 'mailer', tools: ['send_email'] } };
+    const other = await call(app, '/v1/tasks?wait=true', { key: TOKEN, body: { ...mail, tenant: 'other' } });
+    const own = await call(app, '/v1/tasks?wait=true', { key: operator, body: mail });
+    const reviewOf = (task: { body: Record<string, unknown> }) =>
+      (task.body['reviews'] as { id: string }[])[0]?.id ?? '';
+
+    const foreign = await call(app, `/v1/reviews/${reviewOf(other)}`, {
+      key: operator,
+      body: { decision: 'approve' },
+    });
+    expect(foreign.status).toBe(404);
+    const listed = await call(app, `/v1/reviews?taskId=${own.body['id'] as string}`, { key: operator });
+    expect((listed.body['reviews'] as { id: string }[]).map((r) => r.id)).toEqual([reviewOf(own)]);
+    expect(
+      (await call(app, `/v1/reviews?taskId=${other.body['id'] as string}`, { key: operator })).status,
+    ).toBe(404);
+    const answered = await call(app, `/v1/reviews/${reviewOf(own)}`, {
+      key: operator,
+      body: { decision: 'approve' },
+    });
+    expect(answered.status).toBe(200);
+
+    const events = (await call(app, '/v1/audit?action=review.answer', { key: admin })).body['events'] as {
+      actor: string;
+      tenant: string;
+    }[];
+    expect(events.map((e) => [e.actor, e.tenant])).toEqual([['key:acme-op', 'acme']]);
   });
 });
