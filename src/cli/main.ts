@@ -8,6 +8,7 @@ import type { CliContext } from './cli-context.js';
 import { processIo } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { registerConfig } from './commands/config.js';
+import { registerKeys } from './commands/keys.js';
 import { registerMemory } from './commands/memory.js';
 import { registerModels } from './commands/models.js';
 import { registerQuality } from './commands/quality.js';
@@ -85,6 +86,7 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   forge: registerQuality,
   judge: registerQuality,
   config: registerConfig,
+  keys: registerKeys,
 };
 
 /**

@@ -42,7 +42,8 @@ const probe = defineOperation({
     exact: z.boolean().optional().describe('match exactly'),
   }),
   output: z.object({ probes: z.array(z.string()) }),
-  permission: 'read',
+  permission: 'tasks.read',
+  tenancy: 'none',
   http: { method: 'GET', path: '/v1/probes/:id' },
   handler: () => Promise.resolve({ probes: [] }),
 });
@@ -128,6 +129,9 @@ const CLI_COMMANDS: Readonly<Record<string, string[] | { none: string }>> = {
   'memory.forget': ['memory', 'forget'],
   'audit.list': ['audit'],
   'config.check': ['config', 'check'],
+  'keys.create': ['keys', 'create'],
+  'keys.list': ['keys', 'list'],
+  'keys.revoke': ['keys', 'revoke'],
 };
 
 describe('the CLI covers the operations', () => {

@@ -29,7 +29,8 @@ export const addMemory = defineOperation({
     memory: MemorySchema,
     superseded: MemorySchema.optional(),
   }),
-  permission: 'write',
+  permission: 'memory.write',
+  tenancy: 'field',
   http: {
     method: 'POST',
     path: '/v1/memory',

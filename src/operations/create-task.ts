@@ -91,7 +91,8 @@ export const createTask = defineOperation({
     })
     .transform(({ wait, timeout, ...task }) => ({ wait, timeout, task: acceptedTaskInput(task) })),
   output: TaskResultSchema,
-  permission: 'write',
+  permission: 'tasks.write',
+  tenancy: 'field',
   http: {
     method: 'POST',
     path: '/v1/tasks',

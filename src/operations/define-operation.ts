@@ -21,6 +21,18 @@ export interface HttpBinding<I = unknown> {
   timeLimitMs?: number;
 }
 
+/**
+ * How an operation's data belongs to tenants, so that a key bound to one tenant sees only that
+ * tenant's (enforced by invokeOperation, not by handlers):
+ * - `field`: the input's `tenant` names it; a bound key's tenant is filled in, another one is a 403;
+ * - `task`: the input's `id` is a task; another tenant's task is not found (404);
+ * - `review`: the input's `id` is a review; its task's tenant decides, as for `task`;
+ * - `task-filter`: a bound key must name `taskId` (of its own tenant);
+ * - `none`: no tenant's data (models, topologies, router statistics, configuration, health);
+ * - `all`: acts on every tenant at once (re-embedding, API keys); refused to bound keys (403).
+ */
+export type TenancyScope = 'field' | 'task' | 'review' | 'task-filter' | 'none' | 'all';
+
 /** A success status that depends on the input or result (200 for a finished task, 202 for one still going). */
 export interface StatusChoice<I> {
   of(input: I, output: unknown): number;
@@ -40,6 +52,8 @@ export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType 
   output: O;
   /** What the actor must hold; checked before the input is even read. */
   permission: Permission;
+  /** Whose data it touches (see {@link TenancyScope}). */
+  tenancy: TenancyScope;
   http: HttpBinding<z.infer<I>>;
   /**
    * `actor` says who asked (the audit log of changes records it); `context` carries what an
@@ -68,6 +82,7 @@ export interface StreamOperation<I extends z.ZodType = z.ZodType, E = unknown> {
   description: string;
   input: I;
   permission: Permission;
+  tenancy: TenancyScope;
   http: HttpBinding;
   stream(
     runtime: Runtime,

@@ -2,6 +2,7 @@ import { addMemory } from './add-memory.js';
 import { answerReview } from './answer-review.js';
 import { cancelTask } from './cancel-task.js';
 import { checkConfig } from './check-config.js';
+import { createKey } from './create-key.js';
 import { createTask } from './create-task.js';
 import type { Operation, StreamOperation } from './define-operation.js';
 import { editMemory } from './edit-memory.js';
@@ -11,6 +12,7 @@ import { getMemory } from './get-memory.js';
 import { getTask } from './get-task.js';
 import { health } from './health.js';
 import { listAudit } from './list-audit.js';
+import { listKeys } from './list-keys.js';
 import { listModels } from './list-models.js';
 import { listProcedures } from './list-procedures.js';
 import { listReviews } from './list-reviews.js';
@@ -18,6 +20,7 @@ import { listTasks } from './list-tasks.js';
 import { listTopologies } from './list-topologies.js';
 import { memoryStats } from './memory-stats.js';
 import { reembedMemory } from './reembed-memory.js';
+import { revokeKey } from './revoke-key.js';
 import { routerStats } from './router-stats.js';
 import { searchMemory } from './search-memory.js';
 import { taskEvents } from './task-events.js';
@@ -29,6 +32,7 @@ export type {
   OperationContext,
   ProgressUpdate,
   StreamOperation,
+  TenancyScope,
 } from './define-operation.js';
 export type { Actor, Permission } from '../security/index.js';
 export { actorWith, adminActor, requirePermission } from '../security/index.js';
@@ -40,6 +44,7 @@ export {
   answerReview,
   cancelTask,
   checkConfig,
+  createKey,
   createTask,
   editMemory,
   explainRoute,
@@ -48,6 +53,7 @@ export {
   getTask,
   health,
   listAudit,
+  listKeys,
   listModels,
   listProcedures,
   listReviews,
@@ -55,6 +61,7 @@ export {
   listTopologies,
   memoryStats,
   reembedMemory,
+  revokeKey,
   routerStats,
   searchMemory,
   taskEvents,
@@ -86,6 +93,9 @@ export const operations: readonly Operation[] = [
   forgetMemory,
   listAudit,
   checkConfig,
+  createKey,
+  listKeys,
+  revokeKey,
 ];
 
 /** Every streaming operation. */

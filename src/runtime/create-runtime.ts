@@ -9,6 +9,7 @@ import { createModelInventory, defaultModelId } from '../models/index.js';
 import type { ModelProvider } from '../models/index.js';
 import { createMemoryService } from '../memory/index.js';
 import {
+  createApiKeyService,
   createAuditLog,
   createReviewService,
   createRouterService,
@@ -223,10 +224,22 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     defaultTenant: config.memory.tenant,
   });
   if (options.resume) await tasks.resumeInterrupted({ watch: true });
+  const keys = createApiKeyService({
+    store: stores.apiKeys,
+    audit: stores.audit,
+    clock,
+    flushIntervalMs: config.security.auth.lastUsedFlushSeconds * 1000,
+  });
 
   return {
     tasks,
-    reviews: createReviewService({ reviews: stores.reviews, runner, audit: stores.audit, clock }),
+    reviews: createReviewService({
+      reviews: stores.reviews,
+      runner,
+      audit: stores.audit,
+      clock,
+      tenantOf: (taskId) => tasks.tenantOf(taskId),
+    }),
     models: {
       defaultModel,
       notice: models.onlySimulated ? SIMULATED_NOTICE : undefined,
@@ -240,8 +253,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       clock,
       defaultTenant: config.memory.tenant,
     }),
-    audit: createAuditLog(stores.audit),
+    audit: createAuditLog(stores.audit, clock),
+    keys,
     settings: {
+      auth: config.security.auth,
       config: maskConfig(config),
       server: config.server,
       validateOutputs: config.operations.validateOutputs,
@@ -262,6 +277,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       // keeps its mark and is embedded after the next start).
       await memoryService.close();
       await router.flush();
+      await keys.flush();
       await tracer.shutdown();
       await stores.close();
     },

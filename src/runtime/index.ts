@@ -3,6 +3,9 @@ export type { RuntimeOptions } from './create-runtime.js';
 export type { ModelService, Runtime, RuntimeSettings } from './runtime.js';
 export { acceptedTaskInput, parseTaskInput, TaskInputSchema } from '../pipeline/index.js';
 export type {
+  ApiKeyRequest,
+  ApiKeyService,
+  ApiKeyView,
   AuditLog,
   CircuitStatus,
   ReviewService,

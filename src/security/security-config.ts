@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuthConfigSchema } from './auth/auth-config.js';
 
 /** What happens to personal data (emails, card numbers, keys… see PII_KINDS) on its way into memory. */
 export const MemoryPiiPolicySchema = z.enum(['mask', 'drop', 'keep']);
@@ -15,6 +16,7 @@ export const SecurityConfigSchema = z.strictObject({
       memory: MemoryPiiPolicySchema.default('mask'),
     })
     .prefault({}),
+  auth: AuthConfigSchema.prefault({}),
 });
 
 /** The `security.pii.memory` policy. */

@@ -7,6 +7,10 @@ export const SECURITY_ERROR_CODES = declareErrorCodes({
   'security.workspace_not_found': 'system',
   'permission.denied': 'forbidden',
   'regex.too_costly': 'invalid',
+  'permission.tenant_denied': 'forbidden',
+  'auth.rate_limited': 'rate_limited',
+  'key.not_found': 'not_found',
+  'key.invalid': 'invalid',
 });
 
 declare module '../core/errors.js' {

@@ -1,12 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import { streamSSE } from 'hono/streaming';
 import { silentLogger } from '../core/logger.js';
 import type { Logger } from '../core/logger.js';
+import type { Clock } from '../core/clock.js';
 import {
-  adminActor,
   invokeOperationWithInput,
   invokeStreamOperation,
   operations,
@@ -14,6 +13,7 @@ import {
 } from '../operations/index.js';
 import type { HttpBinding, Operation } from '../operations/index.js';
 import type { Runtime } from '../runtime/index.js';
+import { actorOf, authenticate } from './authenticate.js';
 import { errorResponse, requestError } from './error-response.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { openApiDocument } from './openapi.js';
@@ -25,7 +25,10 @@ import '../operations/operation-error-codes.js';
 /** Options of {@link createApp}. */
 export interface AppOptions {
   runtime: Runtime;
-  /** When set, every route but `/v1/health` and `/v1/openapi.json` needs `Authorization: Bearer <token>`. */
+  /**
+   * When set, every route but `/v1/health` and `/v1/openapi.json` needs `Authorization: Bearer <token>`
+   * (this token, an admin, or an API key); see authenticate.ts.
+   */
   authToken?: string;
   /**
    * Browser origins (exact, e.g. `http://localhost:5173`) that may call the API besides the server's
@@ -35,6 +38,8 @@ export interface AppOptions {
   /** Where each request (info) and server errors (5xx, with their stack) are logged; default: nowhere. */
   logger?: Logger;
   version?: string;
+  /** The clock of the authentication rate limits (tests). */
+  clock?: Clock;
 }
 
 /** Routes readable without a token: liveness probes and the API's own description. */
@@ -124,29 +129,20 @@ export function createApp(options: AppOptions): Hono {
     );
   }
 
-  if (options.authToken) {
-    // Fixed-length digests keep the comparison constant-time without leaking the token's length.
-    const expected = sha256(options.authToken);
-    app.use('/v1/*', async (c, next) => {
-      if (PUBLIC_PATHS.has(c.req.path)) return next();
-      const given = /^bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
-      if (given === undefined || !timingSafeEqual(sha256(given), expected)) {
-        throw requestError(
-          'auth.required',
-          'a valid bearer token is required (Authorization: Bearer <token>)',
-        );
-      }
-      return next();
-    });
-  }
+  app.use(
+    '/v1/*',
+    authenticate({
+      runtime,
+      publicPaths: PUBLIC_PATHS,
+      ...(options.authToken ? { authToken: options.authToken } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    }),
+  );
 
-  // Whoever passed the checks above holds the server's one token: every permission. Identities and
-  // roles (one actor per issued key) replace this.
-  const actor = adminActor('http');
   for (const operation of operations) {
     route(app, operation.http, async (c) => {
       const raw = await requestInput(c, operation.http);
-      const { input, output } = await invokeOperationWithInput(runtime, operation, raw, actor);
+      const { input, output } = await invokeOperationWithInput(runtime, operation, raw, actorOf(c));
       return c.json(output as object, successStatus(operation, input, output) as 200);
     });
   }
@@ -161,7 +157,7 @@ export function createApp(options: AppOptions): Hono {
       // A client that leaves before the first event (a waiting task, a resume past the last event)
       // must end its follower too, not only one that leaves mid-stream.
       c.req.raw.signal.addEventListener('abort', () => controller.abort(), { once: true });
-      const events = invokeStreamOperation(runtime, operation, raw, actor, controller.signal)[
+      const events = invokeStreamOperation(runtime, operation, raw, actorOf(c), controller.signal)[
         Symbol.asyncIterator
       ]();
       // Pull the first event before answering, so an unknown task is a 404, not an empty stream.
@@ -219,10 +215,6 @@ function isOwnLoopbackOrigin(origin: string, host: string): boolean {
   if (!URL.canParse(origin)) return false;
   const { host: originHost } = new URL(origin);
   return isLoopbackHost(originHost) && originHost === host.toLowerCase();
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }
 
 /** The operation input from path params, query string and (for POST) the JSON body. */

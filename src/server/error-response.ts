@@ -17,6 +17,7 @@ const STATUS_BY_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
   refused: 422,
   guard: 400,
   halt: 400,
+  rate_limited: 429,
   upstream: 502,
   unavailable: 503,
   system: 500,
@@ -44,7 +45,7 @@ export function errorResponse(
   // Internal failures keep their code but not their message, which may expose internals.
   const message = status === 500 ? 'internal error; see the server log' : error.message;
   const headers: Record<string, string> = {};
-  if (error.category === 'unavailable') {
+  if (error.category === 'unavailable' || error.category === 'rate_limited') {
     // When to try again: the error's own estimate (a full run queue knows how fast it drains).
     const seconds = error.details?.['retryAfterSeconds'];
     headers['Retry-After'] = String(typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : 1);

@@ -11,6 +11,7 @@ export const SERVER_ERROR_CODES = declareErrorCodes({
   'route.not_found': 'not_found',
   'auth.required': 'unauthenticated',
   'server.auth_required': 'invalid',
+  'server.weak_token': 'invalid',
   'server.port_in_use': 'invalid',
 });
 

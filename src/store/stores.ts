@@ -1,3 +1,4 @@
+import type { ApiKeyStore } from './api-key-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { JournalStore } from './journal-store.js';
 import type { LedgerStore } from './ledger-store.js';
@@ -21,6 +22,7 @@ export interface Stores {
   procedures: ProcedureStore;
   audit: AuditStore;
   verdicts: VerdictStore;
+  apiKeys: ApiKeyStore;
   /** Closes the underlying database. */
   close(): Promise<void>;
 }

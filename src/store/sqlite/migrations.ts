@@ -390,6 +390,28 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 12,
+    name: 'api keys',
+    sql: `
+      -- Only the SHA-256 of a key is kept; a request finds its key by that hash. A name is unique
+      -- among the keys still in force, so a revoked key's name can be given to its replacement.
+      CREATE TABLE api_keys (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        prefix       TEXT NOT NULL,
+        hash         TEXT NOT NULL UNIQUE,
+        role         TEXT NOT NULL,
+        tenant       TEXT,
+        created_at   INTEGER NOT NULL,
+        created_by   TEXT NOT NULL,
+        expires_at   INTEGER,
+        revoked_at   INTEGER,
+        last_used_at INTEGER
+      );
+      CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Stores } from '../stores.js';
 import { groupCommitOf } from './group-commit.js';
 import { applyMigrations } from './migrations.js';
+import { SqliteApiKeyStore } from './sqlite-api-key-store.js';
 import { SqliteAuditStore } from './sqlite-audit-store.js';
 import { SqliteJournalStore } from './sqlite-journal-store.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
@@ -64,6 +65,7 @@ export function openSqliteStores(options: OpenSqliteOptions): Stores {
     procedures: new SqliteProcedureStore(db),
     audit: new SqliteAuditStore(db),
     verdicts: new SqliteVerdictStore(db),
+    apiKeys: new SqliteApiKeyStore(db),
     async close() {
       group.flush();
       db.close();
