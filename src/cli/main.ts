@@ -10,6 +10,7 @@ import type { CliIo } from './cli-io.js';
 import { registerConfig } from './commands/config.js';
 import { registerMemory } from './commands/memory.js';
 import { registerModels } from './commands/models.js';
+import { registerNet } from './commands/net.js';
 import { registerQuality } from './commands/quality.js';
 import { registerReviews } from './commands/reviews.js';
 import { registerRouter } from './commands/router.js';
@@ -85,6 +86,7 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   forge: registerQuality,
   judge: registerQuality,
   config: registerConfig,
+  net: registerNet,
 };
 
 /**

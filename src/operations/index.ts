@@ -2,6 +2,7 @@ import { addMemory } from './add-memory.js';
 import { answerReview } from './answer-review.js';
 import { cancelTask } from './cancel-task.js';
 import { checkConfig } from './check-config.js';
+import { checkUrl } from './check-url.js';
 import { createTask } from './create-task.js';
 import type { Operation, StreamOperation } from './define-operation.js';
 import { editMemory } from './edit-memory.js';
@@ -34,6 +35,7 @@ export {
   answerReview,
   cancelTask,
   checkConfig,
+  checkUrl,
   createTask,
   editMemory,
   explainRoute,
@@ -80,6 +82,7 @@ export const operations: readonly Operation[] = [
   forgetMemory,
   listAudit,
   checkConfig,
+  checkUrl,
 ];
 
 /** Every streaming operation. */
