@@ -202,6 +202,13 @@ describe('guarded fetch limits', () => {
     ).rejects.toMatchObject({ code: 'net.timeout', category: 'upstream' });
   });
 
+  it('gives up with net.timeout when the resolver does not answer', async () => {
+    const silent: HostResolver = () => new Promise<string[]>(() => undefined);
+    await expect(
+      guardedFetch(guardWith(silent, { timeoutMs: 50 }), `http://allowed.test:${allowed.port}/`),
+    ).rejects.toMatchObject({ code: 'net.timeout' });
+  });
+
   it('rethrows the caller’s cancellation as it is', async () => {
     allowed.handle(() => undefined);
     const controller = new AbortController();

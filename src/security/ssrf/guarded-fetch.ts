@@ -88,10 +88,11 @@ export async function guardedFetch(
   let headers = cleanHeaders(request.headers ?? {});
   let current = url;
   for (let redirects = 0; ; redirects += 1) {
-    if (signal.aborted) throw failed(signal.reason);
-    const target = await guard.check(current);
+    let target: CheckedTarget;
     let answer: RawAnswer;
     try {
+      // A resolver that never answers must not outlive the time limit either.
+      target = await untilAborted(guard.check(current), signal);
       answer = await send(target, { method, headers, body, signal, maxBytes });
     } catch (error) {
       throw failed(error);
@@ -128,6 +129,25 @@ export async function guardedFetch(
     }
     current = next;
   }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
 }
 
 interface RawAnswer {
