@@ -24,8 +24,10 @@ export const checkUrl = defineOperation({
         z.string().min(1).max(253),
         z
           .array(z.string().refine((text) => parseAddress(text) !== undefined, 'not an IPv4 or IPv6 address'))
-          .min(1),
+          .min(1)
+          .max(16),
       )
+      .refine((table) => Object.keys(table).length <= 32, 'at most 32 names')
       .default({})
       .describe('Answers for host names, used instead of DNS (e.g. {"example.com": ["93.184.216.34"]})'),
   }),
