@@ -1,8 +1,11 @@
 // Real HTTP servers on loopback addresses. Production defaults refuse loopback, so the "allowed"
 // server sits on 127.0.0.2 and each guard here opens exactly that address through its allowlist;
 // 127.0.0.1 plays the internal service an attacker wants to reach and must never see a request.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { guardedFetch } from './guarded-fetch.js';
 import { fixedResolver } from './host-resolver.js';
@@ -225,6 +228,52 @@ describe('guarded fetch limits', () => {
     await closed.close();
     const guard = createNetGuard({ resolve: names, config: { allow: ['127.0.0.2'], ports: [port] } });
     await expect(guardedFetch(guard, `http://allowed.test:${port}/`)).rejects.toMatchObject({
+      code: 'net.request_failed',
+    });
+  });
+});
+
+describe('guarded fetch over https', () => {
+  // A self-signed certificate for the name `secure.test` only, made for these tests (testdata/).
+  const cert = readFileSync(new URL('./testdata/secure-test-cert.pem', import.meta.url));
+  const key = readFileSync(new URL('./testdata/secure-test-key.pem', import.meta.url));
+  let server: https.Server;
+  let port: number;
+  const seen: { servername: string | false; host: string | undefined; local: string | undefined }[] = [];
+
+  beforeAll(async () => {
+    server = https.createServer({ cert, key }, (req, res) => {
+      const socket = req.socket as TLSSocket;
+      seen.push({ servername: socket.servername, host: req.headers.host, local: socket.localAddress });
+      res.end('secure ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const names = fixedResolver({ 'secure.test': ['127.0.0.2'], 'other.test': ['127.0.0.2'] });
+  const guard = () => createNetGuard({ resolve: names, config: { allow: ['127.0.0.2'], ports: [port] } });
+
+  it('sends the name as TLS server name and Host while connecting to the checked address', async () => {
+    const response = await guardedFetch(guard(), `https://secure.test:${port}/`, { ca: cert });
+    expect([response.body.toString(), response.address]).toEqual(['secure ok', '127.0.0.2']);
+    expect(seen.at(-1)).toEqual({
+      servername: 'secure.test',
+      host: `secure.test:${port}`,
+      local: '127.0.0.2',
+    });
+  });
+
+  it('checks the certificate against the name, not the address it connected to', async () => {
+    await expect(guardedFetch(guard(), `https://other.test:${port}/`, { ca: cert })).rejects.toMatchObject({
+      code: 'net.request_failed',
+      message: expect.stringContaining('ERR_TLS_CERT_ALTNAME_INVALID'),
+    });
+  });
+
+  it('does not trust a self-signed certificate by default', async () => {
+    await expect(guardedFetch(guard(), `https://secure.test:${port}/`)).rejects.toMatchObject({
       code: 'net.request_failed',
     });
   });

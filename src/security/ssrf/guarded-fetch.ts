@@ -18,6 +18,11 @@ export interface GuardedRequest {
   timeoutMs?: number;
   /** Body bytes read at most (default and cap: the guard's `maxBytes`). */
   maxBytes?: number;
+  /**
+   * Certificate authorities trusted for https instead of Node's bundled ones (a private CA of an
+   * allow-listed service, or a test's self-signed certificate); the name is checked either way.
+   */
+  ca?: string | Buffer;
 }
 
 /** The answer of a guarded request. */
@@ -93,7 +98,7 @@ export async function guardedFetch(
     try {
       // A resolver that never answers must not outlive the time limit either.
       target = await untilAborted(guard.check(current), signal);
-      answer = await send(target, { method, headers, body, signal, maxBytes });
+      answer = await send(target, { method, headers, body, signal, maxBytes, ca: request.ca });
     } catch (error) {
       throw failed(error);
     }
@@ -165,6 +170,7 @@ function send(
     body: string | Uint8Array | undefined;
     signal: AbortSignal;
     maxBytes: number;
+    ca: string | Buffer | undefined;
   },
 ): Promise<RawAnswer> {
   // The only lookup the socket makes answers with the checked address, whatever name it is asked.
@@ -197,7 +203,9 @@ function send(
       // A fresh agent per request: a pooled socket was opened for some earlier check, not this one.
       agent: false,
       signal: options.signal,
+      // TLS: the server name sent and the certificate checked are the URL's name, not the address.
       ...(secure && isIP(target.hostname) === 0 ? { servername: target.hostname } : {}),
+      ...(secure && options.ca !== undefined ? { ca: options.ca } : {}),
     };
     const req = (secure ? https : http).request(requestOptions, (res) => {
       const chunks: Buffer[] = [];
