@@ -239,7 +239,8 @@ describe('guarded fetch over https', () => {
   const key = readFileSync(new URL('./testdata/secure-test-key.pem', import.meta.url));
   let server: https.Server;
   let port: number;
-  const seen: { servername: string | false; host: string | undefined; local: string | undefined }[] = [];
+  const seen: { servername: string | false | null; host: string | undefined; local: string | undefined }[] =
+    [];
 
   beforeAll(async () => {
     server = https.createServer({ cert, key }, (req, res) => {
