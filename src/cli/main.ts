@@ -11,6 +11,7 @@ import { registerConfig } from './commands/config.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMemory } from './commands/memory.js';
 import { registerModels } from './commands/models.js';
+import { registerNet } from './commands/net.js';
 import { registerQuality } from './commands/quality.js';
 import { registerReviews } from './commands/reviews.js';
 import { registerRouter } from './commands/router.js';
@@ -87,6 +88,7 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   judge: registerQuality,
   config: registerConfig,
   keys: registerKeys,
+  net: registerNet,
 };
 
 /**

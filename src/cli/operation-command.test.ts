@@ -132,6 +132,7 @@ const CLI_COMMANDS: Readonly<Record<string, string[] | { none: string }>> = {
   'keys.create': ['keys', 'create'],
   'keys.list': ['keys', 'list'],
   'keys.revoke': ['keys', 'revoke'],
+  'net.check': ['net', 'check'],
 };
 
 describe('the CLI covers the operations', () => {

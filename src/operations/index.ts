@@ -3,6 +3,7 @@ import { answerReview } from './answer-review.js';
 import { cancelTask } from './cancel-task.js';
 import { checkConfig } from './check-config.js';
 import { createKey } from './create-key.js';
+import { checkUrl } from './check-url.js';
 import { createTask } from './create-task.js';
 import type { Operation, StreamOperation } from './define-operation.js';
 import { editMemory } from './edit-memory.js';
@@ -45,6 +46,7 @@ export {
   cancelTask,
   checkConfig,
   createKey,
+  checkUrl,
   createTask,
   editMemory,
   explainRoute,
@@ -96,6 +98,7 @@ export const operations: readonly Operation[] = [
   createKey,
   listKeys,
   revokeKey,
+  checkUrl,
 ];
 
 /** Every streaming operation. */

@@ -37,6 +37,7 @@ const EXPECTED: Readonly<Record<string, readonly Role[]>> = {
   'memory.forget': ['admin', 'operator'],
   'audit.list': ['admin'],
   'config.check': ['admin'],
+  'net.check': ['admin'],
   'keys.create': ['admin'],
   'keys.list': ['admin'],
   'keys.revoke': ['admin'],

@@ -21,7 +21,8 @@ import {
 import { createModelRouter } from '../router/index.js';
 import type { ModelRouter } from '../router/index.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
-import { builtinTools, createToolRegistry } from '../tools/index.js';
+import { createNetGuard } from '../security/index.js';
+import { builtinTools, createHttpFetchTool, createToolRegistry } from '../tools/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
 import { createTracer } from '../trace/index.js';
@@ -109,7 +110,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 
   const stores = openSqliteStores({ path: config.store.path });
   const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })], logger });
-  const tools = createToolRegistry([...builtinTools, ...(options.tools ?? [])]);
+  // http_fetch goes through the guard built from `security.net`; an agent gets it only when its spec lists it.
+  const httpFetch = createHttpFetchTool({ guard: createNetGuard({ config: config.security.net }) });
+  const tools = createToolRegistry([...builtinTools, httpFetch, ...(options.tools ?? [])]);
   const engine = createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
   const routerConfig = (c: AgentdConfig) =>
     options.maxRetries === undefined

@@ -13,3 +13,4 @@ export { createTokenBuckets } from './auth/token-bucket.js';
 export type { BucketVerdict, TokenBuckets } from './auth/token-bucket.js';
 export { AuthConfigSchema } from './auth/auth-config.js';
 export type { AuthConfig } from './auth/auth-config.js';
+export * from './ssrf/index.js';

@@ -8,6 +8,7 @@ export {
 export { createToolRegistry, type ToolRegistry } from './tool-registry.js';
 export {
   builtinTools,
+  createHttpFetchTool,
   currentTimeTool,
   listFilesTool,
   readFileTool,
@@ -15,4 +16,5 @@ export {
   MAX_LIST_ENTRIES,
   MAX_READ_FILE_BYTES,
   type ListedEntry,
+  type HttpFetchOutput,
 } from './builtin/index.js';

@@ -6,6 +6,7 @@ import { readFileTool } from './read-file/read-file-tool.js';
 import { writeFileTool } from './write-file/write-file-tool.js';
 
 export { currentTimeTool } from './current-time/current-time-tool.js';
+export { createHttpFetchTool, type HttpFetchOutput } from './http-fetch/http-fetch-tool.js';
 export { listFilesTool, MAX_LIST_ENTRIES, type ListedEntry } from './list-files/list-files-tool.js';
 export { notesTool } from './notes/notes-tool.js';
 export { MAX_READ_FILE_BYTES, readFileTool } from './read-file/read-file-tool.js';
