@@ -4,3 +4,4 @@ export { actorWith, adminActor, holds, PERMISSIONS, requirePermission } from './
 export type { Actor, Permission } from './actor.js';
 export { compileLinearRegex } from './linear-regex.js';
 export type { LinearMatch, LinearRegex } from './linear-regex.js';
+export * from './vault/index.js';

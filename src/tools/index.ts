@@ -15,4 +15,12 @@ export {
   MAX_LIST_ENTRIES,
   MAX_READ_FILE_BYTES,
   type ListedEntry,
+  createShellTool,
+  detectShellIsolation,
+  shellEnvironment,
+  SHELL_PATH,
+  type ShellIsolation,
+  type ShellToolConfig,
+  type ShellToolOptions,
 } from './builtin/index.js';
+export { ToolsConfigSchema, type ToolsConfig } from './tools-config.js';

@@ -390,6 +390,21 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 12,
+    name: 'create secrets',
+    // Values are AES-256-GCM ciphertexts; the key never touches the database (see docs/security/vault.md).
+    sql: `
+      CREATE TABLE secrets (
+        name       TEXT PRIMARY KEY,
+        ciphertext BLOB NOT NULL,
+        nonce      BLOB NOT NULL,
+        key_id     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */
