@@ -109,6 +109,10 @@ export function bubblewrapArgs(options: {
     options.workspace,
     '--chdir',
     options.workspace,
+    // The sandbox's own root (where bwrap made the mount points) read-only too: only the
+    // workspace and the private /tmp, separate mounts, stay writable.
+    '--remount-ro',
+    '/',
     '--unshare-all',
     ...(options.network ? ['--share-net'] : []),
     '--die-with-parent',

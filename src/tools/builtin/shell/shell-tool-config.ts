@@ -1,31 +1,5 @@
 import { z } from 'zod';
 
-/**
- * Programs the shell tool may start when `tools.shell.allow` is not set: read-only inspection and
- * text tools that neither reach the network nor run other programs (no interpreters, no `env`,
- * `xargs`, `find` — `-exec` — or package managers). Writing stays inside the workspace anyway.
- */
-export const DEFAULT_SHELL_ALLOW = [
-  'ls',
-  'cat',
-  'head',
-  'tail',
-  'wc',
-  'grep',
-  'sort',
-  'uniq',
-  'cut',
-  'tr',
-  'diff',
-  'echo',
-  'pwd',
-  'mkdir',
-  'touch',
-  'cp',
-  'mv',
-  'sed',
-] as const;
-
 /** A program name or absolute path as `tools.shell.allow` lists it. */
 const ProgramSchema = z
   .string()
@@ -35,8 +9,12 @@ const ProgramSchema = z
 export const ShellToolConfigSchema = z.strictObject({
   /** Whether agents whose spec lists `shell` get it at all (default false). */
   enabled: z.boolean().default(false),
-  /** The programs (argv[0]) a call may start; an allowlist, never a denylist. */
-  allow: z.array(ProgramSchema).default([...DEFAULT_SHELL_ALLOW]),
+  /**
+   * The programs (argv[0], matched exactly: a bare name or an absolute path) a call may start; an
+   * allowlist, never a denylist. Empty by default: which programs are safe depends on the machine
+   * and on isolation (without bubblewrap, `cat` reads any file agentd can), so the operator names them.
+   */
+  allow: z.array(ProgramSchema).default([]),
   /** Run the command through `sh -c` (pipes, redirections, `;`); off: argv is passed as is. */
   allowShellSyntax: z.boolean().default(false),
   /** A human approves every call before it runs (default true). */
