@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentdConfig } from '../config/index.js';
 import { loadConfig } from '../config/index.js';
 import type { Logger } from '../core/logger.js';
+import { createRuntime } from '../runtime/index.js';
 import { startFakeOpenAIServer } from '../testing/fake-openai-server.js';
 import type { FakeOpenAIServer } from '../testing/fake-openai-server.js';
 import type { CliIo } from './cli-io.js';
@@ -127,6 +128,14 @@ describe('agentd secrets', () => {
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toContain('secret:HOSTED_API_KEY');
     outputs.push(check, await cli(['config', 'check'], config, logs));
+
+    // Each change is audited by name, with the CLI as actor.
+    const runtime = await createRuntime({ loadedConfig: config, detectLocalServer: false });
+    const audited = await runtime.audit.list({ action: 'secret.set' });
+    await runtime.close();
+    expect(audited.map((e) => [e.actor, e.target, e.details])).toEqual([
+      ['cli', 'HOSTED_API_KEY', { replaced: false }],
+    ]);
 
     // The provider got the key: the one place it must be.
     const chat = server.requests.filter((r) => r.path.endsWith('/chat/completions'));

@@ -63,7 +63,9 @@ describe('secret vault', () => {
     expect(record?.nonce.length).toBe(12);
     expect(record?.ciphertext.includes(Buffer.from(PLANTED))).toBe(false);
     expect(readFileSync(dbPath).includes(Buffer.from(PLANTED))).toBe(false);
-    expect(existsSync(`${dbPath}-wal`) && readFileSync(`${dbPath}-wal`).includes(Buffer.from(PLANTED))).toBe(false);
+    expect(existsSync(`${dbPath}-wal`) && readFileSync(`${dbPath}-wal`).includes(Buffer.from(PLANTED))).toBe(
+      false,
+    );
   });
 
   it('uses a fresh nonce for every value, even the same one', async () => {
