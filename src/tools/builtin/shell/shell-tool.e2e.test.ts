@@ -1,6 +1,14 @@
 // The shell tool runs real programs: allowlist, literal argv, clean environment, limits, process
 // group kills, and (where bubblewrap works) the sandbox's network and file-system walls.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -63,6 +71,20 @@ async function rejection(promise: Promise<unknown>): Promise<AgentdError> {
     return error as AgentdError;
   }
   throw new Error('expected a rejection');
+}
+
+/** Host pids whose command line contains `text` (the host sees every pid namespace's processes). */
+function processesWith(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) found.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
 }
 
 function alive(pid: number): boolean {
@@ -285,13 +307,18 @@ describe('shell tool isolated with bubblewrap', async () => {
     expect(existsSync('/etc/agentd-escape')).toBe(false);
   });
 
-  it.skipIf(!isolation.available)('kills the sandbox on timeout', async () => {
+  it.skipIf(!isolation.available)('kills everything in the sandbox on timeout', async () => {
     const { workspace: ws } = workspace();
+    const marker = `agentd-shell-marker-${process.pid}-${Date.now()}`;
+    // A grandchild whose command line carries the marker, so the host can look for it in /proc.
     const out = await run(
       { ...bwrap, allow: ['sh'], timeoutMs: 300 },
-      { argv: ['sh', '-c', 'sleep 300 & sleep 300'] },
+      { argv: ['sh', '-c', `sh -c "sleep 300; echo ${marker}" & sleep 300`] },
       ws,
     );
     expect(out).toMatchObject({ timedOut: true, isolated: true });
+    await until(() => processesWith(marker).length === 0, {
+      message: () => `no process carrying the marker (left: ${processesWith(marker).join(', ')})`,
+    });
   });
 });
