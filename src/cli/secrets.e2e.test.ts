@@ -9,6 +9,7 @@ import type { AgentdConfig } from '../config/index.js';
 import { loadConfig } from '../config/index.js';
 import type { Logger } from '../core/logger.js';
 import { createRuntime } from '../runtime/index.js';
+import { createApp } from '../server/create-app.js';
 import { startFakeOpenAIServer } from '../testing/fake-openai-server.js';
 import type { FakeOpenAIServer } from '../testing/fake-openai-server.js';
 import type { CliIo } from './cli-io.js';
@@ -130,9 +131,23 @@ describe('agentd secrets', () => {
     outputs.push(check, await cli(['config', 'check'], config, logs));
 
     // Each change is audited by name, with the CLI as actor.
-    const runtime = await createRuntime({ loadedConfig: config, detectLocalServer: false });
+    const runtime = await createRuntime({
+      loadedConfig: config,
+      detectLocalServer: false,
+      logger: recordingLogger(logs),
+    });
     const audited = await runtime.audit.list({ action: 'secret.set' });
+    // The HTTP API shows the same: config, the task, its spans, the audit log.
+    const app = createApp({ runtime, logger: recordingLogger(logs) });
+    const answers: string[] = [];
+    for (const path of ['/v1/config', `/v1/tasks/${taskId}`, `/v1/tasks/${taskId}/spans`, '/v1/audit']) {
+      const response = await app.request(path);
+      expect(response.status, path).toBe(200);
+      answers.push(await response.text());
+    }
     await runtime.close();
+    expect(answers[0]).toContain('secret:HOSTED_API_KEY');
+    for (const answer of answers) expect(answer).not.toContain(PLANTED);
     expect(audited.map((e) => [e.actor, e.target, e.details])).toEqual([
       ['cli', 'HOSTED_API_KEY', { replaced: false }],
     ]);
