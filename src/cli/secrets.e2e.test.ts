@@ -181,6 +181,18 @@ describe('agentd secrets', () => {
     expect(existsSync(join(home, 'secrets.key'))).toBe(false);
   });
 
+  it('rejects a malformed AGENTD_MASTER_KEY by name, without quoting it', async () => {
+    home = mkdtempSync(join(tmpdir(), 'agentd-secrets-e2e-'));
+    const badKey = 'not-a-real-key-but-a-secret-anyway';
+    const config = configFor(home, 'http://127.0.0.1:9', { AGENTD_MASTER_KEY: badKey });
+    const run = await cli(['secrets', 'set', 'HOSTED_API_KEY'], config, [], [PLANTED]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('AGENTD_MASTER_KEY must be 32 random bytes');
+    expect(run.stderr).toContain('(vault.invalid_key)');
+    expect(run.stderr).not.toContain(badKey);
+    expect(run.stderr).not.toContain(PLANTED);
+  });
+
   it('names the key and the secret when a referenced secret is missing', async () => {
     home = mkdtempSync(join(tmpdir(), 'agentd-secrets-e2e-'));
     server = await startFakeOpenAIServer({ script: [{ text: 'never' }] });

@@ -100,7 +100,9 @@ export function readKeyFile(path: string): Buffer | undefined {
     });
   }
   const uid = process.getuid?.();
-  if ((stats.mode & 0o077) !== 0 || (uid !== undefined && stats.uid !== uid)) {
+  // Windows reports no POSIX modes or owners (its ACLs are not checked here).
+  const posix = process.platform !== 'win32';
+  if (posix && ((stats.mode & 0o077) !== 0 || (uid !== undefined && stats.uid !== uid))) {
     throw new AgentdError({
       code: 'vault.key_file_permissions',
       message:
