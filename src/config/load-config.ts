@@ -187,16 +187,19 @@ function withCatalogFile(
 }
 
 /**
- * The config with every secret replaced by a mask, for printing. A value from the vault shows as
- * its reference (`secret:NAME`), not even its last characters.
+ * The config with every secret replaced by a mask, for printing (and for `GET /v1/config`). A value
+ * from the vault shows as its reference (`secret:NAME`), not even its last characters. The
+ * environment `command` checks inherit (PATH, HOME, …) is left out: it describes the server's
+ * machine, not the configuration.
  */
 export function maskConfig(config: AgentdConfig): Record<string, unknown> {
+  const { commandEnv: _environment, ...shown } = config;
   const fromVault = (path: string): string | undefined => {
     const ref = config.secretRefs.find((r) => r.path === path);
     return ref ? `secret:${ref.secret}` : undefined;
   };
   return {
-    ...config,
+    ...shown,
     providers: config.providers.map((p) => ({
       ...p,
       ...(p.apiKey ? { apiKey: fromVault(`providers.${p.name}.apiKey`) ?? mask(p.apiKey) } : {}),
