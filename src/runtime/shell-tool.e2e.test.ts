@@ -71,7 +71,7 @@ describe('the shell tool in a runtime', () => {
     expect(offeredTools(t.model.calls[0])).toEqual(['shell']);
     const review = waiting.reviews?.[0];
     expect(review).toMatchObject({ kind: 'tool-approval' });
-    expect(review?.question).toContain('shell');
+    expect(review?.question).toContain('shell with {"argv":["echo","shell-ran"]}');
     await t.runtime.reviews.answer(review?.id ?? '', { decision: 'approve', note: null, payload: null });
     const result = await t.runtime.tasks.wait(submitted.id);
     expect(result).toMatchObject({ status: 'succeeded', output: 'saw: shell-ran' });
