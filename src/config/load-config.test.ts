@@ -184,7 +184,7 @@ describe('loadConfig', () => {
       expect(error.code).toBe('config.invalid');
       expect(error.path).toBe(`providers.x.headers.${header}`);
       expect(error.message).toBe(
-        `a.yaml: providers.x.headers.${header}: must be a reference like env:VAR, not a literal secret`,
+        `a.yaml: providers.x.headers.${header}: must be a reference like env:VAR or secret:NAME, not a literal secret`,
       );
     }
   });

@@ -4,7 +4,7 @@
 // domains; it knows no adapter (no store implementation, no provider): runtime/ wires those in.
 export { createApiKeyService } from './api-key-service.js';
 export type { ApiKeyRequest, ApiKeyService, ApiKeyView } from './api-key-service.js';
-export { createAuditLog } from './audit-log.js';
+export { createAuditLog, recordChange } from './audit-log.js';
 export type { AuditedChange, AuditLog } from './audit-log.js';
 export { calibrateJudges } from './calibrate-judges.js';
 export type { CalibrationRequest } from './calibrate-judges.js';

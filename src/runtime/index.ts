@@ -19,3 +19,7 @@ export type {
 } from '../pipeline/index.js';
 export type { ListedModel } from '../models/index.js';
 export type { SpanRecord } from '../store/trace-store.js';
+export { openSecretVault } from './open-secret-vault.js';
+export type { OpenedSecretVault } from './open-secret-vault.js';
+export type { SecretVault } from '../security/index.js';
+export { generateMasterKey, parseMasterKey } from '../security/index.js';

@@ -14,3 +14,4 @@ export type { BucketVerdict, TokenBuckets } from './auth/token-bucket.js';
 export { AuthConfigSchema } from './auth/auth-config.js';
 export type { AuthConfig } from './auth/auth-config.js';
 export * from './ssrf/index.js';
+export * from './vault/index.js';

@@ -5,6 +5,7 @@ import type { LedgerStore } from './ledger-store.js';
 import type { MemoryStore } from './memory-store.js';
 import type { ProcedureStore } from './procedure-store.js';
 import type { ReviewStore } from './review-store.js';
+import type { SecretStore } from './secret-store.js';
 import type { RouterStore } from './router-store.js';
 import type { TaskStore } from './task-store.js';
 import type { TraceStore } from './trace-store.js';
@@ -23,6 +24,8 @@ export interface Stores {
   audit: AuditStore;
   verdicts: VerdictStore;
   apiKeys: ApiKeyStore;
+  /** Encrypted secrets (the vault); values never in clear. */
+  secrets: SecretStore;
   /** Closes the underlying database. */
   close(): Promise<void>;
 }

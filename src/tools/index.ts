@@ -17,4 +17,12 @@ export {
   MAX_READ_FILE_BYTES,
   type ListedEntry,
   type HttpFetchOutput,
+  createShellTool,
+  detectShellIsolation,
+  shellEnvironment,
+  SHELL_PATH,
+  type ShellIsolation,
+  type ShellToolConfig,
+  type ShellToolOptions,
 } from './builtin/index.js';
+export { ToolsConfigSchema, type ToolsConfig } from './tools-config.js';

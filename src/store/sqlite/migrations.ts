@@ -412,6 +412,21 @@ export const migrations: readonly Migration[] = [
       CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
     `,
   },
+  {
+    version: 13,
+    name: 'create secrets',
+    // Values are AES-256-GCM ciphertexts; the key never touches the database (see docs/security/vault.md).
+    sql: `
+      CREATE TABLE secrets (
+        name       TEXT PRIMARY KEY,
+        ciphertext BLOB NOT NULL,
+        nonce      BLOB NOT NULL,
+        key_id     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

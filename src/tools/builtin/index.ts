@@ -11,6 +11,11 @@ export { listFilesTool, MAX_LIST_ENTRIES, type ListedEntry } from './list-files/
 export { notesTool } from './notes/notes-tool.js';
 export { MAX_READ_FILE_BYTES, readFileTool } from './read-file/read-file-tool.js';
 export { writeFileTool } from './write-file/write-file-tool.js';
+export { createShellTool, shellEnvironment, SHELL_PATH } from './shell/shell-tool.js';
+export type { ShellToolOptions } from './shell/shell-tool.js';
+export { detectShellIsolation } from './shell/shell-isolation.js';
+export type { ShellIsolation } from './shell/shell-isolation.js';
+export type { ShellToolConfig } from './shell/shell-tool-config.js';
 
 /** The tools every agentd runtime ships: workspace file access, the current time, and the task's notes. */
 export const builtinTools: AnyTool[] = [
