@@ -11,6 +11,7 @@ import { RouterConfigSchema } from '../router/router-config.js';
 import { SecurityConfigSchema } from '../security/security-config.js';
 import { ServerConfigSchema } from '../server/server-config.js';
 import { StoreConfigSchema } from '../store/store-config.js';
+import { ToolsConfigSchema } from '../tools/tools-config.js';
 
 /** The config file's schema, composed from each domain's section schema. */
 export const ConfigFileSchema = z.strictObject({
@@ -26,6 +27,7 @@ export const ConfigFileSchema = z.strictObject({
   quality: QualityConfigSchema.prefault({}),
   operations: OperationsConfigSchema.prefault({}),
   security: SecurityConfigSchema.prefault({}),
+  tools: ToolsConfigSchema.prefault({}),
 });
 
 /** A config file as parsed. */
@@ -61,6 +63,7 @@ export interface AgentdConfig {
   quality: ConfigFile['quality'];
   operations: ConfigFile['operations'];
   security: ConfigFile['security'];
+  tools: ConfigFile['tools'];
   /** The environment `command` checks run with: PATH, HOME, locale and time zone only. */
   commandEnv: Record<string, string>;
   /**

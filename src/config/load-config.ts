@@ -97,6 +97,7 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     // Development and tests check operation results against their schemas.
     operations: env['AGENTD_VALIDATE_OUTPUTS'] === '1' ? { validateOutputs: true } : parsed.operations,
     security: parsed.security,
+    tools: parsed.tools,
     // Command checks run with this environment, not agentd's: API keys must not reach a test command.
     commandEnv: Object.fromEntries(
       COMMAND_ENV.flatMap((name) => (env[name] !== undefined ? [[name, env[name] as string]] : [])),

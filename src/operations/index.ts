@@ -18,6 +18,7 @@ import { listTasks } from './list-tasks.js';
 import { listTopologies } from './list-topologies.js';
 import { memoryStats } from './memory-stats.js';
 import { reembedMemory } from './reembed-memory.js';
+import { resumeTask } from './resume-task.js';
 import { routerStats } from './router-stats.js';
 import { searchMemory } from './search-memory.js';
 import { taskEvents } from './task-events.js';
@@ -49,6 +50,7 @@ export {
   listTopologies,
   memoryStats,
   reembedMemory,
+  resumeTask,
   routerStats,
   searchMemory,
   taskEvents,
@@ -62,6 +64,7 @@ export const operations: readonly Operation[] = [
   listTasks,
   getTask,
   cancelTask,
+  resumeTask,
   taskSpans,
   listReviews,
   answerReview,
