@@ -1,10 +1,12 @@
 export type {
+  AtMostOnce,
   DurableContext,
   DurableEngine,
   HumanAnswer,
   HumanRequest,
   Settled,
   StepHooks,
+  StepOptions,
 } from './durable-context.js';
 export { ExecutorConfigSchema } from './executor-config.js';
 export { createJournalEngine } from './journal-engine.js';

@@ -1,5 +1,6 @@
 export {
   defineTool,
+  isIdempotentCall,
   type AnyTool,
   type TaskNotes,
   type ToolContext,
@@ -16,3 +17,4 @@ export {
   MAX_READ_FILE_BYTES,
   type ListedEntry,
 } from './builtin/index.js';
+export { ToolsConfigSchema, type ToolsConfig } from './tools-config.js';
