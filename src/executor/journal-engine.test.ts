@@ -409,7 +409,7 @@ describe('journal engine', () => {
     function sideEffect(onInterrupted: 'review' | 'fail') {
       const effects: string[] = [];
       const workflow = (cutOff: AbortController | undefined) => async (ctx: DurableContext) =>
-        ctx.step(
+        ctx.step<string>(
           'tool:a:send',
           async () => {
             effects.push('sent');

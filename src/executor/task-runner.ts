@@ -4,7 +4,6 @@ import { createCostMeter } from '../budget/index.js';
 import type { CostMeter } from '../budget/index.js';
 import type { Clock } from '../core/clock.js';
 import { AgentdError, notFound, toAgentdError } from '../core/errors.js';
-import type { ErrorCode } from '../core/errors.js';
 import './executor-error-codes.js';
 import { LIVE_ONLY_EVENTS } from '../core/events.js';
 import type { TaskEvent, TaskEventMap } from '../core/events.js';

@@ -101,7 +101,11 @@ describe('a tool call cut off mid-run', () => {
         question: expect.stringContaining('send_invoice'),
       }),
     ]);
-    await second.runtime.reviews.answer(waiting.reviews?.[0]?.id ?? '', { decision: 'approve' });
+    await second.runtime.reviews.answer(waiting.reviews?.[0]?.id ?? '', {
+      decision: 'approve',
+      note: null,
+      payload: null,
+    });
     expect(await second.runtime.tasks.wait(id)).toMatchObject({ status: 'succeeded', output: 'sent' });
     expect(second.runs).toEqual(['acme']);
   });
@@ -113,6 +117,7 @@ describe('a tool call cut off mid-run', () => {
     await second.runtime.reviews.answer(waiting.reviews?.[0]?.id ?? '', {
       decision: 'reject',
       note: 'sent by hand',
+      payload: null,
     });
     expect(await second.runtime.tasks.wait(id)).toMatchObject({ status: 'succeeded', output: 'not sent' });
     expect(second.runs).toEqual([]);
