@@ -56,7 +56,9 @@ describe('agentd tasks resume', () => {
 
     const again = await cli(env, ['tasks', 'resume', id]);
     expect(again.code).not.toBe(0);
-    expect(again.stderr).toContain(`task ${id} has succeeded; only a task whose process is gone can be resumed`);
+    expect(again.stderr).toContain(
+      `task ${id} has succeeded; only a task whose process is gone can be resumed`,
+    );
     const unknown = await cli(env, ['tasks', 'resume', 'task_nope']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/task_nope/);

@@ -63,7 +63,11 @@ describe('which process adopts an interrupted task', () => {
     expect(tasks.map((t) => [t.id, t.interruption])).toEqual([
       [
         id,
-        { adopted: false, reason: 'started with /projects/a/agentd.yaml', configPath: '/projects/a/agentd.yaml' },
+        {
+          adopted: false,
+          reason: 'started with /projects/a/agentd.yaml',
+          configPath: '/projects/a/agentd.yaml',
+        },
       ],
     ]);
     await expect(b.runtime.tasks.resume(id)).rejects.toMatchObject({ code: 'task.config_mismatch' });
@@ -83,7 +87,9 @@ describe('which process adopts an interrupted task', () => {
       code: 'task.not_interrupted',
       message: expect.stringContaining('has succeeded'),
     });
-    await expect(again.runtime.tasks.resume('task_unknown')).rejects.toMatchObject({ code: 'task.not_found' });
+    await expect(again.runtime.tasks.resume('task_unknown')).rejects.toMatchObject({
+      code: 'task.not_found',
+    });
   });
 
   it('another project may take it over with force', async () => {

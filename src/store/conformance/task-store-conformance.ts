@@ -85,7 +85,9 @@ export function describeTaskStoreConformance(name: string, open: OpenStore<TaskS
           origin: { configFingerprint: 'sha256:abc', configPath: '/projects/a/agentd.yaml' },
         });
         await store.create(task);
-        await store.create(taskRecord({ id: 'task_n', origin: { configFingerprint: 'f', configPath: null } }));
+        await store.create(
+          taskRecord({ id: 'task_n', origin: { configFingerprint: 'f', configPath: null } }),
+        );
         await store.create(taskRecord({ id: 'task_legacy' }));
         expect(await store.get('task_o')).toEqual(task);
         expect((await store.get('task_n'))?.origin).toEqual({ configFingerprint: 'f', configPath: null });

@@ -389,7 +389,8 @@ export const migrations: readonly Migration[] = [
         INSERT INTO memories_fts (rowid, content, search_scope) VALUES (new.rowid, new.content, new.search_scope);
       END;
     `,
-  },  {
+  },
+  {
     version: 12,
     name: 'task origin and step start marks',
     sql: `
