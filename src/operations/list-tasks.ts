@@ -21,7 +21,7 @@ export const listTasks = defineOperation({
       .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
       .optional()
       .describe(
-        'only tasks whose process is gone (left running by a killed or crashed process), with why this process does not resume one',
+        'only tasks whose process is gone (left running by a killed or crashed process), each with whether this process resumes it and if not why; status, limit and before do not apply',
       ),
   }),
   output: z.object({

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adminActor, invokeOperation, listTasks, resumeTask } from '../operations/index.js';
 import { createTestRuntimeOptions } from '../testing/test-runtime.js';
@@ -20,9 +22,11 @@ async function open(options: {
   home?: string;
   script: FakeTurn[];
   resume?: boolean;
+  env?: Record<string, string>;
 }): Promise<{ runtime: Runtime; setup: TestRuntimeOptions }> {
   const setup = createTestRuntimeOptions({
     script: options.script,
+    ...(options.env ? { env: options.env } : {}),
     ...(options.home ? { home: options.home } : {}),
     runtime: options.resume ? { resume: true } : {},
   });
@@ -97,5 +101,25 @@ describe('which process adopts an interrupted task', () => {
     const b = await open({ configPath: '/projects/b/agentd.yaml', home, script: [{ text: 'forced' }] });
     await b.runtime.tasks.resume(id, { force: true });
     expect(await b.runtime.tasks.wait(id)).toMatchObject({ status: 'succeeded', output: 'forced' });
+  });
+
+  it('records the config as a path and a hash: no secret of it reaches the database', async () => {
+    const secret = 'sk-test-do-not-store-0123456789';
+    const a = await open({
+      configPath: '/projects/a/agentd.yaml',
+      script: [{ text: 'ok' }],
+      env: { OPENAI_API_KEY: secret },
+    });
+    const { id } = await a.runtime.tasks.submit({ prompt: 'hello' });
+    await a.runtime.tasks.wait(id);
+    await a.runtime.close();
+    opened.splice(opened.indexOf(a.runtime), 1);
+    const database = join(a.setup.home, 'agentd.db');
+    const bytes = [database, `${database}-wal`]
+      .filter((file) => existsSync(file))
+      .map((file) => readFileSync(file).toString('latin1'));
+    expect(bytes.join('')).toContain('/projects/a/agentd.yaml');
+    expect(bytes.join('')).toMatch(/sha256:[0-9a-f]{64}/);
+    expect(bytes.join('')).not.toContain(secret);
   });
 });
