@@ -284,4 +284,16 @@ describe('loadConfig', () => {
     expect(printed).not.toContain('tok-1234567890');
     expect(printed).toContain('****mnop');
   });
+
+  it('prints nothing of the environment command checks inherit (PATH, HOME)', () => {
+    const config = loadConfig({
+      ...base,
+      env: { PATH: '/opt/secret-tools/bin:/usr/bin', HOME: '/home/jane-admin' },
+      files: [],
+    });
+    expect(config.commandEnv['PATH']).toBe('/opt/secret-tools/bin:/usr/bin');
+    const printed = JSON.stringify(maskConfig(config));
+    expect(printed).not.toContain('/opt/secret-tools');
+    expect(printed).not.toContain('jane-admin');
+  });
 });

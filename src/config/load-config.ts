@@ -176,10 +176,15 @@ function withCatalogFile(
   return { ...models, catalogFile, catalog: [...entries, ...models.catalog] };
 }
 
-/** The config with every secret replaced by a mask, for printing. */
+/**
+ * The config with every secret replaced by a mask, for printing (and for `GET /v1/config`). The
+ * environment `command` checks inherit (PATH, HOME, …) is left out: it describes the server's
+ * machine, not the configuration.
+ */
 export function maskConfig(config: AgentdConfig): Record<string, unknown> {
+  const { commandEnv: _environment, ...shown } = config;
   return {
-    ...config,
+    ...shown,
     providers: config.providers.map((p) => ({
       ...p,
       ...(p.apiKey ? { apiKey: mask(p.apiKey) } : {}),

@@ -34,6 +34,8 @@ export const addMemory = defineOperation({
     method: 'POST',
     path: '/v1/memory',
     status: 201,
+    // A memory is at most 20,000 characters of content and as much of source, plus tags.
+    maxBodyBytes: 256 * 1024,
     errors: { 422: 'Refused as junk (memory.refused)' },
   },
   async handler(runtime, input, caller) {

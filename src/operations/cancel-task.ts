@@ -9,6 +9,6 @@ export const cancelTask = defineOperation({
   input: TaskIdInputSchema,
   output: TaskResultSchema,
   permission: 'write',
-  http: { method: 'POST', path: '/v1/tasks/:id/cancel' },
+  http: { method: 'POST', path: '/v1/tasks/:id/cancel', maxBodyBytes: 4 * 1024 },
   handler: (runtime, { id }, actor) => runtime.tasks.cancel(id, actor),
 });

@@ -67,6 +67,8 @@ export const createTask = defineOperation({
       all: [200, 202],
     },
     query: ['wait', 'timeout'],
+    // A waited request bounds itself by its own `timeout` (at most an hour), then answers 202.
+    timeLimitMs: 3_600_000 + 5_000,
     errors: {
       503: 'The run queue is full (task.queue_full): try again after the seconds in the Retry-After header',
     },

@@ -12,6 +12,13 @@ export interface HttpBinding<I = unknown> {
   query?: readonly string[];
   /** Error statuses particular to this route (e.g. 409), by status, for the API document. */
   errors?: Readonly<Record<number, string>>;
+  /** The largest request body this route reads (default and ceiling: 1 MiB). */
+  maxBodyBytes?: number;
+  /**
+   * How long the route may take before the client gets a 503 `request.timeout` (default 30 s). The
+   * work itself is not stopped: an operation that must bound itself (a waited task) does so.
+   */
+  timeLimitMs?: number;
 }
 
 /** A success status that depends on the input or result (200 for a finished task, 202 for one still going). */

@@ -9,6 +9,7 @@ export const reembedMemory = defineOperation({
   input: z.strictObject({}),
   output: z.object({ model: z.string().nullable(), reembedded: z.number(), current: z.number() }),
   permission: 'admin',
-  http: { method: 'POST', path: '/v1/memory/reembed' },
+  // Embedding a large memory store takes minutes; the client waits for the count.
+  http: { method: 'POST', path: '/v1/memory/reembed', timeLimitMs: 3_600_000 },
   handler: (runtime, _input, caller) => runtime.memory.reembed({}, caller),
 });

@@ -6,6 +6,7 @@ export const SECURITY_ERROR_CODES = declareErrorCodes({
   'security.symlink_loop': 'invalid',
   'security.workspace_not_found': 'system',
   'permission.denied': 'forbidden',
+  'regex.too_costly': 'invalid',
 });
 
 declare module '../core/errors.js' {

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 interface ErrorBody {
-  error: { code: string; message: string; path?: string };
+  error: { code: string; message: string; path?: string; requestId?: string };
 }
 
 interface Sent<B> {
@@ -321,7 +321,11 @@ describe('bad requests', () => {
     });
     const res = await send<ErrorBody>(app, '/v1/test-only-explodes');
     expect(res.status).toBe(500);
-    expect(res.body.error).toEqual({ code: 'internal.error', message: 'internal error; see the server log' });
+    expect(res.body.error).toEqual({
+      code: 'internal.error',
+      message: 'internal error; see the server log',
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
     expect(res.text).not.toContain('secret detail');
 
     expect(logged).toHaveLength(1);
@@ -330,6 +334,7 @@ describe('bad requests', () => {
       path: '/v1/test-only-explodes',
       code: 'internal.error',
       message: 'secret detail from /srv/agentd/src/x.ts:12:3',
+      requestId: (res.body.error as { requestId?: string }).requestId,
     });
     expect(logged[0]?.fields?.['stack']).toContain('create-app.test.ts');
     // Client errors are the client's business, not the operator's.

@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { streamSSE } from 'hono/streaming';
 import { silentLogger } from '../core/logger.js';
@@ -18,6 +17,9 @@ import type { Runtime } from '../runtime/index.js';
 import { errorResponse, requestError } from './error-response.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { openApiDocument } from './openapi.js';
+import { mountRoute as route } from './mount-route.js';
+import { requestIdOf, requestLog } from './request-log.js';
+import { responseHeaders } from './response-headers.js';
 import '../operations/operation-error-codes.js';
 
 /** Options of {@link createApp}. */
@@ -30,16 +32,13 @@ export interface AppOptions {
    * own; CORS is answered for them. Default: none.
    */
   allowedOrigins?: readonly string[];
-  /** Where server errors (5xx) are logged with their stack; default: nowhere. */
+  /** Where each request (info) and server errors (5xx, with their stack) are logged; default: nowhere. */
   logger?: Logger;
   version?: string;
 }
 
 /** Routes readable without a token: liveness probes and the API's own description. */
 const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/v1/health', '/v1/openapi.json']);
-
-/** The largest request body; a prompt is capped far below it, so only abuse reaches it. */
-const MAX_BODY_BYTES = 1024 * 1024;
 
 /** JSON, optionally declared UTF-8: bodies are decoded as UTF-8 whatever a charset says. */
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -52,7 +51,7 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
 
   app.onError((error, c) => {
-    const { status, body, headers } = errorResponse(error);
+    const { status, body, headers } = errorResponse(error, requestIdOf(c));
     // The client only sees a generic message for these, so the server log is the only trace. A 503
     // (the run queue is full) is load, not a failure: logging each one would add to the load.
     if (status >= 500 && status !== 503) {
@@ -61,6 +60,7 @@ export function createApp(options: AppOptions): Hono {
         path: c.req.path,
         status,
         code: body.error.code,
+        requestId: requestIdOf(c),
         message: error.message,
         stack: error.stack,
       });
@@ -71,8 +71,21 @@ export function createApp(options: AppOptions): Hono {
     return response;
   });
   app.notFound((c) =>
-    c.json({ error: { code: 'route.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+    c.json(
+      {
+        error: {
+          code: 'route.not_found',
+          message: `no route ${c.req.method} ${c.req.path}`,
+          requestId: requestIdOf(c),
+        },
+      },
+      404,
+    ),
   );
+
+  // First, so that every answer (refusals included) is logged, has an id and carries the headers.
+  app.use('*', requestLog(logger));
+  app.use('*', responseHeaders());
 
   if (!options.authToken) {
     // DNS rebinding: a page on evil.example whose name later resolves to 127.0.0.1 is same-origin to
@@ -127,16 +140,6 @@ export function createApp(options: AppOptions): Hono {
     });
   }
 
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw requestError('request.too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
-
   // Whoever passed the checks above holds the server's one token: every permission. Identities and
   // roles (one actor per issued key) replace this.
   const actor = adminActor('http');
@@ -149,7 +152,8 @@ export function createApp(options: AppOptions): Hono {
   }
 
   for (const operation of streamOperations) {
-    route(app, operation.http, async (c) => {
+    // An event stream lasts as long as its task; only its start is bounded (by the first event).
+    route(app, { ...operation.http, timeLimitMs: Number.POSITIVE_INFINITY }, async (c) => {
       const raw = await requestInput(c, operation.http);
       const lastEventId = c.req.header('last-event-id');
       if (lastEventId && /^\d+$/.test(lastEventId)) raw['after'] = lastEventId;
@@ -197,10 +201,6 @@ export function createApp(options: AppOptions): Hono {
     return c.json(document);
   });
   return app;
-}
-
-function route(app: Hono, http: HttpBinding, handler: (c: Context) => Promise<Response>): void {
-  app.on(http.method, http.path, handler);
 }
 
 /** The success status for a request, from its validated input and its result. */

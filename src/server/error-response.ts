@@ -27,10 +27,16 @@ export function httpStatusOf(error: AgentdError): number {
   return STATUS_BY_CATEGORY[error.category];
 }
 
-/** The JSON error body, status and extra headers for anything thrown; never a stack trace. */
-export function errorResponse(thrown: unknown): {
+/**
+ * The JSON error body, status and extra headers for anything thrown; never a stack trace. The
+ * request's id, when given, is in the body so a report of the error can be found in the server log.
+ */
+export function errorResponse(
+  thrown: unknown,
+  requestId?: string,
+): {
   status: number;
-  body: { error: { code: string; message: string; path?: string } };
+  body: { error: { code: string; message: string; path?: string; requestId?: string } };
   headers: Record<string, string>;
 } {
   const error = toAgentdError(thrown);
@@ -43,7 +49,11 @@ export function errorResponse(thrown: unknown): {
     const seconds = error.details?.['retryAfterSeconds'];
     headers['Retry-After'] = String(typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : 1);
   }
-  return { status, body: { error: { ...error.toJSON(), message } }, headers };
+  return {
+    status,
+    body: { error: { ...error.toJSON(), message, ...(requestId ? { requestId } : {}) } },
+    headers,
+  };
 }
 
 /** A request-level error (bad JSON, missing auth) in the same shape. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorBodySchema } from '../operations/index.js';
 import type { HttpBinding, Operation, StreamOperation } from '../operations/index.js';
+import { MAX_BODY_BYTES } from './mount-route.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -22,12 +23,16 @@ function parameters(operation: { input: z.ZodType; http: HttpBinding }): unknown
     required: true,
     schema: { type: 'string' },
   }));
-  const properties = (schemaOf(operation.input, 'input')['properties'] ?? {}) as Record<string, JsonSchema>;
+  const input = schemaOf(operation.input, 'input');
+  const properties = (input['properties'] ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((input['required'] ?? []) as string[]);
   // A GET takes its whole input from the query; a POST only the fields its binding names.
   const fromQuery = operation.http.method === 'GET' ? Object.keys(properties) : (operation.http.query ?? []);
   for (const name of fromQuery) {
     const schema = properties[name];
-    if (schema && !names.includes(name)) params.push({ name, in: 'query', required: false, schema });
+    if (schema && !names.includes(name)) {
+      params.push({ name, in: 'query', required: required.has(name), schema });
+    }
   }
   return params;
 }
@@ -86,12 +91,15 @@ export function openApiDocument(options: {
     ...(options.publicPaths.has(http.path) ? {} : { '401': error('Missing or wrong bearer token') }),
     '403': error('Forbidden Origin or Host header (cross-site request or DNS rebinding)'),
     ...(pathParams(http.path).length > 0 ? { '404': error('Not found') } : {}),
+    '503': error(
+      "Busy (a full run queue) or over the route's time limit: try again after Retry-After seconds",
+    ),
     ...Object.fromEntries(
       Object.entries(http.errors ?? {}).map(([status, description]) => [status, error(description)]),
     ),
     ...(http.method === 'POST'
       ? {
-          '413': error('Request body over 1 MiB'),
+          '413': error(`Request body over ${http.maxBodyBytes ?? MAX_BODY_BYTES} bytes`),
           '415': error('Request body not sent as Content-Type: application/json'),
         }
       : {}),
