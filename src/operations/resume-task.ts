@@ -16,7 +16,14 @@ export const resumeTask = defineOperation({
   }),
   output: TaskResultSchema,
   permission: 'write',
-  http: { method: 'POST', path: '/v1/tasks/:id/resume' },
+  http: {
+    method: 'POST',
+    path: '/v1/tasks/:id/resume',
+    maxBodyBytes: 4 * 1024,
+    errors: {
+      409: 'The task is not interrupted (task.not_interrupted), or was started with another config (task.config_mismatch)',
+    },
+  },
   handler: (runtime, { id, force }, actor) =>
     runtime.tasks.resume(id, force === undefined ? {} : { force }, actor),
 });
