@@ -461,6 +461,31 @@ describe('journal engine', () => {
       expect(step.effects).toEqual(['sent', 'sent']);
     });
 
+    it('asks again when the approved re-run is cut off in turn', async () => {
+      const step = sideEffect('review');
+      await cutOffOnce('t1', step);
+      const resume = (cutOff?: AbortController) =>
+        engineOf().run(
+          { taskId: 't1', signal: (cutOff ?? new AbortController()).signal },
+          step.workflow(cutOff),
+        );
+      await expect(resume()).rejects.toBeInstanceOf(TaskSuspendedError);
+      const first = await stores.reviews.getByStep('t1', '1');
+      await stores.reviews.answer(first?.id ?? '', { decision: 'approve', note: null, payload: null }, 1);
+      // The approved re-run dies mid-step as well.
+      await expect(resume(new AbortController())).rejects.toMatchObject({ code: 'task.interrupted' });
+      expect(step.effects).toEqual(['sent', 'sent']);
+
+      await expect(resume()).rejects.toBeInstanceOf(TaskSuspendedError);
+      expect(step.effects).toEqual(['sent', 'sent']);
+      const second = await stores.reviews.getByStep('t1', '1#1');
+      expect(second).toMatchObject({ kind: 'tool-interrupted', status: 'pending' });
+      await stores.reviews.answer(second?.id ?? '', { decision: 'approve', note: null, payload: null }, 2);
+      expect(await resume()).toBe('sent');
+      expect(step.effects).toEqual(['sent', 'sent', 'sent']);
+      expect(await journaled('t1')).toEqual([['1', 'tool:a:send', 'completed']]);
+    });
+
     it('journals the human answer as the output when the step is not to run again', async () => {
       const step = sideEffect('review');
       await cutOffOnce('t1', step);

@@ -14,7 +14,7 @@ import type {
   StepHooks,
   StepOptions,
 } from './durable-context.js';
-import { settleInterruptedStep } from './interrupted-step.js';
+import { indexStartMarks, rerunKey, settleInterruptedStep } from './interrupted-step.js';
 import { TaskSuspendedError } from './task-suspended.js';
 
 /** When several branches end the task at once, the most final reason wins. */
@@ -40,7 +40,7 @@ export function createJournalEngine(options: {
       const [steps, starts] = await Promise.all([journal.list(taskId), journal.listStarted(taskId)]);
       for (const step of steps) recorded.set(step.key, step);
       // Steps marked started by an earlier run (at-most-once steps only); finished ones are in `recorded`.
-      const started = new Map(starts.map((start) => [start.key, start.startedAt]));
+      const marks = indexStartMarks(starts);
       let stepsTaken = 0;
 
       function countStep(key: string): void {
@@ -94,8 +94,9 @@ export function createJournalEngine(options: {
             }
 
             const once = options?.atMostOnce;
-            const markedAt = started.get(key);
+            const markedAt = marks.startedAt.get(key);
             if (once && markedAt !== undefined) {
+              const reruns = marks.reruns.get(key) ?? 0;
               // An earlier run started this step and never journaled its end: it may have had its
               // effect. It runs again only if a human says so.
               const settled = await settleInterruptedStep({
@@ -103,6 +104,7 @@ export function createJournalEngine(options: {
                 key,
                 name,
                 startedAt: markedAt,
+                reruns,
                 once,
                 journal,
                 reviews,
@@ -118,6 +120,9 @@ export function createJournalEngine(options: {
                 hooks?.onEnd?.({ key, replayed: false, output: settled.output });
                 return settled.output;
               }
+              // Approved: the re-run has a mark of its own, so a crash during it asks again.
+              const rerun = rerunKey(key, reruns + 1);
+              await journal.markStarted({ taskId, key: rerun, name, startedAt: clock.now() });
             } else if (once) {
               // Durable before the step runs (group commit: it shares the commit of its turn).
               await journal.markStarted({ taskId, key, name, startedAt: clock.now() });
