@@ -41,8 +41,25 @@ export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType 
   /** What the actor must hold; checked before the input is even read. */
   permission: Permission;
   http: HttpBinding<z.infer<I>>;
-  /** `actor` says who asked (the audit log of changes records it). */
-  handler(runtime: Runtime, input: z.infer<I>, actor: Actor): Promise<z.infer<O>>;
+  /**
+   * `actor` says who asked (the audit log of changes records it); `context` carries what an
+   * interface offers beyond the input (MCP: progress notifications and cancellation).
+   */
+  handler(runtime: Runtime, input: z.infer<I>, actor: Actor, context?: OperationContext): Promise<z.infer<O>>;
+}
+
+/** What an interface may pass to a long operation besides its input. */
+export interface OperationContext {
+  /** Aborted when the caller cancels the request itself (MCP `notifications/cancelled`): stop the work. */
+  cancelled?: AbortSignal;
+  /** Called as the work advances (MCP `notifications/progress`). */
+  progress?(update: ProgressUpdate): void;
+}
+
+/** One step of progress: a count that only grows, and what just happened. */
+export interface ProgressUpdate {
+  progress: number;
+  message: string;
 }
 
 /** An operation whose result is a stream of events (SSE over HTTP, progress notifications over MCP). */

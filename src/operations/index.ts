@@ -24,7 +24,13 @@ import { searchMemory } from './search-memory.js';
 import { taskEvents } from './task-events.js';
 import { taskSpans } from './task-spans.js';
 
-export type { HttpBinding, Operation, StreamOperation } from './define-operation.js';
+export type {
+  HttpBinding,
+  Operation,
+  OperationContext,
+  ProgressUpdate,
+  StreamOperation,
+} from './define-operation.js';
 export type { Actor, Permission } from '../security/index.js';
 export { actorWith, adminActor, requirePermission } from '../security/index.js';
 export { ErrorBodySchema, ReviewSchema, TaskResultSchema } from './schemas.js';

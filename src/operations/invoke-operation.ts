@@ -4,7 +4,7 @@ import { validate } from '../core/validate.js';
 import type { Runtime } from '../runtime/index.js';
 import { requirePermission } from '../security/index.js';
 import type { Actor } from '../security/index.js';
-import type { Operation, StreamOperation } from './define-operation.js';
+import type { Operation, OperationContext, StreamOperation } from './define-operation.js';
 import './operation-error-codes.js';
 
 /**
@@ -17,8 +17,9 @@ export async function invokeOperation<I extends z.ZodType, O extends z.ZodType>(
   operation: Operation<I, O>,
   raw: unknown,
   actor: Actor,
+  context?: OperationContext,
 ): Promise<z.infer<O>> {
-  return (await invokeOperationWithInput(runtime, operation, raw, actor)).output;
+  return (await invokeOperationWithInput(runtime, operation, raw, actor, context)).output;
 }
 
 /** {@link invokeOperation}, also returning the validated input (e.g. for a status that depends on it). */
@@ -27,10 +28,11 @@ export async function invokeOperationWithInput<I extends z.ZodType, O extends z.
   operation: Operation<I, O>,
   raw: unknown,
   actor: Actor,
+  context?: OperationContext,
 ): Promise<{ input: z.infer<I>; output: z.infer<O> }> {
   requirePermission(actor, operation.permission, `call ${operation.name}`);
   const input = validate(operation.input, raw, { where: operation.name, code: 'request.invalid' });
-  const output = await operation.handler(runtime, input, actor);
+  const output = await operation.handler(runtime, input, actor, context);
   if (runtime.settings.validateOutputs) checkOutput(operation, output);
   return { input, output };
 }
