@@ -427,6 +427,25 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 14,
+    name: 'task origin and step start marks',
+    sql: `
+      -- The configuration a task was started with (a hash of its effective config, never a value of
+      -- it, and the path of its config file): only a process with the same config resumes it.
+      ALTER TABLE tasks ADD COLUMN config_fingerprint TEXT;
+      ALTER TABLE tasks ADD COLUMN config_path TEXT;
+      -- A step that must not silently run twice (a tool with side effects) is marked here before it
+      -- runs; a mark with no row in steps means a run was cut off mid-step.
+      CREATE TABLE step_starts (
+        task_id    TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        PRIMARY KEY (task_id, key)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */
