@@ -17,6 +17,7 @@ import { actorOf, authenticate } from './authenticate.js';
 import { errorResponse, requestError } from './error-response.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { openApiDocument } from './openapi.js';
+import { MCP_PATH, mountMcp } from './mcp-route.js';
 import { mountRoute as route } from './mount-route.js';
 import { requestIdOf, requestLog } from './request-log.js';
 import { responseHeaders } from './response-headers.js';
@@ -124,20 +125,27 @@ export function createApp(options: AppOptions): Hono {
       cors({
         origin: [...allowedOrigins],
         allowMethods: ['GET', 'POST', 'DELETE'],
-        allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+        allowHeaders: [
+          'Authorization',
+          'Content-Type',
+          'Last-Event-ID',
+          'Mcp-Session-Id',
+          'Mcp-Protocol-Version',
+        ],
+        exposeHeaders: ['Mcp-Session-Id', 'X-Request-Id'],
       }),
     );
   }
 
-  app.use(
-    '/v1/*',
-    authenticate({
-      runtime,
-      publicPaths: PUBLIC_PATHS,
-      ...(options.authToken ? { authToken: options.authToken } : {}),
-      ...(options.clock ? { clock: options.clock } : {}),
-    }),
-  );
+  const auth = authenticate({
+    runtime,
+    publicPaths: PUBLIC_PATHS,
+    ...(options.authToken ? { authToken: options.authToken } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  app.use('/v1/*', auth);
+  app.use(MCP_PATH, auth);
+  mountMcp(app, { runtime, logger, version: options.version ?? '0.0.0' });
 
   for (const operation of operations) {
     route(app, operation.http, async (c) => {
