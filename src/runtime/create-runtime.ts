@@ -24,6 +24,7 @@ import { builtinTools, createToolRegistry } from '../tools/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
 import { createTracer } from '../trace/index.js';
+import { redactingLogger, traceRedaction } from './trace-pii-redaction.js';
 import { configuredEmbeddingModel } from './configured-embedding-model.js';
 import { configuredProviders } from './configured-providers.js';
 import type { Runtime } from './runtime.js';
@@ -79,7 +80,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   // The router section as last (re)loaded.
   let routerSettings = config.router;
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
+  // security.pii.traces: spans and log lines are written with personal data masked.
+  const traceRedact = traceRedaction(config.security.pii.traces);
+  const logger = redactingLogger(options.logger ?? silentLogger, traceRedact);
 
   // Providers given in code replace configured ones of the same name.
   const extra = options.providers ?? [];
@@ -107,7 +110,11 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   });
 
   const stores = openSqliteStores({ path: config.store.path });
-  const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })], logger });
+  const tracer = createTracer({
+    exporters: [new StoreSpanExporter({ traces: stores.traces })],
+    logger,
+    ...(traceRedact ? { redact: traceRedact } : {}),
+  });
   const tools = createToolRegistry([...builtinTools, ...(options.tools ?? [])]);
   const engine = createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
   const routerConfig = (c: AgentdConfig) =>
