@@ -11,6 +11,7 @@ import { registerConfig } from './commands/config.js';
 import { registerMemory } from './commands/memory.js';
 import { registerModels } from './commands/models.js';
 import { registerQuality } from './commands/quality.js';
+import { registerRedact } from './commands/redact.js';
 import { registerReviews } from './commands/reviews.js';
 import { registerRouter } from './commands/router.js';
 import { registerRun } from './commands/run.js';
@@ -85,6 +86,7 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   forge: registerQuality,
   judge: registerQuality,
   config: registerConfig,
+  redact: registerRedact,
 };
 
 /**

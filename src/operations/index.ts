@@ -17,6 +17,7 @@ import { listReviews } from './list-reviews.js';
 import { listTasks } from './list-tasks.js';
 import { listTopologies } from './list-topologies.js';
 import { memoryStats } from './memory-stats.js';
+import { redactPii } from './redact-pii.js';
 import { reembedMemory } from './reembed-memory.js';
 import { routerStats } from './router-stats.js';
 import { searchMemory } from './search-memory.js';
@@ -28,6 +29,7 @@ export type { Actor, Permission } from '../security/index.js';
 export { actorWith, adminActor, requirePermission } from '../security/index.js';
 export { ErrorBodySchema, ReviewSchema, TaskResultSchema } from './schemas.js';
 export { MemorySchema } from './memory-schemas.js';
+export { MAX_REDACT_CHARACTERS } from './redact-pii.js';
 export { invokeOperation, invokeOperationWithInput, invokeStreamOperation } from './invoke-operation.js';
 export {
   addMemory,
@@ -48,6 +50,7 @@ export {
   listTasks,
   listTopologies,
   memoryStats,
+  redactPii,
   reembedMemory,
   routerStats,
   searchMemory,
@@ -80,6 +83,7 @@ export const operations: readonly Operation[] = [
   forgetMemory,
   listAudit,
   checkConfig,
+  redactPii,
 ];
 
 /** Every streaming operation. */
