@@ -1,7 +1,10 @@
 import type { JSONValue, LanguageModelV3Prompt, LanguageModelV3ToolResultOutput } from '@ai-sdk/provider';
 
 /** A copy of the prompt with `map` applied to every text in it; file parts and provider options are kept as they are. */
-export function mapPrompt(prompt: LanguageModelV3Prompt, map: (text: string) => string): LanguageModelV3Prompt {
+export function mapPrompt(
+  prompt: LanguageModelV3Prompt,
+  map: (text: string) => string,
+): LanguageModelV3Prompt {
   return prompt.map((message) => {
     switch (message.role) {
       case 'system':
@@ -84,4 +87,3 @@ function mapJson(value: unknown, map: (text: string) => string): unknown {
   }
   return value;
 }
-

@@ -33,7 +33,9 @@ export function createPiiCallGuard(policy: PiiPolicy): CallPolicy {
         text: () => createStreamUnmasker(active),
         // Tool arguments are JSON text: a restored value must be escaped as the string literal it sits in.
         toolInput: (input) =>
-          input.replace(PLACEHOLDER, (placeholder) => JSON.stringify(active.unmask(placeholder)).slice(1, -1)),
+          input.replace(PLACEHOLDER, (placeholder) =>
+            JSON.stringify(active.unmask(placeholder)).slice(1, -1),
+          ),
       };
       return { model, prompt: changed ? masked : prompt, restore };
     },
@@ -48,7 +50,8 @@ export function chainCallPolicies(
   const next = outer(inner);
   const first = next.restore;
   const second = inner.restore;
-  if (!first || !second || first === second) return next.restore ? next : { ...next, ...(second ? { restore: second } : {}) };
+  if (!first || !second || first === second)
+    return next.restore ? next : { ...next, ...(second ? { restore: second } : {}) };
   return {
     ...next,
     restore: {

@@ -128,6 +128,7 @@ const CLI_COMMANDS: Readonly<Record<string, string[] | { none: string }>> = {
   'memory.forget': ['memory', 'forget'],
   'audit.list': ['audit'],
   'config.check': ['config', 'check'],
+  'pii.redact': ['redact'],
 };
 
 describe('the CLI covers the operations', () => {

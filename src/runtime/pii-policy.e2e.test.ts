@@ -103,12 +103,16 @@ describe('the PII policy at the edges of a task', () => {
   it.each([
     ['masks it by default', {}, false],
     ['keeps it under traces: allow', { traces: 'allow' }, true],
-  ] as const)('a planted e-mail address in a span: %s', async (_name, traces, present) => {
-    const rt = await start({ prompts: 'allow', ...traces });
-    const task = await rt.tasks.run({ prompt: `Send the bounce notice to ${EMAIL}.` });
-    expect(task.status).toBe('failed');
-    const spans = storedSpans();
-    expect(spans).toContain('does not exist');
-    expect(spans.includes(EMAIL)).toBe(present);
-  }, 30_000);
+  ] as const)(
+    'a planted e-mail address in a span: %s',
+    async (_name, traces, present) => {
+      const rt = await start({ prompts: 'allow', ...traces });
+      const task = await rt.tasks.run({ prompt: `Send the bounce notice to ${EMAIL}.` });
+      expect(task.status).toBe('failed');
+      const spans = storedSpans();
+      expect(spans).toContain('does not exist');
+      expect(spans.includes(EMAIL)).toBe(present);
+    },
+    30_000,
+  );
 });

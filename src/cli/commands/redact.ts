@@ -25,7 +25,8 @@ async function readTextFile(cli: CliContext, file: string): Promise<string> {
     cli.usageError(`${file}: cannot read it (${error.code ?? error.message})`),
   );
   if (!info.isFile()) cli.usageError(`${file}: not a regular file`);
-  if (info.size > MAX_BYTES) cli.usageError(`${file}: larger than the ${MAX_REDACT_CHARACTERS}-character limit`);
+  if (info.size > MAX_BYTES)
+    cli.usageError(`${file}: larger than the ${MAX_REDACT_CHARACTERS}-character limit`);
   return readFile(file, 'utf8');
 }
 
@@ -34,7 +35,8 @@ async function readStdin(cli: CliContext): Promise<string> {
   let bytes = 0;
   for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
     bytes += chunk.length;
-    if (bytes > MAX_BYTES) cli.usageError(`standard input: larger than the ${MAX_REDACT_CHARACTERS}-character limit`);
+    if (bytes > MAX_BYTES)
+      cli.usageError(`standard input: larger than the ${MAX_REDACT_CHARACTERS}-character limit`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

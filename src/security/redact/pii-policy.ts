@@ -44,13 +44,19 @@ export function resolvePiiPolicy(
 export function findingsToMask(text: string, policy: PiiPolicy, where: string): PiiMatch[] {
   if (policy.watched.length === 0) return [];
   const findings = detectPii(text, { kinds: policy.watched });
-  const blocked = [...new Set(findings.filter((f) => policy.actionFor(f.kind) === 'block').map((f) => f.kind))];
+  const blocked = [
+    ...new Set(findings.filter((f) => policy.actionFor(f.kind) === 'block').map((f) => f.kind)),
+  ];
   if (blocked.length > 0) throw piiBlocked(policy.destination, blocked, where);
   return findings;
 }
 
 /** The error for personal data a policy blocks: names the kinds and the destination, never a value. */
-export function piiBlocked(destination: PiiDestination, kinds: readonly PiiKind[], where: string): PolicyDeniedError {
+export function piiBlocked(
+  destination: PiiDestination,
+  kinds: readonly PiiKind[],
+  where: string,
+): PolicyDeniedError {
   const sorted = [...kinds].sort();
   return new PolicyDeniedError({
     code: 'pii.blocked',
