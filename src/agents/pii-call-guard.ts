@@ -50,8 +50,9 @@ export function chainCallPolicies(
   const next = outer(inner);
   const first = next.restore;
   const second = inner.restore;
-  if (!first || !second || first === second)
-    return next.restore ? next : { ...next, ...(second ? { restore: second } : {}) };
+  // Only one of them changed the prompt: its restorer alone undoes it.
+  if (!first) return second ? { ...next, restore: second } : next;
+  if (!second) return next;
   return {
     ...next,
     restore: {
