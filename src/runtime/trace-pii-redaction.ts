@@ -3,6 +3,8 @@ import { createPolicyRedactor, resolvePiiPolicy, type PiiRule } from '../securit
 
 /** What a blocked value in a span or log line is replaced with: tracing never fails a task. */
 const WITHHELD = '[WITHHELD: personal data]';
+const MEMO_TEXT_LENGTH = 120;
+const MEMO_ENTRIES = 2048;
 
 /**
  * `security.pii.traces` as a text function for the tracer and the logger: masked types become
@@ -12,15 +14,28 @@ const WITHHELD = '[WITHHELD: personal data]';
 export function traceRedaction(rule: PiiRule): ((text: string) => string) | undefined {
   const policy = resolvePiiPolicy('traces', rule);
   if (policy.watched.length === 0) return undefined;
-  return (text) => {
-    // Ids, model names and short codes: nothing there is long enough to be personal data.
-    if (text.length < 6) return text;
+  const redact = (text: string): string => {
     try {
       return createPolicyRedactor(policy).redact(text, 'a span');
     } catch {
       // pii.blocked: the policy says this text must not be written at all.
       return WITHHELD;
     }
+  };
+  // Span attributes repeat (operation and model names, agent names, finish reasons): short texts are
+  // remembered, in a map emptied when full so it stays bounded.
+  const seen = new Map<string, string>();
+  return (text) => {
+    // Nothing shorter is long enough to be personal data.
+    if (text.length < 6) return text;
+    if (text.length > MEMO_TEXT_LENGTH) return redact(text);
+    let result = seen.get(text);
+    if (result === undefined) {
+      if (seen.size >= MEMO_ENTRIES) seen.clear();
+      result = redact(text);
+      seen.set(text, result);
+    }
+    return result;
   };
 }
 

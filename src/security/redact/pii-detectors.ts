@@ -95,6 +95,7 @@ const CODE_CONTEXT =
   /\b(?:sku|part(?: no\.?| number)?|item|product(?: code)?|model|serial|ref(?:erence)?|order|invoice|catalog)[ #:.]*$/i;
 
 function findPhones(text: string): PiiSpan[] {
+  if (!hasDigit(text)) return [];
   const spans: PiiSpan[] = [];
   for (const pattern of PHONE_PATTERNS) {
     for (const match of text.matchAll(pattern)) {
@@ -130,6 +131,7 @@ function continuesCode(text: string, end: number): boolean {
 const DIGIT_RUN = /(?<![\w.])\d+(?:[ -]\d+)*/g;
 
 function findPaymentCards(text: string): PiiSpan[] {
+  if (!hasDigit(text)) return [];
   const spans: PiiSpan[] = [];
   for (const match of text.matchAll(DIGIT_RUN)) {
     if (match[0].length < 13 || continuesNumber(text, match.index + match[0].length)) continue;
@@ -214,6 +216,7 @@ function isCardNumber(value: string): boolean {
 const IBAN = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){1,7}(?: [A-Z0-9]{1,3})?)/g;
 
 function findIbans(text: string): PiiSpan[] {
+  if (!hasDigit(text)) return [];
   const spans: PiiSpan[] = [];
   for (const match of text.matchAll(IBAN)) {
     // A grouped IBAN may be followed by words that look like one more group (`… 7034 EUR`): try shorter prefixes.
@@ -246,6 +249,7 @@ function isValidIban(compact: string): boolean {
 const US_SSN = /(?<![\w.-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}/g;
 
 function findUsSsns(text: string): PiiSpan[] {
+  if (!hasDigit(text)) return [];
   return spansOf(US_SSN, text).filter((span) => !continuesNumber(text, span.end));
 }
 
@@ -261,6 +265,7 @@ const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*/g;
 const VERSION_CONTEXT = /\b(?:version|ver\.?|v|firmware|build|release|section|chapter|rev(?:ision)?)[ .:]*$/i;
 
 function findIpAddresses(text: string): PiiSpan[] {
+  if (!hasDigit(text)) return [];
   const spans = spansOf(IPV4, text).filter(
     ({ start }) => !VERSION_CONTEXT.test(text.slice(Math.max(0, start - 16), start)),
   );
@@ -280,6 +285,11 @@ function findIpAddresses(text: string): PiiSpan[] {
 function continuesNumber(text: string, end: number): boolean {
   const next = text[end];
   return isWordCharacter(next) || ((next === '.' || next === '-') && isDigit(text[end + 1]));
+}
+
+/** Every number-shaped kind needs a digit: most texts (names, ids, prose) are skipped with one scan. */
+function hasDigit(text: string): boolean {
+  return /\d/.test(text);
 }
 
 function isWordCharacter(character: string | undefined): boolean {
