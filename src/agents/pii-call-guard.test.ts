@@ -72,3 +72,14 @@ describe('the prompt guard (security.pii.prompts)', () => {
     );
   });
 });
+
+describe('the prompt guard across agents', () => {
+  it('names the agent whose call it refused, not the first one it saw', () => {
+    const guard = createPiiCallGuard(resolvePiiPolicy('prompts', { default: 'mask', email: 'block' }));
+    guard.prepare({ agent, model: model(false), prompt: prompt('nothing personal') });
+    const other = { name: 'auditor', tools: [] } as unknown as AgentSpec;
+    expect(() =>
+      guard.prepare({ agent: other, model: model(false), prompt: prompt('ana@example.org') }),
+    ).toThrow(/agent 'auditor'/);
+  });
+});

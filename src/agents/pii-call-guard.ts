@@ -15,10 +15,12 @@ const PLACEHOLDER = /⟦[A-Z][A-Z_]*_\d+⟧/g;
 export function createPiiCallGuard(policy: PiiPolicy): CallPolicy {
   // One mapping per task: a value restored into the history is masked the same way in the next call.
   let masker: ReturnType<typeof createPiiMasker> | undefined;
+  // Which call is being masked, for the message of a refusal.
+  let where = '';
   return {
     prepare({ agent, model, prompt }): PreparedCall {
       if (model.local || policy.watched.length === 0) return { model, prompt };
-      const where = `the prompt of agent '${agent.name}' for ${model.info.id}`;
+      where = `the prompt of agent '${agent.name}' for ${model.info.id}`;
       masker ??= createPiiMasker({ find: (text) => findingsToMask(text, policy, where) });
       const active = masker;
       const before = active.count;
