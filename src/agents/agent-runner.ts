@@ -35,6 +35,8 @@ export interface AgentContext {
   guard: LoopGuard;
   /** Reroutes or rewrites model calls before they are sent (hybrid topology), when set. */
   callPolicy?: CallPolicy;
+  /** Masks or refuses personal data in prompts to models that are not local (`security.pii.prompts`). */
+  piiGuard?: CallPolicy;
   /** Runs a delegation (the `delegate` tool) as a child run and returns its output. */
   delegate?(request: { from: AgentSpec; to: string; task: string }): Promise<string>;
   /** Default step cap for agents that set none. */

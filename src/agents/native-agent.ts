@@ -23,6 +23,7 @@ import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
 import { interruptedToolCall } from './interrupted-tool-call.js';
 import type { ToolStepOutput } from './interrupted-tool-call.js';
 import { interrupted } from './model-failure.js';
+import { chainCallPolicies } from './pii-call-guard.js';
 import { meterModel } from './metered-model.js';
 import { promptTokens } from './prompt-tokens.js';
 import { parseToolInput, toToolSet } from './tool-set.js';
@@ -353,9 +354,14 @@ async function modelAttempt(
 }> {
   const taskId = ctx.durable.taskId;
   const { key, maxOutputTokens, signal } = call;
-  const prepared = ctx.callPolicy
+  const policed = ctx.callPolicy
     ? ctx.callPolicy.prepare({ agent, model: call.routed, prompt: call.prompt })
     : { model: call.routed, prompt: call.prompt };
+  // security.pii.prompts, after the topology's policy: it sees the model the call really goes to.
+  const { piiGuard } = ctx;
+  const prepared = piiGuard
+    ? chainCallPolicies(policed, (c) => piiGuard.prepare({ agent, model: c.model, prompt: c.prompt }))
+    : policed;
   const { info } = prepared.model;
   // Reserve the worst case before dispatch; settled to the measured cost when the call ends. The
   // prompt is counted exactly only when the budget's check depends on it (ADR 0032).

@@ -104,6 +104,19 @@ describe('bin/agentd.js', () => {
     expect(bundled.stdout).toBe(`${version}\n`);
   });
 
+  it('redacts standard input with `agentd redact -`', async () => {
+    const child = spawn(process.execPath, [BIN, 'redact', '-'], {
+      cwd: sandbox,
+      env: cleanEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const finished = collect(child);
+    child.stdin?.end('Mail ana@example.org, key AKIAIOSFODNN7EXAMPLE.\n');
+    const run = await finished;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('Mail [EMAIL_1], key [SECRET_KEY_1].\n');
+  });
+
   it('exits 2 when run is given no prompt', async () => {
     const run = await runProcess([BIN, 'run'], { cwd: sandbox, env: cleanEnv() });
     expect(run.code).toBe(2);

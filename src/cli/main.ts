@@ -14,6 +14,7 @@ import { registerMemory } from './commands/memory.js';
 import { registerModels } from './commands/models.js';
 import { registerNet } from './commands/net.js';
 import { registerQuality } from './commands/quality.js';
+import { registerRedact } from './commands/redact.js';
 import { registerReviews } from './commands/reviews.js';
 import { registerRouter } from './commands/router.js';
 import { registerRun } from './commands/run.js';
@@ -98,6 +99,7 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   net: registerNet,
   secrets: registerSecrets,
   mcp: (program, cli) => registerMcp(program, cli, VERSION),
+  redact: registerRedact,
 };
 
 /**

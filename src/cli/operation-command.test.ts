@@ -137,6 +137,7 @@ const CLI_COMMANDS: Readonly<Record<string, string[] | { none: string }>> = {
   'keys.list': ['keys', 'list'],
   'keys.revoke': ['keys', 'revoke'],
   'net.check': ['net', 'check'],
+  'pii.redact': ['redact'],
 };
 
 describe('the CLI covers the operations', () => {

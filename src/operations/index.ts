@@ -20,6 +20,7 @@ import { listReviews } from './list-reviews.js';
 import { listTasks } from './list-tasks.js';
 import { listTopologies } from './list-topologies.js';
 import { memoryStats } from './memory-stats.js';
+import { redactPii } from './redact-pii.js';
 import { reembedMemory } from './reembed-memory.js';
 import { revokeKey } from './revoke-key.js';
 import { resumeTask } from './resume-task.js';
@@ -40,6 +41,7 @@ export type { Actor, Permission } from '../security/index.js';
 export { actorWith, adminActor, requirePermission } from '../security/index.js';
 export { ErrorBodySchema, ReviewSchema, TaskResultSchema } from './schemas.js';
 export { MemorySchema } from './memory-schemas.js';
+export { MAX_REDACT_CHARACTERS } from './redact-pii.js';
 export { invokeOperation, invokeOperationWithInput, invokeStreamOperation } from './invoke-operation.js';
 export {
   addMemory,
@@ -63,6 +65,7 @@ export {
   listTasks,
   listTopologies,
   memoryStats,
+  redactPii,
   reembedMemory,
   revokeKey,
   resumeTask,
@@ -102,6 +105,7 @@ export const operations: readonly Operation[] = [
   listKeys,
   revokeKey,
   checkUrl,
+  redactPii,
 ];
 
 /** Every streaming operation. */

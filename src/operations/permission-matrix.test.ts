@@ -39,6 +39,7 @@ const EXPECTED: Readonly<Record<string, readonly Role[]>> = {
   'audit.list': ['admin'],
   'config.check': ['admin'],
   'net.check': ['admin'],
+  'pii.redact': ['admin', 'operator', 'viewer'],
   'keys.create': ['admin'],
   'keys.list': ['admin'],
   'keys.revoke': ['admin'],

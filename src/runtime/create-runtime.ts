@@ -26,6 +26,7 @@ import { builtinTools, createHttpFetchTool, createShellTool, createToolRegistry 
 import type { AnyTool } from '../tools/index.js';
 import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
 import { createTracer } from '../trace/index.js';
+import { redactingLogger, traceRedaction } from './trace-pii-redaction.js';
 import { configuredEmbeddingModel } from './configured-embedding-model.js';
 import { configuredProviders } from './configured-providers.js';
 import { withVaultSecrets } from './open-secret-vault.js';
@@ -94,7 +95,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   }
   // The router section as last (re)loaded.
   let routerSettings = config.router;
-  const logger = options.logger ?? silentLogger;
+  // security.pii.traces: spans and log lines are written with personal data masked.
+  const traceRedact = traceRedaction(config.security.pii.traces);
+  const logger = redactingLogger(options.logger ?? silentLogger, traceRedact);
 
   // Providers given in code replace configured ones of the same name.
   const extra = options.providers ?? [];
@@ -121,7 +124,11 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ),
   });
 
-  const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })], logger });
+  const tracer = createTracer({
+    exporters: [new StoreSpanExporter({ traces: stores.traces })],
+    logger,
+    ...(traceRedact ? { redact: traceRedact } : {}),
+  });
   // http_fetch goes through the guard built from `security.net`; an agent gets it only when its spec lists it.
   const httpFetch = createHttpFetchTool({ guard: createNetGuard({ config: config.security.net }) });
   const tools = createToolRegistry([
