@@ -29,12 +29,14 @@ export function meterModel(
     info: ModelInfo;
     key: string;
     reservation: MeteredCall;
+    /** Hands the ledger row's settlement to the journaled step, to commit with it. */
+    commitWith(write: Promise<unknown>): void;
   },
 ): {
   model: LanguageModel;
   usage(): MeteredUsage;
 } {
-  const { agent, ctx, agentSpan, info, key, reservation } = options;
+  const { agent, ctx, agentSpan, info, key, reservation, commitWith } = options;
   const taskId = ctx.durable.taskId;
   let cost = { costUsd: 0, taskCostUsd: 0 };
   let usage = { inputTokens: 0, outputTokens: 0 };
@@ -55,10 +57,15 @@ export function meterModel(
         },
       });
       return {
-        async finish(outcome) {
+        finish(outcome) {
           usage = { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens };
-          cost = await reservation.settle({ outcome });
+          const settled = reservation.settle({ outcome });
+          commitWith(settled.recorded);
+          cost = { costUsd: settled.costUsd, taskCostUsd: settled.taskCostUsd };
           span.setAttributes({
+            ...(settled.overMaxTokens === undefined
+              ? {}
+              : { [ATTR.usageOverMaxTokens]: outcome.outputTokens - settled.overMaxTokens }),
             [ATTR.inputTokens]: outcome.inputTokens,
             [ATTR.outputTokens]: outcome.outputTokens,
             [ATTR.finishReasons]: [outcome.finishReason],

@@ -250,7 +250,7 @@ function modelStep(
   const name = `model:${agent.name}:${call.turn}`;
   return ctx.durable.step<ModelStepOutput>(
     name,
-    async ({ key, signal }) => {
+    async ({ key, signal, commitWith }) => {
       const fullPrompt: LanguageModelV3Prompt =
         agent.instructions || agent.role
           ? [{ role: 'system', content: systemPrompt(agent) }, ...call.messages]
@@ -289,6 +289,7 @@ function modelStep(
               exactInputTokens: tokens.exact,
               maxOutputTokens,
               signal: AbortSignal.any([signal, attemptSignal]),
+              commitWith,
             }),
           { signal, trace: { tracer: ctx.tracer, parent: agentSpan, taskId } },
         );
@@ -344,21 +345,24 @@ async function modelAttempt(
     /** The prompt's exact token count (counted once per step, on first call). */
     exactInputTokens(): Promise<number>;
     maxOutputTokens: number;
+    kind: string;
     signal: AbortSignal;
+    commitWith(write: Promise<unknown>): void;
   },
 ): Promise<{
   value: ModelStepOutput;
   usage: { costUsd: number; inputTokens: number; outputTokens: number };
 }> {
   const taskId = ctx.durable.taskId;
-  const { key, maxOutputTokens, signal } = call;
+  const { key, maxOutputTokens, signal, commitWith } = call;
   const prepared = ctx.callPolicy
     ? ctx.callPolicy.prepare({ agent, model: call.routed, prompt: call.prompt })
     : { model: call.routed, prompt: call.prompt };
   const { info } = prepared.model;
   // Reserve the worst case before dispatch; settled to the measured cost when the call ends. The
-  // prompt is counted exactly only when the budget's check depends on it (ADR 0032).
-  const reservation = ctx.costMeter.reserve({
+  // prompt is counted exactly only when the budget's check depends on it (ADR 0032); the output,
+  // by what the model has needed for this kind of call once it has been seen (ADR 0043).
+  const reservation = await ctx.costMeter.reserve({
     budget: ctx.budget,
     agent: agent.name,
     info,
@@ -366,6 +370,11 @@ async function modelAttempt(
       ? await call.exactInputTokens()
       : call.inputTokens,
     maxOutputTokens,
+    expectedOutputTokens:
+      ctx.budget.bounded && ctx.reserveOutput !== 'cap'
+        ? ctx.router.expectedOutputTokens({ modelId: info.id, kind: call.kind })
+        : undefined,
+    signal,
   });
   // The call's deadlines: the whole answer, and sooner for a hung provider (no first token, a stall).
   const watchdog = createStreamWatchdog({
@@ -375,7 +384,15 @@ async function modelAttempt(
     stallMs: info.timeouts?.stallMs ?? ctx.stallTimeoutMs,
   });
   try {
-    const metered = meterModel(prepared.model.model, { agent, ctx, agentSpan, info, key, reservation });
+    const metered = meterModel(prepared.model.model, {
+      agent,
+      ctx,
+      agentSpan,
+      info,
+      key,
+      reservation,
+      commitWith,
+    });
     // The model is called at the provider level: the loop already orchestrates steps, tools and
     // the journal, and the AI SDK's streamText pipeline costs more than everything else agentd
     // does around a call (ADR 0006). The attempt ends on the task's signal (cancellation), the
@@ -459,7 +476,8 @@ async function modelAttempt(
     };
   } finally {
     watchdog.stop();
-    reservation.release();
+    // A call that ended without a settlement (it failed) drops its pending row with the step.
+    commitWith(reservation.release());
   }
 }
 

@@ -31,6 +31,13 @@ export interface Budget {
    * happen in one synchronous step, so concurrent agents cannot overdraw together.
    */
   reserve(request: Spend): Reservation;
+  /**
+   * Like `reserve`, but a refusal while other reservations of the budget tree are in flight waits
+   * for one of them to settle or be released and tries again: parallel agents queue for the money
+   * their siblings hold rather than fail with it unspent. Throws `budget.exceeded` once the call is
+   * refused with nothing in flight (nothing will free up), and the signal's reason when it aborts.
+   */
+  reserveWhenAvailable(request: Spend, signal?: AbortSignal): Promise<Reservation>;
   /** What settled calls used. */
   spent(): Spend;
   /** What in-flight reservations hold. */
@@ -65,6 +72,8 @@ interface BudgetInternals {
   check(request: Spend): void;
   hold(delta: Spend, sign: 1 | -1): void;
   charge(actual: Spend): void;
+  /** The root of the tree, which knows every reservation in flight and wakes those waiting for one to end. */
+  readonly root: LimitedBudget;
 }
 
 class LimitedBudget implements Budget, BudgetInternals {
@@ -73,6 +82,9 @@ class LimitedBudget implements Budget, BudgetInternals {
   /** Reservations held here (its own and its descendants'), to reset `#reserved` to exactly zero when none is. */
   #open = 0;
   readonly bounded: boolean;
+  readonly root: LimitedBudget;
+  /** At the root: callers of `reserveWhenAvailable` waiting for a reservation of the tree to end. */
+  readonly #waiting = new Set<() => void>();
 
   constructor(
     readonly name: string,
@@ -84,6 +96,7 @@ class LimitedBudget implements Budget, BudgetInternals {
     this.bounded =
       (parent as LimitedBudget | undefined)?.bounded === true ||
       DIMENSIONS.some(([, limitKey]) => limits[limitKey] !== undefined);
+    this.root = parent?.root ?? this;
   }
 
   limitedIn(dimension: keyof Spend): boolean {
@@ -109,6 +122,35 @@ class LimitedBudget implements Budget, BudgetInternals {
         this.hold(request, -1);
       },
     };
+  }
+
+  async reserveWhenAvailable(request: Spend, signal?: AbortSignal): Promise<Reservation> {
+    for (;;) {
+      signal?.throwIfAborted();
+      try {
+        return this.reserve(request);
+      } catch (error) {
+        if (!(error instanceof BudgetExceededError) || this.root.#open === 0) throw error;
+      }
+      await this.root.#nextRelease(signal);
+    }
+  }
+
+  /** Resolves when a reservation of this (root) budget's tree is settled or released. */
+  #nextRelease(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        this.#waiting.delete(wake);
+        signal?.removeEventListener('abort', abort);
+        resolve();
+      };
+      const abort = () => {
+        this.#waiting.delete(wake);
+        reject(signal?.reason);
+      };
+      this.#waiting.add(wake);
+      signal?.addEventListener('abort', abort, { once: true });
+    });
   }
 
   check(request: Spend): void {
@@ -138,7 +180,15 @@ class LimitedBudget implements Budget, BudgetInternals {
     // with nothing in flight the exact answer is zero.
     if (this.#open === 0) Object.assign(this.#reserved, zero());
     else for (const [dimension] of DIMENSIONS) this.#reserved[dimension] += sign * delta[dimension];
-    this.parent?.hold(delta, sign);
+    if (this.parent) this.parent.hold(delta, sign);
+    else if (sign === -1 && this.#waiting.size > 0) {
+      // Woken after the ending reservation's charge (settle charges right after this), in a
+      // microtask: every waiter then retries against the settled amounts.
+      const waiting = [...this.#waiting];
+      queueMicrotask(() => {
+        for (const wake of waiting) wake();
+      });
+    }
   }
 
   charge(actual: Spend): void {

@@ -5,6 +5,7 @@ export type {
   HumanRequest,
   Settled,
   StepHooks,
+  StepScope,
 } from './durable-context.js';
 export { ExecutorConfigSchema } from './executor-config.js';
 export { createJournalEngine } from './journal-engine.js';

@@ -6,7 +6,14 @@ import { fromJson, toJson } from '../core/json.js';
 import type { JsonCompatible, NotFunction } from '../core/json.js';
 import type { JournalStore, StepRecord } from '../store/journal-store.js';
 import type { ReviewStore } from '../store/review-store.js';
-import type { DurableContext, DurableEngine, HumanAnswer, Settled, StepHooks } from './durable-context.js';
+import type {
+  DurableContext,
+  DurableEngine,
+  HumanAnswer,
+  Settled,
+  StepHooks,
+  StepScope,
+} from './durable-context.js';
 import { TaskSuspendedError } from './task-suspended.js';
 
 /** When several branches end the task at once, the most final reason wins. */
@@ -63,7 +70,7 @@ export function createJournalEngine(options: {
 
           async step<T extends JsonCompatible<T>>(
             name: string,
-            fn: (step: { key: string; signal: AbortSignal }) => Promise<T & NotFunction<T>>,
+            fn: (step: StepScope) => Promise<T & NotFunction<T>>,
             hooks?: StepHooks<T>,
           ): Promise<T> {
             const key = `${path}${++nextSeq}`;
@@ -83,22 +90,34 @@ export function createJournalEngine(options: {
 
             hooks?.onStart?.(key);
             const startedAt = clock.now();
+            // Store writes the step queued (its ledger rows): the journal record waits for them and,
+            // queued in the same turn, joins their group commit (ADR 0033) — one transaction.
+            const writes: Promise<unknown>[] = [];
+            const commitWith = (write: Promise<unknown>): void => {
+              writes.push(write);
+            };
             try {
-              const output = await fn({ key, signal });
-              await journal.record({
-                taskId,
-                key,
-                name,
-                status: 'completed',
-                output: toJson<T>(output) ?? null,
-                error: null,
-                startedAt,
-                finishedAt: clock.now(),
-              });
+              const output = await fn({ key, signal, commitWith });
+              await Promise.all([
+                journal.record({
+                  taskId,
+                  key,
+                  name,
+                  status: 'completed',
+                  output: toJson<T>(output) ?? null,
+                  error: null,
+                  startedAt,
+                  finishedAt: clock.now(),
+                }),
+                ...writes,
+              ]);
               hooks?.onEnd?.({ key, replayed: false, output });
               return output;
             } catch (thrown) {
               const error = toAgentdError(thrown);
+              // The step's own error is the one to report; a queued write that failed too leaves its
+              // row as it was (a pending ledger row is marked interrupted when the task resumes).
+              await Promise.allSettled(writes);
               // A step cut short (cancellation, shutdown, budget, a wait for a human) did not
               // complete: leave it unjournaled so a resume runs it.
               if (!signal.aborted && !endsTask(error)) {

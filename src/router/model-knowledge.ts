@@ -36,6 +36,8 @@ export interface ModelKnowledge {
   latency(modelId: string): LatencyEstimate | undefined;
   /** Mean output tokens of the model's calls, or undefined before its first call. */
   meanOutputTokens(modelId: string): number | undefined;
+  /** The p95 of the model's recent output lengths on `kind`, or undefined before its first call on it. */
+  expectedOutputTokens(modelId: string, kind: string): number | undefined;
   recordCall(call: {
     modelId: string;
     kind: string;
@@ -43,6 +45,8 @@ export interface ModelKnowledge {
     costUsd: number;
     inputTokens: number;
     outputTokens: number;
+    /** The provider reported more output than the call's `max_tokens`. */
+    overMaxTokens?: boolean;
   }): void;
   recordError(call: { modelId: string; kind: string }): void;
   recordQuality(
@@ -87,7 +91,7 @@ export function createModelKnowledge(options: ModelKnowledgeOptions): ModelKnowl
       for (const record of records) {
         let kinds = byModel.get(record.modelId);
         if (!kinds) byModel.set(record.modelId, (kinds = new Map()));
-        kinds.set(record.kind, { ...record, latencySamplesMs: [...record.latencySamplesMs] });
+        kinds.set(record.kind, copy(record));
       }
     },
     records: () => [...byModel.values()].flatMap((kinds) => [...kinds.values()]).map(copy),
@@ -121,6 +125,15 @@ export function createModelKnowledge(options: ModelKnowledgeOptions): ModelKnowl
       const record = find(modelId, ALL_KINDS);
       return record && record.calls > 0 ? record.outputTokens / record.calls : undefined;
     },
+    expectedOutputTokens(modelId, kind) {
+      // The kind's own outputs only: a model's answers to another kind of task say little of these.
+      const record = find(modelId, kind);
+      if (!record || record.outputTokenSamples.length === 0) return undefined;
+      return quantile(
+        [...record.outputTokenSamples].sort((a, b) => a - b),
+        0.95,
+      );
+    },
     recordCall(call) {
       for (const kind of kindsOf(call.kind)) {
         const record = touch(call.modelId, kind);
@@ -128,6 +141,9 @@ export function createModelKnowledge(options: ModelKnowledgeOptions): ModelKnowl
         record.costUsd += call.costUsd;
         record.inputTokens += call.inputTokens;
         record.outputTokens += call.outputTokens;
+        if (call.overMaxTokens === true) record.overMaxTokensCalls += 1;
+        record.outputTokenSamples.push(call.outputTokens);
+        if (record.outputTokenSamples.length > options.latencyWindow) record.outputTokenSamples.shift();
         addLatency(record, call.latencyMs);
       }
       latencyCache.delete(call.modelId);
@@ -163,12 +179,18 @@ function emptyRecord(modelId: string, kind: string, now: number): RouterStatReco
     costUsd: 0,
     inputTokens: 0,
     outputTokens: 0,
+    outputTokenSamples: [],
+    overMaxTokensCalls: 0,
     updatedAt: now,
   };
 }
 
 function copy(record: RouterStatRecord): RouterStatRecord {
-  return { ...record, latencySamplesMs: [...record.latencySamplesMs] };
+  return {
+    ...record,
+    latencySamplesMs: [...record.latencySamplesMs],
+    outputTokenSamples: [...record.outputTokenSamples],
+  };
 }
 
 /** The q-quantile of sorted values (nearest rank). */

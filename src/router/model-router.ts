@@ -73,6 +73,8 @@ export interface RouterStat {
   p50Ms: number | null;
   p95Ms: number | null;
   costUsd: number;
+  /** Calls whose reported output passed the `max_tokens` they asked for. */
+  overMaxTokensCalls: number;
 }
 
 /** Selects, calls with retries and fallbacks, and learns; every model call goes through it. */
@@ -93,6 +95,11 @@ export interface ModelRouter {
   /** A check result or judge verdict for a model's output on a task kind. */
   observe(observation: { modelId: string; kind: string } & ({ pass: boolean } | { score: number })): void;
   stats(): RouterStat[];
+  /**
+   * The p95 of the model's recent output lengths on the task kind, or undefined before its first
+   * call on it: what a budget reserves for a call's output.
+   */
+  expectedOutputTokens(call: { modelId: string; kind: string }): number | undefined;
   readonly health: ModelHealth;
   /** Applies a changed `router` config section (hot reload); learned knowledge is kept. */
   reconfigure(config: RouterConfig): void;
@@ -290,6 +297,8 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
           costUsd: usage?.costUsd ?? 0,
           inputTokens: usage?.inputTokens ?? 0,
           outputTokens: usage?.outputTokens ?? 0,
+          // A provider that bills past the cap a call asked for breaks every budget's worst case.
+          overMaxTokens: (usage?.outputTokens ?? 0) > request.maxOutputTokens,
         });
         persist();
         return { value, model, decision };
@@ -385,10 +394,12 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
           p50Ms: sorted.length > 0 ? quantile(sorted, 0.5) : null,
           p95Ms: sorted.length > 0 ? quantile(sorted, 0.95) : null,
           costUsd: record.costUsd,
+          overMaxTokensCalls: record.overMaxTokensCalls,
         });
       }
       return list.sort((a, b) => a.modelId.localeCompare(b.modelId) || a.kind.localeCompare(b.kind));
     },
+    expectedOutputTokens: ({ modelId, kind }) => knowledge.expectedOutputTokens(modelId, kind),
     health,
     reconfigure(next) {
       config = next;
