@@ -96,23 +96,9 @@ export function createJournalEngine(options: {
             const commitWith = (write: Promise<unknown>): void => {
               writes.push(write);
             };
+            let output: T;
             try {
-              const output = await fn({ key, signal, commitWith });
-              await Promise.all([
-                journal.record({
-                  taskId,
-                  key,
-                  name,
-                  status: 'completed',
-                  output: toJson<T>(output) ?? null,
-                  error: null,
-                  startedAt,
-                  finishedAt: clock.now(),
-                }),
-                ...writes,
-              ]);
-              hooks?.onEnd?.({ key, replayed: false, output });
-              return output;
+              output = await fn({ key, signal, commitWith });
             } catch (thrown) {
               const error = toAgentdError(thrown);
               // The step's own error is the one to report; a queued write that failed too leaves its
@@ -135,6 +121,27 @@ export function createJournalEngine(options: {
               hooks?.onEnd?.({ key, replayed: false, error: { code: error.code, message: error.message } });
               throw error;
             }
+            try {
+              await Promise.all([
+                journal.record({
+                  taskId,
+                  key,
+                  name,
+                  status: 'completed',
+                  output: toJson<T>(output) ?? null,
+                  error: null,
+                  startedAt,
+                  finishedAt: clock.now(),
+                }),
+                ...writes,
+              ]);
+            } catch (thrown) {
+              const error = toAgentdError(thrown);
+              hooks?.onEnd?.({ key, replayed: false, error: { code: error.code, message: error.message } });
+              throw error;
+            }
+            hooks?.onEnd?.({ key, replayed: false, output });
+            return output;
           },
 
           scope(name) {
