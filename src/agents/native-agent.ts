@@ -370,10 +370,11 @@ async function modelAttempt(
       ? await call.exactInputTokens()
       : call.inputTokens,
     maxOutputTokens,
-    expectedOutputTokens:
-      ctx.budget.bounded && ctx.reserveOutput !== 'cap'
-        ? ctx.router.expectedOutputTokens({ modelId: info.id, kind: call.kind })
-        : undefined,
+    ...(ctx.reserveOutput === 'cap'
+      ? {}
+      : {
+          expectedOutputTokens: () => ctx.router.expectedOutputTokens({ modelId: info.id, kind: call.kind }),
+        }),
     signal,
   });
   // The call's deadlines: the whole answer, and sooner for a hung provider (no first token, a stall).

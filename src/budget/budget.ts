@@ -34,10 +34,12 @@ export interface Budget {
   /**
    * Like `reserve`, but a refusal while other reservations of the budget tree are in flight waits
    * for one of them to settle or be released and tries again: parallel agents queue for the money
-   * their siblings hold rather than fail with it unspent. Throws `budget.exceeded` once the call is
-   * refused with nothing in flight (nothing will free up), and the signal's reason when it aborts.
+   * their siblings hold rather than fail with it unspent. `request` is asked again at each try (what
+   * a call may use shrinks as its model's outputs are learned). Throws `budget.exceeded` once the
+   * call is refused with nothing in flight (nothing will free up), and the signal's reason when it
+   * aborts.
    */
-  reserveWhenAvailable(request: Spend, signal?: AbortSignal): Promise<Reservation>;
+  reserveWhenAvailable(request: () => Spend, signal?: AbortSignal): Promise<Reservation>;
   /** What settled calls used. */
   spent(): Spend;
   /** What in-flight reservations hold. */
@@ -124,11 +126,11 @@ class LimitedBudget implements Budget, BudgetInternals {
     };
   }
 
-  async reserveWhenAvailable(request: Spend, signal?: AbortSignal): Promise<Reservation> {
+  async reserveWhenAvailable(request: () => Spend, signal?: AbortSignal): Promise<Reservation> {
     for (;;) {
       signal?.throwIfAborted();
       try {
-        return this.reserve(request);
+        return this.reserve(request());
       } catch (error) {
         if (!(error instanceof BudgetExceededError) || this.root.#open === 0) throw error;
       }
@@ -182,10 +184,10 @@ class LimitedBudget implements Budget, BudgetInternals {
     else for (const [dimension] of DIMENSIONS) this.#reserved[dimension] += sign * delta[dimension];
     if (this.parent) this.parent.hold(delta, sign);
     else if (sign === -1 && this.#waiting.size > 0) {
-      // Woken after the ending reservation's charge (settle charges right after this), in a
-      // microtask: every waiter then retries against the settled amounts.
+      // Woken on the next turn: after the ending reservation's charge (settle charges right after
+      // this) and after the call's outcome reached the router, so a retry sees both.
       const waiting = [...this.#waiting];
-      queueMicrotask(() => {
+      setImmediate(() => {
         for (const wake of waiting) wake();
       });
     }

@@ -145,7 +145,7 @@ describe('createCostMeter', () => {
       info,
       inputTokens: 1_000,
       maxOutputTokens: 2_000,
-      expectedOutputTokens: 300,
+      expectedOutputTokens: () => 300,
     });
     // 1000 × $2/M + 300 × $10/M
     expect(budget.reserved()).toEqual({ usd: 0.005, tokens: 1_300, calls: 1 });

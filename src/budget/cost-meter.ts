@@ -51,8 +51,11 @@ export interface CostMeter {
     inputTokens: number;
     /** The output cap the call asks for. */
     maxOutputTokens: number;
-    /** The output the call is expected to need at most (learned), when it is below the cap. */
-    expectedOutputTokens?: number | undefined;
+    /**
+     * The output the call is expected to need at most (learned), or undefined (the cap); asked again
+     * each time a refused reservation retries.
+     */
+    expectedOutputTokens?: () => number | undefined;
     signal?: AbortSignal;
   }): Promise<MeteredCall>;
   /** What the task's calls have cost, those before a restart included. */
@@ -73,15 +76,19 @@ export function createCostMeter(options: {
   let taskCostUsd = options.spentUsd ?? 0;
   return {
     async reserve({ budget, agent, info, inputTokens, maxOutputTokens, expectedOutputTokens, signal }) {
-      const outputTokens = Math.min(maxOutputTokens, expectedOutputTokens ?? maxOutputTokens);
-      const estimate = { inputTokens, outputTokens };
-      const estimateUsd = priceUsage(info, estimate);
+      let estimate = { inputTokens, outputTokens: maxOutputTokens };
+      let estimateUsd = 0;
+      const request = () => {
+        // An unbounded budget checks nothing: the pending row's estimate is the cap, and the hot path
+        // asks the router for nothing.
+        const expected = budget.bounded ? expectedOutputTokens?.() : undefined;
+        estimate = { inputTokens, outputTokens: Math.min(maxOutputTokens, expected ?? maxOutputTokens) };
+        estimateUsd = priceUsage(info, estimate);
+        return { usd: estimateUsd, tokens: inputTokens + estimate.outputTokens, calls: 1 };
+      };
       const reservation = budget.bounded
-        ? await budget.reserveWhenAvailable(
-            { usd: estimateUsd, tokens: inputTokens + outputTokens, calls: 1 },
-            signal,
-          )
-        : budget.reserve({ usd: 0, tokens: 0, calls: 1 });
+        ? await budget.reserveWhenAvailable(request, signal)
+        : (request(), budget.reserve({ usd: 0, tokens: 0, calls: 1 }));
       const id = newId('cost');
       try {
         await ledger.record({
@@ -120,7 +127,12 @@ export function createCostMeter(options: {
           open = false;
           taskCostUsd += costUsd;
           reservation.settle({ usd: costUsd, tokens: outcome.inputTokens + outcome.outputTokens, calls: 1 });
-          return { costUsd, taskCostUsd, ...(overMaxTokens === undefined ? {} : { overMaxTokens }), recorded };
+          return {
+            costUsd,
+            taskCostUsd,
+            ...(overMaxTokens === undefined ? {} : { overMaxTokens }),
+            recorded,
+          };
         },
         async release() {
           if (!open) return;

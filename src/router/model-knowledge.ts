@@ -59,6 +59,8 @@ export function createModelKnowledge(options: ModelKnowledgeOptions): ModelKnowl
   // model → kind → record: two Map lookups, no key strings built per decision.
   const byModel = new Map<string, Map<string, RouterStatRecord>>();
   const latencyCache = new Map<string, LatencyEstimate>();
+  /** p95 output tokens by model, then kind; dropped for a model when it records a call. */
+  const outputCache = new Map<string, Map<string, number>>();
   const changed = new Set<RouterStatRecord>();
 
   function find(modelId: string, kind: string): RouterStatRecord | undefined {
@@ -88,6 +90,7 @@ export function createModelKnowledge(options: ModelKnowledgeOptions): ModelKnowl
     load(records) {
       byModel.clear();
       latencyCache.clear();
+      outputCache.clear();
       for (const record of records) {
         let kinds = byModel.get(record.modelId);
         if (!kinds) byModel.set(record.modelId, (kinds = new Map()));
@@ -127,12 +130,18 @@ export function createModelKnowledge(options: ModelKnowledgeOptions): ModelKnowl
     },
     expectedOutputTokens(modelId, kind) {
       // The kind's own outputs only: a model's answers to another kind of task say little of these.
+      const cached = outputCache.get(modelId)?.get(kind);
+      if (cached !== undefined) return cached;
       const record = find(modelId, kind);
       if (!record || record.outputTokenSamples.length === 0) return undefined;
-      return quantile(
+      const p95 = quantile(
         [...record.outputTokenSamples].sort((a, b) => a - b),
         0.95,
       );
+      let kinds = outputCache.get(modelId);
+      if (!kinds) outputCache.set(modelId, (kinds = new Map()));
+      kinds.set(kind, p95);
+      return p95;
     },
     recordCall(call) {
       for (const kind of kindsOf(call.kind)) {
@@ -147,6 +156,7 @@ export function createModelKnowledge(options: ModelKnowledgeOptions): ModelKnowl
         addLatency(record, call.latencyMs);
       }
       latencyCache.delete(call.modelId);
+      outputCache.delete(call.modelId);
     },
     recordError(call) {
       for (const kind of kindsOf(call.kind)) touch(call.modelId, kind).errors += 1;
