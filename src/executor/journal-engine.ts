@@ -96,7 +96,7 @@ export function createJournalEngine(options: {
             const commitWith = (write: Promise<unknown>): void => {
               writes.push(write);
             };
-            let output: T;
+            let output: T & NotFunction<T>;
             try {
               output = await fn({ key, signal, commitWith });
             } catch (thrown) {

@@ -110,7 +110,9 @@ describe('a parallel team against one cap', () => {
   it('spends at least 90% of its cap before stopping, and never more than the cap plus one call', async () => {
     const measured = await spend();
     if (process.env['AGENTD_REPORT_SPEND'] === '1') {
-      process.stderr.write(`parallel team spend: ${JSON.stringify({ ...measured, rows: measured.rows.length })}\n`);
+      process.stderr.write(
+        `parallel team spend: ${JSON.stringify({ ...measured, rows: measured.rows.length })}\n`,
+      );
     }
     // The team wants three times its cap: the budget, not the work, ends it.
     expect(measured.status).toBe('failed');

@@ -131,7 +131,8 @@ function toRow(record: RouterStatRecord): RouterStatRow {
   }
   if (record.latencyEwmaMs !== null && !Number.isFinite(record.latencyEwmaMs)) throw invalid('latencyEwmaMs');
   if (!record.latencySamplesMs.every(Number.isFinite)) throw invalid('latencySamplesMs');
-  if (!record.outputTokenSamples.every((n) => Number.isFinite(n) && n >= 0)) throw invalid('outputTokenSamples');
+  if (!record.outputTokenSamples.every((n) => Number.isFinite(n) && n >= 0))
+    throw invalid('outputTokenSamples');
   return {
     model_id: record.modelId,
     kind: record.kind,
