@@ -58,6 +58,9 @@ export interface Budget {
  */
 const ROUNDING_SLACK = 1e-9;
 
+// Captured at load: a test that fakes timers must not stop waiting reservations from waking.
+const nextTurn = globalThis.setImmediate;
+
 const DIMENSIONS = [
   ['usd', 'usd'],
   ['tokens', 'tokens'],
@@ -187,7 +190,7 @@ class LimitedBudget implements Budget, BudgetInternals {
       // Woken on the next turn: after the ending reservation's charge (settle charges right after
       // this) and after the call's outcome reached the router, so a retry sees both.
       const waiting = [...this.#waiting];
-      setImmediate(() => {
+      nextTurn(() => {
         for (const wake of waiting) wake();
       });
     }

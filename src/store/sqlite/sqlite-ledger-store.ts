@@ -34,6 +34,7 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #settle: Database.Statement<[SettleRow]>;
   readonly #discard: Database.Statement<[string]>;
   readonly #markInterrupted: Database.Statement<[string]>;
+  readonly #hasPending: Database.Statement<[string], { found: number }>;
   readonly #listByTask: Database.Statement<[string], CostRow>;
   readonly #totalsOfTask: Database.Statement<[{ taskId: string; since: number | null }], CostTotals>;
   readonly #totalsSince: Database.Statement<[{ since: number | null }], CostTotals>;
@@ -56,6 +57,9 @@ export class SqliteLedgerStore implements LedgerStore {
       WHERE id = @id AND status = 'pending'
     `);
     this.#discard = db.prepare(`DELETE FROM cost_ledger WHERE id = ? AND status = 'pending'`);
+    this.#hasPending = db.prepare(
+      `SELECT 1 AS found FROM cost_ledger WHERE task_id = ? AND status = 'pending' LIMIT 1`,
+    );
     this.#markInterrupted = db.prepare(
       `UPDATE cost_ledger SET status = 'interrupted' WHERE task_id = ? AND status = 'pending'`,
     );
@@ -123,6 +127,9 @@ export class SqliteLedgerStore implements LedgerStore {
 
   /** Marks a task's pending rows interrupted; returns how many. */
   async markInterrupted(taskId: string): Promise<number> {
+    // Every task start asks; almost none has a pending row, and a read on the partial index costs no
+    // write transaction.
+    if (this.#hasPending.get(taskId) === undefined) return 0;
     const result = await this.#group.write(() => this.#markInterrupted.run(taskId));
     return result.changes;
   }
