@@ -396,3 +396,27 @@ describe('Budget.reserveWhenAvailable', () => {
     await expect(waiting).rejects.toThrow('cancelled');
   });
 });
+
+describe('Budget.reserveWhenAvailable under a shared parent', () => {
+  it("does not wait for another task's calls: they free nothing in this task's budget", async () => {
+    const day = createBudget({ name: 'daily', limits: {} });
+    const mine = day.child({ name: 'task', limits: { usd: 1 } });
+    const theirs = day.child({ name: 'task', limits: { usd: 5 } });
+    mine.reserve(spend({ usd: 0.9 })).settle(spend({ usd: 0.9 }));
+    theirs.reserve(spend({ usd: 1 }));
+    await expect(mine.reserveWhenAvailable(() => spend({ usd: 0.2 }))).rejects.toBeInstanceOf(
+      BudgetExceededError,
+    );
+  });
+
+  it('waits for them when the refusing budget is the shared one', async () => {
+    const day = createBudget({ name: 'daily', limits: { usd: 1 } });
+    const mine = day.child({ name: 'task' });
+    const theirs = day.child({ name: 'task' });
+    const held = theirs.reserve(spend({ usd: 0.9 }));
+    const waiting = mine.reserveWhenAvailable(() => spend({ usd: 0.2 }));
+    held.settle(spend({ usd: 0.5 }));
+    await expect(waiting).resolves.toBeDefined();
+    expect(day.reserved().usd).toBeCloseTo(0.2, 12);
+  });
+});

@@ -132,10 +132,11 @@ class LimitedBudget implements Budget, BudgetInternals {
   async reserveWhenAvailable(request: () => Spend, signal?: AbortSignal): Promise<Reservation> {
     for (;;) {
       signal?.throwIfAborted();
+      const asked = request();
       try {
-        return this.reserve(request());
+        return this.reserve(asked);
       } catch (error) {
-        if (!(error instanceof BudgetExceededError) || this.root.#open === 0) throw error;
+        if (!(error instanceof BudgetExceededError) || !this.#mayFit(asked)) throw error;
       }
       await this.root.#nextRelease(signal);
     }
@@ -158,23 +159,42 @@ class LimitedBudget implements Budget, BudgetInternals {
     });
   }
 
-  check(request: Spend): void {
-    for (const [dimension, limitKey] of DIMENSIONS) {
+  /** The first dimension whose limit `request` would pass here (not in parents), if any. */
+  #passes(request: Spend): (typeof DIMENSIONS)[number] | undefined {
+    return DIMENSIONS.find(([dimension, limitKey]) => {
       const limit = this.limits[limitKey];
-      if (limit === undefined) continue;
+      if (limit === undefined) return false;
       const committed = this.#spent[dimension] + this.#reserved[dimension];
-      if (committed + request[dimension] > limit * (1 + ROUNDING_SLACK)) {
-        throw new BudgetExceededError({
-          message:
-            `${this.name} budget: ${format(dimension, this.#spent[dimension])} spent` +
-            (this.#reserved[dimension] > 0
-              ? ` + ${format(dimension, this.#reserved[dimension])} reserved`
-              : '') +
-            ` + ${format(dimension, request[dimension])} for this call (worst case) would pass the limit of ` +
-            `${format(dimension, limit)} (${limitKey})`,
-          details: { budget: this.name, limit: limitKey, limitValue: limit, spent: { ...this.#spent } },
-        });
-      }
+      return committed + request[dimension] > limit * (1 + ROUNDING_SLACK);
+    });
+  }
+
+  /**
+   * Whether a settlement can still make room for `request`: every budget up the chain that refuses
+   * it holds reservations in flight (its own or its descendants'). Another task's calls in flight
+   * under the same day free nothing in this task's budget.
+   */
+  #mayFit(request: Spend): boolean {
+    if (this.#passes(request) !== undefined && this.#open === 0) return false;
+    const parent = this.parent as LimitedBudget | undefined;
+    return parent === undefined || parent.#mayFit(request);
+  }
+
+  check(request: Spend): void {
+    const passed = this.#passes(request);
+    if (passed) {
+      const [dimension, limitKey] = passed;
+      const limit = this.limits[limitKey] as number;
+      throw new BudgetExceededError({
+        message:
+          `${this.name} budget: ${format(dimension, this.#spent[dimension])} spent` +
+          (this.#reserved[dimension] > 0
+            ? ` + ${format(dimension, this.#reserved[dimension])} reserved`
+            : '') +
+          ` + ${format(dimension, request[dimension])} for this call (worst case) would pass the limit of ` +
+          `${format(dimension, limit)} (${limitKey})`,
+        details: { budget: this.name, limit: limitKey, limitValue: limit, spent: { ...this.#spent } },
+      });
     }
     this.parent?.check(request);
   }
