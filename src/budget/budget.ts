@@ -32,9 +32,9 @@ export interface Budget {
    */
   reserve(request: Spend): Reservation;
   /**
-   * Like `reserve`, but a refusal while other reservations of the budget tree are in flight waits
-   * for one of them to settle or be released and tries again: parallel agents queue for the money
-   * their siblings hold rather than fail with it unspent. `request` is asked again at each try (what
+   * Like `reserve`, but a refusal by a budget that holds reservations in flight (its own or its
+   * children's) waits for a reservation to settle or be released and tries again: parallel agents
+   * queue for the money their siblings hold rather than fail with it unspent. `request` is asked again at each try (what
    * a call may use shrinks as its model's outputs are learned). Throws `budget.exceeded` once the
    * call is refused with nothing in flight (nothing will free up), and the signal's reason when it
    * aborts.
