@@ -352,6 +352,7 @@ async function modelAttempt(
 ): Promise<{
   value: ModelStepOutput;
   usage: { costUsd: number; inputTokens: number; outputTokens: number };
+  waitedMs: number;
 }> {
   const taskId = ctx.durable.taskId;
   const { key, maxOutputTokens, signal, commitWith } = call;
@@ -362,6 +363,7 @@ async function modelAttempt(
   // Reserve the worst case before dispatch; settled to the measured cost when the call ends. The
   // prompt is counted exactly only when the budget's check depends on it (ADR 0032); the output,
   // by what the model has needed for this kind of call once it has been seen (ADR 0043).
+  const waitStarted = ctx.clock.now();
   const reservation = await ctx.costMeter.reserve({
     budget: ctx.budget,
     agent: agent.name,
@@ -377,6 +379,8 @@ async function modelAttempt(
         }),
     signal,
   });
+  // Waiting for the budget (siblings' calls in flight) is not the model's latency.
+  const waitedMs = ctx.clock.now() - waitStarted;
   // The call's deadlines: the whole answer, and sooner for a hung provider (no first token, a stall).
   const watchdog = createStreamWatchdog({
     modelId: info.id,
@@ -474,6 +478,7 @@ async function modelAttempt(
         ...usage,
       },
       usage: { costUsd: usage.costUsd, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens },
+      waitedMs,
     };
   } finally {
     watchdog.stop();

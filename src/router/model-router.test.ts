@@ -82,6 +82,20 @@ function attempts(failOn: Record<string, unknown>) {
 }
 
 describe('model router', () => {
+  it("leaves the time an attempt waited for its budget out of the model's latency", async () => {
+    let time = 1_000;
+    const r = router({}, models, () => time);
+    await r.call(
+      { ...ask, pinned: 'a/cheap' },
+      async () => {
+        time += 500;
+        return { value: 'ok', usage: { costUsd: 0, inputTokens: 1, outputTokens: 1 }, waitedMs: 400 };
+      },
+      { signal },
+    );
+    expect(r.stats().find((s) => s.modelId === 'a/cheap' && s.kind === '*')?.p50Ms).toBe(100);
+  });
+
   it("learns each kind's output length (p95 of the recent calls) and counts usage past max_tokens", async () => {
     const r = router();
     expect(r.expectedOutputTokens({ modelId: 'a/cheap', kind: 'chat' })).toBeUndefined();

@@ -60,7 +60,12 @@ export interface RouteTrace {
 export type RouteAttempt<T> = (
   model: ResolvedModel,
   signal: AbortSignal,
-) => Promise<{ value: T; usage?: { costUsd: number; inputTokens: number; outputTokens: number } }>;
+) => Promise<{
+  value: T;
+  usage?: { costUsd: number; inputTokens: number; outputTokens: number };
+  /** Time the attempt spent waiting before it called the model (for its budget), left out of the model's latency. */
+  waitedMs?: number;
+}>;
 
 /** Per model and task kind, what the router has learned. */
 export interface RouterStat {
@@ -278,7 +283,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
           async (attemptSignal) => {
             const started = now();
             const result = await attempt(model, attemptSignal);
-            latencyMs = now() - started;
+            latencyMs = Math.max(0, now() - started - (result.waitedMs ?? 0));
             usage = result.usage;
             return result.value;
           },
