@@ -129,8 +129,9 @@ describe('crash and resume', () => {
     expect(prompts.filter((p) => p.includes('step 2 of 3'))).toHaveLength(1);
     expect(prompts.filter((p) => p.includes('step 3 of 3'))).toHaveLength(2);
     expect(prompts[3]).toContain('--- Output of second ---\ntwo');
-    // Four calls were sent: the one the kill cut short keeps its ledger row (interrupted, estimated).
-    expect(result.modelCalls).toBe(4);
+    expect(result.modelCalls).toBe(3);
+    // The call the kill cut short keeps its ledger row (interrupted, at its estimate).
+    expect(result.interruptedCalls).toBe(1);
   });
 
   it('keeps a billed call the kill cut short in the ledger, at its estimate, and counts it on resume', async () => {
@@ -222,7 +223,8 @@ describe('crash and resume', () => {
     const interrupted = rows[1];
     expect(interrupted?.outputTokens).toBe(4096);
     expect(interrupted?.costUsd).toBeGreaterThan(billed);
-    expect(result.modelCalls).toBe(3);
+    expect(result.modelCalls).toBe(2);
+    expect(result.interruptedCalls).toBe(1);
     expect(result.cost.usd).toBeCloseTo(2 * billed + (interrupted?.costUsd ?? 0), 12);
   });
 });
