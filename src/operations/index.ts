@@ -2,6 +2,8 @@ import { addMemory } from './add-memory.js';
 import { answerReview } from './answer-review.js';
 import { cancelTask } from './cancel-task.js';
 import { checkConfig } from './check-config.js';
+import { createKey } from './create-key.js';
+import { checkUrl } from './check-url.js';
 import { createTask } from './create-task.js';
 import type { Operation, StreamOperation } from './define-operation.js';
 import { editMemory } from './edit-memory.js';
@@ -11,6 +13,7 @@ import { getMemory } from './get-memory.js';
 import { getTask } from './get-task.js';
 import { health } from './health.js';
 import { listAudit } from './list-audit.js';
+import { listKeys } from './list-keys.js';
 import { listModels } from './list-models.js';
 import { listProcedures } from './list-procedures.js';
 import { listReviews } from './list-reviews.js';
@@ -18,12 +21,20 @@ import { listTasks } from './list-tasks.js';
 import { listTopologies } from './list-topologies.js';
 import { memoryStats } from './memory-stats.js';
 import { reembedMemory } from './reembed-memory.js';
+import { revokeKey } from './revoke-key.js';
 import { routerStats } from './router-stats.js';
 import { searchMemory } from './search-memory.js';
 import { taskEvents } from './task-events.js';
 import { taskSpans } from './task-spans.js';
 
-export type { HttpBinding, Operation, StreamOperation } from './define-operation.js';
+export type {
+  HttpBinding,
+  Operation,
+  OperationContext,
+  ProgressUpdate,
+  StreamOperation,
+  TenancyScope,
+} from './define-operation.js';
 export type { Actor, Permission } from '../security/index.js';
 export { actorWith, adminActor, requirePermission } from '../security/index.js';
 export { ErrorBodySchema, ReviewSchema, TaskResultSchema } from './schemas.js';
@@ -34,6 +45,8 @@ export {
   answerReview,
   cancelTask,
   checkConfig,
+  createKey,
+  checkUrl,
   createTask,
   editMemory,
   explainRoute,
@@ -42,6 +55,7 @@ export {
   getTask,
   health,
   listAudit,
+  listKeys,
   listModels,
   listProcedures,
   listReviews,
@@ -49,6 +63,7 @@ export {
   listTopologies,
   memoryStats,
   reembedMemory,
+  revokeKey,
   routerStats,
   searchMemory,
   taskEvents,
@@ -80,6 +95,10 @@ export const operations: readonly Operation[] = [
   forgetMemory,
   listAudit,
   checkConfig,
+  createKey,
+  listKeys,
+  revokeKey,
+  checkUrl,
 ];
 
 /** Every streaming operation. */

@@ -35,7 +35,8 @@ export const routerStats = defineOperation({
     /** Models that reported more output than a call's `max_tokens` (the provider billed past the cap). */
     overMaxTokens: z.array(z.object({ modelId: z.string(), calls: z.number() })),
   }),
-  permission: 'read',
+  permission: 'catalog.read',
+  tenancy: 'none',
   http: { method: 'GET', path: '/v1/router/stats' },
   handler: async (runtime) => runtime.router.stats(),
 });

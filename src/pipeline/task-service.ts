@@ -29,7 +29,15 @@ export interface TaskService {
    */
   wait(id: string, options?: WaitOptions): Promise<TaskResult>;
   get(id: string): Promise<TaskResult>;
-  list(query?: { status?: TaskStatus[]; limit?: number; before?: string }): Promise<TaskResult[]>;
+  /** Newest first; `tenant`: only that tenant's tasks (those naming none run in the default tenant). */
+  list(query?: {
+    status?: TaskStatus[];
+    limit?: number;
+    before?: string;
+    tenant?: string;
+  }): Promise<TaskResult[]>;
+  /** The tenant a task runs in (its input's, else the default); throws `task.not_found`. */
+  tenantOf(id: string): Promise<string>;
   cancel(id: string, actor?: Actor): Promise<TaskResult>;
   /** Past events after `afterSeq`, then live ones, ending after the task's last event. */
   events(id: string, options?: { afterSeq?: number; signal?: AbortSignal }): AsyncIterable<TaskEvent>;
@@ -59,6 +67,15 @@ export function createTaskService(deps: {
     const result = await runner.result(id);
     if (!result) throw notFound('task', id);
     return result;
+  }
+
+  async function tenantOf(id: string): Promise<string> {
+    const record = await tasks.get(id);
+    if (!record) throw notFound('task', id);
+    const input = record.input;
+    const named =
+      typeof input === 'object' && input !== null && !Array.isArray(input) ? input['tenant'] : undefined;
+    return typeof named === 'string' ? named : deps.defaultTenant;
   }
 
   async function submit(request: TaskRequest, actor?: Actor): Promise<TaskResult> {
@@ -101,9 +118,13 @@ export function createTaskService(deps: {
         limit: query.limit ?? 50,
         ...(query.status ? { status: query.status } : {}),
         ...(query.before ? { before: query.before } : {}),
+        ...(query.tenant !== undefined
+          ? { tenant: { name: query.tenant, includeUntenanted: query.tenant === deps.defaultTenant } }
+          : {}),
       });
       return Promise.all(records.map((r) => get(r.id)));
     },
+    tenantOf,
     async cancel(id, actor) {
       const before = await get(id);
       await runner.cancel(id);
@@ -113,7 +134,7 @@ export function createTaskService(deps: {
           actor,
           action: 'task.cancel',
           target: id,
-          tenant: null,
+          tenant: await tenantOf(id),
           details: { from: before.status },
         });
       }

@@ -9,6 +9,7 @@ import { createModelInventory, defaultModelId } from '../models/index.js';
 import type { ModelProvider } from '../models/index.js';
 import { createMemoryService } from '../memory/index.js';
 import {
+  createApiKeyService,
   createAuditLog,
   createReviewService,
   createRouterService,
@@ -20,12 +21,14 @@ import {
 import { createModelRouter } from '../router/index.js';
 import type { ModelRouter } from '../router/index.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
-import { builtinTools, createToolRegistry } from '../tools/index.js';
+import { createNetGuard, createSecretVault } from '../security/index.js';
+import { builtinTools, createHttpFetchTool, createShellTool, createToolRegistry } from '../tools/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
 import { createTracer } from '../trace/index.js';
 import { configuredEmbeddingModel } from './configured-embedding-model.js';
 import { configuredProviders } from './configured-providers.js';
+import { withVaultSecrets } from './open-secret-vault.js';
 import type { Runtime } from './runtime.js';
 import { warmUp } from './warm-up.js';
 import { watchConfigFiles } from './watch-config.js';
@@ -75,10 +78,22 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   // A runtime given a loaded config and no way to reread it keeps that config on reload.
   const given = options.loadedConfig;
   const readConfig = options.loadConfig ?? (given ? () => given : fromSystem);
-  const config = given ?? readConfig();
+  const loaded = given ?? readConfig();
+  const clock = options.clock ?? systemClock;
+  // `secret:` references are resolved from the vault, which lives in the database: open it first.
+  const stores = openSqliteStores({ path: loaded.store.path });
+  let config: AgentdConfig;
+  try {
+    config = await withVaultSecrets(
+      loaded,
+      createSecretVault({ store: stores.secrets, keys: loaded.vault, clock }),
+    );
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   // The router section as last (re)loaded.
   let routerSettings = config.router;
-  const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
 
   // Providers given in code replace configured ones of the same name.
@@ -106,9 +121,16 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ),
   });
 
-  const stores = openSqliteStores({ path: config.store.path });
   const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })], logger });
-  const tools = createToolRegistry([...builtinTools, ...(options.tools ?? [])]);
+  // http_fetch goes through the guard built from `security.net`; an agent gets it only when its spec lists it.
+  const httpFetch = createHttpFetchTool({ guard: createNetGuard({ config: config.security.net }) });
+  const tools = createToolRegistry([
+    ...builtinTools,
+    httpFetch,
+    // Off by default: only an enabled config adds it, and then only agents listing it get it.
+    ...(config.tools.shell.enabled ? [createShellTool({ config: config.tools.shell, logger })] : []),
+    ...(options.tools ?? []),
+  ]);
   const engine = createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
   const routerConfig = (c: AgentdConfig) =>
     options.maxRetries === undefined
@@ -223,10 +245,22 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     defaultTenant: config.memory.tenant,
   });
   if (options.resume) await tasks.resumeInterrupted({ watch: true });
+  const keys = createApiKeyService({
+    store: stores.apiKeys,
+    audit: stores.audit,
+    clock,
+    flushIntervalMs: config.security.auth.lastUsedFlushSeconds * 1000,
+  });
 
   return {
     tasks,
-    reviews: createReviewService({ reviews: stores.reviews, runner, audit: stores.audit, clock }),
+    reviews: createReviewService({
+      reviews: stores.reviews,
+      runner,
+      audit: stores.audit,
+      clock,
+      tenantOf: (taskId) => tasks.tenantOf(taskId),
+    }),
     models: {
       defaultModel,
       notice: models.onlySimulated ? SIMULATED_NOTICE : undefined,
@@ -240,8 +274,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       clock,
       defaultTenant: config.memory.tenant,
     }),
-    audit: createAuditLog(stores.audit),
+    audit: createAuditLog(stores.audit, clock),
+    keys,
     settings: {
+      auth: config.security.auth,
       config: maskConfig(config),
       server: config.server,
       validateOutputs: config.operations.validateOutputs,
@@ -262,6 +298,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       // keeps its mark and is embedded after the next start).
       await memoryService.close();
       await router.flush();
+      await keys.flush();
       await tracer.shutdown();
       await stores.close();
     },

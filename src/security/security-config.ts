@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AuthConfigSchema } from './auth/auth-config.js';
+import { NetConfigSchema } from './ssrf/net-config.js';
 
 /** What happens to personal data (emails, card numbers, keys… see PII_KINDS) on its way into memory. */
 export const MemoryPiiPolicySchema = z.enum(['mask', 'drop', 'keep']);
@@ -15,6 +17,9 @@ export const SecurityConfigSchema = z.strictObject({
       memory: MemoryPiiPolicySchema.default('mask'),
     })
     .prefault({}),
+  auth: AuthConfigSchema.prefault({}),
+  /** Outbound requests for users and models (the `http_fetch` tool): see docs/security/net.md. */
+  net: NetConfigSchema.prefault({}),
 });
 
 /** The `security.pii.memory` policy. */

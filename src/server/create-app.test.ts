@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 interface ErrorBody {
-  error: { code: string; message: string; path?: string };
+  error: { code: string; message: string; path?: string; requestId?: string };
 }
 
 interface Sent<B> {
@@ -320,7 +320,11 @@ describe('bad requests', () => {
     });
     const res = await send<ErrorBody>(app, '/v1/test-only-explodes');
     expect(res.status).toBe(500);
-    expect(res.body.error).toEqual({ code: 'internal.error', message: 'internal error; see the server log' });
+    expect(res.body.error).toEqual({
+      code: 'internal.error',
+      message: 'internal error; see the server log',
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
     expect(res.text).not.toContain('secret detail');
 
     expect(logged).toHaveLength(1);
@@ -329,6 +333,7 @@ describe('bad requests', () => {
       path: '/v1/test-only-explodes',
       code: 'internal.error',
       message: 'secret detail from /srv/agentd/src/x.ts:12:3',
+      requestId: (res.body.error as { requestId?: string }).requestId,
     });
     expect(logged[0]?.fields?.['stack']).toContain('create-app.test.ts');
     // Client errors are the client's business, not the operator's.
@@ -600,6 +605,7 @@ describe('GET /v1/openapi.json', () => {
       '403',
       '413',
       '415',
+      '429',
       '500',
       '503',
     ]);

@@ -35,8 +35,17 @@ export interface TaskStore {
   create(task: TaskRecord): Promise<void>;
   /** The task, or null. */
   get(id: string): Promise<TaskRecord | null>;
-  /** Newest first; `before` is an exclusive createdAt/id cursor (the id of the last row seen). */
-  list(query: { status?: TaskStatus[]; limit: number; before?: string }): Promise<TaskRecord[]>;
+  /**
+   * Newest first; `before` is an exclusive createdAt/id cursor (the id of the last row seen).
+   * `tenant`: only tasks whose input names that tenant, and with `includeUntenanted` also those
+   * whose input names none (they run in the default tenant).
+   */
+  list(query: {
+    status?: TaskStatus[];
+    limit: number;
+    before?: string;
+    tenant?: { name: string; includeUntenanted: boolean };
+  }): Promise<TaskRecord[]>;
   /** Applies the patch; returns the updated task, or null when no such task exists. */
   update(id: string, patch: TaskPatch): Promise<TaskRecord | null>;
   /**

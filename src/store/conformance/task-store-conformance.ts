@@ -114,6 +114,30 @@ export function describeTaskStoreConformance(name: string, open: OpenStore<TaskS
         expect(await listIds({ limit: 10 })).toEqual(['task_3', 'task_2', 'task_1']);
       });
 
+      it('keeps only the tasks of a tenant, with those naming none when asked, and pages within them', async () => {
+        await createAll([
+          taskRecord({ id: 'task_1', createdAt: 1_000, input: { prompt: 'p', tenant: 'acme' } }),
+          taskRecord({ id: 'task_2', createdAt: 2_000, input: { prompt: 'p', tenant: 'globex' } }),
+          taskRecord({ id: 'task_3', createdAt: 3_000, input: { prompt: 'p' } }),
+          taskRecord({
+            id: 'task_4',
+            createdAt: 4_000,
+            status: 'running',
+            input: { prompt: 'p', tenant: 'acme' },
+          }),
+        ]);
+        const acme = { name: 'acme', includeUntenanted: false };
+        expect(await listIds({ limit: 10, tenant: acme })).toEqual(['task_4', 'task_1']);
+        expect(await listIds({ limit: 10, tenant: { name: 'acme', includeUntenanted: true } })).toEqual([
+          'task_4',
+          'task_3',
+          'task_1',
+        ]);
+        expect(await listIds({ limit: 10, tenant: { name: 'acm', includeUntenanted: false } })).toEqual([]);
+        expect(await listIds({ limit: 1, tenant: acme, before: 'task_4' })).toEqual(['task_1']);
+        expect(await listIds({ limit: 10, tenant: acme, status: ['running'] })).toEqual(['task_4']);
+      });
+
       it('returns an empty list when there are no tasks', async () => {
         expect(await store.list({ limit: 10 })).toEqual([]);
       });

@@ -392,6 +392,43 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 12,
+    name: 'api keys',
+    sql: `
+      -- Only the SHA-256 of a key is kept; a request finds its key by that hash. A name is unique
+      -- among the keys still in force, so a revoked key's name can be given to its replacement.
+      CREATE TABLE api_keys (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        prefix       TEXT NOT NULL,
+        hash         TEXT NOT NULL UNIQUE,
+        role         TEXT NOT NULL,
+        tenant       TEXT,
+        created_at   INTEGER NOT NULL,
+        created_by   TEXT NOT NULL,
+        expires_at   INTEGER,
+        revoked_at   INTEGER,
+        last_used_at INTEGER
+      );
+      CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
+    `,
+  },
+  {
+    version: 13,
+    name: 'create secrets',
+    // Values are AES-256-GCM ciphertexts; the key never touches the database (see docs/security/vault.md).
+    sql: `
+      CREATE TABLE secrets (
+        name       TEXT PRIMARY KEY,
+        ciphertext BLOB NOT NULL,
+        nonce      BLOB NOT NULL,
+        key_id     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 14,
     name: 'cost ledger: pending rows before dispatch, usage over the requested output cap',
     sql: `
       -- A row is written before its call is dispatched (pending, at the call's estimate) and settled

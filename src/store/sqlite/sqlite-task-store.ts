@@ -62,6 +62,18 @@ export class SqliteTaskStore implements TaskStore {
     [{ statuses: string; before: string | null; limit: number }],
     TaskRow
   >;
+  readonly #listByTenant: Database.Statement<
+    [
+      {
+        statuses: string | null;
+        tenant: string;
+        untenanted: string | null;
+        before: string | null;
+        limit: number;
+      },
+    ],
+    TaskRow
+  >;
   readonly #patch: Database.Statement<[PatchParams]>;
   readonly #update: (id: string, patch: TaskPatch) => Promise<TaskRecord | null>;
   readonly #appendEvent: (taskId: string, event: Omit<TaskEvent, 'seq'>) => Promise<number>;
@@ -89,6 +101,15 @@ export class SqliteTaskStore implements TaskStore {
     this.#listByStatus = db.prepare(`
       SELECT * FROM tasks
       WHERE status IN (SELECT value FROM json_each(@statuses)) AND ${before}
+      ORDER BY created_at DESC, id DESC
+      LIMIT @limit
+    `);
+    // Tenant-bound callers only: a task's tenant lives in its input (absent: the default tenant,
+    // which `untenanted` names when the caller's tenant is that default). No index: a scan.
+    this.#listByTenant = db.prepare(`
+      SELECT * FROM tasks
+      WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+        AND COALESCE(json_extract(input, '$.tenant'), @untenanted) = @tenant AND ${before}
       ORDER BY created_at DESC, id DESC
       LIMIT @limit
     `);
@@ -179,8 +200,24 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   /** Newest first; `before` is the id of the last row seen (exclusive). */
-  async list(query: { status?: TaskStatus[]; limit: number; before?: string }): Promise<TaskRecord[]> {
+  async list(query: {
+    status?: TaskStatus[];
+    limit: number;
+    before?: string;
+    tenant?: { name: string; includeUntenanted: boolean };
+  }): Promise<TaskRecord[]> {
     const before = query.before ?? null;
+    if (query.tenant) {
+      return this.#listByTenant
+        .all({
+          statuses: query.status === undefined ? null : JSON.stringify(query.status),
+          tenant: query.tenant.name,
+          untenanted: query.tenant.includeUntenanted ? query.tenant.name : null,
+          before,
+          limit: query.limit,
+        })
+        .map(toTaskRecord);
+    }
     const rows =
       query.status === undefined
         ? this.#list.all({ before, limit: query.limit })
