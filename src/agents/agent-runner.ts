@@ -48,6 +48,11 @@ export interface AgentContext {
   /** Streaming deadlines of a model call that sets none of its own (catalog `timeouts`), ms. */
   firstTokenTimeoutMs: number;
   stallTimeoutMs: number;
+  /**
+   * What a resumed task does with a call of a non-idempotent tool that was cut off mid-run
+   * (`tools.onInterrupted`; default `review`).
+   */
+  onInterruptedTool?: 'review' | 'fail' | undefined;
   /** The task's working memory, for the `notes` tool (when memory is on). */
   notes?: TaskNotes | undefined;
 }

@@ -7,12 +7,12 @@ import type {
 import { z } from 'zod';
 import { reservationNeedsExactInput } from '../budget/index.js';
 import { AgentdError, stopsAgent, toAgentdError } from '../core/errors.js';
-import type { ErrorCode } from '../core/errors.js';
 import './agent-error-codes.js';
 import '../models/model-error-codes.js';
 import '../tools/tool-error-codes.js';
 import type { Json } from '../core/json.js';
 import type { ResolvedModel } from '../models/index.js';
+import { isIdempotentCall } from '../tools/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle } from '../trace/index.js';
@@ -20,6 +20,8 @@ import type { RouteRequest } from '../router/index.js';
 import type { AgentContext, AgentInput, AgentResult, AgentRouting, AgentRunner } from './agent-runner.js';
 import type { AgentSpec } from './agent-spec.js';
 import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
+import { interruptedToolCall } from './interrupted-tool-call.js';
+import type { ToolStepOutput } from './interrupted-tool-call.js';
 import { interrupted } from './model-failure.js';
 import { meterModel } from './metered-model.js';
 import { promptTokens } from './prompt-tokens.js';
@@ -49,7 +51,6 @@ interface ModelStepOutput {
 }
 
 /** What a tool step journals: the result fed back to the model, or the error it is told about. */
-type ToolStepOutput = { ok: true; output: Json } | { ok: false; error: { code: ErrorCode; message: string } };
 
 /**
  * agentd's own agent loop: call the model, run the tools it asks for, feed the results back,
@@ -531,6 +532,10 @@ async function toolStep(
     }
   }
   const name = `tool:${agent.name}:${call.toolName}`;
+  const once =
+    definition && !isIdempotentCall(definition, call.input)
+      ? interruptedToolCall(agent, ctx, call)
+      : undefined;
   return ctx.durable.step<ToolStepOutput>(
     name,
     async ({ key, signal }) => {
@@ -572,6 +577,7 @@ async function toolStep(
           ...(error ? { error } : {}),
         }),
     },
+    { atMostOnce: once },
   );
 }
 

@@ -114,6 +114,7 @@ const CLI_COMMANDS: Readonly<Record<string, string[] | { none: string }>> = {
   'tasks.list': ['tasks', 'list'],
   'tasks.get': ['tasks', 'show'],
   'tasks.cancel': ['tasks', 'cancel'],
+  'tasks.resume': ['tasks', 'resume'],
   'tasks.spans': ['tasks', 'show'],
   'tasks.events': ['run'],
   'reviews.list': ['reviews', 'list'],

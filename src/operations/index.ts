@@ -22,6 +22,7 @@ import { listTopologies } from './list-topologies.js';
 import { memoryStats } from './memory-stats.js';
 import { reembedMemory } from './reembed-memory.js';
 import { revokeKey } from './revoke-key.js';
+import { resumeTask } from './resume-task.js';
 import { routerStats } from './router-stats.js';
 import { searchMemory } from './search-memory.js';
 import { taskEvents } from './task-events.js';
@@ -64,6 +65,7 @@ export {
   memoryStats,
   reembedMemory,
   revokeKey,
+  resumeTask,
   routerStats,
   searchMemory,
   taskEvents,
@@ -77,6 +79,7 @@ export const operations: readonly Operation[] = [
   listTasks,
   getTask,
   cancelTask,
+  resumeTask,
   taskSpans,
   listReviews,
   answerReview,

@@ -19,6 +19,7 @@ const EXPECTED: Readonly<Record<string, readonly Role[]>> = {
   'tasks.list': ['admin', 'operator', 'viewer'],
   'tasks.get': ['admin', 'operator', 'viewer'],
   'tasks.cancel': ['admin', 'operator'],
+  'tasks.resume': ['admin', 'operator'],
   'tasks.spans': ['admin', 'operator', 'viewer'],
   'tasks.events': ['admin', 'operator', 'viewer'],
   'reviews.list': ['admin', 'operator', 'viewer'],

@@ -30,6 +30,6 @@ export type { TaskMemory, TaskMemoryContext, TaskMemoryDependencies } from './ta
 export { createTaskPlanner } from './task-plan.js';
 export type { TaskPlan, TaskPlanner, TaskPlannerDependencies } from './task-plan.js';
 export { createTaskService } from './task-service.js';
-export type { TaskService } from './task-service.js';
+export type { InterruptedTaskView, TaskService } from './task-service.js';
 export { createTeamWorkflow } from './team-workflow.js';
 export type { TeamWorkflowDependencies } from './team-workflow.js';

@@ -47,6 +47,22 @@ export interface TaskService {
    * such tasks on every heartbeat. Returns the ids resumed now.
    */
   resumeInterrupted(options?: { watch?: boolean }): Promise<string[]>;
+  /** Tasks whose process is gone, newest first, with why this runtime leaves one alone (another config). */
+  listInterrupted(): Promise<InterruptedTaskView[]>;
+  /**
+   * Resumes one interrupted task in this runtime and returns its current view (it runs on; `wait`
+   * for the end). Throws `task.not_found`, `task.not_interrupted`, or `task.config_mismatch` when
+   * another config started it (unless `force`).
+   */
+  resume(id: string, options?: { force?: boolean }, actor?: Actor): Promise<TaskResult>;
+}
+
+/** An interrupted task as listed: its view, and why this runtime does not adopt it (or null). */
+export interface InterruptedTaskView {
+  task: TaskResult;
+  notAdopted: string | null;
+  /** The config file it was started with (null: none, or not recorded). */
+  configPath: string | null;
 }
 
 /** Creates the task service over the runner and the planner its workflow takes plans from. */
@@ -145,6 +161,28 @@ export function createTaskService(deps: {
       await get(id);
       await tracer.flush();
       return deps.traces.listByTask(id);
+    },
+    async listInterrupted() {
+      const interrupted = await runner.listInterrupted();
+      return Promise.all(
+        interrupted.map(async ({ task, notAdopted }) => ({
+          task: await get(task.id),
+          notAdopted,
+          configPath: task.origin?.configPath ?? null,
+        })),
+      );
+    },
+    async resume(id, options = {}, actor) {
+      const before = await get(id);
+      await runner.resume(id, options);
+      await recordChange(deps, {
+        actor,
+        action: 'task.resume',
+        target: id,
+        tenant: null,
+        details: { from: before.status, force: options.force === true },
+      });
+      return get(id);
     },
     async resumeInterrupted({ watch = false } = {}) {
       const ids = await runner.resumeInterrupted();

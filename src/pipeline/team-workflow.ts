@@ -98,6 +98,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       modelTimeoutMs: config.agents.modelTimeoutMs,
       firstTokenTimeoutMs: config.agents.firstTokenTimeoutMs,
       stallTimeoutMs: config.agents.stallTimeoutMs,
+      onInterruptedTool: config.tools.onInterrupted,
     };
     const { memory } = deps;
     const taskMemory = memory

@@ -1,5 +1,5 @@
 import type { AgentdConfig } from '../config/index.js';
-import { loadConfigFromSystem, maskConfig } from '../config/index.js';
+import { configFingerprint, configPathOf, loadConfigFromSystem, maskConfig } from '../config/index.js';
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
@@ -192,6 +192,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     maxTaskSteps: config.executor.maxTaskSteps,
     maxRunningTasks: config.executor.maxRunningTasks,
     maxQueuedTasks: config.executor.maxQueuedTasks,
+    // Tasks record the config they ran with; a process with another config leaves them alone.
+    origin: { configFingerprint: configFingerprint(config), configPath: configPathOf(config) },
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     workflow: createTeamWorkflow({
       config,

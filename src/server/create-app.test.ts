@@ -292,6 +292,7 @@ describe('bad requests', () => {
     for (const [method, path] of [
       ['GET', '/v1/tasks/task_missing'],
       ['POST', '/v1/tasks/task_missing/cancel'],
+      ['POST', '/v1/tasks/task_missing/resume'],
       ['GET', '/v1/tasks/task_missing/spans'],
     ] as const) {
       const res = await send<ErrorBody>(app, path, { method });
@@ -407,6 +408,20 @@ describe('GET /v1/tasks', () => {
       '/v1/tasks?status=failed&status=succeeded&limit=10',
     );
     expect(both.body.tasks).toHaveLength(4);
+  });
+});
+
+describe('POST /v1/tasks/:id/resume', () => {
+  it('refuses a task that is not interrupted with a 409 saying what it is', async () => {
+    const { app } = await appWith([{ text: 'done' }]);
+    const created = await post(app, '/v1/tasks?wait=true', { prompt: 'quick' });
+    expect(created.body.status).toBe('succeeded');
+    const res = await post<ErrorBody>(app, `/v1/tasks/${created.body.id}/resume`, {});
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({
+      code: 'task.not_interrupted',
+      message: expect.stringContaining('has succeeded'),
+    });
   });
 });
 

@@ -4,6 +4,16 @@ import type { TaskEvent } from '../core/events.js';
 /** Where a task is in its life. */
 export type TaskStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
 
+/**
+ * The configuration a task was started with: a fingerprint of the effective config that running it
+ * depends on (a hash; no value of the config is stored) and the config file it came from.
+ */
+export interface TaskOrigin {
+  configFingerprint: string;
+  /** The highest-precedence config file, or null when none was read. */
+  configPath: string | null;
+}
+
 /** A task as stored. `input` is everything needed to run (or resume) it. */
 export interface TaskRecord {
   id: string;
@@ -22,6 +32,8 @@ export interface TaskRecord {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The config it was started with; absent for tasks stored before agentd recorded it. */
+  origin?: TaskOrigin;
 }
 
 /** Fields a caller may change after creation. */

@@ -1,5 +1,6 @@
 export {
   defineTool,
+  isIdempotentCall,
   type AnyTool,
   type TaskNotes,
   type ToolContext,

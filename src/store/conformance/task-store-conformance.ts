@@ -79,6 +79,24 @@ export function describeTaskStoreConformance(name: string, open: OpenStore<TaskS
         expect((await store.get('task_array'))?.input).toEqual([1, 'two', null, { three: [] }]);
       });
 
+      it('keeps the config a task was started with, and reads a task without one back without it', async () => {
+        const task = taskRecord({
+          id: 'task_o',
+          origin: { configFingerprint: 'sha256:abc', configPath: '/projects/a/agentd.yaml' },
+        });
+        await store.create(task);
+        await store.create(
+          taskRecord({ id: 'task_n', origin: { configFingerprint: 'f', configPath: null } }),
+        );
+        await store.create(taskRecord({ id: 'task_legacy' }));
+        expect(await store.get('task_o')).toEqual(task);
+        expect((await store.get('task_n'))?.origin).toEqual({ configFingerprint: 'f', configPath: null });
+        const legacy = await store.get('task_legacy');
+        expect(legacy && 'origin' in legacy).toBe(false);
+        await store.transition('task_o', ['queued'], 'running');
+        expect((await store.get('task_o'))?.origin).toEqual(task.origin);
+      });
+
       it('returns null for an unknown id', async () => {
         expect(await store.get('task_missing')).toBeNull();
       });

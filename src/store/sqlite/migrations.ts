@@ -429,6 +429,25 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 14,
+    name: 'task origin and step start marks',
+    sql: `
+      -- The configuration a task was started with (a hash of its effective config, never a value of
+      -- it, and the path of its config file): only a process with the same config resumes it.
+      ALTER TABLE tasks ADD COLUMN config_fingerprint TEXT;
+      ALTER TABLE tasks ADD COLUMN config_path TEXT;
+      -- A step that must not silently run twice (a tool with side effects) is marked here before it
+      -- runs; a mark with no row in steps means a run was cut off mid-step.
+      CREATE TABLE step_starts (
+        task_id    TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        PRIMARY KEY (task_id, key)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 15,
     name: 'cost ledger: pending rows before dispatch, usage over the requested output cap',
     sql: `
       -- A row is written before its call is dispatched (pending, at the call's estimate) and settled

@@ -23,6 +23,8 @@ interface TaskRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  config_fingerprint: string | null;
+  config_path: string | null;
 }
 
 interface EventRow {
@@ -85,8 +87,8 @@ export class SqliteTaskStore implements TaskStore {
   constructor(db: Database.Database) {
     this.#group = groupCommitOf(db);
     this.#insert = db.prepare(`
-      INSERT INTO tasks (id, status, prompt, input, output, error, result, simulated, owner, heartbeat_at, created_at, started_at, finished_at)
-      VALUES (@id, @status, @prompt, @input, @output, @error, @result, @simulated, @owner, @heartbeat_at, @created_at, @started_at, @finished_at)
+      INSERT INTO tasks (id, status, prompt, input, output, error, result, simulated, owner, heartbeat_at, created_at, started_at, finished_at, config_fingerprint, config_path)
+      VALUES (@id, @status, @prompt, @input, @output, @error, @result, @simulated, @owner, @heartbeat_at, @created_at, @started_at, @finished_at, @config_fingerprint, @config_path)
     `);
     this.#get = db.prepare('SELECT * FROM tasks WHERE id = ?');
     // `before` names a row; comparing the (created_at, id) pair makes ties on created_at page
@@ -185,6 +187,8 @@ export class SqliteTaskStore implements TaskStore {
           created_at: task.createdAt,
           started_at: task.startedAt,
           finished_at: task.finishedAt,
+          config_fingerprint: task.origin?.configFingerprint ?? null,
+          config_path: task.origin?.configPath ?? null,
         }),
       );
     } catch (error) {
@@ -308,5 +312,9 @@ function toTaskRecord(row: TaskRow): TaskRecord {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    // Absent rather than null, so a task stored without one reads back exactly as it was given.
+    ...(row.config_fingerprint !== null
+      ? { origin: { configFingerprint: row.config_fingerprint, configPath: row.config_path } }
+      : {}),
   };
 }

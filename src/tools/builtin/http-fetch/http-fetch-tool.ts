@@ -74,6 +74,8 @@ export function createHttpFetchTool(options: {
       `text; JSON, XML and other text as is). Only public addresses on ports ${guard.config.ports.join(', ')}; ` +
       `answers over ${guard.config.maxBytes} bytes are cut off (truncated: true). Binary content is refused.`,
     input: InputSchema,
+    // A GET reads; a POST may change something on the other side, so a crash mid-call is not re-sent blindly.
+    idempotent: (input) => input.method !== 'POST',
     async execute(input, context) {
       if (input.body !== undefined && input.method !== 'POST') {
         throw new AgentdError({
