@@ -1,3 +1,4 @@
+import { reservationNeedsExactInput } from '../budget/index.js';
 import type { MeteredCall } from '../budget/index.js';
 import { observeModelCalls } from '../models/index.js';
 import type { LanguageModel, ModelInfo } from '../models/index.js';
@@ -81,4 +82,43 @@ export function meterModel(
     },
   });
   return { model: observed, usage: () => ({ ...usage, ...cost }) };
+}
+
+/**
+ * Reserves a call's estimate before dispatch (and commits its pending ledger row), waiting while
+ * siblings' calls hold the budget; settled to the measured cost when the call ends. The prompt is
+ * counted exactly only when the budget's check depends on it (ADR 0032); the output is what the
+ * model has needed for this kind of call once it has been seen (ADR 0043). `waitedMs` is the time
+ * this took, which is not the model's latency.
+ */
+export async function reserveCall(
+  agent: AgentSpec,
+  ctx: AgentContext,
+  call: {
+    info: ModelInfo;
+    kind: string;
+    inputTokens: number;
+    exactInputTokens(): Promise<number>;
+    maxOutputTokens: number;
+    signal: AbortSignal;
+  },
+): Promise<{ reservation: MeteredCall; waitedMs: number }> {
+  const { info } = call;
+  const started = ctx.clock.now();
+  const reservation = await ctx.costMeter.reserve({
+    budget: ctx.budget,
+    agent: agent.name,
+    info,
+    inputTokens: reservationNeedsExactInput(ctx.budget, info)
+      ? await call.exactInputTokens()
+      : call.inputTokens,
+    maxOutputTokens: call.maxOutputTokens,
+    ...(ctx.reserveOutput === 'cap'
+      ? {}
+      : {
+          expectedOutputTokens: () => ctx.router.expectedOutputTokens({ modelId: info.id, kind: call.kind }),
+        }),
+    signal: call.signal,
+  });
+  return { reservation, waitedMs: ctx.clock.now() - started };
 }

@@ -5,7 +5,6 @@ import type {
   LanguageModelV3Prompt,
 } from '@ai-sdk/provider';
 import { z } from 'zod';
-import { reservationNeedsExactInput } from '../budget/index.js';
 import { AgentdError, stopsAgent, toAgentdError } from '../core/errors.js';
 import './agent-error-codes.js';
 import '../models/model-error-codes.js';
@@ -23,7 +22,7 @@ import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
 import { interruptedToolCall } from './interrupted-tool-call.js';
 import type { ToolStepOutput } from './interrupted-tool-call.js';
 import { interrupted } from './model-failure.js';
-import { meterModel } from './metered-model.js';
+import { meterModel, reserveCall } from './metered-model.js';
 import { promptTokens } from './prompt-tokens.js';
 import { parseToolInput, toToolSet } from './tool-set.js';
 import { createStreamWatchdog } from './stream-watchdog.js';
@@ -361,27 +360,7 @@ async function modelAttempt(
     ? ctx.callPolicy.prepare({ agent, model: call.routed, prompt: call.prompt })
     : { model: call.routed, prompt: call.prompt };
   const { info } = prepared.model;
-  // Reserve the worst case before dispatch; settled to the measured cost when the call ends. The
-  // prompt is counted exactly only when the budget's check depends on it (ADR 0032); the output,
-  // by what the model has needed for this kind of call once it has been seen (ADR 0043).
-  const waitStarted = ctx.clock.now();
-  const reservation = await ctx.costMeter.reserve({
-    budget: ctx.budget,
-    agent: agent.name,
-    info,
-    inputTokens: reservationNeedsExactInput(ctx.budget, info)
-      ? await call.exactInputTokens()
-      : call.inputTokens,
-    maxOutputTokens,
-    ...(ctx.reserveOutput === 'cap'
-      ? {}
-      : {
-          expectedOutputTokens: () => ctx.router.expectedOutputTokens({ modelId: info.id, kind: call.kind }),
-        }),
-    signal,
-  });
-  // Waiting for the budget (siblings' calls in flight) is not the model's latency.
-  const waitedMs = ctx.clock.now() - waitStarted;
+  const { reservation, waitedMs } = await reserveCall(agent, ctx, { ...call, info });
   // The call's deadlines: the whole answer, and sooner for a hung provider (no first token, a stall).
   const watchdog = createStreamWatchdog({
     modelId: info.id,
