@@ -239,6 +239,9 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     // Every model call in flight listens on the task's signal (and stops listening when it ends):
     // a task with many parallel agents has more than Node's default of 10 at once, without a leak.
     setMaxListeners(0, controller.signal);
+    // Calls left pending by a process that died mid-call may have been billed: they stay in the
+    // ledger (and in the totals the budget starts from) at their estimate, marked interrupted.
+    await ledger.markInterrupted(task.id);
     const totals = await ledger.totals({ taskId: task.id });
     let finish!: () => void;
     const state: RunState = {
