@@ -4,6 +4,8 @@ import { cancelTask } from './cancel-task.js';
 import { checkConfig } from './check-config.js';
 import { createKey } from './create-key.js';
 import { checkUrl } from './check-url.js';
+import { approveMcpTool } from './approve-mcp-tool.js';
+import { listMcpTools } from './list-mcp-tools.js';
 import { createTask } from './create-task.js';
 import type { Operation, StreamOperation } from './define-operation.js';
 import { editMemory } from './edit-memory.js';
@@ -48,6 +50,8 @@ export {
   checkConfig,
   createKey,
   checkUrl,
+  approveMcpTool,
+  listMcpTools,
   createTask,
   editMemory,
   explainRoute,
@@ -102,6 +106,8 @@ export const operations: readonly Operation[] = [
   listKeys,
   revokeKey,
   checkUrl,
+  listMcpTools,
+  approveMcpTool,
 ];
 
 /** Every streaming operation. */

@@ -446,6 +446,22 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 15,
+    name: 'mcp tool pins',
+    sql: `
+      -- The approved definition of each MCP server's tool (a hash of its name, description and input
+      -- schema): a server that later changes a definition gets that tool disabled until re-approved.
+      CREATE TABLE mcp_tool_pins (
+        server      TEXT NOT NULL,
+        tool        TEXT NOT NULL,
+        hash        TEXT NOT NULL,
+        approved_at INTEGER NOT NULL,
+        approved_by TEXT NOT NULL,
+        PRIMARY KEY (server, tool)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */
