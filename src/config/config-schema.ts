@@ -12,7 +12,7 @@ import { SecurityConfigSchema } from '../security/security-config.js';
 import { ServerConfigSchema } from '../server/server-config.js';
 import { StoreConfigSchema } from '../store/store-config.js';
 import { ToolsConfigSchema } from '../tools/tools-config.js';
-import { McpConfigSchema } from '../tools/mcp-client/mcp-config.js';
+import { McpConfigSchema } from '../tools/mcp-client-config.js';
 import type { SecretRef } from './secret-refs.js';
 
 /** The config file's schema, composed from each domain's section schema. */

@@ -12,7 +12,7 @@ import { ConfigFileSchema } from './config-schema.js';
 import type { AgentdConfig, ConfigFile } from './config-schema.js';
 import { KNOWN_PROVIDERS, LOCAL_SERVER_URLS } from './known-providers.js';
 import { isVaultRef, vaultRef } from './secret-refs.js';
-import { mcpEnvReferences } from '../tools/mcp-client/mcp-config.js';
+import { mcpEnvReferences } from '../tools/mcp-client-config.js';
 import type { SecretRef } from './secret-refs.js';
 
 /** A config file's path and text. */

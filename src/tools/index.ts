@@ -21,7 +21,7 @@ export {
   mcpEnvReferences,
   type McpConfig,
   type McpServerConfig,
-} from './mcp-client/mcp-config.js';
+} from './mcp-client-config.js';
 export { toolDefinitionHash } from './mcp-client/tool-definition-hash.js';
 export {
   builtinTools,

@@ -9,12 +9,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFixtureMcpServer, FIXTURE_SERVER_PATH } from '../../testing/mcp-fixture-server.js';
 import { createTestRuntime } from '../../testing/test-runtime.js';
 import type { FakeTurn } from '../../testing/fake-language-model.js';
+import type { Json } from '../../core/json.js';
 import type { TestRuntime } from '../../testing/test-runtime.js';
 import { until } from '../../testing/until.js';
 import { silentLogger } from '../../core/logger.js';
 import { createNetGuard } from '../../security/index.js';
 import type { McpToolPin } from '../../store/mcp-pin-store.js';
-import { McpConfigSchema } from './mcp-config.js';
+import { McpConfigSchema } from '../mcp-client-config.js';
 import { createMcpToolSource } from './mcp-tool-source.js';
 
 let t: TestRuntime | undefined;
@@ -34,7 +35,7 @@ function stdioServer(env: Record<string, string> = {}): Record<string, unknown> 
 /** A model that calls `tool` with `input` once, then answers with what the tool returned. */
 function callsTool(
   tool: string,
-  input: Record<string, unknown>,
+  input: { [key: string]: Json },
 ): (call: { index: number; promptText: string }) => FakeTurn {
   return (call) =>
     call.promptText.includes('"type":"tool-call"') || call.index % 2 === 1

@@ -7,7 +7,7 @@ import { AgentdError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { NetGuard } from '../../security/index.js';
 import { guardedMcpFetch } from './guarded-mcp-fetch.js';
-import type { McpServerConfig } from './mcp-config.js';
+import type { McpServerConfig } from '../mcp-client-config.js';
 import './mcp-error-codes.js';
 
 /** Bytes of a stdio server's stderr kept for the error that says why it did not start. */

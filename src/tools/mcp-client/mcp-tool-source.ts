@@ -8,7 +8,7 @@ import type { NetGuard } from '../../security/index.js';
 import type { McpPinStore, McpToolPin } from '../../store/mcp-pin-store.js';
 import type { AnyTool } from '../define-tool.js';
 import type { ToolSource } from '../tool-registry.js';
-import type { McpConfig } from './mcp-config.js';
+import type { McpConfig } from '../mcp-client-config.js';
 import './mcp-error-codes.js';
 import { McpServerConnection } from './mcp-server-connection.js';
 import type { ResolveValue } from './mcp-server-connection.js';
