@@ -6,6 +6,26 @@ import { z } from 'zod';
  */
 const ValueSchema = z.string().max(8192);
 
+const REFERENCE = /^(env:[A-Za-z_][A-Za-z0-9_]*|secret:[A-Za-z_][A-Za-z0-9_]{0,127})$/;
+// Names that carry credentials by convention: their values must be references, so a config file
+// never holds a secret and printing the config never shows one (as for providers' headers).
+const SENSITIVE_NAME = /auth|key|token|secret|password|cookie|session|credential/i;
+
+/** A map of names to values whose credential-looking entries must be `env:`/`secret:` references. */
+function referencedValues(name: z.ZodString) {
+  return z.record(name, ValueSchema).superRefine((values, ctx) => {
+    for (const [key, value] of Object.entries(values)) {
+      if (SENSITIVE_NAME.test(key) && !REFERENCE.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'must be a reference like env:VAR or secret:NAME, not a literal secret',
+        });
+      }
+    }
+  });
+}
+
 /** Names usable in tool names (`mcp_<server>_<tool>`): no `_`, so the server part is unambiguous. */
 export const MCP_SERVER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
@@ -26,7 +46,7 @@ const StdioServerSchema = z.strictObject({
    * Environment of the server besides a minimal safe set (PATH, HOME, USER, …): agentd's own
    * environment, API keys included, is not inherited. Values may be `env:VAR` or `secret:NAME`.
    */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), ValueSchema).default({}),
+  env: referencedValues(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default({}),
   /** Working directory of the server (default: agentd's). */
   cwd: z.string().min(1).optional(),
   ...CommonSchema,
@@ -34,9 +54,13 @@ const StdioServerSchema = z.strictObject({
 
 /** An MCP server reached over Streamable HTTP, through the outbound-request guard (`security.net`). */
 const HttpServerSchema = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .refine((url) => !URL.canParse(url) || (new URL(url).username === '' && new URL(url).password === ''), {
+      message: 'must not contain a username or password; use headers with env:VAR or secret:NAME references',
+    }),
   /** Request headers; values may be `env:VAR` or `secret:NAME` (e.g. `Authorization: secret:GH_TOKEN`). */
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), ValueSchema).default({}),
+  headers: referencedValues(z.string().regex(/^[A-Za-z0-9-]+$/)).default({}),
   ...CommonSchema,
 });
 

@@ -64,6 +64,15 @@ export function createToolRegistry(tools: AnyTool[], options: { sources?: ToolSo
     });
   };
 
+  const select = (names: string[]): AnyTool[] => {
+    const served = names.filter((name) => sourceOf(name) !== undefined);
+    for (const name of served) sourceOf(name)?.check(name);
+    const unique = [...new Set(names.filter((name) => sourceOf(name) === undefined))];
+    const unknown = unique.filter((name) => !byName.has(name));
+    if (unknown.length > 0) throw notFound(unknown);
+    return unique.map((name) => byName.get(name) as AnyTool);
+  };
+
   return {
     get(name) {
       const tool = byName.get(name);
@@ -76,17 +85,9 @@ export function createToolRegistry(tools: AnyTool[], options: { sources?: ToolSo
     list() {
       return [...byName.values()];
     },
-    select(names) {
-      const served = names.filter((name) => sourceOf(name) !== undefined);
-      for (const name of served) sourceOf(name)?.check(name);
-      const unique = [...new Set(names.filter((name) => sourceOf(name) === undefined))];
-      const unknown = unique.filter((name) => !byName.has(name));
-      if (unknown.length > 0) throw notFound(unknown);
-      return unique.map((name) => byName.get(name) as AnyTool);
-    },
+    select,
     async resolve(names) {
-      const own = this.select(names);
-      const resolved = [...own];
+      const resolved = select(names);
       for (const source of sources) {
         const mine = [...new Set(names.filter((name) => sourceOf(name) === source))];
         if (mine.length > 0) resolved.push(...(await source.resolve(mine)));
