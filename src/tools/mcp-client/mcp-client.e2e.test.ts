@@ -1,7 +1,10 @@
 // agentd's agents use the tools of real MCP servers built with the official SDK: one started as a
 // child process (stdio, src/testing/mcp-fixture-server.ts) and one served over Streamable HTTP on
 // 127.0.0.1 through the outbound-request guard. The scripted fake model calls the tools.
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -55,6 +58,7 @@ describe('MCP client over stdio', () => {
     expect(t.model.calls[0]?.options.tools?.map((tool) => tool.name)).toEqual([
       'mcp_fixture_echo',
       'mcp_fixture_add',
+      'mcp_fixture_wait',
     ]);
     // The model reads the server's own schema.
     expect(JSON.stringify(t.model.calls[0]?.options.tools?.[0])).toContain('"text"');
@@ -80,6 +84,26 @@ describe('MCP client over stdio', () => {
     expect(second).toMatchObject({ status: 'succeeded', toolCalls: 1 });
     expect(t.model.calls[3]?.promptText).toContain('echo: hello');
     expect(await t.runtime.mcpTools.connection('fixture').pid()).not.toBe(pid);
+  });
+
+  it("ends a call that outlives the task's wall time, and the server sees it cancelled", async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'agentd-mcp-')), 'cancelled');
+    t = await createTestRuntime({
+      config: { mcp: { servers: { fixture: stdioServer({ FIXTURE_CANCEL_FILE: marker }) } } },
+      script: callsTool('mcp_fixture_wait', {}),
+    });
+    // Started before the task, so its wall time goes to the call, not to starting node.
+    await t.runtime.mcpTools.status('fixture');
+    const result = await t.runtime.tasks.run({
+      prompt: 'wait',
+      agent: { name: 'w', tools: ['mcp:fixture/wait'] },
+      budget: { wallTimeMs: 1_000 },
+    });
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('budget.exceeded');
+    expect(result.error?.message).toContain('(wallTimeMs)');
+    // The SDK sent notifications/cancelled: the server's handler saw its signal abort.
+    await until(() => existsSync(marker), { message: 'the server saw the call cancelled' });
   });
 
   it('fails the task, not the process, with the stderr of a server that does not start', async () => {
@@ -109,14 +133,17 @@ describe('MCP client over stdio', () => {
 
 describe('MCP client over Streamable HTTP', () => {
   /** Serves the fixture (a fresh server per request: stateless), requiring a bearer token. */
-  async function serveFixture(describeEcho: () => string): Promise<string> {
+  async function serveFixture(describeEcho: () => string, onWaitCancelled?: () => void): Promise<string> {
     http = createServer((req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
         if (req.headers.authorization !== 'Bearer s3cret') {
           res.writeHead(401).end();
           return;
         }
-        const server = createFixtureMcpServer({ describeEcho: describeEcho() });
+        const server = createFixtureMcpServer({
+          describeEcho: describeEcho(),
+          ...(onWaitCancelled ? { onWaitCancelled } : {}),
+        });
         const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
         res.on('close', () => {
           void transport.close();
@@ -195,7 +222,7 @@ describe('MCP client over Streamable HTTP', () => {
     const pins = new Map<string, McpToolPin>();
     const source = createMcpToolSource({
       config: McpConfigSchema.parse({
-        servers: { web: { url, headers: { Authorization: 'Bearer s3cret' }, requireApproval: ['add'] } },
+        servers: { web: { url, headers: { Authorization: 'secret:AUTH' }, requireApproval: ['add'] } },
       }),
       pins: {
         get: async (server, tool) => pins.get(`${server}/${tool}`),
@@ -205,7 +232,7 @@ describe('MCP client over Streamable HTTP', () => {
         list: async () => [...pins.values()],
       },
       guard: createNetGuard({ config: { allow: ['127.0.0.1'], ports: [Number(new URL(url).port)] } }),
-      resolveValue: async (value) => value,
+      resolveValue: async (value) => (value === 'secret:AUTH' ? 'Bearer s3cret' : value),
       clock: { now: () => 1_000 },
       logger: silentLogger,
     });
@@ -214,6 +241,7 @@ describe('MCP client over Streamable HTTP', () => {
       expect(tools.map((tool) => [tool.name, tool.idempotent, tool.requiresApproval])).toEqual([
         ['mcp_web_echo', true, false],
         ['mcp_web_add', false, true],
+        ['mcp_web_wait', false, false],
       ]);
     } finally {
       await source.close();
