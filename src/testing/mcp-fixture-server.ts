@@ -3,9 +3,6 @@
 // stderr and exit before the handshake; `FIXTURE_CANCEL_FILE` is written when a `wait` call is
 // cancelled; `FIXTURE_ECHO_DESCRIPTION` changes echo's description. `createFixtureMcpServer` builds the
 // same server in process (for the Streamable HTTP tests).
-import tsx src/testing/mcp-fixture-server.ts`; `FIXTURE_FAIL=1` makes it write a reason to
-// stderr and exit before the handshake; `FIXTURE_CANCEL_FILE` is written when a `wait` call is cancelled. `createFixtureMcpServer` builds the same server in process
-// (for the Streamable HTTP tests).
 import { realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
