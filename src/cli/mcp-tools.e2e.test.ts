@@ -68,6 +68,6 @@ describe('agentd mcp tools', () => {
     expect(bad.stderr).toContain('expected <server>/<tool>');
     const missing = await cli(['mcp', 'tools', 'approve', 'fixture/nope']);
     expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toContain("MCP server 'fixture' has no tool 'nope' (it lists: echo, add)");
+    expect(missing.stderr).toContain("MCP server 'fixture' has no tool 'nope' (it lists: echo, add, wait)");
   });
 });
