@@ -248,6 +248,35 @@ describe('MCP client over Streamable HTTP', () => {
     }
   });
 
+  it('waits for a human before a call of a tool the config says needs approval', async () => {
+    const url = await serveFixture(() => 'Repeats the text it is given.');
+    const config = httpConfig(url);
+    (config['mcp'] as { servers: { web: Record<string, unknown> } }).servers.web['requireApproval'] = [
+      'echo',
+    ];
+    t = await createTestRuntime({
+      config,
+      env: { FIXTURE_AUTH: 'Bearer s3cret' },
+      script: callsTool('mcp_web_echo', { text: 'hi' }),
+    });
+    const runtime = t.runtime;
+    const submitted = await runtime.tasks.submit({
+      prompt: 'echo',
+      agent: { name: 'w', tools: ['mcp:web'] },
+    });
+    let reviewId: string | undefined;
+    await until(
+      async () => (reviewId = (await runtime.tasks.get(submitted.id)).reviews?.[0]?.id) !== undefined,
+      {
+        message: 'the task waits for a review',
+      },
+    );
+    expect(t.model.calls).toHaveLength(1);
+    await runtime.reviews.answer(reviewId as string, { decision: 'approve', note: null, payload: null });
+    expect(await runtime.tasks.wait(submitted.id)).toMatchObject({ status: 'succeeded', toolCalls: 1 });
+    expect(t.model.calls[1]?.promptText).toContain('echo: hi');
+  });
+
   it('returns the structured result of a tool', async () => {
     const url = await serveFixture(() => 'Repeats the text it is given.');
     t = await createTestRuntime({
