@@ -30,6 +30,16 @@ afterEach(async () => {
   http = undefined;
 });
 
+/** Whether a process with this id runs. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The stdio fixture as an `mcp.servers` entry. */
 function stdioServer(env: Record<string, string> = {}): Record<string, unknown> {
   return { command: process.execPath, args: ['--import', 'tsx', FIXTURE_SERVER_PATH], env };
@@ -71,19 +81,18 @@ describe('MCP client over stdio', () => {
     const pid = await t.runtime.mcpTools.connection('fixture').pid();
     expect(pid).toBeTypeOf('number');
     process.kill(pid as number, 'SIGKILL');
-    await until(async () => {
-      try {
-        process.kill(pid as number, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    await until(() => !alive(pid as number));
     await new Promise((resolve) => setTimeout(resolve, 50));
     const second = await t.runtime.tasks.run({ prompt: 'echo hello', agent });
     expect(second).toMatchObject({ status: 'succeeded', toolCalls: 1 });
     expect(t.model.calls[3]?.promptText).toContain('echo: hello');
-    expect(await t.runtime.mcpTools.connection('fixture').pid()).not.toBe(pid);
+    const restarted = await t.runtime.mcpTools.connection('fixture').pid();
+    expect(restarted).not.toBe(pid);
+
+    // Closing the runtime stops the server.
+    await t.dispose();
+    t = undefined;
+    await until(() => !alive(restarted as number), { message: 'the server stopped with the runtime' });
   });
 
   it("ends a call that outlives the task's wall time, and the server sees it cancelled", async () => {
