@@ -137,6 +137,8 @@ const CLI_COMMANDS: Readonly<Record<string, string[] | { none: string }>> = {
   'keys.list': ['keys', 'list'],
   'keys.revoke': ['keys', 'revoke'],
   'net.check': ['net', 'check'],
+  'mcp.tools.list': ['mcp', 'tools', 'list'],
+  'mcp.tools.approve': ['mcp', 'tools', 'approve'],
 };
 
 describe('the CLI covers the operations', () => {
