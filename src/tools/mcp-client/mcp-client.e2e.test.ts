@@ -183,6 +183,7 @@ describe('MCP client over Streamable HTTP', () => {
     });
     const failed = await t.runtime.tasks.run({ prompt: 'x', agent: { name: 'w', tools: ['mcp:web/echo'] } });
     expect(failed.error).toMatchObject({ code: 'mcp.server_failed' });
+    expect(failed.error?.message).toContain("MCP server 'web' could not be reached");
     expect(failed.error?.message).toMatch(/127\.0\.0\.1|loopback|port/);
   });
 

@@ -133,7 +133,7 @@ export class McpServerConnection {
       throw new AgentdError({
         code: 'mcp.server_failed',
         message:
-          `MCP server '${this.name}' did not start: ${reason}` +
+          `MCP server '${this.name}' ${'command' in this.config ? 'did not start' : 'could not be reached'}: ${reason}` +
           (stderr ? `; its stderr ends with: ${stderr}` : ''),
         details: { server: this.name, ...(stderr ? { stderr } : {}) },
         cause: error,
