@@ -98,8 +98,8 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   config: registerConfig,
   keys: registerKeys,
   net: registerNet,
-  secrets: registerSecrets,
   mcp: (program, cli) => registerMcp(program, cli, VERSION),
+  secrets: registerSecrets,
   doctor: registerDoctor,
   redact: registerRedact,
 };
