@@ -140,7 +140,9 @@ function clientAddress(c: Context): string {
  * usually given a whole /64 and could otherwise guess from 2^64 addresses, each with a full bucket.
  */
 function bucketOf(address: string): string {
-  if (!isIPv6(address) || /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address)) return address;
+  if (!isIPv6(address) || !ipaddr.IPv6.isValid(address) || /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address)) {
+    return address;
+  }
   return `${ipaddr.IPv6.parse(address)
     .parts.slice(0, 4)
     .map((part) => part.toString(16))
