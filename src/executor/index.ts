@@ -10,7 +10,7 @@ export { ExecutorConfigSchema } from './executor-config.js';
 export { createJournalEngine } from './journal-engine.js';
 export { createLoopGuard } from './loop-guard.js';
 export type { LoopGuard, LoopGuardOptions, ObservedAction } from './loop-guard.js';
-export { callRole, SYSTEM_AGENTS } from './task-result.js';
+export { callRole, MEMORY_RECALL_STEP, recallSummary, SYSTEM_AGENTS } from './task-result.js';
 export type { TaskResult } from './task-result.js';
 export { createTaskRunner } from './task-runner.js';
 export type { TaskRunner, TaskRunnerOptions, TaskScope, TaskWorkflow, WaitOptions } from './task-runner.js';

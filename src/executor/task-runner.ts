@@ -22,7 +22,7 @@ import type { DurableContext, DurableEngine } from './durable-context.js';
 import { createRunQueue } from './run-queue.js';
 import { createTaskEventStreams } from './task-event-stream.js';
 import type { FollowOptions } from './task-event-stream.js';
-import { callRole } from './task-result.js';
+import { callRole, recallSummary } from './task-result.js';
 import type { TaskResult } from './task-result.js';
 
 /** What a task's workflow gets from the runner. */
@@ -354,6 +354,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     ]);
     const modelCallsBy = { agents: 0, forge: 0, judges: 0, memory: 0 };
     for (const row of rows) modelCallsBy[callRole(row.agent)]++;
+    const memory = recallSummary(steps);
     const unfinished = task.status === 'failed' || task.status === 'cancelled';
     const partial = unfinished ? await partialResults(id) : [];
     const pending =
@@ -368,6 +369,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       modelCalls: totals.calls,
       modelCallsBy,
       toolCalls: steps.filter((s) => s.name.startsWith('tool:')).length,
+      ...(memory ? { memory } : {}),
       simulated: task.simulated,
       ...(details !== undefined ? { details } : {}),
       ...(partial.length > 0 ? { partial } : {}),
