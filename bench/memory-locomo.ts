@@ -23,6 +23,7 @@ import type { SearchMode } from '../src/memory/index.js';
 import { createUseLiteEmbeddingModel } from '../src/models/providers/use-lite/use-lite-embedding-model.js';
 import type { MemoryRecord } from '../src/store/memory-store.js';
 import { openSqliteStores } from '../src/store/sqlite/open-sqlite-stores.js';
+import { cleanEvidence } from './locomo-evidence.js';
 import { formatMs, intOption, machineLine, option, percentile, printTable, userPath } from './bench-kit.js';
 
 const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,21 +82,21 @@ const ConversationSchema = z.object({ qa: z.array(QuestionSchema) });
 type Mode = (typeof MODES)[number];
 
 /** One turn ready to be stored. */
-export interface Turn {
+interface Turn {
   diaId: string;
   content: string;
   at: number;
 }
 
 /** One question with its evidence cleaned up to dia_ids that exist in the conversation. */
-export interface Question {
+interface Question {
   text: string;
   category: number;
   evidence: string[];
 }
 
 /** A conversation file, parsed. */
-export interface Conversation {
+interface Conversation {
   name: string;
   turns: Turn[];
   questions: Question[];
@@ -357,7 +358,7 @@ export async function run(args: string[]): Promise<void> {
 }
 
 /** Reads and checks one conversation file; its turns dated by their session. */
-export function readConversation(path: string, name: string): Conversation {
+function readConversation(path: string, name: string): Conversation {
   const raw = z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(path, 'utf8')));
   const turns: Turn[] = [];
   const sessions = Object.keys(raw)
@@ -385,29 +386,6 @@ export function readConversation(path: string, name: string): Conversation {
   return { name, turns, questions, evidenceNotes, skipped };
 }
 
-/**
- * The dia_ids of a question's evidence. A few entries in the data are not one plain id
- * ("D8:6; D9:17", "D:11:26", "D", or a turn that does not exist); they are split, repaired or
- * dropped, and each case is noted so the report shows what was changed.
- */
-function cleanEvidence(raw: readonly string[], known: ReadonlySet<string>, notes: string[]): string[] {
-  const out = new Set<string>();
-  for (const entry of raw) {
-    for (const piece of entry.split(/[;,\s]+/).filter((p) => p !== '')) {
-      const match = /^D:?(\d+):(\d+)$/.exec(piece);
-      // Numbers are read as numbers: the data writes one id with a leading zero ('D30:05').
-      const id = match ? `D${Number(match[1])}:${Number(match[2])}` : undefined;
-      if (id === undefined) notes.push(`'${entry}': '${piece}' is not a dia_id, dropped`);
-      else if (!known.has(id)) notes.push(`'${entry}': no turn ${id}, dropped`);
-      else {
-        if (id !== entry) notes.push(`'${entry}' read as ${id}`);
-        out.add(id);
-      }
-    }
-  }
-  return [...out];
-}
-
 /** "1:56 pm on 8 May, 2023" as epoch ms, taken as UTC (the data carries no time zone). */
 function parseSessionDate(text: string, where: string): number {
   const match = /^(\d{1,2}):(\d{2})\s*(am|pm) on (\d{1,2}) ([A-Za-z]+),? (\d{4})$/i.exec(text.trim());
@@ -417,7 +395,7 @@ function parseSessionDate(text: string, where: string): number {
   return Date.UTC(Number(match[6]), month, Number(match[4]), hour, Number(match[2]));
 }
 
-export function memory(
+function memory(
   id: string,
   tenant: string,
   turn: Turn,
