@@ -42,10 +42,18 @@ export const MemoryConfigSchema = z.strictObject({
        */
       share: z.number().positive().max(4).default(0.5),
       /**
-       * Memories scoring below this (0–1) are not recalled: with the default blend, a memory only
-       * vector search found needs a cosine similarity of 0.1 / 0.3 = 0.33 (and `minSimilarity`).
+       * But never less than this many tokens (when `maxTokens` allows): a short question to an agent
+       * without tools ("which customer asked about the kettle?") is where memory helps most, and a
+       * share of a 20-token call would not fit one memory. 0 makes the share strict.
        */
-      minScore: z.number().min(0).max(1).default(0.1),
+      minTokens: z.number().int().min(0).default(150),
+      /**
+       * Memories scoring below this (0–1) are not recalled. 0 by default: full-text relevance is
+       * relative to the best candidate, and in a small tenant, where most words are in half of the
+       * memories and add almost nothing to BM25, all but the best score near 0; the gate that tells a
+       * match from none is a shared content word or `minSimilarity`.
+       */
+      minScore: z.number().min(0).max(1).default(0),
       /**
        * A memory no full-text match found is recalled only when its embedding's cosine similarity to
        * the task is at least this (unrelated sentences score about 0–0.3 under USE-lite).

@@ -77,7 +77,8 @@ export interface MemoryService {
   readonly embeddingModel: string | null;
   /**
    * The memories most relevant to `text` in the tenant, as a block to put before the task (empty
-   * when there are none), within `memory.recall.maxTokens` and `share` of the expected input.
+   * when there are none), within `memory.recall.maxTokens` and `share` of the expected input (but
+   * not below `minTokens`).
    * Recalled memories count an access.
    */
   recall(query: {
@@ -251,7 +252,9 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
     async recall({ tenant, text, now, dryRun = false, localOnly = false, expectedInputTokens }) {
       // The block, its heading and the blank line before the task count against the budget.
       const shareTokens =
-        expectedInputTokens === undefined ? Infinity : config.recall.share * expectedInputTokens;
+        expectedInputTokens === undefined
+          ? Infinity
+          : Math.max(config.recall.minTokens, config.recall.share * expectedInputTokens);
       const budget = Math.floor(Math.min(config.recall.maxTokens, shareTokens) * CHARS_PER_TOKEN);
       let size = RECALL_HEADER.length + 2;
       // Not even the heading and one short memory fit: no search, no embedding, no block.
