@@ -181,6 +181,7 @@ describe('error categories', () => {
     refused: { code: 'memory.refused', status: 422, exitCode: 2 },
     guard: { code: 'loop.detected', status: 400, exitCode: 2 },
     halt: { code: 'budget.exceeded', status: 400, exitCode: 2 },
+    rate_limited: { code: 'auth.rate_limited', status: 429, exitCode: 2 },
     upstream: { code: 'model.timeout', status: 502, exitCode: 1 },
     unavailable: { code: 'task.queue_full', status: 503, exitCode: 1 },
     system: { code: 'internal.error', status: 500, exitCode: 1 },

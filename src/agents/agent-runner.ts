@@ -35,6 +35,8 @@ export interface AgentContext {
   guard: LoopGuard;
   /** Reroutes or rewrites model calls before they are sent (hybrid topology), when set. */
   callPolicy?: CallPolicy;
+  /** Masks or refuses personal data in prompts to models that are not local (`security.pii.prompts`). */
+  piiGuard?: CallPolicy;
   /** Runs a delegation (the `delegate` tool) as a child run and returns its output. */
   delegate?(request: { from: AgentSpec; to: string; task: string }): Promise<string>;
   /** Default step cap for agents that set none. */
@@ -46,6 +48,11 @@ export interface AgentContext {
   /** Streaming deadlines of a model call that sets none of its own (catalog `timeouts`), ms. */
   firstTokenTimeoutMs: number;
   stallTimeoutMs: number;
+  /**
+   * What a resumed task does with a call of a non-idempotent tool that was cut off mid-run
+   * (`tools.onInterrupted`; default `review`).
+   */
+  onInterruptedTool?: 'review' | 'fail' | undefined;
   /** The task's working memory, for the `notes` tool (when memory is on). */
   notes?: TaskNotes | undefined;
 }

@@ -7,6 +7,8 @@ export type {
   AnswerCheck,
 } from './agent-runner.js';
 export type { CallPolicy, CallRestorer, PreparedCall } from './call-policy.js';
+export { mapPrompt } from './map-prompt.js';
+export { chainCallPolicies, createPiiCallGuard } from './pii-call-guard.js';
 export {
   AgentSpecSchema,
   defaultAgent,

@@ -7,12 +7,12 @@ import type {
 import { z } from 'zod';
 import { reservationNeedsExactInput } from '../budget/index.js';
 import { AgentdError, stopsAgent, toAgentdError } from '../core/errors.js';
-import type { ErrorCode } from '../core/errors.js';
 import './agent-error-codes.js';
 import '../models/model-error-codes.js';
 import '../tools/tool-error-codes.js';
 import type { Json } from '../core/json.js';
 import type { ResolvedModel } from '../models/index.js';
+import { isIdempotentCall } from '../tools/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle } from '../trace/index.js';
@@ -20,7 +20,10 @@ import type { RouteRequest } from '../router/index.js';
 import type { AgentContext, AgentInput, AgentResult, AgentRouting, AgentRunner } from './agent-runner.js';
 import type { AgentSpec } from './agent-spec.js';
 import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
+import { interruptedToolCall } from './interrupted-tool-call.js';
+import type { ToolStepOutput } from './interrupted-tool-call.js';
 import { interrupted } from './model-failure.js';
+import { chainCallPolicies } from './pii-call-guard.js';
 import { meterModel } from './metered-model.js';
 import { promptTokens } from './prompt-tokens.js';
 import { parseToolInput, toToolSet } from './tool-set.js';
@@ -49,7 +52,6 @@ interface ModelStepOutput {
 }
 
 /** What a tool step journals: the result fed back to the model, or the error it is told about. */
-type ToolStepOutput = { ok: true; output: Json } | { ok: false; error: { code: ErrorCode; message: string } };
 
 /**
  * agentd's own agent loop: call the model, run the tools it asks for, feed the results back,
@@ -352,9 +354,14 @@ async function modelAttempt(
 }> {
   const taskId = ctx.durable.taskId;
   const { key, maxOutputTokens, signal } = call;
-  const prepared = ctx.callPolicy
+  const policed = ctx.callPolicy
     ? ctx.callPolicy.prepare({ agent, model: call.routed, prompt: call.prompt })
     : { model: call.routed, prompt: call.prompt };
+  // security.pii.prompts, after the topology's policy: it sees the model the call really goes to.
+  const { piiGuard } = ctx;
+  const prepared = piiGuard
+    ? chainCallPolicies(policed, (c) => piiGuard.prepare({ agent, model: c.model, prompt: c.prompt }))
+    : policed;
   const { info } = prepared.model;
   // Reserve the worst case before dispatch; settled to the measured cost when the call ends. The
   // prompt is counted exactly only when the budget's check depends on it (ADR 0032).
@@ -507,6 +514,10 @@ async function toolStep(
     }
   }
   const name = `tool:${agent.name}:${call.toolName}`;
+  const once =
+    definition && !isIdempotentCall(definition, call.input)
+      ? interruptedToolCall(agent, ctx, call)
+      : undefined;
   return ctx.durable.step<ToolStepOutput>(
     name,
     async ({ key, signal }) => {
@@ -548,6 +559,7 @@ async function toolStep(
           ...(error ? { error } : {}),
         }),
     },
+    { atMostOnce: once },
   );
 }
 

@@ -1,35 +1,13 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskResult } from '../executor/index.js';
+import { BIN, ensureFreshBundle, ROOT } from '../testing/fresh-bundle.js';
 import { until } from '../testing/until.js';
-
-// The real entry point as users run it: bin/agentd.js loads the dist/ bundle in a fresh process.
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'agentd.js');
-const BUNDLE = join(ROOT, 'dist', 'cli.js');
-
-/** The newest modification time of the files the bundle is built from (tests are not bundled). */
-function newestSourceMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(path));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ unless the bundle is newer than every source file, so no test runs a stale bundle. */
-async function ensureFreshBundle(): Promise<void> {
-  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= newestSourceMtime(join(ROOT, 'src'))) return;
-  const build = await runProcess([join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, env: process.env });
-  if (build.code !== 0) throw new Error(`build failed (${build.code}): ${build.stderr}`);
-}
 
 interface Finished {
   code: number | null;
@@ -124,6 +102,19 @@ describe('bin/agentd.js', () => {
     // Among other arguments the flag goes to the bundle, which answers the same.
     const bundled = await runProcess([BIN, '--version', '--help'], { cwd: sandbox, env: cleanEnv() });
     expect(bundled.stdout).toBe(`${version}\n`);
+  });
+
+  it('redacts standard input with `agentd redact -`', async () => {
+    const child = spawn(process.execPath, [BIN, 'redact', '-'], {
+      cwd: sandbox,
+      env: cleanEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const finished = collect(child);
+    child.stdin?.end('Mail ana@example.org, key AKIAIOSFODNN7EXAMPLE.\n');
+    const run = await finished;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('Mail [EMAIL_1], key [SECRET_KEY_1].\n');
   });
 
   it('exits 2 when run is given no prompt', async () => {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Actor, Operation } from '../operations/index.js';
-import type { Runtime } from '../runtime/index.js';
+import type { OpenedSecretVault, Runtime } from '../runtime/index.js';
 import type { CliIo } from './cli-io.js';
 
 /** What every command gets: output streams, a way to open the runtime, and the exit code to set. */
@@ -14,6 +14,8 @@ export interface CliContext {
     watchConfig?: boolean;
     logLevel?: 'info' | 'warn';
   }): Promise<Runtime>;
+  /** Opens the secrets vault of the configured database alone (no runtime); the caller closes it. */
+  openVault(): OpenedSecretVault;
   /** Opens the runtime and invokes an operation as the CLI's actor. */
   invoke<I extends z.ZodType, O extends z.ZodType>(
     operation: Operation<I, O>,

@@ -1,19 +1,24 @@
 import { Command, CommanderError } from 'commander';
 import { AgentdError, toAgentdError } from '../core/errors.js';
 import { adminActor, invokeOperation } from '../operations/index.js';
-import { createRuntime } from '../runtime/index.js';
+import { createRuntime, openSecretVault } from '../runtime/index.js';
 import type { Runtime, RuntimeOptions } from '../runtime/index.js';
 import './cli-error-codes.js';
 import type { CliContext } from './cli-context.js';
 import { processIo } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { registerConfig } from './commands/config.js';
+import { registerKeys } from './commands/keys.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerMemory } from './commands/memory.js';
 import { registerModels } from './commands/models.js';
+import { registerNet } from './commands/net.js';
 import { registerQuality } from './commands/quality.js';
+import { registerRedact } from './commands/redact.js';
 import { registerReviews } from './commands/reviews.js';
 import { registerRouter } from './commands/router.js';
 import { registerRun } from './commands/run.js';
+import { registerSecrets } from './commands/secrets.js';
 import { registerServe } from './commands/serve.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerTopologies } from './commands/topologies.js';
@@ -48,6 +53,11 @@ export async function runCli(
         ...options.runtime,
       });
       return runtime;
+    },
+    openVault() {
+      // The config a test or embedder handed the runtime, else the files and environment.
+      const given = options.runtime?.loadedConfig ?? options.runtime?.loadConfig?.();
+      return openSecretVault(given ? { loadedConfig: given } : {});
     },
     usageError(message) {
       throw new AgentdError({ code: 'cli.usage', message });
@@ -85,6 +95,11 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   forge: registerQuality,
   judge: registerQuality,
   config: registerConfig,
+  keys: registerKeys,
+  net: registerNet,
+  secrets: registerSecrets,
+  mcp: (program, cli) => registerMcp(program, cli, VERSION),
+  redact: registerRedact,
 };
 
 /**

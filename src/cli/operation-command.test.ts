@@ -20,6 +20,9 @@ function recordingCli(result: unknown = {}): {
     actor: adminActor('cli'),
     exitCode: 0,
     openRuntime: () => Promise.reject(new Error('no runtime in this test')),
+    openVault: () => {
+      throw new Error('no vault in this test');
+    },
     invoke: (operation, input) => {
       invoked.push({ name: operation.name, input });
       return Promise.resolve(result as never);
@@ -42,7 +45,8 @@ const probe = defineOperation({
     exact: z.boolean().optional().describe('match exactly'),
   }),
   output: z.object({ probes: z.array(z.string()) }),
-  permission: 'read',
+  permission: 'tasks.read',
+  tenancy: 'none',
   http: { method: 'GET', path: '/v1/probes/:id' },
   handler: () => Promise.resolve({ probes: [] }),
 });
@@ -110,6 +114,7 @@ const CLI_COMMANDS: Readonly<Record<string, string[] | { none: string }>> = {
   'tasks.list': ['tasks', 'list'],
   'tasks.get': ['tasks', 'show'],
   'tasks.cancel': ['tasks', 'cancel'],
+  'tasks.resume': ['tasks', 'resume'],
   'tasks.spans': ['tasks', 'show'],
   'tasks.events': ['run'],
   'reviews.list': ['reviews', 'list'],
@@ -128,6 +133,11 @@ const CLI_COMMANDS: Readonly<Record<string, string[] | { none: string }>> = {
   'memory.forget': ['memory', 'forget'],
   'audit.list': ['audit'],
   'config.check': ['config', 'check'],
+  'keys.create': ['keys', 'create'],
+  'keys.list': ['keys', 'list'],
+  'keys.revoke': ['keys', 'revoke'],
+  'net.check': ['net', 'check'],
+  'pii.redact': ['redact'],
 };
 
 describe('the CLI covers the operations', () => {

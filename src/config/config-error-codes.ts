@@ -5,6 +5,7 @@ export const CONFIG_ERROR_CODES = declareErrorCodes({
   'config.invalid': 'invalid',
   'config.not_found': 'invalid',
   'config.parse_error': 'invalid',
+  'config.secret_missing': 'invalid',
 });
 
 declare module '../core/errors.js' {

@@ -11,6 +11,8 @@ import { RouterConfigSchema } from '../router/router-config.js';
 import { SecurityConfigSchema } from '../security/security-config.js';
 import { ServerConfigSchema } from '../server/server-config.js';
 import { StoreConfigSchema } from '../store/store-config.js';
+import { ToolsConfigSchema } from '../tools/tools-config.js';
+import type { SecretRef } from './secret-refs.js';
 
 /** The config file's schema, composed from each domain's section schema. */
 export const ConfigFileSchema = z.strictObject({
@@ -26,6 +28,7 @@ export const ConfigFileSchema = z.strictObject({
   quality: QualityConfigSchema.prefault({}),
   operations: OperationsConfigSchema.prefault({}),
   security: SecurityConfigSchema.prefault({}),
+  tools: ToolsConfigSchema.prefault({}),
 });
 
 /** A config file as parsed. */
@@ -61,6 +64,16 @@ export interface AgentdConfig {
   quality: ConfigFile['quality'];
   operations: ConfigFile['operations'];
   security: ConfigFile['security'];
+  tools: ConfigFile['tools'];
+  /** Where the vault's master key comes from. The key's text is never printed (see maskConfig). */
+  vault: {
+    /** `AGENTD_MASTER_KEY`, when set (validated by the vault when first used). */
+    masterKey?: string;
+    /** `$AGENTD_HOME/secrets.key`: created with mode 0600 on first use when no variable is set. */
+    keyFile: string;
+  };
+  /** The `secret:NAME` references of the config, which the runtime resolves from the vault. */
+  secretRefs: SecretRef[];
   /** The environment `command` checks run with: PATH, HOME, locale and time zone only. */
   commandEnv: Record<string, string>;
   /**

@@ -184,7 +184,7 @@ describe('loadConfig', () => {
       expect(error.code).toBe('config.invalid');
       expect(error.path).toBe(`providers.x.headers.${header}`);
       expect(error.message).toBe(
-        `a.yaml: providers.x.headers.${header}: must be a reference like env:VAR, not a literal secret`,
+        `a.yaml: providers.x.headers.${header}: must be a reference like env:VAR or secret:NAME, not a literal secret`,
       );
     }
   });
@@ -283,5 +283,17 @@ describe('loadConfig', () => {
     expect(printed).not.toContain('sk-abcdefghijklmnop');
     expect(printed).not.toContain('tok-1234567890');
     expect(printed).toContain('****mnop');
+  });
+
+  it('prints nothing of the environment command checks inherit (PATH, HOME)', () => {
+    const config = loadConfig({
+      ...base,
+      env: { PATH: '/opt/secret-tools/bin:/usr/bin', HOME: '/home/jane-admin' },
+      files: [],
+    });
+    expect(config.commandEnv['PATH']).toBe('/opt/secret-tools/bin:/usr/bin');
+    const printed = JSON.stringify(maskConfig(config));
+    expect(printed).not.toContain('/opt/secret-tools');
+    expect(printed).not.toContain('jane-admin');
   });
 });

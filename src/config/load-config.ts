@@ -11,6 +11,8 @@ import type { ResolvedProviderConfig } from '../models/models-config.js';
 import { ConfigFileSchema } from './config-schema.js';
 import type { AgentdConfig, ConfigFile } from './config-schema.js';
 import { KNOWN_PROVIDERS, LOCAL_SERVER_URLS } from './known-providers.js';
+import { isVaultRef, vaultRef } from './secret-refs.js';
+import type { SecretRef } from './secret-refs.js';
 
 /** A config file's path and text. */
 export interface ConfigSource {
@@ -64,12 +66,15 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
   // Secrets only some commands need are recorded as problems rather than thrown, so a missing
   // server token or provider key does not stop `agentd tasks list` or runs on other providers.
   const problems: string[] = [];
+  const secretRefs: SecretRef[] = [];
   const server: AgentdConfig['server'] = {
     host: parsed.server.host,
     port: parsed.server.port,
     backlog: parsed.server.backlog,
   };
-  if (parsed.server.authToken) {
+  if (parsed.server.authToken && isVaultRef(parsed.server.authToken)) {
+    secretRefs.push(vaultRef('server.authToken', parsed.server.authToken, { kind: 'server-token' }));
+  } else if (parsed.server.authToken) {
     const authToken = resolveSecret(parsed.server.authToken, env);
     if (authToken) server.authToken = authToken;
     else {
@@ -83,7 +88,7 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     home,
     files: [...options.files.map((f) => f.path), ...(options.catalogFile ? [options.catalogFile.path] : [])],
     providers: parsed.providers
-      ? configuredProviders(parsed.providers, env, problems)
+      ? configuredProviders(parsed.providers, env, problems, secretRefs)
       : providersFromEnv(env),
     models,
     store: { path: storePath },
@@ -97,6 +102,12 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     // Development and tests check operation results against their schemas.
     operations: env['AGENTD_VALIDATE_OUTPUTS'] === '1' ? { validateOutputs: true } : parsed.operations,
     security: parsed.security,
+    tools: parsed.tools,
+    vault: {
+      ...(env['AGENTD_MASTER_KEY'] ? { masterKey: env['AGENTD_MASTER_KEY'] } : {}),
+      keyFile: join(home, 'secrets.key'),
+    },
+    secretRefs,
     // Command checks run with this environment, not agentd's: API keys must not reach a test command.
     commandEnv: Object.fromEntries(
       COMMAND_ENV.flatMap((name) => (env[name] !== undefined ? [[name, env[name] as string]] : [])),
@@ -175,21 +186,43 @@ function withCatalogFile(
   return { ...models, catalogFile, catalog: [...entries, ...models.catalog] };
 }
 
-/** The config with every secret replaced by a mask, for printing. */
+/**
+ * The config with every secret replaced by a mask, for printing (and for `GET /v1/config`). A value
+ * from the vault shows as its reference (`secret:NAME`), not even its last characters. The
+ * environment `command` checks inherit (PATH, HOME, …) is left out: it describes the server's
+ * machine, not the configuration.
+ */
 export function maskConfig(config: AgentdConfig): Record<string, unknown> {
+  const { commandEnv: _environment, ...shown } = config;
+  const fromVault = (path: string): string | undefined => {
+    const ref = config.secretRefs.find((r) => r.path === path);
+    return ref ? `secret:${ref.secret}` : undefined;
+  };
   return {
-    ...config,
+    ...shown,
     providers: config.providers.map((p) => ({
       ...p,
-      ...(p.apiKey ? { apiKey: mask(p.apiKey) } : {}),
+      ...(p.apiKey ? { apiKey: fromVault(`providers.${p.name}.apiKey`) ?? mask(p.apiKey) } : {}),
       // Every header, not only credential-looking names: a value may be a secret under any name.
       ...(p.headers
-        ? { headers: Object.fromEntries(Object.keys(p.headers).map((name) => [name, '****'])) }
+        ? {
+            headers: Object.fromEntries(
+              Object.keys(p.headers).map((name) => [
+                name,
+                fromVault(`providers.${p.name}.headers.${name}`) ?? '****',
+              ]),
+            ),
+          }
         : {}),
     })),
     server: config.server.authToken
-      ? { ...config.server, authToken: mask(config.server.authToken) }
+      ? { ...config.server, authToken: fromVault('server.authToken') ?? mask(config.server.authToken) }
       : config.server,
+    // Not even the last characters of the master key: it opens every secret.
+    vault: {
+      keyFile: config.vault.keyFile,
+      masterKey: config.vault.masterKey === undefined ? 'not set' : 'set (AGENTD_MASTER_KEY)',
+    },
   };
 }
 
@@ -227,6 +260,7 @@ function configuredProviders(
   providers: NonNullable<ConfigFile['providers']>,
   env: LoadConfigOptions['env'],
   problems: string[],
+  secretRefs: SecretRef[],
 ): ResolvedProviderConfig[] {
   return Object.entries(providers).map(([name, entry]) => {
     const known = KNOWN_PROVIDERS.find((p) => p.name === name);
@@ -245,7 +279,11 @@ function configuredProviders(
     // An unset variable is a problem, not an error: the provider stays listed (without the key)
     // and fails when used, so commands that do not use it keep working.
     let apiKey: string | undefined;
-    if (entry.apiKey) {
+    if (entry.apiKey && isVaultRef(entry.apiKey)) {
+      secretRefs.push(
+        vaultRef(`providers.${name}.apiKey`, entry.apiKey, { kind: 'provider-api-key', provider: name }),
+      );
+    } else if (entry.apiKey) {
       apiKey = resolveSecret(entry.apiKey, env);
       if (!apiKey) problems.push(missingVariable(`providers.${name}.apiKey`, entry.apiKey));
     } else if (known) {
@@ -262,7 +300,15 @@ function configuredProviders(
       headers = {};
       for (const [header, value] of Object.entries(entry.headers)) {
         if (!SECRET_REF_PATTERN.test(value)) headers[header] = value;
-        else {
+        else if (isVaultRef(value)) {
+          secretRefs.push(
+            vaultRef(`providers.${name}.headers.${header}`, value, {
+              kind: 'provider-header',
+              provider: name,
+              header,
+            }),
+          );
+        } else {
           const resolved = resolveSecret(value, env);
           if (resolved) headers[header] = resolved;
           else problems.push(missingVariable(`providers.${name}.headers.${header}`, value));

@@ -28,6 +28,8 @@ export const ERROR_CATEGORIES = {
   halt: { fault: 'user' },
   /** A service agentd depends on (a model provider) failed or answered unusably. */
   upstream: { fault: 'upstream' },
+  /** The caller sent too much, too fast (failed logins, one key's request rate); it may retry later. */
+  rate_limited: { fault: 'user' },
   /** agentd cannot take the request now (its run queue is full); the same request may succeed later. */
   unavailable: { fault: 'system' },
   /** agentd itself failed; also every error whose code is not declared. */

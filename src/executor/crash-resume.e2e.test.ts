@@ -130,4 +130,82 @@ describe('crash and resume', () => {
     expect(prompts[3]).toContain('--- Output of second ---\ntwo');
     expect(result.modelCalls).toBe(3);
   });
+
+  it('resumes a SIGKILLed agentd run with agentd tasks resume, printing its result', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'agentd-crash-'));
+    let crashed = false;
+    const fake = (server = await startFakeOpenAIServer({
+      script: (_request, index) =>
+        index === 0
+          ? { text: 'one' }
+          : index === 1
+            ? { text: 'two' }
+            : crashed
+              ? { text: 'three' }
+              : { hang: true },
+    }));
+    writeFileSync(
+      join(dir, 'agentd.yaml'),
+      [
+        'providers:',
+        '  local:',
+        '    type: openai-compatible',
+        `    baseUrl: ${fake.baseUrl}`,
+        'models:',
+        '  default: local/m',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'team.yaml'),
+      [
+        'name: three-steps',
+        'topology: sequential',
+        'agents:',
+        '  - name: first',
+        '  - name: second',
+        '  - name: third',
+      ].join('\n'),
+    );
+    const env = { PATH: process.env['PATH'] ?? '', HOME: dir, AGENTD_HOME: join(dir, 'home') };
+    const cli = (args: string[]) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', tsxLoader, join(root, 'src/cli/run-main.ts'), ...args],
+        {
+          cwd: dir,
+          env,
+          // No terminal on stdin: nothing may wait for an answer.
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const out = { stdout: '', stderr: '' };
+      child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+        child.on('exit', (code, signal) => done({ code, signal })),
+      );
+      return { child, out, exited };
+    };
+
+    const run = cli(['run', '--team', 'team.yaml', 'count to three']);
+    await until(() => fake.requests.filter((r) => r.path.endsWith('/chat/completions')).length >= 3, {
+      timeoutMs: 15_000,
+      message: () => `the child to reach step 3; stderr: ${run.out.stderr}`,
+    });
+    run.child.kill('SIGKILL');
+    expect((await run.exited).signal).toBe('SIGKILL');
+    crashed = true;
+
+    const resumed = cli(['tasks', 'resume']);
+    const { code } = await resumed.exited;
+    expect(code, resumed.out.stderr).toBe(0);
+    expect(resumed.out.stdout).toBe('three\n');
+    expect(resumed.out.stderr).toMatch(/resuming task_\w+/);
+    expect(resumed.out.stderr).toMatch(/task_\w+ · succeeded · 3 model calls/);
+    const prompts = fake.requests
+      .filter((r) => r.path.endsWith('/chat/completions'))
+      .map((r) => lastUserText(r.body));
+    expect(prompts).toHaveLength(4);
+    expect(prompts.filter((p) => p.includes('step 3 of 3'))).toHaveLength(2);
+  });
 });

@@ -26,6 +26,30 @@ export interface HumanAnswer extends ReviewAnswer {
   reviewId: string;
 }
 
+/**
+ * A step that must not silently run twice (a tool call with side effects): it is marked as started
+ * before it runs, and a resume that finds the mark but no journaled result does not run it again
+ * without a decision.
+ */
+export interface AtMostOnce<T> {
+  /** `review`: suspend the task until a human decides (see `decide`); `fail`: throw `error()`. */
+  onInterrupted: 'review' | 'fail';
+  /** The error the step fails with (journaled, so the task fails the same way on every replay). */
+  error(): AgentdError;
+  /** What the human is asked. */
+  review: HumanRequest;
+  /** Called once when the review is opened (e.g. to emit an event). */
+  onRequested?(review: ReviewRecord): void;
+  /** The human's answer as the step's output, or `rerun` to run the step again. */
+  decide(answer: HumanAnswer): { rerun: true } | { output: T };
+}
+
+/** Options of one durable step. */
+export interface StepOptions<T> {
+  /** Mark the step started before it runs, and do not run it twice without a decision. */
+  atMostOnce?: AtMostOnce<T> | undefined;
+}
+
 /** The outcome of one parallel branch: its value, or the error it failed with. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: AgentdError };
 
@@ -44,12 +68,14 @@ export interface DurableContext {
   readonly path: string;
   /**
    * Runs `fn` once per task lifetime; its output (any JSON-compatible value, interfaces included)
-   * is journaled and replayed on resume.
+   * is journaled and replayed on resume. A step cut off before it was journaled runs again on
+   * resume (at least once), unless `options.atMostOnce` says what to do instead.
    */
   step<T extends JsonCompatible<T>>(
     name: string,
     fn: (step: { key: string; signal: AbortSignal }) => Promise<T & NotFunction<T>>,
     hooks?: StepHooks<T>,
+    options?: StepOptions<T>,
   ): Promise<T>;
   /** A named child scope; names must be unique within this scope and the same on every run. */
   scope(name: string): DurableContext;

@@ -5,6 +5,8 @@ export const EXECUTOR_ERROR_CODES = declareErrorCodes({
   'task.not_found': 'not_found',
   'task.invalid': 'invalid',
   'task.interrupted': 'halt',
+  'task.not_interrupted': 'conflict',
+  'task.config_mismatch': 'conflict',
   'task.suspended': 'halt',
   'review.not_found': 'not_found',
   'review.already_answered': 'conflict',

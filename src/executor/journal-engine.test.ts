@@ -403,4 +403,135 @@ describe('journal engine', () => {
       expect(await journaled('t1')).toHaveLength(2);
     });
   });
+
+  describe('at-most-once steps', () => {
+    /** A step with side effects: `effects` counts its real runs; the first run is cut off mid-step. */
+    function sideEffect(onInterrupted: 'review' | 'fail') {
+      const effects: string[] = [];
+      const workflow = (cutOff: AbortController | undefined) => async (ctx: DurableContext) =>
+        ctx.step<string>(
+          'tool:a:send',
+          async () => {
+            effects.push('sent');
+            if (cutOff) {
+              cutOff.abort(new AgentdError({ code: 'task.interrupted', message: 'process stopping' }));
+              throw cutOff.signal.reason;
+            }
+            return 'sent';
+          },
+          undefined,
+          {
+            atMostOnce: {
+              onInterrupted,
+              error: () => new AgentdError({ code: 'tool.interrupted', message: 'send was cut off' }),
+              review: { kind: 'tool-interrupted', question: 'run send again?' },
+              decide: (answer) =>
+                answer.decision === 'approve' ? { rerun: true } : { output: `human: ${answer.note ?? ''}` },
+            },
+          },
+        );
+      return { effects, workflow };
+    }
+
+    async function cutOffOnce(taskId: string, step: ReturnType<typeof sideEffect>): Promise<void> {
+      const cutOff = new AbortController();
+      await expect(
+        engineOf().run({ taskId, signal: cutOff.signal }, step.workflow(cutOff)),
+      ).rejects.toMatchObject({ code: 'task.interrupted' });
+      expect(await stores.journal.listStarted(taskId)).toMatchObject([{ key: '1', name: 'tool:a:send' }]);
+      expect(await journaled(taskId)).toEqual([]);
+    }
+
+    it('asks a human instead of running a step cut off mid-run again, and follows the answer', async () => {
+      const step = sideEffect('review');
+      await cutOffOnce('t1', step);
+      const suspended = engineOf().run({ taskId: 't1', signal: signal() }, step.workflow(undefined));
+      await expect(suspended).rejects.toBeInstanceOf(TaskSuspendedError);
+      expect(step.effects).toEqual(['sent']);
+      const review = await stores.reviews.getByStep('t1', '1');
+      expect(review).toMatchObject({ kind: 'tool-interrupted', status: 'pending' });
+      // Still unanswered: suspends again, with the same review.
+      await expect(
+        engineOf().run({ taskId: 't1', signal: signal() }, step.workflow(undefined)),
+      ).rejects.toBeInstanceOf(TaskSuspendedError);
+      expect(await stores.reviews.list({ taskId: 't1', limit: 10 })).toHaveLength(1);
+
+      await stores.reviews.answer(review?.id ?? '', { decision: 'approve', note: null, payload: null }, 1);
+      expect(await engineOf().run({ taskId: 't1', signal: signal() }, step.workflow(undefined))).toBe('sent');
+      expect(step.effects).toEqual(['sent', 'sent']);
+    });
+
+    it('asks again when the approved re-run is cut off in turn', async () => {
+      const step = sideEffect('review');
+      await cutOffOnce('t1', step);
+      const resume = (cutOff?: AbortController) =>
+        engineOf().run(
+          { taskId: 't1', signal: (cutOff ?? new AbortController()).signal },
+          step.workflow(cutOff),
+        );
+      await expect(resume()).rejects.toBeInstanceOf(TaskSuspendedError);
+      const first = await stores.reviews.getByStep('t1', '1');
+      await stores.reviews.answer(first?.id ?? '', { decision: 'approve', note: null, payload: null }, 1);
+      // The approved re-run dies mid-step as well.
+      await expect(resume(new AbortController())).rejects.toMatchObject({ code: 'task.interrupted' });
+      expect(step.effects).toEqual(['sent', 'sent']);
+
+      await expect(resume()).rejects.toBeInstanceOf(TaskSuspendedError);
+      expect(step.effects).toEqual(['sent', 'sent']);
+      const second = await stores.reviews.getByStep('t1', '1#1');
+      expect(second).toMatchObject({ kind: 'tool-interrupted', status: 'pending' });
+      await stores.reviews.answer(second?.id ?? '', { decision: 'approve', note: null, payload: null }, 2);
+      expect(await resume()).toBe('sent');
+      expect(step.effects).toEqual(['sent', 'sent', 'sent']);
+      expect(await journaled('t1')).toEqual([['1', 'tool:a:send', 'completed']]);
+    });
+
+    it('journals the human answer as the output when the step is not to run again', async () => {
+      const step = sideEffect('review');
+      await cutOffOnce('t1', step);
+      await expect(
+        engineOf().run({ taskId: 't1', signal: signal() }, step.workflow(undefined)),
+      ).rejects.toBeInstanceOf(TaskSuspendedError);
+      const review = await stores.reviews.getByStep('t1', '1');
+      await stores.reviews.answer(
+        review?.id ?? '',
+        { decision: 'reject', note: 'done by hand', payload: null },
+        1,
+      );
+      const run = () => engineOf().run({ taskId: 't1', signal: signal() }, step.workflow(undefined));
+      expect(await run()).toBe('human: done by hand');
+      expect(await run()).toBe('human: done by hand');
+      expect(step.effects).toEqual(['sent']);
+      expect(await journaled('t1')).toEqual([['1', 'tool:a:send', 'completed']]);
+    });
+
+    it('fails the step, durably, when so configured', async () => {
+      const step = sideEffect('fail');
+      await cutOffOnce('t1', step);
+      for (let i = 0; i < 2; i++) {
+        await expect(
+          engineOf().run({ taskId: 't1', signal: signal() }, step.workflow(undefined)),
+        ).rejects.toMatchObject({ code: 'tool.interrupted' });
+      }
+      expect(step.effects).toEqual(['sent']);
+      expect(await journaled('t1')).toEqual([['1', 'tool:a:send', 'failed']]);
+    });
+
+    it('marks only at-most-once steps, and runs a plain step cut off mid-run again', async () => {
+      const effects: string[] = [];
+      const workflow = (cutOff?: AbortController) => (ctx: DurableContext) =>
+        ctx.step('tool:a:read', async () => {
+          effects.push('read');
+          if (cutOff) throw (cutOff.abort(), cutOff.signal.reason);
+          return 'read';
+        });
+      const cutOff = new AbortController();
+      await expect(
+        engineOf().run({ taskId: 't1', signal: cutOff.signal }, workflow(cutOff)),
+      ).rejects.toThrow();
+      expect(await stores.journal.listStarted('t1')).toEqual([]);
+      expect(await engineOf().run({ taskId: 't1', signal: signal() }, workflow())).toBe('read');
+      expect(effects).toEqual(['read', 'read']);
+    });
+  });
 });

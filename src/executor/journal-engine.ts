@@ -6,7 +6,15 @@ import { fromJson, toJson } from '../core/json.js';
 import type { JsonCompatible, NotFunction } from '../core/json.js';
 import type { JournalStore, StepRecord } from '../store/journal-store.js';
 import type { ReviewStore } from '../store/review-store.js';
-import type { DurableContext, DurableEngine, HumanAnswer, Settled, StepHooks } from './durable-context.js';
+import type {
+  DurableContext,
+  DurableEngine,
+  HumanAnswer,
+  Settled,
+  StepHooks,
+  StepOptions,
+} from './durable-context.js';
+import { indexStartMarks, rerunKey, settleInterruptedStep } from './interrupted-step.js';
 import { TaskSuspendedError } from './task-suspended.js';
 
 /** When several branches end the task at once, the most final reason wins. */
@@ -29,7 +37,10 @@ export function createJournalEngine(options: {
     async run({ taskId, signal, maxSteps = Number.POSITIVE_INFINITY }, workflow) {
       // Load the whole journal once: a resumed task replays from memory, a new one has no rows.
       const recorded = new Map<string, StepRecord>();
-      for (const step of await journal.list(taskId)) recorded.set(step.key, step);
+      const [steps, starts] = await Promise.all([journal.list(taskId), journal.listStarted(taskId)]);
+      for (const step of steps) recorded.set(step.key, step);
+      // Steps marked started by an earlier run (at-most-once steps only); finished ones are in `recorded`.
+      const marks = indexStartMarks(starts);
       let stepsTaken = 0;
 
       function countStep(key: string): void {
@@ -65,6 +76,7 @@ export function createJournalEngine(options: {
             name: string,
             fn: (step: { key: string; signal: AbortSignal }) => Promise<T & NotFunction<T>>,
             hooks?: StepHooks<T>,
+            options?: StepOptions<T>,
           ): Promise<T> {
             const key = `${path}${++nextSeq}`;
             signal.throwIfAborted();
@@ -79,6 +91,41 @@ export function createJournalEngine(options: {
               const output = fromJson<T>(previous.output);
               hooks?.onEnd?.({ key, replayed: true, output });
               return output;
+            }
+
+            const once = options?.atMostOnce;
+            const markedAt = marks.startedAt.get(key);
+            if (once && markedAt !== undefined) {
+              const reruns = marks.reruns.get(key) ?? 0;
+              // An earlier run started this step and never journaled its end: it may have had its
+              // effect. It runs again only if a human says so.
+              const settled = await settleInterruptedStep({
+                taskId,
+                key,
+                name,
+                startedAt: markedAt,
+                reruns,
+                once,
+                journal,
+                reviews,
+                clock,
+              });
+              if (!('rerun' in settled)) {
+                hooks?.onStart?.(key);
+                if ('error' in settled) {
+                  const { code, message } = settled.error;
+                  hooks?.onEnd?.({ key, replayed: false, error: { code, message } });
+                  throw settled.error;
+                }
+                hooks?.onEnd?.({ key, replayed: false, output: settled.output });
+                return settled.output;
+              }
+              // Approved: the re-run has a mark of its own, so a crash during it asks again.
+              const rerun = rerunKey(key, reruns + 1);
+              await journal.markStarted({ taskId, key: rerun, name, startedAt: clock.now() });
+            } else if (once) {
+              // Durable before the step runs (group commit: it shares the commit of its turn).
+              await journal.markStarted({ taskId, key, name, startedAt: clock.now() });
             }
 
             hooks?.onStart?.(key);

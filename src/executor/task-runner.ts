@@ -4,25 +4,33 @@ import { createCostMeter } from '../budget/index.js';
 import type { CostMeter } from '../budget/index.js';
 import type { Clock } from '../core/clock.js';
 import { AgentdError, notFound, toAgentdError } from '../core/errors.js';
-import type { ErrorCode } from '../core/errors.js';
 import './executor-error-codes.js';
 import { LIVE_ONLY_EVENTS } from '../core/events.js';
 import type { TaskEvent, TaskEventMap } from '../core/events.js';
 import { newId } from '../core/ids.js';
-import { fromJson, toJson } from '../core/json.js';
+import { toJson } from '../core/json.js';
 import type { Json } from '../core/json.js';
 import type { Logger } from '../core/logger.js';
 import type { JournalStore } from '../store/journal-store.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { ReviewAnswer, ReviewRecord, ReviewStore } from '../store/review-store.js';
-import type { TaskRecord, TaskStatus, TaskStore } from '../store/task-store.js';
+import type { TaskOrigin, TaskRecord, TaskStore } from '../store/task-store.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
 import type { DurableContext, DurableEngine } from './durable-context.js';
 import { createRunQueue } from './run-queue.js';
 import { createTaskEventStreams } from './task-event-stream.js';
 import type { FollowOptions } from './task-event-stream.js';
-import { callRole, recallSummary } from './task-result.js';
+import { createTaskAdoption, liveOwners } from './task-adoption.js';
+import {
+  aborted,
+  cancelledError,
+  cancelReason,
+  configMismatch,
+  notInterrupted,
+} from './task-runner-errors.js';
+import type { InterruptedTask } from './task-adoption.js';
+import { createTaskResultView, TERMINAL } from './task-result-view.js';
 import type { TaskResult } from './task-result.js';
 
 /** What a task's workflow gets from the runner. */
@@ -75,8 +83,16 @@ export interface TaskRunner {
    * event (a waiting task keeps the stream open), when `signal` aborts, or when the runner closes.
    */
   events(id: string, options?: FollowOptions): AsyncGenerator<TaskEvent>;
-  /** Resumes tasks left `running` (or `queued`) by a process that is gone; returns their ids (started, or queued to start here). */
+  /** Resumes tasks of this runner's config left `running`/`queued` by a process that is gone; returns their ids. */
   resumeInterrupted(): Promise<string[]>;
+  /** Tasks left `running` by a process that is gone (any config), with why this runner leaves one alone. */
+  listInterrupted(): Promise<InterruptedTask[]>;
+  /**
+   * Resumes one interrupted (or orphaned queued) task here. Throws `task.not_found`,
+   * `task.not_interrupted`, or `task.config_mismatch` when it was started with another config
+   * (unless `force`).
+   */
+  resume(id: string, options?: { force?: boolean }): Promise<TaskRecord>;
   /** From now on, adopts interrupted tasks on every heartbeat (for long-running servers). */
   watchInterrupted(): void;
   /** Stops running tasks without failing them (they stay `running` and resume later) and stops heartbeats. */
@@ -104,6 +120,8 @@ export interface TaskRunnerOptions {
   maxQueuedTasks?: number;
   /** Whether `pid` is alive on this host (injectable for tests). */
   isProcessAlive?: (pid: number) => boolean;
+  /** The config this runner runs with: recorded on new tasks; only tasks of the same one are adopted. */
+  origin?: TaskOrigin;
 }
 
 /** How long {@link TaskRunner.wait} waits. */
@@ -114,24 +132,12 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-/** Resolves when the signal aborts (never without one). */
-function aborted(signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return new Promise(() => {});
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}
-
 /**
  * The `staleBefore` of a claim for a task seen `queued`: no lease counts as stale, so if another
  * path claimed the task meanwhile (a claim runs a moment later, with its group of writes), this
  * claim fails instead of taking the task from its new owner.
  */
 const ONLY_IF_QUEUED = 0;
-
-/** Runners alive in this process, so a closed runner's leases count as dead at once. */
-const liveOwners = new Set<string>();
-
-const TERMINAL: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
 interface RunState {
   controller: AbortController;
@@ -146,7 +152,15 @@ interface RunState {
 export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   const { tasks, journal, ledger, reviews, engine, tracer, clock, logger, workflow } = options;
   const heartbeatMs = options.heartbeatMs ?? 5_000;
-  const isProcessAlive = options.isProcessAlive ?? defaultIsProcessAlive;
+  const adoption = createTaskAdoption({
+    origin: options.origin,
+    staleAfterMs: heartbeatMs * 6,
+    isProcessAlive: options.isProcessAlive,
+  });
+  const { ownerIsDeadHere } = adoption;
+  const buildResult = createTaskResultView({ tasks, journal, ledger, reviews });
+  // Tasks of another config already reported as left alone (said once, not on every heartbeat).
+  const leftAlone = new Set<string>();
   const owner = `${hostname()}:${process.pid}:${newId('run')}`;
   liveOwners.add(owner);
   const running = new Map<string, RunState>();
@@ -343,62 +357,15 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     await tracer.flush();
   }
 
-  async function buildResult(id: string, details?: Json): Promise<TaskResult | null> {
-    const task = await tasks.get(id);
-    if (!task) return null;
-    if (task.result && TERMINAL.has(task.status)) return fromJson<TaskResult>(task.result);
-    const [totals, steps, rows] = await Promise.all([
-      ledger.totals({ taskId: id }),
-      journal.list(id),
-      ledger.listByTask(id),
-    ]);
-    const modelCallsBy = { agents: 0, forge: 0, judges: 0, memory: 0 };
-    for (const row of rows) modelCallsBy[callRole(row.agent)]++;
-    const memory = recallSummary(steps);
-    const unfinished = task.status === 'failed' || task.status === 'cancelled';
-    const partial = unfinished ? await partialResults(id) : [];
-    const pending =
-      task.status === 'waiting' ? await reviews.list({ taskId: id, status: 'pending', limit: 10 }) : [];
-    return {
-      id: task.id,
-      status: task.status,
-      prompt: task.prompt,
-      output: task.output,
-      error: task.error,
-      cost: { usd: totals.costUsd, inputTokens: totals.inputTokens, outputTokens: totals.outputTokens },
-      modelCalls: totals.calls,
-      modelCallsBy,
-      toolCalls: steps.filter((s) => s.name.startsWith('tool:')).length,
-      ...(memory ? { memory } : {}),
-      simulated: task.simulated,
-      ...(details !== undefined ? { details } : {}),
-      ...(partial.length > 0 ? { partial } : {}),
-      ...(pending.length > 0
-        ? { reviews: pending.map((r) => ({ id: r.id, kind: r.kind, question: r.question })) }
-        : {}),
-      timings: {
-        createdAt: task.createdAt,
-        startedAt: task.startedAt,
-        finishedAt: task.finishedAt,
-        durationMs:
-          task.finishedAt !== null && task.startedAt !== null ? task.finishedAt - task.startedAt : null,
-      },
-    };
-  }
-
-  /** What agents finished before the task failed (from the persisted agent-end events). */
-  async function partialResults(id: string): Promise<{ agent: string; output: string }[]> {
-    const seen = new Set<string>();
-    const partial: { agent: string; output: string }[] = [];
-    for (const event of await tasks.listEvents(id)) {
-      if (event.type !== 'agent-end') continue;
-      // A resumed task replays finished agents: the same output appears again.
-      const key = `${event.data.agent}\u0000${event.data.output}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      partial.push({ agent: event.data.agent, output: event.data.output });
-    }
-    return partial;
+  /**
+   * The claim's staleness bound for a task seen interrupted. A lease held by a dead process on this
+   * host is stale at once; otherwise it must have expired. Only a running task has a lease: a queued
+   * one (no owner) may be claimed by another path before this claim runs, and an unlimited
+   * staleness would then take it from its new owner.
+   */
+  function staleBefore(task: TaskRecord, now: number): number {
+    const deadOwner = task.status === 'running' && ownerIsDeadHere(task.owner);
+    return deadOwner ? Number.POSITIVE_INFINITY : now - heartbeatMs * 6;
   }
 
   async function resumeInterrupted(): Promise<string[]> {
@@ -407,12 +374,14 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     const resumed: string[] = [];
     for (const task of candidates) {
       if (running.has(task.id) || queue.has(task.id)) continue;
-      // A lease held by a dead process on this host is stale at once; otherwise wait for it to expire.
-      // Only a running task has a lease: a queued one (no owner) may be claimed by another path
-      // before this claim runs, and an unlimited staleness would then take it from its new owner.
-      const deadOwner = task.status === 'running' && ownerIsDeadHere(task.owner);
-      const staleBefore = deadOwner ? Number.POSITIVE_INFINITY : now - heartbeatMs * 6;
-      if ((await start(task.id, staleBefore)) !== 'not started') resumed.push(task.id);
+      const notAdopted = adoption.notAdopted(task);
+      if (notAdopted) {
+        if (!leftAlone.has(task.id))
+          logger.info('left an interrupted task alone', { taskId: task.id, reason: notAdopted });
+        leftAlone.add(task.id);
+        continue;
+      }
+      if ((await start(task.id, staleBefore(task, now))) !== 'not started') resumed.push(task.id);
     }
     if (resumed.length > 0) logger.info('resumed interrupted tasks', { count: resumed.length, ids: resumed });
     return resumed;
@@ -474,6 +443,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         createdAt: now,
         startedAt: null,
         finishedAt: null,
+        ...(options.origin ? { origin: options.origin } : {}),
       };
       try {
         await tasks.create(task);
@@ -585,6 +555,27 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
 
     resumeInterrupted,
 
+    async listInterrupted() {
+      const now = clock.now();
+      const candidates = await tasks.list({ status: ['running'], limit: 1000 });
+      return candidates
+        .filter((task) => !running.has(task.id) && adoption.leaseLapsed(task, now))
+        .map((task) => ({ task, notAdopted: adoption.notAdopted(task) }));
+    },
+
+    async resume(id, { force = false } = {}) {
+      const task = await tasks.get(id);
+      if (!task) throw notFound('task', id);
+      if (running.has(id) || queue.has(id)) return task;
+      if (task.status !== 'queued' && !adoption.leaseLapsed(task, clock.now())) throw notInterrupted(task);
+      const notAdopted = adoption.notAdopted(task);
+      if (notAdopted && !force) throw configMismatch(task, notAdopted);
+      const bound = task.status === 'queued' ? ONLY_IF_QUEUED : staleBefore(task, clock.now());
+      // Claimed by another process meanwhile: it is no longer interrupted.
+      if ((await start(id, bound)) === 'not started') throw notInterrupted((await tasks.get(id)) ?? task);
+      return (await tasks.get(id)) ?? task;
+    },
+
     watchInterrupted() {
       watching = true;
     },
@@ -603,30 +594,4 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       await tracer.flush();
     },
   };
-
-  function ownerIsDeadHere(taskOwner: string | null): boolean {
-    if (!taskOwner) return true;
-    const [host, pid] = taskOwner.split(':');
-    if (host !== hostname() || pid === undefined) return false;
-    if (Number(pid) === process.pid) return !liveOwners.has(taskOwner);
-    return !isProcessAlive(Number(pid));
-  }
-}
-
-function defaultIsProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function cancelledError(): { code: ErrorCode; message: string } {
-  return { code: 'task.cancelled', message: 'the task was cancelled' };
-}
-
-function cancelReason(): AgentdError {
-  return new AgentdError(cancelledError());
 }

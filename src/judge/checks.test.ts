@@ -82,6 +82,20 @@ describe('output checks', () => {
     });
   });
 
+  it('refuses a pattern whose program is huge, and fails a check whose output is too long for its size', async () => {
+    // Linear is not enough: `(?s)(.+){1000}` is ~4,000 instructions, and 200k characters took 12 s.
+    expect(() => spec({ type: 'regex', pattern: '(?s)(.+){1000}' })).toThrow(/too large/);
+    const finding = await one({ type: 'regex', pattern: '(?s)(.+){400}' }, 'a'.repeat(200_000));
+    expect(finding.pass).toBe(false);
+    expect(finding.reason).toMatch(
+      /could not be checked: the pattern \(\d+ instructions\) may scan at most \d+ characters; the text has 200000/,
+    );
+    // The same pattern on a short output is simply run.
+    expect(await one({ type: 'regex', pattern: '(?s)(.+){400}' }, 'a'.repeat(500))).toMatchObject({
+      pass: true,
+    });
+  });
+
   it('runs a JSON Schema pattern in linear time too', async () => {
     // ajv's default RegExp would take ~2^40 steps here.
     const schema = { type: 'string', pattern: '^(a+)+$' };

@@ -1,3 +1,4 @@
+import { AgentdError } from '../core/errors.js';
 import type { CheckSpec } from './check-spec.js';
 import { compileLinearRegex } from '../security/index.js';
 import { compileJsonSchema, parseJsonOutput } from './json-schema.js';
@@ -19,8 +20,22 @@ const QUOTE_LIMIT = 80;
 const quote = (text: string): string =>
   JSON.stringify(text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text);
 
-/** Whether `output` passes a text-only check, and why. */
+/**
+ * Whether `output` passes a text-only check, and why. An output too long for a pattern's size to scan
+ * safely (`regex.too_costly`) fails the check with that reason rather than stalling the server.
+ */
 export function checkOutput(spec: OutputCheckSpec, output: string): CheckFinding {
+  try {
+    return runCheck(spec, output);
+  } catch (error) {
+    if (error instanceof AgentdError && error.code === 'regex.too_costly') {
+      return { pass: false, reason: `the output could not be checked: ${error.message}` };
+    }
+    throw error;
+  }
+}
+
+function runCheck(spec: OutputCheckSpec, output: string): CheckFinding {
   switch (spec.type) {
     case 'json-schema':
       return checkJsonSchema(spec.schema, output);

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 
-/** A secret reference: names the secret rather than holding it (`env:VAR_NAME`). */
-export const SECRET_REF_PATTERN = /^env:[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * A secret reference: names the secret rather than holding it, `env:VAR_NAME` (an environment
+ * variable) or `secret:NAME` (the vault, `agentd secrets set NAME`).
+ */
+export const SECRET_REF_PATTERN = /^(env:[A-Za-z_][A-Za-z0-9_]*|secret:[A-Za-z_][A-Za-z0-9_]{0,127})$/;
 
-/** A reference to a secret: `env:VAR_NAME` (an environment variable). Never a literal key. */
+/** A reference to a secret: `env:VAR_NAME` or `secret:NAME`. Never a literal key. */
 export const SecretRefSchema = z.string().regex(SECRET_REF_PATTERN, {
-  message: 'must be a reference like env:OPENAI_API_KEY, not a literal key',
+  message: 'must be a reference like env:OPENAI_API_KEY or secret:OPENAI_API_KEY, not a literal key',
 });
 
 // Headers that carry credentials by convention (Authorization, X-Api-Key, Cookie, …). Their values
@@ -42,7 +45,7 @@ export const ProviderHeadersSchema = z.record(z.string(), z.string()).superRefin
       ctx.addIssue({
         code: 'custom',
         path: [name],
-        message: 'must be a reference like env:VAR, not a literal secret',
+        message: 'must be a reference like env:VAR or secret:NAME, not a literal secret',
       });
     }
   }
@@ -118,7 +121,7 @@ export interface ResolvedProviderConfig {
   baseUrl?: string;
   /** The secret value (resolved from its reference). Never printed unmasked. */
   apiKey?: string;
-  /** Extra HTTP headers, `env:` references resolved. Secret values: never printed unmasked. */
+  /** Extra HTTP headers, `env:` and `secret:` references resolved. Secret values: never printed unmasked. */
   headers?: Record<string, string>;
   /**
    * The model id (without the provider prefix) to use when `models.default` is not set and this
@@ -130,6 +133,11 @@ export interface ResolvedProviderConfig {
   local?: boolean;
   /** How the provider came to be configured. */
   origin: 'config' | 'env' | 'detected' | 'fallback';
+  /**
+   * Why the provider cannot be built although configured (a `secret:` its key or a header names is
+   * not in the vault): it stays listed and every call to it fails with this message.
+   */
+  unavailable?: string;
 }
 
 /** A catalog entry as configured. */

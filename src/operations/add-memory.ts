@@ -29,11 +29,14 @@ export const addMemory = defineOperation({
     memory: MemorySchema,
     superseded: MemorySchema.optional(),
   }),
-  permission: 'write',
+  permission: 'memory.write',
+  tenancy: 'field',
   http: {
     method: 'POST',
     path: '/v1/memory',
     status: 201,
+    // A memory is at most 20,000 characters of content and as much of source, plus tags.
+    maxBodyBytes: 256 * 1024,
     errors: { 422: 'Refused as junk (memory.refused)' },
   },
   async handler(runtime, input, caller) {

@@ -32,7 +32,8 @@ export const answerReview = defineOperation({
       }
     }),
   output: ReviewSchema,
-  permission: 'write',
+  permission: 'reviews.answer',
+  tenancy: 'review',
   http: { method: 'POST', path: '/v1/reviews/:id', errors: { 409: 'The review was already answered' } },
   handler: (runtime, { id, decision, note, payload }, actor) =>
     runtime.reviews.answer(id, { decision, note: note ?? null, payload: payload ?? null }, actor),

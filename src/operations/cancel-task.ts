@@ -8,7 +8,8 @@ export const cancelTask = defineOperation({
     'Cancel a queued, running or waiting task (in-flight model calls are aborted, pending reviews closed). A finished task is returned unchanged.',
   input: TaskIdInputSchema,
   output: TaskResultSchema,
-  permission: 'write',
-  http: { method: 'POST', path: '/v1/tasks/:id/cancel' },
+  permission: 'tasks.write',
+  tenancy: 'task',
+  http: { method: 'POST', path: '/v1/tasks/:id/cancel', maxBodyBytes: 4 * 1024 },
   handler: (runtime, { id }, actor) => runtime.tasks.cancel(id, actor),
 });

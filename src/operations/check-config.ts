@@ -21,7 +21,8 @@ export const checkConfig = defineOperation({
     /** Each `key.path: reason`; empty when the config is usable as it stands. */
     problems: z.array(z.string()),
   }),
-  permission: 'admin',
+  permission: 'config.read',
+  tenancy: 'none',
   http: { method: 'GET', path: '/v1/config' },
   handler: async (runtime) => ({
     config: runtime.settings.config,

@@ -1,11 +1,46 @@
 import { z } from 'zod';
 import { isRubricName } from '../judge/index.js';
 import { acceptedTaskInput, TaskInputSchema } from '../runtime/index.js';
+import { LIVE_ONLY_EVENTS } from '../core/events.js';
+import type { TaskEvent } from '../core/events.js';
+import type { Runtime } from '../runtime/index.js';
 import { defineOperation } from './define-operation.js';
+import type { ProgressUpdate } from './define-operation.js';
 import { TaskResultSchema } from './schemas.js';
 
 const DEFAULT_WAIT_S = 30;
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** The task's stored events as progress: one count per event, saying what happened. */
+async function reportProgress(
+  runtime: Runtime,
+  id: string,
+  progress: (update: ProgressUpdate) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  let count = 0;
+  try {
+    for await (const event of runtime.tasks.events(id, { signal })) {
+      if (LIVE_ONLY_EVENTS.has(event.type)) continue;
+      count += 1;
+      progress({ progress: count, message: describeEvent(event) });
+    }
+  } catch {
+    // Following ends when the wait does (an abort), or if the event feed fails: progress is a
+    // courtesy, and the wait's answer reports the task's real state either way.
+  }
+}
+
+function describeEvent(event: TaskEvent): string {
+  switch (event.type) {
+    case 'step-start':
+      return `${event.data.agent}: ${event.data.kind} call ${event.data.name}`;
+    case 'step-end':
+      return `${event.data.agent}: step ${event.data.step} done`;
+    default:
+      return event.type;
+  }
+}
 
 /** Submits a task; with `wait`, answers with the finished result (or the task, if it waits for a human). */
 export const createTask = defineOperation({
@@ -56,7 +91,8 @@ export const createTask = defineOperation({
     })
     .transform(({ wait, timeout, ...task }) => ({ wait, timeout, task: acceptedTaskInput(task) })),
   output: TaskResultSchema,
-  permission: 'write',
+  permission: 'tasks.write',
+  tenancy: 'field',
   http: {
     method: 'POST',
     path: '/v1/tasks',
@@ -67,18 +103,30 @@ export const createTask = defineOperation({
       all: [200, 202],
     },
     query: ['wait', 'timeout'],
+    // A waited request bounds itself by its own `timeout` (at most an hour), then answers 202.
+    timeLimitMs: 3_600_000 + 5_000,
     errors: {
       503: 'The run queue is full (task.queue_full): try again after the seconds in the Retry-After header',
     },
   },
-  async handler(runtime, { wait, timeout, task }, actor) {
+  async handler(runtime, { wait, timeout, task }, actor, context = {}) {
     const submitted = await runtime.tasks.submit(task, actor);
     if (!wait) return submitted;
-    // Never without limit: a task may wait for a human for days.
-    return runtime.tasks.wait(submitted.id, {
-      untilWaiting: true,
-      // Whole milliseconds, at least one (AbortSignal.timeout refuses less).
-      signal: AbortSignal.timeout(Math.max(1, Math.round((timeout ?? DEFAULT_WAIT_S) * 1000))),
-    });
+    // A caller that cancels its waited request (MCP) cancels the task it started.
+    const cancel = () => void runtime.tasks.cancel(submitted.id, actor);
+    context.cancelled?.addEventListener('abort', cancel, { once: true });
+    const following = new AbortController();
+    if (context.progress) void reportProgress(runtime, submitted.id, context.progress, following.signal);
+    try {
+      // Never without limit: a task may wait for a human for days.
+      return await runtime.tasks.wait(submitted.id, {
+        untilWaiting: true,
+        // Whole milliseconds, at least one (AbortSignal.timeout refuses less).
+        signal: AbortSignal.timeout(Math.max(1, Math.round((timeout ?? DEFAULT_WAIT_S) * 1000))),
+      });
+    } finally {
+      following.abort();
+      context.cancelled?.removeEventListener('abort', cancel);
+    }
   },
 });

@@ -21,8 +21,9 @@ export const editMemory = defineOperation({
       },
     ),
   output: MemorySchema,
-  permission: 'write',
-  http: { method: 'POST', path: '/v1/memory/:id' },
+  permission: 'memory.write',
+  tenancy: 'field',
+  http: { method: 'POST', path: '/v1/memory/:id', maxBodyBytes: 256 * 1024 },
   handler: async (runtime, { id, ...edit }, caller) =>
     reportedMemory(await runtime.memory.edit(id, edit, caller)),
 });

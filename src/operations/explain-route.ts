@@ -69,7 +69,8 @@ export const explainRoute = defineOperation({
       }),
     ),
   }),
-  permission: 'read',
+  permission: 'catalog.read',
+  tenancy: 'none',
   http: { method: 'GET', path: '/v1/router/explain' },
   handler: async (runtime, input) =>
     runtime.router.explain({

@@ -9,7 +9,8 @@ export const forgetMemory = defineOperation({
     'Delete a memory for good: from the table, the full-text index and the vector index (and the procedure a procedural memory describes).',
   input: z.strictObject({ id: z.string().min(1).max(200), tenant: TenantSchema }),
   output: z.object({ id: z.string(), forgotten: z.literal(true) }),
-  permission: 'write',
+  permission: 'memory.write',
+  tenancy: 'field',
   http: { method: 'DELETE', path: '/v1/memory/:id' },
   async handler(runtime, input, caller) {
     await runtime.memory.forget(input.id, input.tenant, caller);

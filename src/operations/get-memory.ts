@@ -8,7 +8,8 @@ export const getMemory = defineOperation({
   description: 'One memory with its scope, validity, provenance and access counts (404 memory.not_found).',
   input: z.strictObject({ id: z.string().min(1).max(200).describe('memory id'), tenant: TenantSchema }),
   output: MemorySchema,
-  permission: 'read',
+  permission: 'memory.read',
+  tenancy: 'field',
   http: { method: 'GET', path: '/v1/memory/:id' },
   handler: async (runtime, input) => reportedMemory(await runtime.memory.get(input.id, input.tenant)),
 });

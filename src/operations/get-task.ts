@@ -7,7 +7,8 @@ export const getTask = defineOperation({
   description: 'Get a task: status, output or error, cost, counts, timings.',
   input: TaskIdInputSchema,
   output: TaskResultSchema,
-  permission: 'read',
+  permission: 'tasks.read',
+  tenancy: 'task',
   http: { method: 'GET', path: '/v1/tasks/:id' },
   handler: (runtime, { id }) => runtime.tasks.get(id),
 });

@@ -7,7 +7,8 @@ export const health = defineOperation({
   description: 'Liveness check; reports the default model and whether it is the simulated one.',
   input: z.strictObject({}),
   output: z.object({ status: z.literal('ok'), defaultModel: z.string(), simulated: z.boolean() }),
-  permission: 'read',
+  permission: 'health.read',
+  tenancy: 'none',
   http: { method: 'GET', path: '/v1/health' },
   async handler(runtime) {
     return {

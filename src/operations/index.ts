@@ -2,6 +2,8 @@ import { addMemory } from './add-memory.js';
 import { answerReview } from './answer-review.js';
 import { cancelTask } from './cancel-task.js';
 import { checkConfig } from './check-config.js';
+import { createKey } from './create-key.js';
+import { checkUrl } from './check-url.js';
 import { createTask } from './create-task.js';
 import type { Operation, StreamOperation } from './define-operation.js';
 import { editMemory } from './edit-memory.js';
@@ -11,29 +13,43 @@ import { getMemory } from './get-memory.js';
 import { getTask } from './get-task.js';
 import { health } from './health.js';
 import { listAudit } from './list-audit.js';
+import { listKeys } from './list-keys.js';
 import { listModels } from './list-models.js';
 import { listProcedures } from './list-procedures.js';
 import { listReviews } from './list-reviews.js';
 import { listTasks } from './list-tasks.js';
 import { listTopologies } from './list-topologies.js';
 import { memoryStats } from './memory-stats.js';
+import { redactPii } from './redact-pii.js';
 import { reembedMemory } from './reembed-memory.js';
+import { revokeKey } from './revoke-key.js';
+import { resumeTask } from './resume-task.js';
 import { routerStats } from './router-stats.js';
 import { searchMemory } from './search-memory.js';
 import { taskEvents } from './task-events.js';
 import { taskSpans } from './task-spans.js';
 
-export type { HttpBinding, Operation, StreamOperation } from './define-operation.js';
+export type {
+  HttpBinding,
+  Operation,
+  OperationContext,
+  ProgressUpdate,
+  StreamOperation,
+  TenancyScope,
+} from './define-operation.js';
 export type { Actor, Permission } from '../security/index.js';
 export { actorWith, adminActor, requirePermission } from '../security/index.js';
 export { ErrorBodySchema, ReviewSchema, TaskResultSchema } from './schemas.js';
 export { MemorySchema } from './memory-schemas.js';
+export { MAX_REDACT_CHARACTERS } from './redact-pii.js';
 export { invokeOperation, invokeOperationWithInput, invokeStreamOperation } from './invoke-operation.js';
 export {
   addMemory,
   answerReview,
   cancelTask,
   checkConfig,
+  createKey,
+  checkUrl,
   createTask,
   editMemory,
   explainRoute,
@@ -42,13 +58,17 @@ export {
   getTask,
   health,
   listAudit,
+  listKeys,
   listModels,
   listProcedures,
   listReviews,
   listTasks,
   listTopologies,
   memoryStats,
+  redactPii,
   reembedMemory,
+  revokeKey,
+  resumeTask,
   routerStats,
   searchMemory,
   taskEvents,
@@ -62,6 +82,7 @@ export const operations: readonly Operation[] = [
   listTasks,
   getTask,
   cancelTask,
+  resumeTask,
   taskSpans,
   listReviews,
   answerReview,
@@ -80,6 +101,11 @@ export const operations: readonly Operation[] = [
   forgetMemory,
   listAudit,
   checkConfig,
+  createKey,
+  listKeys,
+  revokeKey,
+  checkUrl,
+  redactPii,
 ];
 
 /** Every streaming operation. */

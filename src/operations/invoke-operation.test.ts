@@ -33,16 +33,20 @@ describe('the operation registry', () => {
     }
   });
 
-  it('keeps admin operations (audit, config, re-embedding) out of reach of task users', () => {
-    const admin = operations.filter((o) => o.permission === 'admin').map((o) => o.name);
-    expect(admin).toEqual(expect.arrayContaining(['audit.list', 'config.check', 'memory.reembed']));
+  it('keeps admin operations (audit, config, re-embedding, keys) out of reach of task users', () => {
+    const admin = operations
+      .filter((o) => ['audit.read', 'config.read', 'memory.admin', 'keys.admin'].includes(o.permission))
+      .map((o) => o.name);
+    expect(admin).toEqual(
+      expect.arrayContaining(['audit.list', 'config.check', 'memory.reembed', 'keys.create', 'keys.revoke']),
+    );
   });
 });
 
 describe('invokeOperation', () => {
   it('refuses an actor without the permission before reading the input or running anything', async () => {
     t = await createTestRuntime();
-    const reader = actorWith('viewer', ['read']);
+    const reader = actorWith('viewer', ['tasks.read']);
     const refused = await rejected(
       invokeOperation(
         t.runtime,
@@ -52,18 +56,20 @@ describe('invokeOperation', () => {
       ),
     );
     expect(refused.code).toBe('permission.denied');
-    expect(refused.message).toBe("viewer may not call tasks.create: it needs the 'write' permission");
+    expect(refused.message).toBe("viewer may not call tasks.create: it needs the 'tasks.write' permission");
     expect(await t.runtime.tasks.list()).toEqual([]);
     // The same actor may read.
     expect(await invokeOperation(t.runtime, listTasks, {}, reader)).toEqual({ tasks: [], next: null });
-    // Permissions are ordered: a writer may read, an admin may do both.
-    const writer = actorWith('writer', ['write']);
-    expect(await invokeOperation(t.runtime, listTasks, {}, writer)).toEqual({ tasks: [], next: null });
+    // Permissions do not imply each other: writing tasks is not reading them.
+    const writer = actorWith('writer', ['tasks.write']);
+    expect((await rejected(invokeOperation(t.runtime, listTasks, {}, writer))).code).toBe(
+      'permission.denied',
+    );
     const checkConfig = operations.find((o) => o.name === 'config.check') ?? health;
     expect((await rejected(invokeOperation(t.runtime, checkConfig, {}, writer))).code).toBe(
       'permission.denied',
     );
-    await invokeOperation(t.runtime, checkConfig, {}, actorWith('admin', ['admin']));
+    await invokeOperation(t.runtime, checkConfig, {}, actorWith('admin', ['config.read']));
     const nobody = actorWith('nobody', []);
     expect((await rejected(invokeOperation(t.runtime, health, {}, nobody))).code).toBe('permission.denied');
   });
@@ -72,15 +78,15 @@ describe('invokeOperation', () => {
     t = await createTestRuntime();
     const [events] = streamOperations;
     if (!events) throw new Error('no stream operation');
-    expect(() =>
-      invokeStreamOperation(
-        t!.runtime,
-        events,
-        { id: 'x' },
-        actorWith('nobody', []),
-        new AbortController().signal,
-      ),
-    ).toThrow(expect.objectContaining({ code: 'permission.denied' }));
+    const stream = invokeStreamOperation(
+      t.runtime,
+      events,
+      { id: 'x' },
+      actorWith('nobody', []),
+      new AbortController().signal,
+    );
+    const refused = await rejected(stream[Symbol.asyncIterator]().next());
+    expect(refused.code).toBe('permission.denied');
   });
 
   it('validates the input and types the output', async () => {
@@ -100,7 +106,8 @@ describe('invokeOperation', () => {
       description: 'Returns what its schema does not describe.',
       input: z.strictObject({}),
       output: z.object({ count: z.number() }),
-      permission: 'read',
+      permission: 'tasks.read',
+      tenancy: 'none',
       http: { method: 'GET', path: '/v1/broken' },
       // A handler bug the type checker cannot see (e.g. data read back from storage).
       handler: () => Promise.resolve(JSON.parse('{"count":"three"}') as { count: number }),

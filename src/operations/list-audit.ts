@@ -13,7 +13,7 @@ export const listAudit = defineOperation({
       .min(1, 'must not be empty (leave the tenant out for every tenant’s events)')
       .max(200)
       .optional()
-      .describe('only this tenant’s events (default: all)'),
+      .describe('only this tenant’s events (default: all; a tenant-bound key: its own, another is 403)'),
     limit: z.coerce.number().int().min(1).max(500).default(50).describe('how many'),
     before: z.string().optional().describe('the next page: events older than this event id'),
   }),
@@ -31,7 +31,8 @@ export const listAudit = defineOperation({
     ),
     next: z.string().nullable(),
   }),
-  permission: 'admin',
+  permission: 'audit.read',
+  tenancy: 'field',
   http: { method: 'GET', path: '/v1/audit' },
   async handler(runtime, input) {
     const events = await runtime.audit.list(input);

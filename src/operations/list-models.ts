@@ -24,7 +24,8 @@ export const listModels = defineOperation({
       }),
     ),
   }),
-  permission: 'read',
+  permission: 'catalog.read',
+  tenancy: 'none',
   http: { method: 'GET', path: '/v1/models' },
   handler: async (runtime) => ({ defaultModel: runtime.models.defaultModel, models: runtime.models.list() }),
 });

@@ -30,7 +30,8 @@ export const listProcedures = defineOperation({
       }),
     ),
   }),
-  permission: 'read',
+  permission: 'memory.read',
+  tenancy: 'field',
   http: { method: 'GET', path: '/v1/memory/procedures' },
   async handler(runtime, input) {
     const procedures = await runtime.memory.procedures(input);

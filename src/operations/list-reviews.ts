@@ -17,7 +17,8 @@ export const listReviews = defineOperation({
     before: z.string().optional().describe('the next page: reviews older than this review id'),
   }),
   output: z.object({ reviews: z.array(ReviewSchema), next: z.string().nullable() }),
-  permission: 'read',
+  permission: 'reviews.read',
+  tenancy: 'task-filter',
   http: { method: 'GET', path: '/v1/reviews' },
   async handler(runtime, input) {
     const reviews = await runtime.reviews.list({

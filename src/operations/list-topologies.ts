@@ -26,7 +26,8 @@ export const listTopologies = defineOperation({
       z.object({ name: z.string(), description: z.string(), options: z.array(TopologyOptionSchema) }),
     ),
   }),
-  permission: 'read',
+  permission: 'catalog.read',
+  tenancy: 'none',
   http: { method: 'GET', path: '/v1/topologies' },
   handler: async () => ({
     topologies: [...topologies.values()].map((t) => ({

@@ -43,7 +43,9 @@ export const TenantSchema = z
   .min(1, 'must not be empty (leave the tenant out for memory.tenant)')
   .max(200)
   .optional()
-  .describe('default: memory.tenant');
+  .describe(
+    'the tenant (default: memory.tenant); a key bound to a tenant may only name its own (another is 403)',
+  );
 
 // `2026-01-01`, or `2026-01-01T09:30`, `…T09:30:15`, `…T09:30:15.250` with `Z` or an offset (`+02:00`).
 const ISO_TIME =

@@ -16,7 +16,8 @@ export const memoryStats = defineOperation({
     vectorIndex: z.string(),
     embeddingModel: z.string().nullable(),
   }),
-  permission: 'read',
+  permission: 'memory.read',
+  tenancy: 'field',
   http: { method: 'GET', path: '/v1/memory/stats' },
   handler: (runtime, input) => runtime.memory.stats(input.tenant),
 });

@@ -206,6 +206,6 @@ describe('the operation list', () => {
       'reviews.answer': 'POST /v1/reviews/:id',
       'topologies.list': 'GET /v1/topologies',
     });
-    expect(operations.find((o) => o.name === 'reviews.answer')?.permission).toBe('write');
+    expect(operations.find((o) => o.name === 'reviews.answer')?.permission).toBe('reviews.answer');
   });
 });

@@ -32,7 +32,8 @@ export const routerStats = defineOperation({
     /** Models inside a rate-limit window (tried last until `until`, ms since the epoch). */
     rateLimited: z.array(z.object({ modelId: z.string(), until: z.number() })),
   }),
-  permission: 'read',
+  permission: 'catalog.read',
+  tenancy: 'none',
   http: { method: 'GET', path: '/v1/router/stats' },
   handler: async (runtime) => runtime.router.stats(),
 });

@@ -2,7 +2,13 @@ import { z } from 'zod';
 
 /** The error body of every failed request: `{ error: { code, message, path? } }`. */
 export const ErrorBodySchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), path: z.string().optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    path: z.string().optional(),
+    /** The request's `X-Request-Id`, to find it in the server log. */
+    requestId: z.string().optional(),
+  }),
 });
 
 /** A task's status. */

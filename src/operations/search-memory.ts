@@ -54,7 +54,8 @@ export const searchMemory = defineOperation({
       }),
     ),
   }),
-  permission: 'read',
+  permission: 'memory.read',
+  tenancy: 'field',
   http: { method: 'GET', path: '/v1/memory' },
   async handler(runtime, input) {
     const results = await runtime.memory.search({

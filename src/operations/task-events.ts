@@ -9,7 +9,8 @@ export const taskEvents = defineStreamOperation({
   description:
     'Server-sent events of a task: task-start, step-start, text-delta, step-restart (a model call that had streamed text is tried again: drop the text streamed for that step so far), step-end, agent-end, review-requested (the task waits for a human), review-answered, task-end, task-error. Past events are replayed (after Last-Event-ID or ?after=), then live ones follow until the task ends (a waiting task keeps the stream open). Text deltas and step restarts are live only.',
   input: z.strictObject({ id: z.string().min(1), after: z.coerce.number().int().min(0).default(0) }),
-  permission: 'read',
+  permission: 'tasks.read',
+  tenancy: 'task',
   http: { method: 'GET', path: '/v1/tasks/:id/events' },
   async *stream(runtime, { id, after }, signal) {
     for await (const event of runtime.tasks.events(id, { afterSeq: after, signal })) {

@@ -26,7 +26,8 @@ export const taskSpans = defineOperation({
       }),
     ),
   }),
-  permission: 'read',
+  permission: 'tasks.read',
+  tenancy: 'task',
   http: { method: 'GET', path: '/v1/tasks/:id/spans' },
   handler: async (runtime, { id }) => ({ spans: await runtime.tasks.spans(id) }),
 });

@@ -21,8 +21,13 @@ export function recordChange(
   });
 }
 
+/** One change to record: who (the actor, else `api`), what, on what. */
+export type AuditedChange = Parameters<typeof recordChange>[1];
+
 /** The audit log of changes made through operations. */
 export interface AuditLog {
+  /** Records a change or a refused attempt (a failed authentication, a denied operation). */
+  record(change: AuditedChange): Promise<void>;
   /** Newest first. */
   list(query?: {
     limit?: number;
@@ -35,8 +40,9 @@ export interface AuditLog {
 }
 
 /** Reads the audit store with the defaults users get. */
-export function createAuditLog(audit: AuditStore): AuditLog {
+export function createAuditLog(audit: AuditStore, clock: Clock): AuditLog {
   return {
+    record: (change) => recordChange({ audit, clock }, change),
     list(query = {}) {
       return audit.list({
         limit: query.limit ?? 50,

@@ -2,8 +2,10 @@
 // every task runs, the quality loop around it, the task's memory, judge calibration, the system
 // agents, task planning, and the task, review, router, memory and audit services. Composed from the
 // domains; it knows no adapter (no store implementation, no provider): runtime/ wires those in.
-export { createAuditLog } from './audit-log.js';
-export type { AuditLog } from './audit-log.js';
+export { createApiKeyService } from './api-key-service.js';
+export type { ApiKeyRequest, ApiKeyService, ApiKeyView } from './api-key-service.js';
+export { createAuditLog, recordChange } from './audit-log.js';
+export type { AuditedChange, AuditLog } from './audit-log.js';
 export { calibrateJudges } from './calibrate-judges.js';
 export type { CalibrationRequest } from './calibrate-judges.js';
 export { checkEscalationAnswer, QUALITY_ESCALATION, runQualityLoop } from './quality-loop.js';
@@ -28,6 +30,6 @@ export type { TaskMemory, TaskMemoryContext, TaskMemoryDependencies } from './ta
 export { createTaskPlanner } from './task-plan.js';
 export type { TaskPlan, TaskPlanner, TaskPlannerDependencies } from './task-plan.js';
 export { createTaskService } from './task-service.js';
-export type { TaskService } from './task-service.js';
+export type { InterruptedTaskView, TaskService } from './task-service.js';
 export { createTeamWorkflow } from './team-workflow.js';
 export type { TeamWorkflowDependencies } from './team-workflow.js';

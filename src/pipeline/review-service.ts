@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { notFound } from '../core/errors.js';
 import type { TaskRunner } from '../executor/index.js';
 import type { Actor } from '../security/index.js';
 import type { AuditStore } from '../store/audit-store.js';
@@ -15,6 +16,8 @@ export interface ReviewService {
     limit?: number;
     before?: string;
   }): Promise<ReviewRecord[]>;
+  /** One review; throws `review.not_found`. */
+  get(id: string): Promise<ReviewRecord>;
   /** Answers a pending review (an audit event names `actor`); its task resumes (in this process). */
   answer(id: string, answer: ReviewAnswer, actor?: Actor): Promise<ReviewRecord>;
 }
@@ -25,6 +28,8 @@ export function createReviewService(deps: {
   runner: TaskRunner;
   audit: AuditStore;
   clock: Clock;
+  /** The tenant of a task (the audit event of an answer carries it); absent: none is recorded. */
+  tenantOf?: (taskId: string) => Promise<string>;
 }): ReviewService {
   const { reviews } = deps;
   return {
@@ -36,6 +41,11 @@ export function createReviewService(deps: {
         ...(query.before ? { before: query.before } : {}),
       });
     },
+    async get(id) {
+      const review = await reviews.get(id);
+      if (!review) throw notFound('review', id);
+      return review;
+    },
     async answer(id, answer, actor) {
       if ((await reviews.get(id))?.kind === QUALITY_ESCALATION) checkEscalationAnswer(answer);
       const answered = await deps.runner.answerReview(id, answer);
@@ -45,7 +55,7 @@ export function createReviewService(deps: {
         actor,
         action: 'review.answer',
         target: id,
-        tenant: null,
+        tenant: deps.tenantOf ? await deps.tenantOf(answered.taskId) : null,
         details: { taskId: answered.taskId, kind: answered.kind, decision: answer.decision },
       });
       return answered;

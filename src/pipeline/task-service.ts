@@ -29,7 +29,15 @@ export interface TaskService {
    */
   wait(id: string, options?: WaitOptions): Promise<TaskResult>;
   get(id: string): Promise<TaskResult>;
-  list(query?: { status?: TaskStatus[]; limit?: number; before?: string }): Promise<TaskResult[]>;
+  /** Newest first; `tenant`: only that tenant's tasks (those naming none run in the default tenant). */
+  list(query?: {
+    status?: TaskStatus[];
+    limit?: number;
+    before?: string;
+    tenant?: string;
+  }): Promise<TaskResult[]>;
+  /** The tenant a task runs in (its input's, else the default); throws `task.not_found`. */
+  tenantOf(id: string): Promise<string>;
   cancel(id: string, actor?: Actor): Promise<TaskResult>;
   /** Past events after `afterSeq`, then live ones, ending after the task's last event. */
   events(id: string, options?: { afterSeq?: number; signal?: AbortSignal }): AsyncIterable<TaskEvent>;
@@ -39,6 +47,22 @@ export interface TaskService {
    * such tasks on every heartbeat. Returns the ids resumed now.
    */
   resumeInterrupted(options?: { watch?: boolean }): Promise<string[]>;
+  /** Tasks whose process is gone, newest first, with why this runtime leaves one alone (another config). */
+  listInterrupted(): Promise<InterruptedTaskView[]>;
+  /**
+   * Resumes one interrupted task in this runtime and returns its current view (it runs on; `wait`
+   * for the end). Throws `task.not_found`, `task.not_interrupted`, or `task.config_mismatch` when
+   * another config started it (unless `force`).
+   */
+  resume(id: string, options?: { force?: boolean }, actor?: Actor): Promise<TaskResult>;
+}
+
+/** An interrupted task as listed: its view, and why this runtime does not adopt it (or null). */
+export interface InterruptedTaskView {
+  task: TaskResult;
+  notAdopted: string | null;
+  /** The config file it was started with (null: none, or not recorded). */
+  configPath: string | null;
 }
 
 /** Creates the task service over the runner and the planner its workflow takes plans from. */
@@ -59,6 +83,15 @@ export function createTaskService(deps: {
     const result = await runner.result(id);
     if (!result) throw notFound('task', id);
     return result;
+  }
+
+  async function tenantOf(id: string): Promise<string> {
+    const record = await tasks.get(id);
+    if (!record) throw notFound('task', id);
+    const input = record.input;
+    const named =
+      typeof input === 'object' && input !== null && !Array.isArray(input) ? input['tenant'] : undefined;
+    return typeof named === 'string' ? named : deps.defaultTenant;
   }
 
   async function submit(request: TaskRequest, actor?: Actor): Promise<TaskResult> {
@@ -101,9 +134,13 @@ export function createTaskService(deps: {
         limit: query.limit ?? 50,
         ...(query.status ? { status: query.status } : {}),
         ...(query.before ? { before: query.before } : {}),
+        ...(query.tenant !== undefined
+          ? { tenant: { name: query.tenant, includeUntenanted: query.tenant === deps.defaultTenant } }
+          : {}),
       });
       return Promise.all(records.map((r) => get(r.id)));
     },
+    tenantOf,
     async cancel(id, actor) {
       const before = await get(id);
       await runner.cancel(id);
@@ -113,7 +150,7 @@ export function createTaskService(deps: {
           actor,
           action: 'task.cancel',
           target: id,
-          tenant: null,
+          tenant: await tenantOf(id),
           details: { from: before.status },
         });
       }
@@ -124,6 +161,28 @@ export function createTaskService(deps: {
       await get(id);
       await tracer.flush();
       return deps.traces.listByTask(id);
+    },
+    async listInterrupted() {
+      const interrupted = await runner.listInterrupted();
+      return Promise.all(
+        interrupted.map(async ({ task, notAdopted }) => ({
+          task: await get(task.id),
+          notAdopted,
+          configPath: task.origin?.configPath ?? null,
+        })),
+      );
+    },
+    async resume(id, options = {}, actor) {
+      const before = await get(id);
+      await runner.resume(id, options);
+      await recordChange(deps, {
+        actor,
+        action: 'task.resume',
+        target: id,
+        tenant: null,
+        details: { from: before.status, force: options.force === true },
+      });
+      return get(id);
     },
     async resumeInterrupted({ watch = false } = {}) {
       const ids = await runner.resumeInterrupted();

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nativeAgentRunner } from '../agents/index.js';
+import { createPiiCallGuard, nativeAgentRunner } from '../agents/index.js';
 import type { AgentContext, AgentRouting, AgentSpec } from '../agents/index.js';
 import { createBudget, tightestLimits } from '../budget/index.js';
 import type { Budget } from '../budget/index.js';
@@ -20,6 +20,7 @@ import type { VerdictStore } from '../store/verdict-store.js';
 import type { ToolRegistry } from '../tools/index.js';
 import type { TaskRecord } from '../store/task-store.js';
 import type { Tracer } from '../trace/index.js';
+import { createPolicyRedactor, resolvePiiPolicy } from '../security/index.js';
 import { calibrateJudges } from './calibrate-judges.js';
 import { loadRubric } from '../judge/index.js';
 import { forgeDesign, runQualityLoop } from './quality-loop.js';
@@ -97,6 +98,9 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       modelTimeoutMs: config.agents.modelTimeoutMs,
       firstTokenTimeoutMs: config.agents.firstTokenTimeoutMs,
       stallTimeoutMs: config.agents.stallTimeoutMs,
+      onInterruptedTool: config.tools.onInterrupted,
+      // One guard per task: a value keeps its placeholder across the task's calls.
+      piiGuard: createPiiCallGuard(resolvePiiPolicy('prompts', config.security.pii.prompts)),
     };
     const { memory } = deps;
     const taskMemory = memory
@@ -190,7 +194,12 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       { output: outcome.output, verdict: outcome.verdict },
       outcome.team,
     );
-    return { output: outcome.output, ...(outcome.details !== undefined ? { details: outcome.details } : {}) };
+    // security.pii.outputs: what the caller gets back and what is stored with the task.
+    const output = createPolicyRedactor(resolvePiiPolicy('outputs', config.security.pii.outputs)).redact(
+      outcome.output,
+      'the task output',
+    );
+    return { output, ...(outcome.details !== undefined ? { details: outcome.details } : {}) };
   };
 
   /** Wall time counts running time only: time spent waiting for a human is subtracted. */

@@ -10,13 +10,15 @@ afterEach(async () => {
   t = undefined;
 });
 
+const ONE_AT_A_TIME = { executor: { maxRunningTasks: 1, maxQueuedTasks: 1 }, memory: { enabled: false } };
+
 /** A runtime that runs one task at a time and queues one more; every model call waits for `open()`. */
 async function oneAtATime(): Promise<{ t: TestRuntime; open(): void }> {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
   t = await createTestRuntime({
     script: ({ promptText }) => ({ text: `done: ${promptText.split('\n').at(-1)}`, waitFor: gate }),
-    config: { executor: { maxRunningTasks: 1, maxQueuedTasks: 1 }, memory: { enabled: false } },
+    config: ONE_AT_A_TIME,
   });
   return { t, open };
 }
@@ -71,7 +73,12 @@ describe('admission control', () => {
     await t.runtime.tasks.submit({ prompt: 'first' });
     const queued = await t.runtime.tasks.submit({ prompt: 'queued' });
     await t.runtime.close();
-    const next = await createTestRuntime({ home: t.home, script: [{ text: 'resumed' }] });
+    // The same project's config: a runtime with another config leaves the task alone.
+    const next = await createTestRuntime({
+      home: t.home,
+      script: [{ text: 'resumed' }],
+      config: ONE_AT_A_TIME,
+    });
     try {
       open();
       expect(await next.runtime.tasks.resumeInterrupted()).toContain(queued.id);

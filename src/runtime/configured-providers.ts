@@ -6,6 +6,7 @@ import { detectLocalServer, NOT_CHAT } from '../models/index.js';
 import type { InventoryProvider, ModelProvider, ResolvedProviderConfig } from '../models/index.js';
 import { providerFactories } from '../models/providers/index.js';
 import '../models/model-error-codes.js';
+import '../config/config-error-codes.js';
 
 /** A provider the runtime set up, with the config it came from. */
 export interface ConfiguredProvider extends InventoryProvider {
@@ -25,6 +26,14 @@ export async function configuredProviders(
 ): Promise<ConfiguredProvider[]> {
   const build = async (c: ResolvedProviderConfig, detectedModels?: string[]): Promise<ConfiguredProvider> => {
     const extra = detectedModels ? { detectedModels } : {};
+    if (c.unavailable !== undefined) {
+      const missing = new AgentdError({
+        code: 'config.secret_missing',
+        path: `providers.${c.name}`,
+        message: c.unavailable,
+      });
+      return { config: c, provider: unavailableProvider(c, missing), available: false, ...extra };
+    }
     try {
       const instance = await providerFactories[c.type](c);
       return { config: c, provider: { ...instance, local: isLocalProvider(c) }, available: true, ...extra };

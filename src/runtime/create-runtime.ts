@@ -1,5 +1,5 @@
 import type { AgentdConfig } from '../config/index.js';
-import { loadConfigFromSystem, maskConfig } from '../config/index.js';
+import { configFingerprint, configPathOf, loadConfigFromSystem, maskConfig } from '../config/index.js';
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
@@ -9,6 +9,7 @@ import { createModelInventory, defaultModelId } from '../models/index.js';
 import type { ModelProvider } from '../models/index.js';
 import { createMemoryService } from '../memory/index.js';
 import {
+  createApiKeyService,
   createAuditLog,
   createReviewService,
   createRouterService,
@@ -20,12 +21,15 @@ import {
 import { createModelRouter } from '../router/index.js';
 import type { ModelRouter } from '../router/index.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
-import { builtinTools, createToolRegistry } from '../tools/index.js';
+import { createNetGuard, createSecretVault } from '../security/index.js';
+import { builtinTools, createHttpFetchTool, createShellTool, createToolRegistry } from '../tools/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
 import { createTracer } from '../trace/index.js';
+import { redactingLogger, traceRedaction } from './trace-pii-redaction.js';
 import { configuredEmbeddingModel } from './configured-embedding-model.js';
 import { configuredProviders } from './configured-providers.js';
+import { withVaultSecrets } from './open-secret-vault.js';
 import type { Runtime } from './runtime.js';
 import { warmUp } from './warm-up.js';
 import { watchConfigFiles } from './watch-config.js';
@@ -75,11 +79,25 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   // A runtime given a loaded config and no way to reread it keeps that config on reload.
   const given = options.loadedConfig;
   const readConfig = options.loadConfig ?? (given ? () => given : fromSystem);
-  const config = given ?? readConfig();
+  const loaded = given ?? readConfig();
+  const clock = options.clock ?? systemClock;
+  // `secret:` references are resolved from the vault, which lives in the database: open it first.
+  const stores = openSqliteStores({ path: loaded.store.path });
+  let config: AgentdConfig;
+  try {
+    config = await withVaultSecrets(
+      loaded,
+      createSecretVault({ store: stores.secrets, keys: loaded.vault, clock }),
+    );
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   // The router section as last (re)loaded.
   let routerSettings = config.router;
-  const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
+  // security.pii.traces: spans and log lines are written with personal data masked.
+  const traceRedact = traceRedaction(config.security.pii.traces);
+  const logger = redactingLogger(options.logger ?? silentLogger, traceRedact);
 
   // Providers given in code replace configured ones of the same name.
   const extra = options.providers ?? [];
@@ -106,9 +124,20 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ),
   });
 
-  const stores = openSqliteStores({ path: config.store.path });
-  const tracer = createTracer({ exporters: [new StoreSpanExporter({ traces: stores.traces })], logger });
-  const tools = createToolRegistry([...builtinTools, ...(options.tools ?? [])]);
+  const tracer = createTracer({
+    exporters: [new StoreSpanExporter({ traces: stores.traces })],
+    logger,
+    ...(traceRedact ? { redact: traceRedact } : {}),
+  });
+  // http_fetch goes through the guard built from `security.net`; an agent gets it only when its spec lists it.
+  const httpFetch = createHttpFetchTool({ guard: createNetGuard({ config: config.security.net }) });
+  const tools = createToolRegistry([
+    ...builtinTools,
+    httpFetch,
+    // Off by default: only an enabled config adds it, and then only agents listing it get it.
+    ...(config.tools.shell.enabled ? [createShellTool({ config: config.tools.shell, logger })] : []),
+    ...(options.tools ?? []),
+  ]);
   const engine = createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
   const routerConfig = (c: AgentdConfig) =>
     options.maxRetries === undefined
@@ -170,6 +199,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     maxTaskSteps: config.executor.maxTaskSteps,
     maxRunningTasks: config.executor.maxRunningTasks,
     maxQueuedTasks: config.executor.maxQueuedTasks,
+    // Tasks record the config they ran with; a process with another config leaves them alone.
+    origin: { configFingerprint: configFingerprint(config), configPath: configPathOf(config) },
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     workflow: createTeamWorkflow({
       config,
@@ -223,10 +254,22 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     defaultTenant: config.memory.tenant,
   });
   if (options.resume) await tasks.resumeInterrupted({ watch: true });
+  const keys = createApiKeyService({
+    store: stores.apiKeys,
+    audit: stores.audit,
+    clock,
+    flushIntervalMs: config.security.auth.lastUsedFlushSeconds * 1000,
+  });
 
   return {
     tasks,
-    reviews: createReviewService({ reviews: stores.reviews, runner, audit: stores.audit, clock }),
+    reviews: createReviewService({
+      reviews: stores.reviews,
+      runner,
+      audit: stores.audit,
+      clock,
+      tenantOf: (taskId) => tasks.tenantOf(taskId),
+    }),
     models: {
       defaultModel,
       notice: models.onlySimulated ? SIMULATED_NOTICE : undefined,
@@ -240,8 +283,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       clock,
       defaultTenant: config.memory.tenant,
     }),
-    audit: createAuditLog(stores.audit),
+    audit: createAuditLog(stores.audit, clock),
+    keys,
     settings: {
+      auth: config.security.auth,
       config: maskConfig(config),
       server: config.server,
       validateOutputs: config.operations.validateOutputs,
@@ -262,6 +307,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       // keeps its mark and is embedded after the next start).
       await memoryService.close();
       await router.flush();
+      await keys.flush();
       await tracer.shutdown();
       await stores.close();
     },

@@ -55,6 +55,9 @@ async function mailerRuntime(options: { home?: string; script?: typeof mailerScr
   const t = await createTestRuntime({
     script: options.script ?? mailerScript,
     runtime: { tools: [email.tool] },
+    // The prompts are checked for the addresses a reviewer edited in: not masked here (the fake model
+    // stands for a hosted one, and security.pii.prompts masks e-mail addresses by default).
+    config: { security: { pii: { prompts: 'allow' } } },
     ...(options.home ? { home: options.home } : {}),
   });
   let disposed = false;

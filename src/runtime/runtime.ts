@@ -1,5 +1,7 @@
 import type { ListedModel } from '../models/index.js';
+import type { AuthConfig } from '../security/index.js';
 import type {
+  ApiKeyService,
   AuditLog,
   ReviewService,
   RouterService,
@@ -29,6 +31,8 @@ export interface RuntimeSettings {
     authToken?: string;
     authTokenMissing?: string;
   };
+  /** Authentication rate limits and how often key last-use times are written (`security.auth`). */
+  readonly auth: AuthConfig;
   /** Whether operation results are checked against their output schemas (development, tests). */
   readonly validateOutputs: boolean;
   /** Rereads the config files now (see RuntimeOptions.watchConfig): catalog and router changes apply. */
@@ -48,6 +52,8 @@ export interface Runtime {
   readonly memory: RuntimeMemory;
   /** The audit log of changes made through operations, newest first. */
   readonly audit: AuditLog;
+  /** API keys: create, list, revoke, and authenticate a presented key (changes are audited). */
+  readonly keys: ApiKeyService;
   readonly settings: RuntimeSettings;
   /**
    * Loads in the background what the first task would otherwise wait for (a server calls it once it

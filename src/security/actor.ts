@@ -1,27 +1,60 @@
 import { PolicyDeniedError } from '../core/errors.js';
 import './security-error-codes.js';
 
-/** What an operation needs: `read` and `write` are for task users, `admin` for configuration and audit. */
-export type Permission = 'read' | 'write' | 'admin';
+/**
+ * Every permission an operation can require, one concern each. Roles are sets of them (see
+ * `auth/roles.ts`); an operation declares exactly one.
+ */
+export const PERMISSIONS = [
+  /** Liveness and version. */
+  'health.read',
+  /** Tasks: list, show, spans, events (their prompts, outputs and costs). */
+  'tasks.read',
+  /** Tasks: submit and cancel. */
+  'tasks.write',
+  /** The human-review queue: list. */
+  'reviews.read',
+  /** The human-review queue: approve, reject, edit. */
+  'reviews.answer',
+  /** Models, topologies and the router's decisions and statistics. */
+  'catalog.read',
+  /** Memories: search, show, stats, procedures. */
+  'memory.read',
+  /** Memories: add, edit, forget. */
+  'memory.write',
+  /** Memory maintenance across every tenant (re-embedding). */
+  'memory.admin',
+  /** The effective configuration (secrets masked). */
+  'config.read',
+  /** The audit log. */
+  'audit.read',
+  /** API keys: create, list, revoke. */
+  'keys.admin',
+  /** Model calls through the gateway (the task-scoped keys agents hold). */
+  'models.call',
+] as const;
 
-/** Every permission, in order of power: each includes the ones before it (a writer may read). */
-export const PERMISSIONS: readonly Permission[] = ['read', 'write', 'admin'];
+/** What an operation needs (see {@link PERMISSIONS}). */
+export type Permission = (typeof PERMISSIONS)[number];
 
-/** Whether `actor` holds `permission` or a stronger one. */
+/** Whether `actor` holds `permission`. Permissions do not imply each other: a role lists each one. */
 export function holds(actor: Actor, permission: Permission): boolean {
-  const needed = PERMISSIONS.indexOf(permission);
-  return PERMISSIONS.some((held, rank) => rank >= needed && actor.permissions.has(held));
+  return actor.permissions.has(permission);
 }
 
 /**
- * Who invokes an operation, and what they may do. `id` is what the audit log records. Roles and
- * identities (issued tokens, users) map onto this; today the server's one token and the local CLI
- * carry every permission.
+ * Who invokes an operation, and what they may do. `id` is what the audit log records. The local CLI
+ * and the holder of the server token are admins; an API key carries its role's permissions and,
+ * when bound to one, its tenant.
  */
 export interface Actor {
-  /** A stable name for the audit log: `cli`, `http`, `mcp`, `api`, or a user or key id. */
+  /** A stable name for the audit log: `cli`, `http`, `mcp`, `token`, or `key:<name>`. */
   readonly id: string;
   readonly permissions: ReadonlySet<Permission>;
+  /** The only tenant this actor may see and change; absent: every tenant. */
+  readonly tenant?: string;
+  /** The id of the API key this actor authenticated with (rate limits, last use). */
+  readonly keyId?: string;
 }
 
 /** An actor holding every permission (the local CLI on its own database, the holder of the server token). */
@@ -29,12 +62,21 @@ export function adminActor(id: string): Actor {
   return { id, permissions: new Set(PERMISSIONS) };
 }
 
-/** An actor holding exactly `permissions`. */
-export function actorWith(id: string, permissions: Iterable<Permission>): Actor {
-  return { id, permissions: new Set(permissions) };
+/** An actor holding exactly `permissions`, optionally bound to one tenant. */
+export function actorWith(
+  id: string,
+  permissions: Iterable<Permission>,
+  options: { tenant?: string; keyId?: string } = {},
+): Actor {
+  return {
+    id,
+    permissions: new Set(permissions),
+    ...(options.tenant !== undefined ? { tenant: options.tenant } : {}),
+    ...(options.keyId !== undefined ? { keyId: options.keyId } : {}),
+  };
 }
 
-/** Throws `permission.denied` unless `actor` holds `permission` (or a stronger one); `what` names the action. */
+/** Throws `permission.denied` (naming the permission) unless `actor` holds `permission`; `what` names the action. */
 export function requirePermission(actor: Actor, permission: Permission, what: string): void {
   if (holds(actor, permission)) return;
   throw new PolicyDeniedError({

@@ -4,3 +4,14 @@ export { actorWith, adminActor, holds, PERMISSIONS, requirePermission } from './
 export type { Actor, Permission } from './actor.js';
 export { compileLinearRegex } from './linear-regex.js';
 export type { LinearMatch, LinearRegex } from './linear-regex.js';
+export { ROLE_NAMES, ROLES, isRole } from './auth/roles.js';
+export type { Role } from './auth/roles.js';
+export { API_KEY_PREFIX, hashApiKey, looksLikeApiKey, mintApiKey } from './auth/api-key-material.js';
+export type { ApiKeyMaterial } from './auth/api-key-material.js';
+export { estimateTokenBits, isStrongToken, MIN_TOKEN_BITS, TOKEN_ADVICE } from './auth/token-strength.js';
+export { createTokenBuckets } from './auth/token-bucket.js';
+export type { BucketVerdict, TokenBuckets } from './auth/token-bucket.js';
+export { AuthConfigSchema } from './auth/auth-config.js';
+export type { AuthConfig } from './auth/auth-config.js';
+export * from './ssrf/index.js';
+export * from './vault/index.js';

@@ -1,4 +1,6 @@
 import { RE2JS } from 're2js';
+import { AgentdError } from '../core/errors.js';
+import './security-error-codes.js';
 
 /** A match: where it is (`end` exclusive, UTF-16 offsets like `String#slice`) and its text. */
 export interface LinearMatch {
@@ -27,11 +29,28 @@ const FLAGS: Readonly<Record<string, number>> = {
 };
 
 /**
+ * The largest compiled program accepted. RE2's NFA is linear in the input but also in the program:
+ * `(?s)(.+){1000}` compiles to ~4,000 instructions and scanned 200k characters for 12 s. Real
+ * checks (an e-mail, a date, `[a-z]{1,64}`) stay in the tens to low hundreds.
+ */
+export const MAX_PROGRAM_SIZE = 2_000;
+
+/**
+ * The most work one match may do, in program instructions × characters scanned: about 15–20 ns each
+ * on the NFA (measured with re2js 2.10, 2 cores, 2026-12-06), so at most ~0.2 s of the event loop.
+ * A 20-instruction pattern may scan 500k characters; a 2,000-instruction one 5k.
+ */
+export const MAX_SCAN_COST = 10_000_000;
+
+/**
  * Compiles a pattern from a request, a rubric or a config (hostile until proven otherwise) with
  * RE2's syntax and guarantees, through `re2js` (a pure-JavaScript port of RE2): matching is linear
  * in the input, so no pattern can freeze the process the way `(a|a)*Q` freezes a backtracking
  * engine. What RE2 cannot do in linear time (backreferences, lookaround) is refused with a clear
- * message, as are the flags `y` and `v`. Throws a plain Error whose message says what is wrong.
+ * message, as are the flags `y` and `v`, and so is a pattern whose program exceeds
+ * {@link MAX_PROGRAM_SIZE}. Throws a plain Error whose message says what is wrong. Matching throws
+ * `regex.too_costly` when the text is too long for the pattern's size (see {@link MAX_SCAN_COST}):
+ * linear time is still time, and a request supplies both the pattern and (through the model) the text.
  */
 export function compileLinearRegex(pattern: string, flags = ''): LinearRegex {
   let mask = 0;
@@ -49,7 +68,20 @@ export function compileLinearRegex(pattern: string, flags = ''): LinearRegex {
       `${reason} (patterns run on a linear-time engine, RE2 syntax: no backreferences or lookaround)`,
     );
   }
+  const size = re.programSize();
+  if (size > MAX_PROGRAM_SIZE) {
+    throw new Error(
+      `the pattern is too large: it compiles to ${size} instructions, the limit is ${MAX_PROGRAM_SIZE} (large counted repetitions such as {1000} multiply its size)`,
+    );
+  }
   const all = (text: string, limit: number): LinearMatch[] => {
+    if (size * text.length > MAX_SCAN_COST) {
+      throw new AgentdError({
+        code: 'regex.too_costly',
+        message: `the pattern (${size} instructions) may scan at most ${Math.floor(MAX_SCAN_COST / size)} characters; the text has ${text.length}`,
+        details: { programSize: size, textLength: text.length },
+      });
+    }
     const found: LinearMatch[] = [];
     const matcher = re.matcher(text);
     while (found.length < limit && matcher.find()) {

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 interface ErrorBody {
-  error: { code: string; message: string; path?: string };
+  error: { code: string; message: string; path?: string; requestId?: string };
 }
 
 interface Sent<B> {
@@ -292,6 +292,7 @@ describe('bad requests', () => {
     for (const [method, path] of [
       ['GET', '/v1/tasks/task_missing'],
       ['POST', '/v1/tasks/task_missing/cancel'],
+      ['POST', '/v1/tasks/task_missing/resume'],
       ['GET', '/v1/tasks/task_missing/spans'],
     ] as const) {
       const res = await send<ErrorBody>(app, path, { method });
@@ -320,7 +321,11 @@ describe('bad requests', () => {
     });
     const res = await send<ErrorBody>(app, '/v1/test-only-explodes');
     expect(res.status).toBe(500);
-    expect(res.body.error).toEqual({ code: 'internal.error', message: 'internal error; see the server log' });
+    expect(res.body.error).toEqual({
+      code: 'internal.error',
+      message: 'internal error; see the server log',
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
     expect(res.text).not.toContain('secret detail');
 
     expect(logged).toHaveLength(1);
@@ -329,6 +334,7 @@ describe('bad requests', () => {
       path: '/v1/test-only-explodes',
       code: 'internal.error',
       message: 'secret detail from /srv/agentd/src/x.ts:12:3',
+      requestId: (res.body.error as { requestId?: string }).requestId,
     });
     expect(logged[0]?.fields?.['stack']).toContain('create-app.test.ts');
     // Client errors are the client's business, not the operator's.
@@ -402,6 +408,20 @@ describe('GET /v1/tasks', () => {
       '/v1/tasks?status=failed&status=succeeded&limit=10',
     );
     expect(both.body.tasks).toHaveLength(4);
+  });
+});
+
+describe('POST /v1/tasks/:id/resume', () => {
+  it('refuses a task that is not interrupted with a 409 saying what it is', async () => {
+    const { app } = await appWith([{ text: 'done' }]);
+    const created = await post(app, '/v1/tasks?wait=true', { prompt: 'quick' });
+    expect(created.body.status).toBe('succeeded');
+    const res = await post<ErrorBody>(app, `/v1/tasks/${created.body.id}/resume`, {});
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({
+      code: 'task.not_interrupted',
+      message: expect.stringContaining('has succeeded'),
+    });
   });
 });
 
@@ -600,6 +620,7 @@ describe('GET /v1/openapi.json', () => {
       '403',
       '413',
       '415',
+      '429',
       '500',
       '503',
     ]);

@@ -1,13 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { streamSSE } from 'hono/streaming';
 import { silentLogger } from '../core/logger.js';
 import type { Logger } from '../core/logger.js';
+import type { Clock } from '../core/clock.js';
 import {
-  adminActor,
   invokeOperationWithInput,
   invokeStreamOperation,
   operations,
@@ -15,31 +13,38 @@ import {
 } from '../operations/index.js';
 import type { HttpBinding, Operation } from '../operations/index.js';
 import type { Runtime } from '../runtime/index.js';
+import { actorOf, authenticate } from './authenticate.js';
 import { errorResponse, requestError } from './error-response.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { openApiDocument } from './openapi.js';
+import { MCP_PATH, mountMcp } from './mcp-route.js';
+import { mountRoute as route } from './mount-route.js';
+import { requestIdOf, requestLog } from './request-log.js';
+import { responseHeaders } from './response-headers.js';
 import '../operations/operation-error-codes.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
   runtime: Runtime;
-  /** When set, every route but `/v1/health` and `/v1/openapi.json` needs `Authorization: Bearer <token>`. */
+  /**
+   * When set, every route but `/v1/health` and `/v1/openapi.json` needs `Authorization: Bearer <token>`
+   * (this token, an admin, or an API key); see authenticate.ts.
+   */
   authToken?: string;
   /**
    * Browser origins (exact, e.g. `http://localhost:5173`) that may call the API besides the server's
    * own; CORS is answered for them. Default: none.
    */
   allowedOrigins?: readonly string[];
-  /** Where server errors (5xx) are logged with their stack; default: nowhere. */
+  /** Where each request (info) and server errors (5xx, with their stack) are logged; default: nowhere. */
   logger?: Logger;
   version?: string;
+  /** The clock of the authentication rate limits (tests). */
+  clock?: Clock;
 }
 
 /** Routes readable without a token: liveness probes and the API's own description. */
 const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/v1/health', '/v1/openapi.json']);
-
-/** The largest request body; a prompt is capped far below it, so only abuse reaches it. */
-const MAX_BODY_BYTES = 1024 * 1024;
 
 /** JSON, optionally declared UTF-8: bodies are decoded as UTF-8 whatever a charset says. */
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -52,7 +57,7 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
 
   app.onError((error, c) => {
-    const { status, body, headers } = errorResponse(error);
+    const { status, body, headers } = errorResponse(error, requestIdOf(c));
     // The client only sees a generic message for these, so the server log is the only trace. A 503
     // (the run queue is full) is load, not a failure: logging each one would add to the load.
     if (status >= 500 && status !== 503) {
@@ -61,6 +66,7 @@ export function createApp(options: AppOptions): Hono {
         path: c.req.path,
         status,
         code: body.error.code,
+        requestId: requestIdOf(c),
         message: error.message,
         stack: error.stack,
       });
@@ -71,8 +77,21 @@ export function createApp(options: AppOptions): Hono {
     return response;
   });
   app.notFound((c) =>
-    c.json({ error: { code: 'route.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+    c.json(
+      {
+        error: {
+          code: 'route.not_found',
+          message: `no route ${c.req.method} ${c.req.path}`,
+          requestId: requestIdOf(c),
+        },
+      },
+      404,
+    ),
   );
+
+  // First, so that every answer (refusals included) is logged, has an id and carries the headers.
+  app.use('*', requestLog(logger));
+  app.use('*', responseHeaders());
 
   if (!options.authToken) {
     // DNS rebinding: a page on evil.example whose name later resolves to 127.0.0.1 is same-origin to
@@ -106,50 +125,39 @@ export function createApp(options: AppOptions): Hono {
       cors({
         origin: [...allowedOrigins],
         allowMethods: ['GET', 'POST', 'DELETE'],
-        allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+        allowHeaders: [
+          'Authorization',
+          'Content-Type',
+          'Last-Event-ID',
+          'Mcp-Session-Id',
+          'Mcp-Protocol-Version',
+        ],
+        exposeHeaders: ['Mcp-Session-Id', 'X-Request-Id'],
       }),
     );
   }
 
-  if (options.authToken) {
-    // Fixed-length digests keep the comparison constant-time without leaking the token's length.
-    const expected = sha256(options.authToken);
-    app.use('/v1/*', async (c, next) => {
-      if (PUBLIC_PATHS.has(c.req.path)) return next();
-      const given = /^bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
-      if (given === undefined || !timingSafeEqual(sha256(given), expected)) {
-        throw requestError(
-          'auth.required',
-          'a valid bearer token is required (Authorization: Bearer <token>)',
-        );
-      }
-      return next();
-    });
-  }
+  const auth = authenticate({
+    runtime,
+    publicPaths: PUBLIC_PATHS,
+    ...(options.authToken ? { authToken: options.authToken } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  app.use('/v1/*', auth);
+  app.use(MCP_PATH, auth);
+  mountMcp(app, { runtime, logger, version: options.version ?? '0.0.0' });
 
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw requestError('request.too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
-
-  // Whoever passed the checks above holds the server's one token: every permission. Identities and
-  // roles (one actor per issued key) replace this.
-  const actor = adminActor('http');
   for (const operation of operations) {
     route(app, operation.http, async (c) => {
       const raw = await requestInput(c, operation.http);
-      const { input, output } = await invokeOperationWithInput(runtime, operation, raw, actor);
+      const { input, output } = await invokeOperationWithInput(runtime, operation, raw, actorOf(c));
       return c.json(output as object, successStatus(operation, input, output) as 200);
     });
   }
 
   for (const operation of streamOperations) {
-    route(app, operation.http, async (c) => {
+    // An event stream lasts as long as its task; only its start is bounded (by the first event).
+    route(app, { ...operation.http, timeLimitMs: Number.POSITIVE_INFINITY }, async (c) => {
       const raw = await requestInput(c, operation.http);
       const lastEventId = c.req.header('last-event-id');
       if (lastEventId && /^\d+$/.test(lastEventId)) raw['after'] = lastEventId;
@@ -157,7 +165,7 @@ export function createApp(options: AppOptions): Hono {
       // A client that leaves before the first event (a waiting task, a resume past the last event)
       // must end its follower too, not only one that leaves mid-stream.
       c.req.raw.signal.addEventListener('abort', () => controller.abort(), { once: true });
-      const events = invokeStreamOperation(runtime, operation, raw, actor, controller.signal)[
+      const events = invokeStreamOperation(runtime, operation, raw, actorOf(c), controller.signal)[
         Symbol.asyncIterator
       ]();
       // Pull the first event before answering, so an unknown task is a 404, not an empty stream.
@@ -199,10 +207,6 @@ export function createApp(options: AppOptions): Hono {
   return app;
 }
 
-function route(app: Hono, http: HttpBinding, handler: (c: Context) => Promise<Response>): void {
-  app.on(http.method, http.path, handler);
-}
-
 /** The success status for a request, from its validated input and its result. */
 function successStatus(operation: Operation, input: unknown, output: unknown): number {
   const status = operation.http.status ?? 200;
@@ -219,10 +223,6 @@ function isOwnLoopbackOrigin(origin: string, host: string): boolean {
   if (!URL.canParse(origin)) return false;
   const { host: originHost } = new URL(origin);
   return isLoopbackHost(originHost) && originHost === host.toLowerCase();
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }
 
 /** The operation input from path params, query string and (for POST) the JSON body. */

@@ -17,6 +17,7 @@ const STATUS_BY_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
   refused: 422,
   guard: 400,
   halt: 400,
+  rate_limited: 429,
   upstream: 502,
   unavailable: 503,
   system: 500,
@@ -27,10 +28,16 @@ export function httpStatusOf(error: AgentdError): number {
   return STATUS_BY_CATEGORY[error.category];
 }
 
-/** The JSON error body, status and extra headers for anything thrown; never a stack trace. */
-export function errorResponse(thrown: unknown): {
+/**
+ * The JSON error body, status and extra headers for anything thrown; never a stack trace. The
+ * request's id, when given, is in the body so a report of the error can be found in the server log.
+ */
+export function errorResponse(
+  thrown: unknown,
+  requestId?: string,
+): {
   status: number;
-  body: { error: { code: string; message: string; path?: string } };
+  body: { error: { code: string; message: string; path?: string; requestId?: string } };
   headers: Record<string, string>;
 } {
   const error = toAgentdError(thrown);
@@ -38,12 +45,16 @@ export function errorResponse(thrown: unknown): {
   // Internal failures keep their code but not their message, which may expose internals.
   const message = status === 500 ? 'internal error; see the server log' : error.message;
   const headers: Record<string, string> = {};
-  if (error.category === 'unavailable') {
+  if (error.category === 'unavailable' || error.category === 'rate_limited') {
     // When to try again: the error's own estimate (a full run queue knows how fast it drains).
     const seconds = error.details?.['retryAfterSeconds'];
     headers['Retry-After'] = String(typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : 1);
   }
-  return { status, body: { error: { ...error.toJSON(), message } }, headers };
+  return {
+    status,
+    body: { error: { ...error.toJSON(), message, ...(requestId ? { requestId } : {}) } },
+    headers,
+  };
 }
 
 /** A request-level error (bad JSON, missing auth) in the same shape. */

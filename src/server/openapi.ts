@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorBodySchema } from '../operations/index.js';
 import type { HttpBinding, Operation, StreamOperation } from '../operations/index.js';
+import { MAX_BODY_BYTES } from './mount-route.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -22,12 +23,16 @@ function parameters(operation: { input: z.ZodType; http: HttpBinding }): unknown
     required: true,
     schema: { type: 'string' },
   }));
-  const properties = (schemaOf(operation.input, 'input')['properties'] ?? {}) as Record<string, JsonSchema>;
+  const input = schemaOf(operation.input, 'input');
+  const properties = (input['properties'] ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((input['required'] ?? []) as string[]);
   // A GET takes its whole input from the query; a POST only the fields its binding names.
   const fromQuery = operation.http.method === 'GET' ? Object.keys(properties) : (operation.http.query ?? []);
   for (const name of fromQuery) {
     const schema = properties[name];
-    if (schema && !names.includes(name)) params.push({ name, in: 'query', required: false, schema });
+    if (schema && !names.includes(name)) {
+      params.push({ name, in: 'query', required: required.has(name), schema });
+    }
   }
   return params;
 }
@@ -62,10 +67,10 @@ function successStatuses(http: HttpBinding): readonly number[] {
   return typeof status === 'number' ? [status] : status.all;
 }
 
-const STATUS_TEXT: Readonly<Record<number, string>> = { 200: 'OK', 202: 'Accepted' };
+const STATUS_TEXT: Readonly<Record<number, string>> = { 200: 'OK', 201: 'Created', 202: 'Accepted' };
 
 const AUTH_NOTE =
-  'Authentication: a bearer token (Authorization: Bearer <token>) is required only when the server is configured with server.authToken; /v1/health and /v1/openapi.json never need one.';
+  'Authentication: Authorization: Bearer <token>, where the token is server.authToken (an admin) or an API key (agentd keys create), whose role decides what it may call (x-agentd-permission on each operation) and whose tenant, if bound, fixes the tenant parameter. Required when the server is configured with server.authToken; /v1/health and /v1/openapi.json never need one. Repeated failures from one address, or too many requests with one key, get 429 with Retry-After.';
 
 /** The OpenAPI 3.1 document, generated from the operations' zod schemas. */
 export function openApiDocument(options: {
@@ -83,15 +88,27 @@ export function openApiDocument(options: {
   /** The error responses any route can give, by what the route is. */
   const errorResponses = (http: HttpBinding) => ({
     '400': error('Invalid request'),
-    ...(options.publicPaths.has(http.path) ? {} : { '401': error('Missing or wrong bearer token') }),
-    '403': error('Forbidden Origin or Host header (cross-site request or DNS rebinding)'),
+    ...(options.publicPaths.has(http.path)
+      ? {}
+      : {
+          '401': error('Missing or wrong bearer token or API key'),
+          '429': error(
+            'Too many failed authentications from this address, or too many requests with this key; see Retry-After',
+          ),
+        }),
+    '403': error(
+      'Forbidden: the key lacks the permission (permission.denied), names another tenant than its own (permission.tenant_denied), or the Origin or Host header is refused',
+    ),
     ...(pathParams(http.path).length > 0 ? { '404': error('Not found') } : {}),
+    '503': error(
+      "Busy (a full run queue) or over the route's time limit: try again after Retry-After seconds",
+    ),
     ...Object.fromEntries(
       Object.entries(http.errors ?? {}).map(([status, description]) => [status, error(description)]),
     ),
     ...(http.method === 'POST'
       ? {
-          '413': error('Request body over 1 MiB'),
+          '413': error(`Request body over ${http.maxBodyBytes ?? MAX_BODY_BYTES} bytes`),
           '415': error('Request body not sent as Content-Type: application/json'),
         }
       : {}),
@@ -107,6 +124,8 @@ export function openApiDocument(options: {
     add(op.http.path, op.http.method, {
       operationId: op.name,
       summary: op.description,
+      'x-agentd-permission': op.permission,
+      'x-agentd-tenancy': op.tenancy,
       parameters: parameters(op),
       security: security(op.http),
       ...requestBody(op),

@@ -6,10 +6,12 @@ export const SERVER_ERROR_CODES = declareErrorCodes({
   'request.forbidden_origin': 'forbidden',
   'request.forbidden_host': 'forbidden',
   'request.too_large': 'too_large',
+  'request.timeout': 'unavailable',
   'request.unsupported_media_type': 'unsupported',
   'route.not_found': 'not_found',
   'auth.required': 'unauthenticated',
   'server.auth_required': 'invalid',
+  'server.weak_token': 'invalid',
   'server.port_in_use': 'invalid',
 });
 

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../runtime/index.js';
 import { createApp } from './create-app.js';
 import { isLoopbackName } from '../core/loopback.js';
+import { estimateTokenBits, isStrongToken, MIN_TOKEN_BITS, TOKEN_ADVICE } from '../security/index.js';
 
 /** A running HTTP server. */
 export interface RunningServer {
@@ -32,7 +33,15 @@ export async function startServer(options: {
   if (!isLoopbackName(options.host) && !options.authToken) {
     throw new AgentdError({
       code: 'server.auth_required',
-      message: `binding to ${options.host} exposes agentd beyond this machine; set server.authToken (e.g. env:AGENTD_TOKEN) first`,
+      message: `binding to ${options.host} exposes agentd beyond this machine; set server.authToken (e.g. env:AGENTD_TOKEN) first: ${TOKEN_ADVICE}`,
+    });
+  }
+  if (!isLoopbackName(options.host) && options.authToken && !isStrongToken(options.authToken)) {
+    // A guessable token on a reachable port is no lock at all; on loopback it only guards against
+    // other local users, so it is left to the owner there.
+    throw new AgentdError({
+      code: 'server.weak_token',
+      message: `binding to ${options.host} needs a server.authToken with at least ${MIN_TOKEN_BITS / 8} bytes of entropy (about ${estimateTokenBits(options.authToken).toFixed(0)} bits given, ${MIN_TOKEN_BITS} needed); ${TOKEN_ADVICE}`,
     });
   }
   const app = createApp({

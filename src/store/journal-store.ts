@@ -18,6 +18,14 @@ export interface StepRecord {
   finishedAt: number;
 }
 
+/** A step that was started: a mark written before it ran, kept when it never finished. */
+export interface StepStart {
+  taskId: string;
+  key: string;
+  name: string;
+  startedAt: number;
+}
+
 /** The durable step journal. */
 export interface JournalStore {
   /** Records a finished step; throws `store.conflict` if (taskId, key) is already recorded. */
@@ -26,4 +34,8 @@ export interface JournalStore {
   get(taskId: string, key: string): Promise<StepRecord | null>;
   /** All recorded steps of a task, in the order they finished. */
   list(taskId: string): Promise<StepRecord[]>;
+  /** Marks a step as started (before it runs); marking the same (taskId, key) again keeps the first mark. */
+  markStarted(start: StepStart): Promise<void>;
+  /** The start marks of a task, finished steps' included, in key order. */
+  listStarted(taskId: string): Promise<StepStart[]>;
 }

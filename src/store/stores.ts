@@ -1,9 +1,11 @@
+import type { ApiKeyStore } from './api-key-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { JournalStore } from './journal-store.js';
 import type { LedgerStore } from './ledger-store.js';
 import type { MemoryStore } from './memory-store.js';
 import type { ProcedureStore } from './procedure-store.js';
 import type { ReviewStore } from './review-store.js';
+import type { SecretStore } from './secret-store.js';
 import type { RouterStore } from './router-store.js';
 import type { TaskStore } from './task-store.js';
 import type { TraceStore } from './trace-store.js';
@@ -21,6 +23,9 @@ export interface Stores {
   procedures: ProcedureStore;
   audit: AuditStore;
   verdicts: VerdictStore;
+  apiKeys: ApiKeyStore;
+  /** Encrypted secrets (the vault); values never in clear. */
+  secrets: SecretStore;
   /** Closes the underlying database. */
   close(): Promise<void>;
 }

@@ -4,6 +4,16 @@ import type { TaskEvent } from '../core/events.js';
 /** Where a task is in its life. */
 export type TaskStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
 
+/**
+ * The configuration a task was started with: a fingerprint of the effective config that running it
+ * depends on (a hash; no value of the config is stored) and the config file it came from.
+ */
+export interface TaskOrigin {
+  configFingerprint: string;
+  /** The highest-precedence config file, or null when none was read. */
+  configPath: string | null;
+}
+
 /** A task as stored. `input` is everything needed to run (or resume) it. */
 export interface TaskRecord {
   id: string;
@@ -22,6 +32,8 @@ export interface TaskRecord {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The config it was started with; absent for tasks stored before agentd recorded it. */
+  origin?: TaskOrigin;
 }
 
 /** Fields a caller may change after creation. */
@@ -35,8 +47,17 @@ export interface TaskStore {
   create(task: TaskRecord): Promise<void>;
   /** The task, or null. */
   get(id: string): Promise<TaskRecord | null>;
-  /** Newest first; `before` is an exclusive createdAt/id cursor (the id of the last row seen). */
-  list(query: { status?: TaskStatus[]; limit: number; before?: string }): Promise<TaskRecord[]>;
+  /**
+   * Newest first; `before` is an exclusive createdAt/id cursor (the id of the last row seen).
+   * `tenant`: only tasks whose input names that tenant, and with `includeUntenanted` also those
+   * whose input names none (they run in the default tenant).
+   */
+  list(query: {
+    status?: TaskStatus[];
+    limit: number;
+    before?: string;
+    tenant?: { name: string; includeUntenanted: boolean };
+  }): Promise<TaskRecord[]>;
   /** Applies the patch; returns the updated task, or null when no such task exists. */
   update(id: string, patch: TaskPatch): Promise<TaskRecord | null>;
   /**

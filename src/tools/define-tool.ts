@@ -39,6 +39,14 @@ export interface ToolDefinition<Input = unknown, Output extends Json = Json> {
    * review is answered; a rejection is reported to the model, an edit replaces the input.
    */
   requiresApproval?: boolean;
+  /**
+   * Whether a second run of the same call has the same effect as one (read-only tools, tools that
+   * overwrite), or a function of the input for tools where it depends. Default false: a call that
+   * is not idempotent is marked started before it runs, and when agentd stops mid-call the resumed
+   * task does not run it again on its own (`tools.onInterrupted`: ask a human, or fail). Idempotent
+   * calls cut off mid-run simply run again.
+   */
+  idempotent?: boolean | ((input: Input) => boolean);
   execute(input: Input, context: ToolContext): Promise<Output>;
 }
 
@@ -47,6 +55,16 @@ export function defineTool<Input, Output extends Json>(
   definition: ToolDefinition<Input, Output>,
 ): ToolDefinition<Input, Output> {
   return definition;
+}
+
+/**
+ * Whether this call of the tool may run again after being cut off mid-run. An input the tool's
+ * schema refuses runs nothing (the call fails validation), so it counts as idempotent.
+ */
+export function isIdempotentCall(tool: AnyTool, input: unknown): boolean {
+  if (typeof tool.idempotent !== 'function') return tool.idempotent === true;
+  const parsed = tool.input.safeParse(input);
+  return !parsed.success || tool.idempotent(parsed.data);
 }
 
 /** A tool with its input type erased, as registries hold them. */

@@ -1,5 +1,6 @@
 export {
   defineTool,
+  isIdempotentCall,
   type AnyTool,
   type TaskNotes,
   type ToolContext,
@@ -8,6 +9,7 @@ export {
 export { createToolRegistry, type ToolRegistry } from './tool-registry.js';
 export {
   builtinTools,
+  createHttpFetchTool,
   currentTimeTool,
   listFilesTool,
   readFileTool,
@@ -15,4 +17,13 @@ export {
   MAX_LIST_ENTRIES,
   MAX_READ_FILE_BYTES,
   type ListedEntry,
+  type HttpFetchOutput,
+  createShellTool,
+  detectShellIsolation,
+  shellEnvironment,
+  SHELL_PATH,
+  type ShellIsolation,
+  type ShellToolConfig,
+  type ShellToolOptions,
 } from './builtin/index.js';
+export { ToolsConfigSchema, type ToolsConfig } from './tools-config.js';

@@ -12,6 +12,7 @@ export const TOOL_ERROR_CODES = declareErrorCodes({
   'tool.path_not_found': 'invalid',
   'tool.permission_denied': 'invalid',
   'tool.rejected': 'invalid',
+  'tool.interrupted': 'halt',
 });
 
 declare module '../core/errors.js' {

@@ -63,8 +63,13 @@ function randomHex(bytes: number): string {
  * batching), with the same trace and span id formats and attribute names, without the SDK's ~100 ms
  * of start-up (ADR 0030). Parents are passed explicitly, so concurrent tasks never mix.
  */
-export function createTracer(options: { exporters: SpanExporter[]; logger?: Logger }): Tracer {
-  const { exporters } = options;
+export function createTracer(options: {
+  exporters: SpanExporter[];
+  logger?: Logger;
+  /** Applied to every string attribute and status message before a span is exported (PII masking). */
+  redact?: (text: string) => string;
+}): Tracer {
+  const { exporters, redact } = options;
   const logger = options.logger ?? silentLogger;
   // The trace each handle of this tracer belongs to; a handle from elsewhere is no parent here.
   const traces = new WeakMap<SpanHandle, string>();
@@ -98,6 +103,7 @@ export function createTracer(options: { exporters: SpanExporter[]; logger?: Logg
 
   function ended(record: SpanRecord): void {
     if (exporters.length === 0) return;
+    if (redact) redactRecord(record, redact);
     if (queue.length >= MAX_QUEUE) {
       dropped++;
       return;
@@ -162,4 +168,15 @@ export function createTracer(options: { exporters: SpanExporter[]; logger?: Logg
       await Promise.all(exporters.map((exporter) => exporter.shutdown?.()));
     },
   };
+}
+
+/** Masks a span's string attributes (and strings in array attributes) and its status message in place. */
+function redactRecord(record: SpanRecord, redact: (text: string) => string): void {
+  for (const [key, value] of Object.entries(record.attributes)) {
+    if (typeof value === 'string') record.attributes[key] = redact(value);
+    else if (Array.isArray(value)) {
+      record.attributes[key] = value.map((item) => (typeof item === 'string' ? redact(item) : item));
+    }
+  }
+  if (record.statusMessage !== null) record.statusMessage = redact(record.statusMessage);
 }

@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadAgentFile, loadTeamFile } from '../../agents/index.js';
-import type { TaskResult } from '../../executor/index.js';
-import { createTask } from '../../operations/index.js';
+import { createTask, listTasks } from '../../operations/index.js';
 import type { CliContext } from '../cli-context.js';
-import { usd, waitingLine } from '../format.js';
-import { createProgress } from '../progress.js';
+import { followTask } from '../follow-task.js';
 import { rubricOption } from '../rubric-option.js';
 
 /** `agentd run`: runs one task in the foreground, progress on stderr, output on stdout. */
@@ -50,37 +48,9 @@ export function registerRun(program: Command, cli: CliContext): void {
 
       const runtime = await cli.openRuntime();
       if (runtime.models.notice) cli.io.stderr.write(`agentd: ${runtime.models.notice}\n`);
+      await mentionInterrupted(cli, prompt);
       const submitted = await cli.invoke(createTask, input);
-      const progress = createProgress(cli.io);
-      const announced = new Set<string>();
-      const follow = async () => {
-        for await (const event of runtime.tasks.events(submitted.id)) {
-          progress.update(event);
-          if (event.type === 'review-requested' && !announced.has(event.data.reviewId)) {
-            // Said once per review; the task stays suspended until someone answers it.
-            announced.add(event.data.reviewId);
-            cli.io.stderr.write(
-              `${cli.io.stderr.isTTY ? '\r\x1b[2K' : ''}${waitingLine({ id: event.data.reviewId, question: event.data.question })}\n`,
-            );
-          }
-        }
-      };
-      // Ctrl-C or a termination signal cancels the task rather than leaving it running, orphaned.
-      const onInterrupt = () => void runtime.tasks.cancel(submitted.id);
-      process.once('SIGINT', onInterrupt);
-      process.once('SIGTERM', onInterrupt);
-      let result: TaskResult;
-      try {
-        // Waiting alongside the events: a task whose review is answered from another process is
-        // resumed here if that process does not run it.
-        [result] = await Promise.all([runtime.tasks.wait(submitted.id), follow()]);
-      } finally {
-        progress.stop();
-        process.removeListener('SIGINT', onInterrupt);
-        process.removeListener('SIGTERM', onInterrupt);
-      }
-      report(cli, result, options.json === true);
-      cli.exitCode = result.status === 'succeeded' ? 0 : result.status === 'cancelled' ? 130 : 1;
+      await followTask(cli, submitted.id, options.json === true);
     });
 }
 
@@ -145,27 +115,15 @@ function routingOf(options: RunOptions): Record<string, unknown> | undefined {
   return Object.keys(routing).length > 0 ? routing : undefined;
 }
 
-function report(cli: CliContext, result: TaskResult, json: boolean): void {
-  const { stdout, stderr } = cli.io;
-  if (json) {
-    stdout.write(JSON.stringify(result, null, 2) + '\n');
-    return;
-  }
-  if (result.status === 'succeeded') {
-    stdout.write((result.output ?? '') + '\n');
-  } else {
-    stderr.write(
-      `agentd: task ${result.status}: ${result.error?.code ?? ''}: ${result.error?.message ?? ''}\n`,
-    );
-    // What finished before the failure is still worth having (e.g. when a budget ran out).
-    for (const part of result.partial ?? []) stdout.write(`--- partial: ${part.agent} ---\n${part.output}\n`);
-  }
-  const seconds =
-    result.timings.durationMs === null ? '' : ` · ${(result.timings.durationMs / 1000).toFixed(1)} s`;
-  const tokens = result.cost.inputTokens + result.cost.outputTokens;
-  stderr.write(
-    `${result.simulated ? '[simulated] ' : ''}${result.id} · ${result.status} · ${result.modelCalls} model call${
-      result.modelCalls === 1 ? '' : 's'
-    } · ${tokens} tokens · ${usd(result.cost.usd)}${seconds}\n`,
+/**
+ * Says (one line on stderr, never a question: a script must not block) when a task with the same
+ * prompt was interrupted, so the user can resume it instead of paying for its steps again.
+ */
+async function mentionInterrupted(cli: CliContext, prompt: string): Promise<void> {
+  const { tasks } = await cli.invoke(listTasks, { interrupted: true });
+  const same = tasks.find((task) => task.prompt === prompt && task.interruption?.adopted !== false);
+  if (!same) return;
+  cli.io.stderr.write(
+    `agentd: task ${same.id} with this prompt was interrupted (its process is gone); resume it with: agentd tasks resume ${same.id}\n`,
   );
 }

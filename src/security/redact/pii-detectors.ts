@@ -2,21 +2,29 @@
 // service or are a bag of loose regexes, while precision here needs the checksums (Luhn, IBAN mod-97), the
 // number-plan rules (SSN ranges, NANP area codes) and the guards against dates, versions, timestamps and ids.
 import { isIPv6 } from 'node:net';
+import { isPossiblePhoneNumber } from 'libphonenumber-js/min';
+import { spansOf, type PiiSpan } from './pii-span.js';
+import { findPasswords, findPrivateKeys, findSecretKeys } from './secret-detectors.js';
+
+export type { PiiSpan } from './pii-span.js';
 
 /** A kind of sensitive value the detectors recognise. */
 export type PiiKind =
-  'email' | 'phone' | 'payment-card' | 'iban' | 'us-ssn' | 'ip-address' | 'secret-key' | 'private-key';
-
-/** Where a detected value sits: `start` inclusive, `end` exclusive, in UTF-16 offsets like `String#slice`. */
-export interface PiiSpan {
-  start: number;
-  end: number;
-}
+  | 'email'
+  | 'phone'
+  | 'payment-card'
+  | 'iban'
+  | 'us-ssn'
+  | 'ip-address'
+  | 'secret-key'
+  | 'private-key'
+  | 'password';
 
 /** Every kind, most specific first: when two kinds claim the same text at the same length, the earlier one wins. */
 export const PII_KINDS: readonly PiiKind[] = [
   'private-key',
   'secret-key',
+  'password',
   'iban',
   'payment-card',
   'us-ssn',
@@ -35,17 +43,29 @@ export const PII_DETECTORS: Readonly<Record<PiiKind, (text: string) => PiiSpan[]
   'ip-address': findIpAddresses,
   'secret-key': findSecretKeys,
   'private-key': findPrivateKeys,
+  password: findPasswords,
 };
 
 // The number patterns end without a lookahead on purpose: they match greedily and the finder rejects a match
 // glued to what follows, where a lookahead would let the engine backtrack to a fragment (`415-555-013` of a longer id).
 
-// The local part is kept to the characters people actually use; quotes and slashes would swallow prose around it.
+// The local part is kept to the characters people actually use (an apostrophe only inside it, as in
+// `o'connor`); quotes and slashes would swallow prose around it.
 const EMAIL =
-  /(?<![\w.%+-])[\w%+-]+(?:\.[\w%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![\w-])/g;
+  /(?<![\w.%+'-])[\w%+-]+(?:['.][\w%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![\w-])/g;
+
+/** The scheme and user-info of a URL, up to where a user name would start (`postgres://`, `https://user:`). */
+const URL_AUTHORITY_BEFORE = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/@]*$/;
 
 function findEmails(text: string): PiiSpan[] {
-  return text.includes('@') ? spansOf(EMAIL, text) : [];
+  if (!text.includes('@')) return [];
+  return spansOf(EMAIL, text).filter(
+    ({ start, end }) =>
+      // `scheme://user@host` and `scheme://user:password@host` are a URL's user info, not an address;
+      // `git@github.com:org/repo` is an SSH remote. A look back at most 80 characters keeps this linear.
+      !URL_AUTHORITY_BEFORE.test(text.slice(Math.max(0, start - 80), start)) &&
+      !(text[end] === ':' && /[\w~]/.test(text[end + 1] ?? '')),
+  );
 }
 
 /** `+` then digits, with free-form separators and one parenthesised group: `+1 (415) 555-0132`, `+44 20 7946 0958`. */
@@ -65,32 +85,53 @@ const PHONE_NORTH_AMERICAN =
 const PHONE_TRUNK_PREFIXED =
   /(?<![\w+.-]|\d[ .-])(?:0[1-9]\d{0,3}|\(0[1-9]\d{0,3}\))([ .-])\d{2,8}(?:\1\d{2,8}){0,4}/g;
 
-const PHONE_PATTERNS = [PHONE_INTERNATIONAL, PHONE_NORTH_AMERICAN, PHONE_TRUNK_PREFIXED];
+/** `00` then a country code: the international call prefix written instead of `+` (`0044 20 7946 0958`). */
+const PHONE_DOUBLE_ZERO = /(?<![\w+.-]|\d[ .-])00[1-9]\d{0,2}(?:[ .-]\d+)+/g;
+
+const PHONE_PATTERNS = [PHONE_INTERNATIONAL, PHONE_NORTH_AMERICAN, PHONE_TRUNK_PREFIXED, PHONE_DOUBLE_ZERO];
+
+/** Words that make the number after them a product or document code rather than a phone number. */
+const CODE_CONTEXT =
+  /\b(?:sku|part(?: no\.?| number)?|item|product(?: code)?|model|serial|ref(?:erence)?|order|invoice|catalog)[ #:.]*$/i;
 
 function findPhones(text: string): PiiSpan[] {
+  if (!hasDigit(text)) return [];
   const spans: PiiSpan[] = [];
   for (const pattern of PHONE_PATTERNS) {
     for (const match of text.matchAll(pattern)) {
       const span = { start: match.index, end: match.index + match[0].length };
-      if (!continuesNumber(text, span.end) && isPlausiblePhone(match[0])) spans.push(span);
+      if (continuesNumber(text, span.end) || continuesCode(text, span.end)) continue;
+      if (CODE_CONTEXT.test(text.slice(Math.max(0, span.start - 24), span.start))) continue;
+      if (isPlausiblePhone(match[0], pattern)) spans.push(span);
     }
   }
   return spans;
 }
 
-function isPlausiblePhone(value: string): boolean {
+function isPlausiblePhone(value: string, pattern: RegExp): boolean {
   const digits = value.replace(/\D/g, '').length;
   if (digits < 9 || digits > 15) return false;
   // That shape is a US SSN, which has its own kind.
   if (/^\d{3}-\d{2}-\d{4}$/.test(value)) return false;
   // `+1234567.89` is a signed decimal; dotted phone numbers have at least three groups.
-  return !value.includes('.') || value.split(/[ .()-]+/).filter(Boolean).length >= 3;
+  if (value.includes('.') && value.split(/[ .()-]+/).filter(Boolean).length < 3) return false;
+  // With a country code, the numbering plan of that country says which lengths are possible: libphonenumber
+  // knows every plan, where a regex would accept any 9–15 digits after a `+`.
+  if (pattern === PHONE_INTERNATIONAL) return isPossiblePhoneNumber(value);
+  if (pattern === PHONE_DOUBLE_ZERO) return isPossiblePhoneNumber(`+${value.slice(2)}`);
+  return true;
+}
+
+/** A number glued by a dash to letters (`312-887-2041-XL`) is a code. */
+function continuesCode(text: string, end: number): boolean {
+  return text[end] === '-' && /[A-Za-z]/.test(text[end + 1] ?? '');
 }
 
 /** A run of digit groups joined by single spaces or dashes; card numbers are looked for inside it. */
 const DIGIT_RUN = /(?<![\w.])\d+(?:[ -]\d+)*/g;
 
 function findPaymentCards(text: string): PiiSpan[] {
+  if (!hasDigit(text)) return [];
   const spans: PiiSpan[] = [];
   for (const match of text.matchAll(DIGIT_RUN)) {
     if (match[0].length < 13 || continuesNumber(text, match.index + match[0].length)) continue;
@@ -175,6 +216,7 @@ function isCardNumber(value: string): boolean {
 const IBAN = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){1,7}(?: [A-Z0-9]{1,3})?)/g;
 
 function findIbans(text: string): PiiSpan[] {
+  if (!hasDigit(text)) return [];
   const spans: PiiSpan[] = [];
   for (const match of text.matchAll(IBAN)) {
     // A grouped IBAN may be followed by words that look like one more group (`… 7034 EUR`): try shorter prefixes.
@@ -207,6 +249,7 @@ function isValidIban(compact: string): boolean {
 const US_SSN = /(?<![\w.-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}/g;
 
 function findUsSsns(text: string): PiiSpan[] {
+  if (!hasDigit(text)) return [];
   return spansOf(US_SSN, text).filter((span) => !continuesNumber(text, span.end));
 }
 
@@ -218,8 +261,14 @@ const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?!\\w|\\.\\d)`, '
 /** Anything that could be an IPv6 address; `net.isIPv6` then decides, which covers every `::` form. */
 const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*/g;
 
+/** Words after which four dotted numbers are a version or a section, not an address. */
+const VERSION_CONTEXT = /\b(?:version|ver\.?|v|firmware|build|release|section|chapter|rev(?:ision)?)[ .:]*$/i;
+
 function findIpAddresses(text: string): PiiSpan[] {
-  const spans = spansOf(IPV4, text);
+  if (!hasDigit(text)) return [];
+  const spans = spansOf(IPV4, text).filter(
+    ({ start }) => !VERSION_CONTEXT.test(text.slice(Math.max(0, start - 16), start)),
+  );
   if (!text.includes(':')) return spans;
   for (const match of text.matchAll(IPV6_CANDIDATE)) {
     // A sentence may end right after the address.
@@ -232,72 +281,15 @@ function findIpAddresses(text: string): PiiSpan[] {
   return spans;
 }
 
-/**
- * Provider tokens, recognised by their documented prefixes. OpenAI `sk-` and `sk-proj-` and Anthropic `sk-ant-`
- * share one pattern; AWS temporary keys (`ASIA`) and GitHub refresh tokens (`ghr_`) are included with their kin.
- */
-const SECRET_KEY_PATTERNS = [
-  /(?<![\w-])sk-[\w-]{20,}/g,
-  /(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])/g,
-  /(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,})/g,
-  /(?<![\w-])xox[baprs]-[A-Za-z0-9-]{10,}/g,
-  /(?<!\w)[rs]k_live_[A-Za-z0-9]{16,}/g,
-  /(?<![\w-])AIza[\w-]{35}(?![\w-])/g,
-  // JWT: base64url header (always `{"…`, hence `eyJ`), payload and signature.
-  /(?<![\w-])eyJ[\w-]{8,}\.[\w-]+\.[\w-]+/g,
-];
-
-/** `Bearer <token>`: only the token is the secret. RFC 6750 token characters, trailing `=` padding allowed. */
-const BEARER_TOKEN = /(?<![\w-])[Bb]earer[ \t]+([\w.~+/-]+=*)/g;
-
-function findSecretKeys(text: string): PiiSpan[] {
-  const spans: PiiSpan[] = [];
-  for (const pattern of SECRET_KEY_PATTERNS) {
-    for (const match of text.matchAll(pattern)) {
-      // `sk-` alone is a common prefix in prose and slugs; real keys are random, so they mix letters and digits.
-      if (match[0].startsWith('sk-') && !looksRandom(match[0].slice(3))) continue;
-      spans.push({ start: match.index, end: match.index + match[0].length });
-    }
-  }
-  for (const match of text.matchAll(BEARER_TOKEN)) {
-    // A sentence may end right after the token.
-    const token = (match[1] ?? '').replace(/\.+$/, '');
-    // `Bearer authentication`, `Bearer YOUR_TOKEN_HERE`: words and placeholders, not tokens.
-    if (token.length < 16 || !looksRandom(token)) continue;
-    const start = match.index + match[0].length - (match[1] ?? '').length;
-    spans.push({ start, end: start + token.length });
-  }
-  return spans;
-}
-
-/** A digit and a letter, or both letter cases: true of random tokens, rarely of words and placeholders. */
-function looksRandom(value: string): boolean {
-  const hasLetter = /[A-Za-z]/.test(value);
-  return (hasLetter && /\d/.test(value)) || (/[a-z]/.test(value) && /[A-Z]/.test(value));
-}
-
-/**
- * PEM and OpenSSH (`RSA`, `EC`, `OPENSSH`, `ENCRYPTED` or no label) and PGP `PRIVATE KEY BLOCK`s. A block whose
- * end is missing (cut off) still covers its header lines and base64 body, so a truncated key is not left in clear.
- */
-const PRIVATE_KEY =
-  /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----(?:[\s\S]*?-----END \1PRIVATE KEY\2-----|(?:\r?\n(?:[A-Za-z0-9+/=]+|[A-Za-z-]+: [^\r\n]*)(?![^\r\n]))*)/g;
-
-function findPrivateKeys(text: string): PiiSpan[] {
-  return text.includes('PRIVATE KEY') ? spansOf(PRIVATE_KEY, text) : [];
-}
-
-function spansOf(pattern: RegExp, text: string): PiiSpan[] {
-  return Array.from(text.matchAll(pattern), (match) => ({
-    start: match.index,
-    end: match.index + match[0].length,
-  }));
-}
-
 /** True when the number ending at `end` goes on: into a word, or into more digits after a dot or dash. */
 function continuesNumber(text: string, end: number): boolean {
   const next = text[end];
   return isWordCharacter(next) || ((next === '.' || next === '-') && isDigit(text[end + 1]));
+}
+
+/** Every number-shaped kind needs a digit: most texts (names, ids, prose) are skipped with one scan. */
+function hasDigit(text: string): boolean {
+  return /\d/.test(text);
 }
 
 function isWordCharacter(character: string | undefined): boolean {

@@ -1,4 +1,4 @@
-import { replacePii, type PiiMatch, type PiiOptions } from './detect-pii.js';
+import { detectPii, type PiiMatch, type PiiOptions } from './detect-pii.js';
 import type { PiiKind } from './pii-detectors.js';
 
 /** Reversible masking: replaces each detected value by a placeholder like ⟦EMAIL_1⟧ (same value → same placeholder within one masker), and restores them. */
@@ -23,8 +23,14 @@ export const PARTIAL_PLACEHOLDER = /⟦[A-Z0-9_]*$/;
 /** Longer than any placeholder a masker issues (`⟦PRIVATE_KEY_` plus a counter), so a partial one fits. */
 export const MAX_PLACEHOLDER_LENGTH = 40;
 
-/** Creates a masker whose placeholder mapping lives as long as the masker (typically one conversation). */
-export function createPiiMasker(options: PiiOptions = {}): PiiMasker {
+/**
+ * Creates a masker whose placeholder mapping lives as long as the masker (typically one conversation).
+ * `find` replaces detection (a policy's findings, which may throw for a blocked kind).
+ */
+export function createPiiMasker(
+  options: PiiOptions & { find?: (text: string) => PiiMatch[] } = {},
+): PiiMasker {
+  const find = options.find ?? ((text: string) => detectPii(text, options));
   const placeholderByValue = new Map<string, string>();
   const valueByPlaceholder = new Map<string, string>();
   const issuedByKind = new Map<PiiKind, number>();
@@ -42,7 +48,15 @@ export function createPiiMasker(options: PiiOptions = {}): PiiMasker {
   };
 
   return {
-    mask: (text) => replacePii(text, options, placeholderFor),
+    mask(text) {
+      let result = '';
+      let copied = 0;
+      for (const match of find(text)) {
+        result += text.slice(copied, match.start) + placeholderFor(match);
+        copied = match.end;
+      }
+      return copied === 0 ? text : result + text.slice(copied);
+    },
     unmask: (text) =>
       text.replace(PLACEHOLDER, (placeholder) => valueByPlaceholder.get(placeholder) ?? placeholder),
     get count() {

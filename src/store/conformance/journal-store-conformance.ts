@@ -43,6 +43,23 @@ export function describeJournalStoreConformance(name: string, open: OpenStore<Jo
       expect(await store.get('task_a', '1')).toEqual(step);
     });
 
+    it('keeps start marks apart from finished steps, per task, and the first mark of a key', async () => {
+      await store.markStarted({ taskId: 'task_a', key: '2', name: 'tool:w:write', startedAt: 5 });
+      await store.markStarted({ taskId: 'task_a', key: '10', name: 'tool:w:other', startedAt: 6 });
+      await store.markStarted({ taskId: 'task_a', key: '2', name: 'tool:w:write', startedAt: 9 });
+      await store.markStarted({ taskId: 'task_b', key: '2', name: 'tool:w:write', startedAt: 7 });
+      expect(await store.listStarted('task_a')).toEqual([
+        { taskId: 'task_a', key: '10', name: 'tool:w:other', startedAt: 6 },
+        { taskId: 'task_a', key: '2', name: 'tool:w:write', startedAt: 5 },
+      ]);
+      expect(await store.listStarted('task_c')).toEqual([]);
+      // A mark is not a journaled step: replay must not see it as finished.
+      expect(await store.get('task_a', '2')).toBeNull();
+      expect(await store.list('task_a')).toEqual([]);
+      await store.record(stepRecord({ taskId: 'task_a', key: '2' }));
+      expect((await store.listStarted('task_a')).map((s) => s.key)).toEqual(['10', '2']);
+    });
+
     it('returns null for a step that was never recorded', async () => {
       await store.record(stepRecord({ taskId: 'task_a', key: '1' }));
       expect(await store.get('task_a', '2')).toBeNull();

@@ -79,6 +79,24 @@ export function describeTaskStoreConformance(name: string, open: OpenStore<TaskS
         expect((await store.get('task_array'))?.input).toEqual([1, 'two', null, { three: [] }]);
       });
 
+      it('keeps the config a task was started with, and reads a task without one back without it', async () => {
+        const task = taskRecord({
+          id: 'task_o',
+          origin: { configFingerprint: 'sha256:abc', configPath: '/projects/a/agentd.yaml' },
+        });
+        await store.create(task);
+        await store.create(
+          taskRecord({ id: 'task_n', origin: { configFingerprint: 'f', configPath: null } }),
+        );
+        await store.create(taskRecord({ id: 'task_legacy' }));
+        expect(await store.get('task_o')).toEqual(task);
+        expect((await store.get('task_n'))?.origin).toEqual({ configFingerprint: 'f', configPath: null });
+        const legacy = await store.get('task_legacy');
+        expect(legacy && 'origin' in legacy).toBe(false);
+        await store.transition('task_o', ['queued'], 'running');
+        expect((await store.get('task_o'))?.origin).toEqual(task.origin);
+      });
+
       it('returns null for an unknown id', async () => {
         expect(await store.get('task_missing')).toBeNull();
       });
@@ -112,6 +130,30 @@ export function describeTaskStoreConformance(name: string, open: OpenStore<TaskS
           taskRecord({ id: 'task_1', createdAt: 5_000 }),
         ]);
         expect(await listIds({ limit: 10 })).toEqual(['task_3', 'task_2', 'task_1']);
+      });
+
+      it('keeps only the tasks of a tenant, with those naming none when asked, and pages within them', async () => {
+        await createAll([
+          taskRecord({ id: 'task_1', createdAt: 1_000, input: { prompt: 'p', tenant: 'acme' } }),
+          taskRecord({ id: 'task_2', createdAt: 2_000, input: { prompt: 'p', tenant: 'globex' } }),
+          taskRecord({ id: 'task_3', createdAt: 3_000, input: { prompt: 'p' } }),
+          taskRecord({
+            id: 'task_4',
+            createdAt: 4_000,
+            status: 'running',
+            input: { prompt: 'p', tenant: 'acme' },
+          }),
+        ]);
+        const acme = { name: 'acme', includeUntenanted: false };
+        expect(await listIds({ limit: 10, tenant: acme })).toEqual(['task_4', 'task_1']);
+        expect(await listIds({ limit: 10, tenant: { name: 'acme', includeUntenanted: true } })).toEqual([
+          'task_4',
+          'task_3',
+          'task_1',
+        ]);
+        expect(await listIds({ limit: 10, tenant: { name: 'acm', includeUntenanted: false } })).toEqual([]);
+        expect(await listIds({ limit: 1, tenant: acme, before: 'task_4' })).toEqual(['task_1']);
+        expect(await listIds({ limit: 10, tenant: acme, status: ['running'] })).toEqual(['task_4']);
       });
 
       it('returns an empty list when there are no tasks', async () => {

@@ -390,6 +390,62 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 12,
+    name: 'api keys',
+    sql: `
+      -- Only the SHA-256 of a key is kept; a request finds its key by that hash. A name is unique
+      -- among the keys still in force, so a revoked key's name can be given to its replacement.
+      CREATE TABLE api_keys (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        prefix       TEXT NOT NULL,
+        hash         TEXT NOT NULL UNIQUE,
+        role         TEXT NOT NULL,
+        tenant       TEXT,
+        created_at   INTEGER NOT NULL,
+        created_by   TEXT NOT NULL,
+        expires_at   INTEGER,
+        revoked_at   INTEGER,
+        last_used_at INTEGER
+      );
+      CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
+    `,
+  },
+  {
+    version: 13,
+    name: 'create secrets',
+    // Values are AES-256-GCM ciphertexts; the key never touches the database (see docs/security/vault.md).
+    sql: `
+      CREATE TABLE secrets (
+        name       TEXT PRIMARY KEY,
+        ciphertext BLOB NOT NULL,
+        nonce      BLOB NOT NULL,
+        key_id     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 14,
+    name: 'task origin and step start marks',
+    sql: `
+      -- The configuration a task was started with (a hash of its effective config, never a value of
+      -- it, and the path of its config file): only a process with the same config resumes it.
+      ALTER TABLE tasks ADD COLUMN config_fingerprint TEXT;
+      ALTER TABLE tasks ADD COLUMN config_path TEXT;
+      -- A step that must not silently run twice (a tool with side effects) is marked here before it
+      -- runs; a mark with no row in steps means a run was cut off mid-step.
+      CREATE TABLE step_starts (
+        task_id    TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        PRIMARY KEY (task_id, key)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Stores } from '../stores.js';
 import { groupCommitOf } from './group-commit.js';
 import { applyMigrations } from './migrations.js';
+import { SqliteApiKeyStore } from './sqlite-api-key-store.js';
 import { SqliteAuditStore } from './sqlite-audit-store.js';
 import { SqliteJournalStore } from './sqlite-journal-store.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
@@ -11,6 +12,7 @@ import { SqliteMemoryStore } from './sqlite-memory-store.js';
 import { SqliteProcedureStore } from './sqlite-procedure-store.js';
 import { SqliteReviewStore } from './sqlite-review-store.js';
 import { SqliteRouterStore } from './sqlite-router-store.js';
+import { SqliteSecretStore } from './sqlite-secret-store.js';
 import { SqliteTaskStore } from './sqlite-task-store.js';
 import { SqliteTraceStore } from './sqlite-trace-store.js';
 import { SqliteVerdictStore } from './sqlite-verdict-store.js';
@@ -64,6 +66,8 @@ export function openSqliteStores(options: OpenSqliteOptions): Stores {
     procedures: new SqliteProcedureStore(db),
     audit: new SqliteAuditStore(db),
     verdicts: new SqliteVerdictStore(db),
+    apiKeys: new SqliteApiKeyStore(db),
+    secrets: new SqliteSecretStore(db),
     async close() {
       group.flush();
       db.close();

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { JournalStore, StepRecord } from '../journal-store.js';
+import type { JournalStore, StepRecord, StepStart } from '../journal-store.js';
 import { groupCommitOf } from './group-commit.js';
 import type { GroupCommit } from './group-commit.js';
 import { fromJsonText, toJsonText } from './json-columns.js';
@@ -16,11 +16,20 @@ interface StepRow {
   finished_at: number;
 }
 
+interface StartRow {
+  task_id: string;
+  key: string;
+  name: string;
+  started_at: number;
+}
+
 /** The JournalStore on a SQLite database migrated by `applyMigrations`. */
 export class SqliteJournalStore implements JournalStore {
   readonly #insert: Database.Statement<[StepRow]>;
   readonly #get: Database.Statement<[string, string], StepRow>;
   readonly #list: Database.Statement<[string], StepRow>;
+  readonly #markStarted: Database.Statement<[StartRow]>;
+  readonly #listStarted: Database.Statement<[string], StartRow>;
   readonly #group: GroupCommit;
 
   constructor(db: Database.Database) {
@@ -31,6 +40,11 @@ export class SqliteJournalStore implements JournalStore {
     `);
     this.#get = db.prepare('SELECT * FROM steps WHERE task_id = ? AND key = ?');
     this.#list = db.prepare('SELECT * FROM steps WHERE task_id = ? ORDER BY finished_at, rowid');
+    this.#markStarted = db.prepare(`
+      INSERT INTO step_starts (task_id, key, name, started_at) VALUES (@task_id, @key, @name, @started_at)
+      ON CONFLICT (task_id, key) DO NOTHING
+    `);
+    this.#listStarted = db.prepare('SELECT * FROM step_starts WHERE task_id = ? ORDER BY key');
   }
 
   /** Records a finished step; throws `store.conflict` if (taskId, key) is already recorded. */
@@ -66,6 +80,26 @@ export class SqliteJournalStore implements JournalStore {
   /** All recorded steps of a task, in the order they finished. */
   async list(taskId: string): Promise<StepRecord[]> {
     return this.#list.all(taskId).map(toStepRecord);
+  }
+
+  /** Marks a step as started; a second mark of the same step keeps the first. */
+  async markStarted(start: StepStart): Promise<void> {
+    const row: StartRow = {
+      task_id: start.taskId,
+      key: start.key,
+      name: start.name,
+      started_at: start.startedAt,
+    };
+    // Through the group commit: the mark shares the commit of the other writes of its turn, and is
+    // durable when this resolves, so the step it guards runs only after the mark is on disk.
+    await this.#group.write(() => this.#markStarted.run(row));
+  }
+
+  /** The start marks of a task, in key order. */
+  async listStarted(taskId: string): Promise<StepStart[]> {
+    return this.#listStarted
+      .all(taskId)
+      .map((row) => ({ taskId: row.task_id, key: row.key, name: row.name, startedAt: row.started_at }));
   }
 }
 

@@ -11,6 +11,7 @@ import type { OpenedStore } from '../conformance/open-store.js';
 import { SqliteMemoryStore } from './sqlite-memory-store.js';
 import { describeMemoryStoreConformance } from '../conformance/memory-store-conformance.js';
 import { describeProcedureStoreConformance } from '../conformance/procedure-store-conformance.js';
+import { describeSecretStoreConformance } from '../conformance/secret-store-conformance.js';
 import { describeReviewStoreConformance } from '../conformance/review-store-conformance.js';
 import { describeRouterStoreConformance } from '../conformance/router-store-conformance.js';
 import { describeTaskStoreConformance } from '../conformance/task-store-conformance.js';
@@ -83,6 +84,10 @@ describeAuditStoreConformance(
 describeVerdictStoreConformance(
   'SQLite',
   openFresh((stores) => stores.verdicts),
+);
+describeSecretStoreConformance(
+  'SQLite',
+  openFresh((stores) => stores.secrets),
 );
 describeMemoryStoreConformance('SQLite, exact vector scan', async () => {
   const db = openSqliteDatabase({ path: join(newTemporaryFolder(), 'agentd.db') });

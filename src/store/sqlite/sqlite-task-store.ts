@@ -23,6 +23,8 @@ interface TaskRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  config_fingerprint: string | null;
+  config_path: string | null;
 }
 
 interface EventRow {
@@ -62,6 +64,18 @@ export class SqliteTaskStore implements TaskStore {
     [{ statuses: string; before: string | null; limit: number }],
     TaskRow
   >;
+  readonly #listByTenant: Database.Statement<
+    [
+      {
+        statuses: string | null;
+        tenant: string;
+        untenanted: string | null;
+        before: string | null;
+        limit: number;
+      },
+    ],
+    TaskRow
+  >;
   readonly #patch: Database.Statement<[PatchParams]>;
   readonly #update: (id: string, patch: TaskPatch) => Promise<TaskRecord | null>;
   readonly #appendEvent: (taskId: string, event: Omit<TaskEvent, 'seq'>) => Promise<number>;
@@ -73,8 +87,8 @@ export class SqliteTaskStore implements TaskStore {
   constructor(db: Database.Database) {
     this.#group = groupCommitOf(db);
     this.#insert = db.prepare(`
-      INSERT INTO tasks (id, status, prompt, input, output, error, result, simulated, owner, heartbeat_at, created_at, started_at, finished_at)
-      VALUES (@id, @status, @prompt, @input, @output, @error, @result, @simulated, @owner, @heartbeat_at, @created_at, @started_at, @finished_at)
+      INSERT INTO tasks (id, status, prompt, input, output, error, result, simulated, owner, heartbeat_at, created_at, started_at, finished_at, config_fingerprint, config_path)
+      VALUES (@id, @status, @prompt, @input, @output, @error, @result, @simulated, @owner, @heartbeat_at, @created_at, @started_at, @finished_at, @config_fingerprint, @config_path)
     `);
     this.#get = db.prepare('SELECT * FROM tasks WHERE id = ?');
     // `before` names a row; comparing the (created_at, id) pair makes ties on created_at page
@@ -89,6 +103,15 @@ export class SqliteTaskStore implements TaskStore {
     this.#listByStatus = db.prepare(`
       SELECT * FROM tasks
       WHERE status IN (SELECT value FROM json_each(@statuses)) AND ${before}
+      ORDER BY created_at DESC, id DESC
+      LIMIT @limit
+    `);
+    // Tenant-bound callers only: a task's tenant lives in its input (absent: the default tenant,
+    // which `untenanted` names when the caller's tenant is that default). No index: a scan.
+    this.#listByTenant = db.prepare(`
+      SELECT * FROM tasks
+      WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+        AND COALESCE(json_extract(input, '$.tenant'), @untenanted) = @tenant AND ${before}
       ORDER BY created_at DESC, id DESC
       LIMIT @limit
     `);
@@ -164,6 +187,8 @@ export class SqliteTaskStore implements TaskStore {
           created_at: task.createdAt,
           started_at: task.startedAt,
           finished_at: task.finishedAt,
+          config_fingerprint: task.origin?.configFingerprint ?? null,
+          config_path: task.origin?.configPath ?? null,
         }),
       );
     } catch (error) {
@@ -179,8 +204,24 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   /** Newest first; `before` is the id of the last row seen (exclusive). */
-  async list(query: { status?: TaskStatus[]; limit: number; before?: string }): Promise<TaskRecord[]> {
+  async list(query: {
+    status?: TaskStatus[];
+    limit: number;
+    before?: string;
+    tenant?: { name: string; includeUntenanted: boolean };
+  }): Promise<TaskRecord[]> {
     const before = query.before ?? null;
+    if (query.tenant) {
+      return this.#listByTenant
+        .all({
+          statuses: query.status === undefined ? null : JSON.stringify(query.status),
+          tenant: query.tenant.name,
+          untenanted: query.tenant.includeUntenanted ? query.tenant.name : null,
+          before,
+          limit: query.limit,
+        })
+        .map(toTaskRecord);
+    }
     const rows =
       query.status === undefined
         ? this.#list.all({ before, limit: query.limit })
@@ -271,5 +312,9 @@ function toTaskRecord(row: TaskRow): TaskRecord {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    // Absent rather than null, so a task stored without one reads back exactly as it was given.
+    ...(row.config_fingerprint !== null
+      ? { origin: { configFingerprint: row.config_fingerprint, configPath: row.config_path } }
+      : {}),
   };
 }

@@ -6,6 +6,8 @@ import { defineTool } from '../../define-tool.js';
 /** Tells the model the current date and time, in UTC or a given IANA time zone. */
 export const currentTimeTool = defineTool({
   name: 'current_time',
+  // Reads the clock: nothing changes.
+  idempotent: true,
   description:
     'Get the current date and time. `timezone` is an IANA time zone name such as "Europe/Paris" ' +
     '(default "UTC"); `iso` is the local time there with its UTC offset, `unix` the Unix time in seconds.',

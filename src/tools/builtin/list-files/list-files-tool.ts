@@ -17,6 +17,8 @@ export type ListedEntry = { path: string; type: 'file' | 'dir'; size: number };
 /** Lists a folder of the task's workspace, optionally recursively. */
 export const listFilesTool = defineTool({
   name: 'list_files',
+  // Read-only.
+  idempotent: true,
   description:
     'List files and folders in the workspace. `path` (default ".") is relative to the workspace folder; ' +
     `\`recursive\` descends into subfolders. At most ${MAX_LIST_ENTRIES} entries are returned; ` +

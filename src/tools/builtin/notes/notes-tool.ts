@@ -7,6 +7,8 @@ import { defineTool } from '../../define-tool.js';
 /** Reads and writes the task's working memory: notes its agents share while the task runs. */
 export const notesTool = defineTool({
   name: 'notes',
+  // Reading is; adding twice would keep the note twice.
+  idempotent: (input) => input.action === 'read',
   description:
     'A scratchpad shared by every agent of this task. `add` keeps a short note (a finding, a decision, ' +
     'an open question) with an importance 0–1; `read` returns the notes, oldest first. Past the token ' +

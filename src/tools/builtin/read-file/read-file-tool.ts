@@ -16,6 +16,8 @@ const BINARY_SNIFF_BYTES = 8000;
 /** Reads a UTF-8 text file from the task's workspace. */
 export const readFileTool = defineTool({
   name: 'read_file',
+  // Read-only.
+  idempotent: true,
   description:
     'Read a UTF-8 text file from the workspace. `path` is relative to the workspace folder. ' +
     'Files larger than 1 MiB and binary files are refused.',

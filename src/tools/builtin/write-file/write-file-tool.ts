@@ -10,6 +10,8 @@ import { toFileToolError, toWorkspacePath } from '../workspace-path.js';
 /** Writes a UTF-8 text file in the task's workspace, creating its folders. */
 export const writeFileTool = defineTool({
   name: 'write_file',
+  // Replaces the whole file: writing the same content twice leaves what writing it once does.
+  idempotent: true,
   description:
     'Write a UTF-8 text file in the workspace, replacing it if it exists. `path` is relative to the ' +
     'workspace folder; missing parent folders are created.',

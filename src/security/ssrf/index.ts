@@ -1,0 +1,13 @@
+export { blockedAddressReason, parseAddress } from './address-policy.js';
+export type { IpAddress } from './address-policy.js';
+export { guardedFetch } from './guarded-fetch.js';
+export type { GuardedRequest, GuardedResponse } from './guarded-fetch.js';
+export { fixedResolver, systemResolver } from './host-resolver.js';
+export type { HostResolver } from './host-resolver.js';
+export { parseNetAllowlist } from './net-allowlist.js';
+export type { NetAllowlist } from './net-allowlist.js';
+export { DEFAULT_NET_PORTS, NetConfigSchema } from './net-config.js';
+export type { NetConfig } from './net-config.js';
+export { NET_ERROR_CODES } from './net-error-codes.js';
+export { createNetGuard } from './net-guard.js';
+export type { CheckedTarget, NetGuard, NetGuardOptions } from './net-guard.js';
