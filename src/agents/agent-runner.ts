@@ -43,6 +43,8 @@ export interface AgentContext {
   defaultMaxSteps: number;
   /** Output tokens a call may produce when the agent sets no `maxOutputTokens`. */
   defaultMaxOutputTokens: number;
+  /** What a call reserves for its output (config `budget.reserveOutput`; default `learned`). */
+  reserveOutput?: 'learned' | 'cap';
   /** Time limit of one model call attempt, ms. */
   modelTimeoutMs: number;
   /** Streaming deadlines of a model call that sets none of its own (catalog `timeouts`), ms. */

@@ -5,7 +5,6 @@ import type {
   LanguageModelV3Prompt,
 } from '@ai-sdk/provider';
 import { z } from 'zod';
-import { reservationNeedsExactInput } from '../budget/index.js';
 import { AgentdError, stopsAgent, toAgentdError } from '../core/errors.js';
 import './agent-error-codes.js';
 import '../models/model-error-codes.js';
@@ -24,7 +23,7 @@ import { interruptedToolCall } from './interrupted-tool-call.js';
 import type { ToolStepOutput } from './interrupted-tool-call.js';
 import { interrupted } from './model-failure.js';
 import { chainCallPolicies } from './pii-call-guard.js';
-import { meterModel } from './metered-model.js';
+import { meterModel, reserveCall } from './metered-model.js';
 import { promptTokens } from './prompt-tokens.js';
 import { parseToolInput, toToolSet } from './tool-set.js';
 import { createStreamWatchdog } from './stream-watchdog.js';
@@ -252,7 +251,7 @@ function modelStep(
   const name = `model:${agent.name}:${call.turn}`;
   return ctx.durable.step<ModelStepOutput>(
     name,
-    async ({ key, signal }) => {
+    async ({ key, signal, commitWith }) => {
       const fullPrompt: LanguageModelV3Prompt =
         agent.instructions || agent.role
           ? [{ role: 'system', content: systemPrompt(agent) }, ...call.messages]
@@ -291,6 +290,7 @@ function modelStep(
               exactInputTokens: tokens.exact,
               maxOutputTokens,
               signal: AbortSignal.any([signal, attemptSignal]),
+              commitWith,
             }),
           { signal, trace: { tracer: ctx.tracer, parent: agentSpan, taskId } },
         );
@@ -346,14 +346,17 @@ async function modelAttempt(
     /** The prompt's exact token count (counted once per step, on first call). */
     exactInputTokens(): Promise<number>;
     maxOutputTokens: number;
+    kind: string;
     signal: AbortSignal;
+    commitWith(write: Promise<unknown>): void;
   },
 ): Promise<{
   value: ModelStepOutput;
   usage: { costUsd: number; inputTokens: number; outputTokens: number };
+  waitedMs: number;
 }> {
   const taskId = ctx.durable.taskId;
-  const { key, maxOutputTokens, signal } = call;
+  const { key, maxOutputTokens, signal, commitWith } = call;
   const policed = ctx.callPolicy
     ? ctx.callPolicy.prepare({ agent, model: call.routed, prompt: call.prompt })
     : { model: call.routed, prompt: call.prompt };
@@ -363,17 +366,7 @@ async function modelAttempt(
     ? chainCallPolicies(policed, (c) => piiGuard.prepare({ agent, model: c.model, prompt: c.prompt }))
     : policed;
   const { info } = prepared.model;
-  // Reserve the worst case before dispatch; settled to the measured cost when the call ends. The
-  // prompt is counted exactly only when the budget's check depends on it (ADR 0032).
-  const reservation = ctx.costMeter.reserve({
-    budget: ctx.budget,
-    agent: agent.name,
-    info,
-    inputTokens: reservationNeedsExactInput(ctx.budget, info)
-      ? await call.exactInputTokens()
-      : call.inputTokens,
-    maxOutputTokens,
-  });
+  const { reservation, waitedMs } = await reserveCall(agent, ctx, { ...call, info });
   // The call's deadlines: the whole answer, and sooner for a hung provider (no first token, a stall).
   const watchdog = createStreamWatchdog({
     modelId: info.id,
@@ -382,7 +375,15 @@ async function modelAttempt(
     stallMs: info.timeouts?.stallMs ?? ctx.stallTimeoutMs,
   });
   try {
-    const metered = meterModel(prepared.model.model, { agent, ctx, agentSpan, info, key, reservation });
+    const metered = meterModel(prepared.model.model, {
+      agent,
+      ctx,
+      agentSpan,
+      info,
+      key,
+      reservation,
+      commitWith,
+    });
     // The model is called at the provider level: the loop already orchestrates steps, tools and
     // the journal, and the AI SDK's streamText pipeline costs more than everything else agentd
     // does around a call (ADR 0006). The attempt ends on the task's signal (cancellation), the
@@ -463,10 +464,12 @@ async function modelAttempt(
         ...usage,
       },
       usage: { costUsd: usage.costUsd, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens },
+      waitedMs,
     };
   } finally {
     watchdog.stop();
-    reservation.release();
+    // A call that ended without a settlement (it failed) drops its pending row with the step.
+    commitWith(reservation.release());
   }
 }
 

@@ -337,3 +337,86 @@ describe('tightestLimits', () => {
     expect(tightestLimits(undefined)).toEqual({});
   });
 });
+
+describe('Budget.reserveWhenAvailable', () => {
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('waits for an in-flight sibling to settle, then reserves with the request asked again', async () => {
+    const task = createBudget({ name: 'task', limits: { usd: 1 } });
+    const a = task.child({ name: 'a' });
+    const b = task.child({ name: 'b' });
+    const held = a.reserve(spend({ usd: 0.8 }));
+    let asked = 0;
+    let worstCase = 0.5;
+    const waiting = b.reserveWhenAvailable(() => (asked++, spend({ usd: worstCase })));
+    await nextTurn();
+    expect(asked).toBe(1);
+
+    // What the call may use shrank meanwhile (its model's outputs were learned).
+    worstCase = 0.3;
+    held.settle(spend({ usd: 0.7 }));
+    await waiting;
+    expect(asked).toBe(2);
+    expect(task.reserved().usd).toBeCloseTo(0.3, 12);
+  });
+
+  it('keeps waiting while others are in flight, and gives up once nothing is', async () => {
+    const task = createBudget({ name: 'task', limits: { usd: 1 } });
+    const first = task.reserve(spend({ usd: 0.6 }));
+    const second = task.reserve(spend({ usd: 0.3 }));
+    const waiting = task.reserveWhenAvailable(() => spend({ usd: 0.5 }));
+    const outcome = waiting.then(
+      () => 'reserved',
+      (error: unknown) => error,
+    );
+    second.settle(spend({ usd: 0.3 }));
+    await nextTurn();
+    await nextTurn();
+    // Still refused ($0.3 spent + $0.6 held + $0.5 > $1) but the first call may settle for less.
+    first.settle(spend({ usd: 0.6 }));
+    const error = await outcome;
+    expect(error).toBeInstanceOf(BudgetExceededError);
+    expect(task.reserved()).toEqual(spend({}));
+  });
+
+  it('refuses at once when nothing is in flight', async () => {
+    const task = createBudget({ name: 'task', limits: { usd: 1 } });
+    task.reserve(spend({ usd: 0.9 })).settle(spend({ usd: 0.9 }));
+    await expect(task.reserveWhenAvailable(() => spend({ usd: 0.2 }))).rejects.toBeInstanceOf(
+      BudgetExceededError,
+    );
+  });
+
+  it('stops waiting when its signal aborts', async () => {
+    const task = createBudget({ name: 'task', limits: { usd: 1 } });
+    task.reserve(spend({ usd: 0.9 }));
+    const controller = new AbortController();
+    const waiting = task.reserveWhenAvailable(() => spend({ usd: 0.2 }), controller.signal);
+    controller.abort(new Error('cancelled'));
+    await expect(waiting).rejects.toThrow('cancelled');
+  });
+});
+
+describe('Budget.reserveWhenAvailable under a shared parent', () => {
+  it("does not wait for another task's calls: they free nothing in this task's budget", async () => {
+    const day = createBudget({ name: 'daily', limits: {} });
+    const mine = day.child({ name: 'task', limits: { usd: 1 } });
+    const theirs = day.child({ name: 'task', limits: { usd: 5 } });
+    mine.reserve(spend({ usd: 0.9 })).settle(spend({ usd: 0.9 }));
+    theirs.reserve(spend({ usd: 1 }));
+    await expect(mine.reserveWhenAvailable(() => spend({ usd: 0.2 }))).rejects.toBeInstanceOf(
+      BudgetExceededError,
+    );
+  });
+
+  it('waits for them when the refusing budget is the shared one', async () => {
+    const day = createBudget({ name: 'daily', limits: { usd: 1 } });
+    const mine = day.child({ name: 'task' });
+    const theirs = day.child({ name: 'task' });
+    const held = theirs.reserve(spend({ usd: 0.9 }));
+    const waiting = mine.reserveWhenAvailable(() => spend({ usd: 0.2 }));
+    held.settle(spend({ usd: 0.5 }));
+    await expect(waiting).resolves.toBeDefined();
+    expect(day.reserved().usd).toBeCloseTo(0.2, 12);
+  });
+});

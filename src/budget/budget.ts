@@ -31,6 +31,15 @@ export interface Budget {
    * happen in one synchronous step, so concurrent agents cannot overdraw together.
    */
   reserve(request: Spend): Reservation;
+  /**
+   * Like `reserve`, but a refusal by a budget that holds reservations in flight (its own or its
+   * children's) waits for a reservation to settle or be released and tries again: parallel agents
+   * queue for the money their siblings hold rather than fail with it unspent. `request` is asked again at each try (what
+   * a call may use shrinks as its model's outputs are learned). Throws `budget.exceeded` once the
+   * call is refused with nothing in flight (nothing will free up), and the signal's reason when it
+   * aborts.
+   */
+  reserveWhenAvailable(request: () => Spend, signal?: AbortSignal): Promise<Reservation>;
   /** What settled calls used. */
   spent(): Spend;
   /** What in-flight reservations hold. */
@@ -49,6 +58,9 @@ export interface Budget {
  */
 const ROUNDING_SLACK = 1e-9;
 
+// Captured at load: a test that fakes timers must not stop waiting reservations from waking.
+const nextTurn = globalThis.setImmediate;
+
 const DIMENSIONS = [
   ['usd', 'usd'],
   ['tokens', 'tokens'],
@@ -65,6 +77,8 @@ interface BudgetInternals {
   check(request: Spend): void;
   hold(delta: Spend, sign: 1 | -1): void;
   charge(actual: Spend): void;
+  /** The root of the tree, which knows every reservation in flight and wakes those waiting for one to end. */
+  readonly root: LimitedBudget;
 }
 
 class LimitedBudget implements Budget, BudgetInternals {
@@ -73,6 +87,9 @@ class LimitedBudget implements Budget, BudgetInternals {
   /** Reservations held here (its own and its descendants'), to reset `#reserved` to exactly zero when none is. */
   #open = 0;
   readonly bounded: boolean;
+  readonly root: LimitedBudget;
+  /** At the root: callers of `reserveWhenAvailable` waiting for a reservation of the tree to end. */
+  readonly #waiting = new Set<() => void>();
 
   constructor(
     readonly name: string,
@@ -84,6 +101,7 @@ class LimitedBudget implements Budget, BudgetInternals {
     this.bounded =
       (parent as LimitedBudget | undefined)?.bounded === true ||
       DIMENSIONS.some(([, limitKey]) => limits[limitKey] !== undefined);
+    this.root = parent?.root ?? this;
   }
 
   limitedIn(dimension: keyof Spend): boolean {
@@ -111,23 +129,72 @@ class LimitedBudget implements Budget, BudgetInternals {
     };
   }
 
-  check(request: Spend): void {
-    for (const [dimension, limitKey] of DIMENSIONS) {
-      const limit = this.limits[limitKey];
-      if (limit === undefined) continue;
-      const committed = this.#spent[dimension] + this.#reserved[dimension];
-      if (committed + request[dimension] > limit * (1 + ROUNDING_SLACK)) {
-        throw new BudgetExceededError({
-          message:
-            `${this.name} budget: ${format(dimension, this.#spent[dimension])} spent` +
-            (this.#reserved[dimension] > 0
-              ? ` + ${format(dimension, this.#reserved[dimension])} reserved`
-              : '') +
-            ` + ${format(dimension, request[dimension])} for this call (worst case) would pass the limit of ` +
-            `${format(dimension, limit)} (${limitKey})`,
-          details: { budget: this.name, limit: limitKey, limitValue: limit, spent: { ...this.#spent } },
-        });
+  async reserveWhenAvailable(request: () => Spend, signal?: AbortSignal): Promise<Reservation> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const asked = request();
+      try {
+        return this.reserve(asked);
+      } catch (error) {
+        if (!(error instanceof BudgetExceededError) || !this.#mayFit(asked)) throw error;
       }
+      await this.root.#nextRelease(signal);
+    }
+  }
+
+  /** Resolves when a reservation of this (root) budget's tree is settled or released. */
+  #nextRelease(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        this.#waiting.delete(wake);
+        signal?.removeEventListener('abort', abort);
+        resolve();
+      };
+      const abort = () => {
+        this.#waiting.delete(wake);
+        reject(signal?.reason);
+      };
+      this.#waiting.add(wake);
+      signal?.addEventListener('abort', abort, { once: true });
+    });
+  }
+
+  /** The first dimension whose limit `request` would pass here (not in parents), if any. */
+  #passes(request: Spend): (typeof DIMENSIONS)[number] | undefined {
+    return DIMENSIONS.find(([dimension, limitKey]) => {
+      const limit = this.limits[limitKey];
+      if (limit === undefined) return false;
+      const committed = this.#spent[dimension] + this.#reserved[dimension];
+      return committed + request[dimension] > limit * (1 + ROUNDING_SLACK);
+    });
+  }
+
+  /**
+   * Whether a settlement can still make room for `request`: every budget up the chain that refuses
+   * it holds reservations in flight (its own or its descendants'). Another task's calls in flight
+   * under the same day free nothing in this task's budget.
+   */
+  #mayFit(request: Spend): boolean {
+    if (this.#passes(request) !== undefined && this.#open === 0) return false;
+    const parent = this.parent as LimitedBudget | undefined;
+    return parent === undefined || parent.#mayFit(request);
+  }
+
+  check(request: Spend): void {
+    const passed = this.#passes(request);
+    if (passed) {
+      const [dimension, limitKey] = passed;
+      const limit = this.limits[limitKey] as number;
+      throw new BudgetExceededError({
+        message:
+          `${this.name} budget: ${format(dimension, this.#spent[dimension])} spent` +
+          (this.#reserved[dimension] > 0
+            ? ` + ${format(dimension, this.#reserved[dimension])} reserved`
+            : '') +
+          ` + ${format(dimension, request[dimension])} for this call (worst case) would pass the limit of ` +
+          `${format(dimension, limit)} (${limitKey})`,
+        details: { budget: this.name, limit: limitKey, limitValue: limit, spent: { ...this.#spent } },
+      });
     }
     this.parent?.check(request);
   }
@@ -138,7 +205,15 @@ class LimitedBudget implements Budget, BudgetInternals {
     // with nothing in flight the exact answer is zero.
     if (this.#open === 0) Object.assign(this.#reserved, zero());
     else for (const [dimension] of DIMENSIONS) this.#reserved[dimension] += sign * delta[dimension];
-    this.parent?.hold(delta, sign);
+    if (this.parent) this.parent.hold(delta, sign);
+    else if (sign === -1 && this.#waiting.size > 0) {
+      // Woken on the next turn: after the ending reservation's charge (settle charges right after
+      // this) and after the call's outcome reached the router, so a retry sees both.
+      const waiting = [...this.#waiting];
+      nextTurn(() => {
+        for (const wake of waiting) wake();
+      });
+    }
   }
 
   charge(actual: Spend): void {

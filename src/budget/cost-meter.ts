@@ -5,15 +5,31 @@ import type { ModelCallOutcome, ModelInfo } from '../models/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { Budget } from './budget.js';
 
-/** One model call's hold on its budget: settled to what the call really cost, or released. */
+/** What a settled call cost, and the write that makes it durable. */
+export interface SettledCall {
+  costUsd: number;
+  taskCostUsd: number;
+  /** The output cap the call asked for, when the provider reported more output than that. */
+  overMaxTokens?: number;
+  /**
+   * The ledger row's settlement, queued in this turn's group commit: the caller hands it to the
+   * journaled step (`commitWith`), so the row and the step commit together.
+   */
+  recorded: Promise<void>;
+}
+
+/** One model call's hold on its budget and its ledger row, pending until the call ends. */
 export interface MeteredCall {
   /**
-   * Prices the call's measured (or estimated) usage at catalog rates, appends its ledger row and
-   * settles the reservation; returns the call's cost and the task's cost so far.
+   * Prices the call's measured (or estimated) usage at catalog rates and settles the reservation
+   * at once; the ledger row's settlement is queued (`recorded`), not awaited.
    */
-  settle(call: { outcome: ModelCallOutcome }): Promise<{ costUsd: number; taskCostUsd: number }>;
-  /** Drops the reservation without a ledger row (the call failed or never ran); no-op once settled. */
-  release(): void;
+  settle(call: { outcome: ModelCallOutcome }): SettledCall;
+  /**
+   * Drops the reservation and the pending row (the call failed or never ran); resolves once the
+   * row is gone. Does nothing once settled.
+   */
+  release(): Promise<void>;
 }
 
 /**
@@ -22,8 +38,10 @@ export interface MeteredCall {
  */
 export interface CostMeter {
   /**
-   * Reserves a call's worst case (its counted input plus the output cap, at the model's catalog
-   * price) in `budget`, or throws `budget.exceeded`. Unbounded budgets only count the call.
+   * Reserves a call's worst case in `budget` (its counted input plus the output it may produce, at
+   * the model's catalog price) and writes the call's pending ledger row, committed before this
+   * resolves: a crash after dispatch leaves the row, at this estimate. A refusal while other calls
+   * of the budget are in flight waits for them to settle; `budget.exceeded` when none is left.
    */
   reserve(call: {
     budget: Budget;
@@ -31,8 +49,15 @@ export interface CostMeter {
     agent: string;
     info: ModelInfo;
     inputTokens: number;
+    /** The output cap the call asks for. */
     maxOutputTokens: number;
-  }): MeteredCall;
+    /**
+     * The output the call is expected to need at most (learned), or undefined (the cap); asked again
+     * each time a refused reservation retries.
+     */
+    expectedOutputTokens?: () => number | undefined;
+    signal?: AbortSignal;
+  }): Promise<MeteredCall>;
   /** What the task's calls have cost, those before a restart included. */
   taskCostUsd(): number;
 }
@@ -44,41 +69,77 @@ export function createCostMeter(options: {
   clock: Clock;
   /** What the task's calls cost before this run (its ledger total). */
   spentUsd?: number;
-  /** Called once a call's row is written, before its reservation settles (e.g. to mark the task simulated). */
+  /** Called when a call settles, with its settlement queued (e.g. to mark the task simulated). */
   onRecorded?(call: { info: ModelInfo; costUsd: number }): Promise<void>;
 }): CostMeter {
   const { taskId, ledger, clock } = options;
   let taskCostUsd = options.spentUsd ?? 0;
   return {
-    reserve({ budget, agent, info, inputTokens, maxOutputTokens }) {
+    async reserve({ budget, agent, info, inputTokens, maxOutputTokens, expectedOutputTokens, signal }) {
+      let estimate = { inputTokens, outputTokens: maxOutputTokens };
+      let estimateUsd = 0;
+      const request = () => {
+        // An unbounded budget checks nothing: the pending row's estimate is the cap, and the hot path
+        // asks the router for nothing.
+        const expected = budget.bounded ? expectedOutputTokens?.() : undefined;
+        estimate = { inputTokens, outputTokens: Math.min(maxOutputTokens, expected ?? maxOutputTokens) };
+        estimateUsd = priceUsage(info, estimate);
+        return { usd: estimateUsd, tokens: inputTokens + estimate.outputTokens, calls: 1 };
+      };
       const reservation = budget.bounded
-        ? budget.reserve({
-            usd: priceUsage(info, { inputTokens, outputTokens: maxOutputTokens }),
-            tokens: inputTokens + maxOutputTokens,
-            calls: 1,
-          })
-        : budget.reserve({ usd: 0, tokens: 0, calls: 1 });
+        ? await budget.reserveWhenAvailable(request, signal)
+        : (request(), budget.reserve({ usd: 0, tokens: 0, calls: 1 }));
+      const id = newId('cost');
+      try {
+        await ledger.record({
+          id,
+          taskId,
+          agent,
+          modelId: info.id,
+          provider: info.provider,
+          ...estimate,
+          costUsd: estimateUsd,
+          source: 'estimated',
+          status: 'pending',
+          createdAt: clock.now(),
+        });
+      } catch (error) {
+        reservation.release();
+        throw error;
+      }
+      let open = true;
       return {
-        async settle({ outcome }) {
+        settle({ outcome }) {
           const costUsd = priceUsage(info, outcome);
-          await ledger.record({
-            id: newId('cost'),
-            taskId,
-            agent,
-            modelId: info.id,
-            provider: info.provider,
+          const overMaxTokens = outcome.outputTokens > maxOutputTokens ? maxOutputTokens : undefined;
+          const settlement = ledger.settle(id, {
             inputTokens: outcome.inputTokens,
             outputTokens: outcome.outputTokens,
             costUsd,
             source: outcome.usageSource,
-            createdAt: clock.now(),
+            ...(overMaxTokens === undefined ? {} : { overMaxTokens }),
           });
-          await options.onRecorded?.({ info, costUsd });
+          const marked = options.onRecorded?.({ info, costUsd });
+          const recorded = Promise.all([settlement, marked]).then(() => undefined);
+          // Handled here too, so a settlement no step waits for (a failed attempt) is not an
+          // unhandled rejection; whoever awaits `recorded` still sees the error.
+          recorded.catch(() => undefined);
+          open = false;
           taskCostUsd += costUsd;
           reservation.settle({ usd: costUsd, tokens: outcome.inputTokens + outcome.outputTokens, calls: 1 });
-          return { costUsd, taskCostUsd };
+          return {
+            costUsd,
+            taskCostUsd,
+            ...(overMaxTokens === undefined ? {} : { overMaxTokens }),
+            recorded,
+          };
         },
-        release: () => reservation.release(),
+        async release() {
+          if (!open) return;
+          open = false;
+          reservation.release();
+          await ledger.discard(id);
+        },
       };
     },
     taskCostUsd: () => taskCostUsd,

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { createRuntime } from '../runtime/index.js';
 import type { Runtime } from '../runtime/index.js';
+import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import { startFakeOpenAIServer } from '../testing/fake-openai-server.js';
 import type { FakeOpenAIServer } from '../testing/fake-openai-server.js';
 import { until } from '../testing/until.js';
@@ -129,6 +130,102 @@ describe('crash and resume', () => {
     expect(prompts.filter((p) => p.includes('step 3 of 3'))).toHaveLength(2);
     expect(prompts[3]).toContain('--- Output of second ---\ntwo');
     expect(result.modelCalls).toBe(3);
+    // The call the kill cut short keeps its ledger row (interrupted, at its estimate).
+    expect(result.interruptedCalls).toBe(1);
+  });
+
+  it('keeps a billed call the kill cut short in the ledger, at its estimate, and counts it on resume', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'agentd-crash-'));
+    let crashed = false;
+    const usage = { promptTokens: 1000, completionTokens: 500 };
+    // Step 1 answers. Step 2's answer arrives whole, usage included (the provider billed it), but the
+    // stream never ends: the process is killed between the provider's last byte and the settlement.
+    const fake = (server = await startFakeOpenAIServer({
+      script: (_request, index) =>
+        index === 0
+          ? { text: 'one', usage }
+          : crashed
+            ? { text: 'two', usage }
+            : { text: 'two', usage, holdAfterUsage: true },
+    }));
+    writeFileSync(
+      join(dir, 'agentd.yaml'),
+      [
+        'providers:',
+        '  local:',
+        '    type: openai-compatible',
+        `    baseUrl: ${fake.baseUrl}`,
+        'models:',
+        '  default: local/m',
+        '  catalog:',
+        '    - id: local/m',
+        '      inputPerMTok: 1',
+        '      outputPerMTok: 2',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'team.yaml'),
+      ['name: two-steps', 'topology: sequential', 'agents:', '  - name: first', '  - name: second'].join(
+        '\n',
+      ),
+    );
+    const home = join(dir, 'home');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        tsxLoader,
+        join(root, 'src/cli/run-main.ts'),
+        'run',
+        '--team',
+        'team.yaml',
+        'count to two',
+      ],
+      { cwd: dir, env: { PATH: process.env['PATH'] ?? '', HOME: dir, AGENTD_HOME: home }, stdio: 'ignore' },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((done) =>
+      child.on('exit', (_code, signal) => done(signal)),
+    );
+    await until(() => fake.requests.filter((r) => r.path.endsWith('/chat/completions')).length >= 2, {
+      timeoutMs: 15_000,
+      message: () => 'the child to reach step 2',
+    });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    crashed = true;
+
+    const configPath = join(dir, 'agentd.yaml');
+    runtime = await createRuntime({
+      loadedConfig: loadConfig({
+        env: { AGENTD_HOME: home },
+        files: [{ path: configPath, text: readFileSync(configPath, 'utf8') }],
+        cwd: dir,
+        userHome: dir,
+      }),
+      resume: true,
+      detectLocalServer: false,
+      maxRetries: 0,
+    });
+    const [task] = await runtime.tasks.list();
+    const result = await runtime.tasks.wait(task?.id ?? '');
+    expect(result).toMatchObject({ status: 'succeeded', output: 'two' });
+
+    const stores = openSqliteStores({ path: join(home, 'agentd.db') });
+    const rows = await stores.ledger.listByTask(task?.id ?? '').finally(() => stores.close());
+    const billed = (1000 * 1 + 500 * 2) / 1_000_000;
+    expect(rows.map((row) => [row.agent, row.status, row.source])).toEqual([
+      ['first', 'settled', 'measured'],
+      ['second', 'interrupted', 'estimated'],
+      ['second', 'settled', 'measured'],
+    ]);
+    // The interrupted call is counted at what was held for it: its prompt's upper bound and the
+    // output cap (4096 tokens by default), never less than what the provider billed.
+    const interrupted = rows[1];
+    expect(interrupted?.outputTokens).toBe(4096);
+    expect(interrupted?.costUsd).toBeGreaterThan(billed);
+    expect(result.modelCalls).toBe(2);
+    expect(result.interruptedCalls).toBe(1);
+    expect(result.cost.usd).toBeCloseTo(2 * billed + (interrupted?.costUsd ?? 0), 12);
   });
 
   it('resumes a SIGKILLed agentd run with agentd tasks resume, printing its result', async () => {

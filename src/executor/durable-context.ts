@@ -13,6 +13,18 @@ export interface StepHooks<T = Json> {
   }): void;
 }
 
+/** What a running step sees. */
+export interface StepScope {
+  key: string;
+  signal: AbortSignal;
+  /**
+   * A store write the step queued whose commit its journal record waits for (and joins, when
+   * queued in the same turn): e.g. the settlement of the step's ledger row, so a journaled call is
+   * never without its cost row. A failed write fails the step.
+   */
+  commitWith(write: Promise<unknown>): void;
+}
+
 /** What a workflow asks a human. */
 export interface HumanRequest {
   /** What kind of decision, e.g. `tool-approval` or `quality-escalation`. */
@@ -73,7 +85,7 @@ export interface DurableContext {
    */
   step<T extends JsonCompatible<T>>(
     name: string,
-    fn: (step: { key: string; signal: AbortSignal }) => Promise<T & NotFunction<T>>,
+    fn: (step: StepScope) => Promise<T & NotFunction<T>>,
     hooks?: StepHooks<T>,
     options?: StepOptions<T>,
   ): Promise<T>;

@@ -7,6 +7,7 @@ export type {
   Settled,
   StepHooks,
   StepOptions,
+  StepScope,
 } from './durable-context.js';
 export { ExecutorConfigSchema } from './executor-config.js';
 export { createJournalEngine } from './journal-engine.js';

@@ -54,6 +54,47 @@ describe('journal engine', () => {
     ]);
   });
 
+  it("commits a step's queued ledger settlement with its journal record, and fails the step when it fails", async () => {
+    const engine = engineOf();
+    const row = {
+      id: 'cost_1',
+      taskId: 't1',
+      agent: 'a',
+      modelId: 'm',
+      provider: 'p',
+      inputTokens: 10,
+      outputTokens: 4096,
+      costUsd: 1,
+      source: 'estimated' as const,
+      status: 'pending' as const,
+      createdAt: 1,
+    };
+    await stores.ledger.record(row);
+    await engine.run({ taskId: 't1', signal: signal() }, (ctx) =>
+      ctx.step('call', async ({ commitWith }) => {
+        commitWith(
+          stores.ledger.settle('cost_1', {
+            inputTokens: 10,
+            outputTokens: 5,
+            costUsd: 0.1,
+            source: 'measured',
+          }),
+        );
+        return 'answer';
+      }),
+    );
+    expect((await stores.ledger.listByTask('t1'))[0]).toMatchObject({ status: 'settled', costUsd: 0.1 });
+    expect(await journaled('t1')).toEqual([['1', 'call', 'completed']]);
+
+    const failed = engine.run({ taskId: 't2', signal: signal() }, (ctx) =>
+      ctx.step('call', async ({ commitWith }) => {
+        commitWith(Promise.reject(new AgentdError({ code: 'internal.error', message: 'disk full' })));
+        return 'answer';
+      }),
+    );
+    await expect(failed).rejects.toThrow('disk full');
+  });
+
   it('reports replayed steps to the hooks with their journaled output', async () => {
     const engine = engineOf();
     await engine.run({ taskId: 't1', signal: signal() }, (ctx) => ctx.step('a', async () => 'out'));

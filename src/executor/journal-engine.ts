@@ -13,6 +13,7 @@ import type {
   Settled,
   StepHooks,
   StepOptions,
+  StepScope,
 } from './durable-context.js';
 import { indexStartMarks, rerunKey, settleInterruptedStep } from './interrupted-step.js';
 import { TaskSuspendedError } from './task-suspended.js';
@@ -74,7 +75,7 @@ export function createJournalEngine(options: {
 
           async step<T extends JsonCompatible<T>>(
             name: string,
-            fn: (step: { key: string; signal: AbortSignal }) => Promise<T & NotFunction<T>>,
+            fn: (step: StepScope) => Promise<T & NotFunction<T>>,
             hooks?: StepHooks<T>,
             options?: StepOptions<T>,
           ): Promise<T> {
@@ -130,22 +131,20 @@ export function createJournalEngine(options: {
 
             hooks?.onStart?.(key);
             const startedAt = clock.now();
+            // Store writes the step queued (its ledger rows): the journal record waits for them and,
+            // queued in the same turn, joins their group commit (ADR 0033) — one transaction.
+            const writes: Promise<unknown>[] = [];
+            const commitWith = (write: Promise<unknown>): void => {
+              writes.push(write);
+            };
+            let output: T & NotFunction<T>;
             try {
-              const output = await fn({ key, signal });
-              await journal.record({
-                taskId,
-                key,
-                name,
-                status: 'completed',
-                output: toJson<T>(output) ?? null,
-                error: null,
-                startedAt,
-                finishedAt: clock.now(),
-              });
-              hooks?.onEnd?.({ key, replayed: false, output });
-              return output;
+              output = await fn({ key, signal, commitWith });
             } catch (thrown) {
               const error = toAgentdError(thrown);
+              // The step's own error is the one to report; a queued write that failed too leaves its
+              // row as it was (a pending ledger row is marked interrupted when the task resumes).
+              await Promise.allSettled(writes);
               // A step cut short (cancellation, shutdown, budget, a wait for a human) did not
               // complete: leave it unjournaled so a resume runs it.
               if (!signal.aborted && !endsTask(error)) {
@@ -163,6 +162,26 @@ export function createJournalEngine(options: {
               hooks?.onEnd?.({ key, replayed: false, error: { code: error.code, message: error.message } });
               throw error;
             }
+            try {
+              const recorded = journal.record({
+                taskId,
+                key,
+                name,
+                status: 'completed',
+                output: toJson<T>(output) ?? null,
+                error: null,
+                startedAt,
+                finishedAt: clock.now(),
+              });
+              // Most steps queue nothing: no combined promise for them (a hot path, see bench overhead).
+              await (writes.length === 0 ? recorded : Promise.all([recorded, ...writes]));
+            } catch (thrown) {
+              const error = toAgentdError(thrown);
+              hooks?.onEnd?.({ key, replayed: false, error: { code: error.code, message: error.message } });
+              throw error;
+            }
+            hooks?.onEnd?.({ key, replayed: false, output });
+            return output;
           },
 
           scope(name) {

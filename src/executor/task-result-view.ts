@@ -29,7 +29,11 @@ export function createTaskResultView(stores: {
       ledger.listByTask(id),
     ]);
     const modelCallsBy = { agents: 0, forge: 0, judges: 0, memory: 0 };
-    for (const row of rows) modelCallsBy[callRole(row.agent)]++;
+    let interruptedCalls = 0;
+    for (const row of rows) {
+      if (row.status === 'interrupted') interruptedCalls++;
+      else modelCallsBy[callRole(row.agent)]++;
+    }
     const memory = recallSummary(steps);
     const unfinished = task.status === 'failed' || task.status === 'cancelled';
     const partial = unfinished ? await partialResults(id) : [];
@@ -42,7 +46,8 @@ export function createTaskResultView(stores: {
       output: task.output,
       error: task.error,
       cost: { usd: totals.costUsd, inputTokens: totals.inputTokens, outputTokens: totals.outputTokens },
-      modelCalls: totals.calls,
+      modelCalls: totals.calls - interruptedCalls,
+      ...(interruptedCalls > 0 ? { interruptedCalls } : {}),
       modelCallsBy,
       toolCalls: steps.filter((s) => s.name.startsWith('tool:')).length,
       ...(memory ? { memory } : {}),

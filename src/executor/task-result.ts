@@ -11,6 +11,11 @@ export interface TaskResult {
   cost: { usd: number; inputTokens: number; outputTokens: number };
   /** Model calls made (each billed call, including ones repeated after a crash). */
   modelCalls: number;
+  /**
+   * Calls a crash cut short (present when there are any): they may have been billed, so `cost`
+   * counts them at their estimate; the step was run again and its call is in `modelCalls`.
+   */
+  interruptedCalls?: number;
   /** The same calls by who made them: the task's agents, team design, judges, and memory. */
   modelCallsBy: { agents: number; forge: number; judges: number; memory: number };
   /** Tool calls made. */

@@ -5,7 +5,7 @@ import { defineOperation } from './define-operation.js';
 export const routerStats = defineOperation({
   name: 'router.stats',
   description:
-    'Per model and task kind: calls, error rate, learned quality with its 90% interval, p50/p95 latency and spend; plus circuits that are not closed (opened by this process or any other sharing the database) and rate-limited models.',
+    'Per model and task kind: calls, error rate, learned quality with its 90% interval, p50/p95 latency, spend and calls billed past their max_tokens; plus circuits that are not closed (opened by this process or any other sharing the database) and rate-limited models.',
   input: z.strictObject({}),
   output: z.object({
     stats: z.array(
@@ -19,6 +19,7 @@ export const routerStats = defineOperation({
         p50Ms: z.number().nullable(),
         p95Ms: z.number().nullable(),
         costUsd: z.number(),
+        overMaxTokensCalls: z.number(),
       }),
     ),
     circuits: z.array(
@@ -31,6 +32,8 @@ export const routerStats = defineOperation({
     ),
     /** Models inside a rate-limit window (tried last until `until`, ms since the epoch). */
     rateLimited: z.array(z.object({ modelId: z.string(), until: z.number() })),
+    /** Models that reported more output than a call's `max_tokens` (the provider billed past the cap). */
+    overMaxTokens: z.array(z.object({ modelId: z.string(), calls: z.number() })),
   }),
   permission: 'catalog.read',
   tenancy: 'none',

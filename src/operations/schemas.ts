@@ -23,6 +23,8 @@ export const TaskResultSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   cost: z.object({ usd: z.number(), inputTokens: z.number(), outputTokens: z.number() }),
   modelCalls: z.number(),
+  /** Calls a crash cut short (their cost unknown): in `cost` at their estimate, not in `modelCalls`. */
+  interruptedCalls: z.number().optional(),
   /** The same calls by who made them: the task's agents, team design (Forge), judges, memory. */
   modelCallsBy: z.object({ agents: z.number(), forge: z.number(), judges: z.number(), memory: z.number() }),
   toolCalls: z.number(),

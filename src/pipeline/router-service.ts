@@ -43,6 +43,8 @@ export interface RouterService {
     stats: RouterStat[];
     circuits: CircuitStatus[];
     rateLimited: { modelId: string; until: number }[];
+    /** Models whose usage passed the `max_tokens` a call asked for, with how many calls did. */
+    overMaxTokens: { modelId: string; calls: number }[];
   };
 }
 
@@ -79,10 +81,14 @@ export function createRouterService(deps: {
       return { ...decision, ...(classified ? { classified } : {}), inputTokens, maxOutputTokens };
     },
     stats() {
+      const stats = router.stats();
       return {
-        stats: router.stats(),
+        stats,
         circuits: router.health.states().filter((c) => c.state !== 'closed'),
         rateLimited: router.health.rateLimits().map((r) => ({ modelId: r.id, until: r.until })),
+        overMaxTokens: stats
+          .filter((s) => s.kind === '*' && s.overMaxTokensCalls > 0)
+          .map((s) => ({ modelId: s.modelId, calls: s.overMaxTokensCalls })),
       };
     },
   };

@@ -95,6 +95,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       guard: createLoopGuard({ repeats: config.executor.loopRepeats, window: config.executor.loopWindow }),
       defaultMaxSteps: config.agents.maxSteps,
       defaultMaxOutputTokens: config.budget.defaultMaxOutputTokens,
+      reserveOutput: config.budget.reserveOutput,
       modelTimeoutMs: config.agents.modelTimeoutMs,
       firstTokenTimeoutMs: config.agents.firstTokenTimeoutMs,
       stallTimeoutMs: config.agents.stallTimeoutMs,

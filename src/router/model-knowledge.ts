@@ -36,6 +36,8 @@ export interface ModelKnowledge {
   latency(modelId: string): LatencyEstimate | undefined;
   /** Mean output tokens of the model's calls, or undefined before its first call. */
   meanOutputTokens(modelId: string): number | undefined;
+  /** The p95 of the model's recent output lengths on `kind`, or undefined before its first call on it. */
+  expectedOutputTokens(modelId: string, kind: string): number | undefined;
   recordCall(call: {
     modelId: string;
     kind: string;
@@ -43,6 +45,8 @@ export interface ModelKnowledge {
     costUsd: number;
     inputTokens: number;
     outputTokens: number;
+    /** The provider reported more output than the call's `max_tokens`. */
+    overMaxTokens?: boolean;
   }): void;
   recordError(call: { modelId: string; kind: string }): void;
   recordQuality(
@@ -55,6 +59,8 @@ export function createModelKnowledge(options: ModelKnowledgeOptions): ModelKnowl
   // model → kind → record: two Map lookups, no key strings built per decision.
   const byModel = new Map<string, Map<string, RouterStatRecord>>();
   const latencyCache = new Map<string, LatencyEstimate>();
+  /** p95 output tokens by model, then kind; dropped for a model when it records a call. */
+  const outputCache = new Map<string, Map<string, number>>();
   const changed = new Set<RouterStatRecord>();
 
   function find(modelId: string, kind: string): RouterStatRecord | undefined {
@@ -84,10 +90,11 @@ export function createModelKnowledge(options: ModelKnowledgeOptions): ModelKnowl
     load(records) {
       byModel.clear();
       latencyCache.clear();
+      outputCache.clear();
       for (const record of records) {
         let kinds = byModel.get(record.modelId);
         if (!kinds) byModel.set(record.modelId, (kinds = new Map()));
-        kinds.set(record.kind, { ...record, latencySamplesMs: [...record.latencySamplesMs] });
+        kinds.set(record.kind, copy(record));
       }
     },
     records: () => [...byModel.values()].flatMap((kinds) => [...kinds.values()]).map(copy),
@@ -121,6 +128,21 @@ export function createModelKnowledge(options: ModelKnowledgeOptions): ModelKnowl
       const record = find(modelId, ALL_KINDS);
       return record && record.calls > 0 ? record.outputTokens / record.calls : undefined;
     },
+    expectedOutputTokens(modelId, kind) {
+      // The kind's own outputs only: a model's answers to another kind of task say little of these.
+      const cached = outputCache.get(modelId)?.get(kind);
+      if (cached !== undefined) return cached;
+      const record = find(modelId, kind);
+      if (!record || record.outputTokenSamples.length === 0) return undefined;
+      const p95 = quantile(
+        [...record.outputTokenSamples].sort((a, b) => a - b),
+        0.95,
+      );
+      let kinds = outputCache.get(modelId);
+      if (!kinds) outputCache.set(modelId, (kinds = new Map()));
+      kinds.set(kind, p95);
+      return p95;
+    },
     recordCall(call) {
       for (const kind of kindsOf(call.kind)) {
         const record = touch(call.modelId, kind);
@@ -128,9 +150,13 @@ export function createModelKnowledge(options: ModelKnowledgeOptions): ModelKnowl
         record.costUsd += call.costUsd;
         record.inputTokens += call.inputTokens;
         record.outputTokens += call.outputTokens;
+        if (call.overMaxTokens === true) record.overMaxTokensCalls += 1;
+        record.outputTokenSamples.push(call.outputTokens);
+        if (record.outputTokenSamples.length > options.latencyWindow) record.outputTokenSamples.shift();
         addLatency(record, call.latencyMs);
       }
       latencyCache.delete(call.modelId);
+      outputCache.delete(call.modelId);
     },
     recordError(call) {
       for (const kind of kindsOf(call.kind)) touch(call.modelId, kind).errors += 1;
@@ -163,12 +189,18 @@ function emptyRecord(modelId: string, kind: string, now: number): RouterStatReco
     costUsd: 0,
     inputTokens: 0,
     outputTokens: 0,
+    outputTokenSamples: [],
+    overMaxTokensCalls: 0,
     updatedAt: now,
   };
 }
 
 function copy(record: RouterStatRecord): RouterStatRecord {
-  return { ...record, latencySamplesMs: [...record.latencySamplesMs] };
+  return {
+    ...record,
+    latencySamplesMs: [...record.latencySamplesMs],
+    outputTokenSamples: [...record.outputTokenSamples],
+  };
 }
 
 /** The q-quantile of sorted values (nearest rank). */

@@ -82,6 +82,54 @@ function attempts(failOn: Record<string, unknown>) {
 }
 
 describe('model router', () => {
+  it("leaves the time an attempt waited for its budget out of the model's latency", async () => {
+    let time = 1_000;
+    const r = router({}, models, () => time);
+    await r.call(
+      { ...ask, pinned: 'a/cheap' },
+      async () => {
+        time += 500;
+        return { value: 'ok', usage: { costUsd: 0, inputTokens: 1, outputTokens: 1 }, waitedMs: 400 };
+      },
+      { signal },
+    );
+    expect(r.stats().find((s) => s.modelId === 'a/cheap' && s.kind === '*')?.p50Ms).toBe(100);
+  });
+
+  it("learns each kind's output length (p95 of the recent calls) and counts usage past max_tokens", async () => {
+    const r = router();
+    expect(r.expectedOutputTokens({ modelId: 'a/cheap', kind: 'chat' })).toBeUndefined();
+    const outputs = [
+      100, 120, 90, 110, 400, 105, 95, 115, 100, 98, 102, 99, 101, 97, 103, 104, 96, 108, 92, 94,
+    ];
+    for (const outputTokens of outputs) {
+      await r.call(
+        { ...ask, pinned: 'a/cheap' },
+        async () => ({ value: 'ok', usage: { costUsd: 0, inputTokens: 10, outputTokens } }),
+        { signal },
+      );
+    }
+    // 20 samples: the 19th smallest (nearest rank), so one outlier of 400 does not set the estimate.
+    expect(r.expectedOutputTokens({ modelId: 'a/cheap', kind: 'chat' })).toBe(120);
+    // Another kind's outputs say nothing of this one.
+    expect(r.expectedOutputTokens({ modelId: 'a/cheap', kind: 'code' })).toBeUndefined();
+    expect(r.stats().find((s) => s.modelId === 'a/cheap' && s.kind === '*')).toMatchObject({
+      calls: 20,
+      overMaxTokensCalls: 0,
+    });
+
+    await r.call(
+      { ...ask, pinned: 'a/cheap', maxOutputTokens: 50 },
+      async () => ({ value: 'ok', usage: { costUsd: 0, inputTokens: 10, outputTokens: 51 } }),
+      { signal },
+    );
+    const counted = r.stats().filter((s) => s.modelId === 'a/cheap');
+    expect(counted.map((s) => [s.kind, s.overMaxTokensCalls])).toEqual([
+      ['*', 1],
+      ['chat', 1],
+    ]);
+  });
+
   it('falls back down the ranking when a model fails with a server error', async () => {
     const r = router();
     const { attempt, tried } = attempts({ 'a/cheap': http(500) });

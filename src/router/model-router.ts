@@ -60,7 +60,12 @@ export interface RouteTrace {
 export type RouteAttempt<T> = (
   model: ResolvedModel,
   signal: AbortSignal,
-) => Promise<{ value: T; usage?: { costUsd: number; inputTokens: number; outputTokens: number } }>;
+) => Promise<{
+  value: T;
+  usage?: { costUsd: number; inputTokens: number; outputTokens: number };
+  /** Time the attempt spent waiting before it called the model (for its budget), left out of the model's latency. */
+  waitedMs?: number;
+}>;
 
 /** Per model and task kind, what the router has learned. */
 export interface RouterStat {
@@ -73,6 +78,8 @@ export interface RouterStat {
   p50Ms: number | null;
   p95Ms: number | null;
   costUsd: number;
+  /** Calls whose reported output passed the `max_tokens` they asked for. */
+  overMaxTokensCalls: number;
 }
 
 /** Selects, calls with retries and fallbacks, and learns; every model call goes through it. */
@@ -93,6 +100,11 @@ export interface ModelRouter {
   /** A check result or judge verdict for a model's output on a task kind. */
   observe(observation: { modelId: string; kind: string } & ({ pass: boolean } | { score: number })): void;
   stats(): RouterStat[];
+  /**
+   * The p95 of the model's recent output lengths on the task kind, or undefined before its first
+   * call on it: what a budget reserves for a call's output.
+   */
+  expectedOutputTokens(call: { modelId: string; kind: string }): number | undefined;
   readonly health: ModelHealth;
   /** Applies a changed `router` config section (hot reload); learned knowledge is kept. */
   reconfigure(config: RouterConfig): void;
@@ -271,7 +283,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
           async (attemptSignal) => {
             const started = now();
             const result = await attempt(model, attemptSignal);
-            latencyMs = now() - started;
+            latencyMs = Math.max(0, now() - started - (result.waitedMs ?? 0));
             usage = result.usage;
             return result.value;
           },
@@ -290,6 +302,8 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
           costUsd: usage?.costUsd ?? 0,
           inputTokens: usage?.inputTokens ?? 0,
           outputTokens: usage?.outputTokens ?? 0,
+          // A provider that bills past the cap a call asked for breaks every budget's worst case.
+          overMaxTokens: (usage?.outputTokens ?? 0) > request.maxOutputTokens,
         });
         persist();
         return { value, model, decision };
@@ -385,10 +399,12 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
           p50Ms: sorted.length > 0 ? quantile(sorted, 0.5) : null,
           p95Ms: sorted.length > 0 ? quantile(sorted, 0.95) : null,
           costUsd: record.costUsd,
+          overMaxTokensCalls: record.overMaxTokensCalls,
         });
       }
       return list.sort((a, b) => a.modelId.localeCompare(b.modelId) || a.kind.localeCompare(b.kind));
     },
+    expectedOutputTokens: ({ modelId, kind }) => knowledge.expectedOutputTokens(modelId, kind),
     health,
     reconfigure(next) {
       config = next;

@@ -59,7 +59,7 @@ export const RouterConfigSchema = z.strictObject({
       defaultQuality: z.number().min(0).max(1).default(0.6),
       /** Weight of a new latency sample in the moving average. */
       latencyAlpha: z.number().gt(0).max(1).default(0.2),
-      /** Latencies kept per model for p50/p95. */
+      /** Latencies kept per model for p50/p95, and output lengths per model and kind for the p95 a budget reserves. */
       latencyWindow: z.number().int().min(10).max(10_000).default(100),
     })
     .prefault({}),

@@ -318,7 +318,8 @@ describe('child runs', () => {
       : { text: index === 1 ? 'facts' : 'report', usage: USAGE };
 
   it("refuses a delegation when the parent's remaining budget is too small, even if the sub-team's own budget is bigger", async () => {
-    const t = await testRuntime({ script: delegatingScript });
+    // Worst-case reservations: the learned output length (the lead's 1000 tokens) would fit.
+    const t = await testRuntime({ script: delegatingScript, config: { budget: { reserveOutput: 'cap' } } });
     // After the lead's $0.003, $0.003 remains; the sub-team's call may cost over $0.004.
     const result = await t.runtime.tasks.run({
       prompt: 'research and report',
@@ -399,9 +400,11 @@ describe('concurrent agents against one cap (property)', () => {
             // Circuit breakers would stop calls after repeated failures; this property is about
             // budgets, so they never open here.
             // Memory off: this property runs many runtimes and is about budgets, not recall.
+            // Worst-case reservations (`cap`): the strict guarantee this property checks, and the
+            // probe below relies on a call too big for the day being refused.
             config: {
               memory: { enabled: false },
-              budget: { dailyUsd: 1 },
+              budget: { dailyUsd: 1, reserveOutput: 'cap' },
               router: {
                 breaker: { consecutiveFailures: 1_000_000, window: 1_000_000, minimumCalls: 1_000_000 },
               },

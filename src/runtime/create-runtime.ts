@@ -17,6 +17,7 @@ import {
   createTaskPlanner,
   createTaskService,
   createTeamWorkflow,
+  outputEventShaper,
 } from '../pipeline/index.js';
 import { createModelRouter } from '../router/index.js';
 import type { ModelRouter } from '../router/index.js';
@@ -201,6 +202,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     maxQueuedTasks: config.executor.maxQueuedTasks,
     // Tasks record the config they ran with; a process with another config leaves them alone.
     origin: { configFingerprint: configFingerprint(config), configPath: configPathOf(config) },
+    shapeEvent: outputEventShaper(config.security.pii.outputs),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     workflow: createTeamWorkflow({
       config,

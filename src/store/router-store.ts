@@ -20,6 +20,10 @@ export interface RouterStatRecord {
   costUsd: number;
   inputTokens: number;
   outputTokens: number;
+  /** The output tokens of the most recent calls, oldest first (the router caps the length): budgets reserve their p95. */
+  outputTokenSamples: number[];
+  /** Calls whose reported output passed the `max_tokens` they asked for (a provider billing past the cap). */
+  overMaxTokensCalls: number;
   updatedAt: number;
 }
 

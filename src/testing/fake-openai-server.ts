@@ -37,6 +37,12 @@ export interface FakeReply {
    * chunk), send nothing more until the client gives up or the server closes: a stalled stream.
    */
   stallAfterChunks?: number;
+  /**
+   * Streamed replies only: send the whole answer, its finish chunk and its usage, then hold the
+   * connection open without `[DONE]` or the end of the body: the provider is done (and billed the
+   * call), the client has not seen the stream end.
+   */
+  holdAfterUsage?: boolean;
 }
 
 /** A chat message as the client sent it (unvalidated JSON). */
@@ -378,6 +384,10 @@ async function streamCompletion(
   }
   res.write(delta({}, c.finishReason));
   if (includeUsage) res.write(chunk([], { usage: c.usage }));
+  if (reply.holdAfterUsage) {
+    await closed(res);
+    return;
+  }
   res.end('data: [DONE]\n\n');
 }
 

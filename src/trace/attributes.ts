@@ -22,6 +22,8 @@ export const ATTR = {
   taskId: 'agentd.task.id',
   spanKind: 'agentd.span.kind',
   costUsd: 'agentd.cost.usd',
+  /** Set when the provider reported more output tokens than the call's `max_tokens` (by how many). */
+  usageOverMaxTokens: 'agentd.usage.over_max_tokens',
   stepKey: 'agentd.step.key',
   simulated: 'agentd.simulated',
   topology: 'agentd.topology',

@@ -90,6 +90,11 @@ export function registerRouter(program: Command, cli: CliContext): void {
           `rate-limited: model ${limited.modelId} until ${new Date(limited.until).toISOString()}\n`,
         );
       }
+      for (const flagged of result.overMaxTokens) {
+        cli.io.stdout.write(
+          `over max_tokens: model ${flagged.modelId} reported more output than asked for in ${flagged.calls} call(s)\n`,
+        );
+      }
     },
   });
 }

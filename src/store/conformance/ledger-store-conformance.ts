@@ -15,6 +15,7 @@ function costRecord(overrides: Partial<CostRecord> & { id: string }): CostRecord
     outputTokens: 50,
     costUsd: 0.001,
     source: 'measured',
+    status: 'settled',
     createdAt: 1_000,
     ...overrides,
   };
@@ -43,6 +44,8 @@ export function describeLedgerStoreConformance(name: string, open: OpenStore<Led
         outputTokens: 567,
         costUsd: 0.012345,
         source: 'estimated',
+        status: 'pending',
+        overMaxTokens: 256,
         createdAt: 1_700_000_000_123,
       });
       await store.record(row);
@@ -63,6 +66,69 @@ export function describeLedgerStoreConformance(name: string, open: OpenStore<Led
       await store.record(costRecord({ id: 'cost_1', costUsd: 1 }));
       await expectAgentdError(store.record(costRecord({ id: 'cost_1', costUsd: 2 })), 'store.conflict');
       expect(await store.totals({})).toMatchObject({ costUsd: 1, calls: 1 });
+    });
+
+    it('settles a pending row with the real usage, once', async () => {
+      await store.record(costRecord({ id: 'cost_1', status: 'pending', source: 'estimated', costUsd: 0.5 }));
+      expect(
+        await store.settle('cost_1', {
+          inputTokens: 7,
+          outputTokens: 300,
+          costUsd: 0.01,
+          source: 'measured',
+          overMaxTokens: 256,
+        }),
+      ).toBe(true);
+      expect(await store.listByTask('task_a')).toEqual([
+        costRecord({
+          id: 'cost_1',
+          status: 'settled',
+          inputTokens: 7,
+          outputTokens: 300,
+          costUsd: 0.01,
+          overMaxTokens: 256,
+        }),
+      ]);
+      // A settled row is final: a second settlement (or a discard) changes nothing.
+      expect(
+        await store.settle('cost_1', { inputTokens: 1, outputTokens: 1, costUsd: 9, source: 'measured' }),
+      ).toBe(false);
+      expect(await store.discard('cost_1')).toBe(false);
+      expect(
+        await store.settle('cost_missing', {
+          inputTokens: 1,
+          outputTokens: 1,
+          costUsd: 9,
+          source: 'measured',
+        }),
+      ).toBe(false);
+      expect((await store.totals({ taskId: 'task_a' })).costUsd).toBeCloseTo(0.01, 10);
+    });
+
+    it('discards a pending row whose call never ran', async () => {
+      await store.record(costRecord({ id: 'cost_1', status: 'pending' }));
+      await store.record(costRecord({ id: 'cost_2', createdAt: 2_000 }));
+      expect(await store.discard('cost_1')).toBe(true);
+      expect(await store.discard('cost_2')).toBe(false);
+      expect((await store.listByTask('task_a')).map((row) => row.id)).toEqual(['cost_2']);
+    });
+
+    it("marks only one task's pending rows interrupted, and counts them at their estimate", async () => {
+      await store.record(costRecord({ id: 'cost_1', status: 'pending', costUsd: 0.25 }));
+      await store.record(costRecord({ id: 'cost_2', status: 'settled', costUsd: 0.5, createdAt: 2_000 }));
+      await store.record(costRecord({ id: 'cost_3', taskId: 'task_b', status: 'pending', costUsd: 1 }));
+      expect(await store.markInterrupted('task_a')).toBe(1);
+      expect(await store.markInterrupted('task_a')).toBe(0);
+      expect((await store.listByTask('task_a')).map((row) => [row.id, row.status])).toEqual([
+        ['cost_1', 'interrupted'],
+        ['cost_2', 'settled'],
+      ]);
+      expect((await store.listByTask('task_b'))[0]?.status).toBe('pending');
+      // An interrupted call is not settled any more: its cost stays the estimate.
+      expect(
+        await store.settle('cost_1', { inputTokens: 1, outputTokens: 1, costUsd: 0, source: 'measured' }),
+      ).toBe(false);
+      expect(await store.totals({ taskId: 'task_a' })).toMatchObject({ costUsd: 0.75, calls: 2 });
     });
 
     it('totals to zero when there are no rows', async () => {

@@ -21,6 +21,8 @@ function stat(
     costUsd: 0.0123,
     inputTokens: 12_000,
     outputTokens: 3_400,
+    outputTokenSamples: [310, 250, 290],
+    overMaxTokensCalls: 1,
     updatedAt: 1_700_000_000_000,
     ...overrides,
   };
@@ -51,6 +53,8 @@ export function describeRouterStoreConformance(name: string, open: OpenStore<Rou
         calls: 0,
         latencyEwmaMs: null,
         latencySamplesMs: [],
+        outputTokenSamples: [],
+        overMaxTokensCalls: 0,
       });
       await store.upsert([full, fresh]);
       const listed = await store.list();
@@ -80,6 +84,10 @@ export function describeRouterStoreConformance(name: string, open: OpenStore<Rou
       );
       await expectAgentdError(
         store.upsert([stat({ modelId: 'a/neg', kind: 'chat', costUsd: -1 })]),
+        'router.invalid_stat',
+      );
+      await expectAgentdError(
+        store.upsert([stat({ modelId: 'a/samples', kind: 'chat', outputTokenSamples: [12, Number.NaN] })]),
         'router.invalid_stat',
       );
       expect(await store.list()).toEqual([]);

@@ -446,6 +446,22 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 15,
+    name: 'cost ledger: pending rows before dispatch, usage over the requested output cap',
+    sql: `
+      -- A row is written before its call is dispatched (pending, at the call's estimate) and settled
+      -- with the journaled step, so a crash between the provider's last byte and the settlement
+      -- leaves a row the resumed task counts (marked interrupted) instead of nothing.
+      ALTER TABLE cost_ledger ADD COLUMN status TEXT NOT NULL DEFAULT 'settled';
+      ALTER TABLE cost_ledger ADD COLUMN over_max_tokens INTEGER;
+      CREATE INDEX cost_ledger_pending ON cost_ledger (task_id) WHERE status = 'pending';
+      -- The router learns each model's output length per task kind (budgets reserve its p95, not the
+      -- output cap) and counts the calls whose usage passed the max_tokens they asked for.
+      ALTER TABLE router_stats ADD COLUMN output_token_samples TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE router_stats ADD COLUMN over_max_tokens_calls INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

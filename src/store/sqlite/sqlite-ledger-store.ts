@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { CostRecord, CostTotals, LedgerStore } from '../ledger-store.js';
+import type { CostRecord, CostSettlement, CostTotals, LedgerStore } from '../ledger-store.js';
 import { groupCommitOf } from './group-commit.js';
 import type { GroupCommit } from './group-commit.js';
 import { isUniqueViolation, storeConflict } from './sqlite-errors.js';
@@ -14,12 +14,27 @@ interface CostRow {
   output_tokens: number;
   cost_usd: number;
   source: string;
+  status: string;
+  over_max_tokens: number | null;
   created_at: number;
 }
 
-/** The LedgerStore on a SQLite database migrated by `applyMigrations`. */
+interface SettleRow {
+  id: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  source: string;
+  over_max_tokens: number | null;
+}
+
+/** The LedgerStore on a SQLite database migrated by `applyMigrations`; every write joins the turn's group commit. */
 export class SqliteLedgerStore implements LedgerStore {
   readonly #insert: Database.Statement<[CostRow]>;
+  readonly #settle: Database.Statement<[SettleRow]>;
+  readonly #discard: Database.Statement<[string]>;
+  readonly #markInterrupted: Database.Statement<[string]>;
+  readonly #hasPending: Database.Statement<[string], { found: number }>;
   readonly #listByTask: Database.Statement<[string], CostRow>;
   readonly #totalsOfTask: Database.Statement<[{ taskId: string; since: number | null }], CostTotals>;
   readonly #totalsSince: Database.Statement<[{ since: number | null }], CostTotals>;
@@ -29,10 +44,25 @@ export class SqliteLedgerStore implements LedgerStore {
     this.#group = groupCommitOf(db);
     this.#insert = db.prepare(`
       INSERT INTO cost_ledger
-        (id, task_id, agent, model_id, provider, input_tokens, output_tokens, cost_usd, source, created_at)
+        (id, task_id, agent, model_id, provider, input_tokens, output_tokens, cost_usd, source, status,
+         over_max_tokens, created_at)
       VALUES
-        (@id, @task_id, @agent, @model_id, @provider, @input_tokens, @output_tokens, @cost_usd, @source, @created_at)
+        (@id, @task_id, @agent, @model_id, @provider, @input_tokens, @output_tokens, @cost_usd, @source, @status,
+         @over_max_tokens, @created_at)
     `);
+    this.#settle = db.prepare(`
+      UPDATE cost_ledger
+      SET input_tokens = @input_tokens, output_tokens = @output_tokens, cost_usd = @cost_usd, source = @source,
+          over_max_tokens = @over_max_tokens, status = 'settled'
+      WHERE id = @id AND status = 'pending'
+    `);
+    this.#discard = db.prepare(`DELETE FROM cost_ledger WHERE id = ? AND status = 'pending'`);
+    this.#hasPending = db.prepare(
+      `SELECT 1 AS found FROM cost_ledger WHERE task_id = ? AND status = 'pending' LIMIT 1`,
+    );
+    this.#markInterrupted = db.prepare(
+      `UPDATE cost_ledger SET status = 'interrupted' WHERE task_id = ? AND status = 'pending'`,
+    );
     // rowid breaks ties on created_at by insertion order, which is the order the calls were priced.
     this.#listByTask = db.prepare('SELECT * FROM cost_ledger WHERE task_id = ? ORDER BY created_at, rowid');
     const sums = `
@@ -63,6 +93,8 @@ export class SqliteLedgerStore implements LedgerStore {
       output_tokens: row.outputTokens,
       cost_usd: row.costUsd,
       source: row.source,
+      status: row.status,
+      over_max_tokens: row.overMaxTokens ?? null,
       created_at: row.createdAt,
     };
     try {
@@ -71,6 +103,35 @@ export class SqliteLedgerStore implements LedgerStore {
       if (isUniqueViolation(error)) throw storeConflict(`cost row '${row.id}' already exists`, error);
       throw error;
     }
+  }
+
+  /** Settles a pending row with the call's real usage; false if no pending row has that id. */
+  async settle(id: string, settlement: CostSettlement): Promise<boolean> {
+    const values: SettleRow = {
+      id,
+      input_tokens: settlement.inputTokens,
+      output_tokens: settlement.outputTokens,
+      cost_usd: settlement.costUsd,
+      source: settlement.source,
+      over_max_tokens: settlement.overMaxTokens ?? null,
+    };
+    const result = await this.#group.write(() => this.#settle.run(values));
+    return result.changes > 0;
+  }
+
+  /** Deletes a pending row; false if no pending row has that id. */
+  async discard(id: string): Promise<boolean> {
+    const result = await this.#group.write(() => this.#discard.run(id));
+    return result.changes > 0;
+  }
+
+  /** Marks a task's pending rows interrupted; returns how many. */
+  async markInterrupted(taskId: string): Promise<number> {
+    // Every task start asks; almost none has a pending row, and a read on the partial index costs no
+    // write transaction.
+    if (this.#hasPending.get(taskId) === undefined) return 0;
+    const result = await this.#group.write(() => this.#markInterrupted.run(taskId));
+    return result.changes;
   }
 
   /** The rows of one task, oldest first. */
@@ -101,6 +162,8 @@ function toCostRecord(row: CostRow): CostRecord {
     outputTokens: row.output_tokens,
     costUsd: row.cost_usd,
     source: row.source as CostRecord['source'],
+    status: row.status as CostRecord['status'],
+    ...(row.over_max_tokens === null ? {} : { overMaxTokens: row.over_max_tokens }),
     createdAt: row.created_at,
   };
 }

@@ -18,6 +18,8 @@ interface RouterStatRow {
   cost_usd: number;
   input_tokens: number;
   output_tokens: number;
+  output_token_samples: string;
+  over_max_tokens_calls: number;
   updated_at: number;
 }
 
@@ -39,6 +41,7 @@ const COUNTS = [
   'costUsd',
   'inputTokens',
   'outputTokens',
+  'overMaxTokensCalls',
 ] as const;
 
 /** The RouterStore on a SQLite database migrated by `applyMigrations`. */
@@ -53,9 +56,11 @@ export class SqliteRouterStore implements RouterStore {
     this.#list = db.prepare('SELECT * FROM router_stats ORDER BY model_id, kind');
     this.#upsert = db.prepare(`
       INSERT OR REPLACE INTO router_stats (model_id, kind, calls, errors, passes, fails, score_count,
-        score_mean, score_m2, latency_ewma_ms, latency_samples_ms, cost_usd, input_tokens, output_tokens, updated_at)
+        score_mean, score_m2, latency_ewma_ms, latency_samples_ms, cost_usd, input_tokens, output_tokens,
+        output_token_samples, over_max_tokens_calls, updated_at)
       VALUES (@model_id, @kind, @calls, @errors, @passes, @fails, @score_count, @score_mean, @score_m2,
-        @latency_ewma_ms, @latency_samples_ms, @cost_usd, @input_tokens, @output_tokens, @updated_at)
+        @latency_ewma_ms, @latency_samples_ms, @cost_usd, @input_tokens, @output_tokens,
+        @output_token_samples, @over_max_tokens_calls, @updated_at)
     `);
     const upsertHealth = db.prepare<[RouterHealthRow]>(`
       INSERT OR REPLACE INTO router_health (scope, id, state, opened_at, rate_limited_until, updated_at)
@@ -126,6 +131,8 @@ function toRow(record: RouterStatRecord): RouterStatRow {
   }
   if (record.latencyEwmaMs !== null && !Number.isFinite(record.latencyEwmaMs)) throw invalid('latencyEwmaMs');
   if (!record.latencySamplesMs.every(Number.isFinite)) throw invalid('latencySamplesMs');
+  if (!record.outputTokenSamples.every((n) => Number.isFinite(n) && n >= 0))
+    throw invalid('outputTokenSamples');
   return {
     model_id: record.modelId,
     kind: record.kind,
@@ -141,6 +148,8 @@ function toRow(record: RouterStatRecord): RouterStatRow {
     cost_usd: record.costUsd,
     input_tokens: record.inputTokens,
     output_tokens: record.outputTokens,
+    output_token_samples: JSON.stringify(record.outputTokenSamples),
+    over_max_tokens_calls: record.overMaxTokensCalls,
     updated_at: record.updatedAt,
   };
 }
@@ -181,6 +190,8 @@ function toRecord(row: RouterStatRow): RouterStatRecord {
     costUsd: row.cost_usd,
     inputTokens: row.input_tokens,
     outputTokens: row.output_tokens,
+    outputTokenSamples: JSON.parse(row.output_token_samples) as number[],
+    overMaxTokensCalls: row.over_max_tokens_calls,
     updatedAt: row.updated_at,
   };
 }

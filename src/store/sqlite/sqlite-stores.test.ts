@@ -175,6 +175,7 @@ describe('openSqliteStores', () => {
       outputTokens: 2,
       costUsd: 0.5,
       source: 'measured',
+      status: 'settled',
       createdAt: 1,
     });
     await first.close();
