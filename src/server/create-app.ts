@@ -20,6 +20,7 @@ import { openApiDocument } from './openapi.js';
 import { mountRoute as route } from './mount-route.js';
 import { requestIdOf, requestLog } from './request-log.js';
 import { responseHeaders } from './response-headers.js';
+import { mountA2a } from './a2a/mount-a2a.js';
 import '../operations/operation-error-codes.js';
 
 /** Options of {@link createApp}. */
@@ -183,6 +184,8 @@ export function createApp(options: AppOptions): Hono {
       });
     });
   }
+
+  mountA2a(app, { runtime, bearer: Boolean(options.authToken), version: options.version ?? '0.0.0', logger });
 
   // Built on first request: turning every operation's schemas into JSON Schema costs ~100 ms, which
   // a server should not spend before it answers its first request.
