@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Role, TaskState } from '@a2a-js/sdk';
+import type { Message, SendMessageRequest, StreamResponse, Task } from '@a2a-js/sdk';
+import {
+  AgentCardResolver,
+  ClientFactory,
+  ClientFactoryOptions,
+  JsonRpcTransportFactory,
+  DefaultAgentCardResolver,
+} from '@a2a-js/sdk/client';
+import type { Client } from '@a2a-js/sdk/client';
+import { createTestRuntime } from '../../testing/test-runtime.js';
+import type { TestRuntime } from '../../testing/test-runtime.js';
+import { startServer } from '../start-server.js';
+import type { RunningServer } from '../start-server.js';
+
+const TOKEN = 'a2a-test-token-with-enough-entropy-0123456789';
+
+let t: TestRuntime | undefined;
+let server: RunningServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  await t?.dispose();
+  server = undefined;
+  t = undefined;
+});
+
+/** fetch with the server token, as a configured A2A client would send it. */
+const authFetch: typeof fetch = (input, init) => {
+  const headers = new Headers(init?.headers);
+  headers.set('authorization', `Bearer ${TOKEN}`);
+  return fetch(input, { ...init, headers });
+};
+
+async function start(): Promise<{ client: Client; url: string }> {
+  t = await createTestRuntime({
+    script: (call) =>
+      call.promptText.includes('hang here')
+        ? { waitFor: 'forever' }
+        : { text: `answer #${call.index}`, usage: { inputTokens: 10, outputTokens: 2 } },
+  });
+  server = await startServer({ runtime: t.runtime, host: '127.0.0.1', port: 0, authToken: TOKEN });
+  const factory = new ClientFactory(
+    ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+      transports: [new JsonRpcTransportFactory({ fetchImpl: authFetch })],
+      cardResolver: new DefaultAgentCardResolver({ fetchImpl: authFetch }),
+    }),
+  );
+  return { client: await factory.createFromUrl(server.url), url: server.url };
+}
+
+function userMessage(text: string, contextId = ''): Message {
+  return {
+    messageId: randomUUID(),
+    contextId,
+    taskId: '',
+    role: Role.ROLE_USER,
+    parts: [
+      { content: { $case: 'text', value: text }, metadata: undefined, filename: '', mediaType: 'text/plain' },
+    ],
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: [],
+  };
+}
+
+function send(message: Message, returnImmediately = false): SendMessageRequest {
+  return {
+    tenant: '',
+    message,
+    configuration: {
+      acceptedOutputModes: ['text/plain'],
+      taskPushNotificationConfig: undefined,
+      returnImmediately,
+    },
+    metadata: undefined,
+  };
+}
+
+function asTask(result: unknown): Task {
+  expect(result).toHaveProperty('status');
+  return result as Task;
+}
+
+function artifactText(task: Task): string {
+  const content = task.artifacts[0]?.parts[0]?.content;
+  return content?.$case === 'text' ? content.value : '';
+}
+
+describe('A2A 1.0 server (agentd serve) with the @a2a-js/sdk client', () => {
+  it('publishes a 1.0 card: JSON-RPC interface, streaming, bearer security, a skill', async () => {
+    const { client, url } = await start();
+    const card = await client.getAgentCard();
+    expect(card.supportedInterfaces[0]).toMatchObject({
+      url: `${url}/v1/a2a`,
+      protocolBinding: 'JSONRPC',
+      protocolVersion: '1.0',
+    });
+    expect(card.capabilities?.streaming).toBe(true);
+    expect(card.defaultInputModes).toContain('text/plain');
+    expect(card.skills.map((s) => s.id)).toEqual(['run-task']);
+    expect(card.securitySchemes['bearer']?.scheme).toMatchObject({
+      $case: 'httpAuthSecurityScheme',
+      value: { scheme: 'Bearer' },
+    });
+    // The card itself is public: discovery comes before credentials.
+    const raw = (await (await fetch(`${url}/.well-known/agent-card.json`)).json()) as Record<string, unknown>;
+    expect(raw['securitySchemes']).toEqual({
+      bearer: expect.objectContaining({
+        httpAuthSecurityScheme: expect.objectContaining({ scheme: 'Bearer' }),
+      }),
+    });
+    expect(await new DefaultAgentCardResolver().resolve(url)).toMatchObject({ name: 'agentd' });
+    void AgentCardResolver;
+  });
+
+  it('sends a message, continues its context, gets and lists the tasks', async () => {
+    const { client } = await start();
+    const first = asTask(await client.sendMessage(send(userMessage('What is 2+2?'))));
+    expect(first.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(artifactText(first)).toBe('answer #0');
+    expect(first.contextId).not.toBe('');
+
+    const second = asTask(await client.sendMessage(send(userMessage('And times 3?', first.contextId))));
+    expect(second.contextId).toBe(first.contextId);
+    expect(second.id).not.toBe(first.id);
+    // The follow-up's prompt carries the earlier exchange.
+    const prompt = t!.model.calls[1]!.promptText;
+    expect(prompt).toContain('User: What is 2+2?\nYou: answer #0');
+    expect(prompt).toContain('And times 3?');
+    // The A2A history shows what the user said, not the expanded prompt.
+    const userPart = second.history[0]?.parts[0]?.content;
+    expect(userPart).toEqual({ $case: 'text', value: 'And times 3?' });
+
+    const got = await client.getTask({ tenant: '', id: first.id });
+    expect(got).toMatchObject({ id: first.id, contextId: first.contextId });
+    expect(got.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+
+    const listed = await client.listTasks({
+      tenant: '',
+      contextId: first.contextId,
+      status: TaskState.TASK_STATE_UNSPECIFIED,
+      pageToken: '',
+      statusTimestampAfter: undefined,
+    });
+    expect(listed.tasks.map((task) => task.id)).toEqual([second.id, first.id]);
+    const all = await client.listTasks({
+      tenant: '',
+      contextId: '',
+      status: TaskState.TASK_STATE_COMPLETED,
+      pageToken: '',
+      statusTimestampAfter: undefined,
+      pageSize: 1,
+    });
+    expect(all.tasks).toHaveLength(1);
+    expect(all.nextPageToken).not.toBe('');
+
+    await expect(client.getTask({ tenant: '', id: 'no-such-task' })).rejects.toThrow();
+  });
+
+  it('streams a task: the task first, then its artifact and a completed status', async () => {
+    const { client } = await start();
+    const events: StreamResponse[] = [];
+    for await (const event of client.sendMessageStream(send(userMessage('stream this')))) events.push(event);
+    expect(events[0]?.payload?.$case).toBe('task');
+    const last = events.at(-1)?.payload;
+    expect(last?.$case).toBe('statusUpdate');
+    if (last?.$case === 'statusUpdate') expect(last.value.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    const artifact = events.find((e) => e.payload?.$case === 'artifactUpdate')?.payload;
+    expect(artifact?.$case === 'artifactUpdate' && artifact.value.artifact?.parts[0]?.content).toEqual({
+      $case: 'text',
+      value: 'answer #0',
+    });
+  });
+
+  it('cancels a running task', async () => {
+    const { client } = await start();
+    const started = asTask(await client.sendMessage(send(userMessage('hang here please'), true)));
+    expect([TaskState.TASK_STATE_SUBMITTED, TaskState.TASK_STATE_WORKING]).toContain(started.status?.state);
+    const cancelled = await client.cancelTask({ tenant: '', id: started.id, metadata: undefined });
+    expect(cancelled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    await expect(client.cancelTask({ tenant: '', id: started.id, metadata: undefined })).rejects.toThrow(
+      /already finished/,
+    );
+  });
+
+  it('refuses 0.3 requests with a version error, and unauthenticated ones with 401', async () => {
+    const { url } = await start();
+    const legacy = await authFetch(`${url}/v1/a2a`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'message/send', params: {} }),
+    });
+    const legacyBody = (await legacy.json()) as { id: number; error: { code: number; message: string } };
+    expect(legacyBody.id).toBe(7);
+    expect(legacyBody.error.code).toBe(-32009);
+    expect(legacyBody.error.message).toMatch(/A2A 0\.3 method.*SendMessage/);
+
+    const noHeader = await authFetch(`${url}/v1/a2a`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'GetTask', params: { id: 'x' } }),
+    });
+    expect(((await noHeader.json()) as { error: { code: number } }).error.code).toBe(-32009);
+
+    const anonymous = await fetch(`${url}/v1/a2a`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'a2a-version': '1.0' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'GetTask', params: { id: 'x' } }),
+    });
+    expect(anonymous.status).toBe(401);
+  });
+});
