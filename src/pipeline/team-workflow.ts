@@ -20,6 +20,7 @@ import type { VerdictStore } from '../store/verdict-store.js';
 import type { ToolRegistry } from '../tools/index.js';
 import type { TaskRecord } from '../store/task-store.js';
 import type { Tracer } from '../trace/index.js';
+import { createNetGuard } from '../security/index.js';
 import { calibrateJudges } from './calibrate-judges.js';
 import { loadRubric } from '../judge/index.js';
 import { forgeDesign, runQualityLoop } from './quality-loop.js';
@@ -58,6 +59,9 @@ export interface TeamWorkflowDependencies {
 export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow {
   const { config, clock, ledger } = deps;
   const daily = createDailyBudget({ dailyUsd: config.budget.dailyUsd, ledger, clock });
+
+  // Remote (A2A) agents reach their peers only through `security.net`, like http_fetch.
+  const netGuard = createNetGuard({ config: config.security.net });
 
   return async (scope: TaskScope) => {
     // A dry run (an agent on the simulated model) leaves memory apart (see createTaskMemory).
@@ -98,6 +102,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       firstTokenTimeoutMs: config.agents.firstTokenTimeoutMs,
       stallTimeoutMs: config.agents.stallTimeoutMs,
       onInterruptedTool: config.tools.onInterrupted,
+      netGuard,
     };
     const { memory } = deps;
     const taskMemory = memory
