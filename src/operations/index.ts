@@ -6,7 +6,6 @@ import { createKey } from './create-key.js';
 import { checkUrl } from './check-url.js';
 import { createTask } from './create-task.js';
 import type { Operation, StreamOperation } from './define-operation.js';
-import { fetchAgentCard } from './fetch-agent-card.js';
 import { editMemory } from './edit-memory.js';
 import { explainRoute } from './explain-route.js';
 import { forgetMemory } from './forget-memory.js';
@@ -52,7 +51,6 @@ export {
   createTask,
   editMemory,
   explainRoute,
-  fetchAgentCard,
   forgetMemory,
   getMemory,
   getTask,
@@ -104,7 +102,6 @@ export const operations: readonly Operation[] = [
   listKeys,
   revokeKey,
   checkUrl,
-  fetchAgentCard,
 ];
 
 /** Every streaming operation. */

@@ -55,7 +55,9 @@ export async function createGuardedA2aClient(
 
 /** A remote agent's card, fetched through the SSRF guard. */
 export function fetchA2aCard(url: string, guard: NetGuard, signal?: AbortSignal): Promise<AgentCard> {
-  return new DefaultAgentCardResolver({ fetchImpl: fetchThroughGuard(guard, signal) }).resolve(url);
+  return remoteCall('card', { url }, () =>
+    new DefaultAgentCardResolver({ fetchImpl: fetchThroughGuard(guard, signal) }).resolve(url),
+  );
 }
 
 /**
@@ -219,7 +221,7 @@ async function remoteCall<T>(name: string, remote: A2aRemote, run: () => Promise
     if (error instanceof AgentdError || (error instanceof Error && error.name === 'AbortError')) throw error;
     throw new AgentdError({
       code: 'agent.remote_failed',
-      message: `agent ${name}: the A2A agent at ${remote.url} failed: ${error instanceof Error ? error.message : String(error)}`,
+      message: `${name === 'card' ? 'fetching the card' : `agent ${name}`}: the A2A agent at ${remote.url} failed: ${error instanceof Error ? error.message : String(error)}`,
       cause: error,
     });
   }

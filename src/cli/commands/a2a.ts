@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
-import { fetchAgentCard } from '../../operations/index.js';
+import { z } from 'zod';
+import { AgentCard } from '@a2a-js/sdk';
+import { A2aRemoteSchema, fetchA2aCard } from '../../agents/index.js';
+import { createNetGuard, NetConfigSchema } from '../../security/index.js';
 import type { CliContext } from '../cli-context.js';
+
+// The part of the masked config the fetch reads; runtime.settings.config is typed as an open record.
+const NetSectionSchema = z.object({
+  security: z.object({ net: NetConfigSchema.prefault({}) }).prefault({}),
+});
 
 interface CardSummary {
   name?: string;
@@ -22,7 +30,16 @@ export function registerA2a(program: Command, cli: CliContext): void {
     .description("Print a remote A2A agent's Agent Card (requests go through security.net)")
     .option('--json', 'print the whole card as JSON')
     .action(async (url: string, options: { json?: boolean }) => {
-      const card = await cli.invoke(fetchAgentCard, { url });
+      const checked = A2aRemoteSchema.shape.url.safeParse(url);
+      if (!checked.success) cli.usageError(`'${url}' is not an http(s) URL`);
+      // A client of a remote agent, not an operation on agentd's state: no HTTP route exposes it,
+      // and the request goes through the same guard and security.net allowlist as remote agents.
+      const runtime = await cli.openRuntime();
+      const { net } = NetSectionSchema.parse(runtime.settings.config).security;
+      const card = AgentCard.toJSON(await fetchA2aCard(url, createNetGuard({ config: net }))) as Record<
+        string,
+        unknown
+      >;
       if (options.json) {
         cli.io.stdout.write(JSON.stringify(card, null, 2) + '\n');
         return;
