@@ -211,4 +211,44 @@ describe('A2A 1.0 server (agentd serve) with the @a2a-js/sdk client', () => {
     });
     expect(anonymous.status).toBe(401);
   });
+
+  it('answers hostile requests with JSON-RPC or coded HTTP errors, never a 5xx', async () => {
+    const { url } = await start();
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      authFetch(`${url}/v1/a2a`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'a2a-version': '1.0', ...headers },
+        body,
+      });
+    const parse = await post('{not json');
+    expect(parse.status).toBe(200);
+    expect(((await parse.json()) as { error: { code: number } }).error.code).toBe(-32700);
+
+    const unknown = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'DropTables', params: {} }));
+    expect(((await unknown.json()) as { error: { code: number } }).error.code).toBe(-32601);
+
+    for (const params of ['x', null, [], { message: 'x' }, { message: { parts: 'x' } }]) {
+      const res = await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'SendMessage', params }));
+      expect(res.status).toBeLessThan(500);
+      const body = (await res.json()) as { error?: { code: number } };
+      expect(body.error?.code).toEqual(expect.any(Number));
+    }
+    const file = await post(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'SendMessage',
+        params: {
+          message: { messageId: 'm', role: 'ROLE_USER', parts: [{ url: 'http://169.254.169.254/' }] },
+        },
+      }),
+    );
+    expect(((await file.json()) as { error: { code: number } }).error.code).toBe(-32005);
+    expect(t!.model.calls).toHaveLength(0);
+
+    const form = await post('a=b', { 'content-type': 'text/plain' });
+    expect(form.status).toBe(415);
+    const foreign = await post('{}', { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+  });
 });
