@@ -12,6 +12,7 @@ import {
 import type { Client } from '@a2a-js/sdk/client';
 import { createTestRuntime } from '../../testing/test-runtime.js';
 import type { TestRuntime } from '../../testing/test-runtime.js';
+import { createApp } from '../create-app.js';
 import { startServer } from '../start-server.js';
 import type { RunningServer } from '../start-server.js';
 
@@ -246,6 +247,18 @@ describe('A2A 1.0 server (agentd serve) with the @a2a-js/sdk client', () => {
     expect(((await file.json()) as { error: { code: number } }).error.code).toBe(-32005);
     expect(t!.model.calls).toHaveLength(0);
 
+    // In-process: over a socket the server may reset the connection while the client still writes.
+    const huge = await createApp({ runtime: t!.runtime, authToken: TOKEN }).request('/v1/a2a', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'a2a-version': '1.0', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 4,
+        method: 'SendMessage',
+        params: { pad: 'x'.repeat(2 * 1024 * 1024) },
+      }),
+    });
+    expect(huge.status).toBe(413);
     const form = await post('a=b', { 'content-type': 'text/plain' });
     expect(form.status).toBe(415);
     const foreign = await post('{}', { origin: 'https://evil.example' });
