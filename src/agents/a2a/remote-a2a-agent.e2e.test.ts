@@ -96,12 +96,13 @@ async function sdkServer(
     },
     async cancelTask() {},
   };
-  let card: AgentCard | undefined;
+  // Filled once the port is known; the request handler reads it per request.
+  const published: { card?: AgentCard } = {};
   server = createServer((req, res) => {
     void (async () => {
       if (req.method === 'GET' && req.url === `/${AGENT_CARD_PATH}`) {
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(card));
+        res.end(JSON.stringify(published.card));
         return;
       }
       let body = '';
@@ -110,7 +111,7 @@ async function sdkServer(
       const context = new ServerCallContext({
         ...(typeof header === 'string' ? { requestedVersion: header } : {}),
       });
-      validateVersion(context.requestedVersion, card!, 'JSONRPC');
+      validateVersion(context.requestedVersion, published.card!, 'JSONRPC');
       const answer = await new JsonRpcTransportHandler(handler).handle(body, context);
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(answer));
@@ -122,7 +123,7 @@ async function sdkServer(
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  card = {
+  const card: AgentCard = {
     name: 'echo agent',
     description: 'Echoes',
     supportedInterfaces: [
@@ -149,6 +150,7 @@ async function sdkServer(
     ],
     signatures: [],
   };
+  published.card = card;
   const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
   return { url, port, received };
 }
