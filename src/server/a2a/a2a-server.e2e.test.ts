@@ -198,6 +198,24 @@ describe('A2A 1.0 server (agentd serve) with the @a2a-js/sdk client', () => {
     expect(legacyBody.error.code).toBe(-32009);
     expect(legacyBody.error.message).toMatch(/A2A 0\.3 method.*SendMessage/);
 
+    // The raw wire form documented in docs/a2a.md.
+    const raw = await authFetch(`${url}/v1/a2a`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'a2a-version': '1.0' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'SendMessage',
+        params: { message: { messageId: 'm1', role: 'ROLE_USER', parts: [{ text: 'Say hi' }] } },
+      }),
+    });
+    expect(await raw.json()).toMatchObject({
+      id: 1,
+      result: {
+        task: { status: { state: 'TASK_STATE_COMPLETED' }, artifacts: [{ parts: [{ text: 'answer #0' }] }] },
+      },
+    });
+
     const noHeader = await authFetch(`${url}/v1/a2a`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
