@@ -22,12 +22,14 @@ import type { TestRuntime } from '../../testing/test-runtime.js';
 import { until } from '../../testing/until.js';
 
 let t: TestRuntime | undefined;
-let server: Server | undefined;
+const servers: Server[] = [];
 afterEach(async () => {
   await t?.dispose();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
   t = undefined;
-  server = undefined;
 });
 
 /** An SDK server whose agent answers `echo: <text>`; records what it was sent. */
@@ -98,7 +100,7 @@ async function sdkServer(
   };
   // Filled once the port is known; the request handler reads it per request.
   const published: { card?: AgentCard } = {};
-  server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     void (async () => {
       if (req.method === 'GET' && req.url === `/${AGENT_CARD_PATH}`) {
         res.setHeader('content-type', 'application/json');
@@ -120,7 +122,8 @@ async function sdkServer(
       res.end(String(error));
     });
   });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const card: AgentCard = {
@@ -235,5 +238,50 @@ describe('remote A2A agent (agentd as A2A client)', () => {
       await dispose();
       rmSync(home, { recursive: true, force: true });
     };
+  });
+
+  it('is budgeted: the wall time stops the wait, and each remote turn is a call', async () => {
+    const remote = await sdkServer(new Promise(() => {}));
+    t = await createTestRuntime({
+      config: { security: { net: { allow: ['127.0.0.1'], ports: [remote.port] } } },
+    });
+    const slow = await invokeOperation(
+      t.runtime,
+      createTask,
+      {
+        prompt: 'never answered',
+        agent: { name: 'echoer', a2a: { url: remote.url } },
+        budget: { wallTimeMs: 400 },
+        wait: true,
+      },
+      adminActor('test'),
+    );
+    expect(slow.status).toBe('failed');
+    expect(slow.error?.code).toMatch(/^budget\./);
+
+    const quick = await sdkServer();
+    const net = { security: { net: { allow: ['127.0.0.1'], ports: [quick.port] } } };
+    await t.dispose();
+    t = await createTestRuntime({ config: net });
+    const twice = await invokeOperation(
+      t.runtime,
+      createTask,
+      {
+        prompt: 'two remote turns',
+        team: {
+          topology: 'sequential',
+          agents: [
+            { name: 'first', a2a: { url: quick.url } },
+            { name: 'second', a2a: { url: quick.url } },
+          ],
+        },
+        budget: { modelCalls: 1 },
+        wait: true,
+      },
+      adminActor('test'),
+    );
+    expect(twice.status).toBe('failed');
+    expect(twice.error?.code).toBe('budget.exceeded');
+    expect(quick.received).toHaveLength(1);
   });
 });
