@@ -168,6 +168,13 @@ describe('A2A 1.0 server (agentd serve) with the @a2a-js/sdk client', () => {
     const last = events.at(-1)?.payload;
     expect(last?.$case).toBe('statusUpdate');
     if (last?.$case === 'statusUpdate') expect(last.value.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    // SubscribeToTask on the finished task: its current state, then the stream ends.
+    const taskId = events[0]?.payload?.$case === 'task' ? events[0].payload.value.id : '';
+    const again: StreamResponse[] = [];
+    for await (const event of client.resubscribeTask({ tenant: '', id: taskId })) again.push(event);
+    expect(again.map((e) => e.payload?.$case)).toEqual(['task']);
+    const resumed = again[0]?.payload;
+    if (resumed?.$case === 'task') expect(resumed.value.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     const artifact = events.find((e) => e.payload?.$case === 'artifactUpdate')?.payload;
     expect(artifact?.$case === 'artifactUpdate' && artifact.value.artifact?.parts[0]?.content).toEqual({
       $case: 'text',
