@@ -12,6 +12,7 @@ import {
 import type { Client } from '@a2a-js/sdk/client';
 import { createTestRuntime } from '../../testing/test-runtime.js';
 import type { TestRuntime } from '../../testing/test-runtime.js';
+import { adminActor, createKey, invokeOperation } from '../../operations/index.js';
 import { createApp } from '../create-app.js';
 import { startServer } from '../start-server.js';
 import type { RunningServer } from '../start-server.js';
@@ -288,5 +289,49 @@ describe('A2A 1.0 server (agentd serve) with the @a2a-js/sdk client', () => {
     expect(form.status).toBe(415);
     const foreign = await post('{}', { origin: 'https://evil.example' });
     expect(foreign.status).toBe(403);
+  });
+
+  it("applies the caller's role and tenant: a viewer reads but cannot send, a tenant key sees only its tasks", async () => {
+    const { client, url } = await start();
+    const admin = asTask(await client.sendMessage(send(userMessage('admin task'))));
+    const keyed = async (role: string, tenant?: string) => {
+      const { key } = await invokeOperation(
+        t!.runtime,
+        createKey,
+        { name: `${role}-${tenant ?? 'all'}`, role, ...(tenant ? { tenant } : {}) },
+        adminActor('test'),
+      );
+      const withKey: typeof fetch = (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set('authorization', `Bearer ${key}`);
+        return fetch(input, { ...init, headers });
+      };
+      return new ClientFactory(
+        ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+          transports: [new JsonRpcTransportFactory({ fetchImpl: withKey })],
+          cardResolver: new DefaultAgentCardResolver({ fetchImpl: withKey }),
+        }),
+      ).createFromUrl(url);
+    };
+    const viewer = await keyed('viewer');
+    await expect(viewer.sendMessage(send(userMessage('not allowed')))).rejects.toThrow(/permission/);
+    expect((await viewer.getTask({ tenant: '', id: admin.id })).id).toBe(admin.id);
+
+    const acme = await keyed('operator', 'acme');
+    const own = asTask(await acme.sendMessage(send(userMessage('acme task'))));
+    expect(await t!.runtime.tasks.tenantOf(own.id)).toBe('acme');
+    await expect(acme.getTask({ tenant: '', id: admin.id })).rejects.toThrow();
+    const listed = await acme.listTasks({
+      tenant: '',
+      contextId: '',
+      status: TaskState.TASK_STATE_UNSPECIFIED,
+      pageToken: '',
+      statusTimestampAfter: undefined,
+    });
+    expect(listed.tasks.map((task) => task.id)).toEqual([own.id]);
+    // A context belongs to whoever started it.
+    await expect(acme.sendMessage(send(userMessage('hijack', admin.contextId)))).rejects.toThrow(
+      /another client/,
+    );
   });
 });
