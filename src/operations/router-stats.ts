@@ -36,7 +36,8 @@ export const routerStats = defineOperation({
     overMaxTokens: z.array(z.object({ modelId: z.string(), calls: z.number() })),
   }),
   permission: 'catalog.read',
-  tenancy: 'none',
+  // Its spend and call counts cover every tenant: a tenant-bound key may not read them.
+  tenancy: 'all',
   http: { method: 'GET', path: '/v1/router/stats' },
   handler: async (runtime) => runtime.router.stats(),
 });

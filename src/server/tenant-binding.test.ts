@@ -122,6 +122,8 @@ describe('a key bound to a tenant', () => {
       403,
     );
     expect((await call(app, '/v1/memory/reembed', { key: admin, body: {} })).status).toBe(403);
+    // The router's statistics sum every tenant's calls and spend.
+    expect((await call(app, '/v1/router/stats', { key: admin })).status).toBe(403);
     // Reviews are listed per task for a bound key.
     const reviews = await call(app, '/v1/reviews', { key: admin });
     expect(reviews.status).toBe(403);
