@@ -524,7 +524,6 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     },
 
     result: buildResult,
-
     events: (id, followOptions) => streams.follow(id, followOptions),
 
     async answerReview(id, answer) {
@@ -549,13 +548,14 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         data: { taskId: review.taskId, reviewId: id, decision: answer.decision },
       };
       notify(review.taskId, { ...event, seq: await tasks.appendEvent(review.taskId, event) });
-      // Queue it again; this process runs it unless the task was cancelled meanwhile.
+      // Queue it again; this process runs it unless the task was cancelled meanwhile, or another
+      // config started it: a process of that config adopts it then, as an interrupted task.
       if (await tasks.transition(review.taskId, ['waiting'], 'queued')) {
-        if (!closing) await start(review.taskId, ONLY_IF_QUEUED);
+        const queued = await tasks.get(review.taskId);
+        if (!closing && queued && !adoption.notAdopted(queued)) await start(review.taskId, ONLY_IF_QUEUED);
       }
       return answered;
     },
-
     resumeInterrupted,
 
     async listInterrupted() {
