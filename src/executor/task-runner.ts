@@ -479,7 +479,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         (task.heartbeatAt ?? 0) >= clock.now() - heartbeatMs * 6;
       if (local) local.controller.abort(cancelReason());
       else if (changed && !ownedElsewhere) {
-        // Nobody runs it: record the end here.
+        // Nobody runs it: record the end here (calls its dead process left pending are interrupted).
+        await ledger.markInterrupted(id);
         await tasks.appendEvent(id, {
           type: 'task-error',
           time: clock.now(),
@@ -491,7 +492,6 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       if (local) await local.done;
       return (await tasks.get(id)) ?? task;
     },
-
     async wait(id, { untilWaiting = false, signal } = {}) {
       const stop = aborted(signal);
       for (;;) {

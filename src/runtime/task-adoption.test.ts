@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import { defineTool } from '../tools/index.js';
 import { adminActor, invokeOperation, listTasks, resumeTask } from '../operations/index.js';
 import { createTestRuntimeOptions } from '../testing/test-runtime.js';
@@ -144,6 +145,33 @@ describe('which process adopts an interrupted task', () => {
     });
     expect(await again.runtime.tasks.resumeInterrupted()).toEqual([id]);
     expect(await again.runtime.tasks.wait(id)).toMatchObject({ status: 'succeeded', output: 'sent' });
+  });
+
+  it('a cancelled interrupted task leaves no call pending: its dead process’s calls are interrupted', async () => {
+    const { id, home } = await interruptedTaskOfProjectA();
+    // As a kill -9 mid-call leaves it: the call's row written before dispatch, never settled.
+    const stores = openSqliteStores({ path: join(home, 'agentd.db') });
+    await stores.ledger.record({
+      id: 'cost_killed',
+      taskId: id,
+      agent: 'assistant',
+      modelId: 'fake/scripted',
+      provider: 'fake',
+      inputTokens: 100,
+      outputTokens: 4096,
+      costUsd: 0.01,
+      source: 'estimated',
+      status: 'pending',
+      createdAt: Date.now(),
+    });
+    await stores.close();
+    const b = await open({ configPath: '/projects/a/agentd.yaml', home, script: [] });
+    const cancelled = await b.runtime.tasks.cancel(id);
+    expect(cancelled.status).toBe('cancelled');
+    const again = openSqliteStores({ path: join(home, 'agentd.db') });
+    const rows = await again.ledger.listByTask(id).finally(() => again.close());
+    expect(rows.filter((row) => row.status === 'pending')).toEqual([]);
+    expect((await b.runtime.tasks.get(id)).interruptedCalls).toBeGreaterThanOrEqual(1);
   });
 
   it('another project may take it over with force', async () => {
