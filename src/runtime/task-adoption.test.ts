@@ -131,7 +131,7 @@ describe('which process adopts an interrupted task', () => {
       script: [{ text: 'B ran it' }],
       tools: [approval()],
     });
-    await b.runtime.reviews.answer(reviewId, { decision: 'approve' });
+    await b.runtime.reviews.answer(reviewId, { decision: 'approve', note: null, payload: null });
     // Answered, and left for a process of its own config (as an interrupted task is).
     expect(b.setup.model.calls).toHaveLength(0);
     expect((await b.runtime.tasks.get(id)).status).toBe('queued');
