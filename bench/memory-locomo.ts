@@ -2,37 +2,42 @@
 // Very Long-Term Conversational Memory of LLM Agents", ACL 2024, arXiv 2402.17753). Every turn of a
 // conversation becomes an episodic memory dated by its session, embedded with the offline USE-lite
 // model, in a fresh SQLite store (one tenant per conversation); then each question of the
-// conversation is asked in five modes: `searchMemories` hybrid, BM25 alone and vectors alone (each
-// re-scored with recency, importance and access, as agentd ranks), and the plain indexes (the store's
-// FTS5 BM25 order, and its cosine order, with no re-scoring); recall@5 / recall@10 of the evidence
-// turns is reported per question category, with ingest time and query latency. The data is read where it lies (`--data`), never copied into the repository.
+// conversation is asked in six modes: `searchMemories` hybrid, BM25 alone and vectors alone (each
+// scored as agentd ranks), the plain indexes (the store's FTS5 BM25 order, and its cosine order, with
+// no scoring of agentd's), all with the same query, and the runtime recall path (`MemoryService.recall`,
+// after its relevance gates and token budget, on its own copy of the store: recall counts an access);
+// recall@5 / recall@10 of the evidence turns is reported per question category, with ingest time and
+// query latency. The data is read where it lies (`--data`), never copied into the repository.
 // Run with `npm run bench -- memory-locomo`; options: --data PATH (relative to the directory npm was
 // run from; default ../shared/data/locomo from the repository root), --conversations N (the first N
-// files only, for a quick run).
+// files only, for a quick run), --fusion blend|rrf and --vector-weight W (memory.retrieval.fusion).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { MemoryConfigSchema, searchMemories } from '../src/memory/index.js';
+import { silentLogger } from '../src/core/logger.js';
+import { createMemoryService, MemoryConfigSchema, searchMemories, textQuery } from '../src/memory/index.js';
 import type { SearchMode } from '../src/memory/index.js';
 import { createUseLiteEmbeddingModel } from '../src/models/providers/use-lite/use-lite-embedding-model.js';
 import type { MemoryRecord } from '../src/store/memory-store.js';
 import { openSqliteStores } from '../src/store/sqlite/open-sqlite-stores.js';
+import { cleanEvidence } from './locomo-evidence.js';
 import { formatMs, intOption, machineLine, option, percentile, printTable, userPath } from './bench-kit.js';
 
 const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_DATA = '../shared/data/locomo';
-/** Modes of `searchMemories`, then the plain indexes. */
+/** Modes of `searchMemories`, then the plain indexes, then the runtime's recall. */
 const SEARCH_MODES = ['hybrid', 'text', 'vector'] as const satisfies readonly SearchMode[];
-const MODES = [...SEARCH_MODES, 'bm25', 'cosine'] as const;
+const MODES = [...SEARCH_MODES, 'bm25', 'cosine', 'recall'] as const;
 const MODE_LABELS: Record<(typeof MODES)[number], string> = {
-  hybrid: 'hybrid, re-scored (query embedded)',
-  text: 'BM25, re-scored',
-  vector: 'vector, re-scored (query embedded)',
+  hybrid: 'hybrid, scored (query embedded)',
+  text: 'BM25, scored',
+  vector: 'vector, scored (query embedded)',
   bm25: 'plain BM25 (FTS5 order)',
   cosine: 'plain cosine (query embedded)',
+  recall: 'runtime recall, after its gates (query embedded)',
 };
 const LIMIT = 10;
 const KS = [5, 10] as const;
@@ -127,11 +132,18 @@ export async function run(args: string[]): Promise<void> {
   const conversations = selected.map((name) => readConversation(join(dataDir, `${name}.json`), name));
 
   const started = performance.now();
-  // --vector-weight: the vector index's weight in the fusion (memory.retrieval.fusion.vector).
+  // --fusion, --vector-weight: memory.retrieval.fusion's method and vector weight.
   const vectorWeight = option(args, 'vector-weight');
-  const config = MemoryConfigSchema.parse(
-    vectorWeight === undefined ? {} : { retrieval: { fusion: { vector: Number(vectorWeight) } } },
-  ).retrieval;
+  const method = option(args, 'fusion');
+  const memoryConfig = MemoryConfigSchema.parse({
+    retrieval: {
+      fusion: {
+        ...(vectorWeight === undefined ? {} : { vector: Number(vectorWeight) }),
+        ...(method === undefined ? {} : { method }),
+      },
+    },
+  });
+  const config = memoryConfig.retrieval;
   const embedder = createUseLiteEmbeddingModel();
   // The model loads on first use; load it outside the ingest figures and report it on its own.
   const loadStart = performance.now();
@@ -140,7 +152,15 @@ export async function run(args: string[]): Promise<void> {
 
   const byCategory = new Map<number, RecallSums>();
   const overall = emptySums();
-  const latencies: Record<Mode, number[]> = { hybrid: [], text: [], vector: [], bm25: [], cosine: [] };
+  const latencies: Record<Mode, number[]> = {
+    hybrid: [],
+    text: [],
+    vector: [],
+    bm25: [],
+    cosine: [],
+    recall: [],
+  };
+  const recalled = { memories: 0, none: 0, tokens: 0 };
   const perConversation: string[][] = [];
   let ingestMs = 0;
   let embedMs = 0;
@@ -150,6 +170,16 @@ export async function run(args: string[]): Promise<void> {
   try {
     for (const conversation of conversations) {
       const stores = openSqliteStores({ path: join(dir, `${conversation.name}.db`) });
+      // The recall path's own copy: recall counts an access, which the other modes must not see.
+      const recallStores = openSqliteStores({ path: join(dir, `${conversation.name}-recall.db`) });
+      const service = createMemoryService({
+        store: recallStores.memories,
+        procedures: recallStores.procedures,
+        config: memoryConfig,
+        embedder: () => embedder,
+        logger: silentLogger,
+        pii: 'keep',
+      });
       vectorIndex = stores.memories.vectorIndex;
       const tenant = `locomo-${conversation.name}`;
       try {
@@ -167,7 +197,9 @@ export async function run(args: string[]): Promise<void> {
           for (const [j, turn] of batch.entries()) {
             const id = `${conversation.name}/${turn.diaId}`;
             diaIds.set(id, turn.diaId);
-            await stores.memories.add(memory(id, tenant, turn, vectors[j] ?? null, embedder.id));
+            const record = memory(id, tenant, turn, vectors[j] ?? null, embedder.id);
+            await stores.memories.add(record);
+            await recallStores.memories.add(record);
           }
         }
         const conversationIngestMs = performance.now() - ingestStart;
@@ -180,7 +212,16 @@ export async function run(args: string[]): Promise<void> {
         const ask = async (mode: Mode, text: string): Promise<string[]> => {
           const filter = { tenant };
           if (mode === 'bm25') {
-            return (await stores.memories.searchText({ text, filter, limit: LIMIT })).map((hit) => hit.id);
+            // The query full-text search gets in every mode: the question's content words.
+            const query = { text: textQuery(text), filter, limit: LIMIT };
+            return (await stores.memories.searchText(query)).map((hit) => hit.id);
+          }
+          if (mode === 'recall') {
+            const { block, memories } = await service.recall({ tenant, text, now });
+            recalled.memories += memories.length;
+            recalled.tokens += Math.ceil(block.length / 4);
+            if (memories.length === 0) recalled.none += 1;
+            return memories.map((hit) => hit.memory.id);
           }
           if (mode === 'cosine') {
             const [vector] = await embedder.embed([text]);
@@ -231,7 +272,9 @@ export async function run(args: string[]): Promise<void> {
           ...MODES.map((mode) => percent(local.recall[mode][10] / local.questions)),
         ]);
       } finally {
+        await service.close();
         await stores.close();
+        await recallStores.close();
       }
     }
   } finally {
@@ -290,6 +333,22 @@ export async function run(args: string[]): Promise<void> {
 
   printTable(['conversation', 'turns', 'questions', ...MODES.map((mode) => `${mode} R@10`)], perConversation);
 
+  const recallConfig = memoryConfig.recall;
+  printTable(
+    [
+      'runtime recall (at most ' + `${recallConfig.limit} memories, ${recallConfig.maxTokens} tokens)`,
+      'value',
+    ],
+    [
+      ['memories recalled per question, mean', (recalled.memories / questionCount).toFixed(2)],
+      ['questions with nothing recalled', percent(recalled.none / questionCount)],
+      [
+        'recalled tokens per question, mean (4 characters a token)',
+        (recalled.tokens / questionCount).toFixed(0),
+      ],
+    ],
+  );
+
   const notes = conversations.flatMap((c) => c.evidenceNotes.map((note) => `${c.name}: ${note}`));
   process.stdout.write(
     `skipped: ${skipped} question(s) without evidence (of ${questionCount + skipped})\n` +
@@ -327,28 +386,6 @@ function readConversation(path: string, name: string): Conversation {
   return { name, turns, questions, evidenceNotes, skipped };
 }
 
-/**
- * The dia_ids of a question's evidence. A few entries in the data are not one plain id
- * ("D8:6; D9:17", "D:11:26", "D", or a turn that does not exist); they are split, repaired or
- * dropped, and each case is noted so the report shows what was changed.
- */
-function cleanEvidence(raw: readonly string[], known: ReadonlySet<string>, notes: string[]): string[] {
-  const out = new Set<string>();
-  for (const entry of raw) {
-    for (const piece of entry.split(/[;,\s]+/).filter((p) => p !== '')) {
-      const match = /^D:?(\d+):(\d+)$/.exec(piece);
-      const id = match ? `D${match[1]}:${match[2]}` : undefined;
-      if (id === undefined) notes.push(`'${entry}': '${piece}' is not a dia_id, dropped`);
-      else if (!known.has(id)) notes.push(`'${entry}': no turn ${id}, dropped`);
-      else {
-        if (id !== entry) notes.push(`'${entry}' read as ${id}`);
-        out.add(id);
-      }
-    }
-  }
-  return [...out];
-}
-
 /** "1:56 pm on 8 May, 2023" as epoch ms, taken as UTC (the data carries no time zone). */
 function parseSessionDate(text: string, where: string): number {
   const match = /^(\d{1,2}):(\d{2})\s*(am|pm) on (\d{1,2}) ([A-Za-z]+),? (\d{4})$/i.exec(text.trim());
@@ -383,7 +420,8 @@ function memory(
     validFrom: turn.at,
     validTo: null,
     supersededBy: null,
-    provenance: { taskId: null, step: null, source: turn.diaId },
+    // No source: recall reads an episode's source as what it is about (the dia_id is in id and tags).
+    provenance: { taskId: null, step: null, source: null },
     tags: [turn.diaId],
   };
 }
@@ -392,7 +430,14 @@ function emptySums(): RecallSums {
   const zero = () => ({ 5: 0, 10: 0 });
   return {
     questions: 0,
-    recall: { hybrid: zero(), text: zero(), vector: zero(), bm25: zero(), cosine: zero() },
+    recall: {
+      hybrid: zero(),
+      text: zero(),
+      vector: zero(),
+      bm25: zero(),
+      cosine: zero(),
+      recall: zero(),
+    },
   };
 }
 

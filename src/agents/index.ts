@@ -19,5 +19,6 @@ export {
 } from './agent-spec.js';
 export type { AgentSpec, ModelRequirements, SubTeamSpec, TeamSpec, TopologyName } from './agent-spec.js';
 export { AgentsConfigSchema } from './agents-config.js';
+export { expectedInputTokens } from './expected-input.js';
 export { loadAgentFile, loadTeamFile } from './load-spec-file.js';
 export { nativeAgentRunner } from './native-agent.js';

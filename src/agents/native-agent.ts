@@ -83,7 +83,8 @@ async function loop(
   ctx: AgentContext,
   agentSpan: SpanHandle,
 ): Promise<AgentResult> {
-  const tools = ctx.tools.select(agent.tools);
+  // Tools from MCP servers are listed now (connecting on first use): a server that does not start fails here.
+  const tools = await ctx.tools.resolve(agent.tools);
   const delegation = agent.delegates?.length ? delegateTool(agent.delegates) : undefined;
   const routing = ctx.routing(agent);
   const kind = routing.kind ?? ctx.router.classify(input.prompt).kind;
@@ -534,6 +535,7 @@ async function toolStep(
           [ATTR.toolCallId]: call.toolCallId,
           [ATTR.agentName]: agent.name,
           [ATTR.stepKey]: key,
+          ...definition?.attributes,
         },
       });
       await ctx.ensureWorkspace();
@@ -592,7 +594,8 @@ async function executeTool(
   }
 }
 
-function systemPrompt(agent: AgentSpec): string {
+/** The system message of an agent's calls: who it is and its instructions. */
+export function systemPrompt(agent: AgentSpec): string {
   const parts: string[] = [];
   if (agent.role) parts.push(`You are ${agent.name}, ${agent.role}.`);
   if (agent.instructions) parts.push(agent.instructions);

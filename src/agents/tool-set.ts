@@ -14,7 +14,8 @@ export function toToolSet(tools: AnyTool[]): LanguageModelV3FunctionTool[] {
   return tools.map((definition) => {
     let inputSchema = schemas.get(definition);
     if (!inputSchema) {
-      inputSchema = z.toJSONSchema(definition.input) as LanguageModelV3FunctionTool['inputSchema'];
+      inputSchema = (definition.inputSchema ??
+        z.toJSONSchema(definition.input)) as LanguageModelV3FunctionTool['inputSchema'];
       schemas.set(definition, inputSchema);
     }
     return { type: 'function', name: definition.name, description: definition.description, inputSchema };

@@ -9,6 +9,7 @@ import { processIo } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { registerConfig } from './commands/config.js';
 import { registerKeys } from './commands/keys.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerMemory } from './commands/memory.js';
 import { registerModels } from './commands/models.js';
@@ -97,8 +98,9 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   config: registerConfig,
   keys: registerKeys,
   net: registerNet,
-  secrets: registerSecrets,
   mcp: (program, cli) => registerMcp(program, cli, VERSION),
+  secrets: registerSecrets,
+  doctor: registerDoctor,
   redact: registerRedact,
 };
 

@@ -138,6 +138,8 @@ const CLI_COMMANDS: Readonly<Record<string, string[] | { none: string }>> = {
   'keys.revoke': ['keys', 'revoke'],
   'net.check': ['net', 'check'],
   'pii.redact': ['redact'],
+  'mcp.tools.list': ['mcp', 'tools', 'list'],
+  'mcp.tools.approve': ['mcp', 'tools', 'approve'],
 };
 
 describe('the CLI covers the operations', () => {

@@ -12,6 +12,7 @@ import { SecurityConfigSchema } from '../security/security-config.js';
 import { ServerConfigSchema } from '../server/server-config.js';
 import { StoreConfigSchema } from '../store/store-config.js';
 import { ToolsConfigSchema } from '../tools/tools-config.js';
+import { McpConfigSchema } from '../tools/mcp-client-config.js';
 import type { SecretRef } from './secret-refs.js';
 
 /** The config file's schema, composed from each domain's section schema. */
@@ -29,6 +30,7 @@ export const ConfigFileSchema = z.strictObject({
   operations: OperationsConfigSchema.prefault({}),
   security: SecurityConfigSchema.prefault({}),
   tools: ToolsConfigSchema.prefault({}),
+  mcp: McpConfigSchema.prefault({}),
 });
 
 /** A config file as parsed. */
@@ -65,6 +67,10 @@ export interface AgentdConfig {
   operations: ConfigFile['operations'];
   security: ConfigFile['security'];
   tools: ConfigFile['tools'];
+  /** MCP servers whose tools agents may use; values keep their `env:`/`secret:` references. */
+  mcp: ConfigFile['mcp'];
+  /** The values of the environment variables `mcp` refers to (`env:VAR`), set ones only; never printed. */
+  mcpEnv: Record<string, string>;
   /** Where the vault's master key comes from. The key's text is never printed (see maskConfig). */
   vault: {
     /** `AGENTD_MASTER_KEY`, when set (validated by the vault when first used). */

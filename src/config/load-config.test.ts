@@ -297,3 +297,46 @@ describe('loadConfig', () => {
     expect(printed).not.toContain('jane-admin');
   });
 });
+
+describe('the mcp section', () => {
+  const text = [
+    'mcp:',
+    '  servers:',
+    '    files:',
+    '      command: npx',
+    '      args: [-y, some-mcp-server]',
+    '      env: { LOG_LEVEL: debug, GITHUB_TOKEN: env:GH_TOKEN, API_KEY: secret:FILES_KEY }',
+    '    web:',
+    '      url: https://mcp.example.com/mcp',
+    '      headers: { Authorization: env:WEB_AUTH, X-Client: agentd }',
+  ].join('\n');
+
+  it('reads only the variables it refers to, and never prints their values', () => {
+    const config = loadConfig({
+      ...base,
+      env: { GH_TOKEN: 'ghp-secret-value', WEB_AUTH: 'Bearer web-secret', OTHER: 'x' },
+      files: [{ path: 'a.yaml', text }],
+    });
+    expect(config.mcpEnv).toEqual({ GH_TOKEN: 'ghp-secret-value', WEB_AUTH: 'Bearer web-secret' });
+    expect(config.mcp.servers['files']).toMatchObject({ env: { GITHUB_TOKEN: 'env:GH_TOKEN' } });
+    const printed = JSON.stringify(maskConfig(config));
+    expect(printed).not.toContain('ghp-secret-value');
+    expect(printed).not.toContain('web-secret');
+    expect(printed).toContain('"Authorization":"env:WEB_AUTH"');
+    expect(printed).toContain('"X-Client":"****"');
+  });
+
+  it('refuses literal credentials and server names that tool names cannot carry', () => {
+    for (const bad of [
+      'mcp: { servers: { web: { url: "https://x.example/mcp", headers: { Authorization: "Bearer abc" } } } }',
+      'mcp: { servers: { s: { command: run, env: { GITHUB_TOKEN: ghp_literal } } } }',
+      'mcp: { servers: { web: { url: "https://user:pw@x.example/mcp" } } }',
+      'mcp: { servers: { my_server: { command: run } } }',
+      'mcp: { servers: { s: { command: run, url: "https://x.example" } } }',
+    ]) {
+      expect(
+        configError(() => loadConfig({ ...base, env: {}, files: [{ path: 'a.yaml', text: bad }] })).code,
+      ).toBe('config.invalid');
+    }
+  });
+});

@@ -12,6 +12,7 @@ import { ConfigFileSchema } from './config-schema.js';
 import type { AgentdConfig, ConfigFile } from './config-schema.js';
 import { KNOWN_PROVIDERS, LOCAL_SERVER_URLS } from './known-providers.js';
 import { isVaultRef, vaultRef } from './secret-refs.js';
+import { mcpEnvReferences } from '../tools/mcp-client-config.js';
 import type { SecretRef } from './secret-refs.js';
 
 /** A config file's path and text. */
@@ -103,6 +104,10 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     operations: env['AGENTD_VALIDATE_OUTPUTS'] === '1' ? { validateOutputs: true } : parsed.operations,
     security: parsed.security,
     tools: parsed.tools,
+    mcp: parsed.mcp,
+    mcpEnv: Object.fromEntries(
+      mcpEnvReferences(parsed.mcp).flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])),
+    ),
     vault: {
       ...(env['AGENTD_MASTER_KEY'] ? { masterKey: env['AGENTD_MASTER_KEY'] } : {}),
       keyFile: join(home, 'secrets.key'),
@@ -193,7 +198,7 @@ function withCatalogFile(
  * machine, not the configuration.
  */
 export function maskConfig(config: AgentdConfig): Record<string, unknown> {
-  const { commandEnv: _environment, ...shown } = config;
+  const { commandEnv: _environment, mcpEnv: _mcpEnv, ...shown } = config;
   const fromVault = (path: string): string | undefined => {
     const ref = config.secretRefs.find((r) => r.path === path);
     return ref ? `secret:${ref.secret}` : undefined;
@@ -218,6 +223,25 @@ export function maskConfig(config: AgentdConfig): Record<string, unknown> {
     server: config.server.authToken
       ? { ...config.server, authToken: fromVault('server.authToken') ?? mask(config.server.authToken) }
       : config.server,
+    // Literal header values may be credentials; references (env:, secret:) say nothing secret.
+    mcp: {
+      servers: Object.fromEntries(
+        Object.entries(config.mcp.servers).map(([name, server]) => [
+          name,
+          'headers' in server
+            ? {
+                ...server,
+                headers: Object.fromEntries(
+                  Object.entries(server.headers).map(([header, value]) => [
+                    header,
+                    /^(env|secret):/.test(value) ? value : '****',
+                  ]),
+                ),
+              }
+            : server,
+        ]),
+      ),
+    },
     // Not even the last characters of the master key: it opens every secret.
     vault: {
       keyFile: config.vault.keyFile,

@@ -37,6 +37,12 @@ export interface TaskEventMap {
 /** One of the task event names. */
 export type TaskEventType = keyof TaskEventMap;
 
+/** Rewrites an event's data before it is stored and streamed, or withholds it (null). */
+export type TaskEventShaper = <K extends TaskEventType>(
+  type: K,
+  data: TaskEventMap[K],
+) => TaskEventMap[K] | null;
+
 /** A task event as stored and streamed: type, payload and its per-task sequence number. */
 export type TaskEvent = {
   [K in TaskEventType]: { type: K; seq: number; time: number; data: TaskEventMap[K] };

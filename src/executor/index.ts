@@ -13,7 +13,7 @@ export { ExecutorConfigSchema } from './executor-config.js';
 export { createJournalEngine } from './journal-engine.js';
 export { createLoopGuard } from './loop-guard.js';
 export type { LoopGuard, LoopGuardOptions, ObservedAction } from './loop-guard.js';
-export { callRole, SYSTEM_AGENTS } from './task-result.js';
+export { callRole, MEMORY_RECALL_STEP, recallSummary, SYSTEM_AGENTS } from './task-result.js';
 export type { TaskResult } from './task-result.js';
 export type { InterruptedTask } from './task-adoption.js';
 export { createTaskRunner } from './task-runner.js';

@@ -4,7 +4,7 @@ import type { JournalStore } from '../store/journal-store.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { ReviewStore } from '../store/review-store.js';
 import type { TaskStatus, TaskStore } from '../store/task-store.js';
-import { callRole } from './task-result.js';
+import { callRole, recallSummary } from './task-result.js';
 import type { TaskResult } from './task-result.js';
 
 /** Statuses a task does not leave. */
@@ -34,6 +34,7 @@ export function createTaskResultView(stores: {
       if (row.status === 'interrupted') interruptedCalls++;
       else modelCallsBy[callRole(row.agent)]++;
     }
+    const memory = recallSummary(steps);
     const unfinished = task.status === 'failed' || task.status === 'cancelled';
     const partial = unfinished ? await partialResults(id) : [];
     const pending =
@@ -49,6 +50,7 @@ export function createTaskResultView(stores: {
       ...(interruptedCalls > 0 ? { interruptedCalls } : {}),
       modelCallsBy,
       toolCalls: steps.filter((s) => s.name.startsWith('tool:')).length,
+      ...(memory ? { memory } : {}),
       simulated: task.simulated,
       ...(details !== undefined ? { details } : {}),
       ...(partial.length > 0 ? { partial } : {}),

@@ -20,6 +20,11 @@ export interface TaskResult {
   modelCallsBy: { agents: number; forge: number; judges: number; memory: number };
   /** Tool calls made. */
   toolCalls: number;
+  /**
+   * What memory recall put before the task's prompt (when memory is on): the memories and their
+   * tokens (about 4 characters a token, the heading included; 0 when nothing cleared the gates).
+   */
+  memory?: { recalled: number; recallTokens: number };
   /** True when any output came from the simulated model: a dry run, not a model's answer. */
   simulated: boolean;
   /** What the topology reports beyond the output (rounds, votes, approval state, …). */
@@ -49,4 +54,19 @@ export function callRole(agent: string | null): keyof TaskResult['modelCallsBy']
   if (agent === SYSTEM_AGENTS.memory) return 'memory';
   if (agent?.startsWith(SYSTEM_AGENTS.judgePrefix)) return 'judges';
   return 'agents';
+}
+
+/** The journaled step that holds a task's recalled-memory block (its output: the block, or ''). */
+export const MEMORY_RECALL_STEP = 'memory:recall';
+
+/** The recall figures of a task's result, from its recall step's block; undefined without one. */
+export function recallSummary(
+  steps: readonly { name: string; output: Json | null }[],
+): TaskResult['memory'] | undefined {
+  const step = steps.find((s) => s.name === MEMORY_RECALL_STEP);
+  if (!step) return undefined;
+  const block = typeof step.output === 'string' ? step.output : '';
+  // One memory a line, after the heading line.
+  const recalled = block === '' ? 0 : block.split('\n').length - 1;
+  return { recalled, recallTokens: Math.ceil(block.length / 4) };
 }

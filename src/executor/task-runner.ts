@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock.js';
 import { AgentdError, notFound, toAgentdError } from '../core/errors.js';
 import './executor-error-codes.js';
 import { LIVE_ONLY_EVENTS } from '../core/events.js';
-import type { TaskEvent, TaskEventMap } from '../core/events.js';
+import type { TaskEvent, TaskEventMap, TaskEventShaper } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import { toJson } from '../core/json.js';
 import type { Json } from '../core/json.js';
@@ -17,7 +17,7 @@ import type { ReviewAnswer, ReviewRecord, ReviewStore } from '../store/review-st
 import type { TaskOrigin, TaskRecord, TaskStore } from '../store/task-store.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
-import type { DurableContext, DurableEngine } from './durable-context.js';
+import type { DurableEngine } from './durable-context.js';
 import { createRunQueue } from './run-queue.js';
 import { createTaskEventStreams } from './task-event-stream.js';
 import type { FollowOptions } from './task-event-stream.js';
@@ -32,25 +32,9 @@ import {
 import type { InterruptedTask } from './task-adoption.js';
 import { createTaskResultView, TERMINAL } from './task-result-view.js';
 import type { TaskResult } from './task-result.js';
+import type { TaskScope, TaskWorkflow } from './task-scope.js';
 
-/** What a task's workflow gets from the runner. */
-export interface TaskScope {
-  task: TaskRecord;
-  durable: DurableContext;
-  /** The task's root span. */
-  span: SpanHandle;
-  emit<K extends keyof TaskEventMap>(type: K, data: TaskEventMap[K]): void;
-  /**
-   * Ends the run with `error` (e.g. budget.exceeded for wall time) after `ms`, unless it finished;
-   * in-flight model calls of every branch and child run are aborted.
-   */
-  deadline(ms: number, error: AgentdError): void;
-  /** Reserves, prices and records the task's model calls (the only writer of its ledger rows). */
-  costMeter: CostMeter;
-}
-
-/** The program a task runs: given its scope, produce the output (and details worth reporting). */
-export type TaskWorkflow = (scope: TaskScope) => Promise<{ output: string; details?: Json }>;
+export type { TaskScope, TaskWorkflow } from './task-scope.js';
 
 /** Creates, runs, cancels and resumes tasks. */
 export interface TaskRunner {
@@ -122,6 +106,8 @@ export interface TaskRunnerOptions {
   isProcessAlive?: (pid: number) => boolean;
   /** The config this runner runs with: recorded on new tasks; only tasks of the same one are adopted. */
   origin?: TaskOrigin;
+  /** Applied to every event before it is stored or streamed (the PII policy for outputs). */
+  shapeEvent?: TaskEventShaper;
 }
 
 /** How long {@link TaskRunner.wait} waits. */
@@ -217,7 +203,9 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   }
 
   function emitFor(taskId: string, state: RunState) {
-    return <K extends keyof TaskEventMap>(type: K, data: TaskEventMap[K]): void => {
+    return <K extends keyof TaskEventMap>(type: K, raw: TaskEventMap[K]): void => {
+      const data = options.shapeEvent ? options.shapeEvent(type, raw) : raw;
+      if (data === null) return;
       const time = clock.now();
       state.chain = state.chain.then(async () => {
         // Text deltas are streamed live only: persisting every token would dominate the cost of a

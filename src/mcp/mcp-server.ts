@@ -14,7 +14,7 @@ import type { Logger } from '../core/logger.js';
 import { getTask, invokeOperation, listTasks, operations, taskSpans } from '../operations/index.js';
 import type { Actor, Operation, OperationContext } from '../operations/index.js';
 import type { Runtime } from '../runtime/index.js';
-import { mcpToolsOf, toolNameOf } from './mcp-tools.js';
+import { mcpToolsOf, toolNameOf, toolOperations } from './mcp-tools.js';
 
 /** Options of {@link createMcpServer}. */
 export interface McpServerOptions {
@@ -28,7 +28,7 @@ export interface McpServerOptions {
 
 /** Tools by the name clients call them: `tasks_create`, and the operation's own `tasks.create`. */
 const OPERATIONS_BY_TOOL = new Map<string, Operation>(
-  operations.flatMap((operation) => [
+  toolOperations(operations).flatMap((operation) => [
     [toolNameOf(operation), operation],
     [operation.name, operation],
   ]),

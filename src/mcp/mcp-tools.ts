@@ -25,6 +25,11 @@ export function toolNameOf(operation: Pick<Operation, 'name'>): string {
   return operation.name.replaceAll('.', '_');
 }
 
+/** The operations offered as tools: all but those only a person may invoke (`humanOnly`). */
+export function toolOperations(operations: readonly Operation[]): Operation[] {
+  return operations.filter((operation) => operation.humanOnly !== true);
+}
+
 /** Operations that remove or stop something: the `destructiveHint` of their tools. */
 function isDestructive(operation: Operation): boolean {
   return operation.http.method === 'DELETE' || /\.(cancel|forget|revoke|delete|rm)$/.test(operation.name);
@@ -42,7 +47,7 @@ function objectSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string,
  * what the operation does — reads (GET) are read-only and idempotent, cancels and forgets destructive.
  */
 export function mcpToolsOf(operations: readonly Operation[]): McpTool[] {
-  return operations.map((operation) => {
+  return toolOperations(operations).map((operation) => {
     const reads = operation.http.method === 'GET';
     const output = objectSchema(operation.output, 'output');
     return {

@@ -77,7 +77,16 @@ describe('agentd mcp over stdio', () => {
     expect(client.getServerVersion()?.name).toBe('agentd');
 
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(operations.map((op) => toolNameOf(op)).sort());
+    // Every operation, except the decisions only a person may take (approving a changed MCP tool,
+    // minting or revoking keys).
+    const humanOnly = operations.filter((op) => op.humanOnly).map((op) => op.name);
+    expect(humanOnly.sort()).toEqual(['keys.create', 'keys.revoke', 'mcp.tools.approve']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(
+      operations
+        .filter((op) => !op.humanOnly)
+        .map((op) => toolNameOf(op))
+        .sort(),
+    );
     const create = tools.find((tool) => tool.name === 'tasks_create');
     expect(create?.inputSchema.properties).toHaveProperty('prompt');
     expect(create?.outputSchema?.type).toBe('object');
@@ -120,6 +129,9 @@ describe('agentd mcp over stdio', () => {
     const got = await client.callTool({ name: 'tasks.get', arguments: { id: task.id } });
     expect(got.structuredContent).toMatchObject({ id: task.id });
     await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toThrow(/unknown tool/);
+    await expect(
+      client.callTool({ name: 'mcp_tools_approve', arguments: { server: 'web', tool: 'echo' } }),
+    ).rejects.toThrow(/unknown tool/);
     expect(stderr()).not.toMatch(/error/i);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 export { MemoryConfigSchema } from './memory-config.js';
 export type { MemoryConfig } from './memory-config.js';
-export { searchMemories } from './search-memories.js';
+export { searchMemories, textQuery } from './search-memories.js';
 export type { MemorySearch, ScoreComponents, ScoredMemory, SearchMode } from './search-memories.js';
 export { junkReason } from './junk-filter.js';
 export { DEFAULT_THRESHOLDS, rememberFact } from './remember-fact.js';

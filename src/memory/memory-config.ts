@@ -33,10 +33,27 @@ export const MemoryConfigSchema = z.strictObject({
     .strictObject({
       /** At most this many memories are recalled into a task's prompt. */
       limit: z.number().int().min(1).max(50).default(8),
-      /** And at most about this many tokens of them. */
+      /** And at most about this many tokens of them (the block's heading included). */
       maxTokens: z.number().int().min(50).default(600),
-      /** Memories scoring below this (0–1) are not recalled. */
-      minScore: z.number().min(0).max(1).default(0.2),
+      /**
+       * And at most this share of the agent's expected input (its instructions, tools and the task's
+       * prompt, about 4 characters a token): a task's first call grows by no more than this however
+       * much memory piles up. Recall is skipped when not even one memory fits.
+       */
+      share: z.number().positive().max(4).default(0.5),
+      /**
+       * But never less than this many tokens (when `maxTokens` allows): a short question to an agent
+       * without tools ("which customer asked about the kettle?") is where memory helps most, and a
+       * share of a 20-token call would not fit one memory. 0 makes the share strict.
+       */
+      minTokens: z.number().int().min(0).default(150),
+      /**
+       * Memories scoring below this (0–1) are not recalled. 0 by default: full-text relevance is
+       * relative to the best candidate, and in a small tenant, where most words are in half of the
+       * memories and add almost nothing to BM25, all but the best score near 0; the gate that tells a
+       * match from none is a shared content word or `minSimilarity`.
+       */
+      minScore: z.number().min(0).max(1).default(0),
       /**
        * A memory no full-text match found is recalled only when its embedding's cosine similarity to
        * the task is at least this (unrelated sentences score about 0–0.3 under USE-lite).
@@ -79,30 +96,37 @@ export const MemoryConfigSchema = z.strictObject({
     .prefault({}),
   retrieval: z
     .strictObject({
-      /** Reciprocal rank fusion constant: rank r of an index contributes 1 / (rrfK + r). */
+      /** Reciprocal rank fusion constant (`fusion.method: rrf`): rank r contributes 1 / (rrfK + r). */
       rrfK: z.number().positive().default(60),
       /**
-       * Weights of the two indexes in the fusion: a rank r in an index contributes weight / (rrfK + r).
-       * Equal by default; lower `vector` when the embedding model is weaker than full-text search
-       * on your data (docs/benchmarks.md, memory-locomo, measures both).
+       * How the two indexes make one relevance. `blend`: text × (BM25 / the best candidate's) +
+       * vector × cosine similarity, over text + vector; `rrf`: text / (rrfK + text rank) + vector /
+       * (rrfK + vector rank), min-max normalised over the candidates. The defaults were measured on
+       * LoCoMo with the offline USE-lite vectors (docs/benchmarks.md, memory-locomo; ADR 0048); give
+       * `vector` more weight with a stronger embedding model.
        */
       fusion: z
         .strictObject({
-          text: z.number().nonnegative().default(1),
-          vector: z.number().nonnegative().default(1),
+          method: z.enum(['blend', 'rrf']).default('blend'),
+          text: z.number().nonnegative().default(0.7),
+          vector: z.number().nonnegative().default(0.3),
         })
         .prefault({}),
       /** Each index is asked for this many times the wanted results before fusion. */
       candidates: z.number().int().min(1).max(50).default(5),
       /** Recency decays by half over this many days since a memory was last recalled (or made). */
       halfLifeDays: z.number().positive().default(30),
-      /** The final score: weights of relevance (fused rank), recency, importance and access. */
+      /**
+       * The final score: weights of relevance, recency, importance and access. Relevance alone by
+       * default, with ties broken by recency, importance and access in that order: any weight on
+       * recency let a newer, weaker match pass a better one (LoCoMo, ADR 0048).
+       */
       weights: z
         .strictObject({
-          relevance: z.number().nonnegative().default(0.6),
-          recency: z.number().nonnegative().default(0.2),
-          importance: z.number().nonnegative().default(0.15),
-          access: z.number().nonnegative().default(0.05),
+          relevance: z.number().nonnegative().default(1),
+          recency: z.number().nonnegative().default(0),
+          importance: z.number().nonnegative().default(0),
+          access: z.number().nonnegative().default(0),
         })
         .prefault({}),
     })

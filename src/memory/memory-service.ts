@@ -77,7 +77,9 @@ export interface MemoryService {
   readonly embeddingModel: string | null;
   /**
    * The memories most relevant to `text` in the tenant, as a block to put before the task (empty
-   * when there are none), within `memory.recall.maxTokens`. Recalled memories count an access.
+   * when there are none), within `memory.recall.maxTokens` and `share` of the expected input (but
+   * not below `minTokens`).
+   * Recalled memories count an access.
    */
   recall(query: {
     tenant: string;
@@ -90,6 +92,8 @@ export interface MemoryService {
      * such tasks left (tagged `local-only`); no other task does.
      */
     localOnly?: boolean;
+    /** The agent's expected input tokens: the block stays within `memory.recall.share` of them. */
+    expectedInputTokens?: number;
   }): Promise<{ block: string; memories: ScoredMemory[]; vector?: Float32Array | undefined }>;
   /**
    * Writes a task's episode, under the PII policy (null when `drop` leaves it out). Its vector is
@@ -170,6 +174,8 @@ export interface MemoryServiceOptions {
 
 // Rough token count for the recall budget: recalled text is plain prose.
 const CHARS_PER_TOKEN = 4;
+// A memory's line with a few words of content: '- (2026-01-01, episodic) ' and ~20 characters.
+const SHORTEST_LINE = 45;
 const REEMBED_BATCH = 64;
 
 /** The memory service over a store and an optional embedder. */
@@ -243,7 +249,16 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       return modelId();
     },
 
-    async recall({ tenant, text, now, dryRun = false, localOnly = false }) {
+    async recall({ tenant, text, now, dryRun = false, localOnly = false, expectedInputTokens }) {
+      // The block, its heading and the blank line before the task count against the budget.
+      const shareTokens =
+        expectedInputTokens === undefined
+          ? Infinity
+          : Math.max(config.recall.minTokens, config.recall.share * expectedInputTokens);
+      const budget = Math.floor(Math.min(config.recall.maxTokens, shareTokens) * CHARS_PER_TOKEN);
+      let size = RECALL_HEADER.length + 2;
+      // Not even the heading and one short memory fit: no search, no embedding, no block.
+      if (size + SHORTEST_LINE > budget) return { block: '', memories: [] };
       // An empty tenant needs no search (and no embedding model loaded).
       // Counted once per tenant and process (a count reads every current memory of the tenant);
       // a tenant that had memories is searched from then on, even if they are all forgotten.
@@ -274,11 +289,9 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
         .filter((hit) => dryRun || !hit.memory.tags.includes(DRY_RUN_TAG))
         .filter((hit) => localOnly || !hit.memory.tags.includes(LOCAL_ONLY_TAG))
         .slice(0, limit);
-      const budget = config.recall.maxTokens * CHARS_PER_TOKEN;
       const asked = new Set([...contentWords(text)].filter((word) => !GENERIC_WORDS.has(word)));
       const lines: string[] = [];
       const used: ScoredMemory[] = [];
-      let size = 0;
       for (const hit of found) {
         if (hit.score < config.recall.minScore) continue;
         // Relevance is relative to the candidates, so it cannot tell "the best of nothing" from a
@@ -298,10 +311,10 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
         const mark = hit.memory.tags.includes(LOCAL_ONLY_TAG) ? `, ${LOCAL_ONLY_TAG}` : '';
         const line = `- (${new Date(hit.memory.createdAt).toISOString().slice(0, 10)}, ${hit.memory.layer}${mark}) ${oneLine(hit.memory.content)}`;
         // One that does not fit is left out; a shorter one further down may still fit.
-        if (size + line.length > budget) continue;
+        if (size + 1 + line.length > budget) continue;
         lines.push(line);
         used.push(hit);
-        size += line.length;
+        size += 1 + line.length;
       }
       const vector = await queried;
       if (used.length === 0) return { block: '', memories: [], vector };

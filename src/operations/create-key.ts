@@ -20,6 +20,7 @@ export const createKey = defineOperation({
     expires: LifetimeSchema.optional().describe('lifetime, e.g. 12h, 30d, 52w (default: none)'),
   }),
   output: ApiKeySchema.extend({ key: z.string().describe('the key: shown once, keep it secret') }),
+  humanOnly: true,
   permission: 'keys.admin',
   tenancy: 'all',
   http: { method: 'POST', path: '/v1/keys', status: 201 },

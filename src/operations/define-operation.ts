@@ -56,6 +56,12 @@ export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType 
   tenancy: TenancyScope;
   http: HttpBinding<z.infer<I>>;
   /**
+   * A decision that must come from a person, never from a model: not offered as an MCP tool (a model
+   * driving agentd through MCP could otherwise approve the tool definition it is being fed, or mint
+   * itself credentials). HTTP and the CLI still offer it, under its permission.
+   */
+  humanOnly?: true;
+  /**
    * `actor` says who asked (the audit log of changes records it); `context` carries what an
    * interface offers beyond the input (MCP: progress notifications and cancellation).
    */

@@ -4,6 +4,8 @@ import { cancelTask } from './cancel-task.js';
 import { checkConfig } from './check-config.js';
 import { createKey } from './create-key.js';
 import { checkUrl } from './check-url.js';
+import { approveMcpTool } from './approve-mcp-tool.js';
+import { listMcpTools } from './list-mcp-tools.js';
 import { createTask } from './create-task.js';
 import type { Operation, StreamOperation } from './define-operation.js';
 import { editMemory } from './edit-memory.js';
@@ -50,6 +52,8 @@ export {
   checkConfig,
   createKey,
   checkUrl,
+  approveMcpTool,
+  listMcpTools,
   createTask,
   editMemory,
   explainRoute,
@@ -106,6 +110,8 @@ export const operations: readonly Operation[] = [
   revokeKey,
   checkUrl,
   redactPii,
+  listMcpTools,
+  approveMcpTool,
 ];
 
 /** Every streaming operation. */

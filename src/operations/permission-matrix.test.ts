@@ -43,6 +43,8 @@ const EXPECTED: Readonly<Record<string, readonly Role[]>> = {
   'keys.create': ['admin'],
   'keys.list': ['admin'],
   'keys.revoke': ['admin'],
+  'mcp.tools.list': ['admin'],
+  'mcp.tools.approve': ['admin'],
 };
 
 const all = [...operations, ...streamOperations];

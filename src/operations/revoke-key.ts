@@ -8,6 +8,7 @@ export const revokeKey = defineOperation({
   description: 'Revoke an API key by id or name; it stops working with the next request.',
   input: z.strictObject({ id: z.string().min(1).max(200).describe('key id or name') }),
   output: ApiKeySchema,
+  humanOnly: true,
   permission: 'keys.admin',
   tenancy: 'all',
   http: { method: 'POST', path: '/v1/keys/:id/revoke' },

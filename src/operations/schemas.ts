@@ -28,6 +28,8 @@ export const TaskResultSchema = z.object({
   /** The same calls by who made them: the task's agents, team design (Forge), judges, memory. */
   modelCallsBy: z.object({ agents: z.number(), forge: z.number(), judges: z.number(), memory: z.number() }),
   toolCalls: z.number(),
+  /** What memory recall put before the prompt: memories, and their tokens (about 4 characters each). */
+  memory: z.object({ recalled: z.number(), recallTokens: z.number() }).optional(),
   simulated: z.boolean(),
   /** What the topology reports beyond the output (rounds, votes, approval state, …). */
   details: z.json().optional(),

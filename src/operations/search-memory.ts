@@ -13,7 +13,7 @@ import {
 export const searchMemory = defineOperation({
   name: 'memory.search',
   description:
-    'Search memories: full-text (BM25) and vector similarity fused by reciprocal rank, re-scored by recency, importance and access. Filter by layer, team, agent, task, tags and when a memory was made (`after` inclusive, `before` exclusive). Each result has its score and the components of it.',
+    'Search memories: full-text (BM25) and vector similarity blended into one relevance (memory.retrieval.fusion), ties broken by recency, importance and access. Filter by layer, team, agent, task, tags and when a memory was made (`after` inclusive, `before` exclusive). Each result has its score and the components of it.',
   input: z
     .strictObject({
       q: z.string().min(1).max(10_000).describe('what to look for'),

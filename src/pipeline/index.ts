@@ -10,6 +10,7 @@ export { calibrateJudges } from './calibrate-judges.js';
 export type { CalibrationRequest } from './calibrate-judges.js';
 export { checkEscalationAnswer, QUALITY_ESCALATION, runQualityLoop } from './quality-loop.js';
 export type { QualityLoopDependencies, QualityLoopInput, QualityOutcome } from './quality-loop.js';
+export { outputEventShaper } from './output-events.js';
 export { createReviewService } from './review-service.js';
 export type { ReviewService } from './review-service.js';
 export { createRouterService } from './router-service.js';

@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { nativeAgentRunner } from '../agents/index.js';
+import { expectedInputTokens, nativeAgentRunner } from '../agents/index.js';
 import type { AgentSpec, TeamSpec } from '../agents/index.js';
 import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { endsTask, toAgentdError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { SYSTEM_AGENTS } from '../executor/index.js';
+import { MEMORY_RECALL_STEP, SYSTEM_AGENTS } from '../executor/index.js';
 import type { DurableContext, TaskScope } from '../executor/index.js';
 import {
   ExtractedFactsSchema,
@@ -295,14 +295,21 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
   return {
     notes,
     async recall() {
-      return scope.durable.step('memory:recall', async () => {
+      return scope.durable.step(MEMORY_RECALL_STEP, async () => {
         try {
+          // The smallest of the team's first calls: recall grows none of them past its share.
+          const expected = Math.min(
+            ...task.prepared.team.agents.map((agent) =>
+              expectedInputTokens(agent, task.agents.tools, input.prompt),
+            ),
+          );
           const { block, vector } = await memory.recall({
             tenant,
             text: input.prompt,
             now: clock.now(),
             dryRun,
             localOnly,
+            ...(Number.isFinite(expected) ? { expectedInputTokens: expected } : {}),
           });
           promptVector = vector;
           return block;

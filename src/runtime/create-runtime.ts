@@ -17,18 +17,26 @@ import {
   createTaskPlanner,
   createTaskService,
   createTeamWorkflow,
+  outputEventShaper,
 } from '../pipeline/index.js';
 import { createModelRouter } from '../router/index.js';
 import type { ModelRouter } from '../router/index.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import { createNetGuard, createSecretVault } from '../security/index.js';
-import { builtinTools, createHttpFetchTool, createShellTool, createToolRegistry } from '../tools/index.js';
+import {
+  builtinTools,
+  createHttpFetchTool,
+  createMcpToolSource,
+  createShellTool,
+  createToolRegistry,
+} from '../tools/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
 import { createTracer } from '../trace/index.js';
 import { redactingLogger, traceRedaction } from './trace-pii-redaction.js';
 import { configuredEmbeddingModel } from './configured-embedding-model.js';
 import { configuredProviders } from './configured-providers.js';
+import { mcpValueResolver } from './mcp-values.js';
 import { withVaultSecrets } from './open-secret-vault.js';
 import type { Runtime } from './runtime.js';
 import { warmUp } from './warm-up.js';
@@ -84,11 +92,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   // `secret:` references are resolved from the vault, which lives in the database: open it first.
   const stores = openSqliteStores({ path: loaded.store.path });
   let config: AgentdConfig;
+  const vault = createSecretVault({ store: stores.secrets, keys: loaded.vault, clock });
   try {
-    config = await withVaultSecrets(
-      loaded,
-      createSecretVault({ store: stores.secrets, keys: loaded.vault, clock }),
-    );
+    config = await withVaultSecrets(loaded, vault);
   } catch (error) {
     await stores.close();
     throw error;
@@ -130,14 +136,27 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ...(traceRedact ? { redact: traceRedact } : {}),
   });
   // http_fetch goes through the guard built from `security.net`; an agent gets it only when its spec lists it.
-  const httpFetch = createHttpFetchTool({ guard: createNetGuard({ config: config.security.net }) });
-  const tools = createToolRegistry([
-    ...builtinTools,
-    httpFetch,
-    // Off by default: only an enabled config adds it, and then only agents listing it get it.
-    ...(config.tools.shell.enabled ? [createShellTool({ config: config.tools.shell, logger })] : []),
-    ...(options.tools ?? []),
-  ]);
+  const netGuard = createNetGuard({ config: config.security.net });
+  const httpFetch = createHttpFetchTool({ guard: netGuard });
+  // MCP servers start (or connect) when an agent first uses their tools, and are shared by all tasks.
+  const mcpTools = createMcpToolSource({
+    config: config.mcp,
+    pins: stores.mcpPins,
+    guard: netGuard,
+    resolveValue: mcpValueResolver(config, vault),
+    clock,
+    logger,
+  });
+  const tools = createToolRegistry(
+    [
+      ...builtinTools,
+      httpFetch,
+      // Off by default: only an enabled config adds it, and then only agents listing it get it.
+      ...(config.tools.shell.enabled ? [createShellTool({ config: config.tools.shell, logger })] : []),
+      ...(options.tools ?? []),
+    ],
+    { sources: [mcpTools] },
+  );
   const engine = createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
   const routerConfig = (c: AgentdConfig) =>
     options.maxRetries === undefined
@@ -201,6 +220,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     maxQueuedTasks: config.executor.maxQueuedTasks,
     // Tasks record the config they ran with; a process with another config leaves them alone.
     origin: { configFingerprint: configFingerprint(config), configPath: configPathOf(config) },
+    shapeEvent: outputEventShaper(config.security.pii.outputs),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     workflow: createTeamWorkflow({
       config,
@@ -285,6 +305,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     }),
     audit: createAuditLog(stores.audit, clock),
     keys,
+    mcpTools,
     settings: {
       auth: config.security.auth,
       config: maskConfig(config),
@@ -303,6 +324,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     async close() {
       stopWatching?.();
       await runner.close();
+      await mcpTools.close();
       // What tasks wrote gets its vectors now, while the store is open (within a bound: the rest
       // keeps its mark and is embedded after the next start).
       await memoryService.close();

@@ -100,6 +100,31 @@ describe('the PII policy at the edges of a task', () => {
     expect(task.output).toContain('[EMAIL_1]');
   }, 30_000);
 
+  it('under outputs: mask, streams no text deltas and masks the text of every event, live and stored', async () => {
+    const rt = await start({ prompts: 'allow', outputs: 'mask' });
+    const submitted = await rt.tasks.submit({ prompt: 'Who handles refunds?' });
+    const live: { type: string; data: unknown }[] = [];
+    for await (const event of rt.tasks.events(submitted.id))
+      live.push({ type: event.type, data: event.data });
+    expect(live.map((e) => e.type)).not.toContain('text-delta');
+    expect(JSON.stringify(live)).not.toContain(EMAIL);
+    const stepEnd = live.find((e) => e.type === 'step-end' && (e.data as { text?: string }).text);
+    expect((stepEnd?.data as { text: string }).text).toContain('[EMAIL_1]');
+    // Replayed from the store, as a later follower or the dashboard sees them.
+    const replayed: unknown[] = [];
+    for await (const event of rt.tasks.events(submitted.id)) replayed.push(event);
+    expect(JSON.stringify(replayed)).not.toContain(EMAIL);
+    expect(JSON.stringify(replayed)).toContain('[EMAIL_1]');
+  }, 30_000);
+
+  it('by default (outputs: allow) streams the text deltas with the value', async () => {
+    const rt = await start({ prompts: 'allow' });
+    const submitted = await rt.tasks.submit({ prompt: 'Who handles refunds?' });
+    const live: string[] = [];
+    for await (const event of rt.tasks.events(submitted.id)) live.push(JSON.stringify(event));
+    expect(live.join('')).toContain(EMAIL);
+  }, 30_000);
+
   it.each([
     ['masks it by default', {}, false],
     ['keeps it under traces: allow', { traces: 'allow' }, true],

@@ -1,5 +1,6 @@
 import type { ListedModel } from '../models/index.js';
 import type { AuthConfig } from '../security/index.js';
+import type { McpToolSource } from '../tools/index.js';
 import type {
   ApiKeyService,
   AuditLog,
@@ -55,6 +56,8 @@ export interface Runtime {
   /** API keys: create, list, revoke, and authenticate a presented key (changes are audited). */
   readonly keys: ApiKeyService;
   readonly settings: RuntimeSettings;
+  /** The tools of the configured MCP servers: their pin status, and approving a changed definition. */
+  readonly mcpTools: Pick<McpToolSource, 'status' | 'approve' | 'connection'>;
   /**
    * Loads in the background what the first task would otherwise wait for (a server calls it once it
    * listens): the task-kind classifier, and the embedding model when the default tenant already

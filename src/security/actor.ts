@@ -30,6 +30,8 @@ export const PERMISSIONS = [
   'audit.read',
   /** API keys: create, list, revoke. */
   'keys.admin',
+  /** MCP servers' tools: list their pinned definitions, approve a changed one. */
+  'tools.admin',
   /** Model calls through the gateway (the task-scoped keys agents hold). */
   'models.call',
 ] as const;

@@ -43,6 +43,35 @@ export const MAX_PROGRAM_SIZE = 2_000;
 export const MAX_SCAN_COST = 10_000_000;
 
 /**
+ * How many times the engine may read each character of the text, over all the searches of one
+ * call: ordinary patterns read each 1–5 times (an e-mail pattern about 3), while `a.*b|a` over n
+ * characters reads n²/2.
+ */
+export const MAX_READS_PER_CHARACTER = 8;
+
+/** The text as the engine sees it, failing with `regex.too_costly` once it has been read too often. */
+class ReadCountingText extends String {
+  private reads = 0;
+  constructor(
+    text: string,
+    private readonly maxReads: number,
+  ) {
+    super(text);
+  }
+  override charCodeAt(index: number): number {
+    this.reads += 1;
+    if (this.reads > this.maxReads) {
+      throw new AgentdError({
+        code: 'regex.too_costly',
+        message: `the pattern searched the text of ${this.length} characters over and over (more than ${MAX_READS_PER_CHARACTER} reads per character); simplify it, e.g. without an alternative that can run to the end of the text`,
+        details: { textLength: this.length },
+      });
+    }
+    return super.charCodeAt(index);
+  }
+}
+
+/**
  * Compiles a pattern from a request, a rubric or a config (hostile until proven otherwise) with
  * RE2's syntax and guarantees, through `re2js` (a pure-JavaScript port of RE2): matching is linear
  * in the input, so no pattern can freeze the process the way `(a|a)*Q` freezes a backtracking
@@ -83,7 +112,11 @@ export function compileLinearRegex(pattern: string, flags = ''): LinearRegex {
       });
     }
     const found: LinearMatch[] = [];
-    const matcher = re.matcher(text);
+    // One search is linear, but each search for the next match starts over, and a pattern such as
+    // `a.*b|a` makes every one of them read to the end of the text: quadratic in all. The engine
+    // reads the text only through charCodeAt, so counting those reads bounds the real work.
+    const counted = new ReadCountingText(text, MAX_READS_PER_CHARACTER * text.length + 64);
+    const matcher = re.matcher(counted as unknown as string);
     while (found.length < limit && matcher.find()) {
       const start = matcher.start();
       const end = matcher.end();

@@ -154,6 +154,25 @@ describe('failed authentication', () => {
   });
 });
 
+describe('failed authentication from IPv6', () => {
+  it('counts a /64 as one client, so rotating addresses inside it does not refill the bucket', async () => {
+    const { app, runtime } = await setUp({
+      config: { security: { auth: { failedAuth: { burst: 3, perMinute: 6 } } } },
+    });
+    for (let i = 1; i <= 3; i++) {
+      const guess = await call(app, '/v1/tasks', { key: `guess-${i}`, client: `2001:db8:1:2::${i}` });
+      expect(guess.status).toBe(401);
+    }
+    const next = await call(app, '/v1/tasks', { key: 'guess-4', client: '2001:db8:1:2:ffff::4' });
+    expect(next.status).toBe(429);
+    // Another /64, and an IPv4 client, keep their own buckets; the audit keeps the full address.
+    expect((await call(app, '/v1/tasks', { key: TOKEN, client: '2001:db8:1:3::1' })).status).toBe(200);
+    expect((await call(app, '/v1/tasks', { key: TOKEN, client: '::ffff:203.0.113.5' })).status).toBe(200);
+    const failed = await runtime.audit.list({ action: 'auth.failed' });
+    expect(failed.map((e) => e.actor)).toContain('client:2001:db8:1:2::3');
+  });
+});
+
 describe('per-key rate limits', () => {
   it('answers 429 with Retry-After once a key spends its bucket; other keys are unaffected', async () => {
     const { app, clock } = await setUp({

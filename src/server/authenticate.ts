@@ -1,4 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import type { Context, MiddlewareHandler } from 'hono';
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
@@ -82,7 +84,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
     }
 
     const client = clientAddress(c);
-    const gate = failures.peek(client);
+    const gate = failures.peek(bucketOf(client));
     if (!gate.allowed) {
       if (!lockedOut.has(client)) {
         if (lockedOut.size >= 10_000) lockedOut.clear();
@@ -102,7 +104,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
           : await runtime.keys.authenticate(credential);
     }
     if (actor === null) {
-      failures.take(client);
+      failures.take(bucketOf(client));
       await audit(runtime, client, 'auth.failed', c, {
         reason: header === undefined ? 'missing' : credential === undefined ? 'malformed' : 'rejected',
         // Which key was tried, if it looks like one of ours: the prefix is not secret.
@@ -131,6 +133,20 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
 function clientAddress(c: Context): string {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+/**
+ * The failed-authentication bucket of a client address: an IPv6 client's /64, since one machine is
+ * usually given a whole /64 and could otherwise guess from 2^64 addresses, each with a full bucket.
+ */
+function bucketOf(address: string): string {
+  if (!isIPv6(address) || !ipaddr.IPv6.isValid(address) || /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address)) {
+    return address;
+  }
+  return `${ipaddr.IPv6.parse(address)
+    .parts.slice(0, 4)
+    .map((part) => part.toString(16))
+    .join(':')}::/64`;
 }
 
 function rateLimited(message: string, retryAfterSeconds: number): AgentdError {

@@ -2,6 +2,7 @@ import type { ApiKeyStore } from './api-key-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { JournalStore } from './journal-store.js';
 import type { LedgerStore } from './ledger-store.js';
+import type { McpPinStore } from './mcp-pin-store.js';
 import type { MemoryStore } from './memory-store.js';
 import type { ProcedureStore } from './procedure-store.js';
 import type { ReviewStore } from './review-store.js';
@@ -26,6 +27,8 @@ export interface Stores {
   apiKeys: ApiKeyStore;
   /** Encrypted secrets (the vault); values never in clear. */
   secrets: SecretStore;
+  /** Approved MCP tool definitions. */
+  mcpPins: McpPinStore;
   /** Closes the underlying database. */
   close(): Promise<void>;
 }

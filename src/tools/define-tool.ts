@@ -35,6 +35,13 @@ export interface ToolDefinition<Input = unknown, Output extends Json = Json> {
   description: string;
   input: z.ZodType<Input>;
   /**
+   * The JSON Schema the model is shown instead of one made from `input`, for tools whose schema
+   * comes from elsewhere (an MCP server's tool); `input` still checks what the model sends.
+   */
+  inputSchema?: Record<string, unknown>;
+  /** Attributes added to the span of every call (e.g. the MCP server the call goes to). */
+  attributes?: Readonly<Record<string, string>>;
+  /**
    * A human must approve each call: the task waits (durably, with no process waiting) until the
    * review is answered; a rejection is reported to the model, an edit replaces the input.
    */

@@ -6,7 +6,23 @@ export {
   type ToolContext,
   type ToolDefinition,
 } from './define-tool.js';
-export { createToolRegistry, type ToolRegistry } from './tool-registry.js';
+export { createToolRegistry, type ToolRegistry, type ToolSource } from './tool-registry.js';
+export {
+  createMcpToolSource,
+  exposedName,
+  MCP_SERVER_ATTRIBUTE,
+  MCP_TOOL_PREFIX,
+  type McpToolSource,
+  type McpToolSourceOptions,
+  type McpToolStatus,
+} from './mcp-client/mcp-tool-source.js';
+export {
+  McpConfigSchema,
+  mcpEnvReferences,
+  type McpConfig,
+  type McpServerConfig,
+} from './mcp-client-config.js';
+export { toolDefinitionHash } from './mcp-client/tool-definition-hash.js';
 export {
   builtinTools,
   createHttpFetchTool,

@@ -73,3 +73,37 @@ describe('createToolRegistry', () => {
     expect(thrown(() => empty.get('x')).message).toContain('(none)');
   });
 });
+
+describe('createToolRegistry with a tool source', () => {
+  const resolved: string[][] = [];
+  const source = {
+    prefix: 'mcp:',
+    check(name: string) {
+      if (!name.startsWith('mcp:files'))
+        throw new AgentdError({ code: 'tool.not_found', message: `no ${name}` });
+    },
+    async resolve(names: string[]) {
+      resolved.push(names);
+      return [fakeTool('mcp_files_read'), ...(names.includes('mcp:files/alpha') ? [fakeTool('alpha')] : [])];
+    },
+  };
+  const registry = createToolRegistry([fakeTool('alpha'), fakeTool('beta')], { sources: [source] });
+
+  it('only checks served names in select, without resolving them', () => {
+    expect(registry.select(['beta', 'mcp:files']).map((tool) => tool.name)).toEqual(['beta']);
+    expect(thrown(() => registry.select(['mcp:other'])).message).toBe('no mcp:other');
+    expect(resolved).toEqual([]);
+  });
+
+  it('appends the served tools in resolve, asking the source once per distinct name', async () => {
+    const tools = await registry.resolve(['beta', 'mcp:files', 'mcp:files']);
+    expect(tools.map((tool) => tool.name)).toEqual(['beta', 'mcp_files_read']);
+    expect(resolved).toEqual([['mcp:files']]);
+  });
+
+  it('refuses a served tool that shadows a registered one', async () => {
+    await expect(registry.resolve(['alpha', 'mcp:files/alpha'])).rejects.toMatchObject({
+      code: 'tool.duplicate',
+    });
+  });
+});

@@ -10,15 +10,32 @@ export interface ToolRegistry {
   has(name: string): boolean;
   /** Every registered tool, in registration order. */
   list(): AnyTool[];
-  /** The named tools, in the order given (duplicates dropped); throws `tool.not_found` naming every unknown one. */
+  /**
+   * The named tools, in the order given (duplicates dropped); throws `tool.not_found` naming every
+   * unknown one. Names a source serves (`mcp:…`) are only checked here (see `resolve`).
+   */
   select(names: string[]): AnyTool[];
+  /** Like `select`, with the tools of names a source serves (an MCP server's tools) listed and appended. */
+  resolve(names: string[]): Promise<AnyTool[]>;
+}
+
+/** Tools that are known only at run time (an MCP server's), named by references with a prefix. */
+export interface ToolSource {
+  /** The prefix of the names this source serves, e.g. `mcp:`. */
+  prefix: string;
+  /** Throws when `name` cannot be served (an unknown server), without connecting to anything. */
+  check(name: string): void;
+  /** The tools `names` stand for, as they are now. */
+  resolve(names: string[]): Promise<AnyTool[]>;
 }
 
 /** The names model providers accept for function tools (OpenAI and Anthropic share this limit). */
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** Creates a registry over `tools`; throws `tool.duplicate` when two share a name and `tool.invalid_name` for names models reject. */
-export function createToolRegistry(tools: AnyTool[]): ToolRegistry {
+export function createToolRegistry(tools: AnyTool[], options: { sources?: ToolSource[] } = {}): ToolRegistry {
+  const sources = options.sources ?? [];
+  const sourceOf = (name: string) => sources.find((source) => name.startsWith(source.prefix));
   const byName = new Map<string, AnyTool>();
   for (const tool of tools) {
     // Checked here rather than at the first model call, where the provider's error would name no tool.
@@ -47,6 +64,15 @@ export function createToolRegistry(tools: AnyTool[]): ToolRegistry {
     });
   };
 
+  const select = (names: string[]): AnyTool[] => {
+    const served = names.filter((name) => sourceOf(name) !== undefined);
+    for (const name of served) sourceOf(name)?.check(name);
+    const unique = [...new Set(names.filter((name) => sourceOf(name) === undefined))];
+    const unknown = unique.filter((name) => !byName.has(name));
+    if (unknown.length > 0) throw notFound(unknown);
+    return unique.map((name) => byName.get(name) as AnyTool);
+  };
+
   return {
     get(name) {
       const tool = byName.get(name);
@@ -59,11 +85,25 @@ export function createToolRegistry(tools: AnyTool[]): ToolRegistry {
     list() {
       return [...byName.values()];
     },
-    select(names) {
-      const unique = [...new Set(names)];
-      const unknown = unique.filter((name) => !byName.has(name));
-      if (unknown.length > 0) throw notFound(unknown);
-      return unique.map((name) => byName.get(name) as AnyTool);
+    select,
+    async resolve(names) {
+      const resolved = select(names);
+      for (const source of sources) {
+        const mine = [...new Set(names.filter((name) => sourceOf(name) === source))];
+        if (mine.length > 0) resolved.push(...(await source.resolve(mine)));
+      }
+      // A served tool may not shadow a registered one: the model would not know which it calls.
+      const seen = new Set<string>();
+      for (const tool of resolved) {
+        if (seen.has(tool.name)) {
+          throw new AgentdError({
+            code: 'tool.duplicate',
+            message: `two tools are named '${tool.name}'; tool names must be unique`,
+          });
+        }
+        seen.add(tool.name);
+      }
+      return resolved;
     },
   };
 }

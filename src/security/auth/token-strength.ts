@@ -3,7 +3,7 @@ export const MIN_TOKEN_BITS = 256;
 
 /** How to make a strong token, for error messages. */
 export const TOKEN_ADVICE =
-  'generate one with `openssl rand -base64 32` (or create an API key with `agentd keys create --name NAME --role admin`)';
+  'generate one with `openssl rand -base64 32` and set it as server.authToken (e.g. env:AGENTD_TOKEN); clients may then use API keys from `agentd keys create`';
 
 /**
  * A conservative estimate of a token's entropy in bits: log2 of the alphabet its character classes

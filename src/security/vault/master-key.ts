@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
-  lstatSync,
+  constants,
+  fstatSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -86,31 +87,42 @@ export function loadMasterKey(source: MasterKeySource, options: { create: boolea
  * and one that group or others may read or write: a key anyone else can read protects nothing.
  */
 export function readKeyFile(path: string): Buffer | undefined {
-  let stats;
+  // Checked and read through one descriptor opened without following a link: checking the path
+  // and then reading it would let a link swapped in between hand agentd someone else's key.
+  let fd: number;
   try {
-    stats = lstatSync(path);
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw notRegularFile(path);
     throw error;
   }
-  if (!stats.isFile()) {
-    throw new AgentdError({
-      code: 'vault.key_file_permissions',
-      message: `the vault key file ${path} is not a regular file (a symlink or folder is refused)`,
-    });
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw notRegularFile(path);
+    const uid = process.getuid?.();
+    // Windows reports no POSIX modes or owners (its ACLs are not checked here).
+    const posix = process.platform !== 'win32';
+    if (posix && ((stats.mode & 0o077) !== 0 || (uid !== undefined && stats.uid !== uid))) {
+      throw new AgentdError({
+        code: 'vault.key_file_permissions',
+        message:
+          `the vault key file ${path} has mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}` +
+          `${uid !== undefined && stats.uid !== uid ? ' and another owner' : ''}; it must be readable by its owner only: chmod 600 ${path}`,
+      });
+    }
+    return parseMasterKey(readFileSync(fd, 'utf8'), `the vault key file ${path}`);
+  } finally {
+    closeSync(fd);
   }
-  const uid = process.getuid?.();
-  // Windows reports no POSIX modes or owners (its ACLs are not checked here).
-  const posix = process.platform !== 'win32';
-  if (posix && ((stats.mode & 0o077) !== 0 || (uid !== undefined && stats.uid !== uid))) {
-    throw new AgentdError({
-      code: 'vault.key_file_permissions',
-      message:
-        `the vault key file ${path} has mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}` +
-        `${uid !== undefined && stats.uid !== uid ? ' and another owner' : ''}; it must be readable by its owner only: chmod 600 ${path}`,
-    });
-  }
-  return parseMasterKey(readFileSync(path, 'utf8'), `the vault key file ${path}`);
+}
+
+function notRegularFile(path: string): AgentdError {
+  return new AgentdError({
+    code: 'vault.key_file_permissions',
+    message: `the vault key file ${path} is not a regular file (a symlink or folder is refused)`,
+  });
 }
 
 /**

@@ -462,6 +462,22 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE router_stats ADD COLUMN over_max_tokens_calls INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 16,
+    name: 'mcp tool pins',
+    sql: `
+      -- The approved definition of each MCP server's tool (a hash of its name, description and input
+      -- schema): a server that later changes a definition gets that tool disabled until re-approved.
+      CREATE TABLE mcp_tool_pins (
+        server      TEXT NOT NULL,
+        tool        TEXT NOT NULL,
+        hash        TEXT NOT NULL,
+        approved_at INTEGER NOT NULL,
+        approved_by TEXT NOT NULL,
+        PRIMARY KEY (server, tool)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

@@ -12,6 +12,7 @@ import { SqliteMemoryStore } from './sqlite-memory-store.js';
 import { SqliteProcedureStore } from './sqlite-procedure-store.js';
 import { SqliteReviewStore } from './sqlite-review-store.js';
 import { SqliteRouterStore } from './sqlite-router-store.js';
+import { SqliteMcpPinStore } from './sqlite-mcp-pin-store.js';
 import { SqliteSecretStore } from './sqlite-secret-store.js';
 import { SqliteTaskStore } from './sqlite-task-store.js';
 import { SqliteTraceStore } from './sqlite-trace-store.js';
@@ -68,6 +69,7 @@ export function openSqliteStores(options: OpenSqliteOptions): Stores {
     verdicts: new SqliteVerdictStore(db),
     apiKeys: new SqliteApiKeyStore(db),
     secrets: new SqliteSecretStore(db),
+    mcpPins: new SqliteMcpPinStore(db),
     async close() {
       group.flush();
       db.close();

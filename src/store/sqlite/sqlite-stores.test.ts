@@ -11,6 +11,7 @@ import type { OpenedStore } from '../conformance/open-store.js';
 import { SqliteMemoryStore } from './sqlite-memory-store.js';
 import { describeMemoryStoreConformance } from '../conformance/memory-store-conformance.js';
 import { describeProcedureStoreConformance } from '../conformance/procedure-store-conformance.js';
+import { describeMcpPinStoreConformance } from '../conformance/mcp-pin-store-conformance.js';
 import { describeSecretStoreConformance } from '../conformance/secret-store-conformance.js';
 import { describeReviewStoreConformance } from '../conformance/review-store-conformance.js';
 import { describeRouterStoreConformance } from '../conformance/router-store-conformance.js';
@@ -88,6 +89,10 @@ describeVerdictStoreConformance(
 describeSecretStoreConformance(
   'SQLite',
   openFresh((stores) => stores.secrets),
+);
+describeMcpPinStoreConformance(
+  'SQLite',
+  openFresh((stores) => stores.mcpPins),
 );
 describeMemoryStoreConformance('SQLite, exact vector scan', async () => {
   const db = openSqliteDatabase({ path: join(newTemporaryFolder(), 'agentd.db') });
