@@ -8,6 +8,9 @@ export const AGENT_ERROR_CODES = declareErrorCodes({
   'agent.max_steps': 'invalid',
   'agent.unknown_delegate': 'invalid',
   'agent.delegation_unavailable': 'invalid',
+  'agent.remote_failed': 'upstream',
+  'agent.remote_input_required': 'upstream',
+  'agent.remote_unavailable': 'invalid',
   'team.invalid': 'invalid',
   'team.not_found': 'invalid',
 });

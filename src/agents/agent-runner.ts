@@ -6,6 +6,7 @@ import type { DurableContext, LoopGuard } from '../executor/index.js';
 import type { ModelRouter, Objective, RouteConstraints, Strategy } from '../router/index.js';
 import type { TaskNotes, ToolRegistry } from '../tools/index.js';
 import type { SpanHandle, Tracer } from '../trace/index.js';
+import type { NetGuard } from '../security/index.js';
 import type { AgentSpec } from './agent-spec.js';
 import type { CallPolicy } from './call-policy.js';
 
@@ -55,6 +56,8 @@ export interface AgentContext {
    * (`tools.onInterrupted`; default `review`).
    */
   onInterruptedTool?: 'review' | 'fail' | undefined;
+  /** Checks outbound requests of remote (A2A) agents against `security.net`. */
+  netGuard?: NetGuard | undefined;
   /** The task's working memory, for the `notes` tool (when memory is on). */
   notes?: TaskNotes | undefined;
 }

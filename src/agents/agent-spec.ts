@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BudgetLimitsSchema } from '../budget/index.js';
 import { RoutingSchema } from '../router/index.js';
+import { A2aRemoteSchema } from './a2a/a2a-remote-spec.js';
 
 /**
  * What an agent needs from its model: capabilities, and routing constraints. With a pinned
@@ -28,6 +29,8 @@ export const AgentSpecSchema = z
       .regex(/^[^/\s]+\/\S+$/, { message: 'must look like provider/model' })
       .optional(),
     requirements: ModelRequirementsSchema.optional(),
+    /** A remote A2A agent that takes this agent's turns instead of a model. */
+    a2a: A2aRemoteSchema.optional(),
     tools: z.array(z.string().min(1)).default([]),
     /**
      * Tools of this agent whose every call waits for a human's approval (the task is suspended
@@ -48,6 +51,10 @@ export const AgentSpecSchema = z
      * each delegation is a child run with the remaining budget, up to the delegation depth limit.
      */
     delegates: z.array(AgentNameSchema).optional(),
+  })
+  .refine((spec) => !(spec.a2a && (spec.model || spec.tools.length > 0 || spec.delegates?.length)), {
+    message: 'a remote A2A agent (a2a) takes no model, tools or delegates: the remote agent has its own',
+    path: ['a2a'],
   })
   .refine((spec) => (spec.requireApproval ?? []).every((tool) => spec.tools.includes(tool)), {
     message: 'every tool listed in requireApproval must also be in tools',

@@ -22,3 +22,6 @@ export { AgentsConfigSchema } from './agents-config.js';
 export { expectedInputTokens } from './expected-input.js';
 export { loadAgentFile, loadTeamFile } from './load-spec-file.js';
 export { nativeAgentRunner } from './native-agent.js';
+export { A2aRemoteSchema } from './a2a/a2a-remote-spec.js';
+export type { A2aRemote } from './a2a/a2a-remote-spec.js';
+export { createGuardedA2aClient, fetchA2aCard } from './a2a/remote-a2a-agent.js';

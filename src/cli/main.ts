@@ -7,6 +7,7 @@ import './cli-error-codes.js';
 import type { CliContext } from './cli-context.js';
 import { processIo } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
+import { registerA2a } from './commands/a2a.js';
 import { registerConfig } from './commands/config.js';
 import { registerKeys } from './commands/keys.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -102,6 +103,7 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   secrets: registerSecrets,
   doctor: registerDoctor,
   redact: registerRedact,
+  a2a: registerA2a,
 };
 
 /**

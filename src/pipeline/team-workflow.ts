@@ -20,7 +20,7 @@ import type { VerdictStore } from '../store/verdict-store.js';
 import type { ToolRegistry } from '../tools/index.js';
 import type { TaskRecord } from '../store/task-store.js';
 import type { Tracer } from '../trace/index.js';
-import { createPolicyRedactor, resolvePiiPolicy } from '../security/index.js';
+import { createNetGuard, createPolicyRedactor, resolvePiiPolicy } from '../security/index.js';
 import { calibrateJudges } from './calibrate-judges.js';
 import { loadRubric } from '../judge/index.js';
 import { forgeDesign, runQualityLoop } from './quality-loop.js';
@@ -59,6 +59,9 @@ export interface TeamWorkflowDependencies {
 export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow {
   const { config, clock, ledger } = deps;
   const daily = createDailyBudget({ dailyUsd: config.budget.dailyUsd, ledger, clock });
+
+  // Remote (A2A) agents reach their peers only through `security.net`, like http_fetch.
+  const netGuard = createNetGuard({ config: config.security.net });
 
   return async (scope: TaskScope) => {
     // A dry run (an agent on the simulated model) leaves memory apart (see createTaskMemory).
@@ -102,6 +105,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       onInterruptedTool: config.tools.onInterrupted,
       // One guard per task: a value keeps its placeholder across the task's calls.
       piiGuard: createPiiCallGuard(resolvePiiPolicy('prompts', config.security.pii.prompts)),
+      netGuard,
     };
     const { memory } = deps;
     const taskMemory = memory

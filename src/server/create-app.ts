@@ -21,6 +21,7 @@ import { MCP_PATH, mountMcp } from './mcp-route.js';
 import { mountRoute as route } from './mount-route.js';
 import { requestIdOf, requestLog } from './request-log.js';
 import { responseHeaders } from './response-headers.js';
+import { mountA2a } from './a2a/mount-a2a.js';
 import '../operations/operation-error-codes.js';
 
 /** Options of {@link createApp}. */
@@ -191,6 +192,8 @@ export function createApp(options: AppOptions): Hono {
       });
     });
   }
+
+  mountA2a(app, { runtime, bearer: Boolean(options.authToken), version: options.version ?? '0.0.0', logger });
 
   // Built on first request: turning every operation's schemas into JSON Schema costs ~100 ms, which
   // a server should not spend before it answers its first request.
