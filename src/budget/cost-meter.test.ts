@@ -149,7 +149,9 @@ describe('createCostMeter', () => {
     });
     // 1000 × $2/M + 300 × $10/M
     expect(budget.reserved()).toEqual({ usd: 0.005, tokens: 1_300, calls: 1 });
-    expect(ledger.rows[0]).toMatchObject({ outputTokens: 300, costUsd: 0.005, status: 'pending' });
+    // The pending row stays at the cap (1000 × $2/M + 2000 × $10/M): if the process dies, the call
+    // may have used all of it, and the row must not undercount.
+    expect(ledger.rows[0]).toMatchObject({ outputTokens: 2_000, costUsd: 0.022, status: 'pending' });
   });
 
   it('records usage past the requested max_tokens on the row', async () => {

@@ -90,6 +90,9 @@ export function createCostMeter(options: {
         ? await budget.reserveWhenAvailable(request, signal)
         : (request(), budget.reserve({ usd: 0, tokens: 0, calls: 1 }));
       const id = newId('cost');
+      // The row stands for the call if the process dies before it settles: at the output cap, an
+      // upper bound of what can be billed, even when the reservation holds only the learned length.
+      const worst = { inputTokens, outputTokens: maxOutputTokens };
       try {
         await ledger.record({
           id,
@@ -97,8 +100,8 @@ export function createCostMeter(options: {
           agent,
           modelId: info.id,
           provider: info.provider,
-          ...estimate,
-          costUsd: estimateUsd,
+          ...worst,
+          costUsd: priceUsage(info, worst),
           source: 'estimated',
           status: 'pending',
           createdAt: clock.now(),

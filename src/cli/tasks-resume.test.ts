@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createRuntime } from '../runtime/index.js';
 import { createTestRuntimeOptions } from '../testing/test-runtime.js';
 import type { TestRuntimeOptions } from '../testing/test-runtime.js';
 import { until } from '../testing/until.js';
 import type { FakeTurn } from '../testing/fake-language-model.js';
+import { defineTool } from '../tools/index.js';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './main.js';
 
@@ -88,5 +90,44 @@ describe('agentd run with an interrupted task of the same prompt', () => {
     ]);
     const other = await cli(env, ['run', 'another prompt']);
     expect(other.stderr).not.toContain(id);
+  });
+});
+
+describe('agentd reviews approve for a task of another project', () => {
+  /** Test runtime options as if loaded from `configPath`, with a tool that needs approval. */
+  function project(configPath: string, script: FakeTurn[], home?: string): TestRuntimeOptions {
+    const tool = defineTool({
+      name: 'send_email',
+      description: 'Send an email',
+      input: z.object({ to: z.string() }),
+      requiresApproval: true,
+      execute: async (input) => ({ sent: input.to }),
+    });
+    const built = createTestRuntimeOptions({ script, ...(home ? { home } : {}), runtime: { tools: [tool] } });
+    cleanups.push(() => built.cleanup());
+    const config = built.options.loadedConfig;
+    if (!config) throw new Error('the test setup has a loaded config');
+    built.options.loadedConfig = { ...config, files: [configPath] };
+    return built;
+  }
+
+  it('records the answer and says which process runs the task, rather than following it forever', async () => {
+    const a = project('/projects/a/agentd.yaml', [
+      { toolCalls: [{ toolName: 'send_email', input: { to: 'bob' } }] },
+    ]);
+    const runtime = await createRuntime(a.options);
+    const { id } = await runtime.tasks.submit({
+      prompt: 'email bob',
+      agent: { name: 'mailer', tools: ['send_email'] },
+    });
+    const waiting = await runtime.tasks.wait(id, { untilWaiting: true });
+    await runtime.close();
+
+    const b = project('/projects/b/agentd.yaml', [{ text: 'B ran it' }], a.home);
+    const approved = await cli(b, ['reviews', 'approve', waiting.reviews?.[0]?.id ?? '']);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stderr).toContain(`task ${id} is queued for a process of the config it was started with`);
+    expect(approved.stderr).toContain(`agentd tasks resume ${id}`);
+    expect(b.model.calls).toHaveLength(0);
   });
 });

@@ -467,7 +467,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         (task.heartbeatAt ?? 0) >= clock.now() - heartbeatMs * 6;
       if (local) local.controller.abort(cancelReason());
       else if (changed && !ownedElsewhere) {
-        // Nobody runs it: record the end here.
+        // Nobody runs it: record the end here (calls its dead process left pending are interrupted).
+        await ledger.markInterrupted(id);
         await tasks.appendEvent(id, {
           type: 'task-error',
           time: clock.now(),
@@ -479,7 +480,6 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       if (local) await local.done;
       return (await tasks.get(id)) ?? task;
     },
-
     async wait(id, { untilWaiting = false, signal } = {}) {
       const stop = aborted(signal);
       for (;;) {
@@ -512,7 +512,6 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     },
 
     result: buildResult,
-
     events: (id, followOptions) => streams.follow(id, followOptions),
 
     async answerReview(id, answer) {
@@ -537,13 +536,14 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         data: { taskId: review.taskId, reviewId: id, decision: answer.decision },
       };
       notify(review.taskId, { ...event, seq: await tasks.appendEvent(review.taskId, event) });
-      // Queue it again; this process runs it unless the task was cancelled meanwhile.
+      // Queue it again; this process runs it unless the task was cancelled meanwhile, or another
+      // config started it: a process of that config adopts it then, as an interrupted task.
       if (await tasks.transition(review.taskId, ['waiting'], 'queued')) {
-        if (!closing) await start(review.taskId, ONLY_IF_QUEUED);
+        const queued = await tasks.get(review.taskId);
+        if (!closing && queued && !adoption.notAdopted(queued)) await start(review.taskId, ONLY_IF_QUEUED);
       }
       return answered;
     },
-
     resumeInterrupted,
 
     async listInterrupted() {

@@ -334,7 +334,7 @@ export async function runQualityLoop(
         const settled = await durable.parallel(
           requests.map((request) => async (branch: DurableContext): Promise<JudgeReply> => {
             const answer = await askSystemAgent(
-              run,
+              { ...run, prepared },
               branch.scope(`judge:${request.judge.name}`),
               {
                 name: `${SYSTEM_AGENTS.judgePrefix}${request.judge.name}`,

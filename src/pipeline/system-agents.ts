@@ -3,13 +3,16 @@ import { nativeAgentRunner } from '../agents/index.js';
 import type { AgentContext, AgentSpec } from '../agents/index.js';
 import type { Budget } from '../budget/index.js';
 import type { DurableContext, TaskScope } from '../executor/index.js';
-import type { TeamRunEnvironment } from '../topology/index.js';
+import { localOnlyCallPolicy } from '../topology/index.js';
+import type { PreparedTeam, TeamRunEnvironment } from '../topology/index.js';
 
 /** Where agentd's own model calls (Forge, judges, calibration) run: the task's environment and budget. */
 export interface SystemCallScope {
   scope: TaskScope;
   environment: TeamRunEnvironment;
   budget: Budget;
+  /** The task's team, whose hybrid policy (local mode) these calls follow: they read its input. */
+  prepared?: Pick<PreparedTeam, 'topology' | 'options'>;
 }
 
 /**
@@ -30,11 +33,13 @@ export async function askSystemAgent(
     temperature: 0,
     ...(agent.model ? { model: agent.model } : {}),
   };
+  const callPolicy = run.prepared && localOnlyCallPolicy(run.prepared, () => run.environment.localModels());
   const context: AgentContext = {
     ...run.environment.agents,
     durable,
     budget: run.budget,
     parentSpan: run.scope.span,
+    ...(callPolicy ? { callPolicy } : {}),
   };
   const answer = await nativeAgentRunner.run(spec, { prompt, schema }, context);
   return answer.data;

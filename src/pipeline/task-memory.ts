@@ -19,10 +19,11 @@ import {
   teamSignature,
 } from '../memory/index.js';
 import type { ExtractedFact, MemoryService } from '../memory/index.js';
+import type { ResolvedModel } from '../models/index.js';
 import type { ModelRouter } from '../router/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import type { TaskNotes } from '../tools/index.js';
-import { keepsSensitiveCallsLocal } from '../topology/index.js';
+import { keepsSensitiveCallsLocal, localOnlyCallPolicy } from '../topology/index.js';
 import type { PreparedTeam, TeamRunEnvironment } from '../topology/index.js';
 import type { TaskInput } from './task-input.js';
 
@@ -67,6 +68,8 @@ export interface TaskMemoryContext {
   budget: Budget;
   /** The model ids an agent of the task is pinned to. */
   pinnedModels(): string[];
+  /** Models of local providers: where a local-only task's memory calls with sensitive input go. */
+  localModels(): readonly ResolvedModel[];
 }
 
 /** What one task does with memory: recall before, notes during, and what it leaves behind. */
@@ -98,6 +101,9 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
   const tenant = input.tenant ?? config.memory.tenant;
   // A task whose sensitive calls stay on local models leaves memories only such tasks recall.
   const localOnly = keepsSensitiveCallsLocal(task.prepared);
+  // Memory's own model calls read the task's prompt and output: they follow the team's policy.
+  const callPolicy = localOnlyCallPolicy(task.prepared, () => task.localModels());
+  const policed = callPolicy ? { callPolicy } : {};
 
   /** Reports a memory step that failed; the task goes on without it. */
   function failed(what: string, error: unknown): void {
@@ -195,6 +201,7 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
           durable: scope.durable.scope('memory:facts'),
           budget: task.budget,
           parentSpan: scope.span,
+          ...policed,
         },
       );
       const data = answer.data as z.infer<typeof ExtractedFactsSchema>;
@@ -246,7 +253,7 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
       const answer = await nativeAgentRunner.run(
         NOTES_SUMMARISER,
         { prompt: notesSummaryPrompt(notes) },
-        { ...task.agents, durable, budget: task.budget, parentSpan: scope.span },
+        { ...task.agents, durable, budget: task.budget, parentSpan: scope.span, ...policed },
       );
       return answer.output;
     } catch (error) {

@@ -120,6 +120,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
             budget,
             pinnedModels: () =>
               prepared.team.agents.flatMap((agent) => deps.routing(agent, input).pinned ?? []),
+            localModels: deps.localModels,
           },
         )
       : undefined;

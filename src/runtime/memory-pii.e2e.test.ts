@@ -30,7 +30,7 @@ describe('personal data and memory', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  async function start(policy?: 'mask' | 'drop' | 'keep'): Promise<Runtime> {
+  async function start(policy?: 'mask' | 'drop' | 'keep', memory: object = {}): Promise<Runtime> {
     home = mkdtempSync(join(tmpdir(), 'agentd-pii-'));
     // Both repeat the personal data of a prompt that has some, as a model often does.
     const answer = (request: { body?: unknown }) => ({
@@ -57,7 +57,7 @@ describe('personal data and memory', () => {
             { id: 'onprem/small', inputPerMTok: 0, outputPerMTok: 0 },
           ],
         },
-        memory: { embeddings: 'none' },
+        memory: { embeddings: 'none', ...memory },
         // Prompts go out unmasked here, so what memory does is all that stands between the tasks.
         security: { pii: { prompts: 'allow', ...(policy ? { memory: policy } : {}) } },
       },
@@ -113,6 +113,37 @@ describe('personal data and memory', () => {
     const local = chatBodies(onPremises);
     expect(local.at(-1)).toContain('Recalled memory');
     expect(local.at(-1)).toContain('[EMAIL_1]');
+  }, 30_000);
+
+  it('keeps a local-only task’s own memory calls (facts by a model) on the local model', async () => {
+    const rt = await start(undefined, { facts: { extract: 'model' } });
+    const task = await rt.tasks.run({
+      prompt: `Refund the customer ${EMAIL}, card ${CARD}, for the broken kettle.`,
+      team: hybrid,
+    });
+    expect(task.status, JSON.stringify(task.error)).toBe('succeeded');
+    // The fact extractor reads the task's prompt and output: it follows the team's hybrid policy.
+    expect(chatBodies(cloud)).toEqual([]);
+    expect(chatBodies(onPremises).some((body) => body.includes('Return the facts as JSON'))).toBe(true);
+  }, 30_000);
+
+  it('keeps the judges of a local-only task on the local model: they read its prompt and output', async () => {
+    const rt = await start(undefined, { enabled: false });
+    await rt.tasks.run({
+      prompt: `Refund the customer ${EMAIL}, card ${CARD}, for the broken kettle.`,
+      team: hybrid,
+      quality: {
+        judging: 'single',
+        maxRounds: 1,
+        rubric: {
+          name: 'refund',
+          threshold: 0.5,
+          criteria: [{ name: 'accuracy', description: 'correct', weight: 1 }],
+        },
+      },
+    });
+    expect(chatBodies(cloud)).toEqual([]);
+    expect(chatBodies(onPremises).some((body) => body.includes('evaluator'))).toBe(true);
   }, 30_000);
 
   it('masks personal data in what a plain task leaves; the next hosted call sees placeholders only', async () => {

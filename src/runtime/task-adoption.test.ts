@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
+import { defineTool } from '../tools/index.js';
 import { adminActor, invokeOperation, listTasks, resumeTask } from '../operations/index.js';
 import { createTestRuntimeOptions } from '../testing/test-runtime.js';
 import type { TestRuntimeOptions } from '../testing/test-runtime.js';
@@ -8,6 +11,7 @@ import { until } from '../testing/until.js';
 import type { FakeTurn } from '../testing/fake-language-model.js';
 import { createRuntime } from './create-runtime.js';
 import type { Runtime } from './runtime.js';
+import type { RuntimeOptions } from './create-runtime.js';
 
 const opened: Runtime[] = [];
 const built: TestRuntimeOptions[] = [];
@@ -23,12 +27,16 @@ async function open(options: {
   script: FakeTurn[];
   resume?: boolean;
   env?: Record<string, string>;
+  tools?: RuntimeOptions['tools'];
 }): Promise<{ runtime: Runtime; setup: TestRuntimeOptions }> {
   const setup = createTestRuntimeOptions({
     script: options.script,
     ...(options.env ? { env: options.env } : {}),
     ...(options.home ? { home: options.home } : {}),
-    runtime: options.resume ? { resume: true } : {},
+    runtime: {
+      ...(options.resume ? { resume: true } : {}),
+      ...(options.tools ? { tools: options.tools } : {}),
+    },
   });
   built.push(setup);
   const config = setup.options.loadedConfig;
@@ -94,6 +102,76 @@ describe('which process adopts an interrupted task', () => {
     await expect(again.runtime.tasks.resume('task_unknown')).rejects.toMatchObject({
       code: 'task.not_found',
     });
+  });
+
+  it('a review answered from another project does not run the task there', async () => {
+    const approval = () =>
+      defineTool({
+        name: 'send_email',
+        description: 'Send an email',
+        input: z.object({ to: z.string() }),
+        requiresApproval: true,
+        execute: async (input) => ({ sent: input.to }),
+      });
+    const mailer = { name: 'mailer', instructions: 'Send the mail asked for.', tools: ['send_email'] };
+    const a = await open({
+      configPath: '/projects/a/agentd.yaml',
+      script: [{ toolCalls: [{ toolName: 'send_email', input: { to: 'bob' } }] }],
+      tools: [approval()],
+    });
+    const { id } = await a.runtime.tasks.submit({ prompt: 'email bob', agent: mailer });
+    const waiting = await a.runtime.tasks.wait(id, { untilWaiting: true });
+    const reviewId = waiting.reviews?.[0]?.id ?? '';
+    await a.runtime.close();
+    opened.splice(opened.indexOf(a.runtime), 1);
+
+    const b = await open({
+      configPath: '/projects/b/agentd.yaml',
+      home: a.setup.home,
+      script: [{ text: 'B ran it' }],
+      tools: [approval()],
+    });
+    await b.runtime.reviews.answer(reviewId, { decision: 'approve', note: null, payload: null });
+    // Answered, and left for a process of its own config (as an interrupted task is).
+    expect(b.setup.model.calls).toHaveLength(0);
+    expect((await b.runtime.tasks.get(id)).status).toBe('queued');
+    expect(await b.runtime.tasks.resumeInterrupted()).toEqual([]);
+
+    const again = await open({
+      configPath: '/projects/a/agentd.yaml',
+      home: a.setup.home,
+      script: [{ text: 'sent' }],
+      tools: [approval()],
+    });
+    expect(await again.runtime.tasks.resumeInterrupted()).toEqual([id]);
+    expect(await again.runtime.tasks.wait(id)).toMatchObject({ status: 'succeeded', output: 'sent' });
+  });
+
+  it('a cancelled interrupted task leaves no call pending: its dead process’s calls are interrupted', async () => {
+    const { id, home } = await interruptedTaskOfProjectA();
+    // As a kill -9 mid-call leaves it: the call's row written before dispatch, never settled.
+    const stores = openSqliteStores({ path: join(home, 'agentd.db') });
+    await stores.ledger.record({
+      id: 'cost_killed',
+      taskId: id,
+      agent: 'assistant',
+      modelId: 'fake/scripted',
+      provider: 'fake',
+      inputTokens: 100,
+      outputTokens: 4096,
+      costUsd: 0.01,
+      source: 'estimated',
+      status: 'pending',
+      createdAt: Date.now(),
+    });
+    await stores.close();
+    const b = await open({ configPath: '/projects/a/agentd.yaml', home, script: [] });
+    const cancelled = await b.runtime.tasks.cancel(id);
+    expect(cancelled.status).toBe('cancelled');
+    const again = openSqliteStores({ path: join(home, 'agentd.db') });
+    const rows = await again.ledger.listByTask(id).finally(() => again.close());
+    expect(rows.filter((row) => row.status === 'pending')).toEqual([]);
+    expect((await b.runtime.tasks.get(id)).interruptedCalls).toBeGreaterThanOrEqual(1);
   });
 
   it('another project may take it over with force', async () => {

@@ -42,6 +42,21 @@ export function keepsSensitiveCallsLocal(prepared: {
   return prepared.topology.name === 'hybrid' && (prepared.options as HybridOptions).mode === 'local';
 }
 
+/**
+ * The call policy for a task's own calls made outside its team (memory's fact extraction and notes
+ * summaries): a task that keeps sensitive calls local applies its team's detectors and rules to
+ * them too, so its prompt and output do not reach a hosted model through memory. `undefined` for
+ * any other task.
+ */
+export function localOnlyCallPolicy(
+  prepared: { topology: { name: string }; options: unknown },
+  localModels: () => readonly ResolvedModel[],
+): HybridCallPolicy | undefined {
+  if (!keepsSensitiveCallsLocal(prepared)) return undefined;
+  const options = prepared.options as HybridOptions;
+  return createHybridCallPolicy({ mode: 'local', detect: options.detect, rules: options.rules, localModels });
+}
+
 /** What the hybrid policy does with a sensitive call to a model that is not local. */
 export type HybridMode = HybridOptions['mode'];
 

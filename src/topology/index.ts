@@ -3,4 +3,4 @@ export type { PreparedTeam } from './prepare-team.js';
 export { runTeam } from './run-team.js';
 export type { TeamRunEnvironment } from './run-team.js';
 export type { Topology, TopologyContext, TopologyResult } from './topology.js';
-export { keepsSensitiveCallsLocal } from './hybrid.js';
+export { keepsSensitiveCallsLocal, localOnlyCallPolicy } from './hybrid.js';

@@ -91,7 +91,13 @@ async function answerAndFollow(
   else cli.io.stdout.write(`${review.id} ${reviewState(review)}\n`);
   const task = await settled(cli, review.taskId);
   const { stderr } = cli.io;
-  if (task.status === 'waiting') {
+  if (task.status === 'queued') {
+    // Started with another project's config: this process does not run it (ADR 0047).
+    stderr.write(
+      `agentd: task ${task.id} is queued for a process of the config it was started with: ` +
+        `run agentd tasks resume ${task.id} (or agentd serve) in its project\n`,
+    );
+  } else if (task.status === 'waiting') {
     for (const next of task.reviews ?? []) stderr.write(`agentd: task ${task.id} ${waitingLine(next)}\n`);
   } else if (task.status === 'succeeded') {
     stderr.write(
@@ -104,11 +110,16 @@ async function answerAndFollow(
   }
 }
 
-/** Polls the task until it is neither queued nor running (finished, or waiting on another review). */
+/**
+ * Polls the task until it is neither queued nor running (finished, or waiting on another review), or
+ * stays queued for two seconds: then nobody here runs it (another config's task; see answerReview).
+ */
 async function settled(cli: CliContext, taskId: string): Promise<z.infer<typeof getTask.output>> {
-  for (;;) {
+  for (let queuedPolls = 0; ;) {
     const task = await cli.invoke(getTask, { id: taskId });
     if (task.status !== 'queued' && task.status !== 'running') return task;
+    queuedPolls = task.status === 'queued' ? queuedPolls + 1 : 0;
+    if (queuedPolls > 20) return task;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
