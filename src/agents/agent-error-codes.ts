@@ -11,6 +11,7 @@ export const AGENT_ERROR_CODES = declareErrorCodes({
   'agent.remote_failed': 'upstream',
   'agent.remote_input_required': 'upstream',
   'agent.remote_unavailable': 'invalid',
+  'agent.remote_in_hybrid': 'invalid',
   'team.invalid': 'invalid',
   'team.not_found': 'invalid',
 });

@@ -9,6 +9,7 @@ import type { SpanHandle, Tracer } from '../trace/index.js';
 import type { NetGuard } from '../security/index.js';
 import type { AgentSpec } from './agent-spec.js';
 import type { CallPolicy } from './call-policy.js';
+import type { PiiCallGuard } from './pii-call-guard.js';
 
 /** Everything an agent run needs from the task it runs in. */
 export interface AgentContext {
@@ -37,7 +38,7 @@ export interface AgentContext {
   /** Reroutes or rewrites model calls before they are sent (hybrid topology), when set. */
   callPolicy?: CallPolicy;
   /** Masks or refuses personal data in prompts to models that are not local (`security.pii.prompts`). */
-  piiGuard?: CallPolicy;
+  piiGuard?: PiiCallGuard;
   /** Runs a delegation (the `delegate` tool) as a child run and returns its output. */
   delegate?(request: { from: AgentSpec; to: string; task: string }): Promise<string>;
   /** Default step cap for agents that set none. */

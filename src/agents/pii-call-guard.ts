@@ -12,12 +12,31 @@ const PLACEHOLDER = /⟦[A-Z][A-Z_]*_\d+⟧/g;
  * (⟦EMAIL_1⟧, the same one for the same value across the task's calls), and the returned restorer puts
  * the values back into the model's text and tool-call arguments. Calls to local models pass untouched.
  */
-export function createPiiCallGuard(policy: PiiPolicy): CallPolicy {
+/** The PII guard of a task: a call policy for model calls, and the same masking for plain text. */
+export interface PiiCallGuard extends CallPolicy {
+  /**
+   * Masks `text` bound for a party outside agentd (a remote A2A agent) under the same policy and the
+   * same placeholders as the task's model calls; `restore` puts the values back into its answer.
+   */
+  maskText(text: string, where: string): { text: string; restore(answer: string): string };
+}
+
+export function createPiiCallGuard(policy: PiiPolicy): PiiCallGuard {
   // One mapping per task: a value restored into the history is masked the same way in the next call.
   let masker: ReturnType<typeof createPiiMasker> | undefined;
   // Which call is being masked, for the message of a refusal.
   let where = '';
   return {
+    maskText(text, destination) {
+      if (policy.watched.length === 0) return { text, restore: (answer) => answer };
+      where = destination;
+      masker ??= createPiiMasker({ find: (found) => findingsToMask(found, policy, where) });
+      const active = masker;
+      return {
+        text: active.mask(text),
+        restore: (answer) => answer.replace(PLACEHOLDER, (p) => active.unmask(p)),
+      };
+    },
     prepare({ agent, model, prompt }): PreparedCall {
       if (model.local || policy.watched.length === 0) return { model, prompt };
       where = `the prompt of agent '${agent.name}' for ${model.info.id}`;

@@ -180,6 +180,48 @@ describe('remote A2A agent (agentd as A2A client)', () => {
     expect(t.model.calls).toHaveLength(0);
   });
 
+  it('masks personal data in the message to the remote (security.pii.prompts) and restores it in the answer', async () => {
+    const remote = await sdkServer();
+    t = await createTestRuntime({
+      config: { security: { net: { allow: ['127.0.0.1'], ports: [remote.port] } } },
+    });
+    const result = await invokeOperation(
+      t.runtime,
+      createTask,
+      {
+        prompt: 'write to jane.roe@example.com',
+        agent: { name: 'echoer', a2a: { url: remote.url } },
+        wait: true,
+      },
+      adminActor('test'),
+    );
+    expect(remote.received).toEqual(['write to ⟦EMAIL_1⟧']);
+    expect(result).toMatchObject({ status: 'succeeded', output: 'echo: write to jane.roe@example.com' });
+  });
+
+  it('refuses a remote agent as a member of a hybrid team, sending nothing', async () => {
+    const remote = await sdkServer();
+    t = await createTestRuntime({
+      config: { security: { net: { allow: ['127.0.0.1'], ports: [remote.port] } } },
+    });
+    const result = await invokeOperation(
+      t.runtime,
+      createTask,
+      {
+        prompt: 'card 4111 1111 1111 1111',
+        team: {
+          topology: 'hybrid',
+          agents: [{ name: 'echoer', a2a: { url: remote.url } }],
+          options: { inner: 'single' },
+        },
+        wait: true,
+      },
+      adminActor('test'),
+    );
+    expect(result).toMatchObject({ status: 'failed', error: { code: 'agent.remote_in_hybrid' } });
+    expect(remote.received).toEqual([]);
+  });
+
   it('is refused by the SSRF guard when loopback is not allowed', async () => {
     const remote = await sdkServer();
     t = await createTestRuntime();

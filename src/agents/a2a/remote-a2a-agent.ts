@@ -91,8 +91,20 @@ export async function runRemoteA2aAgent(
         message: `agent ${agent.name} is a remote A2A agent, but this run has no network guard to reach it`,
       });
     }
+    if (ctx.callPolicy) {
+      // A hybrid team keeps sensitive content on local models; a remote agent is outside agentd.
+      throw new AgentdError({
+        code: 'agent.remote_in_hybrid',
+        message: `agent ${agent.name} is a remote A2A agent: it cannot be a member of a hybrid team, which keeps sensitive content on local models`,
+      });
+    }
+    // security.pii.prompts: the remote is not a local model; its answer gets the values back.
+    const outgoing = ctx.piiGuard?.maskText(input.prompt, `the message to remote agent '${agent.name}'`) ?? {
+      text: input.prompt,
+      restore: (answer: string) => answer,
+    };
     const sent = await ctx.durable.step<SentStep>(`a2a-send:${agent.name}`, ({ key, signal }) =>
-      send(agent.name, remote, input.prompt, `agentd-${ctx.durable.taskId}-${key}`, guard, ctx, signal),
+      send(agent.name, remote, outgoing.text, `agentd-${ctx.durable.taskId}-${key}`, guard, ctx, signal),
     );
     const result: ResultStep =
       sent.kind === 'message'
@@ -111,9 +123,10 @@ export async function runRemoteA2aAgent(
       ...(sent.kind === 'task' ? { 'agentd.a2a.task_id': sent.taskId } : {}),
       ...(result.costUsd !== null ? { [ATTR.costUsd]: result.costUsd } : {}),
     });
-    ctx.emit('agent-end', { taskId: ctx.durable.taskId, agent: agent.name, output: result.text });
+    const output = outgoing.restore(result.text);
+    ctx.emit('agent-end', { taskId: ctx.durable.taskId, agent: agent.name, output });
     span.end();
-    return { agent: agent.name, output: result.text };
+    return { agent: agent.name, output };
   } catch (error) {
     const failure = toAgentdError(error);
     span.end({ code: failure.code, message: failure.message });
