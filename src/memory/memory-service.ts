@@ -16,7 +16,7 @@ import type { RememberOutcome } from './remember-fact.js';
 import { searchMemories } from './search-memories.js';
 import type { ScoredMemory, SearchMode } from './search-memories.js';
 import { createForegroundGate, createVectorIndexer } from './vector-indexer.js';
-import { createWorkingMemory } from './working-memory.js';
+import { createWorkingMemory, sealWorkingNotes } from './working-memory.js';
 import type { WorkingMemory } from './working-memory.js';
 import type { Logger } from '../core/logger.js';
 import type { MemoryPiiPolicy } from '../security/security-config.js';
@@ -127,6 +127,11 @@ export interface MemoryService {
   settled(): Promise<void>;
   /** Embeds what still waits for up to `timeoutMs`, then stops background work (see VectorIndexer). */
   close(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Once its task has ended: the task's working notes under the PII policy like every other memory
+   * (the task itself needed the values; what stays in the shared store afterwards must not keep them).
+   */
+  sealWorkingNotes(tenant: string, taskId: string): Promise<void>;
   /** A task's working notes. */
   workingMemory(options: {
     tenant: string;
@@ -404,6 +409,8 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
     },
 
     close: (closing) => indexer.close(closing),
+
+    sealWorkingNotes: (tenant, taskId) => sealWorkingNotes({ store, tenant, taskId, pii }),
 
     workingMemory(working) {
       return createWorkingMemory({

@@ -1,5 +1,7 @@
 import { newId } from '../core/ids.js';
-import type { MemoryRecord, MemoryStore } from '../store/memory-store.js';
+import type { MemoryPatch, MemoryRecord, MemoryStore } from '../store/memory-store.js';
+import type { MemoryPiiPolicy } from '../security/security-config.js';
+import { underPiiPolicy } from './memory-privacy.js';
 import { newMemory } from './new-memory.js';
 
 /** A task's scratchpad: notes the task's agents share, kept within a token budget. */
@@ -107,6 +109,35 @@ export function createWorkingMemory(options: WorkingMemoryOptions): WorkingMemor
       return `${WORKING_MEMORY_HEADER}\n${list.map((note) => `- ${note.content.replace(/\s+/g, ' ')}`).join('\n')}`;
     },
   };
+}
+
+/**
+ * A task's working notes once it has ended, under the PII policy like every other memory: the task
+ * needed the values, the shared store keeps placeholders (or drops the note, under `drop`).
+ */
+export async function sealWorkingNotes(options: {
+  store: MemoryStore;
+  tenant: string;
+  taskId: string;
+  pii: MemoryPiiPolicy;
+}): Promise<void> {
+  const { store, tenant, taskId, pii } = options;
+  const notes = await store.list({ filter: { tenant, taskId, layers: ['working'] }, limit: 10_000 });
+  const update: { id: string; patch: MemoryPatch }[] = [];
+  const forget: string[] = [];
+  for (const note of notes) {
+    const kept = underPiiPolicy(pii, { content: note.content });
+    if (kept === null) forget.push(note.id);
+    else if (kept.texts.content !== note.content) {
+      // The old vector was made from the values: it goes too (working notes are never recalled).
+      const tags = [...new Set([...note.tags, ...kept.tags])];
+      update.push({
+        id: note.id,
+        patch: { content: kept.texts.content, tags, embedding: null, embeddingModel: null },
+      });
+    }
+  }
+  if (update.length > 0 || forget.length > 0) await store.apply(tenant, { update, forget });
 }
 
 /** The instructions of the model that folds old working notes into one. */

@@ -161,6 +161,8 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
       );
       return written?.id ?? null;
     });
+    // The notes stay in the shared store after the task: masked now (idempotent, so not a step).
+    await memory.sealWorkingNotes(tenant, scope.task.id);
     if (dryRun) return;
     if (outcome === 'succeeded' && detail.output !== undefined && config.memory.facts.extract !== 'off') {
       await rememberFacts(team, detail.output);
