@@ -3,24 +3,20 @@
 // the process's memory and CPU time from /proc (Linux).
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { bundleStaleness } from '../src/testing/fresh-bundle.js';
 
 /** The repository root. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Rebuilds dist/ when dist/cli.js is missing or older than any file in src/. */
 export function ensureBundle(): { reason: string } | { error: string } | undefined {
-  const bundle = join(ROOT, 'dist', 'cli.js');
-  const reason = !existsSync(bundle)
-    ? 'missing'
-    : newestMtime(join(ROOT, 'src')) > statSync(bundle).mtimeMs
-      ? 'older than src/'
-      : undefined;
+  const reason = bundleStaleness();
   if (!reason) return undefined;
   process.stdout.write(`  dist/cli.js is ${reason}: running node scripts/build.mjs\n`);
   const result = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
@@ -29,16 +25,6 @@ export function ensureBundle(): { reason: string } | { error: string } | undefin
     return { error: 'node scripts/build.mjs failed' };
   }
   return { reason };
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
 }
 
 /** This process's environment without provider keys, agentd settings and NODE_OPTIONS, plus `extra`. */

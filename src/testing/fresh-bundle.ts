@@ -20,8 +20,14 @@ function newestSourceMtime(dir: string): number {
   return newest;
 }
 
+/** Why dist/ must be rebuilt before it is run (missing, or older than a source file), or undefined. */
+export function bundleStaleness(): 'missing' | 'older than src/' | undefined {
+  if (!existsSync(BUNDLE)) return 'missing';
+  return newestSourceMtime(join(ROOT, 'src')) > statSync(BUNDLE).mtimeMs ? 'older than src/' : undefined;
+}
+
 /** Builds dist/ unless the bundle is newer than every source file, so no test runs a stale bundle. */
 export async function ensureFreshBundle(): Promise<void> {
-  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= newestSourceMtime(join(ROOT, 'src'))) return;
+  if (bundleStaleness() === undefined) return;
   await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
 }
