@@ -64,6 +64,18 @@ describe('Budget.reserve', () => {
     expect(error.details).toMatchObject({ budget: 'child run', limit: 'modelCalls', limitValue: 2 });
   });
 
+  it('counts what calls in flight could use beyond their reservation, so only one call can pass the limit', () => {
+    const budget = createBudget({ name: 'task', limits: { usd: 1 } });
+    // Held at $0.10 (a learned output length), up to $0.50 at worst.
+    const first = budget.reserve({ ...spend({ usd: 0.1 }), worst: spend({ usd: 0.5 }) });
+    budget.reserve({ ...spend({ usd: 0.1 }), worst: spend({ usd: 0.5 }) });
+    // $0.20 held + $0.80 that could still come: a third learned call would let three pass the limit.
+    expect(refusal(budget, { usd: 0.1 }).message).toContain('$1.0000 reserved');
+    first.settle(spend({ usd: 0.1 }));
+    // Settled at what it used: its shortfall is gone, and room for one more.
+    expect(() => budget.reserve({ ...spend({ usd: 0.1 }), worst: spend({ usd: 0.5 }) })).not.toThrow();
+  });
+
   it('holds nothing when it refuses', () => {
     const budget = createBudget({ name: 'task', limits: { usd: 1, tokens: 100 } });
     budget.reserve(spend({ usd: 0.5, tokens: 10 }));

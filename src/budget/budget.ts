@@ -8,6 +8,14 @@ export interface Spend {
   calls: number;
 }
 
+/**
+ * What a call asks to hold: its expected use, and (when that is less than it could use, e.g. output
+ * reserved at the learned length rather than the cap) its worst case.
+ */
+export interface SpendRequest extends Spend {
+  worst?: Spend;
+}
+
 /** Money held for one model call: settled to its measured cost, or released if it never ran. */
 export interface Reservation {
   /** Replaces the reservation by what the call really used. Later calls of settle or release do nothing. */
@@ -30,7 +38,7 @@ export interface Budget {
    * `budget.exceeded` when that would pass any of their limits. Atomic: checking and holding
    * happen in one synchronous step, so concurrent agents cannot overdraw together.
    */
-  reserve(request: Spend): Reservation;
+  reserve(request: SpendRequest): Reservation;
   /**
    * Like `reserve`, but a refusal by a budget that holds reservations in flight (its own or its
    * children's) waits for a reservation to settle or be released and tries again: parallel agents
@@ -39,7 +47,7 @@ export interface Budget {
    * call is refused with nothing in flight (nothing will free up), and the signal's reason when it
    * aborts.
    */
-  reserveWhenAvailable(request: () => Spend, signal?: AbortSignal): Promise<Reservation>;
+  reserveWhenAvailable(request: () => SpendRequest, signal?: AbortSignal): Promise<Reservation>;
   /** What settled calls used. */
   spent(): Spend;
   /** What in-flight reservations hold. */
@@ -75,7 +83,7 @@ export function createBudget(options: { name: string; limits: BudgetLimits; spen
 /** What budgets of one tree call on each other. */
 interface BudgetInternals {
   check(request: Spend): void;
-  hold(delta: Spend, sign: 1 | -1): void;
+  hold(delta: Spend, gap: Spend, sign: 1 | -1): void;
   charge(actual: Spend): void;
   /** The root of the tree, which knows every reservation in flight and wakes those waiting for one to end. */
   readonly root: LimitedBudget;
@@ -84,6 +92,12 @@ interface BudgetInternals {
 class LimitedBudget implements Budget, BudgetInternals {
   readonly #spent: Spend;
   readonly #reserved: Spend = zero();
+  /**
+   * What in-flight calls could use beyond what they hold (worst case − reservation). It counts as
+   * committed for the next call, so that if every call in flight reaches its worst case, spend passes
+   * a limit by at most one call's shortfall: the limit plus one call, never more.
+   */
+  readonly #shortfall: Spend = zero();
   /** Reservations held here (its own and its descendants'), to reset `#reserved` to exactly zero when none is. */
   #open = 0;
   readonly bounded: boolean;
@@ -110,26 +124,27 @@ class LimitedBudget implements Budget, BudgetInternals {
     return (this.parent as LimitedBudget | undefined)?.limitedIn(dimension) === true;
   }
 
-  reserve(request: Spend): Reservation {
+  reserve(request: SpendRequest): Reservation {
     this.check(request);
-    this.hold(request, 1);
+    const gap = shortfallOf(request);
+    this.hold(request, gap, 1);
     let open = true;
     return {
       settle: (actual) => {
         if (!open) return;
         open = false;
-        this.hold(request, -1);
+        this.hold(request, gap, -1);
         this.charge(actual);
       },
       release: () => {
         if (!open) return;
         open = false;
-        this.hold(request, -1);
+        this.hold(request, gap, -1);
       },
     };
   }
 
-  async reserveWhenAvailable(request: () => Spend, signal?: AbortSignal): Promise<Reservation> {
+  async reserveWhenAvailable(request: () => SpendRequest, signal?: AbortSignal): Promise<Reservation> {
     for (;;) {
       signal?.throwIfAborted();
       const asked = request();
@@ -164,7 +179,7 @@ class LimitedBudget implements Budget, BudgetInternals {
     return DIMENSIONS.find(([dimension, limitKey]) => {
       const limit = this.limits[limitKey];
       if (limit === undefined) return false;
-      const committed = this.#spent[dimension] + this.#reserved[dimension];
+      const committed = this.#spent[dimension] + this.#reserved[dimension] + this.#shortfall[dimension];
       return committed + request[dimension] > limit * (1 + ROUNDING_SLACK);
     });
   }
@@ -188,8 +203,8 @@ class LimitedBudget implements Budget, BudgetInternals {
       throw new BudgetExceededError({
         message:
           `${this.name} budget: ${format(dimension, this.#spent[dimension])} spent` +
-          (this.#reserved[dimension] > 0
-            ? ` + ${format(dimension, this.#reserved[dimension])} reserved`
+          (this.#reserved[dimension] + this.#shortfall[dimension] > 0
+            ? ` + ${format(dimension, this.#reserved[dimension] + this.#shortfall[dimension])} reserved`
             : '') +
           ` + ${format(dimension, request[dimension])} for this call (worst case) would pass the limit of ` +
           `${format(dimension, limit)} (${limitKey})`,
@@ -199,13 +214,20 @@ class LimitedBudget implements Budget, BudgetInternals {
     this.parent?.check(request);
   }
 
-  hold(delta: Spend, sign: 1 | -1): void {
+  hold(delta: Spend, gap: Spend, sign: 1 | -1): void {
     this.#open += sign;
     // Adding and removing decimal amounts in floating point leaves dust (4e-22 instead of 0);
     // with nothing in flight the exact answer is zero.
-    if (this.#open === 0) Object.assign(this.#reserved, zero());
-    else for (const [dimension] of DIMENSIONS) this.#reserved[dimension] += sign * delta[dimension];
-    if (this.parent) this.parent.hold(delta, sign);
+    if (this.#open === 0) {
+      Object.assign(this.#reserved, zero());
+      Object.assign(this.#shortfall, zero());
+    } else {
+      for (const [dimension] of DIMENSIONS) {
+        this.#reserved[dimension] += sign * delta[dimension];
+        this.#shortfall[dimension] += sign * gap[dimension];
+      }
+    }
+    if (this.parent) this.parent.hold(delta, gap, sign);
     else if (sign === -1 && this.#waiting.size > 0) {
       // Woken on the next turn: after the ending reservation's charge (settle charges right after
       // this) and after the call's outcome reached the router, so a retry sees both.
@@ -232,6 +254,17 @@ class LimitedBudget implements Budget, BudgetInternals {
   child(options: { name: string; limits?: BudgetLimits; spent?: Spend }): Budget {
     return new LimitedBudget(options.name, options.limits ?? {}, options.spent ?? zero(), this);
   }
+}
+
+/** How much more than it holds a request could use (zero in every dimension without a worst case). */
+function shortfallOf(request: SpendRequest): Spend {
+  const { worst } = request;
+  if (!worst) return zero();
+  return {
+    usd: Math.max(0, worst.usd - request.usd),
+    tokens: Math.max(0, worst.tokens - request.tokens),
+    calls: Math.max(0, worst.calls - request.calls),
+  };
 }
 
 function zero(): Spend {

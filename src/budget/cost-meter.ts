@@ -84,7 +84,15 @@ export function createCostMeter(options: {
         const expected = budget.bounded ? expectedOutputTokens?.() : undefined;
         estimate = { inputTokens, outputTokens: Math.min(maxOutputTokens, expected ?? maxOutputTokens) };
         estimateUsd = priceUsage(info, estimate);
-        return { usd: estimateUsd, tokens: inputTokens + estimate.outputTokens, calls: 1 };
+        // The worst case too: what the call could use beyond its learned reservation counts as
+        // committed for the calls after it, so a team passes its cap by one call's shortfall at most.
+        const worstUsd = priceUsage(info, { inputTokens, outputTokens: maxOutputTokens });
+        return {
+          usd: estimateUsd,
+          tokens: inputTokens + estimate.outputTokens,
+          calls: 1,
+          worst: { usd: worstUsd, tokens: inputTokens + maxOutputTokens, calls: 1 },
+        };
       };
       const reservation = budget.bounded
         ? await budget.reserveWhenAvailable(request, signal)

@@ -41,14 +41,15 @@ describe('a parallel team against one cap', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function spend(): Promise<ParallelSpend> {
+  /** Runs the team; `outputTokens(index)` is what the provider reports for its index-th call. */
+  async function spend(outputTokens: (index: number) => number = () => 400): Promise<ParallelSpend> {
     dir = mkdtempSync(join(tmpdir(), 'agentd-parallel-budget-'));
     const fake = (server = await startFakeOpenAIServer({
       script: (request, index) => {
         const rounds = (request.body?.messages ?? []).filter((m) => m.role === 'tool').length;
         // Usage below what agentd counts for the prompt (a system message, the tool's schema, the
         // task): reservations hold the input they count, and a provider bills about that.
-        const usage = { promptTokens: 100, completionTokens: 400 };
+        const usage = { promptTokens: 100, completionTokens: outputTokens(index) };
         if (rounds >= TOOL_ROUNDS) return { text: 'done', usage };
         return {
           toolCalls: [{ name: 'current_time', arguments: { timezone: ZONES[index % ZONES.length] } }],
@@ -121,6 +122,18 @@ describe('a parallel team against one cap', () => {
     expect(measured.spentUsd).toBeLessThanOrEqual(CAP_USD + CALL_USD);
     // Every call sent is in the ledger, settled at what it really cost.
     expect(measured.rows).toHaveLength(measured.calls);
+    expect(measured.rows.every((row) => row.status === 'settled')).toBe(true);
+  });
+
+  it('passes its cap by less than one call when outputs suddenly grow past what it learned', async () => {
+    // 400 output tokens for the first 40 calls, then 4,000: reservations learned at ~400 hold a
+    // tenth of what the later calls use. What in-flight calls could use beyond their reservation
+    // counts as committed, so only one call's shortfall can land past the cap (before: $0.645).
+    const measured = await spend((index) => (index < 40 ? 400 : 4000));
+    const biggestCallUsd = (100 * 1 + 4000 * 10) / 1_000_000;
+    expect(measured.errorCode).toBe('budget.exceeded');
+    expect(measured.spentUsd).toBeLessThanOrEqual(CAP_USD + biggestCallUsd);
+    expect(measured.share).toBeGreaterThanOrEqual(0.9);
     expect(measured.rows.every((row) => row.status === 'settled')).toBe(true);
   });
 });
