@@ -216,7 +216,6 @@ describe('model health: persisted', () => {
       rateLimitedUntil: Date.now() + 1000,
       updatedAt: Date.now(),
     });
-    expect(records).toContainEqual(expect.objectContaining({ scope: 'provider', id: 'p', state: 'open' }));
     expect(h.takeChanged()).toEqual([]);
 
     const other = createModelHealth(config);
@@ -297,13 +296,28 @@ describe('model health: circuit breakers', () => {
 
   it('an open provider circuit makes every model of that provider unavailable', async () => {
     const h = health({ retry: { maxRetries: 0 } });
-    // Three different models of provider p fail once each: the provider fails three times in a row.
+    // Three different models of provider p cannot reach it: the provider fails three times in a row.
     for (const id of ['p/a', 'p/b', 'p/c']) {
-      await h.execute({ id, provider: 'p' }, scripted([status(503)]).call, { signal }).catch(() => {});
+      await h
+        .execute({ id, provider: 'p' }, scripted([new TypeError('fetch failed')]).call, { signal })
+        .catch(() => {});
     }
     expect(h.available({ id: 'p/d', provider: 'p' })).toBe(false);
     expect(h.available({ id: 'q/d', provider: 'q' })).toBe(true);
     expect(h.states().find((s) => s.scope === 'provider' && s.id === 'p')?.state).toBe('open');
+  });
+
+  it('one model answering 5xx or 429 closes its own circuit, not its siblings on the same provider', async () => {
+    const h = health({ retry: { maxRetries: 0 } });
+    for (let i = 0; i < 6; i++) {
+      const error = i % 2 === 0 ? status(500) : status(429, { 'retry-after': '0' });
+      await h.execute({ id: 'p/broken', provider: 'p' }, scripted([error]).call, { signal }).catch(() => {});
+    }
+    expect(h.available({ id: 'p/broken', provider: 'p' })).toBe(false);
+    expect(h.available({ id: 'p/good', provider: 'p' })).toBe(true);
+    await expect(h.execute({ id: 'p/good', provider: 'p' }, scripted([]).call, { signal })).resolves.toBe(
+      'ok',
+    );
   });
 
   it('bad requests, refusals and agentd errors do not count against a circuit', async () => {

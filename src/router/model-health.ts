@@ -109,6 +109,13 @@ const HEALTH_FAILURES: ReadonlySet<ModelErrorClass> = new Set([
 ]);
 
 /**
+ * The failures that speak for a whole provider: it cannot be reached or does not answer. A 5xx, a
+ * 429 or an unknown error of one model says nothing about its siblings on the same provider, and
+ * counting them at the provider let one broken model close every model of its provider.
+ */
+const PROVIDER_FAILURES: ReadonlySet<ModelErrorClass> = new Set(['timeout', 'connection']);
+
+/**
  * Opens on `consecutive` failures in a row or on a failure share over a window, whichever first:
  * cockatiel's two breakers side by side.
  */
@@ -183,8 +190,10 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
     changed.add(key);
     options.onChange?.();
   };
-  const countsAgainstHealth = (error: Error) =>
-    !isAgentdOwnError(error) && HEALTH_FAILURES.has(classifyModelError(error, now()).class);
+  const countsAgainst = (failures: ReadonlySet<ModelErrorClass>) => (error: Error) =>
+    !isAgentdOwnError(error) && failures.has(classifyModelError(error, now()).class);
+  const countsAgainstModel = countsAgainst(HEALTH_FAILURES);
+  const countsAgainstProvider = countsAgainst(PROVIDER_FAILURES);
   const waitable = (classified: ClassifiedModelError) =>
     classified.retryAfterMs !== undefined && classified.retryAfterMs <= options.retry.maxRetryAfterMs;
 
@@ -194,19 +203,22 @@ export function createModelHealth(options: ModelHealthOptions): ModelHealth {
     const entry = circuits.get(key);
     if (entry) return entry;
     const breaker = new ConsecutiveOrRateBreaker(options.breaker);
-    const policy = circuitBreaker(handleWhen(countsAgainstHealth), {
-      halfOpenAfter: options.breaker.halfOpenAfterMs,
-      breaker,
-      // cockatiel's own serialised form (CircuitBreakerPolicy.toJSON) of a circuit open since `openedAt`.
-      ...(openedAt !== undefined
-        ? {
-            initialState: {
-              ownState: { value: CircuitState.Open, openedAt, attemptNo: 1 },
-              breakerState: breaker.state,
-            },
-          }
-        : {}),
-    });
+    const policy = circuitBreaker(
+      handleWhen(scope === 'provider' ? countsAgainstProvider : countsAgainstModel),
+      {
+        halfOpenAfter: options.breaker.halfOpenAfterMs,
+        breaker,
+        // cockatiel's own serialised form (CircuitBreakerPolicy.toJSON) of a circuit open since `openedAt`.
+        ...(openedAt !== undefined
+          ? {
+              initialState: {
+                ownState: { value: CircuitState.Open, openedAt, attemptNo: 1 },
+                breakerState: breaker.state,
+              },
+            }
+          : {}),
+      },
+    );
     const created: Circuit = { scope, id, policy, ...(openedAt !== undefined ? { openedAt } : {}) };
     policy.onStateChange((state) => {
       // cockatiel's Open check uses Date.now(); so does this record of when it opened.
