@@ -4,6 +4,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../core/logger.js';
 import type { Actor } from '../operations/index.js';
 import type { Runtime } from '../runtime/index.js';
+import { credentialOf } from '../security/index.js';
 import { createMcpServer } from './mcp-server.js';
 
 /** Serves MCP's Streamable HTTP transport for `agentd serve` at `/mcp`. */
@@ -16,7 +17,7 @@ export interface McpHttpHandler {
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
-  actorId: string;
+  owner: string;
   lastUsed: number;
 }
 
@@ -64,7 +65,7 @@ export function createMcpHttpHandler(options: {
         const session = sessions.get(sessionId);
         // 404 tells a client its session is gone and that it should initialize again.
         if (!session) return jsonRpcError(404, 'unknown or expired MCP session; send initialize again');
-        if (session.actorId !== actor.id)
+        if (session.owner !== credentialOf(actor))
           return jsonRpcError(403, 'this MCP session belongs to another client');
         session.lastUsed = now;
         return session.transport.handleRequest(request, { parsedBody: body });
@@ -77,7 +78,7 @@ export function createMcpHttpHandler(options: {
         new WebStandardStreamableHTTPServerTransport({
           sessionIdGenerator: () => randomUUID(),
           onsessioninitialized: (id) => {
-            sessions.set(id, { transport, actorId: actor.id, lastUsed: now });
+            sessions.set(id, { transport, owner: credentialOf(actor), lastUsed: now });
           },
           onsessionclosed: (id) => {
             sessions.delete(id);

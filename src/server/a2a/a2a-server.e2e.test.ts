@@ -12,7 +12,7 @@ import {
 import type { Client } from '@a2a-js/sdk/client';
 import { createTestRuntime } from '../../testing/test-runtime.js';
 import type { TestRuntime } from '../../testing/test-runtime.js';
-import { adminActor, createKey, invokeOperation } from '../../operations/index.js';
+import { adminActor, createKey, invokeOperation, revokeKey } from '../../operations/index.js';
 import { createApp } from '../create-app.js';
 import { startServer } from '../start-server.js';
 import type { RunningServer } from '../start-server.js';
@@ -333,5 +333,35 @@ describe('A2A 1.0 server (agentd serve) with the @a2a-js/sdk client', () => {
     await expect(acme.sendMessage(send(userMessage('hijack', admin.contextId)))).rejects.toThrow(
       /another client/,
     );
+  });
+
+  it('keeps a context with the key that started it: a new key given the revoked one’s name cannot continue it', async () => {
+    const { url } = await start();
+    const clientWith = async (name: string) => {
+      const { key } = await invokeOperation(
+        t!.runtime,
+        createKey,
+        { name, role: 'operator' },
+        adminActor('test'),
+      );
+      const withKey: typeof fetch = (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set('authorization', `Bearer ${key}`);
+        return fetch(input, { ...init, headers });
+      };
+      return new ClientFactory(
+        ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+          transports: [new JsonRpcTransportFactory({ fetchImpl: withKey })],
+          cardResolver: new DefaultAgentCardResolver({ fetchImpl: withKey }),
+        }),
+      ).createFromUrl(url);
+    };
+    const first = await clientWith('ci');
+    const started = asTask(await first.sendMessage(send(userMessage('the launch code is 1234'))));
+    await invokeOperation(t!.runtime, revokeKey, { id: 'ci' }, adminActor('test'));
+    const successor = await clientWith('ci');
+    await expect(
+      successor.sendMessage(send(userMessage('what was the code?', started.contextId))),
+    ).rejects.toThrow(/another client/);
   });
 });
