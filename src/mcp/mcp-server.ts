@@ -115,7 +115,13 @@ export function createMcpServer(options: McpServerOptions): Server {
   }));
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => {
-    const { tasks } = await invokeOperation(runtime, listTasks, { limit: 50 }, actor);
+    let tasks;
+    try {
+      ({ tasks } = await invokeOperation(runtime, listTasks, { limit: 50 }, actor));
+    } catch (thrown) {
+      // A refused permission is the client's to read, not an internal error (-32603).
+      throw new McpError(ErrorCode.InvalidRequest, failureText(thrown, listTasks, logger));
+    }
     return {
       resources: tasks.map((task) => ({
         uri: `agentd://tasks/${task.id}`,
@@ -134,7 +140,15 @@ export function createMcpServer(options: McpServerOptions): Server {
         `no resource '${request.params.uri}': agentd://tasks/{id}[/spans]`,
       );
     }
-    const id = decodeURIComponent(match[1] as string);
+    let id: string;
+    try {
+      id = decodeURIComponent(match[1] as string);
+    } catch {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `no resource '${request.params.uri}': its id is not valid percent-encoding`,
+      );
+    }
     try {
       const value = match[2]
         ? await invokeOperation(runtime, taskSpans, { id }, actor)
