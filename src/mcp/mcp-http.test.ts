@@ -37,4 +37,23 @@ describe('MCP Streamable HTTP sessions', () => {
       await handler.close();
     }
   });
+
+  it("keeps one credential from pushing other clients' sessions out", async () => {
+    const handler = createMcpHttpHandler({ runtime: {} as Runtime, version: '0.0.0', logger: silentLogger });
+    const open = async (actor: ReturnType<typeof actorWith>) =>
+      (await handler.handle(post(INITIALIZE), actor, INITIALIZE)).headers.get('mcp-session-id') ?? '';
+    const admin = actorWith('key:admin', PERMISSIONS, { keyId: 'key_admin' });
+    const viewer = actorWith('key:viewer', ['tasks.read'], { keyId: 'key_viewer' });
+    try {
+      const kept = await open(admin);
+      const flood: string[] = [];
+      for (let i = 0; i < 120; i += 1) flood.push(await open(viewer));
+      expect((await handler.handle(post(PING, kept), admin, PING)).status).toBe(200);
+      // The viewer's own oldest sessions went instead; its newest work.
+      expect((await handler.handle(post(PING, flood[0]), viewer, PING)).status).toBe(404);
+      expect((await handler.handle(post(PING, flood[119]), viewer, PING)).status).toBe(200);
+    } finally {
+      await handler.close();
+    }
+  });
 });
