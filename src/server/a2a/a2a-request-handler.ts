@@ -295,6 +295,10 @@ export class AgentdA2aHandler implements A2ARequestHandler {
       if (error instanceof AgentdError && error.code.endsWith('.not_found')) {
         throw new TaskNotFoundError(error.message);
       }
+      // The caller's own mistake (a prompt over the limit) is invalid params (-32602), not -32603.
+      if (error instanceof AgentdError && error.category === 'invalid') {
+        throw new RequestMalformedError(`${error.code}: ${error.message}`);
+      }
       if (error instanceof AgentdError) throw new Error(`${error.code}: ${error.message}`, { cause: error });
       throw error;
     }

@@ -254,6 +254,21 @@ describe('A2A 1.0 server (agentd serve) with the @a2a-js/sdk client', () => {
     const unknown = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'DropTables', params: {} }));
     expect(((await unknown.json()) as { error: { code: number } }).error.code).toBe(-32601);
 
+    // A message agentd refuses (over the prompt limit) is invalid params, not an internal error.
+    const tooLong = await post(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'SendMessage',
+        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'a'.repeat(200_001) }] } },
+      }),
+    );
+    const refused = (await tooLong.json()) as { error: { code: number; message: string } };
+    expect(refused.error).toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/^request\.invalid: /),
+    });
+
     for (const params of ['x', null, [], { message: 'x' }, { message: { parts: 'x' } }]) {
       const res = await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'SendMessage', params }));
       expect(res.status).toBeLessThan(500);
