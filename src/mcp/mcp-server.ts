@@ -67,7 +67,7 @@ export function createMcpServer(options: McpServerOptions): Server {
     }
     const progressToken = request.params._meta?.progressToken;
     const context: OperationContext = {
-      cancelled: extra.signal,
+      cancelled: clientCancellation(server, extra.signal),
       ...(progressToken === undefined
         ? {}
         : {
@@ -164,6 +164,25 @@ export function createMcpServer(options: McpServerOptions): Server {
   });
 
   return server;
+}
+
+/**
+ * Aborts when the client cancels the request (`notifications/cancelled`), not when the connection
+ * closes: the SDK aborts every running handler on close too, and an evicted HTTP session or a
+ * desktop client that quits must not cancel the tasks it started. On close the SDK detaches the
+ * transport right after aborting, so by the next microtask a closed server has none.
+ */
+function clientCancellation(server: Server, signal: AbortSignal): AbortSignal {
+  const cancelled = new AbortController();
+  signal.addEventListener(
+    'abort',
+    () =>
+      queueMicrotask(() => {
+        if (server.transport !== undefined) cancelled.abort(signal.reason);
+      }),
+    { once: true },
+  );
+  return cancelled.signal;
 }
 
 /** `code: message` for the client; a failure of agentd itself is logged and shown without details. */
