@@ -38,8 +38,15 @@ export function usd(amount: number): string {
   return amount < 0.01 ? `$${amount.toFixed(6)}` : `$${amount.toFixed(4)}`;
 }
 
+// C0 and C1 control characters; ESC starts terminal sequences.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /** A plain-text table with a header row; columns padded to their widest cell. */
 export function table(header: string[], rows: string[][]): string {
+  // Cells carry other parties' text (an MCP server's tool names, a caller's prompt): their control
+  // characters would break the line or, as terminal escapes, rewrite the screen.
+  rows = rows.map((row) => row.map((cell) => cell.replace(CONTROL_CHARACTERS, ' ')));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

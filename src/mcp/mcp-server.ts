@@ -67,7 +67,7 @@ export function createMcpServer(options: McpServerOptions): Server {
     }
     const progressToken = request.params._meta?.progressToken;
     const context: OperationContext = {
-      cancelled: extra.signal,
+      cancelled: clientCancellation(server, extra.signal),
       ...(progressToken === undefined
         ? {}
         : {
@@ -115,7 +115,13 @@ export function createMcpServer(options: McpServerOptions): Server {
   }));
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => {
-    const { tasks } = await invokeOperation(runtime, listTasks, { limit: 50 }, actor);
+    let tasks;
+    try {
+      ({ tasks } = await invokeOperation(runtime, listTasks, { limit: 50 }, actor));
+    } catch (thrown) {
+      // A refused permission is the client's to read, not an internal error (-32603).
+      throw new McpError(ErrorCode.InvalidRequest, failureText(thrown, listTasks, logger));
+    }
     return {
       resources: tasks.map((task) => ({
         uri: `agentd://tasks/${task.id}`,
@@ -134,7 +140,15 @@ export function createMcpServer(options: McpServerOptions): Server {
         `no resource '${request.params.uri}': agentd://tasks/{id}[/spans]`,
       );
     }
-    const id = decodeURIComponent(match[1] as string);
+    let id: string;
+    try {
+      id = decodeURIComponent(match[1] as string);
+    } catch {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `no resource '${request.params.uri}': its id is not valid percent-encoding`,
+      );
+    }
     try {
       const value = match[2]
         ? await invokeOperation(runtime, taskSpans, { id }, actor)
@@ -150,6 +164,25 @@ export function createMcpServer(options: McpServerOptions): Server {
   });
 
   return server;
+}
+
+/**
+ * Aborts when the client cancels the request (`notifications/cancelled`), not when the connection
+ * closes: the SDK aborts every running handler on close too, and an evicted HTTP session or a
+ * desktop client that quits must not cancel the tasks it started. On close the SDK detaches the
+ * transport right after aborting, so by the next microtask a closed server has none.
+ */
+function clientCancellation(server: Server, signal: AbortSignal): AbortSignal {
+  const cancelled = new AbortController();
+  signal.addEventListener(
+    'abort',
+    () =>
+      queueMicrotask(() => {
+        if (server.transport !== undefined) cancelled.abort(signal.reason);
+      }),
+    { once: true },
+  );
+  return cancelled.signal;
 }
 
 /** `code: message` for the client; a failure of agentd itself is logged and shown without details. */

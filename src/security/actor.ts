@@ -59,6 +59,15 @@ export interface Actor {
   readonly keyId?: string;
 }
 
+/**
+ * The credential behind an actor, for what must stay with it (an MCP session, an A2A context): the
+ * API key's id, not its name (`key:ci`), which a revoked key's successor may reuse with another role
+ * or tenant.
+ */
+export function credentialOf(actor: Actor): string {
+  return actor.keyId === undefined ? actor.id : `key-id:${actor.keyId}`;
+}
+
 /** An actor holding every permission (the local CLI on its own database, the holder of the server token). */
 export function adminActor(id: string): Actor {
   return { id, permissions: new Set(PERMISSIONS) };

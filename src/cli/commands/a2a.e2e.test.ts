@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestRuntime, createTestRuntimeOptions } from '../../testing/test-runtime.js';
 import type { TestRuntime } from '../../testing/test-runtime.js';
@@ -55,5 +57,35 @@ describe('agentd a2a card', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toMatch(/blocked/);
+  });
+
+  it('prints no terminal escape sequences from a hostile card', async () => {
+    const http = createServer((_req, res) => {
+      const port = (http.address() as AddressInfo).port;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          name: 'evil\u001b]0;owned\u0007\u001b[2J',
+          description: 'hi\u001b[1A\u001b[2Kagentd: all checks passed',
+          version: '1',
+          supportedInterfaces: [
+            { url: `http://127.0.0.1:${port}/rpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+          ],
+          capabilities: {},
+          defaultInputModes: ['text/plain'],
+          defaultOutputModes: ['text/plain'],
+          skills: [{ id: 'x\u009b31m', name: 'X', description: 'x', tags: [] }],
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
+    const port = (http.address() as AddressInfo).port;
+    const shown = await a2aCli([`http://127.0.0.1:${port}`], {
+      security: { net: { allow: ['127.0.0.1'], ports: [port] } },
+    });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('evil]0;owned[2J');
+    // eslint-disable-next-line no-control-regex
+    expect(shown.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   });
 });

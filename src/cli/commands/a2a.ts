@@ -10,6 +10,10 @@ const NetSectionSchema = z.object({
   security: z.object({ net: NetConfigSchema.prefault({}) }).prefault({}),
 });
 
+// C0 and C1 control characters (ESC starts terminal sequences that rewrite the screen or the title).
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 interface CardSummary {
   name?: string;
   description?: string;
@@ -55,6 +59,7 @@ export function registerA2a(program: Command, cli: CliContext): void {
         `security: ${Object.keys(c.securitySchemes ?? {}).join(', ') || 'none'}`,
         ...(c.skills ?? []).map((s) => `skill: ${s.id ?? '?'}${s.name ? ` (${s.name})` : ''}`),
       ];
-      cli.io.stdout.write(lines.join('\n') + '\n');
+      // The card is the remote's text: its control characters (terminal escapes) are not printed.
+      cli.io.stdout.write(lines.map((line) => line.replace(CONTROL_CHARACTERS, '')).join('\n') + '\n');
     });
 }

@@ -17,6 +17,8 @@ interface Seen {
   path: string | undefined;
   method: string | undefined;
   authorization: string | undefined;
+  apiKey: string | string[] | undefined;
+  accept: string | undefined;
   body: string;
 }
 
@@ -35,6 +37,8 @@ async function recordingServer(host: string, port = 0) {
         path: req.url,
         method: req.method,
         authorization: req.headers.authorization,
+        apiKey: req.headers['x-api-key'],
+        accept: req.headers.accept,
         body,
       });
       handler(req, res);
@@ -178,6 +182,28 @@ describe('guarded fetch and redirects', () => {
     expect(allowed.seen).toMatchObject([
       { method: 'POST', authorization: 'Bearer secret', body: 'payload' },
       { method: 'GET', authorization: undefined, body: '', host: `other.test:${allowed.port}` },
+    ]);
+  });
+});
+
+describe('guarded fetch credentials', () => {
+  it("drops credential-looking headers (an MCP server's X-API-Key), not only Authorization, when a redirect changes the origin", async () => {
+    const other = fixedResolver({ 'allowed.test': ['127.0.0.2'], 'other.test': ['127.0.0.2'] });
+    allowed.handle((req, res) => {
+      if (req.headers.host?.startsWith('allowed.test')) {
+        res.writeHead(307, { location: `http://other.test:${allowed.port}/next` }).end();
+      } else {
+        res.end('done');
+      }
+    });
+    await guardedFetch(guardWith(other), `http://allowed.test:${allowed.port}/`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'k-secret', accept: 'application/json', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(allowed.seen).toMatchObject([
+      { method: 'POST', apiKey: 'k-secret', accept: 'application/json' },
+      { method: 'POST', apiKey: undefined, accept: 'application/json', host: `other.test:${allowed.port}` },
     ]);
   });
 });

@@ -59,6 +59,9 @@ const DROPPED_HEADERS = new Set([
 ]);
 /** Credentials that must not follow a redirect to another origin. */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+// Custom credential headers (`X-API-Key`, `X-Auth-Token`: an MCP server's configured headers, a
+// model's request) by the names agentd's config treats as credentials.
+const CREDENTIAL_LIKE = /auth|key|token|secret|password|cookie|session|credential/i;
 
 /**
  * Fetches `url` through `guard`: each hop is checked (the first URL and every redirect, up to
@@ -129,7 +132,9 @@ export async function guardedFetch(
     }
     if (next.origin !== target.url.origin) {
       headers = Object.fromEntries(
-        Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name)),
+        Object.entries(headers).filter(
+          ([name]) => !CREDENTIAL_HEADERS.includes(name) && !CREDENTIAL_LIKE.test(name),
+        ),
       );
     }
     current = next;

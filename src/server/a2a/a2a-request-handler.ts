@@ -32,6 +32,7 @@ import {
 } from '../../operations/index.js';
 import type { Actor } from '../../operations/index.js';
 import type { Runtime } from '../../runtime/index.js';
+import { credentialOf } from '../../security/index.js';
 import type { A2aContexts } from './a2a-contexts.js';
 import { agentdStatusesOf, toA2aTask } from './a2a-task-view.js';
 import type { AgentdTask } from './a2a-task-view.js';
@@ -75,7 +76,7 @@ export class AgentdA2aHandler implements A2ARequestHandler {
         this.actor,
       ),
     );
-    this.contexts.record(contextId, this.actor.id, { taskId: task.id, userText });
+    this.contexts.record(contextId, credentialOf(this.actor), { taskId: task.id, userText });
     return toA2aTask(task, contextId, userText, { historyLength: params.configuration?.historyLength });
   }
 
@@ -83,7 +84,7 @@ export class AgentdA2aHandler implements A2ARequestHandler {
   async *sendMessageStream(params: SendMessageRequest): AsyncGenerator<StreamResponse, void, undefined> {
     const { contextId, userText, prompt } = await this.admitMessage(params);
     const task = await this.call(() => invokeOperation(this.runtime, createTask, { prompt }, this.actor));
-    this.contexts.record(contextId, this.actor.id, { taskId: task.id, userText });
+    this.contexts.record(contextId, credentialOf(this.actor), { taskId: task.id, userText });
     yield* this.follow(task, contextId, userText);
   }
 
@@ -103,7 +104,7 @@ export class AgentdA2aHandler implements A2ARequestHandler {
     let tasks: AgentdTask[];
     let next: string | null = null;
     if (params.contextId) {
-      const ids = this.contexts.tasksOf(params.contextId, this.actor.id).reverse();
+      const ids = this.contexts.tasksOf(params.contextId, credentialOf(this.actor)).reverse();
       tasks = await Promise.all(
         ids.map((id) => this.call(() => invokeOperation(this.runtime, getTask, { id }, this.actor))),
       );
@@ -255,14 +256,14 @@ export class AgentdA2aHandler implements A2ARequestHandler {
     const userText = messageText(message);
     if (userText.trim().length === 0) throw new RequestMalformedError('the message has no text');
     const contextId = message.contextId || randomUUID();
-    if (this.contexts.isForeign(contextId, this.actor.id)) {
+    if (this.contexts.isForeign(contextId, credentialOf(this.actor))) {
       throw new RequestMalformedError(`context ${contextId} belongs to another client`);
     }
     return { contextId, userText, prompt: await this.promptFor(contextId, userText) };
   }
 
   private async promptFor(contextId: string, userText: string): Promise<string> {
-    const previous = this.contexts.previous(contextId, this.actor.id);
+    const previous = this.contexts.previous(contextId, credentialOf(this.actor));
     if (previous.length === 0) return userText;
     // Re-read the earlier results: a task may have finished since, and the actor must still be
     // allowed to see them. Newest exchanges are kept when the history is too long.
@@ -293,6 +294,10 @@ export class AgentdA2aHandler implements A2ARequestHandler {
     } catch (error) {
       if (error instanceof AgentdError && error.code.endsWith('.not_found')) {
         throw new TaskNotFoundError(error.message);
+      }
+      // The caller's own mistake (a prompt over the limit) is invalid params (-32602), not -32603.
+      if (error instanceof AgentdError && error.category === 'invalid') {
+        throw new RequestMalformedError(`${error.code}: ${error.message}`);
       }
       if (error instanceof AgentdError) throw new Error(`${error.code}: ${error.message}`, { cause: error });
       throw error;

@@ -12,7 +12,7 @@ import {
 import type { Client } from '@a2a-js/sdk/client';
 import { createTestRuntime } from '../../testing/test-runtime.js';
 import type { TestRuntime } from '../../testing/test-runtime.js';
-import { adminActor, createKey, invokeOperation } from '../../operations/index.js';
+import { adminActor, createKey, invokeOperation, revokeKey } from '../../operations/index.js';
 import { createApp } from '../create-app.js';
 import { startServer } from '../start-server.js';
 import type { RunningServer } from '../start-server.js';
@@ -254,6 +254,21 @@ describe('A2A 1.0 server (agentd serve) with the @a2a-js/sdk client', () => {
     const unknown = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'DropTables', params: {} }));
     expect(((await unknown.json()) as { error: { code: number } }).error.code).toBe(-32601);
 
+    // A message agentd refuses (over the prompt limit) is invalid params, not an internal error.
+    const tooLong = await post(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'SendMessage',
+        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'a'.repeat(200_001) }] } },
+      }),
+    );
+    const refused = (await tooLong.json()) as { error: { code: number; message: string } };
+    expect(refused.error).toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/^request\.invalid: /),
+    });
+
     for (const params of ['x', null, [], { message: 'x' }, { message: { parts: 'x' } }]) {
       const res = await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'SendMessage', params }));
       expect(res.status).toBeLessThan(500);
@@ -333,5 +348,35 @@ describe('A2A 1.0 server (agentd serve) with the @a2a-js/sdk client', () => {
     await expect(acme.sendMessage(send(userMessage('hijack', admin.contextId)))).rejects.toThrow(
       /another client/,
     );
+  });
+
+  it('keeps a context with the key that started it: a new key given the revoked one’s name cannot continue it', async () => {
+    const { url } = await start();
+    const clientWith = async (name: string) => {
+      const { key } = await invokeOperation(
+        t!.runtime,
+        createKey,
+        { name, role: 'operator' },
+        adminActor('test'),
+      );
+      const withKey: typeof fetch = (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set('authorization', `Bearer ${key}`);
+        return fetch(input, { ...init, headers });
+      };
+      return new ClientFactory(
+        ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+          transports: [new JsonRpcTransportFactory({ fetchImpl: withKey })],
+          cardResolver: new DefaultAgentCardResolver({ fetchImpl: withKey }),
+        }),
+      ).createFromUrl(url);
+    };
+    const first = await clientWith('ci');
+    const started = asTask(await first.sendMessage(send(userMessage('the launch code is 1234'))));
+    await invokeOperation(t!.runtime, revokeKey, { id: 'ci' }, adminActor('test'));
+    const successor = await clientWith('ci');
+    await expect(
+      successor.sendMessage(send(userMessage('what was the code?', started.contextId))),
+    ).rejects.toThrow(/another client/);
   });
 });

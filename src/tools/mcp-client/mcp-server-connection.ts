@@ -13,6 +13,9 @@ import './mcp-error-codes.js';
 /** Bytes of a stdio server's stderr kept for the error that says why it did not start. */
 const STDERR_TAIL_BYTES = 2048;
 
+/** Pages of tools/list read at most: a server whose cursor never ends must not loop agentd forever. */
+const MAX_TOOL_PAGES = 100;
+
 /** Turns a config value (`env:VAR`, `secret:NAME` or literal text) into the text to use. */
 export type ResolveValue = (value: string, where: string) => Promise<string>;
 
@@ -60,7 +63,15 @@ export class McpServerConnection {
     const { client } = await this.#connected();
     const tools: Tool[] = [];
     let cursor: string | undefined;
+    let pages = 0;
     do {
+      if (++pages > MAX_TOOL_PAGES) {
+        throw new AgentdError({
+          code: 'mcp.server_failed',
+          message: `MCP server '${this.name}' listed more than ${MAX_TOOL_PAGES} pages of tools; its tools/list does not end`,
+          details: { server: this.name },
+        });
+      }
       const page = await client.listTools(cursor ? { cursor } : undefined, {
         timeout: this.config.callTimeoutMs,
         ...(signal ? { signal } : {}),

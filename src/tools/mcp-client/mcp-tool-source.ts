@@ -136,7 +136,8 @@ export function createMcpToolSource(options: McpToolSourceOptions): McpToolSourc
       // A changed definition may be a rug pull: the model never reads its new text.
       description: changed
         ? `[disabled: this tool of MCP server '${server}' changed since it was approved]`
-        : (listed.description ?? listed.title ?? listed.name),
+        : // Only pinned text: the title is not in the pin, so a server could change it unnoticed.
+          (listed.description ?? listed.name),
       input: z.record(z.string(), z.unknown()),
       inputSchema: changed
         ? { type: 'object', properties: {} }
