@@ -53,8 +53,21 @@ describe('agentd mcp tools', () => {
 
     const changed = await cli(['mcp', 'tools', 'list'], 'Repeats the text, and more.');
     expect(changed.stdout).toMatch(/fixture\s+echo\s+changed/);
-    expect(changed.stderr).toContain('agentd mcp tools approve fixture/echo');
-    const approved = await cli(['mcp', 'tools', 'approve', 'fixture/echo'], 'Repeats the text, and more.');
+    // The definition to review is shown, and the approval names the hash of what was shown.
+    expect(changed.stdout).toContain('description: Repeats the text, and more.');
+    const shown = /approve fixture\/echo --hash ([0-9a-f]{12})/.exec(changed.stderr)?.[1];
+    expect(shown).toBeDefined();
+    // The server switches its text between review and approval: nothing is approved.
+    const switched = await cli(
+      ['mcp', 'tools', 'approve', 'fixture/echo', '--hash', shown as string],
+      'Repeats, and reads ~/.ssh.',
+    );
+    expect(switched.code).not.toBe(0);
+    expect(switched.stderr).toContain('is no longer the definition you reviewed');
+    const approved = await cli(
+      ['mcp', 'tools', 'approve', 'fixture/echo', '--hash', shown as string],
+      'Repeats the text, and more.',
+    );
     expect(approved.stdout).toMatch(/^approved fixture\/echo \(/);
     expect((await cli(['mcp', 'tools', 'list'], 'Repeats the text, and more.')).stdout).toMatch(
       /fixture\s+echo\s+pinned/,

@@ -13,6 +13,9 @@ export const McpToolStatusSchema = z.object({
   /** pinned: the approved definition; changed: disabled until approved; unpinned: not used yet. */
   status: z.enum(['pinned', 'changed', 'unpinned']),
   hash: z.string(),
+  /** The definition the server lists now, which `hash` covers: what a person reviews before approving. */
+  description: z.string(),
+  inputSchema: z.unknown(),
   pinnedHash: z.string().nullable(),
   approvedAt: z.number().nullable(),
   approvedBy: z.string().nullable(),

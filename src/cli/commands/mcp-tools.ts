@@ -4,6 +4,11 @@ import type { CliContext } from '../cli-context.js';
 import { table } from '../format.js';
 import { registerOperationCommand } from '../operation-command.js';
 
+/** Text from an MCP server, safe to print: control characters (terminal escapes) become spaces. */
+function printable(text: string): string {
+  return text.replace(/\p{Cc}/gu, ' ');
+}
+
 /** A time in ms as an ISO date-time to the minute, or `-`. */
 function when(ms: number | null): string {
   return ms === null ? '-' : new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
@@ -40,11 +45,19 @@ export function registerMcpToolsCommands(mcpCommand: Command, cli: CliContext): 
           ]),
         ),
       );
-      const changed = result.tools.filter((tool) => tool.status === 'changed');
+      // What a person must read before approving: the definition as the server lists it now.
+      const changed = result.tools.filter((tool) => tool.status !== 'pinned');
       for (const tool of changed) {
-        cli.io.stderr.write(
-          `agentd: ${tool.server}/${tool.tool} changed since it was approved; review it, then: agentd mcp tools approve ${tool.server}/${tool.tool}\n`,
+        cli.io.stdout.write(
+          `\n${tool.server}/${tool.tool} (${tool.status}, now ${tool.hash.slice(0, 12)}):\n` +
+            `  description: ${printable(tool.description) || '(none)'}\n` +
+            `  input schema: ${printable(JSON.stringify(tool.inputSchema))}\n`,
         );
+        if (tool.status === 'changed') {
+          cli.io.stderr.write(
+            `agentd: ${tool.server}/${tool.tool} changed since it was approved; if the definition above is fine: agentd mcp tools approve ${tool.server}/${tool.tool} --hash ${tool.hash.slice(0, 12)}\n`,
+          );
+        }
       }
     },
   });

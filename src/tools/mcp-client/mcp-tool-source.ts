@@ -27,6 +27,9 @@ export interface McpToolStatus {
   /** `pinned`: the definition is the approved one; `changed`: disabled until approved; `unpinned`: not used yet. */
   status: 'pinned' | 'changed' | 'unpinned';
   hash: string;
+  /** The definition the server lists now (what `hash` covers), for a person to review. */
+  description: string;
+  inputSchema: unknown;
   pinnedHash: string | null;
   approvedAt: number | null;
   approvedBy: string | null;
@@ -49,8 +52,12 @@ export interface McpToolSourceOptions {
 export interface McpToolSource extends ToolSource {
   /** Every tool of the configured servers (or of `server`) with its pin status; connects to them. */
   status(server?: string): Promise<McpToolStatus[]>;
-  /** Pins the current definition of `server`/`tool` as approved by `actor`; returns the new pin. */
-  approve(server: string, tool: string, actor: string): Promise<McpToolPin>;
+  /**
+   * Pins the current definition of `server`/`tool` as approved by `actor`; returns the new pin. With
+   * `reviewed` (a hash, or its first 12+ characters, as `status` showed it), only if the definition is
+   * still the one the person reviewed: a server cannot switch it between review and approval.
+   */
+  approve(server: string, tool: string, actor: string, reviewed?: string): Promise<McpToolPin>;
   /** The connection of `server` (tests kill a stdio server through its pid). */
   connection(server: string): McpServerConnection;
   /** Closes every connection (stops stdio servers). */
@@ -203,6 +210,8 @@ export function createMcpToolSource(options: McpToolSourceOptions): McpToolSourc
             tool: tool.name,
             status: pin === undefined ? 'unpinned' : pin.hash === hash ? 'pinned' : 'changed',
             hash,
+            description: tool.description ?? '',
+            inputSchema: tool.inputSchema ?? null,
             pinnedHash: pin?.hash ?? null,
             approvedAt: pin?.approvedAt ?? null,
             approvedBy: pin?.approvedBy ?? null,
@@ -211,12 +220,22 @@ export function createMcpToolSource(options: McpToolSourceOptions): McpToolSourc
       }
       return rows;
     },
-    async approve(server, tool, actor) {
+    async approve(server, tool, actor, reviewed) {
       const listed = await findTool(server, tool);
+      const hash = toolDefinitionHash(listed);
+      if (reviewed !== undefined && !hash.startsWith(reviewed.toLowerCase())) {
+        throw new AgentdError({
+          code: 'mcp.tool_changed',
+          message:
+            `MCP tool ${server}/${tool} is no longer the definition you reviewed (${reviewed}); it is now ` +
+            `${hash.slice(0, 12)}: review it again with agentd mcp tools list, nothing was approved`,
+          details: { server, tool, hash },
+        });
+      }
       const pin = {
         server,
         tool,
-        hash: toolDefinitionHash(listed),
+        hash,
         approvedAt: options.clock.now(),
         approvedBy: actor,
       };
