@@ -8,9 +8,11 @@ import type { CliContext } from './cli-context.js';
 import { processIo } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { registerA2a } from './commands/a2a.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
 import { registerKeys } from './commands/keys.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerInit } from './commands/init.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerMemory } from './commands/memory.js';
 import { registerModels } from './commands/models.js';
@@ -104,6 +106,8 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   doctor: registerDoctor,
   redact: registerRedact,
   a2a: registerA2a,
+  init: registerInit,
+  completion: (program, cli) => registerCompletion(program, cli, () => buildProgram(cli)),
 };
 
 /**
