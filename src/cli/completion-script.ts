@@ -102,8 +102,8 @@ ${fn}() {
   case "$cmdpath" in
 ${caseArms(nodes, (list) => `candidates=(${list})`)}
   esac
-  compadd -- $candidates
-  _files
+  # Like bash's -o default: file names when no command or option matches.
+  compadd -- $candidates || _files
 }
 compdef ${fn} ${name}
 `;

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,4 +69,21 @@ describe('agentd init (built CLI)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown shell 'tcsh'");
   }, 60_000);
+
+  /** The shells installed here (bash always is on CI; zsh and fish may not be). */
+  const shells = ['bash', 'zsh', 'fish'].filter((shell) => spawnSync(shell, ['-c', 'exit 0']).status === 0);
+
+  it.each(shells)(
+    'prints a %s script the shell parses',
+    async (shell) => {
+      const script = await agentd(['completion', shell]);
+      expect(script.code).toBe(0);
+      const file = join(sandbox, `completion.${shell}`);
+      writeFileSync(file, script.stdout);
+      const parsed = spawnSync(shell, ['-n', file], { encoding: 'utf8' });
+      expect(parsed.stderr).toBe('');
+      expect(parsed.status).toBe(0);
+    },
+    60_000,
+  );
 });
