@@ -76,6 +76,18 @@ describe('initProject', () => {
     expect(config.problems).toEqual([]);
   });
 
+  it('keeps model names a local server reports from breaking out of their comment', async () => {
+    const dir = tempDir();
+    initProject({
+      dir,
+      env: {},
+      localServer: { baseUrl: 'http://127.0.0.1:11434/v1', models: ['qwen2.5:7b', 'x\nserver:\n  port: 1'] },
+    });
+    const { config, text } = await loadAll(dir, exampleFiles(findExamplesDir()));
+    expect(text).toContain('(models: qwen2.5:7b)');
+    expect(config.server.port).not.toBe(1);
+  });
+
   it('never overwrites without force, names the file and writes nothing', () => {
     const dir = tempDir();
     initProject({ dir, env: {}, localServer: null });

@@ -124,7 +124,12 @@ function providersBlock(
   }
   if (localServer) {
     providers.push('ollama');
-    const models = localServer.models.slice(0, 5).join(', ');
+    // Model names come from whatever answered on the port: only plain ones go into the comment, so
+    // a name cannot break out of it into the YAML.
+    const models = localServer.models
+      .filter((model) => /^[\w.:/@+-]{1,100}$/.test(model))
+      .slice(0, 5)
+      .join(', ');
     lines.push(`  ollama: # answered at ${localServer.baseUrl}${models ? ` (models: ${models})` : ''}`);
     lines.push('    type: openai-compatible');
     lines.push(`    baseUrl: ${localServer.baseUrl}`);
