@@ -11,6 +11,24 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.exit(0);
 }
 
+// `--help` of the program or of a command (`agentd tasks list --help`): printed from dist/help.json,
+// which the build takes from the bundle, without loading the bundle. Not on a terminal narrower
+// than the 80 columns the texts are wrapped at; anything else goes to the bundle.
+const last = args.at(-1);
+if ((last === '--help' || last === '-h') && !(process.stdout.isTTY && process.stdout.columns < 80)) {
+  let texts;
+  try {
+    texts = JSON.parse(readFileSync(new URL('../dist/help.json', import.meta.url), 'utf8'));
+  } catch {
+    // No snapshot (an older build): the bundle prints help.
+  }
+  const key = args.slice(0, -1).join(' ');
+  if (texts && Object.hasOwn(texts, key) && typeof texts[key] === 'string') {
+    await new Promise((resolve) => process.stdout.write(texts[key], resolve));
+    process.exit(0);
+  }
+}
+
 // Node 22.1+ caches compiled code between runs (Node 20 has no such cache; a no-op there).
 module.enableCompileCache?.();
 

@@ -1,2 +1,2 @@
-export { runCli, VERSION } from './main.js';
+export { cliHelpSnapshot, runCli, VERSION } from './main.js';
 export type { CliIo } from './cli-io.js';

@@ -8,9 +8,11 @@ import type { CliContext } from './cli-context.js';
 import { processIo } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { registerA2a } from './commands/a2a.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
 import { registerKeys } from './commands/keys.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerInit } from './commands/init.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerMemory } from './commands/memory.js';
 import { registerModels } from './commands/models.js';
@@ -25,6 +27,7 @@ import { registerServe } from './commands/serve.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerTopologies } from './commands/topologies.js';
 import { exitCodeOf } from './exit-code.js';
+import { helpSnapshot } from './help-snapshot.js';
 import { createStderrLogger } from './stderr-logger.js';
 
 /** The CLI version (kept in step with package.json by the build). */
@@ -104,6 +107,8 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   doctor: registerDoctor,
   redact: registerRedact,
   a2a: registerA2a,
+  init: registerInit,
+  completion: (program, cli) => registerCompletion(program, cli, () => buildProgram(cli)),
 };
 
 /**
@@ -128,4 +133,22 @@ export function buildProgram(cli: CliContext, argv: readonly string[] = []): Com
   const named = first !== undefined && Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   for (const register of named ? [named] : new Set(Object.values(COMMANDS))) register(program, cli);
   return program;
+}
+
+/** Every command's `--help` text by command path, for dist/help.json (see helpSnapshot). */
+export function cliHelpSnapshot(): Record<string, string> {
+  const cli: CliContext = {
+    io: processIo,
+    actor: adminActor('cli'),
+    exitCode: 0,
+    invoke: () => Promise.reject(new Error('no commands run while taking the help snapshot')),
+    openRuntime: () => Promise.reject(new Error('no runtime while taking the help snapshot')),
+    openVault: () => {
+      throw new Error('no vault while taking the help snapshot');
+    },
+    usageError(message) {
+      throw new AgentdError({ code: 'cli.usage', message });
+    },
+  };
+  return helpSnapshot(buildProgram(cli));
 }

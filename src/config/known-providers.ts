@@ -66,3 +66,16 @@ export const LOCAL_SERVER_URLS: Readonly<Record<string, string>> = {
   vllm: 'http://127.0.0.1:8000/v1',
   llamacpp: 'http://127.0.0.1:8080/v1',
 };
+
+/**
+ * The known providers whose key variable is set (non-empty) in `env` (default: the process
+ * environment), each with that variable's NAME. The values are never returned.
+ */
+export function providerKeysInEnvironment(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): { provider: KnownProvider; variable: string }[] {
+  return KNOWN_PROVIDERS.flatMap((provider) => {
+    const variable = provider.keyEnv.find((name) => (env[name] ?? '') !== '');
+    return variable === undefined ? [] : [{ provider, variable }];
+  });
+}
