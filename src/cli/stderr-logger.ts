@@ -1,8 +1,9 @@
 import type { Logger } from '../core/logger.js';
 import type { CliIo } from './cli-io.js';
 
-/** The log levels, least severe first. */
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+import { LOG_LEVELS } from '../core/log-config.js';
+
+export { LOG_LEVELS };
 
 /** A log level. */
 export type LogLevel = (typeof LOG_LEVELS)[number];

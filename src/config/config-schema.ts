@@ -9,6 +9,7 @@ import { MemoryConfigSchema } from '../memory/memory-config.js';
 import { OperationsConfigSchema } from '../operations/operations-config.js';
 import { RouterConfigSchema } from '../router/router-config.js';
 import { SecurityConfigSchema } from '../security/security-config.js';
+import { LogConfigSchema } from '../core/log-config.js';
 import { ServerConfigSchema } from '../server/server-config.js';
 import { StoreConfigSchema } from '../store/store-config.js';
 import { ToolsConfigSchema } from '../tools/tools-config.js';
@@ -21,6 +22,7 @@ export const ConfigFileSchema = z.strictObject({
   models: ModelsConfigSchema.default({ catalog: [] }),
   store: StoreConfigSchema.default({}),
   server: ServerConfigSchema.prefault({}),
+  log: LogConfigSchema.prefault({}),
   agents: AgentsConfigSchema.prefault({}),
   budget: BudgetConfigSchema.prefault({}),
   executor: ExecutorConfigSchema.prefault({}),
@@ -50,6 +52,8 @@ export interface AgentdConfig {
     port: number;
     /** The listen backlog (`server.backlog`). */
     backlog: number;
+    /** Browser origins besides the server's own that may call the API (`server.allowedOrigins`). */
+    allowedOrigins: string[];
     /** The resolved bearer token, when `server.authToken` names a variable that is set. */
     authToken?: string;
     /**
@@ -67,6 +71,7 @@ export interface AgentdConfig {
   operations: ConfigFile['operations'];
   security: ConfigFile['security'];
   tools: ConfigFile['tools'];
+  log: ConfigFile['log'];
   /** MCP servers whose tools agents may use; values keep their `env:`/`secret:` references. */
   mcp: ConfigFile['mcp'];
   /** The values of the environment variables `mcp` refers to (`env:VAR`), set ones only; never printed. */

@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...base, env: {}, files: [] });
     expect(config.home).toBe('/home/u/.agentd');
     expect(config.store.path).toBe('/home/u/.agentd/agentd.db');
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 7070, backlog: 4096 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 7070, backlog: 4096, allowedOrigins: [] });
     expect(config.providers).toEqual([]);
     expect(config.problems).toEqual([]);
   });
@@ -120,6 +120,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       port: 7070,
       backlog: 4096,
+      allowedOrigins: [],
       authTokenMissing: 'AGENTD_TOKEN',
     });
     expect(config.problems).toEqual([
@@ -130,7 +131,13 @@ describe('loadConfig', () => {
       env: { AGENTD_TOKEN: 'tok' },
       files: [{ path: 'a.yaml', text: 'server: {authToken: env:AGENTD_TOKEN}' }],
     });
-    expect(set.server).toEqual({ host: '127.0.0.1', port: 7070, backlog: 4096, authToken: 'tok' });
+    expect(set.server).toEqual({
+      host: '127.0.0.1',
+      port: 7070,
+      backlog: 4096,
+      allowedOrigins: [],
+      authToken: 'tok',
+    });
     expect(set.problems).toEqual([]);
   });
 
@@ -267,7 +274,7 @@ describe('loadConfig', () => {
       ],
       overrides: { agents: { maxSteps: 5 } },
     });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 9000, backlog: 4096 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 9000, backlog: 4096, allowedOrigins: [] });
     expect(config.agents.maxSteps).toBe(5);
     expect(config.models.default).toBe('openai/gpt-4o');
     expect(config.files).toEqual(['home.yaml', 'cwd.yaml']);
@@ -283,6 +290,26 @@ describe('loadConfig', () => {
     expect(printed).not.toContain('sk-abcdefghijklmnop');
     expect(printed).not.toContain('tok-1234567890');
     expect(printed).toContain('****mnop');
+  });
+
+  it('takes server.allowedOrigins (origins only) and log.level from the config', () => {
+    const config = loadConfig({
+      ...base,
+      env: {},
+      files: [
+        { path: 'a.yaml', text: 'server: {allowedOrigins: ["http://localhost:5173"]}\nlog: {level: warn}' },
+      ],
+    });
+    expect(config.server.allowedOrigins).toEqual(['http://localhost:5173']);
+    expect(config.log.level).toBe('warn');
+    expect(loadConfig({ ...base, env: {}, files: [] }).log.level).toBe('info');
+    expect(() =>
+      loadConfig({
+        ...base,
+        env: {},
+        files: [{ path: 'b.yaml', text: 'server: {allowedOrigins: ["http://x.example/app"]}' }],
+      }),
+    ).toThrow(/b\.yaml.*server\.allowedOrigins\.0.*an origin: scheme:\/\/host\[:port\], no path/s);
   });
 
   it('prints nothing of the environment command checks inherit (PATH, HOME)', () => {

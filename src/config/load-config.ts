@@ -72,6 +72,7 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     host: parsed.server.host,
     port: parsed.server.port,
     backlog: parsed.server.backlog,
+    allowedOrigins: parsed.server.allowedOrigins,
   };
   if (parsed.server.authToken && isVaultRef(parsed.server.authToken)) {
     secretRefs.push(vaultRef('server.authToken', parsed.server.authToken, { kind: 'server-token' }));
@@ -104,6 +105,7 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     operations: env['AGENTD_VALIDATE_OUTPUTS'] === '1' ? { validateOutputs: true } : parsed.operations,
     security: parsed.security,
     tools: parsed.tools,
+    log: parsed.log,
     mcp: parsed.mcp,
     mcpEnv: Object.fromEntries(
       mcpEnvReferences(parsed.mcp).flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])),

@@ -310,6 +310,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       auth: config.security.auth,
       config: maskConfig(config),
       server: config.server,
+      logLevel: config.log.level,
       validateOutputs: config.operations.validateOutputs,
       reload,
     },

@@ -29,9 +29,13 @@ export interface RuntimeSettings {
     host: string;
     port: number;
     backlog: number;
+    /** Browser origins besides the server's own that may call the API. */
+    allowedOrigins: readonly string[];
     authToken?: string;
     authTokenMissing?: string;
   };
+  /** The `log.level` of long-running commands (`--log-level` overrides it). */
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Authentication rate limits and how often key last-use times are written (`security.auth`). */
   readonly auth: AuthConfig;
   /** Whether operation results are checked against their output schemas (development, tests). */

@@ -12,4 +12,12 @@ export const ServerConfigSchema = z.strictObject({
   backlog: z.number().int().min(1).max(65_535).default(4_096),
   /** Bearer token required on every request but `/v1/health`; mandatory when binding beyond loopback. */
   authToken: SecretRefSchema.optional(),
+  /**
+   * Browser origins (exact `scheme://host[:port]`, e.g. `http://localhost:5173`) that may call the
+   * API besides the server's own loopback origin; CORS is answered for them. Default: none.
+   */
+  allowedOrigins: z
+    .array(z.string().regex(/^https?:\/\/[^/\s?#]+$/, 'an origin: scheme://host[:port], no path'))
+    .max(50)
+    .default([]),
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { createStderrLogger, isLogLevel, LOG_LEVELS } from '../stderr-logger.js';
+import type { LogLevel } from '../stderr-logger.js';
 
 /** `agentd serve`: the HTTP API; resumes (and keeps adopting) tasks a crashed process left running. */
 export function registerServe(program: Command, cli: CliContext, version: string): void {
@@ -9,9 +10,12 @@ export function registerServe(program: Command, cli: CliContext, version: string
     .description('Start the HTTP API (binds 127.0.0.1 by default)')
     .option('--port <port>', 'port (default from config, 7070)')
     .option('--host <host>', 'interface to bind (default from config, 127.0.0.1)')
-    .option('--log-level <level>', 'debug, info (one line per request), warn or error', 'info')
-    .action(async (options: { port?: string; host?: string; logLevel: string }) => {
-      if (!isLogLevel(options.logLevel)) {
+    .option(
+      '--log-level <level>',
+      'debug, info (one line per request), warn or error (default: log.level, info)',
+    )
+    .action(async (options: { port?: string; host?: string; logLevel?: string }) => {
+      if (options.logLevel !== undefined && !isLogLevel(options.logLevel)) {
         cli.usageError(`--log-level: '${options.logLevel}' is not one of ${LOG_LEVELS.join(', ')}`);
       }
       // Checked before opening the runtime, which resumes interrupted tasks.
@@ -36,7 +40,11 @@ export function registerServe(program: Command, cli: CliContext, version: string
         port,
         backlog: server.backlog,
         ...(server.authToken ? { authToken: server.authToken } : {}),
-        logger: createStderrLogger(cli.io, options.logLevel),
+        logger: createStderrLogger(
+          cli.io,
+          (options.logLevel as LogLevel | undefined) ?? runtime.settings.logLevel,
+        ),
+        ...(server.allowedOrigins.length > 0 ? { allowedOrigins: server.allowedOrigins } : {}),
         version,
       });
       // Adopts tasks a crashed process left running, now and on every heartbeat.
