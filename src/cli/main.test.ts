@@ -454,6 +454,11 @@ describe('agentd config check problems', () => {
     );
     expect(check.stderr).toContain('agentd: providers.work.apiKey: environment variable WORK_KEY is not set');
     expect(check.stderr).not.toContain('config OK');
+
+    // Using the provider fails naming the variable, not with a generic "no API key" hint.
+    const run = await cli(env, ['run', 'hi', '--model', 'work/some-model']);
+    expect(run.code).not.toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toContain('WORK_KEY is not set');
   });
 
   it('never prints header values', async () => {

@@ -303,13 +303,19 @@ function configuredProviders(
     // An unset variable is a problem, not an error: the provider stays listed (without the key)
     // and fails when used, so commands that do not use it keep working.
     let apiKey: string | undefined;
+    // Like a `secret:` missing from the vault, an unset variable the config names makes the provider
+    // fail with a message naming that variable, not a generic "no API key" hint.
+    let unavailable: string | undefined;
     if (entry.apiKey && isVaultRef(entry.apiKey)) {
       secretRefs.push(
         vaultRef(`providers.${name}.apiKey`, entry.apiKey, { kind: 'provider-api-key', provider: name }),
       );
     } else if (entry.apiKey) {
       apiKey = resolveSecret(entry.apiKey, env);
-      if (!apiKey) problems.push(missingVariable(`providers.${name}.apiKey`, entry.apiKey));
+      if (!apiKey) {
+        unavailable = missingVariable(`providers.${name}.apiKey`, entry.apiKey);
+        problems.push(unavailable);
+      }
     } else if (known) {
       apiKey = known.keyEnv.map((variable) => env[variable]).find(Boolean);
       // The hosted service itself (not a proxy or local server at another URL) always needs a key.
@@ -335,7 +341,10 @@ function configuredProviders(
         } else {
           const resolved = resolveSecret(value, env);
           if (resolved) headers[header] = resolved;
-          else problems.push(missingVariable(`providers.${name}.headers.${header}`, value));
+          else {
+            unavailable ??= missingVariable(`providers.${name}.headers.${header}`, value);
+            problems.push(missingVariable(`providers.${name}.headers.${header}`, value));
+          }
         }
       }
     }
@@ -354,6 +363,7 @@ function configuredProviders(
       ...(headers ? { headers } : {}),
       ...(defaultModel ? { defaultModel } : {}),
       ...(entry.local !== undefined ? { local: entry.local } : {}),
+      ...(unavailable ? { unavailable } : {}),
     };
   });
 }
