@@ -429,10 +429,15 @@ describe('agentd config check problems', () => {
       "agentd: models.default: nope/x names provider 'nope', which is not configured",
     );
     expect(run.stderr).not.toContain('config OK');
+    // The problem the exit code stands for is on stdout too, never beside an empty `problems: []`.
+    expect(run.stdout).toContain("names provider 'nope', which is not configured");
+    expect(run.stdout).not.toContain('problems: []');
 
     const json = await cli(env, ['config', 'check', '--json']);
     expect(json.code).toBe(1);
-    expect((JSON.parse(json.stdout) as { problems: string[] }).problems).toHaveLength(1);
+    const parsed = JSON.parse(json.stdout) as { problems: string[]; config: Record<string, unknown> };
+    expect(parsed.problems).toHaveLength(1);
+    expect(parsed.config).not.toHaveProperty('problems');
   });
 
   it('reports an unset server token and provider key without breaking other commands', async () => {

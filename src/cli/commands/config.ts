@@ -19,7 +19,10 @@ export function registerConfig(program: Command, cli: CliContext): void {
         cli.io.stdout.write(JSON.stringify(result, null, 2) + '\n');
         return;
       }
-      cli.io.stdout.write(stringify({ ...result.config, defaultModel: result.defaultModel }));
+      // Every problem the exit code stands for is on stdout too, with the config it is about.
+      cli.io.stdout.write(
+        stringify({ ...result.config, defaultModel: result.defaultModel, problems: result.problems }),
+      );
       if (result.notice) cli.io.stderr.write(`agentd: ${result.notice}\n`);
       for (const problem of result.problems) cli.io.stderr.write(`agentd: ${problem}\n`);
       if (result.problems.length === 0) cli.io.stderr.write('config OK\n');
