@@ -349,6 +349,19 @@ describe('agentd tasks', () => {
     expect(result).toMatchObject({ status: 'cancelled', error: { code: 'task.cancelled' } });
     expect(env.model.calls[0]?.options.abortSignal?.aborted).toBe(true);
   });
+
+  it('refuses to cancel a finished task with a non-zero exit saying what it is', async () => {
+    const env = setup({ script: [{ text: 'done' }] });
+    const runtime: Runtime = await createRuntime(env.options);
+    cleanups.push(() => runtime.close());
+    const submitted = await runtime.tasks.submit({ prompt: 'quick' });
+    expect((await runtime.tasks.wait(submitted.id)).status).toBe('succeeded');
+
+    const cancel = await cli(env, ['tasks', 'cancel', submitted.id]);
+    expect(cancel.code).not.toBe(0);
+    expect(cancel.stderr).toContain('already succeeded');
+    expect(cancel.stdout).toBe('');
+  });
 });
 
 describe('agentd serve', () => {
