@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { requestIdOf } from './request-log.js';
+import './server-error-codes.js';
 
 /** A mounted route: its method and Hono path pattern (`/v1/tasks/:id`). */
 export interface MountedRoute {
