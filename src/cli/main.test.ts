@@ -312,12 +312,19 @@ describe('agentd tasks', () => {
       .slice(show.stdout.indexOf('spans:\n') + 'spans:\n'.length)
       .trimEnd()
       .split('\n');
-    expect(tree).toHaveLength(5);
+    expect(tree).toHaveLength(9);
     expect(tree[0]).toMatch(new RegExp(`^task ${task.id}\\s`));
-    expect(tree[1]).toMatch(/^ {2}invoke_team single\s/);
-    expect(tree[2]).toMatch(/^ {4}invoke_agent assistant\s/);
+    // Memory's steps around the team, in the order they started.
+    expect(tree[1]).toMatch(/^ {2}memory\.recall\s/);
+    expect(tree[2]).toMatch(/^ {2}invoke_team single\s/);
+    expect(tree[3]).toMatch(/^ {4}invoke_agent assistant\s/);
+    expect(tree.slice(6).map((line) => line.trim().split(' ')[0])).toEqual([
+      'memory.episode',
+      'memory.facts',
+      'memory.procedure',
+    ]);
     // The decision and the call start within the same instant: either may be listed first.
-    const leaves = tree.slice(3);
+    const leaves = tree.slice(4, 6);
     expect(leaves.some((line) => /^ {6}router\.decision\s.*→ fake\/scripted/.test(line))).toBe(true);
     expect(leaves.some((line) => /^ {6}chat scripted\s.*30→6 tok/.test(line))).toBe(true);
   });

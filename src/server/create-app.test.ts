@@ -843,7 +843,20 @@ describe('GET /v1/tasks/:id/spans', () => {
     const res = await send<{ spans: SpanRecord[] }>(app, `/v1/tasks/${created.body.id}/spans`);
     expect(res.status).toBe(200);
     const { spans } = res.body;
-    expect(spans.map((s) => s.kind).sort()).toEqual(['agent', 'model', 'router', 'task', 'team']);
+    expect(spans.map((s) => s.kind).sort()).toEqual([
+      'agent',
+      ...Array<string>(4).fill('memory'),
+      'model',
+      'router',
+      'task',
+      'team',
+    ]);
+    expect(spans.filter((s) => s.kind === 'memory').map((s) => s.name)).toEqual([
+      'memory.recall',
+      'memory.episode',
+      'memory.facts',
+      'memory.procedure',
+    ]);
     const byKind = (kind: string) => spans.find((s) => s.kind === kind) as SpanRecord;
     const [task, team, agent, model] = [byKind('task'), byKind('team'), byKind('agent'), byKind('model')];
     const decision = byKind('router');
