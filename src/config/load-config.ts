@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseYaml } from 'yaml';
+import { describeParseError } from '../core/yaml-error.js';
 import { AgentdError } from '../core/errors.js';
 import './config-error-codes.js';
 import { validate } from '../core/validate.js';
@@ -271,10 +272,9 @@ function parseYamlText(file: ConfigSource): unknown {
   try {
     return parseYaml(file.text);
   } catch (error) {
-    const line = error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}` : '';
     throw new AgentdError({
       code: 'config.parse_error',
-      message: `${file.path}${line}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      message: describeParseError(file.path, file.text, error),
       cause: error,
     });
   }

@@ -33,7 +33,8 @@ export function validate<S extends z.ZodType>(
  * branches is an enum, that branch's message lists the valid values, which is what the caller needs.
  */
 function messageOf(issue: z.core.$ZodIssue): string {
-  if (issue.code !== 'invalid_union') return issue.message;
+  // A union with a message of its own (one that names its choices) keeps it.
+  if (issue.code !== 'invalid_union' || issue.message !== 'Invalid input') return issue.message;
   for (const branch of issue.errors) {
     const choice = branch.find((inner) => inner.code === 'invalid_value' && inner.path.length === 0);
     if (choice) return choice.message;
