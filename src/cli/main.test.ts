@@ -190,6 +190,21 @@ describe('agentd run', () => {
     expect(run.stderr).toContain('agents.1.name');
   });
 
+  it('names the team file, the option key and the option meant when a topology option is unknown', async () => {
+    const env = setup();
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'team.yaml'),
+      'topology: debate\noptions: { judgee: chair }\nagents:\n  - name: a\n  - name: b\n  - name: chair\n',
+    );
+    const run = await cli(env, ['run', 'hello', '--team', join(dir, 'team.yaml')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `${join(dir, 'team.yaml')}: debate: options.judgee: unknown option; did you mean judge?`,
+    );
+    expect(env.model.calls).toHaveLength(0);
+  });
+
   it('exits 2 without a prompt', async () => {
     const env = setup();
     const run = await cli(env, ['run']);
