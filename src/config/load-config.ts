@@ -152,7 +152,7 @@ export function loadConfigFromSystem(
       existsSync(p),
     );
   }
-  const files = paths.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+  const files = paths.map((path) => ({ path, text: readConfigFile(path, 'config file') }));
   const base: LoadConfigOptions = {
     env,
     files,
@@ -170,7 +170,26 @@ export function loadConfigFromSystem(
       message: `models.catalogFile names ${catalogPath}, which does not exist`,
     });
   }
-  return loadConfig({ ...base, catalogFile: { path: catalogPath, text: readFileSync(catalogPath, 'utf8') } });
+  return loadConfig({
+    ...base,
+    catalogFile: { path: catalogPath, text: readConfigFile(catalogPath, 'models.catalogFile') },
+  });
+}
+
+/** A config file's text; a folder where a file belongs says so, not "EISDIR". */
+function readConfigFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new AgentdError({
+      code: 'config.not_found',
+      message:
+        code === 'EISDIR'
+          ? `${what} ${path} is a folder, not a file; name the YAML file inside it`
+          : `${what} ${path} cannot be read (${code ?? String(error)})`,
+    });
+  }
 }
 
 /**
