@@ -1137,7 +1137,7 @@ describe('agentd forge, agentd judge calibrate, agentd run --rubric', () => {
     const run = await cli(env, ['forge', 'Write a haiku about tides']);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ topology: 'single', agents: [{ name: 'writer' }] });
-    expect(run.stderr).toMatch(/^design: model · 1 model call\(s\) · \$/);
+    expect(run.stderr).toMatch(/^design: model · 1 model call · \$/);
     expect(env.model.calls).toHaveLength(1);
   });
 
