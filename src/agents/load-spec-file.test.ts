@@ -29,6 +29,17 @@ describe('agent and team files', () => {
     });
   });
 
+  it('quotes the offending line of a YAML error, and says so when a folder is given as a file', async () => {
+    writeFileSync(join(dir, 'team.yaml'), 'name: t\nagents:\n  - name: a\n   role: [oops\n');
+    const error = (await loadTeamFile(join(dir, 'team.yaml')).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(new RegExp(`^team file ${join(dir, 'team.yaml')}:\\d+: not valid YAML: `));
+    expect(error.message).toMatch(/\n {2}\d+ \| .*role: \[oops|\n {2}\d+ \| {2}- name: a/);
+    mkdirSync(join(dir, 'agents'));
+    await expect(loadTeamFile(join(dir, 'agents'))).rejects.toMatchObject({
+      message: `team file ${join(dir, 'agents')}: a folder, not a file; give the team file (YAML or JSON) inside it`,
+    });
+  });
+
   it('names the file and the key of an invalid agent', async () => {
     writeFileSync(join(dir, 'a.json'), JSON.stringify({ name: 'has space', maxSteps: 'x' }));
     const error = await loadAgentFile(join(dir, 'a.json')).catch((e: unknown) => e);

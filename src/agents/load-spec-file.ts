@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AgentdError } from '../core/errors.js';
+import { describeParseError } from '../core/yaml-error.js';
 import './agent-error-codes.js';
 import { validate } from '../core/validate.js';
 import { AgentSpecSchema, TeamSpecSchema } from './agent-spec.js';
@@ -35,17 +36,22 @@ async function readSpecFile(path: string, kind: 'agent' | 'team'): Promise<unkno
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? `a folder, not a file; give the ${kind} file (YAML or JSON) inside it`
+          : String(error);
     throw new AgentdError({ code: `${kind}.not_found`, message: `${kind} file ${path}: ${reason}` });
   }
   try {
     return extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
+    const format = extname(path) === '.json' ? 'JSON' : 'YAML';
     throw new AgentdError({
       code: `${kind}.invalid`,
-      message: `${kind} file ${path}: not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${
-        error instanceof Error ? error.message.split('\n')[0] : String(error)
-      }`,
+      message: `${kind} file ${describeParseError(path, text, error, `not valid ${format}: `)}`,
     });
   }
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +116,33 @@ describe('bin/agentd.js', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('Mail [EMAIL_1], key [SECRET_KEY_1].\n');
   });
+
+  it('lists a problem that stops the runtime from starting on stdout too (config check)', async () => {
+    const dir = mkdtempSync(join(sandbox, 'config-'));
+    // A local server that serves no model agentd can find: no default model, no runtime.
+    writeFileSync(
+      join(dir, 'agentd.yaml'),
+      'providers:\n  local:\n    type: openai-compatible\n    baseUrl: http://127.0.0.1:9/v1\n',
+    );
+    const run = await runProcess([BIN, 'config', 'check', '--json'], { cwd: dir, env: cleanEnv() });
+    expect(run.code).toBe(2);
+    const { problems } = JSON.parse(run.stdout) as { problems: string[] };
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain("no default model for provider 'local'");
+  });
+
+  it.runIf(existsSync('/proc/self'))(
+    'fails at once, naming the folder, when AGENTD_HOME cannot be created',
+    async () => {
+      const run = await runProcess([BIN, 'tasks', 'list'], {
+        cwd: sandbox,
+        env: { ...cleanEnv(), AGENTD_HOME: '/proc/agentd-nope' },
+      });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('cannot create the folder /proc/agentd-nope');
+      expect(run.stderr).toContain('AGENTD_HOME');
+    },
+  );
 
   it('exits 2 when run is given no prompt', async () => {
     const run = await runProcess([BIN, 'run'], { cwd: sandbox, env: cleanEnv() });

@@ -99,6 +99,8 @@ export function spanTree(spans: SpanRecord[]): string {
     const parent = span.parentSpanId && ids.has(span.parentSpanId) ? span.parentSpanId : null;
     children.set(parent, [...(children.get(parent) ?? []), span]);
   }
+  // Siblings in the order they started, whatever order the spans came in (exporters batch them).
+  for (const list of children.values()) list.sort((a, b) => a.startTime - b.startTime);
   const out: string[] = [];
   const walk = (parent: string | null, depth: number) => {
     for (const span of children.get(parent) ?? []) {

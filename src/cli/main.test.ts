@@ -190,6 +190,21 @@ describe('agentd run', () => {
     expect(run.stderr).toContain('agents.1.name');
   });
 
+  it('names the team file, the option key and the option meant when a topology option is unknown', async () => {
+    const env = setup();
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'team.yaml'),
+      'topology: debate\noptions: { judgee: chair }\nagents:\n  - name: a\n  - name: b\n  - name: chair\n',
+    );
+    const run = await cli(env, ['run', 'hello', '--team', join(dir, 'team.yaml')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `${join(dir, 'team.yaml')}: debate: options.judgee: unknown option; did you mean judge?`,
+    );
+    expect(env.model.calls).toHaveLength(0);
+  });
+
   it('exits 2 without a prompt', async () => {
     const env = setup();
     const run = await cli(env, ['run']);
@@ -312,12 +327,19 @@ describe('agentd tasks', () => {
       .slice(show.stdout.indexOf('spans:\n') + 'spans:\n'.length)
       .trimEnd()
       .split('\n');
-    expect(tree).toHaveLength(5);
+    expect(tree).toHaveLength(9);
     expect(tree[0]).toMatch(new RegExp(`^task ${task.id}\\s`));
-    expect(tree[1]).toMatch(/^ {2}invoke_team single\s/);
-    expect(tree[2]).toMatch(/^ {4}invoke_agent assistant\s/);
+    // Memory's steps around the team, in the order they started.
+    expect(tree[1]).toMatch(/^ {2}memory\.recall\s/);
+    expect(tree[2]).toMatch(/^ {2}invoke_team single\s/);
+    expect(tree[3]).toMatch(/^ {4}invoke_agent assistant\s/);
+    expect(tree.slice(6).map((line) => line.trim().split(' ')[0])).toEqual([
+      'memory.episode',
+      'memory.facts',
+      'memory.procedure',
+    ]);
     // The decision and the call start within the same instant: either may be listed first.
-    const leaves = tree.slice(3);
+    const leaves = tree.slice(4, 6);
     expect(leaves.some((line) => /^ {6}router\.decision\s.*→ fake\/scripted/.test(line))).toBe(true);
     expect(leaves.some((line) => /^ {6}chat scripted\s.*30→6 tok/.test(line))).toBe(true);
   });
@@ -348,6 +370,19 @@ describe('agentd tasks', () => {
     const result = await owner.tasks.wait(submitted.id);
     expect(result).toMatchObject({ status: 'cancelled', error: { code: 'task.cancelled' } });
     expect(env.model.calls[0]?.options.abortSignal?.aborted).toBe(true);
+  });
+
+  it('refuses to cancel a finished task with a non-zero exit saying what it is', async () => {
+    const env = setup({ script: [{ text: 'done' }] });
+    const runtime: Runtime = await createRuntime(env.options);
+    cleanups.push(() => runtime.close());
+    const submitted = await runtime.tasks.submit({ prompt: 'quick' });
+    expect((await runtime.tasks.wait(submitted.id)).status).toBe('succeeded');
+
+    const cancel = await cli(env, ['tasks', 'cancel', submitted.id]);
+    expect(cancel.code).not.toBe(0);
+    expect(cancel.stderr).toContain('already succeeded');
+    expect(cancel.stdout).toBe('');
   });
 });
 
@@ -429,10 +464,15 @@ describe('agentd config check problems', () => {
       "agentd: models.default: nope/x names provider 'nope', which is not configured",
     );
     expect(run.stderr).not.toContain('config OK');
+    // The problem the exit code stands for is on stdout too, never beside an empty `problems: []`.
+    expect(run.stdout).toContain("names provider 'nope', which is not configured");
+    expect(run.stdout).not.toContain('problems: []');
 
     const json = await cli(env, ['config', 'check', '--json']);
     expect(json.code).toBe(1);
-    expect((JSON.parse(json.stdout) as { problems: string[] }).problems).toHaveLength(1);
+    const parsed = JSON.parse(json.stdout) as { problems: string[]; config: Record<string, unknown> };
+    expect(parsed.problems).toHaveLength(1);
+    expect(parsed.config).not.toHaveProperty('problems');
   });
 
   it('reports an unset server token and provider key without breaking other commands', async () => {
@@ -454,6 +494,11 @@ describe('agentd config check problems', () => {
     );
     expect(check.stderr).toContain('agentd: providers.work.apiKey: environment variable WORK_KEY is not set');
     expect(check.stderr).not.toContain('config OK');
+
+    // Using the provider fails naming the variable, not with a generic "no API key" hint.
+    const run = await cli(env, ['run', 'hi', '--model', 'work/some-model']);
+    expect(run.code).not.toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toContain('WORK_KEY is not set');
   });
 
   it('never prints header values', async () => {
@@ -1092,7 +1137,7 @@ describe('agentd forge, agentd judge calibrate, agentd run --rubric', () => {
     const run = await cli(env, ['forge', 'Write a haiku about tides']);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ topology: 'single', agents: [{ name: 'writer' }] });
-    expect(run.stderr).toMatch(/^design: model · 1 model call\(s\) · \$/);
+    expect(run.stderr).toMatch(/^design: model · 1 model call · \$/);
     expect(env.model.calls).toHaveLength(1);
   });
 

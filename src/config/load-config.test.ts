@@ -92,6 +92,8 @@ describe('loadConfig', () => {
     );
     expect(error.code).toBe('config.parse_error');
     expect(error.message).toMatch(/^a\.yaml:\d+: /);
+    // The offending line is quoted, so the mistake shows without opening the file.
+    expect(error.message).toMatch(/\n {2}\d+ \| /);
   });
 
   it('resolves env: references and fails clearly when the variable is missing', () => {

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseYaml } from 'yaml';
+import { describeParseError } from '../core/yaml-error.js';
 import { AgentdError } from '../core/errors.js';
 import './config-error-codes.js';
 import { validate } from '../core/validate.js';
@@ -153,7 +154,7 @@ export function loadConfigFromSystem(
       existsSync(p),
     );
   }
-  const files = paths.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+  const files = paths.map((path) => ({ path, text: readConfigFile(path, 'config file') }));
   const base: LoadConfigOptions = {
     env,
     files,
@@ -171,7 +172,26 @@ export function loadConfigFromSystem(
       message: `models.catalogFile names ${catalogPath}, which does not exist`,
     });
   }
-  return loadConfig({ ...base, catalogFile: { path: catalogPath, text: readFileSync(catalogPath, 'utf8') } });
+  return loadConfig({
+    ...base,
+    catalogFile: { path: catalogPath, text: readConfigFile(catalogPath, 'models.catalogFile') },
+  });
+}
+
+/** A config file's text; a folder where a file belongs says so, not "EISDIR". */
+function readConfigFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new AgentdError({
+      code: 'config.not_found',
+      message:
+        code === 'EISDIR'
+          ? `${what} ${path} is a folder, not a file; name the YAML file inside it`
+          : `${what} ${path} cannot be read (${code ?? String(error)})`,
+    });
+  }
 }
 
 /**
@@ -273,10 +293,9 @@ function parseYamlText(file: ConfigSource): unknown {
   try {
     return parseYaml(file.text);
   } catch (error) {
-    const line = error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}` : '';
     throw new AgentdError({
       code: 'config.parse_error',
-      message: `${file.path}${line}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      message: describeParseError(file.path, file.text, error),
       cause: error,
     });
   }
@@ -305,13 +324,19 @@ function configuredProviders(
     // An unset variable is a problem, not an error: the provider stays listed (without the key)
     // and fails when used, so commands that do not use it keep working.
     let apiKey: string | undefined;
+    // Like a `secret:` missing from the vault, an unset variable the config names makes the provider
+    // fail with a message naming that variable, not a generic "no API key" hint.
+    let unavailable: string | undefined;
     if (entry.apiKey && isVaultRef(entry.apiKey)) {
       secretRefs.push(
         vaultRef(`providers.${name}.apiKey`, entry.apiKey, { kind: 'provider-api-key', provider: name }),
       );
     } else if (entry.apiKey) {
       apiKey = resolveSecret(entry.apiKey, env);
-      if (!apiKey) problems.push(missingVariable(`providers.${name}.apiKey`, entry.apiKey));
+      if (!apiKey) {
+        unavailable = missingVariable(`providers.${name}.apiKey`, entry.apiKey);
+        problems.push(unavailable);
+      }
     } else if (known) {
       apiKey = known.keyEnv.map((variable) => env[variable]).find(Boolean);
       // The hosted service itself (not a proxy or local server at another URL) always needs a key.
@@ -337,7 +362,10 @@ function configuredProviders(
         } else {
           const resolved = resolveSecret(value, env);
           if (resolved) headers[header] = resolved;
-          else problems.push(missingVariable(`providers.${name}.headers.${header}`, value));
+          else {
+            unavailable ??= missingVariable(`providers.${name}.headers.${header}`, value);
+            problems.push(missingVariable(`providers.${name}.headers.${header}`, value));
+          }
         }
       }
     }
@@ -356,6 +384,7 @@ function configuredProviders(
       ...(headers ? { headers } : {}),
       ...(defaultModel ? { defaultModel } : {}),
       ...(entry.local !== undefined ? { local: entry.local } : {}),
+      ...(unavailable ? { unavailable } : {}),
     };
   });
 }

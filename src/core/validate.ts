@@ -18,7 +18,7 @@ export function validate<S extends z.ZodType>(
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');
-    return path ? `${path}: ${issue.message}` : issue.message;
+    return path ? `${path}: ${messageOf(issue)}` : messageOf(issue);
   });
   const first = result.error.issues[0];
   throw new AgentdError({
@@ -26,4 +26,18 @@ export function validate<S extends z.ZodType>(
     message: `${options.where}: ${problems.join('; ')}`,
     ...(first && first.path.length > 0 ? { path: first.path.map(String).join('.') } : {}),
   });
+}
+
+/**
+ * An issue's message. A union refused as a whole says only "Invalid input"; when one of its
+ * branches is an enum, that branch's message lists the valid values, which is what the caller needs.
+ */
+function messageOf(issue: z.core.$ZodIssue): string {
+  // A union with a message of its own (one that names its choices) keeps it.
+  if (issue.code !== 'invalid_union' || issue.message !== 'Invalid input') return issue.message;
+  for (const branch of issue.errors) {
+    const choice = branch.find((inner) => inner.code === 'invalid_value' && inner.path.length === 0);
+    if (choice) return choice.message;
+  }
+  return issue.message;
 }

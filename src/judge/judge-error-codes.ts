@@ -11,6 +11,7 @@ export const JUDGE_ERROR_CODES = declareErrorCodes({
   'judge.labels_not_found': 'invalid',
   'judge.rubric_not_found': 'invalid',
   'judge.no_votes': 'invalid',
+  'judge.simulated': 'invalid',
   'judge.missing_criterion': 'upstream',
 });
 

@@ -57,5 +57,9 @@ describe('labels files', () => {
     await expect(loadLabels(join(dir, 'none.jsonl'))).rejects.toMatchObject({
       code: 'judge.labels_not_found',
     });
+    // A folder given as the file says so.
+    await expect(loadLabels(dir)).rejects.toMatchObject({
+      message: `labels file ${dir}: a folder, not a file; give the JSONL file of labels`,
+    });
   });
 });

@@ -66,7 +66,13 @@ export async function loadLabels(path: string): Promise<Label[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'a folder, not a file; give the JSONL file of labels'
+          : String(error);
     throw new AgentdError({ code: 'judge.labels_not_found', message: `labels file ${path}: ${reason}` });
   }
   return parseLabels(text, path);

@@ -1,4 +1,5 @@
 import { AgentdError, notFound } from '../core/errors.js';
+import { RECALL_HEADER } from '../core/recall-header.js';
 import './memory-error-codes.js';
 import '../models/model-error-codes.js';
 import type { EmbeddingModel } from '../models/index.js';
@@ -581,5 +582,4 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
 }
 
 /** The line that opens the recalled-memory block in a prompt. */
-export const RECALL_HEADER =
-  'Recalled memory (from earlier tasks; it may be out of date — use it only where it helps):';
+export { RECALL_HEADER };

@@ -58,6 +58,16 @@ describe('remembering facts (semantic layer)', () => {
     expect((await remember('The user prefers light mode.')).outcome).toBe('superseded');
   }, 30_000);
 
+  it('keeps (merging) the tags and importance of the fact it supersedes', async () => {
+    await remember('The deploy day is Thursday.', { importance: 0.9, tags: ['ops', 'release'] });
+    const changed = await remember('The deploy day is Monday.', { importance: 0.3, tags: ['calendar'] });
+    expect(changed.outcome).toBe('superseded');
+    expect(changed.outcome === 'superseded' && changed.memory).toMatchObject({
+      importance: 0.9,
+      tags: ['ops', 'release', 'calendar'],
+    });
+  }, 30_000);
+
   it('keeps unrelated facts about the same subject side by side', async () => {
     expect((await remember('Jon has a dog named Biscuit.')).outcome).toBe('added');
     expect((await remember('Jon has two cats.')).outcome).toBe('added');

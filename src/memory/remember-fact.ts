@@ -108,7 +108,18 @@ export async function rememberFact(
       before.subject === after.subject &&
       restated
     ) {
-      const memory = record(fact, embedding ?? null, model, now);
+      // The new value replaces the old one, not what was known about the fact: its tags and
+      // importance carry over (merged with the new fact's, as for a duplicate).
+      const memory = record(
+        {
+          ...fact,
+          importance: Math.max(existing.importance, fact.importance ?? 0.5),
+          tags: [...new Set([...existing.tags, ...(fact.tags ?? [])])],
+        },
+        embedding ?? null,
+        model,
+        now,
+      );
       // Together: never two current facts that contradict each other, nor one superseded by nothing.
       const [previous] = await store.apply(fact.tenant, {
         add: [memory],

@@ -25,7 +25,9 @@ export const checkConfig = defineOperation({
   tenancy: 'none',
   http: { method: 'GET', path: '/v1/config' },
   handler: async (runtime) => ({
-    config: runtime.settings.config,
+    // The config's own `problems` are only those found at load time; the full list is `problems`,
+    // and two lists that disagree (`problems: []` beside exit 1) mislead.
+    config: withoutProblems(runtime.settings.config),
     defaultModel: runtime.models.defaultModel,
     notice: runtime.models.notice ?? null,
     problems: configProblems(runtime),
@@ -53,4 +55,9 @@ function configProblems(runtime: Runtime): string[] {
     );
   }
   return problems;
+}
+
+function withoutProblems(config: Record<string, unknown>): Record<string, unknown> {
+  const { problems: _loadTime, ...rest } = config;
+  return rest;
 }

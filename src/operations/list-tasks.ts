@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { AgentdError } from '../core/errors.js';
+import '../executor/executor-error-codes.js';
+import type { Runtime } from '../runtime/index.js';
 import { defineOperation } from './define-operation.js';
 import { TaskResultSchema, TaskStatusSchema } from './schemas.js';
 
@@ -59,6 +62,8 @@ export const listTasks = defineOperation({
         next: null,
       };
     }
+    // A cursor naming no task would page to an empty list, which reads as "no more tasks".
+    if (input.before !== undefined) await knownCursor(runtime, input.before);
     const tasks = await runtime.tasks.list({
       limit: input.limit,
       ...(input.status ? { status: input.status } : {}),
@@ -68,3 +73,16 @@ export const listTasks = defineOperation({
     return { tasks, next: tasks.length === input.limit ? (tasks.at(-1)?.id ?? null) : null };
   },
 });
+
+async function knownCursor(runtime: Runtime, before: string): Promise<void> {
+  try {
+    await runtime.tasks.tenantOf(before);
+  } catch (error) {
+    if (!(error instanceof AgentdError) || error.code !== 'task.not_found') throw error;
+    throw new AgentdError({
+      code: 'task.invalid',
+      path: 'before',
+      message: `before: no task ${before}; pass the \`next\` of the previous page, or leave it out for the first page`,
+    });
+  }
+}

@@ -1,4 +1,6 @@
+import { AgentdError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import '../judge/judge-error-codes.js';
 import { toJson } from '../core/json.js';
 import { SYSTEM_AGENTS } from '../executor/index.js';
 import type { DurableContext } from '../executor/index.js';
@@ -110,6 +112,7 @@ export async function calibrateJudges(
     });
   }
 
+  await refuseSimulatedJudges(deps.ledger, scope.task.id, request.judges);
   const report = calibrationReport({
     labels: request.labels,
     judges: runs,
@@ -137,4 +140,24 @@ async function ledgerCost(ledger: LedgerStore, taskId: string, agent: string): P
   return (await ledger.listByTask(taskId))
     .filter((row) => row.agent === agent)
     .reduce((sum, row) => sum + row.costUsd, 0);
+}
+
+/**
+ * The simulated model stages its verdicts: measuring it against human labels would print an
+ * accuracy (often 0.0%) that says nothing about any judge, and store it as a calibration.
+ */
+async function refuseSimulatedJudges(
+  ledger: LedgerStore,
+  taskId: string,
+  judges: readonly JudgeSpec[],
+): Promise<void> {
+  const names = new Set(judges.map((judge) => `${SYSTEM_AGENTS.judgePrefix}${judge.name}`));
+  const calls = (await ledger.listByTask(taskId)).filter((row) => row.agent !== null && names.has(row.agent));
+  if (calls.length === 0 || calls.some((row) => row.provider !== 'simulated')) return;
+  throw new AgentdError({
+    code: 'judge.simulated',
+    message:
+      'the judges ran on the simulated model, which cannot judge (its verdicts are staged); configure a real ' +
+      'provider and point quality.judges (or models.default) at one of its models, then calibrate again',
+  });
 }

@@ -4,6 +4,7 @@ import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { AgentdError } from '../core/errors.js';
+import { countOf } from '../core/plural.js';
 import '../forge/forge-error-codes.js';
 import './pipeline-error-codes.js';
 import { newId } from '../core/ids.js';
@@ -255,8 +256,8 @@ export async function runQualityLoop(
         {
           kind: QUALITY_ESCALATION,
           question:
-            `The output was rejected in ${round} round(s) ` +
-            `(${capped ? `the cost reached ${settings.budgetCap}× the first round's` : `the limit is ${settings.maxRounds} rounds`}). ` +
+            `The output was rejected in ${countOf(round, 'round')} ` +
+            `(${capped ? `the cost reached ${settings.budgetCap}× the first round's` : `the limit is ${countOf(settings.maxRounds, 'round')}`}). ` +
             'Approve the last output, reject it, or edit it (payload {"output": "…"}).',
           payload: {
             rounds: rounds.map((r) => ({
@@ -282,7 +283,7 @@ export async function runQualityLoop(
       if (answer.decision === 'reject') {
         throw new AgentdError({
           code: 'quality.rejected',
-          message: `a reviewer rejected the output after ${round} round(s)${answer.note ? `: ${answer.note}` : ''}`,
+          message: `a reviewer rejected the output after ${countOf(round, 'round')}${answer.note ? `: ${answer.note}` : ''}`,
           details: { review: answer.reviewId },
         });
       }
@@ -293,7 +294,7 @@ export async function runQualityLoop(
         team: prepared.team,
         judged: true,
         approved: true,
-        verdict: `${edited !== undefined ? 'edited' : 'approved'} by a reviewer after ${round} rejected round(s)`,
+        verdict: `${edited !== undefined ? 'edited' : 'approved'} by a reviewer after ${countOf(round, 'rejected round')}`,
       };
     }
     feedback = evaluation.feedback;

@@ -25,6 +25,8 @@ import type { LedgerStore } from '../store/ledger-store.js';
 import type { TaskNotes } from '../tools/index.js';
 import { keepsSensitiveCallsLocal, localOnlyCallPolicy } from '../topology/index.js';
 import type { PreparedTeam, TeamRunEnvironment } from '../topology/index.js';
+import { ATTR } from '../trace/index.js';
+import type { SpanHandle } from '../trace/index.js';
 import type { TaskInput } from './task-input.js';
 
 /** The agent that extracts facts when `memory.facts.extract` is `model`. */
@@ -129,6 +131,27 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
       costUsd: rows.reduce((sum, row) => sum + row.costUsd, 0),
     };
   }
+  /**
+   * Runs one memory step inside a `memory` span under the task's, so that a trace shows where a
+   * task's time went before its first agent and after its last (recall, episode, facts, procedure).
+   */
+  async function traced<T>(name: string, run: (span: SpanHandle) => Promise<T>): Promise<T> {
+    const span = task.agents.tracer.startSpan(name, {
+      kind: 'memory',
+      taskId: scope.task.id,
+      parent: scope.span,
+      attributes: { [ATTR.memoryTenant]: tenant },
+    });
+    try {
+      const result = await run(span);
+      span.end();
+      return result;
+    } catch (error) {
+      const { code, message } = toAgentdError(error);
+      span.end({ code, message });
+      throw error;
+    }
+  }
   // The embedding of the task's prompt, made for recall: the episode is stored with it (on a resumed
   // run, whose recall was replayed, the episode's vector is made in the background).
   let promptVector: Float32Array | undefined;
@@ -139,52 +162,58 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
     team: TeamSpec,
   ): Promise<void> {
     const durationMs = clock.now() - (scope.task.startedAt ?? clock.now());
-    await scope.durable.step('memory:episode', async () => {
-      const { models, costUsd } = await spending();
-      const written = await memory.recordEpisode(
-        {
-          tenant,
-          taskId: scope.task.id,
-          prompt: input.prompt,
-          team: team.name,
-          topology: team.topology,
-          models,
-          outcome,
-          ...detail,
-          costUsd,
-          durationMs,
-          dryRun,
-          tags: localOnly ? [LOCAL_ONLY_TAG] : [],
-        },
-        clock.now(),
-        promptVector,
-      );
-      return written?.id ?? null;
-    });
+    await scope.durable.step('memory:episode', () =>
+      traced('memory.episode', async (span) => {
+        const { models, costUsd } = await spending();
+        const written = await memory.recordEpisode(
+          {
+            tenant,
+            taskId: scope.task.id,
+            prompt: input.prompt,
+            team: team.name,
+            topology: team.topology,
+            models,
+            outcome,
+            ...detail,
+            costUsd,
+            durationMs,
+            dryRun,
+            tags: localOnly ? [LOCAL_ONLY_TAG] : [],
+          },
+          clock.now(),
+          promptVector,
+        );
+        if (written) span.setAttributes({ [ATTR.memoryId]: written.id });
+        return written?.id ?? null;
+      }),
+    );
     // The notes stay in the shared store after the task: masked now (idempotent, so not a step).
     await memory.sealWorkingNotes(tenant, scope.task.id);
     if (dryRun) return;
     if (outcome === 'succeeded' && detail.output !== undefined && config.memory.facts.extract !== 'off') {
-      await rememberFacts(team, detail.output);
+      const output = detail.output;
+      await traced('memory.facts', () => rememberFacts(team, output));
     }
-    await scope.durable.step('memory:procedure', async () => {
-      const { models, costUsd } = await spending();
-      const procedure = await memory.recordProcedure(
-        {
-          tenant,
-          taskId: scope.task.id,
-          taskKind: input.routing?.kind ?? deps.router.classify(input.prompt).kind,
-          topology: team.topology,
-          teamSignature: teamSignature(team),
-          models,
-          passed: outcome === 'succeeded',
-          costUsd,
-          durationMs,
-        },
-        clock.now(),
-      );
-      return procedure.memoryId;
-    });
+    await scope.durable.step('memory:procedure', () =>
+      traced('memory.procedure', async () => {
+        const { models, costUsd } = await spending();
+        const procedure = await memory.recordProcedure(
+          {
+            tenant,
+            taskId: scope.task.id,
+            taskKind: input.routing?.kind ?? deps.router.classify(input.prompt).kind,
+            topology: team.topology,
+            teamSignature: teamSignature(team),
+            models,
+            passed: outcome === 'succeeded',
+            costUsd,
+            durationMs,
+          },
+          clock.now(),
+        );
+        return procedure.memoryId;
+      }),
+    );
   }
 
   /**
@@ -299,22 +328,25 @@ export function createTaskMemory(deps: TaskMemoryDependencies, task: TaskMemoryC
     async recall() {
       return scope.durable.step(MEMORY_RECALL_STEP, async () => {
         try {
-          // The smallest of the team's first calls: recall grows none of them past its share.
-          const expected = Math.min(
-            ...task.prepared.team.agents.map((agent) =>
-              expectedInputTokens(agent, task.agents.tools, input.prompt),
-            ),
-          );
-          const { block, vector } = await memory.recall({
-            tenant,
-            text: input.prompt,
-            now: clock.now(),
-            dryRun,
-            localOnly,
-            ...(Number.isFinite(expected) ? { expectedInputTokens: expected } : {}),
+          return await traced('memory.recall', async (span) => {
+            // The smallest of the team's first calls: recall grows none of them past its share.
+            const expected = Math.min(
+              ...task.prepared.team.agents.map((agent) =>
+                expectedInputTokens(agent, task.agents.tools, input.prompt),
+              ),
+            );
+            const { block, vector, memories } = await memory.recall({
+              tenant,
+              text: input.prompt,
+              now: clock.now(),
+              dryRun,
+              localOnly,
+              ...(Number.isFinite(expected) ? { expectedInputTokens: expected } : {}),
+            });
+            promptVector = vector;
+            span.setAttributes({ [ATTR.memoryRecalled]: memories.length });
+            return block;
           });
-          promptVector = vector;
-          return block;
         } catch (error) {
           failed('recall', error);
           return '';

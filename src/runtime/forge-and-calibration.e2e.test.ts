@@ -147,4 +147,27 @@ describe('Forge and judge calibration through the runtime', () => {
       quality: { gate: { allowed: true }, rounds: [{ approved: false }, { approved: true }] },
     });
   });
+
+  it('refuses to calibrate judges that run on the simulated model, storing no calibration', async () => {
+    t = await createTestRuntime({
+      script: [{ text: 'unused' }],
+      config: {
+        memory: { enabled: false },
+        quality: { judges: [{ name: 'judge', model: 'simulated/dry-run' }] },
+      },
+    });
+    const rubric = {
+      name: 'clarity',
+      criteria: [{ name: 'clarity', description: 'easy to read', weight: 1 }],
+    };
+    const labels = [
+      { id: '1', input: 'Write a note', output: 'a clear note', label: 'pass' as const },
+      { id: '2', input: 'Write a note', output: 'muddled words', label: 'fail' as const },
+    ];
+    const calibration = await t.runtime.tasks.run({ prompt: 'calibrate', calibrate: { rubric, labels } });
+    expect(calibration.status).toBe('failed');
+    expect(calibration.error).toMatchObject({ code: 'judge.simulated' });
+    expect(calibration.error?.message).toContain('simulated model, which cannot judge');
+    expect(calibration.output).toBeNull();
+  });
 });

@@ -235,6 +235,20 @@ describe('the quality loop: checks, judges, feedback, rounds, escalation', () =>
     expect(agentCalls).toBe(2);
   });
 
+  it('says "1 round", not "1 round(s)", when one round was allowed', async () => {
+    t = await createTestRuntime({
+      script: (call) => (isJudge(call) ? verdict(0.2, 0.2, 'No.') : { text: 'attempt' }),
+      config: { memory: { enabled: false } },
+    });
+    const submitted = await t.runtime.tasks.submit({
+      prompt: 'Write release notes',
+      quality: { rubric: RUBRIC, maxRounds: 1 },
+    });
+    await untilWaiting(t.runtime, submitted.id);
+    const [review] = await t.runtime.reviews.list({ taskId: submitted.id });
+    expect(review?.question).toContain('rejected in 1 round (the limit is 1 round)');
+  });
+
   it('stops at the budget cap before the round cap', async () => {
     let agentCalls = 0;
     t = await createTestRuntime({

@@ -445,12 +445,15 @@ describe('POST /v1/tasks/:id/cancel', () => {
     });
   });
 
-  it('returns a finished task unchanged', async () => {
+  it('refuses to cancel a finished task with 409 task.finished, leaving it unchanged', async () => {
     const { app } = await appWith([{ text: 'done already' }]);
     const created = await post(app, '/v1/tasks?wait=true', { prompt: 'quick' });
-    const res = await send<TaskResult>(app, `/v1/tasks/${created.body.id}/cancel`, { method: 'POST' });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'succeeded', output: 'done already', error: null });
+    const res = await send<ErrorBody>(app, `/v1/tasks/${created.body.id}/cancel`, { method: 'POST' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('task.finished');
+    expect(res.body.error.message).toContain('already succeeded');
+    const after = await send<TaskResult>(app, `/v1/tasks/${created.body.id}`);
+    expect(after.body).toMatchObject({ status: 'succeeded', output: 'done already', error: null });
   });
 });
 
@@ -840,7 +843,20 @@ describe('GET /v1/tasks/:id/spans', () => {
     const res = await send<{ spans: SpanRecord[] }>(app, `/v1/tasks/${created.body.id}/spans`);
     expect(res.status).toBe(200);
     const { spans } = res.body;
-    expect(spans.map((s) => s.kind).sort()).toEqual(['agent', 'model', 'router', 'task', 'team']);
+    expect(spans.map((s) => s.kind).sort()).toEqual([
+      'agent',
+      ...Array<string>(4).fill('memory'),
+      'model',
+      'router',
+      'task',
+      'team',
+    ]);
+    expect(spans.filter((s) => s.kind === 'memory').map((s) => s.name)).toEqual([
+      'memory.recall',
+      'memory.episode',
+      'memory.facts',
+      'memory.procedure',
+    ]);
     const byKind = (kind: string) => spans.find((s) => s.kind === kind) as SpanRecord;
     const [task, team, agent, model] = [byKind('task'), byKind('team'), byKind('agent'), byKind('model')];
     const decision = byKind('router');

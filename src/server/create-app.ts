@@ -19,6 +19,9 @@ import { isLoopbackHost } from '../core/loopback.js';
 import { openApiDocument } from './openapi.js';
 import { MCP_PATH, mountMcp } from './mcp-route.js';
 import { mountRoute as route } from './mount-route.js';
+import { routeMissing } from './method-not-allowed.js';
+import { queryKeysOf } from './query-keys.js';
+import type { MountedRoute } from './method-not-allowed.js';
 import { requestIdOf, requestLog } from './request-log.js';
 import { responseHeaders } from './response-headers.js';
 import { mountA2a } from './a2a/mount-a2a.js';
@@ -77,18 +80,11 @@ export function createApp(options: AppOptions): Hono {
     for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
     return response;
   });
-  app.notFound((c) =>
-    c.json(
-      {
-        error: {
-          code: 'route.not_found',
-          message: `no route ${c.req.method} ${c.req.path}`,
-          requestId: requestIdOf(c),
-        },
-      },
-      404,
-    ),
-  );
+  const routes: MountedRoute[] = [
+    ...[...operations, ...streamOperations].map((o) => ({ method: o.http.method, path: o.http.path })),
+    { method: 'GET', path: '/v1/openapi.json' },
+  ];
+  app.notFound((c) => routeMissing(c, routes));
 
   // First, so that every answer (refusals included) is logged, has an id and carries the headers.
   app.use('*', requestLog(logger));
@@ -150,7 +146,7 @@ export function createApp(options: AppOptions): Hono {
 
   for (const operation of operations) {
     route(app, operation.http, async (c) => {
-      const raw = await requestInput(c, operation.http);
+      const raw = await requestInput(c, operation.http, queryKeysOf(operation.http, operation.input));
       const { input, output } = await invokeOperationWithInput(runtime, operation, raw, actorOf(c));
       return c.json(output as object, successStatus(operation, input, output) as 200);
     });
@@ -159,7 +155,7 @@ export function createApp(options: AppOptions): Hono {
   for (const operation of streamOperations) {
     // An event stream lasts as long as its task; only its start is bounded (by the first event).
     route(app, { ...operation.http, timeLimitMs: Number.POSITIVE_INFINITY }, async (c) => {
-      const raw = await requestInput(c, operation.http);
+      const raw = await requestInput(c, operation.http, queryKeysOf(operation.http, operation.input));
       const lastEventId = c.req.header('last-event-id');
       if (lastEventId && /^\d+$/.test(lastEventId)) raw['after'] = lastEventId;
       const controller = new AbortController();
@@ -229,9 +225,14 @@ function isOwnLoopbackOrigin(origin: string, host: string): boolean {
 }
 
 /** The operation input from path params, query string and (for POST) the JSON body. */
-async function requestInput(c: Context, http: HttpBinding): Promise<Record<string, unknown>> {
+async function requestInput(
+  c: Context,
+  http: HttpBinding,
+  queryKeys: ReadonlySet<string> | undefined,
+): Promise<Record<string, unknown>> {
   const input: Record<string, unknown> = {};
   for (const [key, values] of Object.entries(c.req.queries())) {
+    if (queryKeys !== undefined && !queryKeys.has(key)) continue;
     input[key] = values.length === 1 ? values[0] : values;
   }
   if (http.method === 'POST') {

@@ -9,6 +9,7 @@ export const SERVER_ERROR_CODES = declareErrorCodes({
   'request.timeout': 'unavailable',
   'request.unsupported_media_type': 'unsupported',
   'route.not_found': 'not_found',
+  'route.method_not_allowed': 'unsupported',
   'auth.required': 'unauthenticated',
   'server.auth_required': 'invalid',
   'server.weak_token': 'invalid',

@@ -5,6 +5,7 @@ export const STORE_ERROR_CODES = declareErrorCodes({
   'store.conflict': 'conflict',
   'store.schema_too_new': 'system',
   'store.invalid_migrations': 'system',
+  'store.unusable_path': 'invalid',
 });
 
 declare module '../core/errors.js' {

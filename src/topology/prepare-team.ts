@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SubTeamSpec, TeamSpec } from '../agents/index.js';
+import { closestName } from '../core/closest-name.js';
 import { AgentdError } from '../core/errors.js';
 import './topology-error-codes.js';
 import { invalidTeam } from './invalid-team.js';
@@ -32,10 +33,7 @@ export function prepareTeamWith(
   }
   const parsed = topology.options.safeParse(team.options ?? {});
   if (!parsed.success) {
-    throw invalidTeam(
-      team.topology,
-      `invalid options: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
-    );
+    throw invalidTeam(team.topology, optionProblems(topology.options, parsed.error).join('; '));
   }
   const names = new Set<string>();
   for (const agent of team.agents) {
@@ -86,4 +84,25 @@ export function prepareTeamWith(
   }
   topology.validate(team as TeamSpec, parsed.data);
   return { team: team as TeamSpec, topology, options: parsed.data };
+}
+
+/**
+ * Each problem of a team's options as `options.key.path: reason`; an unknown option names the
+ * closest known one ("did you mean judge?") or, failing that, lists them.
+ */
+function optionProblems(schema: z.ZodType, error: z.ZodError): string[] {
+  const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  return error.issues.flatMap((issue) => {
+    const path = ['options', ...issue.path.map(String)].join('.');
+    if (issue.code !== 'unrecognized_keys') return [`${path}: ${issue.message}`];
+    return issue.keys.map((key) => {
+      const guess = issue.path.length === 0 ? closestName(key, known) : undefined;
+      const hint = guess
+        ? `; did you mean ${guess}?`
+        : known.length > 0 && issue.path.length === 0
+          ? `; the options are ${known.join(', ')}`
+          : '';
+      return `${path}.${key}: unknown option${hint}`;
+    });
+  });
 }

@@ -42,6 +42,8 @@ export const ATTR = {
   routerErrorClass: 'agentd.router.error_class',
   memoryId: 'agentd.memory.id',
   memoryTenant: 'agentd.memory.tenant',
+  /** How many memories a task's recall put into its prompt. */
+  memoryRecalled: 'agentd.memory.recalled',
 } as const;
 
 /** What a span covers. */

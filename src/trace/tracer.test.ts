@@ -20,6 +20,15 @@ function tracing() {
 }
 
 describe('tracer: the span tree', () => {
+  it('gives spans started within one millisecond increasing start times, in the order they started', async () => {
+    const { tracer, spans } = tracing();
+    const names = Array.from({ length: 20 }, (_, i) => `s${i}`);
+    for (const name of names) tracer.startSpan(name, { kind: 'memory', taskId: 't1' }).end();
+    const byName = await spans();
+    const starts = names.map((name) => byName.get(name)?.startTime ?? 0);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]).toBeGreaterThan(starts[i - 1] ?? 0);
+  });
+
   it('hangs a span under the parent it names, in the parent’s trace', async () => {
     const { tracer, spans } = tracing();
     const task = tracer.startSpan('task', { kind: 'task', taskId: 't1' });

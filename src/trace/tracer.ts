@@ -116,13 +116,17 @@ export function createTracer(options: {
     }
   }
 
+  let lastStart = 0;
   return {
     startSpan(name, { kind, taskId, parent, attributes }) {
       const parentTrace = parent ? traces.get(parent) : undefined;
       const traceId = parentTrace ?? randomHex(16);
       const spanId = randomHex(8);
       // Epoch start, monotonic duration: a clock step during the span cannot make it negative.
-      const startTime = Date.now();
+      // Spans started within one millisecond still get distinct, increasing start times (a
+      // microsecond apart), so siblings sort in the order they started, not by their random ids.
+      const startTime = Math.max(Date.now(), lastStart + 0.001);
+      lastStart = startTime;
       const startedAt = performance.now();
       const recorded: Record<string, Json> = {};
       const set = (values: SpanAttributes | undefined) => {

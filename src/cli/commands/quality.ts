@@ -1,3 +1,4 @@
+import { countOf } from '../../core/plural.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { TaskResult } from '../../executor/index.js';
@@ -28,7 +29,7 @@ export function registerQuality(program: Command, cli: CliContext): void {
       };
       cli.io.stdout.write(JSON.stringify(report.design, null, 2) + '\n');
       cli.io.stderr.write(
-        `design: ${report.source}${report.errors.length > 0 ? ` (after: ${report.errors.join('; ')})` : ''} · ${result.modelCalls} model call(s) · ${usd(result.cost.usd)}\n`,
+        `design: ${report.source}${report.errors.length > 0 ? ` (after: ${report.errors.join('; ')})` : ''} · ${countOf(result.modelCalls, 'model call')} · ${usd(result.cost.usd)}\n`,
       );
     });
 
@@ -56,7 +57,9 @@ export function registerQuality(program: Command, cli: CliContext): void {
       if (result.status !== 'succeeded') return failed(cli, result);
       if (options.json) return void cli.io.stdout.write(`${result.output ?? ''}\n`);
       cli.io.stdout.write(calibrationTable(JSON.parse(result.output ?? '{}') as CalibrationReport));
-      cli.io.stderr.write(`${result.id} · ${result.modelCalls} model call(s) · ${usd(result.cost.usd)}\n`);
+      cli.io.stderr.write(
+        `${result.id} · ${countOf(result.modelCalls, 'model call')} · ${usd(result.cost.usd)}\n`,
+      );
     });
 }
 

@@ -1,3 +1,4 @@
+import { countOf } from '../../core/plural.js';
 import type { Command } from 'commander';
 import { explainRoute, routerStats } from '../../operations/index.js';
 import type { CliContext } from '../cli-context.js';
@@ -92,7 +93,7 @@ export function registerRouter(program: Command, cli: CliContext): void {
       }
       for (const flagged of result.overMaxTokens) {
         cli.io.stdout.write(
-          `over max_tokens: model ${flagged.modelId} reported more output than asked for in ${flagged.calls} call(s)\n`,
+          `over max_tokens: model ${flagged.modelId} reported more output than asked for in ${countOf(flagged.calls, 'call')}\n`,
         );
       }
     },

@@ -1,3 +1,5 @@
+import { AgentdError } from '../../core/errors.js';
+import '../../topology/topology-error-codes.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadAgentFile, loadTeamFile } from '../../agents/index.js';
@@ -49,7 +51,9 @@ export function registerRun(program: Command, cli: CliContext): void {
       const runtime = await cli.openRuntime();
       if (runtime.models.notice) cli.io.stderr.write(`agentd: ${runtime.models.notice}\n`);
       await mentionInterrupted(cli, prompt);
-      const submitted = await cli.invoke(createTask, input);
+      const submitted = await cli.invoke(createTask, input).catch((error: unknown) => {
+        throw options.team ? blamingFile(error, options.team) : error;
+      });
       await followTask(cli, submitted.id, options.json === true);
     });
 }
@@ -126,4 +130,15 @@ async function mentionInterrupted(cli: CliContext, prompt: string): Promise<void
   cli.io.stderr.write(
     `agentd: task ${same.id} with this prompt was interrupted (its process is gone); resume it with: agentd tasks resume ${same.id}\n`,
   );
+}
+
+/** A team the topology refuses is the team file's fault: its error names the file first. */
+function blamingFile(error: unknown, file: string): unknown {
+  if (!(error instanceof AgentdError) || error.code !== 'topology.invalid_team') return error;
+  return new AgentdError({
+    code: error.code,
+    message: `${file}: ${error.message}`,
+    ...(error.details ? { details: error.details } : {}),
+    cause: error,
+  });
 }

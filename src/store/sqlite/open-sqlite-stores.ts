@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createFile, makeFolder } from './make-folder.js';
 import Database from 'better-sqlite3';
 import type { Stores } from '../stores.js';
 import { groupCommitOf } from './group-commit.js';
@@ -30,8 +30,9 @@ export function openSqliteDatabase(options: OpenSqliteOptions): Database.Databas
     // The database holds prompts, outputs and memories: readable by its owner only. Folders made
     // here are 0700 and a new file 0600 (SQLite gives its -wal and -shm files the same mode);
     // an existing file keeps the mode its owner gave it.
-    mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
-    closeSync(openSync(options.path, 'a', 0o600));
+    const hint = 'set AGENTD_HOME (or store.path) to a writable folder';
+    makeFolder(dirname(options.path), 0o700, `the database ${options.path}`, hint);
+    createFile(options.path, hint);
   }
   const db = new Database(options.path);
   try {

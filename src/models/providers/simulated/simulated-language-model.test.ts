@@ -2,6 +2,7 @@ import type { LanguageModelV3CallOptions, LanguageModelV3StreamPart } from '@ai-
 import { generateObject, generateText, Output, streamText, tool } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { RECALL_HEADER } from '../../../core/recall-header.js';
 import { createSimulatedLanguageModel } from './simulated-language-model.js';
 import { createSimulatedProvider } from './simulated-provider.js';
 
@@ -31,6 +32,18 @@ describe('simulated language model', () => {
     const other = await generateText({ model, prompt: 'Summarise the quarterly budget report' });
     expect(other.text).not.toBe(first.text);
     expect(other.text).toContain('budget');
+  });
+
+  it("echoes the user's prompt, never the recalled-memory block before it", async () => {
+    const recalled = `${RECALL_HEADER}\n- (2026-01-01, semantic) Lanterns glow over the harbour wall`;
+    const result = await generateText({
+      model,
+      prompt: `${recalled}\n\nSummarise the quarterly budget report`,
+    });
+    expect(result.text).toContain('budget');
+    expect(result.text).not.toMatch(/Recalled|Lanterns|harbour|semantic/);
+    const noWords = await generateText({ model, prompt: `${recalled}\n\nWhat is 2+2?` });
+    expect(noWords.text).toContain('"What is 2+2?"');
   });
 
   it('quotes a prompt with no content words instead of answering it', async () => {

@@ -14,6 +14,7 @@ import type {
 } from '@ai-sdk/provider';
 import { sampleFromJsonSchema } from './json-schema-sample.js';
 import { fnv1a } from '../../../core/hash.js';
+import { RECALL_HEADER } from '../../../core/recall-header.js';
 
 /** Options of {@link createSimulatedLanguageModel}. */
 export interface SimulatedLanguageModelOptions {
@@ -178,10 +179,19 @@ function capitalise(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
-/** The text of the last user message (or of the last message of any role when there is none). */
+/**
+ * The text of the last user message (or of the last message of any role when there is none),
+ * without a recalled-memory block before it: the echo is of what the user asked.
+ */
 function lastUserText(prompt: LanguageModelV3Prompt): string {
   const last = [...prompt].reverse().find((m) => m.role === 'user') ?? prompt[prompt.length - 1];
-  return last ? flattenPrompt([last]) : '';
+  return last ? withoutRecalledMemory(flattenPrompt([last])) : '';
+}
+
+function withoutRecalledMemory(text: string): string {
+  if (!text.startsWith(RECALL_HEADER)) return text;
+  const end = text.indexOf('\n\n');
+  return end === -1 ? '' : text.slice(end + 2);
 }
 
 /** Every text, tool input and tool output of the prompt, one per line. */
