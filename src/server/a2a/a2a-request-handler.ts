@@ -138,14 +138,8 @@ export class AgentdA2aHandler implements A2ARequestHandler {
     };
   }
 
-  /** Cancels a task; a finished one cannot be. */
+  /** Cancels a task; a finished one cannot be (`task.finished` from the operation). */
   async cancelTask(params: CancelTaskRequest): Promise<Task> {
-    const before = await this.call(() =>
-      invokeOperation(this.runtime, getTask, { id: params.id }, this.actor),
-    );
-    if (before.status === 'succeeded' || before.status === 'failed' || before.status === 'cancelled') {
-      throw new TaskNotCancelableError(`task ${params.id} has already finished (${before.status})`);
-    }
     const task = await this.call(() =>
       invokeOperation(this.runtime, cancelTask, { id: params.id }, this.actor),
     );
@@ -294,6 +288,9 @@ export class AgentdA2aHandler implements A2ARequestHandler {
     } catch (error) {
       if (error instanceof AgentdError && error.code.endsWith('.not_found')) {
         throw new TaskNotFoundError(error.message);
+      }
+      if (error instanceof AgentdError && error.code === 'task.finished') {
+        throw new TaskNotCancelableError(error.message);
       }
       // The caller's own mistake (a prompt over the limit) is invalid params (-32602), not -32603.
       if (error instanceof AgentdError && error.category === 'invalid') {

@@ -190,7 +190,7 @@ describe('A2A 1.0 server (agentd serve) with the @a2a-js/sdk client', () => {
     const cancelled = await client.cancelTask({ tenant: '', id: started.id, metadata: undefined });
     expect(cancelled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
     await expect(client.cancelTask({ tenant: '', id: started.id, metadata: undefined })).rejects.toThrow(
-      /already finished/,
+      /already cancelled/,
     );
   });
 
