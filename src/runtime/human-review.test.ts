@@ -140,7 +140,12 @@ describe('tool calls that require approval', () => {
     expect(await t.runtime.reviews.list({ status: 'answered' })).toEqual([]);
     expect((await t.runtime.tasks.list({ status: ['waiting'] })).map((x) => x.id)).toEqual([task.id]);
 
-    const events = await eventsSoFar(t.runtime, task.id);
+    // Events are written in order on their own chain: the task may show `waiting` a moment before
+    // its review-requested event is stored.
+    const events = await until(async () => {
+      const so = await eventsSoFar(t.runtime, task.id);
+      return so.some((e) => e.type === 'review-requested') && so;
+    });
     const requested = events.filter((e) => e.type === 'review-requested');
     expect(requested.map((e) => e.data)).toEqual([
       { taskId: task.id, reviewId, kind: 'tool-approval', question: review?.question },
