@@ -4,7 +4,7 @@ import { defineTool } from '../tools/define-tool.js';
 import { createToolRegistry } from '../tools/tool-registry.js';
 import type { AgentSpec } from './agent-spec.js';
 import { expectedInputTokens } from './expected-input.js';
-import { systemPrompt } from './native-agent.js';
+import { systemPrompt } from './system-prompt.js';
 import { toToolSet } from './tool-set.js';
 
 const lookup = defineTool({

@@ -1,6 +1,6 @@
 import type { ToolRegistry } from '../tools/index.js';
 import type { AgentSpec } from './agent-spec.js';
-import { systemPrompt } from './native-agent.js';
+import { systemPrompt } from './system-prompt.js';
 import { toToolSet } from './tool-set.js';
 
 // Rough tokens of English text and JSON; the same rate the recall budget counts with.

@@ -18,6 +18,7 @@ import type { SpanHandle } from '../trace/index.js';
 import type { RouteRequest } from '../router/index.js';
 import type { AgentContext, AgentInput, AgentResult, AgentRouting, AgentRunner } from './agent-runner.js';
 import type { AgentSpec } from './agent-spec.js';
+import { systemPrompt } from './system-prompt.js';
 import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
 import { interruptedToolCall } from './interrupted-tool-call.js';
 import type { ToolStepOutput } from './interrupted-tool-call.js';
@@ -595,12 +596,4 @@ async function executeTool(
     const failure = toAgentdError(error);
     return { ok: false, error: { code: failure.code, message: failure.message } };
   }
-}
-
-/** The system message of an agent's calls: who it is and its instructions. */
-export function systemPrompt(agent: AgentSpec): string {
-  const parts: string[] = [];
-  if (agent.role) parts.push(`You are ${agent.name}, ${agent.role}.`);
-  if (agent.instructions) parts.push(agent.instructions);
-  return parts.join('\n\n');
 }
