@@ -289,10 +289,11 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         return;
       }
       if ('error' in outcome && outcome.error.code === 'task.suspended') {
-        // Waiting for a human: no process holds the task; answering the review queues it again.
+        // Waiting for a human: no process holds the task; answering the review queues it again. Its
+        // events (the review-requested one) are stored first: whoever sees `waiting` finds them.
+        await state.chain;
         const suspended = await tasks.transition(task.id, ['running'], 'waiting');
         span.end({ code: 'task.suspended', message: outcome.error.message });
-        await state.chain;
         if (!suspended) logger.warn('task suspended in an unexpected state', { taskId: task.id });
         await tracer.flush();
         return;
