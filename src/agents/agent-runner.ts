@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Budget, CostMeter } from '../budget/index.js';
 import type { Clock } from '../core/clock.js';
+import type { LanguageModel } from '../models/index.js';
 import type { TaskEventMap } from '../core/events.js';
 import type { DurableContext, LoopGuard } from '../executor/index.js';
 import type { ModelRouter, Objective, RouteConstraints, Strategy } from '../router/index.js';
@@ -61,6 +62,38 @@ export interface AgentContext {
   netGuard?: NetGuard | undefined;
   /** The task's working memory, for the `notes` tool (when memory is on). */
   notes?: TaskNotes | undefined;
+  /** How foreign-framework agents reach the models under the task's rules (absent: they cannot run). */
+  gateway?: AgentGateway | undefined;
+}
+
+/** One foreign agent run, as the gateway sees it: whose calls, in which task, under which span. */
+export interface GatewayRequest {
+  agent: AgentSpec;
+  context: AgentContext;
+  /** The agent's `invoke_agent` span: the run's model calls are `chat` spans under it. */
+  agentSpan: SpanHandle;
+}
+
+/** An open OpenAI-compatible endpoint for one foreign agent run; `close()` revokes its key. */
+export interface GatewaySession {
+  /** e.g. `http://127.0.0.1:PORT/openai/v1`: what a framework takes as `OPENAI_BASE_URL`. */
+  baseUrl: string;
+  /** A short-lived key scoped to this task and agent (`Authorization: Bearer …`). */
+  apiKey: string;
+  /** The model name the agent should ask for: its pinned model, or a router virtual model. */
+  model: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A foreign agent's way to the models: every call it makes is one of the agent's governed model
+ * calls, through the same path as a native agent's (router, budget, ledger, journal, span, PII).
+ */
+export interface AgentGateway {
+  /** A model whose calls are the agent's governed calls, for in-process frameworks (no HTTP hop). */
+  model(request: GatewayRequest): LanguageModel;
+  /** An OpenAI-compatible endpoint and task-scoped key for frameworks that speak HTTP. */
+  open(request: GatewayRequest): Promise<GatewaySession>;
 }
 
 /** How one agent's model calls are routed. */

@@ -1,5 +1,8 @@
 export type {
   AgentContext,
+  AgentGateway,
+  GatewayRequest,
+  GatewaySession,
   AgentInput,
   AgentResult,
   AgentRouting,
