@@ -46,7 +46,8 @@ export interface AgentdConfig {
   files: string[];
   providers: ResolvedProviderConfig[];
   models: ConfigFile['models'];
-  store: { path: string };
+  /** `url`: a PostgreSQL database replaces the SQLite file at `path`. */
+  store: { path: string; url?: string };
   server: {
     host: string;
     port: number;

@@ -14,6 +14,7 @@ import type { AgentdConfig, ConfigFile } from './config-schema.js';
 import { KNOWN_PROVIDERS, LOCAL_SERVER_URLS } from './known-providers.js';
 import { isVaultRef, vaultRef } from './secret-refs.js';
 import { mcpEnvReferences } from '../tools/mcp-client-config.js';
+import { StoreConfigSchema } from '../store/store-config.js';
 import type { SecretRef } from './secret-refs.js';
 
 /** A config file's path and text. */
@@ -65,6 +66,11 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
   const storePath = parsed.store.path
     ? resolvePath(parsed.store.path, cwd, options.userHome)
     : join(home, 'agentd.db');
+  // The environment wins over files, as AGENTD_MODEL does: a deployment sets the database per machine.
+  const envStoreUrl = env['AGENTD_STORE_URL'];
+  const storeUrl = envStoreUrl
+    ? validate(StoreConfigSchema.shape.url, envStoreUrl, { where: 'AGENTD_STORE_URL', code: 'config.invalid' })
+    : parsed.store.url;
   // Secrets only some commands need are recorded as problems rather than thrown, so a missing
   // server token or provider key does not stop `agentd tasks list` or runs on other providers.
   const problems: string[] = [];
@@ -94,7 +100,7 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
       ? configuredProviders(parsed.providers, env, problems, secretRefs)
       : providersFromEnv(env),
     models,
-    store: { path: storePath },
+    store: { path: storePath, ...(storeUrl ? { url: storeUrl } : {}) },
     server,
     agents: parsed.agents,
     budget: parsed.budget,
@@ -242,6 +248,8 @@ export function maskConfig(config: AgentdConfig): Record<string, unknown> {
           }
         : {}),
     })),
+    // A password in the database URL is masked like any other credential.
+    store: config.store.url ? { ...config.store, url: maskUrlPassword(config.store.url) } : config.store,
     server: config.server.authToken
       ? { ...config.server, authToken: fromVault('server.authToken') ?? mask(config.server.authToken) }
       : config.server,
@@ -270,6 +278,13 @@ export function maskConfig(config: AgentdConfig): Record<string, unknown> {
       masterKey: config.vault.masterKey === undefined ? 'not set' : 'set (AGENTD_MASTER_KEY)',
     },
   };
+}
+
+function maskUrlPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password === '') return url;
+  parsed.password = '****';
+  return parsed.toString();
 }
 
 function mask(secret: string): string {

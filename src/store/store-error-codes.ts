@@ -6,6 +6,9 @@ export const STORE_ERROR_CODES = declareErrorCodes({
   'store.schema_too_new': 'system',
   'store.invalid_migrations': 'system',
   'store.unusable_path': 'invalid',
+  'store.invalid_schema': 'invalid',
+  'store.unsupported': 'invalid',
+  'store.unreachable': 'unavailable',
 });
 
 declare module '../core/errors.js' {

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import { AgentdError } from '../../core/errors.js';
-import '../../router/router-error-codes.js';
+import { checkRouterHealth, checkRouterStat } from '../router-record-checks.js';
 import type { RouterHealthRecord, RouterStatRecord, RouterStore } from '../router-store.js';
 
 interface RouterStatRow {
@@ -32,17 +31,6 @@ interface RouterHealthRow {
   updated_at: number;
 }
 
-const COUNTS = [
-  'calls',
-  'errors',
-  'passes',
-  'fails',
-  'scoreCount',
-  'costUsd',
-  'inputTokens',
-  'outputTokens',
-  'overMaxTokensCalls',
-] as const;
 
 /** The RouterStore on a SQLite database migrated by `applyMigrations`. */
 export class SqliteRouterStore implements RouterStore {
@@ -117,22 +105,7 @@ export class SqliteRouterStore implements RouterStore {
 }
 
 function toRow(record: RouterStatRecord): RouterStatRow {
-  const invalid = (field: string) =>
-    new AgentdError({
-      code: 'router.invalid_stat',
-      message: `router stat ${record.modelId} (${record.kind}): ${field} must be a finite, non-negative number`,
-      details: { modelId: record.modelId, kind: record.kind, field },
-    });
-  for (const field of COUNTS) {
-    if (!Number.isFinite(record[field]) || record[field] < 0) throw invalid(field);
-  }
-  for (const field of ['scoreMean', 'scoreM2', 'updatedAt'] as const) {
-    if (!Number.isFinite(record[field])) throw invalid(field);
-  }
-  if (record.latencyEwmaMs !== null && !Number.isFinite(record.latencyEwmaMs)) throw invalid('latencyEwmaMs');
-  if (!record.latencySamplesMs.every(Number.isFinite)) throw invalid('latencySamplesMs');
-  if (!record.outputTokenSamples.every((n) => Number.isFinite(n) && n >= 0))
-    throw invalid('outputTokenSamples');
+  checkRouterStat(record);
   return {
     model_id: record.modelId,
     kind: record.kind,
@@ -155,22 +128,14 @@ function toRow(record: RouterStatRecord): RouterStatRow {
 }
 
 function toHealthRow(record: RouterHealthRecord): RouterHealthRow {
-  const time = (field: 'openedAt' | 'rateLimitedUntil' | 'updatedAt') => {
-    const value = record[field];
-    if (value === null || Number.isFinite(value)) return value;
-    throw new AgentdError({
-      code: 'router.invalid_stat',
-      message: `router health ${record.scope} ${record.id}: ${field} must be a finite number`,
-      details: { scope: record.scope, id: record.id, field },
-    });
-  };
+  checkRouterHealth(record);
   return {
     scope: record.scope,
     id: record.id,
     state: record.state,
-    opened_at: time('openedAt'),
-    rate_limited_until: time('rateLimitedUntil'),
-    updated_at: time('updatedAt') ?? 0,
+    opened_at: record.openedAt,
+    rate_limited_until: record.rateLimitedUntil,
+    updated_at: record.updatedAt,
   };
 }
 
