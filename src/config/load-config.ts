@@ -69,7 +69,10 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
   // The environment wins over files, as AGENTD_MODEL does: a deployment sets the database per machine.
   const envStoreUrl = env['AGENTD_STORE_URL'];
   const storeUrl = envStoreUrl
-    ? validate(StoreConfigSchema.shape.url, envStoreUrl, { where: 'AGENTD_STORE_URL', code: 'config.invalid' })
+    ? validate(StoreConfigSchema.shape.url, envStoreUrl, {
+        where: 'AGENTD_STORE_URL',
+        code: 'config.invalid',
+      })
     : parsed.store.url;
   // Secrets only some commands need are recorded as problems rather than thrown, so a missing
   // server token or provider key does not stop `agentd tasks list` or runs on other providers.

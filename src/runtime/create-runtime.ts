@@ -21,7 +21,6 @@ import {
 } from '../pipeline/index.js';
 import { createModelRouter } from '../router/index.js';
 import type { ModelRouter } from '../router/index.js';
-import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import { createNetGuard, createSecretVault } from '../security/index.js';
 import {
   builtinTools,
@@ -41,6 +40,7 @@ import { withVaultSecrets } from './open-secret-vault.js';
 import type { Runtime } from './runtime.js';
 import { warmUp } from './warm-up.js';
 import { watchConfigFiles } from './watch-config.js';
+import { openStores } from './open-stores.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -90,7 +90,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const loaded = given ?? readConfig();
   const clock = options.clock ?? systemClock;
   // `secret:` references are resolved from the vault, which lives in the database: open it first.
-  const stores = openSqliteStores({ path: loaded.store.path });
+  const opened = await openStores(loaded, options.logger ?? silentLogger);
+  const { stores } = opened;
   let config: AgentdConfig;
   const vault = createSecretVault({ store: stores.secrets, keys: loaded.vault, clock });
   try {
@@ -175,20 +176,22 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   // background indexer embedding what tasks wrote).
   // A provider's embeddings retry as its model calls do.
   const embedder = await configuredEmbeddingModel(config, routerConfig(config).retry.maxRetries);
-  // Which vector search memory uses; the exact scan is correct but slower at scale, so it warns.
-  (stores.memories.vectorIndex === 'sqlite-vec' ? logger.info : logger.warn).call(
-    logger,
-    stores.memories.vectorIndex === 'sqlite-vec'
-      ? 'memory: vector search through the sqlite-vec extension'
-      : 'memory: the sqlite-vec extension did not load; vector search scans every stored vector',
-    {
-      vectorIndex: stores.memories.vectorIndex,
-      embeddings:
-        typeof config.memory.embeddings === 'string'
-          ? config.memory.embeddings
-          : config.memory.embeddings.model,
-    },
-  );
+  // Which vector search memory uses; the exact scan is correct but slower at scale, so it warns. (A
+  // Postgres memory store says what it found itself.)
+  if (opened.engine === 'sqlite')
+    (stores.memories.vectorIndex === 'sqlite-vec' ? logger.info : logger.warn).call(
+      logger,
+      stores.memories.vectorIndex === 'sqlite-vec'
+        ? 'memory: vector search through the sqlite-vec extension'
+        : 'memory: the sqlite-vec extension did not load; vector search scans every stored vector',
+      {
+        vectorIndex: stores.memories.vectorIndex,
+        embeddings:
+          typeof config.memory.embeddings === 'string'
+            ? config.memory.embeddings
+            : config.memory.embeddings.model,
+      },
+    );
   const memoryService = createMemoryService({
     store: stores.memories,
     procedures: stores.procedures,

@@ -7,7 +7,8 @@ import { describe } from 'vitest';
  * test file works in a schema of its own (`agentd_t_<random>`), dropped at the end, so files and runs
  * in parallel never see each other's rows.
  */
-export const POSTGRES_TEST_URL = process.env['AGENTD_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const POSTGRES_TEST_URL =
+  process.env['AGENTD_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
  * `AGENTD_TEST_PG=off` skips the Postgres tests (a machine without Postgres). Nothing else does: an

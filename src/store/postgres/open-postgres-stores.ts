@@ -18,7 +18,7 @@ import { PostgresTaskStore } from './postgres-task-store.js';
 import { PostgresTraceStore } from './postgres-trace-store.js';
 import { PostgresVerdictStore } from './postgres-verdict-store.js';
 import { unsupportedMemoryStore } from './unsupported-memory-store.js';
-import { unreachable } from './pg-unreachable.js';
+import { redactedPostgresUrl, unreachable } from './pg-unreachable.js';
 
 /** Options of {@link openPostgresStores}. */
 export interface OpenPostgresOptions {
@@ -44,6 +44,8 @@ export interface PostgresStores extends Stores {
   readonly pool: pg.Pool;
   /** Whether `memories` is a real store (false: every call fails with `store.unsupported`). */
   readonly hasMemory: boolean;
+  /** The URL without its password (for logs and `agentd doctor`). */
+  readonly url: string;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function openPostgresStores(options: OpenPostgresOptions): Promise<
     const memories = options.memory ? await options.memory(pool) : unsupportedMemoryStore();
     return {
       pool,
+      url: redactedPostgresUrl(options.url),
       hasMemory: options.memory !== undefined,
       tasks: new PostgresTaskStore(pool),
       journal: new PostgresJournalStore(pool),

@@ -17,7 +17,9 @@ export function unreachable(url: string, cause: unknown): AgentdError {
   // A refused connection to a name with several addresses is an AggregateError with no message.
   const first = cause instanceof AggregateError ? (cause.errors[0] as unknown) : cause;
   const reason =
-    first instanceof Error ? first.message || (first as NodeJS.ErrnoException).code || first.name : String(first);
+    first instanceof Error
+      ? first.message || (first as NodeJS.ErrnoException).code || first.name
+      : String(first);
   return new AgentdError({
     code: 'store.unreachable',
     message: `cannot connect to the Postgres store at ${redactedPostgresUrl(url)}: ${reason}`,

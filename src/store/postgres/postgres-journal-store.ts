@@ -28,7 +28,10 @@ const insertStep = namedStatement(
   'step_insert',
   `INSERT INTO steps (${STEP_COLUMNS}) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8)`,
 );
-const getStep = namedStatement('step_get', `SELECT ${STEP_COLUMNS} FROM steps WHERE task_id = $1 AND key = $2`);
+const getStep = namedStatement(
+  'step_get',
+  `SELECT ${STEP_COLUMNS} FROM steps WHERE task_id = $1 AND key = $2`,
+);
 // seq (insertion order) breaks ties on finished_at, as SQLite's rowid does.
 const listSteps = namedStatement(
   'step_list',
@@ -97,7 +100,12 @@ export class PostgresJournalStore implements JournalStore {
   /** The start marks of a task, in key order. */
   async listStarted(taskId: string): Promise<StepStart[]> {
     const { rows } = await this.#pool.query<StartRow>(listStarted([taskId]));
-    return rows.map((row) => ({ taskId: row.task_id, key: row.key, name: row.name, startedAt: row.started_at }));
+    return rows.map((row) => ({
+      taskId: row.task_id,
+      key: row.key,
+      name: row.name,
+      startedAt: row.started_at,
+    }));
   }
 }
 

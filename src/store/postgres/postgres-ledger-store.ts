@@ -31,7 +31,10 @@ const settleCost = namedStatement(
      over_max_tokens = $6, status = 'settled'
    WHERE id = $1 AND status = 'pending'`,
 );
-const discardCost = namedStatement('cost_discard', `DELETE FROM cost_ledger WHERE id = $1 AND status = 'pending'`);
+const discardCost = namedStatement(
+  'cost_discard',
+  `DELETE FROM cost_ledger WHERE id = $1 AND status = 'pending'`,
+);
 // Every task start asks; almost none has a pending row, and an UPDATE that matches nothing on the
 // partial index writes nothing.
 const markInterrupted = namedStatement(

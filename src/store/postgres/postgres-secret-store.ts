@@ -44,7 +44,9 @@ export class PostgresSecretStore implements SecretStore {
   }
 
   async get(name: string): Promise<SecretRecord | undefined> {
-    const { rows } = await this.#pool.query<SecretRow>(`SELECT ${COLUMNS} FROM secrets WHERE name = $1`, [name]);
+    const { rows } = await this.#pool.query<SecretRow>(`SELECT ${COLUMNS} FROM secrets WHERE name = $1`, [
+      name,
+    ]);
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 

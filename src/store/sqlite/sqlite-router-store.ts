@@ -31,7 +31,6 @@ interface RouterHealthRow {
   updated_at: number;
 }
 
-
 /** The RouterStore on a SQLite database migrated by `applyMigrations`. */
 export class SqliteRouterStore implements RouterStore {
   readonly #list: Database.Statement<[], RouterStatRow>;
