@@ -25,7 +25,7 @@ export async function runDoctorChecks(cli: CliContext): Promise<DoctorCheck[]> {
   const settings = config.config as {
     home?: string;
     files?: string[];
-    store?: { path?: string };
+    store?: { path?: string; url?: string };
     server?: { host?: string; port?: number };
     memory?: { enabled?: boolean; embeddings?: string };
   };
@@ -45,7 +45,8 @@ export async function runDoctorChecks(cli: CliContext): Promise<DoctorCheck[]> {
     detail: config.defaultModel,
     ...(config.notice ? { fix: config.notice } : {}),
   });
-  if (settings.store?.path) checks.push(databaseCheck(settings.store.path));
+  if (config.database !== undefined) checks.push({ name: 'database', level: 'ok', detail: config.database });
+  else if (settings.store?.path) checks.push(databaseCheck(settings.store.path));
   if (settings.home) checks.push(privateFolderCheck(settings.home));
   checks.push({
     name: 'memory',

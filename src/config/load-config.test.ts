@@ -30,6 +30,51 @@ describe('loadConfig', () => {
     expect(config.store.path).toBe('/work/data/agentd.db');
   });
 
+  it('selects a Postgres store from store.url, and AGENTD_STORE_URL over the file', () => {
+    const file = { path: '/work/agentd.yaml', text: 'store:\n  url: postgres://agentd@db.internal/agentd\n' };
+    expect(loadConfig({ ...base, env: {}, files: [file] }).store).toEqual({
+      path: '/home/u/.agentd/agentd.db',
+      url: 'postgres://agentd@db.internal/agentd',
+    });
+    const fromEnv = loadConfig({
+      ...base,
+      env: { AGENTD_STORE_URL: 'postgresql://other@10.0.0.5:6432/agentd' },
+      files: [file],
+    });
+    expect(fromEnv.store.url).toBe('postgresql://other@10.0.0.5:6432/agentd');
+    expect(loadConfig({ ...base, env: {}, files: [] }).store.url).toBeUndefined();
+  });
+
+  it('refuses a store URL that is not a postgres:// URL, naming where it came from', () => {
+    const fromEnv = configError(() =>
+      loadConfig({ ...base, env: { AGENTD_STORE_URL: 'mysql://db/agentd' }, files: [] }),
+    );
+    expect(fromEnv.code).toBe('config.invalid');
+    expect(fromEnv.message).toContain('AGENTD_STORE_URL');
+    const inFile = configError(() =>
+      loadConfig({
+        ...base,
+        env: {},
+        files: [{ path: '/work/agentd.yaml', text: 'store: { url: db.internal }' }],
+      }),
+    );
+    expect(inFile.message).toContain('/work/agentd.yaml');
+    expect(inFile.message).toContain('store.url');
+  });
+
+  it('masks the password of the store URL when printing the config', () => {
+    const config = loadConfig({
+      ...base,
+      env: { AGENTD_STORE_URL: 'postgres://agentd:s3cret-pw@db.internal:5432/agentd' },
+      files: [],
+    });
+    const printed = JSON.stringify(maskConfig(config));
+    expect(printed).not.toContain('s3cret-pw');
+    expect((maskConfig(config)['store'] as { url: string }).url).toBe(
+      'postgres://agentd:****@db.internal:5432/agentd',
+    );
+  });
+
   it('detects providers from API keys in the environment, in the documented order', () => {
     const config = loadConfig({
       ...base,

@@ -20,6 +20,8 @@ export const checkConfig = defineOperation({
     notice: z.string().nullable(),
     /** Each `key.path: reason`; empty when the config is usable as it stands. */
     problems: z.array(z.string()),
+    /** The Postgres store: server version, address (no password) and migrations. Absent for SQLite. */
+    database: z.string().optional(),
   }),
   permission: 'config.read',
   tenancy: 'none',
@@ -31,6 +33,9 @@ export const checkConfig = defineOperation({
     defaultModel: runtime.models.defaultModel,
     notice: runtime.models.notice ?? null,
     problems: configProblems(runtime),
+    ...(runtime.settings.store.engine === 'postgres'
+      ? { database: await runtime.settings.store.describe() }
+      : {}),
   }),
 });
 

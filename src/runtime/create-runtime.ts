@@ -315,6 +315,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       server: config.server,
       logLevel: config.log.level,
       validateOutputs: config.operations.validateOutputs,
+      store: { engine: opened.engine, describe: opened.describe },
       reload,
     },
     warmUp: () =>

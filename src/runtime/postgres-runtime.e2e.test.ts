@@ -16,6 +16,9 @@ import { createTestRuntimeOptions } from '../testing/test-runtime.js';
 import type { TestRuntimeOptions } from '../testing/test-runtime.js';
 import type { FakeTurn } from '../testing/fake-language-model.js';
 import { until } from '../testing/until.js';
+import type { CliIo } from '../cli/cli-io.js';
+import type { DoctorCheck } from '../cli/doctor-checks.js';
+import { runCli } from '../cli/main.js';
 import { createRuntime } from './create-runtime.js';
 import type { Runtime } from './runtime.js';
 
@@ -121,6 +124,19 @@ describePostgres('a runtime on PostgreSQL', () => {
     expect(lookups).toBe(1);
     const ledger = await db.query('SELECT status FROM cost_ledger WHERE task_id = $1 ORDER BY seq', [id]);
     expect(ledger.rows).toEqual([{ status: 'settled' }, { status: 'settled' }]);
+  });
+
+  it('shows the server version and the migrations in agentd doctor', async () => {
+    const setup = createTestRuntimeOptions({ config: { store: { url }, memory: { enabled: false } } });
+    built.push(setup);
+    let stdout = '';
+    const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } };
+    expect(await runCli(['doctor', '--json'], { io, runtime: setup.options })).toBe(0);
+    const { checks } = JSON.parse(stdout) as { checks: DoctorCheck[] };
+    const database = checks.find((check) => check.name === 'database');
+    expect(database?.level).toBe('ok');
+    expect(database?.detail).toMatch(/^postgres \d+\.\d+ at postgres:\/\/postgres@127\.0\.0\.1:5432\/test/);
+    expect(database?.detail).toContain(`schema ${schema}, migrations: core 1`);
   });
 
   it('refuses to start with memory on, naming the setting', async () => {

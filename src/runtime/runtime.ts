@@ -40,6 +40,8 @@ export interface RuntimeSettings {
   readonly auth: AuthConfig;
   /** Whether operation results are checked against their output schemas (development, tests). */
   readonly validateOutputs: boolean;
+  /** Which database holds the stores, and a line about it for `agentd doctor` (read when asked). */
+  readonly store: { engine: 'sqlite' | 'postgres'; describe(): Promise<string> };
   /** Rereads the config files now (see RuntimeOptions.watchConfig): catalog and router changes apply. */
   reload(): void;
 }

@@ -15,5 +15,9 @@ export async function describePostgresStore(pool: pg.Pool, redactedUrl: string):
   }
   const migrations = [...latest].map(([component, version]) => `${component} ${version}`).join(', ');
   const where = rows[0]?.schema && rows[0].schema !== 'public' ? `, schema ${rows[0].schema}` : '';
-  return `postgres ${rows[0]?.version ?? '?'} at ${redactedUrl}${where}, migrations: ${migrations || 'none'}`;
+  // `15.20 (Debian 15.20-0+deb12u1)`: the number says enough.
+  const version = rows[0]?.version.split(' ')[0] ?? '?';
+  // The address without its query (connection options), which the schema already sums up.
+  const address = redactedUrl.split('?')[0] ?? redactedUrl;
+  return `postgres ${version} at ${address}${where}, migrations: ${migrations || 'none'}`;
 }
