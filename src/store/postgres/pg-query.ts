@@ -44,12 +44,26 @@ export async function inTransaction<T>(
   }
 }
 
+// Postgres refuses U+0000 in text and in jsonb strings (SQLite keeps it). A hostile prompt or model
+// output holding one would fail its write, so it is stored as U+FFFD instead (ADR 0080). In JSON text
+// from JSON.stringify a NUL is always the escape \u0000, and a literal backslash is always doubled:
+// an escape preceded by an even number of backslashes is a NUL, in a key or in a value.
+const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
 /** A value for a jsonb parameter: its JSON text (pg would turn a JS array into a Postgres array). */
 export function jsonParam(value: unknown): string {
-  return JSON.stringify(value);
+  const text = JSON.stringify(value);
+  return text.includes('\\u0000') ? text.replace(NUL_ESCAPE, '$1\\ufffd') : text;
 }
 
 /** A nullable jsonb parameter: SQL NULL for null, the JSON text otherwise. */
 export function nullableJsonParam(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
+  return value === null || value === undefined ? null : jsonParam(value);
+}
+
+/** A text parameter from outside (a prompt, an output): U+0000, which Postgres refuses, becomes U+FFFD. */
+export function textParam<T extends string | null | undefined>(value: T): T {
+  return (
+    typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value
+  ) as T;
 }

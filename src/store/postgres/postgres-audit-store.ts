@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Json } from '../../core/json.js';
 import type { AuditEvent, AuditStore } from '../audit-store.js';
-import { jsonParam } from './pg-query.js';
+import { jsonParam, textParam } from './pg-query.js';
 
 /** Each filter of `list` as its SQL condition (its value is the next parameter). */
 const FILTERS = {
@@ -22,7 +22,15 @@ export class PostgresAuditStore implements AuditStore {
   async append(event: AuditEvent): Promise<void> {
     await this.#pool.query(
       'INSERT INTO audit_events (id, at, actor, action, target, tenant, details) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)',
-      [event.id, event.at, event.actor, event.action, event.target, event.tenant, jsonParam(event.details)],
+      [
+        event.id,
+        event.at,
+        textParam(event.actor),
+        textParam(event.action),
+        textParam(event.target),
+        textParam(event.tenant),
+        jsonParam(event.details),
+      ],
     );
   }
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Json } from '../../core/json.js';
 import type { JournalStore, StepRecord, StepStart } from '../journal-store.js';
 import { isUniqueViolation, storeConflict } from './pg-errors.js';
-import { namedStatement, nullableJsonParam } from './pg-query.js';
+import { namedStatement, nullableJsonParam, textParam } from './pg-query.js';
 
 interface StepRow {
   task_id: string;
@@ -62,7 +62,7 @@ export class PostgresJournalStore implements JournalStore {
         insertStep([
           step.taskId,
           step.key,
-          step.name,
+          textParam(step.name),
           step.status,
           nullableJsonParam(step.output),
           nullableJsonParam(step.error),

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Json } from '../../core/json.js';
 import type { ReviewAnswer, ReviewRecord, ReviewStore } from '../review-store.js';
 import { isUniqueViolation, storeConflict } from './pg-errors.js';
-import { jsonParam, namedStatement, nullableJsonParam } from './pg-query.js';
+import { jsonParam, namedStatement, nullableJsonParam, textParam } from './pg-query.js';
 
 interface ReviewRow {
   id: string;
@@ -63,8 +63,8 @@ export class PostgresReviewStore implements ReviewStore {
           review.id,
           review.taskId,
           review.stepKey,
-          review.kind,
-          review.question,
+          textParam(review.kind),
+          textParam(review.question),
           nullableJsonParam(review.payload),
           review.status,
           nullableJsonParam(review.answer),

@@ -5,7 +5,7 @@ import type { TaskEvent } from '../../core/events.js';
 import type { Json } from '../../core/json.js';
 import type { TaskPatch, TaskRecord, TaskStatus, TaskStore } from '../task-store.js';
 import { isUniqueViolation, storeConflict } from './pg-errors.js';
-import { jsonParam, namedStatement, nullableJsonParam } from './pg-query.js';
+import { jsonParam, namedStatement, nullableJsonParam, textParam } from './pg-query.js';
 
 interface TaskRow {
   id: string;
@@ -98,10 +98,10 @@ export class PostgresTaskStore implements TaskStore {
         insertTask([
           task.id,
           task.status,
-          task.prompt,
+          textParam(task.prompt),
           // `input` may itself be JSON null, which must survive as the JSON value null.
           jsonParam(task.input),
-          task.output,
+          textParam(task.output),
           nullableJsonParam(task.error),
           nullableJsonParam(task.result),
           task.simulated,
@@ -215,7 +215,9 @@ function patchSql(patch: TaskPatch, values: unknown[]): { sets: string[]; values
     const value = patch[key];
     if (value === undefined) continue;
     const { column, cast } = PATCH_COLUMNS[key];
-    values.push(cast === 'jsonb' ? nullableJsonParam(value) : value);
+    values.push(
+      cast === 'jsonb' ? nullableJsonParam(value) : typeof value === 'string' ? textParam(value) : value,
+    );
     sets.push(`${column} = $${values.length}${cast ? `::${cast}` : ''}`);
   }
   return { sets, values };
