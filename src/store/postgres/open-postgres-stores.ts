@@ -40,6 +40,8 @@ export interface OpenPostgresOptions {
 
 /** The Postgres stores: every store of {@link Stores}, and the pool they share. */
 export interface PostgresStores extends Stores {
+  /** The task store, with the Postgres-only batch dequeue (`claimNext`) workers use. */
+  tasks: PostgresTaskStore;
   /** The connection pool (for components that keep their own tables in the same database). */
   readonly pool: pg.Pool;
   /** Whether `memories` is a real store (false: every call fails with `store.unsupported`). */

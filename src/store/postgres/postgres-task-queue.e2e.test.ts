@@ -85,6 +85,57 @@ describePostgres('Postgres task queue shared by processes', () => {
     expect((await first.tasks.get('task_stale'))?.owner).toBe(`worker-${won.indexOf(true)}`);
   });
 
+  it('hands every queued task to exactly one worker dequeuing in batches, oldest first', async () => {
+    const [first] = processes as [PostgresStores];
+    await emptyTestSchema(first.pool, schema);
+    const ids = Array.from({ length: 40 }, (_, i) => `task_${String(i).padStart(2, '0')}`);
+    for (const [i, id] of ids.entries()) await first.tasks.create({ ...queued(id), createdAt: 1_000 + i });
+    const taken = await Promise.all(
+      processes.map(async (stores, p) => {
+        const mine: string[] = [];
+        for (;;) {
+          const batch = await stores.tasks.claimNext({
+            owner: `worker-${p}`,
+            now: 9_000,
+            staleBefore: 0,
+            limit: 3,
+          });
+          if (batch.length === 0) return mine;
+          expect([...batch].sort()).toEqual(batch);
+          mine.push(...batch);
+        }
+      }),
+    );
+    expect(taken.flat().sort()).toEqual(ids);
+    const rows = await first.pool.query<{ owner: string; n: string }>(
+      `SELECT owner, COUNT(*) AS n FROM tasks WHERE status = 'running' GROUP BY owner`,
+    );
+    expect(rows.rows.reduce((total, row) => total + Number(row.n), 0)).toBe(40);
+  });
+
+  it('dequeues stale leases and only the tasks of the config asked for', async () => {
+    const [first] = processes as [PostgresStores];
+    await emptyTestSchema(first.pool, schema);
+    const origin = (configFingerprint: string) => ({ origin: { configFingerprint, configPath: null } });
+    await first.tasks.create({ ...queued('task_a'), createdAt: 1, ...origin('sha256:a') });
+    await first.tasks.create({ ...queued('task_b'), createdAt: 2, ...origin('sha256:b') });
+    await first.tasks.create({ ...queued('task_live'), createdAt: 3, ...origin('sha256:a') });
+    await first.tasks.create({ ...queued('task_stale'), createdAt: 4, ...origin('sha256:a') });
+    await first.tasks.claim('task_live', { owner: 'alive', now: 5_000, staleBefore: 0 });
+    await first.tasks.claim('task_stale', { owner: 'dead', now: 100, staleBefore: 0 });
+    const lease = { owner: 'w', now: 6_000, staleBefore: 1_000, limit: 10 };
+    expect(await first.tasks.claimNext({ ...lease, configFingerprint: 'sha256:a' })).toEqual([
+      'task_a',
+      'task_stale',
+    ]);
+    expect(await first.tasks.claimNext(lease)).toEqual(['task_b']);
+    expect(await first.tasks.get('task_stale')).toMatchObject({
+      owner: 'w',
+      heartbeatAt: 6_000,
+      startedAt: 100,
+    });
+  });
+
   it('numbers events appended by several processes at once without a gap or a repeat', async () => {
     const [first] = processes as [PostgresStores];
     await emptyTestSchema(first.pool, schema);

@@ -65,6 +65,24 @@ const claimTask = namedStatement(
    WHERE id = $1 AND (status = 'queued'
      OR (status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < $4)))`,
 );
+// The queue's dequeue: the oldest claimable tasks whose rows no other claimer holds right now (SKIP
+// LOCKED: concurrent workers take different tasks instead of queueing on the same rows; a row a
+// concurrent claim changed is re-checked against the WHERE clause once locked).
+const claimNextTasks = namedStatement(
+  'task_claim_next',
+  `WITH next AS (
+     SELECT id FROM tasks
+     WHERE (status = 'queued' OR (status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < $3)))
+       AND ($5::text IS NULL OR config_fingerprint = $5)
+     ORDER BY created_at, id
+     LIMIT $4
+     FOR UPDATE SKIP LOCKED
+   )
+   UPDATE tasks AS t SET status = 'running', owner = $1, heartbeat_at = $2,
+     started_at = COALESCE(t.started_at, $2)
+   FROM next WHERE t.id = next.id
+   RETURNING t.id, t.created_at`,
+);
 const heartbeatTasks = namedStatement(
   'task_heartbeat',
   `UPDATE tasks SET heartbeat_at = $2 WHERE owner = $1 AND status IN ('running', 'waiting')`,
@@ -185,6 +203,29 @@ export class PostgresTaskStore implements TaskStore {
     const staleBefore = Number.isFinite(lease.staleBefore) ? lease.staleBefore : Number.MAX_SAFE_INTEGER;
     const result = await this.#pool.query(claimTask([id, lease.owner, lease.now, staleBefore]));
     return result.rowCount === 1;
+  }
+
+  /**
+   * Postgres only (not in the TaskStore contract): takes up to `limit` tasks for `owner` in one
+   * statement, the oldest first, among those queued or running under a lease renewed before
+   * `staleBefore` (and, with `configFingerprint`, started with that config); marks them running and
+   * returns their ids. Workers sharing the database each get different tasks, without waiting on one
+   * another's rows.
+   */
+  async claimNext(lease: {
+    owner: string;
+    now: number;
+    staleBefore: number;
+    limit: number;
+    configFingerprint?: string;
+  }): Promise<string[]> {
+    const staleBefore = Number.isFinite(lease.staleBefore) ? lease.staleBefore : Number.MAX_SAFE_INTEGER;
+    const { rows } = await this.#pool.query<{ id: string; created_at: number }>(
+      claimNextTasks([lease.owner, lease.now, staleBefore, lease.limit, lease.configFingerprint ?? null]),
+    );
+    return rows
+      .sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((row) => row.id);
   }
 
   /** Renews the lease of every running task the owner holds. */
