@@ -59,15 +59,16 @@ export async function dropTestSchema(schema: string): Promise<void> {
  * than the test.
  */
 export async function emptyTestSchema(db: Pick<pg.Pool, 'query'>, schema: string): Promise<void> {
+  // Tables holding a foreign key first (task_events before tasks): one level of references is all the
+  // schema has.
   const { rows } = await db.query<{ tablename: string }>(
-    `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename <> 'agentd_migrations'`,
+    `SELECT c.relname AS tablename FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname <> 'agentd_migrations'
+     ORDER BY EXISTS (SELECT 1 FROM pg_constraint f WHERE f.conrelid = c.oid AND f.contype = 'f') DESC, c.relname`,
     [schema],
   );
   if (rows.length === 0) return;
-  // DELETE rather than TRUNCATE: on a few rows it is far faster (TRUNCATE makes new files). Children
-  // before parents: task_events references tasks.
-  const tables = rows
-    .map((row) => row.tablename)
-    .sort((a, b) => Number(b === 'task_events') - Number(a === 'task_events'));
+  // DELETE rather than TRUNCATE: on a few rows it is far faster (TRUNCATE makes new files).
+  const tables = rows.map((row) => row.tablename);
   await db.query(tables.map((table) => `DELETE FROM ${schema}.${table};`).join('\n'));
 }
