@@ -15,7 +15,7 @@ export interface CliContext {
     logLevel?: 'info' | 'warn';
   }): Promise<Runtime>;
   /** Opens the secrets vault of the configured database alone (no runtime); the caller closes it. */
-  openVault(): OpenedSecretVault;
+  openVault(): Promise<OpenedSecretVault>;
   /** Opens the runtime and invokes an operation as the CLI's actor. */
   invoke<I extends z.ZodType, O extends z.ZodType>(
     operation: Operation<I, O>,

@@ -59,7 +59,7 @@ export async function runCli(
       });
       return runtime;
     },
-    openVault() {
+    async openVault() {
       // The config a test or embedder handed the runtime, else the files and environment.
       const given = options.runtime?.loadedConfig ?? options.runtime?.loadConfig?.();
       return openSecretVault(given ? { loadedConfig: given } : {});
@@ -143,9 +143,7 @@ export function cliHelpSnapshot(): Record<string, string> {
     exitCode: 0,
     invoke: () => Promise.reject(new Error('no commands run while taking the help snapshot')),
     openRuntime: () => Promise.reject(new Error('no runtime while taking the help snapshot')),
-    openVault: () => {
-      throw new Error('no vault while taking the help snapshot');
-    },
+    openVault: () => Promise.reject(new Error('no vault while taking the help snapshot')),
     usageError(message) {
       throw new AgentdError({ code: 'cli.usage', message });
     },

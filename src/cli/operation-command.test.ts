@@ -20,9 +20,7 @@ function recordingCli(result: unknown = {}): {
     actor: adminActor('cli'),
     exitCode: 0,
     openRuntime: () => Promise.reject(new Error('no runtime in this test')),
-    openVault: () => {
-      throw new Error('no vault in this test');
-    },
+    openVault: () => Promise.reject(new Error('no vault in this test')),
     invoke: (operation, input) => {
       invoked.push({ name: operation.name, input });
       return Promise.resolve(result as never);

@@ -4,7 +4,8 @@ import { systemClock } from '../core/clock.js';
 import { recordChange } from '../pipeline/index.js';
 import { adminActor, createSecretVault } from '../security/index.js';
 import type { Actor, SecretVault } from '../security/index.js';
-import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
+import { silentLogger } from '../core/logger.js';
+import { openStores } from './open-stores.js';
 
 /** The vault opened on its own (for `agentd secrets`), and how to close its database. */
 export interface OpenedSecretVault {
@@ -17,11 +18,12 @@ export interface OpenedSecretVault {
  * must work while the config refers to secrets not yet set, or a provider is unreachable. Every
  * change is an audit event naming the secret and `actor` (default `cli`), never its value.
  */
-export function openSecretVault(
+export async function openSecretVault(
   options: { loadedConfig?: AgentdConfig; actor?: Actor } = {},
-): OpenedSecretVault {
+): Promise<OpenedSecretVault> {
   const config = options.loadedConfig ?? loadConfigFromSystem();
-  const stores = openSqliteStores({ path: config.store.path });
+  // The configured database (SQLite file or Postgres), whatever memory says: the vault needs none.
+  const { stores } = await openStores(config, silentLogger, { memory: false });
   const vault = createSecretVault({ store: stores.secrets, keys: config.vault, clock: systemClock });
   const audit = (action: string, target: string, details: Record<string, string | number | boolean>) =>
     recordChange(

@@ -29,13 +29,19 @@ const postgresMemoryStore: ((pool: pg.Pool) => Promise<MemoryStore>) | null = nu
  * `store.path`. The Postgres adapter (and `pg`) is loaded only when used, so the default start-up
  * does not pay for it.
  */
-export async function openStores(config: AgentdConfig, logger: Logger): Promise<OpenedStores> {
+export async function openStores(
+  config: AgentdConfig,
+  logger: Logger,
+  /** `memory: false`: the caller uses no memory (the vault alone), so memory on is no reason to refuse. */
+  options: { memory?: boolean } = {},
+): Promise<OpenedStores> {
   const url = config.store.url;
   if (url === undefined) {
     const stores = openSqliteStores({ path: config.store.path });
     return { stores, engine: 'sqlite', describe: async () => `sqlite ${config.store.path}` };
   }
-  if (config.memory.enabled && postgresMemoryStore === null) {
+  const memory = config.memory.enabled && options.memory !== false;
+  if (memory && postgresMemoryStore === null) {
     throw new AgentdError({
       code: 'store.unsupported',
       message:
@@ -46,7 +52,7 @@ export async function openStores(config: AgentdConfig, logger: Logger): Promise<
   const { openPostgresStores, describePostgresStore } = await import('../store/postgres/index.js');
   const stores = await openPostgresStores({
     url,
-    ...(config.memory.enabled && postgresMemoryStore ? { memory: postgresMemoryStore } : {}),
+    ...(memory && postgresMemoryStore ? { memory: postgresMemoryStore } : {}),
     onIdleError: (error) =>
       logger.warn('store: an idle Postgres connection failed; the pool replaces it', {
         reason: error.message,

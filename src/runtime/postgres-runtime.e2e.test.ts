@@ -20,6 +20,7 @@ import type { CliIo } from '../cli/cli-io.js';
 import type { DoctorCheck } from '../cli/doctor-checks.js';
 import { runCli } from '../cli/main.js';
 import { createRuntime } from './create-runtime.js';
+import { openSecretVault } from './open-secret-vault.js';
 import type { Runtime } from './runtime.js';
 
 const schema = newTestSchemaName();
@@ -137,6 +138,24 @@ describePostgres('a runtime on PostgreSQL', () => {
     expect(database?.level).toBe('ok');
     expect(database?.detail).toMatch(/^postgres \d+\.\d+ at postgres:\/\/postgres@127\.0\.0\.1:5432\/test/);
     expect(database?.detail).toContain(`schema ${schema}, migrations: core 1`);
+  });
+
+  it('keeps the vault in Postgres: agentd secrets writes where the runtime reads', async () => {
+    // Memory on does not matter to the vault alone.
+    const setup = createTestRuntimeOptions({ config: { store: { url } } });
+    built.push(setup);
+    const config = setup.options.loadedConfig;
+    if (!config) throw new Error('the test setup has a loaded config');
+    const opened = await openSecretVault({ loadedConfig: config });
+    try {
+      await opened.vault.set('SERVICE_TOKEN', 'tok-123');
+    } finally {
+      await opened.close();
+    }
+    const { rows } = await db.query(`SELECT name FROM secrets`);
+    expect(rows).toEqual([{ name: 'SERVICE_TOKEN' }]);
+    const audit = await db.query(`SELECT action, target FROM audit_events WHERE target = 'SERVICE_TOKEN'`);
+    expect(audit.rows).toEqual([{ action: 'secret.set', target: 'SERVICE_TOKEN' }]);
   });
 
   it('refuses to start with memory on, naming the setting', async () => {

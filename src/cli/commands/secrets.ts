@@ -100,7 +100,7 @@ export function registerSecrets(program: Command, cli: CliContext): void {
 }
 
 async function withVault<T>(cli: CliContext, use: (vault: OpenedSecretVault) => Promise<T>): Promise<T> {
-  const opened = cli.openVault();
+  const opened = await cli.openVault();
   try {
     return await use(opened);
   } finally {
