@@ -1,0 +1,137 @@
+import type { MemoryFilter, MemoryHit, MemoryLayer } from '../memory-store.js';
+import { narrowsScope } from '../sqlite/memory-filter-sql.js';
+import { estimateSimilarities, norm, slotBytes, takeBest, toVector } from '../sqlite/vector-codes.js';
+import { memoryFilterSql, prepared, SqlParams } from './pg-memory-filter.js';
+import type { Queryable } from './pg-memory-text-search.js';
+
+// The quantized vector search of the SQLite store (ADR 0015) on Postgres without pgvector: every
+// memory's 2-bit code (column `code`) in the scope is scored against the float query in the worker
+// (asymmetric distance, vector-codes.ts), the best estimates are taken as candidates in rounds while
+// the filter rejects too many, and the survivors are re-scored exactly (cosine of the stored float
+// vectors). Same pool sizes as SQLite, so both find the same neighbours.
+const MIN_POOL = 256;
+const POOL_SCALE = 2.5;
+const LAYERS: readonly MemoryLayer[] = ['working', 'episodic', 'semantic', 'procedural'];
+
+/** Nearest memories by cosine similarity within the filter, best first (the quantized scan). */
+export async function searchMemoryVectors(
+  db: Queryable,
+  query: { vector: Float32Array; filter: MemoryFilter; limit: number },
+): Promise<MemoryHit[]> {
+  const { vector, filter, limit } = query;
+  if (limit <= 0 || !allFinite(vector)) return [];
+  const codes = await readCodes(db, {
+    tenant: filter.tenant,
+    layers: filter.layers?.length ? filter.layers : LAYERS,
+    dimensions: vector.length,
+  });
+  const estimates = estimateSimilarities(vector, [codes]);
+  const count = estimates.scores.length;
+  if (count === 0) return [];
+  // As in the SQLite store: rounds until a pool sized for the memories that pass the filter has
+  // passed it; a filter narrower than the scope read is checked before re-scoring.
+  const narrowing = narrowsScope(filter);
+  const hits: MemoryHit[] = [];
+  const passing: number[] = [];
+  let taken = 0;
+  let wanted = poolSize(limit, count);
+  for (let round = wanted; taken < count;) {
+    const best = takeBest(estimates.scores, Math.min(round, count - taken));
+    taken += best.length;
+    const seqs = best.map(estimates.rowidAt);
+    if (narrowing) passing.push(...(await passingCandidates(db, seqs, filter)));
+    else hits.push(...(await rescore(db, seqs, vector, filter)));
+    const found = narrowing ? passing.length : hits.length;
+    if (found === 0) {
+      round *= 4;
+      continue;
+    }
+    const rate = found / taken;
+    wanted = poolSize(limit, Math.max(found, Math.round(rate * count)));
+    if (found >= wanted) break;
+    round = Math.ceil(((wanted - found) / rate) * 1.25);
+  }
+  if (narrowing && passing.length > 0) hits.push(...(await rescore(db, passing, vector)));
+  return hits.sort((a, b) => b.score - a.score).slice(0, limit);
+}
+
+/** The codes of a scope as one chunk of slots (seq as float64, then the code), for estimateSimilarities. */
+async function readCodes(
+  db: Queryable,
+  scope: { tenant: string; layers: readonly string[]; dimensions: number },
+): Promise<Uint8Array> {
+  const { rows } = await db.query<{ seq: number; code: Buffer }>(
+    prepared(
+      `SELECT m.seq::float8 AS seq, m.code FROM memories m
+     WHERE m.tenant = $1 AND m.layer = ANY($2::text[]) AND m.dimensions = $3 AND m.code IS NOT NULL`,
+      [scope.tenant, scope.layers, scope.dimensions],
+    ),
+  );
+  const size = slotBytes(scope.dimensions);
+  const slots = new Uint8Array(rows.length * size);
+  const view = new DataView(slots.buffer);
+  rows.forEach((row, i) => {
+    view.setFloat64(i * size, row.seq, true);
+    slots.set(row.code, i * size + 8);
+  });
+  return slots;
+}
+
+/** The seqs among these whose memory passes the filter. */
+async function passingCandidates(
+  db: Queryable,
+  seqs: readonly number[],
+  filter: MemoryFilter,
+): Promise<number[]> {
+  const params = new SqlParams();
+  const candidates = params.add(seqs);
+  const where = memoryFilterSql(filter, params);
+  const { rows } = await db.query<{ seq: number }>(
+    prepared(
+      `SELECT m.seq::float8 AS seq FROM memories m WHERE m.seq = ANY(${candidates}::bigint[]) AND ${where}`,
+      params.values,
+    ),
+  );
+  return rows.map((row) => row.seq);
+}
+
+/** Exact cosine similarity of the query to these memories (those passing `filter`, if given). */
+async function rescore(
+  db: Queryable,
+  seqs: readonly number[],
+  vector: Float32Array,
+  filter?: MemoryFilter,
+): Promise<MemoryHit[]> {
+  const params = new SqlParams();
+  const candidates = params.add(seqs);
+  const dimensions = params.add(vector.length);
+  const where = filter ? memoryFilterSql(filter, params) : 'true';
+  const { rows } = await db.query<{ id: string; embedding: Buffer }>(
+    prepared(
+      `SELECT m.id, m.embedding FROM memories m
+     WHERE m.seq = ANY(${candidates}::bigint[]) AND m.dimensions = ${dimensions} AND ${where}`,
+      params.values,
+    ),
+  );
+  const targetNorm = norm(vector);
+  return rows.map((row) => {
+    const stored = toVector(row.embedding);
+    let dot = 0;
+    for (let i = 0; i < stored.length; i++) dot += (stored[i] as number) * (vector[i] as number);
+    const denominator = norm(stored) * targetNorm;
+    // A zero vector has no direction: scored 0, as the SQLite store does.
+    return { id: row.id, score: denominator === 0 ? 0 : dot / denominator };
+  });
+}
+
+/** How many of the best estimates to re-score for the `limit` nearest of `population` (as SQLite). */
+function poolSize(limit: number, population: number): number {
+  const pool = Math.max(MIN_POOL, Math.ceil(POOL_SCALE * Math.pow(limit, 0.6) * Math.cbrt(population)));
+  return Math.min(population, pool);
+}
+
+/** Whether every component is a finite number. */
+export function allFinite(vector: Float32Array): boolean {
+  for (let i = 0; i < vector.length; i++) if (!Number.isFinite(vector[i])) return false;
+  return true;
+}
