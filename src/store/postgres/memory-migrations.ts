@@ -73,6 +73,16 @@ export const memoryMigrations: PgMigration[] = [
         documents bigint NOT NULL,
         PRIMARY KEY (term, tenant)
       );
+
+      -- A counter per vector scope, raised by every write that changes its codes (in the same
+      -- transaction): a process that cached a scope's codes reads it to know they are still current.
+      CREATE TABLE memory_vector_versions (
+        tenant     text COLLATE "C" NOT NULL,
+        layer      text NOT NULL,
+        dimensions integer NOT NULL,
+        version    bigint NOT NULL,
+        PRIMARY KEY (tenant, layer, dimensions)
+      );
     `,
   },
 ];

@@ -2,6 +2,7 @@ import type { MemoryFilter, MemoryHit, MemoryLayer } from '../memory-store.js';
 import { narrowsScope } from '../sqlite/memory-filter-sql.js';
 import { estimateSimilarities, norm, slotBytes, takeBest, toVector } from '../sqlite/vector-codes.js';
 import { memoryFilterSql, prepared, SqlParams } from './pg-memory-filter.js';
+import type { VectorScope } from './pg-memory-statistics.js';
 import type { Queryable } from './pg-memory-text-search.js';
 
 // The quantized vector search of the SQLite store (ADR 0015) on Postgres without pgvector: every
@@ -16,16 +17,14 @@ const LAYERS: readonly MemoryLayer[] = ['working', 'episodic', 'semantic', 'proc
 /** Nearest memories by cosine similarity within the filter, best first (the quantized scan). */
 export async function searchMemoryVectors(
   db: Queryable,
+  cache: VectorCodeCache,
   query: { vector: Float32Array; filter: MemoryFilter; limit: number },
 ): Promise<MemoryHit[]> {
   const { vector, filter, limit } = query;
   if (limit <= 0 || !allFinite(vector)) return [];
-  const codes = await readCodes(db, {
-    tenant: filter.tenant,
-    layers: filter.layers?.length ? filter.layers : LAYERS,
-    dimensions: vector.length,
-  });
-  const estimates = estimateSimilarities(vector, [codes]);
+  const layers = filter.layers?.length ? [...new Set(filter.layers)] : LAYERS;
+  const chunks = await cache.read(db, { tenant: filter.tenant, layers, dimensions: vector.length });
+  const estimates = estimateSimilarities(vector, chunks);
   const count = estimates.scores.length;
   if (count === 0) return [];
   // As in the SQLite store: rounds until a pool sized for the memories that pass the filter has
@@ -55,26 +54,82 @@ export async function searchMemoryVectors(
   return hits.sort((a, b) => b.score - a.score).slice(0, limit);
 }
 
-/** The codes of a scope as one chunk of slots (seq as float64, then the code), for estimateSimilarities. */
-async function readCodes(
-  db: Queryable,
-  scope: { tenant: string; layers: readonly string[]; dimensions: number },
-): Promise<Uint8Array> {
-  const { rows } = await db.query<{ seq: number; code: Buffer }>(
-    prepared(
-      `SELECT m.seq::float8 AS seq, m.code FROM memories m
-     WHERE m.tenant = $1 AND m.layer = ANY($2::text[]) AND m.dimensions = $3 AND m.code IS NOT NULL`,
-      [scope.tenant, scope.layers, scope.dimensions],
-    ),
-  );
-  const size = slotBytes(scope.dimensions);
-  const slots = new Uint8Array(rows.length * size);
-  const view = new DataView(slots.buffer);
-  rows.forEach((row, i) => {
-    view.setFloat64(i * size, row.seq, true);
-    slots.set(row.code, i * size + 8);
-  });
-  return slots;
+// At 512 dimensions, about 490,000 memories' codes (as the SQLite store's chunk cache).
+const CACHE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The codes of the scopes a process searched, each as one chunk of slots (seq as a little-endian
+ * float64, then the code: the layout estimateSimilarities reads), kept with the scope's version in
+ * memory_vector_versions. A search reads the versions (one small query) and reads again only the
+ * scopes another write changed since, in any process: every write that changes a scope's codes
+ * raises its version in the same transaction, and a scope is read with its version in one snapshot.
+ */
+export class VectorCodeCache {
+  readonly #scopes = new Map<string, { version: number; slots: Uint8Array }>();
+  #bytes = 0;
+
+  /** The current codes of a tenant's layers at these dimensions, one chunk per layer with codes. */
+  async read(
+    db: Queryable,
+    scope: { tenant: string; layers: readonly string[]; dimensions: number },
+  ): Promise<Uint8Array[]> {
+    const { rows } = await db.query<{ layer: string; version: number }>(
+      prepared(
+        `SELECT layer, version::float8 AS version FROM memory_vector_versions
+         WHERE tenant = $1 AND dimensions = $2 AND layer = ANY($3::text[])`,
+        [scope.tenant, scope.dimensions, scope.layers],
+      ),
+    );
+    const versions = new Map(rows.map((row) => [row.layer, row.version]));
+    const chunks: Uint8Array[] = [];
+    for (const layer of scope.layers) {
+      const version = versions.get(layer);
+      // No version: no code was ever written in the scope.
+      if (version === undefined) continue;
+      const key = JSON.stringify([scope.tenant, layer, scope.dimensions]);
+      let cached = this.#scopes.get(key);
+      if (cached?.version !== version) {
+        cached = await this.#load(db, { tenant: scope.tenant, layer, dimensions: scope.dimensions });
+        this.#store(key, cached);
+      }
+      if (cached.slots.byteLength > 0) chunks.push(cached.slots);
+    }
+    return chunks;
+  }
+
+  async #load(db: Queryable, scope: VectorScope): Promise<{ version: number; slots: Uint8Array }> {
+    const { rows } = await db.query<{ version: number | null; slots: Buffer | null }>(
+      prepared(
+        `SELECT (SELECT version::float8 FROM memory_vector_versions
+                 WHERE tenant = $1 AND layer = $2 AND dimensions = $3) AS version,
+           string_agg(float8send(m.seq::float8) || m.code, ''::bytea) AS slots
+         FROM memories m
+         WHERE m.tenant = $1 AND m.layer = $2 AND m.dimensions = $3 AND m.code IS NOT NULL`,
+        [scope.tenant, scope.layer, scope.dimensions],
+      ),
+    );
+    const row = rows[0];
+    const bytes = row?.slots ?? Buffer.alloc(0);
+    // A copy that starts at a multiple of 4 (word reads), with each seq turned little-endian
+    // (float8send writes network byte order).
+    const slots = new Uint8Array(bytes.byteLength);
+    slots.set(bytes);
+    const size = slotBytes(scope.dimensions);
+    for (let offset = 0; offset < slots.byteLength; offset += size)
+      slots.subarray(offset, offset + 8).reverse();
+    return { version: row?.version ?? -1, slots };
+  }
+
+  #store(key: string, entry: { version: number; slots: Uint8Array }): void {
+    const previous = this.#scopes.get(key);
+    if (previous) this.#bytes -= previous.slots.byteLength;
+    if (this.#bytes + entry.slots.byteLength > CACHE_BYTES) {
+      this.#scopes.clear();
+      this.#bytes = 0;
+    }
+    this.#scopes.set(key, entry);
+    this.#bytes += entry.slots.byteLength;
+  }
 }
 
 /** The seqs among these whose memory passes the filter. */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../core/logger.js';
 import { seededRandom } from '../../core/random.js';
 import { expectAgentdError } from '../conformance/expect-agentd-error.js';
@@ -10,6 +10,10 @@ import { pgMemoryIndexProblems } from './pg-memory-index-checks.js';
 import { detectPgvector, openPostgresMemoryStore, PostgresMemoryStore } from './postgres-memory-store.js';
 import { applyTestMigrations, createTestSchema, TEST_DATABASE_URL } from './testing-pg-schema.js';
 import type { TestSchema } from './testing-pg-schema.js';
+
+// A few conformance cases write thousands of memories one at a time: each is a round trip to the
+// server (a commit), not a call into SQLite in the same process.
+vi.setConfig({ testTimeout: 90_000 });
 
 describeMemoryStoreConformance('Postgres, quantized scan', async () => {
   const schema = await createTestSchema();
@@ -76,6 +80,49 @@ describe('PostgresMemoryStore', () => {
       );
       expect(await stores[0]!.count({ tenant: 'acme' })).toBe(32);
       expect(await pgMemoryIndexProblems(schema.pool)).toEqual([]);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('sees vectors another process wrote, moved or forgot after it cached their scope', async () => {
+    schema = await createTestSchema();
+    await applyTestMigrations(schema.pool, memoryMigrations);
+    const other = new pg.Pool({
+      connectionString: TEST_DATABASE_URL,
+      max: 2,
+      options: `-c search_path=${schema.name}`,
+    });
+    try {
+      const [reader, writer] = [new PostgresMemoryStore(schema.pool), new PostgresMemoryStore(other)];
+      const random = seededRandom(9);
+      await writer.addMany(
+        Array.from({ length: 50 }, (_, i) =>
+          memoryRecord({ id: `m${i}`, embedding: randomVector(random, 8) }),
+        ),
+      );
+      const target = randomVector(random, 8);
+      const nearest = async () =>
+        (
+          await reader.searchVector({
+            vector: target,
+            filter: { tenant: 'acme', layers: ['semantic'] },
+            limit: 1,
+          })
+        )[0]?.id;
+      const before = await nearest();
+      await writer.add(memoryRecord({ id: 'twin', embedding: target }));
+      expect(await nearest()).toBe('twin');
+      await writer.update('twin', 'acme', { layer: 'episodic' });
+      expect(await nearest()).toBe(before);
+      await writer.update('twin', 'acme', { layer: 'semantic' });
+      expect(await nearest()).toBe('twin');
+      await writer.update('twin', 'acme', { embedding: target.map((x) => -x) });
+      expect(await nearest()).toBe(before);
+      await writer.update('twin', 'acme', { embedding: target });
+      expect(await nearest()).toBe('twin');
+      await writer.forget('twin', 'acme');
+      expect(await nearest()).toBe(before);
     } finally {
       await other.end();
     }

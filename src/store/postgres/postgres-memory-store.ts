@@ -17,9 +17,10 @@ import type {
 import { encodeVector, toVector } from '../sqlite/vector-codes.js';
 import { documentTerms } from './fts5-terms.js';
 import { memoryFilterSql, prepared, SqlParams } from './pg-memory-filter.js';
-import { searchMemoryText, TextStatistics } from './pg-memory-text-search.js';
+import { StatisticsChanges } from './pg-memory-statistics.js';
+import { searchMemoryText } from './pg-memory-text-search.js';
 import type { Queryable } from './pg-memory-text-search.js';
-import { allFinite, searchMemoryVectors } from './pg-memory-vector-search.js';
+import { allFinite, searchMemoryVectors, VectorCodeCache } from './pg-memory-vector-search.js';
 
 // The columns a MemoryRecord is read from (not the search columns).
 const RECORD_COLUMNS = `m.id, m.layer, m.tenant, m.team, m.agent, m.task_id, m.content, m.embedding,
@@ -101,6 +102,8 @@ export class PostgresMemoryStore implements MemoryStore {
   readonly vectorIndex = 'quantized-scan' as const;
   readonly pgvector: PgvectorDetection;
   readonly #pool: pg.Pool;
+  // The vector codes of the scopes searched, kept while their version says they are current.
+  readonly #codes = new VectorCodeCache();
 
   constructor(pool: pg.Pool, pgvector: PgvectorDetection = { installed: false, available: false }) {
     this.#pool = pool;
@@ -110,7 +113,7 @@ export class PostgresMemoryStore implements MemoryStore {
   async add(record: MemoryRecord): Promise<void> {
     // One statement, atomic without a transaction around it: the row and its text statistics.
     const params = new SqlParams();
-    const stats = new TextStatistics();
+    const stats = new StatisticsChanges();
     const insert = insertSql(record, params, stats);
     const ctes = stats.sql(params);
     await runInsert(this.#pool, `WITH inserted AS (${insert}), ${ctes.join(', ')} SELECT 1`, params, record);
@@ -187,7 +190,7 @@ export class PostgresMemoryStore implements MemoryStore {
     limit: number;
   }): Promise<MemoryHit[]> {
     if (filterHasNul(query.filter)) return [];
-    return searchMemoryVectors(this.#pool, query);
+    return searchMemoryVectors(this.#pool, this.#codes, query);
   }
 
   async touch(ids: readonly string[], tenant: string, at: number): Promise<void> {
@@ -288,12 +291,12 @@ export class PostgresMemoryStore implements MemoryStore {
   }
 
   /** Runs writes in one transaction on one connection, then the text statistics they changed. */
-  async #write<T>(work: (client: pg.PoolClient, stats: TextStatistics) => Promise<T>): Promise<T> {
+  async #write<T>(work: (client: pg.PoolClient, stats: StatisticsChanges) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const stats = new TextStatistics();
+      const stats = new StatisticsChanges();
       const result = await work(client, stats);
       await stats.flush(client);
       await client.query('COMMIT');
@@ -311,14 +314,14 @@ export class PostgresMemoryStore implements MemoryStore {
     }
   }
 
-  async #add(client: pg.PoolClient, stats: TextStatistics, record: MemoryRecord): Promise<void> {
+  async #add(client: pg.PoolClient, stats: StatisticsChanges, record: MemoryRecord): Promise<void> {
     const params = new SqlParams();
     await runInsert(client, insertSql(record, params, stats), params, record);
   }
 
   async #update(
     client: pg.PoolClient,
-    stats: TextStatistics,
+    stats: StatisticsChanges,
     id: string,
     tenant: string,
     patch: MemoryPatch,
@@ -352,6 +355,14 @@ export class PostgresMemoryStore implements MemoryStore {
     if (patch.embedding !== undefined) {
       sets.push(`code = ${params.add(next.embedding ? Buffer.from(encodeVector(next.embedding)) : null)}`);
     }
+    // The scopes whose codes this changes: the one it leaves and the one it joins.
+    if (patch.embedding !== undefined || next.layer !== row.layer) {
+      if (row.embedding) {
+        stats.vectorScopeChanged({ tenant, layer: row.layer, dimensions: row.embedding.byteLength / 4 });
+      }
+      if (next.embedding)
+        stats.vectorScopeChanged({ tenant, layer: next.layer, dimensions: next.embedding.length });
+    }
     if (next.content !== row.content) {
       const document = documentTerms(next.content);
       stats.change(tenant, { counts: new Map(Object.entries(row.term_counts)), length: row.text_tokens }, -1);
@@ -368,21 +379,30 @@ export class PostgresMemoryStore implements MemoryStore {
     return next;
   }
 
-  async #forget(client: pg.PoolClient, stats: TextStatistics, id: string, tenant: string): Promise<boolean> {
+  async #forget(
+    client: pg.PoolClient,
+    stats: StatisticsChanges,
+    id: string,
+    tenant: string,
+  ): Promise<boolean> {
     const { rows } = await client.query<{
+      layer: string;
+      dimensions: number | null;
       valid_to: number | null;
       superseded_by: string | null;
       term_counts: Record<string, number>;
       text_tokens: number;
     }>(
       prepared(
-        'DELETE FROM memories WHERE id = $1 AND tenant = $2 RETURNING valid_to, superseded_by, term_counts, text_tokens',
+        'DELETE FROM memories WHERE id = $1 AND tenant = $2 RETURNING layer, dimensions, valid_to, superseded_by, term_counts, text_tokens',
         [id, tenant],
       ),
     );
     const row = rows[0];
     if (!row) return false;
     stats.change(tenant, { counts: new Map(Object.entries(row.term_counts)), length: row.text_tokens }, -1);
+    if (row.dimensions !== null)
+      stats.vectorScopeChanged({ tenant, layer: row.layer, dimensions: row.dimensions });
     // No memory points at one that is gone: what it had superseded now ends where it ended and is
     // superseded by its successor, or, when it was current, is current again.
     await client.query(
@@ -398,10 +418,17 @@ export class PostgresMemoryStore implements MemoryStore {
 const UNIQUE_VIOLATION = '23505';
 
 /** The INSERT of a new memory (validated first); its text statistics are counted into `stats`. */
-function insertSql(record: MemoryRecord, params: SqlParams, stats: TextStatistics): string {
+function insertSql(record: MemoryRecord, params: SqlParams, stats: StatisticsChanges): string {
   validate(record);
   const document = documentTerms(record.content);
   stats.change(record.tenant, document, 1);
+  if (record.embedding) {
+    stats.vectorScopeChanged({
+      tenant: record.tenant,
+      layer: record.layer,
+      dimensions: record.embedding.length,
+    });
+  }
   const values = [
     record.id,
     record.layer,
