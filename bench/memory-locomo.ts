@@ -27,7 +27,11 @@ import type { MemoryRecord, MemoryStore } from '../src/store/memory-store.js';
 import type { ProcedureStore } from '../src/store/procedure-store.js';
 import { memoryMigrations } from '../src/store/postgres/memory-migrations.js';
 import { PostgresMemoryStore } from '../src/store/postgres/postgres-memory-store.js';
-import { applyTestMigrations, createTestSchema, TEST_DATABASE_URL } from '../src/store/postgres/testing-pg-schema.js';
+import {
+  applyTestMigrations,
+  createTestSchema,
+  TEST_DATABASE_URL,
+} from '../src/store/postgres/testing-pg-schema.js';
 import { openSqliteStores } from '../src/store/sqlite/open-sqlite-stores.js';
 import { cleanEvidence } from './locomo-evidence.js';
 import { formatMs, intOption, machineLine, option, percentile, printTable, userPath } from './bench-kit.js';

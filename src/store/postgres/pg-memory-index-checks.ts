@@ -1,7 +1,7 @@
 // Test support: compares the Postgres memory store's derived data (text statistics, search terms,
 // vector codes) with what its memories say they should be, straight from the tables.
 import type pg from 'pg';
-import { encodeVector, toVector } from '../sqlite/vector-codes.js';
+import { encodeVector, toVector } from '../vector-codes.js';
 import { documentTerms } from './fts5-terms.js';
 
 /** Everything that is wrong between `memories` and its derived data, in words; empty when they agree. */

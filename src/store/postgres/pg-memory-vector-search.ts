@@ -1,6 +1,6 @@
 import type { MemoryFilter, MemoryHit, MemoryLayer } from '../memory-store.js';
-import { narrowsScope } from '../sqlite/memory-filter-sql.js';
-import { estimateSimilarities, norm, slotBytes, takeBest, toVector } from '../sqlite/vector-codes.js';
+import { narrowsScope } from '../narrows-scope.js';
+import { estimateSimilarities, norm, slotBytes, takeBest, toVector } from '../vector-codes.js';
 import { memoryFilterSql, prepared, SqlParams } from './pg-memory-filter.js';
 import type { VectorScope } from './pg-memory-statistics.js';
 import type { Queryable } from './pg-memory-text-search.js';

@@ -14,7 +14,7 @@ import type {
   MemoryStore,
   VectorRequest,
 } from '../memory-store.js';
-import { encodeVector, toVector } from '../sqlite/vector-codes.js';
+import { encodeVector, toVector } from '../vector-codes.js';
 import { documentTerms } from './fts5-terms.js';
 import { memoryFilterSql, prepared, SqlParams } from './pg-memory-filter.js';
 import { StatisticsChanges } from './pg-memory-statistics.js';
