@@ -10,7 +10,9 @@
 // query latency. The data is read where it lies (`--data`), never copied into the repository.
 // Run with `npm run bench -- memory-locomo`; options: --data PATH (relative to the directory npm was
 // run from; default ../shared/data/locomo from the repository root), --conversations N (the first N
-// files only, for a quick run), --fusion blend|rrf and --vector-weight W (memory.retrieval.fusion).
+// files only, for a quick run), --fusion blend|rrf and --vector-weight W (memory.retrieval.fusion),
+// --store sqlite|postgres (the memory store; postgres uses a schema of its own in --postgres-url, by
+// default the local test database, dropped after).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -21,7 +23,15 @@ import { silentLogger } from '../src/core/logger.js';
 import { createMemoryService, MemoryConfigSchema, searchMemories, textQuery } from '../src/memory/index.js';
 import type { SearchMode } from '../src/memory/index.js';
 import { createUseLiteEmbeddingModel } from '../src/models/providers/use-lite/use-lite-embedding-model.js';
-import type { MemoryRecord } from '../src/store/memory-store.js';
+import type { MemoryRecord, MemoryStore } from '../src/store/memory-store.js';
+import type { ProcedureStore } from '../src/store/procedure-store.js';
+import { memoryMigrations } from '../src/store/postgres/memory-migrations.js';
+import { PostgresMemoryStore } from '../src/store/postgres/postgres-memory-store.js';
+import {
+  applyTestMigrations,
+  createTestSchema,
+  TEST_DATABASE_URL,
+} from '../src/store/postgres/testing-pg-schema.js';
 import { openSqliteStores } from '../src/store/sqlite/open-sqlite-stores.js';
 import { cleanEvidence } from './locomo-evidence.js';
 import { formatMs, intOption, machineLine, option, percentile, printTable, userPath } from './bench-kit.js';
@@ -112,6 +122,26 @@ interface RecallSums {
   recall: Record<Mode, Record<(typeof KS)[number], number>>;
 }
 
+/** The stores one run of a conversation uses: its memories (SQLite or Postgres) and procedures (SQLite). */
+async function openBenchStores(
+  kind: 'sqlite' | 'postgres',
+  path: string,
+  postgresUrl: string,
+): Promise<{ memories: MemoryStore; procedures: ProcedureStore; close(): Promise<void> }> {
+  const sqlite = openSqliteStores({ path });
+  if (kind === 'sqlite') return sqlite;
+  const schema = await createTestSchema({ url: postgresUrl });
+  await applyTestMigrations(schema.pool, memoryMigrations);
+  return {
+    memories: new PostgresMemoryStore(schema.pool),
+    procedures: sqlite.procedures,
+    async close() {
+      await sqlite.close();
+      await schema.drop();
+    },
+  };
+}
+
 /** Runs the benchmark; see the header comment for what it measures. */
 export async function run(args: string[]): Promise<void> {
   const dataArg = option(args, 'data');
@@ -130,6 +160,10 @@ export async function run(args: string[]): Promise<void> {
     .slice(0, intOption(args, 'conversations', files.length))
     .map((file) => file.slice(0, -'.json'.length));
   const conversations = selected.map((name) => readConversation(join(dataDir, `${name}.json`), name));
+  const storeKind = option(args, 'store') ?? 'sqlite';
+  if (storeKind !== 'sqlite' && storeKind !== 'postgres') return fail('--store is sqlite or postgres');
+  const postgresUrl = option(args, 'postgres-url') ?? TEST_DATABASE_URL;
+  const openStores = (path: string) => openBenchStores(storeKind, path, postgresUrl);
 
   const started = performance.now();
   // --fusion, --vector-weight: memory.retrieval.fusion's method and vector weight.
@@ -169,9 +203,9 @@ export async function run(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'agentd-memory-locomo-'));
   try {
     for (const conversation of conversations) {
-      const stores = openSqliteStores({ path: join(dir, `${conversation.name}.db`) });
+      const stores = await openStores(join(dir, `${conversation.name}.db`));
       // The recall path's own copy: recall counts an access, which the other modes must not see.
-      const recallStores = openSqliteStores({ path: join(dir, `${conversation.name}-recall.db`) });
+      const recallStores = await openStores(join(dir, `${conversation.name}-recall.db`));
       const service = createMemoryService({
         store: recallStores.memories,
         procedures: recallStores.procedures,
@@ -285,7 +319,7 @@ export async function run(args: string[]): Promise<void> {
   const questionCount = overall.questions;
   const skipped = conversations.reduce((total, c) => total + c.skipped, 0);
   process.stdout.write(
-    `memory-locomo: ${conversations.length} LoCoMo conversation(s) (${selected.join(', ')}), ${turnCount} turns, ${questionCount} questions with evidence; vector index: ${vectorIndex}; embedder: ${embedder.id}\nmachine: ${machineLine()}\n\n`,
+    `memory-locomo: ${conversations.length} LoCoMo conversation(s) (${selected.join(', ')}), ${turnCount} turns, ${questionCount} questions with evidence; store: ${storeKind}; vector index: ${vectorIndex}; embedder: ${embedder.id}\nmachine: ${machineLine()}\n\n`,
   );
 
   const recallHeaders = [

@@ -9,7 +9,9 @@
 // the hybrid search with prompt-length text (what a task's recall sends).
 // Run with `npm run bench -- memory-scale`; options: --memories N (default 100000), --queries N
 // (default 1000), --recall-queries N (default 50), --batch N (adds per transaction in the batched
-// writes, default 10), --batched-writes N (default 10000).
+// writes, default 10), --batched-writes N (default 10000), --store sqlite|postgres (postgres: the
+// memories in a schema of their own in --postgres-url, default the local test database, dropped
+// after; the exact answer for the recall check comes from an exact-scan SQLite copy written beside).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,15 @@ import type { EmbeddingModel } from '../src/models/index.js';
 import { createUseLiteEmbeddingModel } from '../src/models/providers/use-lite/use-lite-embedding-model.js';
 import { seededRandom } from '../src/router/index.js';
 import type { MemoryFilter, MemoryLayer, MemoryRecord } from '../src/store/memory-store.js';
+import type { MemoryStore } from '../src/store/memory-store.js';
+import { memoryMigrations } from '../src/store/postgres/memory-migrations.js';
+import { PostgresMemoryStore } from '../src/store/postgres/postgres-memory-store.js';
+import {
+  applyTestMigrations,
+  createTestSchema,
+  TEST_DATABASE_URL,
+} from '../src/store/postgres/testing-pg-schema.js';
+import type { TestSchema } from '../src/store/postgres/testing-pg-schema.js';
 import { openSqliteDatabase, openSqliteStores } from '../src/store/sqlite/open-sqlite-stores.js';
 import { SqliteMemoryStore } from '../src/store/sqlite/sqlite-memory-store.js';
 import { formatMegabytes, intOption, machineLine, percentile, printTable } from './bench-kit.js';
@@ -50,10 +61,28 @@ export async function run(args: string[]): Promise<void> {
     return v;
   };
 
+  const storeKind = args.includes('--store') ? args[args.indexOf('--store') + 1] : 'sqlite';
+  if (storeKind !== 'sqlite' && storeKind !== 'postgres') throw new Error('--store is sqlite or postgres');
+  const urlAt = args.indexOf('--postgres-url');
+  const postgresUrl = urlAt >= 0 ? (args[urlAt + 1] as string) : TEST_DATABASE_URL;
+
   const dir = mkdtempSync(join(tmpdir(), 'agentd-memory-scale-'));
-  const stores = openSqliteStores({ path: join(dir, 'agentd.db') });
+  // With --store postgres the SQLite file is an exact-scan copy, what the recall check compares with.
+  const sqliteStores =
+    storeKind === 'sqlite' ? openSqliteStores({ path: join(dir, 'agentd.db') }) : undefined;
+  const copyDb = sqliteStores ? undefined : openSqliteDatabase({ path: join(dir, 'agentd.db') });
+  const exactCopy = copyDb ? new SqliteMemoryStore(copyDb, { vectorIndex: 'exact-scan' }) : undefined;
+  let schema: TestSchema | undefined;
+  let memories: MemoryStore;
+  if (sqliteStores) memories = sqliteStores.memories;
+  else {
+    schema = await createTestSchema({ url: postgresUrl });
+    await applyTestMigrations(schema.pool, memoryMigrations);
+    memories = new PostgresMemoryStore(schema.pool);
+  }
+  const stores = { memories };
   process.stdout.write(
-    `memory-scale: ${count} memories, ${queries} queries, vector index: ${stores.memories.vectorIndex}\nmachine: ${machineLine()}\n1-minute load average at start: ${loadAverage()}\n\n`,
+    `memory-scale: ${count} memories, ${queries} queries, store: ${storeKind}, vector index: ${stores.memories.vectorIndex}\nmachine: ${machineLine()}\n1-minute load average at start: ${loadAverage()}\n\n`,
   );
   try {
     const now = Date.now();
@@ -83,12 +112,16 @@ export async function run(args: string[]): Promise<void> {
       record.lastAccessedAt = record.createdAt;
       return record;
     };
-    const started = performance.now();
+    let writeMs = 0;
     for (let i = 0; i < count; i++) {
-      await stores.memories.add(newRecord(i));
+      const record = newRecord(i);
+      const t0 = performance.now();
+      await stores.memories.add(record);
+      writeMs += performance.now() - t0;
+      await exactCopy?.add(record);
       if ((i + 1) % 20_000 === 0) process.stderr.write(`  written ${i + 1}\n`);
     }
-    const writeSeconds = (performance.now() - started) / 1000;
+    const writeSeconds = writeMs / 1000;
 
     const config = MemoryConfigSchema.parse({}).retrieval;
     let queryVector = unitVector();
@@ -170,9 +203,11 @@ export async function run(args: string[]): Promise<void> {
     printTable(headers, rows);
 
     // The exact answer: a second connection whose store scans every vector in the filter.
-    const exactDb = openSqliteDatabase({ path: join(dir, 'agentd.db') });
+    const exactDb = exactCopy ? undefined : openSqliteDatabase({ path: join(dir, 'agentd.db') });
     try {
-      const exact = new SqliteMemoryStore(exactDb, { vectorIndex: 'exact-scan' });
+      const exact =
+        exactCopy ??
+        new SqliteMemoryStore(exactDb as NonNullable<typeof exactDb>, { vectorIndex: 'exact-scan' });
       const recall = async (vector: Float32Array, filter: MemoryFilter, limit: number) => {
         const truth = await exact.searchVector({ vector, filter, limit });
         const found = new Set(
@@ -201,7 +236,7 @@ export async function run(args: string[]): Promise<void> {
         qualityRows,
       );
     } finally {
-      exactDb.close();
+      exactDb?.close();
     }
 
     printTable(headers, [await measure(promptCase)]);
@@ -224,7 +259,17 @@ export async function run(args: string[]): Promise<void> {
       await use.embed([sentence()]);
       embedTimes.push(performance.now() - t0);
     }
-    const size = statSync(join(dir, 'agentd.db')).size;
+    const size = schema
+      ? Number(
+          (
+            await schema.pool.query<{ bytes: string }>(
+              `SELECT sum(pg_total_relation_size(c.oid)) AS bytes FROM pg_class c
+               JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`,
+              [schema.name],
+            )
+          ).rows[0]?.bytes ?? 0,
+        )
+      : statSync(join(dir, 'agentd.db')).size;
     printTable(
       ['metric', 'value'],
       [
@@ -245,7 +290,9 @@ export async function run(args: string[]): Promise<void> {
       ],
     );
   } finally {
-    await stores.close();
+    await schema?.drop();
+    copyDb?.close();
+    await sqliteStores?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

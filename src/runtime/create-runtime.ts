@@ -176,22 +176,22 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   // background indexer embedding what tasks wrote).
   // A provider's embeddings retry as its model calls do.
   const embedder = await configuredEmbeddingModel(config, routerConfig(config).retry.maxRetries);
-  // Which vector search memory uses; the exact scan is correct but slower at scale, so it warns. (A
-  // Postgres memory store says what it found itself.)
-  if (opened.engine === 'sqlite')
-    (stores.memories.vectorIndex === 'sqlite-vec' ? logger.info : logger.warn).call(
-      logger,
-      stores.memories.vectorIndex === 'sqlite-vec'
-        ? 'memory: vector search through the sqlite-vec extension'
-        : 'memory: the sqlite-vec extension did not load; vector search scans every stored vector',
-      {
-        vectorIndex: stores.memories.vectorIndex,
-        embeddings:
-          typeof config.memory.embeddings === 'string'
-            ? config.memory.embeddings
-            : config.memory.embeddings.model,
-      },
-    );
+  // Which vector search memory uses; the exact scan is correct but slower at scale, so it warns.
+  (stores.memories.vectorIndex === 'exact-scan' ? logger.warn : logger.info).call(
+    logger,
+    {
+      'sqlite-vec': 'memory: vector search through the sqlite-vec extension',
+      'quantized-scan': 'memory: vector search scans quantized codes and re-scores exactly',
+      'exact-scan': 'memory: the sqlite-vec extension did not load; vector search scans every stored vector',
+    }[stores.memories.vectorIndex],
+    {
+      vectorIndex: stores.memories.vectorIndex,
+      embeddings:
+        typeof config.memory.embeddings === 'string'
+          ? config.memory.embeddings
+          : config.memory.embeddings.model,
+    },
+  );
   const memoryService = createMemoryService({
     store: stores.memories,
     procedures: stores.procedures,

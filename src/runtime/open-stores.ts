@@ -1,6 +1,4 @@
 import type { AgentdConfig } from '../config/index.js';
-import { AgentdError } from '../core/errors.js';
-import '../store/store-error-codes.js';
 import type { Logger } from '../core/logger.js';
 import type { MemoryStore } from '../store/memory-store.js';
 import type { Stores } from '../store/stores.js';
@@ -14,15 +12,6 @@ export interface OpenedStores {
   /** What `agentd doctor` prints about the database (server version, migrations), read on demand. */
   describe(): Promise<string>;
 }
-
-/**
- * The Postgres memory store, when one exists. Null until then: a runtime on Postgres with memory on
- * refuses to start (`store.unsupported`), and one with memory off gets a memory store whose every
- * call fails with `store.unsupported`.
- * Seam: the Postgres MemoryStore plugs in here (`(pool) => open it on the pool`; it runs its own
- * migrations as the component `memory` through `migratePostgres`).
- */
-const postgresMemoryStore: ((pool: pg.Pool) => Promise<MemoryStore>) | null = null;
 
 /**
  * Opens the configured store: PostgreSQL when `store.url` is set, else the SQLite file at
@@ -41,18 +30,11 @@ export async function openStores(
     return { stores, engine: 'sqlite', describe: async () => `sqlite ${config.store.path}` };
   }
   const memory = config.memory.enabled && options.memory !== false;
-  if (memory && postgresMemoryStore === null) {
-    throw new AgentdError({
-      code: 'store.unsupported',
-      message:
-        'memory is not available on the Postgres store yet: set memory.enabled: false to use store.url, or remove store.url to keep memory on SQLite',
-      path: 'memory.enabled',
-    });
-  }
-  const { openPostgresStores, describePostgresStore } = await import('../store/postgres/index.js');
+  const { openPostgresStores, openPostgresMemoryStore, describePostgresStore } =
+    await import('../store/postgres/index.js');
   const stores = await openPostgresStores({
     url,
-    ...(memory && postgresMemoryStore ? { memory: postgresMemoryStore } : {}),
+    ...(memory ? { memory: (pool: pg.Pool) => openPostgresMemoryStore({ pool, logger }) } : {}),
     onIdleError: (error) =>
       logger.warn('store: an idle Postgres connection failed; the pool replaces it', {
         reason: error.message,

@@ -1,5 +1,4 @@
-// A whole runtime on PostgreSQL (memory off: the Postgres memory store is not part of this adapter
-// yet): a task runs with the scripted fake model, an interrupted one is resumed by the next process,
+// A whole runtime on PostgreSQL: a task runs with the scripted fake model, an interrupted one is resumed by the next process,
 // and its events, journal, ledger rows and spans are in the database.
 import pg from 'pg';
 import { z } from 'zod';
@@ -158,10 +157,19 @@ describePostgres('a runtime on PostgreSQL', () => {
     expect(audit.rows).toEqual([{ action: 'secret.set', target: 'SERVICE_TOKEN' }]);
   });
 
-  it('refuses to start with memory on, naming the setting', async () => {
-    await expect(open([], { memory: true })).rejects.toMatchObject({
-      code: 'store.unsupported',
-      path: 'memory.enabled',
+  it('with memory on, keeps what a task remembered in Postgres and recalls it in the next task', async () => {
+    const { runtime, setup } = await open(
+      [{ text: 'The launch code name is Bluefinch.' }, { text: 'Noted.' }],
+      { memory: true },
+    );
+    const first = await runtime.tasks.submit({ prompt: 'What is the launch code name? Remember it.' });
+    expect(await runtime.tasks.wait(first.id)).toMatchObject({ status: 'succeeded' });
+    await until(async () => (await count('memories', first.id)) > 0, {
+      message: "the first task's episode in Postgres",
     });
+    const second = await runtime.tasks.submit({ prompt: 'Which launch code name did we settle on?' });
+    expect(await runtime.tasks.wait(second.id)).toMatchObject({ status: 'succeeded' });
+    // The recalled episode reached the model's prompt.
+    expect(setup.model.calls.at(-1)?.promptText).toContain('Bluefinch');
   });
 });

@@ -77,8 +77,11 @@ export type MemoryPatch = Partial<
 
 /** Persists memories with a full-text index and a vector index, kept in step on every change. */
 export interface MemoryStore {
-  /** How vectors are searched: the `sqlite-vec` extension, or an exact scan of stored vectors. */
-  readonly vectorIndex: 'sqlite-vec' | 'exact-scan';
+  /**
+   * How vectors are searched: 2-bit codes re-scored by the `sqlite-vec` extension, an exact scan of
+   * stored vectors, or 2-bit codes scanned in the worker and re-scored there (Postgres without pgvector).
+   */
+  readonly vectorIndex: 'sqlite-vec' | 'exact-scan' | 'quantized-scan';
   /** Writes a new memory (throws AgentdError `memory.exists` for a taken id). */
   add(record: MemoryRecord): Promise<void>;
   /**

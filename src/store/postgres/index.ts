@@ -12,3 +12,4 @@ export { isForeignKeyViolation, isUniqueViolation, storeConflict } from './pg-er
 export { redactedPostgresUrl } from './pg-unreachable.js';
 export { PostgresTaskStore } from './postgres-task-store.js';
 export { postgresCoreMigrations } from './postgres-migrations.js';
+export { openPostgresMemoryStore } from './postgres-memory-store.js';

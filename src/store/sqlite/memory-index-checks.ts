@@ -3,7 +3,7 @@
 // posting, a vector slot) is invisible to it; these helpers see such leftovers.
 import type Database from 'better-sqlite3';
 import { chunkSlots } from './sqlite-vector-chunks.js';
-import { encodeVector, slotBytes } from './vector-codes.js';
+import { encodeVector, slotBytes } from '../vector-codes.js';
 
 /** One memory's slot in memory_vector_chunks, decoded. */
 export interface VectorSlot {

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
-import { filterSql, narrowsScope } from './memory-filter-sql.js';
+import { filterSql } from './memory-filter-sql.js';
+import { narrowsScope } from '../narrows-scope.js';
 import { isUniqueViolation } from './sqlite-errors.js';
 import { MemoryTextSearch } from './sqlite-memory-text-search.js';
 import { VectorChunks } from './sqlite-vector-chunks.js';
 import { statementCache } from './statement-cache.js';
 import type { IndexedVector } from './sqlite-vector-chunks.js';
-import { estimateSimilarities, norm, takeBest, toVector } from './vector-codes.js';
+import { estimateSimilarities, norm, takeBest, toVector } from '../vector-codes.js';
 import * as sqliteVec from 'sqlite-vec';
 import { AgentdError } from '../../core/errors.js';
 import '../../memory/memory-error-codes.js';

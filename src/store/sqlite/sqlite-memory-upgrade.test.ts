@@ -14,7 +14,7 @@ import { applyMigrations, migrations } from './migrations.js';
 import { openSqliteDatabase, openSqliteStores } from './open-sqlite-stores.js';
 import { SqliteMemoryStore } from './sqlite-memory-store.js';
 import { chunkSlots } from './sqlite-vector-chunks.js';
-import { encodeVector, slotBytes } from './vector-codes.js';
+import { encodeVector, slotBytes } from '../vector-codes.js';
 import { seededRandom as seeded } from '../../core/random.js';
 import { cosine, randomVector } from '../conformance/memory-fixtures.js';
 

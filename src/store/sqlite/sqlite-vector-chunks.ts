@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { MemoryRecord } from '../memory-store.js';
-import { alignedCopy, encodeSlot, slotBytes, toVector } from './vector-codes.js';
+import { alignedCopy, encodeSlot, slotBytes, toVector } from '../vector-codes.js';
 import { statementCache } from './statement-cache.js';
 
 // The vector index's storage (hand-written, see the migration that creates memory_vector_chunks):

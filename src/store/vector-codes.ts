@@ -1,5 +1,6 @@
-// The vector codes of the memory store's index (ADR 0015), hand-written: no library scores 2-bit
-// quantized codes against a float query (asymmetric distance) over rows read from SQLite.
+// The vector codes of the memory stores' index (ADR 0015; the SQLite and the Postgres store), hand-
+// written: no library scores 2-bit quantized codes against a float query (asymmetric distance) over
+// rows read from a database.
 
 // Lloyd–Max quantizer of a standard normal into 4 levels: thresholds 0 and ±0.9816, levels
 // ±0.4528 and ±1.510. Each component is scaled by the vector's RMS first, so the levels fit any
