@@ -98,7 +98,10 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     server,
     agents: parsed.agents,
     budget: parsed.budget,
-    executor: parsed.executor,
+    // The DBOS database URL carries a password: from the environment, never a file in git.
+    executor: env['AGENTD_DBOS_URL']
+      ? { ...parsed.executor, dbos: { ...parsed.executor.dbos, url: env['AGENTD_DBOS_URL'] } }
+      : parsed.executor,
     router: parsed.router,
     memory: parsed.memory,
     quality: { ...parsed.quality, rubricDir: resolvePath(parsed.quality.rubricDir, cwd, options.userHome) },
