@@ -23,7 +23,14 @@ const DOMAIN = [
   'store',
 ];
 const INTERFACES = ['server', 'mcp', 'cli'];
-const ADAPTERS = ['models/providers', 'store/sqlite', 'store/postgres', 'trace/exporters', 'agents/adapters', 'executor/dbos'];
+const ADAPTERS = [
+  'models/providers',
+  'store/sqlite',
+  'store/postgres',
+  'trace/exporters',
+  'agents/adapters',
+  'executor/dbos',
+];
 
 /** A source file, with its path relative to src/ in '/' form (`tools/index.ts`). */
 interface SourceFile {

@@ -6,7 +6,10 @@ import { z } from 'zod';
  */
 export const DbosConfigSchema = z.strictObject({
   /** The Postgres database DBOS keeps workflows and steps in (`AGENTD_DBOS_URL`). */
-  url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+  url: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+    .optional(),
   /**
    * The version every worker runs: DBOS only runs a workflow on a worker of the version that
    * started it, so all workers of a deployment must share it (a rolling deploy drains the old one).

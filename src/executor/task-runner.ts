@@ -429,7 +429,6 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     return true;
   }
 
-
   return {
     async submit({ prompt, input, simulated = false, beforeStart }) {
       if (closing) throw new AgentdError({ code: 'runtime.closed', message: 'the runtime is shutting down' });

@@ -186,7 +186,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
           throw error;
         })
       : undefined;
-  const engine = dbos?.engine ?? createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
+  const engine =
+    dbos?.engine ?? createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
   const routerConfig = (c: AgentdConfig) =>
     options.maxRetries === undefined
       ? c.router

@@ -12,7 +12,10 @@ export interface TestDatabase {
 export const TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Creates `agentd_<prefix>_<random>` on the test server. */
-export async function createTestDatabase(prefix: string, serverUrl = TEST_POSTGRES_URL): Promise<TestDatabase> {
+export async function createTestDatabase(
+  prefix: string,
+  serverUrl = TEST_POSTGRES_URL,
+): Promise<TestDatabase> {
   const name = `agentd_${prefix}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

@@ -129,7 +129,10 @@ export function createDbosEngine(options: {
           const envelope: Envelope =
             record.status === 'completed'
               ? { name: record.name, ok: record.output }
-              : { name: record.name, failed: record.error ?? { code: 'task.interrupted', message: 'failed' } };
+              : {
+                  name: record.name,
+                  failed: record.error ?? { code: 'task.interrupted', message: 'failed' },
+                };
           await dbosStep(outcomeName(record.key), async () => envelope);
           recorded.set(record.key, envelope);
         },
@@ -190,7 +193,10 @@ export function createDbosEngine(options: {
                 return settled.output;
               }
               const rerun = rerunKey(key, reruns + 1);
-              await dbosStep(markName(rerun), async (): Promise<Envelope> => ({ name, started: clock.now() }));
+              await dbosStep(markName(rerun), async (): Promise<Envelope> => ({
+                name,
+                started: clock.now(),
+              }));
             } else if (once) {
               // Durable before the step runs: a resume that finds the mark and no outcome asks first.
               await dbosStep(markName(key), async (): Promise<Envelope> => ({ name, started: clock.now() }));
@@ -220,11 +226,19 @@ export function createDbosEngine(options: {
             } catch (thrown) {
               // DBOS refused the step (the workflow was cancelled, or another worker owns it now).
               const refused = error ?? dbosError(thrown, signal);
-              hooks?.onEnd?.({ key, replayed: false, error: { code: refused.code, message: refused.message } });
+              hooks?.onEnd?.({
+                key,
+                replayed: false,
+                error: { code: refused.code, message: refused.message },
+              });
               throw refused;
             }
             if (!('ok' in envelope) || error) {
-              const failed = error ?? restoreError('failed' in envelope ? envelope.failed : { code: 'task.interrupted', message: 'cut off' });
+              const failed =
+                error ??
+                restoreError(
+                  'failed' in envelope ? envelope.failed : { code: 'task.interrupted', message: 'cut off' },
+                );
               hooks?.onEnd?.({ key, replayed: false, error: { code: failed.code, message: failed.message } });
               throw failed;
             }
@@ -243,7 +257,9 @@ export function createDbosEngine(options: {
             return context(`${path}${name}/`);
           },
 
-          async parallel<T>(branches: readonly ((ctx: DurableContext) => Promise<T>)[]): Promise<Settled<T>[]> {
+          async parallel<T>(
+            branches: readonly ((ctx: DurableContext) => Promise<T>)[],
+          ): Promise<Settled<T>[]> {
             const seq = ++nextSeq;
             const settled = await Promise.all(
               branches.map(async (branch, index): Promise<Settled<T>> => {

@@ -16,7 +16,8 @@ import type { ClusterStatus } from '../cluster-status.js';
 export const TASK_WORKFLOW = 'agentd.task';
 
 /** DBOS runs one application per process: the host that launched it, while it is open. */
-let active: { serve(run: (taskId: string) => Promise<void>): void; run(taskId: string): Promise<void> } | undefined;
+let active:
+  { serve(run: (taskId: string) => Promise<void>): void; run(taskId: string): Promise<void> } | undefined;
 let registered: ((taskId: string) => Promise<void>) | undefined;
 
 /** DBOS Transact for one runtime: the engine, the dispatcher to its queue, and this worker's lease. */
@@ -94,7 +95,10 @@ export async function openDbosHost(options: {
         listenQueues: [config.queue],
       });
       await DBOS.launch();
-      await DBOS.registerQueue(config.queue, { workerConcurrency: config.workerConcurrency, minPollingIntervalMs: 200 });
+      await DBOS.registerQueue(config.queue, {
+        workerConcurrency: config.workerConcurrency,
+        minPollingIntervalMs: 200,
+      });
     } catch (error) {
       active = undefined;
       await lease?.close();
@@ -102,9 +106,9 @@ export async function openDbosHost(options: {
       throw error;
     }
   } else {
-    await client.registerQueue(config.queue, { onConflict: 'never_update' }).catch((error: unknown) =>
-      logger.warn('could not register the DBOS queue', { error: String(error) }),
-    );
+    await client
+      .registerQueue(config.queue, { onConflict: 'never_update' })
+      .catch((error: unknown) => logger.warn('could not register the DBOS queue', { error: String(error) }));
   }
 
   const engine = createDbosEngine({

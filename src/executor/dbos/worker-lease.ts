@@ -63,19 +63,25 @@ export async function startWorkerLease(options: {
   deadLetter(taskId: string, attempts: number): Promise<void>;
 }): Promise<WorkerLease> {
   const { config, logger, client } = options;
-  const session = new pg.Client({ connectionString: options.url, application_name: `agentd-worker ${config.executorId}` });
+  const session = new pg.Client({
+    connectionString: options.url,
+    application_name: `agentd-worker ${config.executorId}`,
+  });
   let lost: string | undefined;
   session.on('error', (error) => {
     lost = `its Postgres session was lost (${error.message})`;
-    logger.error('worker lease lost: taking no new steps', { executorId: config.executorId, error: error.message });
+    logger.error('worker lease lost: taking no new steps', {
+      executorId: config.executorId,
+      error: error.message,
+    });
   });
   await session.connect();
   try {
     await migrate(session);
-    const { rows } = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
-      EXECUTOR_LOCKS,
-      config.executorId,
-    ]);
+    const { rows } = await session.query<{ ok: boolean }>(
+      'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok',
+      [EXECUTOR_LOCKS, config.executorId],
+    );
     if (!rows[0]?.ok) {
       throw new AgentdError({
         code: 'worker.executor_id_in_use',
@@ -100,10 +106,14 @@ export async function startWorkerLease(options: {
   let ticking: Promise<void> = Promise.resolve();
 
   async function tick(): Promise<void> {
-    await session.query('UPDATE agentd_workers SET heartbeat_at = now() WHERE executor_id = $1', [config.executorId]);
+    await session.query('UPDATE agentd_workers SET heartbeat_at = now() WHERE executor_id = $1', [
+      config.executorId,
+    ]);
     lastBeat = Date.now();
     if (!leader) {
-      const { rows } = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, 0) AS ok', [REAPER_LOCK]);
+      const { rows } = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, 0) AS ok', [
+        REAPER_LOCK,
+      ]);
       leader = rows[0]?.ok === true;
     }
     if (leader) await reap();
@@ -129,7 +139,10 @@ export async function startWorkerLease(options: {
         );
         const attempts = counted[0]?.attempts ?? 1;
         if (attempts > config.maxAttempts) {
-          logger.error('task dead-lettered: its workers died too often', { taskId: workflow.workflowID, attempts });
+          logger.error('task dead-lettered: its workers died too often', {
+            taskId: workflow.workflowID,
+            attempts,
+          });
           await client.cancelWorkflow(workflow.workflowID);
           await options.deadLetter(workflow.workflowID, attempts);
           continue;
@@ -139,22 +152,25 @@ export async function startWorkerLease(options: {
       }
       for (const [queueName, ids] of byQueue) {
         await client.resumeWorkflows(ids, { queueName });
-        logger.warn('resumed the tasks of a dead worker', { executorId: dead, queue: queueName, count: ids.length });
+        logger.warn('resumed the tasks of a dead worker', {
+          executorId: dead,
+          queue: queueName,
+          count: ids.length,
+        });
       }
       // Its row goes: a worker that comes back under that id writes it again.
-      await session.query('DELETE FROM agentd_workers WHERE executor_id = $1 AND heartbeat_at < now() - make_interval(secs => $2)', [
-        dead,
-        config.staleAfterSeconds,
-      ]);
+      await session.query(
+        'DELETE FROM agentd_workers WHERE executor_id = $1 AND heartbeat_at < now() - make_interval(secs => $2)',
+        [dead, config.staleAfterSeconds],
+      );
     }
   }
 
   const timer = setInterval(() => {
-    ticking = ticking
-      .then(tick)
-      .catch((error: unknown) => {
-        if (!closed) logger.error('worker heartbeat failed', { executorId: config.executorId, error: String(error) });
-      });
+    ticking = ticking.then(tick).catch((error: unknown) => {
+      if (!closed)
+        logger.error('worker heartbeat failed', { executorId: config.executorId, error: String(error) });
+    });
   }, config.heartbeatSeconds * 1000);
   timer.unref();
 
@@ -162,7 +178,8 @@ export async function startWorkerLease(options: {
     check() {
       // A heartbeat older than the staleness bound: the reaper may have handed our tasks on.
       const silent = Date.now() - lastBeat > config.staleAfterSeconds * 1000;
-      const why = lost ?? (silent ? 'its heartbeat is older than executor.dbos.staleAfterSeconds' : undefined);
+      const why =
+        lost ?? (silent ? 'its heartbeat is older than executor.dbos.staleAfterSeconds' : undefined);
       if (why) {
         throw new AgentdError({
           code: 'worker.fenced',
