@@ -515,7 +515,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         }
         // Answered elsewhere (e.g. `agentd reviews approve` in another terminal): resume it here,
         // also when the process that answered started it and then exited (or crashed) mid-run.
-        if (!running.has(id) && !queue.has(id) && !closing) {
+        if (!running.has(id) && !queue.has(id) && !closing && !dispatcher) {
           if (task.status === 'queued') await start(id, ONLY_IF_QUEUED);
           else if (task.status === 'running' && ownerIsDeadHere(task.owner))
             await start(id, Number.POSITIVE_INFINITY);

@@ -86,6 +86,8 @@ export async function openDbosHost(options: {
         },
         { name: TASK_WORKFLOW },
       );
+      // Workers starting together on a fresh database would race DBOS's own migrations.
+      await lease.migrateOnce(() => DBOS.migrate(url));
       DBOS.setConfig({
         name: 'agentd',
         systemDatabaseUrl: url,
@@ -93,6 +95,7 @@ export async function openDbosHost(options: {
         executorID: config.executorId,
         logLevel: 'warn',
         listenQueues: [config.queue],
+        runMigrations: false,
       });
       await DBOS.launch();
       await DBOS.registerQueue(config.queue, {
@@ -101,6 +104,7 @@ export async function openDbosHost(options: {
       });
     } catch (error) {
       active = undefined;
+      if (DBOS.isInitialized()) await DBOS.shutdown({ deregister: false });
       await lease?.close();
       await client.destroy();
       throw error;

@@ -16,6 +16,8 @@ export interface WorkerLease {
   /** Throws `worker.fenced` once the lock's session or the heartbeat was lost: no new steps. */
   check(): void;
   status(): Promise<ClusterStatus>;
+  /** Runs `migrate` under the cluster's migration lock (one process at a time). */
+  migrateOnce(migrate: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -188,6 +190,22 @@ export async function startWorkerLease(options: {
       }
     },
     status: () => readClusterStatus(options.url, config, session),
+    async migrateOnce(migrate) {
+      // Polled, not waited for in one statement: a waiting statement holds a snapshot, and DBOS's
+      // CREATE INDEX CONCURRENTLY waits for every snapshot, the lock holder's included (a deadlock).
+      for (;;) {
+        const { rows } = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, 1) AS ok', [
+          EXECUTOR_LOCKS,
+        ]);
+        if (rows[0]?.ok) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      try {
+        await migrate();
+      } finally {
+        await session.query('SELECT pg_advisory_unlock($1, 1)', [EXECUTOR_LOCKS]);
+      }
+    },
     async close() {
       closed = true;
       clearInterval(timer);
