@@ -6,9 +6,10 @@
 export interface TaskDispatcher {
   /**
    * Puts the task's workflow on the shared queue, or back on it after the task waited for a human;
-   * a workflow already queued or running is left as it is.
+   * a workflow already queued or running is left as it is. With `afterEnd` (a human answered), the
+   * task's last run has ended or is ending: a workflow still finishing is waited for, then queued.
    */
-  dispatch(taskId: string): Promise<void>;
+  dispatch(taskId: string, options?: { afterEnd?: boolean }): Promise<void>;
   /** Cancels the task's workflow wherever it is queued or runs. */
   cancel(taskId: string): Promise<void>;
   /**

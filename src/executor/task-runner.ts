@@ -545,7 +545,10 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       // config started it: a process of that config adopts it then, as an interrupted task.
       if (await tasks.transition(review.taskId, ['waiting'], 'queued')) {
         const queued = await tasks.get(review.taskId);
-        if (!closing && queued && !adoption.notAdopted(queued)) await start(review.taskId, ONLY_IF_QUEUED);
+        // On a shared queue it runs wherever a worker takes it, once its suspended run has ended.
+        if (dispatcher) await dispatcher.dispatch(review.taskId, { afterEnd: true });
+        else if (!closing && queued && !adoption.notAdopted(queued))
+          await start(review.taskId, ONLY_IF_QUEUED);
       }
       return answered;
     },

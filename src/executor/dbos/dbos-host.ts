@@ -15,6 +15,9 @@ import type { ClusterStatus } from '../cluster-status.js';
 /** The DBOS workflow every task runs as (its one argument is the task id). */
 export const TASK_WORKFLOW = 'agentd.task';
 
+/** How long a dispatch after a suspension waits for the suspended run to record its end. */
+const END_WAIT_MS = 30_000;
+
 /** DBOS runs one application per process: the host that launched it, while it is open. */
 let active:
   { serve(run: (taskId: string) => Promise<void>): void; run(taskId: string): Promise<void> } | undefined;
@@ -123,8 +126,13 @@ export async function openDbosHost(options: {
   });
 
   const dispatcher: TaskDispatcher = {
-    async dispatch(taskId) {
-      const current = await client.getWorkflow(taskId);
+    async dispatch(taskId, { afterEnd = false } = {}) {
+      let current = await client.getWorkflow(taskId);
+      // A suspended run records its end a moment after the task shows `waiting`.
+      for (let waited = 0; afterEnd && current?.status === 'PENDING' && waited < END_WAIT_MS; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        current = await client.getWorkflow(taskId);
+      }
       if (!current) {
         await client.enqueue(
           {
