@@ -15,7 +15,7 @@ const WorkerSchema = z.object({
 
 /** The workers sharing this runtime's DBOS queue, their heartbeats, and the queue's depth. */
 export const clusterStatus = defineOperation({
-  name: 'cluster_status',
+  name: 'cluster.status',
   description:
     'Workers of the cluster (executor.engine: dbos): executor ids, versions, heartbeats, and how many tasks wait on or run from the queue.',
   input: z.strictObject({}),

@@ -101,12 +101,12 @@ describe('DBOS engine', { timeout: 60_000 }, () => {
     const workflow: Workflow = (ctx) =>
       ctx.step('flaky', async () => {
         runs++;
-        throw new AgentdError({ code: 'tool.failed', message: 'the tool broke' });
+        throw new AgentdError({ code: 'tool.not_found', message: 'no such tool' });
       });
     const first = await run('task_failed', workflow);
     const second = await run('task_failed', workflow);
-    expect('error' in first && first.error.code).toBe('tool.failed');
-    expect('error' in second && second.error.code).toBe('tool.failed');
+    expect('error' in first && first.error.code).toBe('tool.not_found');
+    expect('error' in second && second.error.code).toBe('tool.not_found');
     expect(runs).toBe(1);
   });
 
