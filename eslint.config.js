@@ -24,7 +24,14 @@ const DOMAIN = [
 ];
 
 /** Folders of concrete adapters: only the composition root (src/runtime/) wires them in. */
-const ADAPTERS = ['models/providers', 'store/sqlite', 'store/postgres', 'trace/exporters', 'agents/adapters'];
+const ADAPTERS = [
+  'models/providers',
+  'store/sqlite',
+  'store/postgres',
+  'trace/exporters',
+  'agents/adapters',
+  'executor/dbos',
+];
 
 /** Folders allowed to import adapters besides the adapters themselves (test support is exempt below). */
 const ADAPTER_IMPORTERS = ['runtime', 'testing'];

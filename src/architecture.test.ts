@@ -23,7 +23,14 @@ const DOMAIN = [
   'store',
 ];
 const INTERFACES = ['server', 'mcp', 'cli'];
-const ADAPTERS = ['models/providers', 'store/sqlite', 'store/postgres', 'trace/exporters', 'agents/adapters'];
+const ADAPTERS = [
+  'models/providers',
+  'store/sqlite',
+  'store/postgres',
+  'trace/exporters',
+  'agents/adapters',
+  'executor/dbos',
+];
 
 /** A source file, with its path relative to src/ in '/' form (`tools/index.ts`). */
 interface SourceFile {
@@ -153,14 +160,14 @@ const IMPORT_RULES: ImportRule[] = [
 /** Text patterns that belong to one folder only. */
 interface ContentRule {
   rule: string;
-  allowedIn: string;
+  allowedIn: readonly string[];
   patterns: RegExp[];
 }
 
 const CONTENT_RULES: ContentRule[] = [
   {
     rule: 'process.env is read only in config/',
-    allowedIn: 'config',
+    allowedIn: ['config'],
     patterns: [
       /\bprocess\s*(?:\?\.|\.)\s*env\b/g,
       /\bprocess\s*\[\s*['"]env['"]\s*\]/g,
@@ -169,7 +176,8 @@ const CONTENT_RULES: ContentRule[] = [
   },
   {
     rule: 'SQL is written only in store/',
-    allowedIn: 'store',
+    // The DBOS adapter keeps its worker registry (advisory locks, heartbeats) beside the engine.
+    allowedIn: ['store', 'executor/dbos'],
     // Upper case only: lower-case "select … from" is ordinary English in comments and messages.
     patterns: [
       /\bSELECT\b[^;'"`]*?\bFROM\b/g,
@@ -200,7 +208,7 @@ function contentViolations(files: SourceFile[]): string[] {
   for (const { file, text } of files) {
     const source = withoutCommentLines(text);
     for (const { rule, allowedIn, patterns } of CONTENT_RULES) {
-      if (isUnder(file, allowedIn)) continue;
+      if (allowedIn.some((folder) => isUnder(file, folder))) continue;
       for (const pattern of patterns) {
         for (const match of source.matchAll(pattern)) {
           const snippet = match[0].replace(/\s+/g, ' ').slice(0, 60);

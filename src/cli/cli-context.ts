@@ -13,6 +13,8 @@ export interface CliContext {
     resume?: boolean;
     watchConfig?: boolean;
     logLevel?: 'info' | 'warn';
+    /** Whether this process runs tasks from the DBOS queue (executor.engine: dbos; default false). */
+    worker?: boolean;
   }): Promise<Runtime>;
   /** Opens the secrets vault of the configured database alone (no runtime); the caller closes it. */
   openVault(): Promise<OpenedSecretVault>;

@@ -24,6 +24,8 @@ import { registerRouter } from './commands/router.js';
 import { registerRun } from './commands/run.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerServe } from './commands/serve.js';
+import { registerCluster } from './commands/cluster.js';
+import { registerWorker } from './commands/worker.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerTopologies } from './commands/topologies.js';
 import { exitCodeOf } from './exit-code.js';
@@ -55,6 +57,8 @@ export async function runCli(
         logger: createStderrLogger(io, open.logLevel ?? 'warn'),
         ...(open.resume ? { resume: true } : {}),
         ...(open.watchConfig ? { watchConfig: true } : {}),
+        // Only `run`, `serve` and `worker` take tasks from a DBOS queue; other commands submit or read.
+        worker: open.worker ?? false,
         ...options.runtime,
       });
       return runtime;
@@ -91,6 +95,8 @@ export async function runCli(
 const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   run: registerRun,
   serve: (program, cli) => registerServe(program, cli, VERSION),
+  worker: registerWorker,
+  cluster: registerCluster,
   tasks: registerTasks,
   reviews: registerReviews,
   topologies: registerTopologies,

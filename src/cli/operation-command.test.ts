@@ -108,6 +108,7 @@ describe('commands generated from operations', () => {
  */
 const CLI_COMMANDS: Readonly<Record<string, string[] | { none: string }>> = {
   health: { none: 'a liveness probe of the HTTP server; the CLI opens the database itself' },
+  'cluster.status': ['cluster', 'status'],
   'tasks.create': ['run'],
   'tasks.list': ['tasks', 'list'],
   'tasks.get': ['tasks', 'show'],

@@ -1,3 +1,4 @@
+import { DbosConfigSchema } from '../executor/executor-config.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -107,7 +108,22 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     server,
     agents: parsed.agents,
     budget: parsed.budget,
-    executor: parsed.executor,
+    // The DBOS URL carries a password and the worker id differs per process: both from the environment.
+    executor: {
+      ...parsed.executor,
+      dbos: {
+        ...parsed.executor.dbos,
+        ...(env['AGENTD_DBOS_URL'] ? { url: env['AGENTD_DBOS_URL'] } : {}),
+        ...(env['AGENTD_WORKER_ID']
+          ? {
+              executorId: validate(DbosConfigSchema.shape.executorId, env['AGENTD_WORKER_ID'], {
+                where: 'AGENTD_WORKER_ID',
+                code: 'config.invalid',
+              }),
+            }
+          : {}),
+      },
+    },
     router: parsed.router,
     memory: parsed.memory,
     quality: { ...parsed.quality, rubricDir: resolvePath(parsed.quality.rubricDir, cwd, options.userHome) },

@@ -20,6 +20,12 @@ export const EXECUTOR_ERROR_CODES = declareErrorCodes({
   'journal.invalid_scope': 'system',
   'runtime.closed': 'invalid',
   'task.queue_full': 'unavailable',
+  'task.dead_lettered': 'system',
+  'executor.not_in_workflow': 'system',
+  'executor.dbos_busy': 'conflict',
+  'executor.dbos_url_missing': 'invalid',
+  'worker.executor_id_in_use': 'conflict',
+  'worker.fenced': 'halt',
 });
 
 declare module '../core/errors.js' {

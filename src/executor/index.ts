@@ -19,3 +19,6 @@ export type { InterruptedTask } from './task-adoption.js';
 export { createTaskRunner } from './task-runner.js';
 export type { TaskRunner, TaskRunnerOptions, TaskScope, TaskWorkflow, WaitOptions } from './task-runner.js';
 export { TaskSuspendedError } from './task-suspended.js';
+export type { ClusterStatus, WorkerInfo } from './cluster-status.js';
+export type { DbosConfig } from './executor-config.js';
+export type { TaskDispatcher } from './task-dispatcher.js';

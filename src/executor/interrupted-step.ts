@@ -50,7 +50,8 @@ export async function settleInterruptedStep<T>(options: {
   /** Approved re-runs of it that were started (and cut off too): each is asked about anew. */
   reruns: number;
   once: AtMostOnce<T>;
-  journal: JournalStore;
+  /** Where the outcome is journaled (agentd's journal, or a DBOS step). */
+  journal: Pick<JournalStore, 'record'>;
   reviews: ReviewStore;
   clock: Clock;
 }): Promise<InterruptedOutcome<T>> {

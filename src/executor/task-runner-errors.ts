@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../core/errors.js';
 import { AgentdError } from '../core/errors.js';
 import './executor-error-codes.js';
+import type { ReviewRecord } from '../store/review-store.js';
 import type { TaskRecord } from '../store/task-store.js';
 
 /** Resolves when the signal aborts (never without one). */
@@ -43,5 +44,27 @@ export function configMismatch(task: TaskRecord, notAdopted: string): AgentdErro
     code: 'task.config_mismatch',
     message: `task ${task.id} was ${notAdopted}: resume it from that project (agentd tasks resume ${task.id}), or pass --force to resume it with this config`,
     details: { taskId: task.id, configPath: task.origin?.configPath ?? null },
+  });
+}
+
+/** The error for answering a review that can no longer be answered (closed, or answered before). */
+export function notAnswerable(current: ReviewRecord): AgentdError {
+  return current.status === 'cancelled'
+    ? new AgentdError({
+        code: 'review.closed',
+        message: `review ${current.id} can no longer be answered: its task ${current.taskId} was cancelled`,
+      })
+    : new AgentdError({
+        code: 'review.already_answered',
+        message: `review ${current.id} was already answered (${current.answer?.decision ?? 'unknown'})`,
+      });
+}
+
+/** The error for a task refused because the run queue is full. */
+export function queueFullError(counts: { running: number; queued: number }, seconds: number): AgentdError {
+  return new AgentdError({
+    code: 'task.queue_full',
+    message: `agentd is at capacity (${counts.running} tasks running, ${counts.queued} queued; executor.maxRunningTasks and executor.maxQueuedTasks): try again in ${seconds} s`,
+    details: { retryAfterSeconds: seconds, running: counts.running, queued: counts.queued },
   });
 }

@@ -27,8 +27,11 @@ import {
   cancelledError,
   cancelReason,
   configMismatch,
+  notAnswerable,
   notInterrupted,
+  queueFullError,
 } from './task-runner-errors.js';
+import type { TaskDispatcher } from './task-dispatcher.js';
 import type { InterruptedTask } from './task-adoption.js';
 import { createTaskResultView, TERMINAL } from './task-result-view.js';
 import type { TaskResult } from './task-result.js';
@@ -108,6 +111,13 @@ export interface TaskRunnerOptions {
   origin?: TaskOrigin;
   /** Applied to every event before it is stored or streamed (the PII policy for outputs). */
   shapeEvent?: TaskEventShaper;
+  /**
+   * A durable engine's queue (DBOS): tasks are dispatched to it and run where it hands them; it
+   * recovers tasks of dead processes, so this runner adopts none itself.
+   */
+  dispatcher?: TaskDispatcher;
+  /** Whether this process runs dispatched tasks (default true; false: it only submits). */
+  worker?: boolean;
 }
 
 /** How long {@link TaskRunner.wait} waits. */
@@ -136,7 +146,7 @@ interface RunState {
 
 /** The task run loop: lifecycle, events, cost recording, leases and resume. */
 export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
-  const { tasks, journal, ledger, reviews, engine, tracer, clock, logger, workflow } = options;
+  const { tasks, journal, ledger, reviews, engine, tracer, clock, logger, workflow, dispatcher } = options;
   const heartbeatMs = options.heartbeatMs ?? 5_000;
   const adoption = createTaskAdoption({
     origin: options.origin,
@@ -222,7 +232,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     };
   }
 
-  async function execute(task: TaskRecord): Promise<void> {
+  /** Runs the task here; `left running` when the process shut down mid-run (the task resumes later). */
+  async function execute(task: TaskRecord): Promise<'ended' | 'left running'> {
     const controller = new AbortController();
     // Every model call in flight listens on the task's signal (and stops listening when it ends):
     // a task with many parallel agents has more than Node's default of 10 at once, without a leak.
@@ -286,7 +297,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         // Shutting down: leave the task `running`; the next runtime on this database resumes it.
         span.end({ code: 'task.interrupted', message: 'process shutting down' });
         await state.chain;
-        return;
+        return 'left running';
       }
       if ('error' in outcome && outcome.error.code === 'task.suspended') {
         // Waiting for a human: no process holds the task; answering the review queues it again. Its
@@ -296,9 +307,10 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         span.end({ code: 'task.suspended', message: outcome.error.message });
         if (!suspended) logger.warn('task suspended in an unexpected state', { taskId: task.id });
         await tracer.flush();
-        return;
+        return 'ended';
       }
       await finalize(task, state, span, emit, outcome);
+      return 'ended';
     } finally {
       running.delete(task.id);
       // Its followers now read the store (it waits, or another process may pick it up).
@@ -361,6 +373,8 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
   }
 
   async function resumeInterrupted(): Promise<string[]> {
+    // The engine's queue recovers tasks of dead processes (see the dispatcher).
+    if (dispatcher) return [];
     const now = clock.now();
     const candidates = await tasks.list({ status: ['running', 'queued'], limit: 1000 });
     const resumed: string[] = [];
@@ -388,7 +402,18 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     staleBefore: number,
     admission: { reserved?: boolean } = {},
   ): Promise<'started' | 'queued' | 'not started'> {
+    if (dispatcher) return dispatcher.dispatch(id).then(() => 'queued' as const);
     return queue.admit(id, () => launch(id, staleBefore), admission);
+  }
+
+  // The engine's queue hands tasks to this process: it owns them (it fenced out any earlier owner),
+  // so the lease is taken whatever its age. A task cancelled meanwhile is not taken.
+  if (dispatcher && options.worker !== false) {
+    dispatcher.serve(async (id) => {
+      if (closing || !(await tasks.claim(id, { owner, now: clock.now(), staleBefore: Infinity }))) return;
+      const task = await tasks.get(id);
+      if (task && (await execute(task)) === 'left running') await new Promise<never>(() => {});
+    });
   }
 
   /** Claims and starts the task; false when it is no longer there to take (cancelled, or taken elsewhere). */
@@ -404,22 +429,11 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
     return true;
   }
 
-  /** The error for a task refused because the run queue is full. */
-  function queueFull(): AgentdError {
-    const { running: active, queued } = queue.counts();
-    const seconds = queue.retryAfterSeconds();
-    return new AgentdError({
-      code: 'task.queue_full',
-      message: `agentd is at capacity (${active} tasks running, ${queued} queued; executor.maxRunningTasks and executor.maxQueuedTasks): try again in ${seconds} s`,
-      details: { retryAfterSeconds: seconds, running: active, queued },
-    });
-  }
-
   return {
     async submit({ prompt, input, simulated = false, beforeStart }) {
       if (closing) throw new AgentdError({ code: 'runtime.closed', message: 'the runtime is shutting down' });
       // Refused before the task exists: a refused request leaves nothing behind.
-      if (!queue.reserve()) throw queueFull();
+      if (!dispatcher && !queue.reserve()) throw queueFullError(queue.counts(), queue.retryAfterSeconds());
       const now = clock.now();
       const task: TaskRecord = {
         id: newId('task', now),
@@ -458,6 +472,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       });
       // Nobody may answer for a task that no longer runs, and a queued one leaves the queue.
       if (changed) await reviews.cancelPending(id, clock.now());
+      if (changed) await dispatcher?.cancel(id);
       queue.drop(id);
       const local = running.get(id);
       // A live owner elsewhere records the end itself when its heartbeat sees the cancellation.
@@ -500,7 +515,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
         }
         // Answered elsewhere (e.g. `agentd reviews approve` in another terminal): resume it here,
         // also when the process that answered started it and then exited (or crashed) mid-run.
-        if (!running.has(id) && !queue.has(id) && !closing) {
+        if (!running.has(id) && !queue.has(id) && !closing && !dispatcher) {
           if (task.status === 'queued') await start(id, ONLY_IF_QUEUED);
           else if (task.status === 'running' && ownerIsDeadHere(task.owner))
             await start(id, Number.POSITIVE_INFINITY);
@@ -519,18 +534,7 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       const review = await reviews.get(id);
       if (!review) throw notFound('review', id);
       const answered = await reviews.answer(id, answer, clock.now());
-      if (!answered) {
-        const current = (await reviews.get(id)) ?? review;
-        throw current.status === 'cancelled'
-          ? new AgentdError({
-              code: 'review.closed',
-              message: `review ${id} can no longer be answered: its task ${current.taskId} was cancelled`,
-            })
-          : new AgentdError({
-              code: 'review.already_answered',
-              message: `review ${id} was already answered (${current.answer?.decision ?? 'unknown'})`,
-            });
-      }
+      if (!answered) throw notAnswerable((await reviews.get(id)) ?? review);
       const event = {
         type: 'review-answered' as const,
         time: clock.now(),
@@ -541,7 +545,10 @@ export function createTaskRunner(options: TaskRunnerOptions): TaskRunner {
       // config started it: a process of that config adopts it then, as an interrupted task.
       if (await tasks.transition(review.taskId, ['waiting'], 'queued')) {
         const queued = await tasks.get(review.taskId);
-        if (!closing && queued && !adoption.notAdopted(queued)) await start(review.taskId, ONLY_IF_QUEUED);
+        // On a shared queue it runs wherever a worker takes it, once its suspended run has ended.
+        if (dispatcher) await dispatcher.dispatch(review.taskId, { afterEnd: true });
+        else if (!closing && queued && !adoption.notAdopted(queued))
+          await start(review.taskId, ONLY_IF_QUEUED);
       }
       return answered;
     },

@@ -13,6 +13,7 @@ import { explainRoute } from './explain-route.js';
 import { forgetMemory } from './forget-memory.js';
 import { getMemory } from './get-memory.js';
 import { getTask } from './get-task.js';
+import { clusterStatus } from './cluster-status.js';
 import { health } from './health.js';
 import { listAudit } from './list-audit.js';
 import { listKeys } from './list-keys.js';
@@ -60,6 +61,7 @@ export {
   forgetMemory,
   getMemory,
   getTask,
+  clusterStatus,
   health,
   listAudit,
   listKeys,
@@ -82,6 +84,7 @@ export {
 /** Every request/response operation, in the order they are documented. */
 export const operations: readonly Operation[] = [
   health,
+  clusterStatus,
   createTask,
   listTasks,
   getTask,

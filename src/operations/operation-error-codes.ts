@@ -4,6 +4,7 @@ import { declareErrorCodes } from '../core/errors.js';
 export const OPERATION_ERROR_CODES = declareErrorCodes({
   'request.invalid': 'invalid',
   'operation.invalid_output': 'system',
+  'cluster.not_configured': 'invalid',
 });
 
 declare module '../core/errors.js' {

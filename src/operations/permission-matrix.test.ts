@@ -15,6 +15,7 @@ const TENANCY_SCOPES = ['field', 'task', 'review', 'task-filter', 'none', 'all']
  */
 const EXPECTED: Readonly<Record<string, readonly Role[]>> = {
   health: ['admin', 'operator', 'viewer'],
+  'cluster.status': ['admin', 'operator', 'viewer'],
   'tasks.create': ['admin', 'operator'],
   'tasks.list': ['admin', 'operator', 'viewer'],
   'tasks.get': ['admin', 'operator', 'viewer'],

@@ -4,6 +4,7 @@ import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import type { Logger } from '../core/logger.js';
+import { openDbosHost } from '../executor/dbos/dbos-host.js';
 import { createJournalEngine, createTaskRunner } from '../executor/index.js';
 import { createModelInventory, defaultModelId } from '../models/index.js';
 import type { ModelProvider } from '../models/index.js';
@@ -57,6 +58,11 @@ export interface RuntimeOptions {
   detectLocalServer?: boolean | { baseUrls: string[] };
   /** Resume tasks a crashed process left running (default false; `agentd serve` turns it on). */
   resume?: boolean;
+  /**
+   * Whether this process runs tasks (default true). With `executor.engine: dbos`, false makes it a
+   * submitter only (`agentd serve --no-worker`): workers elsewhere take its tasks from the queue.
+   */
+  worker?: boolean;
   clock?: Clock;
   logger?: Logger;
   /** Retries per model and call for retryable errors (default: `router.retry.maxRetries`). */
@@ -158,7 +164,31 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ],
     { sources: [mcpTools] },
   );
-  const engine = createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
+  // executor.engine: dbos — DBOS Transact on Postgres runs tasks as workflows from a shared queue.
+  const dbos =
+    config.executor.engine === 'dbos'
+      ? await openDbosHost({
+          config: config.executor.dbos,
+          worker: options.worker ?? true,
+          reviews: stores.reviews,
+          clock,
+          logger,
+          async deadLetter(taskId, attempts) {
+            await stores.tasks.transition(taskId, ['queued', 'running'], 'failed', {
+              error: {
+                code: 'task.dead_lettered',
+                message: `task ${taskId} was taken over from dead workers ${attempts - 1} times (executor.dbos.maxAttempts)`,
+              },
+              finishedAt: clock.now(),
+            });
+          },
+        }).catch(async (error: unknown) => {
+          await stores.close();
+          throw error;
+        })
+      : undefined;
+  const engine =
+    dbos?.engine ?? createJournalEngine({ journal: stores.journal, reviews: stores.reviews, clock });
   const routerConfig = (c: AgentdConfig) =>
     options.maxRetries === undefined
       ? c.router
@@ -224,6 +254,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     // Tasks record the config they ran with; a process with another config leaves them alone.
     origin: { configFingerprint: configFingerprint(config), configPath: configPathOf(config) },
     shapeEvent: outputEventShaper(config.security.pii.outputs),
+    ...(dbos ? { dispatcher: dbos.dispatcher, worker: options.worker ?? true } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     workflow: createTeamWorkflow({
       config,
@@ -307,6 +338,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       defaultTenant: config.memory.tenant,
     }),
     audit: createAuditLog(stores.audit, clock),
+    ...(dbos ? { cluster: { status: () => dbos.status() } } : {}),
     keys,
     mcpTools,
     settings: {
@@ -329,6 +361,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     async close() {
       stopWatching?.();
       await runner.close();
+      await dbos?.close();
       await mcpTools.close();
       // What tasks wrote gets its vectors now, while the store is open (within a bound: the rest
       // keeps its mark and is embedded after the next start).

@@ -1,3 +1,4 @@
+import type { ClusterStatus } from '../executor/index.js';
 import type { ListedModel } from '../models/index.js';
 import type { AuthConfig } from '../security/index.js';
 import type { McpToolSource } from '../tools/index.js';
@@ -72,5 +73,7 @@ export interface Runtime {
    */
   warmUp(): Promise<void>;
   /** Stops running tasks (they resume on the next start) and closes the database. */
+  /** The cluster this process belongs to (engine `dbos`): workers, heartbeats, queue depth. */
+  readonly cluster?: { status(): Promise<ClusterStatus> };
   close(): Promise<void>;
 }

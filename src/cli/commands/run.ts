@@ -48,7 +48,7 @@ export function registerRun(program: Command, cli: CliContext): void {
       const quality = await qualityOf(cli, options);
       if (quality) input['quality'] = quality;
 
-      const runtime = await cli.openRuntime();
+      const runtime = await cli.openRuntime({ worker: true });
       if (runtime.models.notice) cli.io.stderr.write(`agentd: ${runtime.models.notice}\n`);
       await mentionInterrupted(cli, prompt);
       const submitted = await cli.invoke(createTask, input).catch((error: unknown) => {

@@ -10,11 +10,12 @@ export function registerServe(program: Command, cli: CliContext, version: string
     .description('Start the HTTP API (binds 127.0.0.1 by default)')
     .option('--port <port>', 'port (default from config, 7070)')
     .option('--host <host>', 'interface to bind (default from config, 127.0.0.1)')
+    .option('--no-worker', 'with executor.engine dbos: only submit tasks; workers run them (agentd worker)')
     .option(
       '--log-level <level>',
       'debug, info (one line per request), warn or error (default: log.level, info)',
     )
-    .action(async (options: { port?: string; host?: string; logLevel?: string }) => {
+    .action(async (options: { port?: string; host?: string; logLevel?: string; worker: boolean }) => {
       if (options.logLevel !== undefined && !isLogLevel(options.logLevel)) {
         cli.usageError(`--log-level: '${options.logLevel}' is not one of ${LOG_LEVELS.join(', ')}`);
       }
@@ -24,7 +25,7 @@ export function registerServe(program: Command, cli: CliContext, version: string
         cli.usageError(`--port: '${options.port}' is not a port number`);
       }
       // Resuming waits until the server is up: a refused host or a taken port must change nothing.
-      const runtime = await cli.openRuntime({ logLevel: 'info', watchConfig: true });
+      const runtime = await cli.openRuntime({ logLevel: 'info', watchConfig: true, worker: options.worker });
       const server = runtime.settings.server;
       if (server.authTokenMissing) {
         cli.usageError(
