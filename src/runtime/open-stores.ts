@@ -1,6 +1,5 @@
 import type { AgentdConfig } from '../config/index.js';
 import type { Logger } from '../core/logger.js';
-import type { MemoryStore } from '../store/memory-store.js';
 import type { Stores } from '../store/stores.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
 import type pg from 'pg';
