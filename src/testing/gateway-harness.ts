@@ -14,7 +14,7 @@ import { startFakeOpenAIServer } from './fake-openai-server.js';
 import type { FakeOpenAIServer, FakeScript } from './fake-openai-server.js';
 
 /** What a stand-in foreign agent does with its gateway session; its return value is the agent's output. */
-export type ForeignAgent = (session: GatewaySession, agent: AgentSpec) => Promise<string>;
+export type ForeignAgent = (session: GatewaySession, agent: AgentSpec, signal: AbortSignal) => Promise<string>;
 
 /**
  * An agent runner for tests: each agent run opens a gateway session (a task key on the OpenAI-compatible
@@ -32,7 +32,7 @@ export function foreignAgentRunner(foreign: () => ForeignAgent): AgentRunner {
       if (!ctx.gateway) throw new Error('the agent context has no gateway');
       const session = await ctx.gateway.open({ agent, context: ctx, agentSpan });
       try {
-        const output = await foreign()(session, agent);
+        const output = await foreign()(session, agent, ctx.durable.signal);
         agentSpan.end();
         return { agent: agent.name, output };
       } catch (error) {
