@@ -28,6 +28,7 @@ import type { ModelRouter } from '../router/index.js';
 import { holds } from '../security/index.js';
 import type { Actor } from '../security/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
+import type { TaskStore } from '../store/task-store.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { ATTR } from '../trace/index.js';
 import type { Tracer } from '../trace/index.js';
@@ -58,6 +59,8 @@ export interface GatewayServiceDependencies {
   tracer: Tracer;
   tools: ToolRegistry;
   ledger: LedgerStore;
+  /** Where a standalone call is recorded as a finished task of its own. */
+  tasks: TaskStore;
   router: ModelRouter;
   engine: DurableEngine;
   daily: () => Promise<Budget>;
@@ -151,7 +154,11 @@ export function createGatewayService(deps: GatewayServiceDependencies): GatewayS
     return {
       async open(model) {
         checkModel(model);
-        return { model: governedModel(session.request, { model }), end: () => undefined };
+        return {
+          model: governedModel(session.request, { model }),
+          taskId: session.request.context.durable.taskId,
+          end: () => undefined,
+        };
       },
       embed,
     };
@@ -219,14 +226,43 @@ export function createGatewayService(deps: GatewayServiceDependencies): GatewayS
       stallTimeoutMs: config.agents.stallTimeoutMs,
     };
     let ended = false;
+    const startedAt = clock.now();
+    // Recorded once it has ended (never as running: a resume after a crash has nothing to rerun).
+    const record = async (failure: { code: string; message: string } | undefined) => {
+      const finishedAt = clock.now();
+      const prompt = `gateway call to ${model} by ${group}`.slice(0, 300);
+      await deps.tasks.create({
+        id: taskId,
+        status: failure ? 'failed' : 'succeeded',
+        prompt,
+        input: { prompt },
+        output: null,
+        error: failure ?? null,
+        result: null,
+        simulated: false,
+        owner: null,
+        heartbeatAt: null,
+        createdAt: startedAt,
+        startedAt,
+        finishedAt,
+      });
+    };
     return {
       model: governedModel({ agent, context, agentSpan }, { model }),
+      taskId,
       end(error) {
         if (ended) return;
         ended = true;
         const failure = error === undefined ? undefined : toAgentdError(error);
-        agentSpan.end(failure ? { code: failure.code, message: failure.message } : undefined);
+        const outcome = failure ? { code: failure.code, message: failure.message } : undefined;
+        agentSpan.end(outcome);
         finish();
+        record(outcome).catch((error: unknown) =>
+          logger.warn('gateway: a standalone call could not be recorded as a task', {
+            taskId,
+            message: String(error),
+          }),
+        );
       },
     };
   }

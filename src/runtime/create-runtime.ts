@@ -211,6 +211,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     tracer,
     tools,
     ledger: stores.ledger,
+    tasks: stores.tasks,
     router,
     engine,
     daily,

@@ -14,7 +14,10 @@ describe('durable replay of gateway calls', () => {
     let foreign: ForeignAgent = () => Promise.resolve('');
     fixture = await startGatewayFixture({
       foreign: () => foreign,
-      script: (_request, index) => ({ text: `reply ${index}`, usage: { promptTokens: 10, completionTokens: 5 } }),
+      script: (_request, index) => ({
+        text: `reply ${index}`,
+        usage: { promptTokens: 10, completionTokens: 5 },
+      }),
     });
     const chats = () => fixture?.upstream.requests.filter((r) => r.path === '/v1/chat/completions').length;
     const ask = (openai: OpenAI, content: string) =>
@@ -30,7 +33,9 @@ describe('durable replay of gateway calls', () => {
       const openai = new OpenAI({ baseURL: session.baseUrl, apiKey: session.apiKey, maxRetries: 0 });
       for (const content of ['a', 'b', 'c']) first.push(await ask(openai, content));
       stuck();
-      await new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+      await new Promise((_resolve, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason as Error)),
+      );
       return 'never';
     };
     const task = await fixture.runtime.tasks.submit({ prompt: 'replay me', agent: { name: 'foreign' } });

@@ -14,6 +14,8 @@ import './gateway-error-codes.js';
 /** One request's governed model, and what to do once its answer is complete. */
 export interface GatewayCall {
   model: LanguageModel;
+  /** The task the call is attributed to (answered as `x-agentd-task-id`). */
+  taskId: string;
   /** Called once when the response has been sent (or failed): a standalone call ends its task here. */
   end(error?: unknown): void;
 }
@@ -37,6 +39,9 @@ export interface GatewayAppOptions {
   models(): { id: string; ownedBy: string }[];
   logger?: Logger;
 }
+
+/** The response header naming the task a call was attributed to (its ledger rows and spans). */
+const TASK_HEADER = 'x-agentd-task-id';
 
 /** Request bodies up to this size are read (a long conversation with tool results fits). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -109,6 +114,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
       try {
         const result = await call.model.doGenerate(callOptions);
         call.end();
+        c.header(TASK_HEADER, call.taskId);
         return c.json(completionOf(result, { model: request.model, created }));
       } catch (error) {
         call.end(error);
@@ -189,7 +195,11 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
       },
     });
     return new Response(body, {
-      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
+      headers: {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        [TASK_HEADER]: call.taskId,
+      },
     });
   });
 

@@ -7,6 +7,7 @@ import type {
 } from '@ai-sdk/provider';
 import { toAgentdError } from '../../core/errors.js';
 import type { AgentdError } from '../../core/errors.js';
+import './gateway-error-codes.js';
 
 /** An id in OpenAI's style (`chatcmpl-…`). */
 export function completionId(): string {
