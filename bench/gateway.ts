@@ -91,6 +91,7 @@ export async function run(args: string[]): Promise<void> {
     );
 
     let measured: Timings | undefined;
+    let inProcess: Timings | undefined;
     // The task's one agent stands in for a foreign framework: it takes its gateway session and calls.
     const runner: AgentRunner = {
       async run(agent, _input, ctx) {
@@ -107,6 +108,28 @@ export async function run(args: string[]): Promise<void> {
           calls,
         );
         await session.close();
+        // The same governed calls without the HTTP hop (what the ai-sdk kind gets): splits the cost.
+        const model = ctx.gateway?.model({ agent, context: ctx, agentSpan });
+        if (!model) throw new Error('no gateway');
+        const prompt = [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Say done.' }] }];
+        inProcess = { whole: [], firstToken: [] };
+        for (let i = 0; i < WARM_UP + calls; i++) {
+          const started = performance.now();
+          await model.doGenerate({ prompt });
+          const whole = performance.now() - started;
+          const streamStarted = performance.now();
+          const reader = (await model.doStream({ prompt })).stream.getReader();
+          let first = 0;
+          for (;;) {
+            const next = await reader.read();
+            if (next.done) break;
+            if (!first && next.value.type === 'text-delta') first = performance.now() - streamStarted;
+          }
+          if (i >= WARM_UP) {
+            inProcess.whole.push(whole);
+            inProcess.firstToken.push(first);
+          }
+        }
         agentSpan.end();
         return { agent: agent.name, output: 'done' };
       },
@@ -148,6 +171,7 @@ export async function run(args: string[]): Promise<void> {
       await runtime.close();
     }
     const via = measured as Timings;
+    const governed = inProcess as Timings;
     const row = (name: string, d: number[], g: number[]) => [
       name,
       formatMs(percentile(d, 50)),
@@ -162,6 +186,8 @@ export async function run(args: string[]): Promise<void> {
       [
         row('non-streamed (whole call)', direct.whole, via.whole),
         row('streamed (first token)', direct.firstToken, via.firstToken),
+        row('non-streamed, in-process governed model (no HTTP hop)', direct.whole, governed.whole),
+        row('streamed first token, in-process governed model', direct.firstToken, governed.firstToken),
       ],
     );
   } finally {
