@@ -12,6 +12,8 @@ import { createMemoryService } from '../memory/index.js';
 import {
   createApiKeyService,
   createAuditLog,
+  createDailyBudget,
+  createGatewayService,
   createReviewService,
   createRouterService,
   createRuntimeMemory,
@@ -31,6 +33,7 @@ import {
   createToolRegistry,
 } from '../tools/index.js';
 import type { AnyTool } from '../tools/index.js';
+import type { AgentRunner } from '../agents/index.js';
 import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
 import { createTracer } from '../trace/index.js';
 import { redactingLogger, traceRedaction } from './trace-pii-redaction.js';
@@ -78,6 +81,8 @@ export interface RuntimeOptions {
   watchConfig?: boolean;
   /** How the config is (re)read (default: the files and environment, with `config` overrides). */
   loadConfig?: () => AgentdConfig;
+  /** Runs each agent instead of the built-in runner (tests run stand-ins for foreign agents). */
+  agentRunner?: AgentRunner;
 }
 
 const SIMULATED_NOTICE =
@@ -231,6 +236,32 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     pii: config.security.pii.memory,
   });
 
+  // One day budget for tasks and for the gateway's standalone calls alike.
+  const daily = createDailyBudget({ dailyUsd: config.budget.dailyUsd, ledger: stores.ledger, clock });
+  const gateway = createGatewayService({
+    config,
+    clock,
+    tracer,
+    tools,
+    ledger: stores.ledger,
+    tasks: stores.tasks,
+    router,
+    engine,
+    daily,
+    models: () => models.list(defaultModel),
+    resolvable: (id) => {
+      try {
+        models.registry.resolve(id);
+        return true;
+      } catch {
+        // Not a model of any configured provider: the gateway answers 404 model_not_found.
+        return false;
+      }
+    },
+    embedder: () => embedder,
+    logger,
+  });
+
   const planner = createTaskPlanner({
     config,
     router,
@@ -271,6 +302,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       planOf: (task) => planner.planOf(task),
       routing: planner.routing,
       localModels: () => models.localModels(),
+      daily,
+      gateway,
+      ...(options.agentRunner ? { runner: options.agentRunner } : {}),
     }),
   });
 
@@ -340,6 +374,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     audit: createAuditLog(stores.audit, clock),
     ...(dbos ? { cluster: { status: () => dbos.status() } } : {}),
     keys,
+    gateway,
     mcpTools,
     settings: {
       auth: config.security.auth,
@@ -362,6 +397,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       stopWatching?.();
       await runner.close();
       await dbos?.close();
+      await gateway.close();
       await mcpTools.close();
       // What tasks wrote gets its vectors now, while the store is open (within a bound: the rest
       // keeps its mark and is embedded after the next start).
