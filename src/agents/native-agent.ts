@@ -28,7 +28,6 @@ import { meterModel, reserveCall } from './metered-model.js';
 import { promptTokens } from './prompt-tokens.js';
 import { parseToolInput, toToolSet } from './tool-set.js';
 import { createStreamWatchdog } from './stream-watchdog.js';
-import { runRemoteA2aAgent } from './a2a/remote-a2a-agent.js';
 import { parseStructuredOutput } from './structured-output.js';
 
 /** A model's answer as the conversation continues with it: its text and tool calls. */
@@ -61,8 +60,6 @@ interface ModelStepOutput {
  */
 export const nativeAgentRunner: AgentRunner = {
   async run(agent, input, ctx) {
-    // A remote A2A agent takes the turn in the same place, so it fits every topology.
-    if (agent.a2a) return runRemoteA2aAgent({ ...agent, a2a: agent.a2a }, input, ctx);
     const span = ctx.tracer.startSpan(`invoke_agent ${agent.name}`, {
       kind: 'agent',
       taskId: ctx.durable.taskId,

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPiiCallGuard, nativeAgentRunner } from '../agents/index.js';
+import { agentRunner, createPiiCallGuard } from '../agents/index.js';
 import type { AgentContext, AgentRouting, AgentSpec } from '../agents/index.js';
 import { createBudget, tightestLimits } from '../budget/index.js';
 import type { Budget } from '../budget/index.js';
@@ -106,6 +106,13 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       // One guard per task: a value keeps its placeholder across the task's calls.
       piiGuard: createPiiCallGuard(resolvePiiPolicy('prompts', config.security.pii.prompts)),
       netGuard,
+      foreign: {
+        projectDir: config.agents.projectDir ?? process.cwd(),
+        allowedCommands: config.agents.allowedCommands,
+        env: config.agentEnv ?? {},
+        baseEnv: config.commandEnv,
+        logger: deps.logger,
+      },
     };
     const { memory } = deps;
     const taskMemory = memory
@@ -140,7 +147,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
     };
     const environment = {
       agents,
-      runner: nativeAgentRunner,
+      runner: agentRunner,
       localModels: deps.localModels,
       maxDepth: config.executor.maxDepth,
     };
