@@ -99,6 +99,9 @@ export async function loadUserExport(
     });
   }
   const name = agent.export ?? 'default';
+  // A TypeScript file outside an ESM package compiles to CommonJS: its exports sit under `default`.
+  const inner = loaded['default'] as Record<string, unknown> | undefined;
+  if (inner && typeof inner === 'object' && inner['__esModule'] === true) loaded = inner;
   const value = loaded[name];
   if (value === undefined || value === null) {
     const exports = Object.keys(loaded).join(', ') || 'none';
