@@ -96,7 +96,10 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     models,
     store: { path: storePath },
     server,
-    agents: { ...parsed.agents, projectDir: resolvePath(parsed.agents.projectDir ?? '.', cwd, options.userHome) },
+    agents: {
+      ...parsed.agents,
+      projectDir: resolvePath(parsed.agents.projectDir ?? '.', cwd, options.userHome),
+    },
     budget: parsed.budget,
     executor: parsed.executor,
     router: parsed.router,
@@ -112,7 +115,9 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
       mcpEnvReferences(parsed.mcp).flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])),
     ),
     agentEnv: Object.fromEntries(
-      parsed.agents.allowedEnv.flatMap((name) => (env[name] !== undefined ? [[name, env[name] as string]] : [])),
+      parsed.agents.allowedEnv.flatMap((name) =>
+        env[name] !== undefined ? [[name, env[name] as string]] : [],
+      ),
     ),
     vault: {
       ...(env['AGENTD_MASTER_KEY'] ? { masterKey: env['AGENTD_MASTER_KEY'] } : {}),

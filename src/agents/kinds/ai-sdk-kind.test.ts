@@ -46,7 +46,10 @@ describe('the ai-sdk kind', () => {
     expect(model.calls[0]?.promptText).toBe('greet');
     const spans = await h.spans();
     const agentSpan = spans.find((s) => s.name === 'invoke_agent helper');
-    expect(agentSpan?.attributes).toMatchObject({ [ATTR.agentName]: 'helper', 'agentd.agent.kind': 'ai-sdk' });
+    expect(agentSpan?.attributes).toMatchObject({
+      [ATTR.agentName]: 'helper',
+      'agentd.agent.kind': 'ai-sdk',
+    });
     expect(gateway.requests).toEqual([{ method: 'model', agent: 'helper', spanId: agentSpan?.spanId }]);
     expect(h.events.map((e) => e.type)).toEqual(['agent-end']);
     await h.close();
@@ -55,7 +58,10 @@ describe('the ai-sdk kind', () => {
   it('asks for and parses structured output when the topology wants it', async () => {
     writeFileSync(join(project, 'agent.mjs'), ANSWERING.replace("'agent says: ' + ", ''));
     const model = createFakeLanguageModel({ script: [{ text: '{"score": 3}' }] });
-    const h = createForeignAgentHarness({ gateway: createFakeAgentGateway({ model }), foreign: { projectDir: project } });
+    const h = createForeignAgentHarness({
+      gateway: createFakeAgentGateway({ model }),
+      foreign: { projectDir: project },
+    });
     const result = await h.run(spec({ module: join(project, 'agent.mjs'), export: 'answer' }), {
       prompt: 'rate it',
       schema: z.object({ score: z.number() }),
@@ -71,16 +77,25 @@ describe('the ai-sdk kind', () => {
     symlinkSync(join(outside, 'evil.mjs'), join(project, 'link.mjs'));
     mkdirSync(join(project, 'sub'));
     const model = createFakeLanguageModel();
-    const h = createForeignAgentHarness({ gateway: createFakeAgentGateway({ model }), foreign: { projectDir: project } });
+    const h = createForeignAgentHarness({
+      gateway: createFakeAgentGateway({ model }),
+      foreign: { projectDir: project },
+    });
     const none = createForeignAgentHarness({ foreign: { projectDir: project } });
-    await expect(none.run(spec({ module: 'agent.mjs', export: 'answer' }), { prompt: 'x' })).rejects.toMatchObject({
+    await expect(
+      none.run(spec({ module: 'agent.mjs', export: 'answer' }), { prompt: 'x' }),
+    ).rejects.toMatchObject({
       code: 'agent.gateway_unavailable',
     });
-    await expect(h.run(spec({ module: 'agent.mjs', export: 'notAFunction' }), { prompt: 'x' })).rejects.toMatchObject({
+    await expect(
+      h.run(spec({ module: 'agent.mjs', export: 'notAFunction' }), { prompt: 'x' }),
+    ).rejects.toMatchObject({
       code: 'agent.module_invalid',
       message: expect.stringContaining("export 'notAFunction'"),
     });
-    await expect(h.run(spec({ module: 'agent.mjs', export: 'missing' }), { prompt: 'x' })).rejects.toMatchObject({
+    await expect(
+      h.run(spec({ module: 'agent.mjs', export: 'missing' }), { prompt: 'x' }),
+    ).rejects.toMatchObject({
       code: 'agent.module_invalid',
       message: expect.stringContaining('it exports: answer, notAFunction'),
     });
@@ -113,7 +128,9 @@ describe('the ai-sdk kind', () => {
       message: "kind 'langgraph' needs @langchain/langgraph — npm i @langchain/langgraph",
     });
     await expect(
-      h.run(AgentSpecSchema.parse({ name: 'o', kind: 'openai-agents', module: 'agent.mjs' }), { prompt: 'x' }),
+      h.run(AgentSpecSchema.parse({ name: 'o', kind: 'openai-agents', module: 'agent.mjs' }), {
+        prompt: 'x',
+      }),
     ).rejects.toMatchObject({ message: "kind 'openai-agents' needs @openai/agents — npm i @openai/agents" });
     writeFileSync(join(project, 'agent.ts'), 'export default () => "x";');
     await expect(h.run(spec({ module: 'agent.ts' }), { prompt: 'x' })).rejects.toMatchObject({
@@ -128,7 +145,10 @@ describe('the ai-sdk kind', () => {
       join(project, 'agent.ts'),
       'export default async (_model: unknown, input: { prompt: string }): Promise<string> => `ts: ${input.prompt}`;\n',
     );
-    const h = createForeignAgentHarness({ gateway: createFakeAgentGateway({ model: createFakeLanguageModel() }), foreign: { projectDir: project } });
+    const h = createForeignAgentHarness({
+      gateway: createFakeAgentGateway({ model: createFakeLanguageModel() }),
+      foreign: { projectDir: project },
+    });
     expect((await h.run(spec({ module: 'agent.ts' }), { prompt: 'hi' })).output).toBe('ts: hi');
     await h.close();
   });

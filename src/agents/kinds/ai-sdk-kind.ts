@@ -45,12 +45,15 @@ export const aiSdkAgentRunner: AgentRunner = {
         throw foreignFailure('ai-sdk', agent, error);
       }
       if (typeof answer === 'string') return answer;
-      if (answer && typeof (answer as { text?: unknown }).text === 'string') return (answer as { text: string }).text;
+      if (answer && typeof (answer as { text?: unknown }).text === 'string')
+        return (answer as { text: string }).text;
       throw wrongExport(agent, 'a function whose answer is a string, { text } or an AI SDK agent');
     });
   },
 };
 
 function isGeneratingAgent(value: unknown): value is GeneratingAgent {
-  return typeof value === 'object' && value !== null && typeof (value as GeneratingAgent).generate === 'function';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as GeneratingAgent).generate === 'function'
+  );
 }

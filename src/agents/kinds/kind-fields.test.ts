@@ -10,8 +10,12 @@ function issues(spec: unknown): string[] {
 describe('agent kinds in the spec', () => {
   it('defaults to native, and a spec with an a2a remote is of kind a2a', () => {
     expect(agentKind(AgentSpecSchema.parse({ name: 'a' }))).toBe('native');
-    expect(agentKind(AgentSpecSchema.parse({ name: 'r', a2a: { url: 'https://agent.example' } }))).toBe('a2a');
-    expect(AgentSpecSchema.parse({ name: 'r', kind: 'a2a', a2a: { url: 'https://x.example' } }).kind).toBe('a2a');
+    expect(agentKind(AgentSpecSchema.parse({ name: 'r', a2a: { url: 'https://agent.example' } }))).toBe(
+      'a2a',
+    );
+    expect(AgentSpecSchema.parse({ name: 'r', kind: 'a2a', a2a: { url: 'https://x.example' } }).kind).toBe(
+      'a2a',
+    );
   });
 
   it('accepts each kind with its fields', () => {
@@ -36,11 +40,19 @@ describe('agent kinds in the spec', () => {
     expect(issues({ name: 'g', kind: 'langgraph' })).toEqual([
       "module: kind 'langgraph' needs module: the file that exports the agent",
     ]);
-    expect(issues({ name: 'p', kind: 'process' })).toEqual(["command: kind 'process' needs command: [program, args…]"]);
-    expect(issues({ name: 'n', command: ['x'] })).toEqual(["command: belongs to kind 'process', not 'native'"]);
-    expect(issues({ name: 'p', kind: 'process', command: ['x'], module: 'a.js' })[0]).toMatch(/^module: belongs/);
+    expect(issues({ name: 'p', kind: 'process' })).toEqual([
+      "command: kind 'process' needs command: [program, args…]",
+    ]);
+    expect(issues({ name: 'n', command: ['x'] })).toEqual([
+      "command: belongs to kind 'process', not 'native'",
+    ]);
+    expect(issues({ name: 'p', kind: 'process', command: ['x'], module: 'a.js' })[0]).toMatch(
+      /^module: belongs/,
+    );
     expect(issues({ name: 'a', kind: 'a2a' })).toEqual(["a2a: kind 'a2a' needs a2a: { url }"]);
-    expect(issues({ name: 'g', kind: 'langgraph', module: 'graph.py' })[0]).toMatch(/^module: must name a \.ts/);
+    expect(issues({ name: 'g', kind: 'langgraph', module: 'graph.py' })[0]).toMatch(
+      /^module: must name a \.ts/,
+    );
     expect(issues({ name: 'g', kind: 'ai-sdk', module: 'a.js', tools: ['read_file'] })[0]).toMatch(
       /^tools: a 'ai-sdk' agent has its own tools/,
     );

@@ -67,10 +67,12 @@ export function checkKindFields(spec: KindFields, ctx: z.RefinementCtx): void {
       if (spec[field] !== undefined) refuse(field, `belongs to kind ${owner}, not '${kind}'`);
     }
   };
-  if (spec.a2a !== undefined && kind !== 'a2a') refuse('a2a', `an a2a remote makes the kind 'a2a', not '${kind}'`);
+  if (spec.a2a !== undefined && kind !== 'a2a')
+    refuse('a2a', `an a2a remote makes the kind 'a2a', not '${kind}'`);
   if (kind === 'a2a' && spec.a2a === undefined) refuse('a2a', "kind 'a2a' needs a2a: { url }");
   if (MODULE_KINDS.has(kind)) {
-    if (spec.module === undefined) refuse('module', `kind '${kind}' needs module: the file that exports the agent`);
+    if (spec.module === undefined)
+      refuse('module', `kind '${kind}' needs module: the file that exports the agent`);
   } else {
     onlyFor(MODULE_FIELDS, "'langgraph', 'openai-agents' or 'ai-sdk'");
   }
@@ -81,7 +83,9 @@ export function checkKindFields(spec: KindFields, ctx: z.RefinementCtx): void {
   }
   if (kind !== 'native' && kind !== 'a2a') {
     // A foreign agent brings its own tools and loop: agentd's tools and delegation do not reach it.
-    if (spec.tools.length > 0) refuse('tools', `a '${kind}' agent has its own tools; agentd's tools do not apply`);
-    if (spec.delegates?.length) refuse('delegates', `a '${kind}' agent cannot delegate with agentd's delegate tool`);
+    if (spec.tools.length > 0)
+      refuse('tools', `a '${kind}' agent has its own tools; agentd's tools do not apply`);
+    if (spec.delegates?.length)
+      refuse('delegates', `a '${kind}' agent cannot delegate with agentd's delegate tool`);
   }
 }

@@ -80,7 +80,8 @@ async function graphOf(agent: AgentSpec, exported: unknown, model: unknown): Pro
     : typeof exported === 'function'
       ? await (exported as (model: unknown) => unknown)(model)
       : undefined;
-  if (!isGraph(candidate)) throw wrongExport(agent, 'a compiled LangGraph graph or a function (model) => graph');
+  if (!isGraph(candidate))
+    throw wrongExport(agent, 'a compiled LangGraph graph or a function (model) => graph');
   return candidate;
 }
 
@@ -151,7 +152,7 @@ function textOf(content: unknown): string {
   if (!Array.isArray(content)) return '';
   return content
     .map((block: unknown) =>
-      typeof block === 'string' ? block : ((block as { text?: unknown }).text as string | undefined) ?? '',
+      typeof block === 'string' ? block : (((block as { text?: unknown }).text as string | undefined) ?? ''),
     )
     .join('');
 }

@@ -16,7 +16,11 @@ interface ToolCallItem {
 /** The part of the Agents SDK's Runner agentd uses. */
 interface RunnerLike {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
-  run(agent: unknown, input: string, options: { signal: AbortSignal; maxTurns?: number }): Promise<{ finalOutput?: unknown }>;
+  run(
+    agent: unknown,
+    input: string,
+    options: { signal: AbortSignal; maxTurns?: number },
+  ): Promise<{ finalOutput?: unknown }>;
 }
 
 /** The part of the Agents SDK agentd constructs. */
@@ -118,7 +122,12 @@ function traceTools(runner: RunnerLike, agent: AgentSpec, ctx: AgentContext, age
     open.delete(key);
     const name = tool?.name ?? call?.name ?? 'tool';
     progress(`${name} answered`);
-    ctx.guard.observe({ agent: agent.name, action: name, args: parseArgs(call?.arguments), result: String(result) });
+    ctx.guard.observe({
+      agent: agent.name,
+      action: name,
+      args: parseArgs(call?.arguments),
+      result: String(result),
+    });
   });
 }
 

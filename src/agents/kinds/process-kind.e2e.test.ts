@@ -94,16 +94,22 @@ describe('the process kind', () => {
   it('fails with the stderr tail on a non-zero exit, an error line, or no output line', async () => {
     const h = harness();
     const run = (code: string) =>
-      h.run(AgentSpecSchema.parse({ name: 'p', kind: 'process', command: [NODE, '-e', code] }), { prompt: 'x' });
+      h.run(AgentSpecSchema.parse({ name: 'p', kind: 'process', command: [NODE, '-e', code] }), {
+        prompt: 'x',
+      });
     await expect(run('console.error("boom: no key"); process.exit(3)')).rejects.toMatchObject({
       code: 'agent.process_failed',
       message: expect.stringMatching(/exited 3[\s\S]*boom: no key/),
     });
-    await expect(run('console.log(JSON.stringify({ type: "error", message: "quota gone" }))')).rejects.toMatchObject({
+    await expect(
+      run('console.log(JSON.stringify({ type: "error", message: "quota gone" }))'),
+    ).rejects.toMatchObject({
       code: 'agent.process_failed',
       message: expect.stringContaining('reported an error: quota gone'),
     });
-    await expect(run('1')).rejects.toMatchObject({ message: expect.stringContaining('without writing an {"type":"output"} line') });
+    await expect(run('1')).rejects.toMatchObject({
+      message: expect.stringContaining('without writing an {"type":"output"} line'),
+    });
     await expect(run('process.stdout.write("x".repeat(1_100_000))')).rejects.toMatchObject({
       message: expect.stringContaining('longer than 1048576 characters'),
     });
@@ -113,7 +119,9 @@ describe('the process kind', () => {
     );
     const h2 = harness(['/nonexistent/agent']);
     await expect(
-      h2.run(AgentSpecSchema.parse({ name: 'p', kind: 'process', command: ['/nonexistent/agent'] }), { prompt: 'x' }),
+      h2.run(AgentSpecSchema.parse({ name: 'p', kind: 'process', command: ['/nonexistent/agent'] }), {
+        prompt: 'x',
+      }),
     ).rejects.toMatchObject({ message: expect.stringContaining("'/nonexistent/agent' was not found") });
     await expect(missing).rejects.toMatchObject({ code: 'agent.command_not_allowed' });
     await h.close();
@@ -144,7 +152,11 @@ describe('the process kind', () => {
        setTimeout(() => {}, 60000);`,
     );
     const controller = new AbortController();
-    const running = h.run(AgentSpecSchema.parse({ name: 'p', kind: 'process', command: [NODE, parent] }), { prompt: 'x' }, controller.signal);
+    const running = h.run(
+      AgentSpecSchema.parse({ name: 'p', kind: 'process', command: [NODE, parent] }),
+      { prompt: 'x' },
+      controller.signal,
+    );
     const pids = await until(() => {
       try {
         return readFileSync(pidFile, 'utf8').split(' ').map(Number);

@@ -167,7 +167,10 @@ function runProcess(
       // The pipes may stay open (a grandchild that left the group): do not wait for them forever.
       grace ??= setTimeout(() => settle(() => reject(failure)), CLOSE_GRACE_MS);
     };
-    const processError = (what: string, code: 'agent.process_failed' | 'agent.process_timeout' = 'agent.process_failed') =>
+    const processError = (
+      what: string,
+      code: 'agent.process_failed' | 'agent.process_timeout' = 'agent.process_failed',
+    ) =>
       new AgentdError({
         code,
         message: `agent '${agent.name}': \`${run.argv.join(' ')}\` ${what}${quote(stderrTail)}`,
@@ -210,7 +213,10 @@ function runProcess(
     });
     function log(text: string): void {
       if (logged++ >= MAX_LOGGED_LINES) return;
-      logger?.info(`agent ${agent.name}: ${text.slice(0, 2_000)}`, { taskId: ctx.durable.taskId, agent: agent.name });
+      logger?.info(`agent ${agent.name}: ${text.slice(0, 2_000)}`, {
+        taskId: ctx.durable.taskId,
+        agent: agent.name,
+      });
     }
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -242,11 +248,15 @@ function runProcess(
       stderr.end();
       settle(() => {
         if (failure) return reject(failure);
-        if (reported !== undefined) return reject(processError(`reported an error: ${reported.slice(0, 2_000)}`));
+        if (reported !== undefined)
+          return reject(processError(`reported an error: ${reported.slice(0, 2_000)}`));
         if (code !== 0) {
-          return reject(processError(code !== null ? `exited ${code}` : `was killed by ${signal ?? 'a signal'}`));
+          return reject(
+            processError(code !== null ? `exited ${code}` : `was killed by ${signal ?? 'a signal'}`),
+          );
         }
-        if (output === undefined) return reject(processError('exited without writing an {"type":"output"} line'));
+        if (output === undefined)
+          return reject(processError('exited without writing an {"type":"output"} line'));
         resolve(output);
       });
     });
