@@ -10,23 +10,32 @@ export const MAX_PROGRESS_EVENTS = 200;
 export const MAX_PROGRESS_CHARS = 2_000;
 
 /** The one line agentd writes on a process agent's stdin. */
-export interface ProcessInputLine {
-  type: 'input';
-  /** The agent's input: the task (and what earlier agents of the topology said). */
-  prompt: string;
-  /** The spec's instructions, when it has any (the program may use them as its system prompt). */
-  instructions?: string;
-  agent: string;
-  taskId: string;
-  /** The model name to ask the gateway for (also in AGENTD_MODEL). */
-  model: string;
-}
+export const ProcessInputLineSchema = z.object({
+  type: z.literal('input'),
+  prompt: z.string().describe("The agent's input: the task, and what earlier agents of the topology said"),
+  instructions: z.string().optional().describe("The spec's instructions, when it has any"),
+  agent: z.string().describe("The agent's name"),
+  taskId: z.string(),
+  model: z.string().describe('The model name to ask the gateway for (also in AGENTD_MODEL)'),
+});
+
+/** The input line as written. */
+export type ProcessInputLine = z.infer<typeof ProcessInputLineSchema>;
 
 /** One line a process agent writes on stdout: progress, its final output, or its failure. */
 export const ProcessOutputLineSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('progress'), message: z.string() }),
-  z.object({ type: z.literal('output'), text: z.string() }),
-  z.object({ type: z.literal('error'), message: z.string() }),
+  z.looseObject({
+    type: z.literal('progress'),
+    message: z.string().describe('Shown as an agent-progress event'),
+  }),
+  z.looseObject({
+    type: z.literal('output'),
+    text: z.string().describe("The agent's answer (the first output line counts)"),
+  }),
+  z.looseObject({
+    type: z.literal('error'),
+    message: z.string().describe('Fails the agent with this message'),
+  }),
 ]);
 
 /** A protocol line as parsed. */
