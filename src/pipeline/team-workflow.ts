@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { agentRunner, createPiiCallGuard } from '../agents/index.js';
-import type { AgentContext, AgentRouting, AgentSpec } from '../agents/index.js';
+import type { AgentContext, AgentGateway, AgentRouting, AgentSpec } from '../agents/index.js';
 import { createBudget, tightestLimits } from '../budget/index.js';
 import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
@@ -50,6 +50,8 @@ export interface TeamWorkflowDependencies {
   /** How an agent's calls are routed in this task. */
   routing(agent: AgentSpec, input: TaskInput): AgentRouting;
   localModels(): ResolvedModel[];
+  /** How foreign-framework agents reach the models (absent: they fail with agent.gateway_unavailable). */
+  gateway?: AgentGateway | undefined;
 }
 
 /**
@@ -106,6 +108,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       // One guard per task: a value keeps its placeholder across the task's calls.
       piiGuard: createPiiCallGuard(resolvePiiPolicy('prompts', config.security.pii.prompts)),
       netGuard,
+      gateway: deps.gateway,
       foreign: {
         projectDir: config.agents.projectDir ?? process.cwd(),
         allowedCommands: config.agents.allowedCommands,

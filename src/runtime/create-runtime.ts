@@ -1,3 +1,4 @@
+import type { AgentGateway } from '../agents/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import { configFingerprint, configPathOf, loadConfigFromSystem, maskConfig } from '../config/index.js';
 import { systemClock } from '../core/clock.js';
@@ -72,6 +73,8 @@ export interface RuntimeOptions {
   watchConfig?: boolean;
   /** How the config is (re)read (default: the files and environment, with `config` overrides). */
   loadConfig?: () => AgentdConfig;
+  /** How foreign-framework agents reach the models (tests inject a fake; absent: they cannot run). */
+  agentGateway?: AgentGateway;
 }
 
 const SIMULATED_NOTICE =
@@ -237,6 +240,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       planOf: (task) => planner.planOf(task),
       routing: planner.routing,
       localModels: () => models.localModels(),
+      gateway: options.agentGateway,
     }),
   });
 
