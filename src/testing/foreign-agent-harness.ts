@@ -1,6 +1,7 @@
 import type { AgentGateway, AgentInput, AgentSpec, ForeignAgentSettings } from '../agents/index.js';
 import { agentRunner } from '../agents/index.js';
 import { createBudget, createCostMeter } from '../budget/index.js';
+import type { Budget } from '../budget/index.js';
 import { createJournalEngine, createLoopGuard } from '../executor/index.js';
 import { createModelRouter, RouterConfigSchema } from '../router/index.js';
 import { openSqliteStores } from '../store/sqlite/open-sqlite-stores.js';
@@ -23,6 +24,7 @@ export function createForeignAgentHarness(options: {
   gateway?: AgentGateway;
   foreign?: Partial<ForeignAgentSettings>;
   workspace?: string;
+  budget?: Budget;
 }) {
   const stores = openSqliteStores({ path: ':memory:' });
   const router = createModelRouter({
@@ -57,7 +59,7 @@ export function createForeignAgentHarness(options: {
           routing: () => ({ strategy: 'single', cascadeModels: 1 }),
           costMeter: createCostMeter({ taskId: 'task_1', ledger: stores.ledger, clock }),
           emit: (type, data) => void events.push({ type, data: data as unknown as Record<string, unknown> }),
-          budget: createBudget({ name: 'task', limits: {} }),
+          budget: options.budget ?? createBudget({ name: 'task', limits: {} }),
           guard: createLoopGuard(),
           defaultMaxSteps: 8,
           defaultMaxOutputTokens: 1000,

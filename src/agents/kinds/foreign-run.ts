@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentdError, toAgentdError } from '../../core/errors.js';
+import { AgentdError, BudgetExceededError, toAgentdError } from '../../core/errors.js';
 import '../agent-error-codes.js';
 import { ATTR } from '../../trace/index.js';
 import type { SpanHandle } from '../../trace/index.js';
@@ -68,10 +68,23 @@ export async function runForeignAgent(
     span.end();
     return { agent: agent.name, output: text, ...(input.schema ? { data } : {}) };
   } catch (error) {
-    // A cancellation is the task's, not the agent's: it goes on as the signal's reason.
-    const failure = toAgentdError(ctx.durable.signal.aborted ? (ctx.durable.signal.reason ?? error) : error);
+    // A cancellation is the task's, not the agent's: it goes on as the signal's reason. A foreign
+    // agent sees a spent budget as its model call refused (HTTP 402); the task stops for the budget.
+    const failure = toAgentdError(
+      ctx.durable.signal.aborted ? (ctx.durable.signal.reason ?? error) : (budgetSpent(ctx) ?? error),
+    );
     span.end({ code: failure.code, message: failure.message });
     throw failure;
+  }
+}
+
+/** The budget's refusal of the smallest next call, when the task's budget is spent. */
+function budgetSpent(ctx: AgentContext): BudgetExceededError | undefined {
+  try {
+    ctx.budget.reserve({ usd: 1e-9, tokens: 1, calls: 1 }).release();
+    return undefined;
+  } catch (error) {
+    return error instanceof BudgetExceededError ? error : undefined;
   }
 }
 

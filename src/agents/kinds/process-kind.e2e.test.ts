@@ -180,3 +180,30 @@ describe('the process kind', () => {
     await h.close();
   });
 });
+
+describe('a process agent and the budget', () => {
+  it('stops the task for the budget when the gateway refused the call because it was spent', async () => {
+    const { createBudget } = await import('../../budget/index.js');
+    const budget = createBudget({
+      name: 'task',
+      limits: { modelCalls: 1 },
+      spent: { usd: 0, tokens: 0, calls: 1 },
+    });
+    const h = createForeignAgentHarness({
+      gateway: createFakeAgentGateway({ baseUrl: server.baseUrl }),
+      foreign: { projectDir: project, allowedCommands: [NODE] },
+      budget,
+    });
+    const agent = AgentSpecSchema.parse({
+      name: 'p',
+      kind: 'process',
+      command: [
+        NODE,
+        '-e',
+        'console.log(JSON.stringify({ type: "error", message: "HTTP 402 budget spent" }))',
+      ],
+    });
+    await expect(h.run(agent, { prompt: 'x' })).rejects.toMatchObject({ code: 'budget.exceeded' });
+    await h.close();
+  });
+});
