@@ -6,6 +6,7 @@ import { startFakeOpenAIServer } from '../../testing/fake-openai-server.js';
 import type { FakeOpenAIServer, FakeReply } from '../../testing/fake-openai-server.js';
 import { createForeignAgentHarness } from '../../testing/foreign-agent-harness.js';
 import { ROOT } from '../../testing/fresh-bundle.js';
+import { until } from '../../testing/until.js';
 
 // The framework examples (examples/frameworks) run by their kinds against the fake OpenAI-compatible
 // server, reached through a test-fake gateway: the real LangGraph.js, Agents SDK and python3 talk
@@ -89,6 +90,32 @@ describe('framework kinds', () => {
       code: 'agent.process_failed',
       message: expect.stringContaining('reported an error: HTTP Error 402'),
     });
+    await h.close();
+  });
+
+  it('stops a LangGraph agent that calls the same tool with the same result again and again', async () => {
+    const again = (id: string) => ({
+      toolCalls: [{ id, name: 'get_forecast', arguments: { city: 'Oslo' } }],
+    });
+    const { h, gateway } = await harnessWith(['c1', 'c2', 'c3', 'c4', 'c5'].map(again));
+    const agent = await loadAgentFile(join(PROJECT, 'langgraph-agent.yaml'));
+    await expect(h.run(agent, { prompt: 'Weather?' })).rejects.toMatchObject({ code: 'loop.detected' });
+    expect(server?.requests).toHaveLength(3);
+    expect(gateway.openSessions()).toBe(0);
+    await h.close();
+  });
+
+  it('cancels an Agents SDK run mid-call and closes its gateway session', async () => {
+    const { h, gateway } = await harnessWith([{ hang: true }]);
+    const agent = await loadAgentFile(join(PROJECT, 'openai-agents-agent.yaml'));
+    const controller = new AbortController();
+    const running = h.run(agent, { prompt: 'What to pack?' }, controller.signal);
+    await until(() => server?.requests.length === 1);
+    controller.abort(new Error('cancelled by the test'));
+    await expect(running).rejects.toThrow('cancelled by the test');
+    expect(gateway.openSessions()).toBe(0);
+    const spans = await h.spans();
+    expect(spans.find((s) => s.name === 'invoke_agent packer')?.status).toBe('error');
     await h.close();
   });
 });
