@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadAgentFile } from '../load-spec-file.js';
 import { createFakeAgentGateway } from '../../testing/fake-agent-gateway.js';
+import { createFakeLanguageModel } from '../../testing/fake-language-model.js';
 import { startFakeOpenAIServer } from '../../testing/fake-openai-server.js';
 import type { FakeOpenAIServer, FakeReply } from '../../testing/fake-openai-server.js';
 import { createForeignAgentHarness } from '../../testing/foreign-agent-harness.js';
@@ -116,6 +117,17 @@ describe('framework kinds', () => {
     expect(gateway.openSessions()).toBe(0);
     const spans = await h.spans();
     expect(spans.find((s) => s.name === 'invoke_agent packer')?.status).toBe('error');
+    await h.close();
+  });
+
+  it('runs the AI SDK example on the gateway model, in process', async () => {
+    const model = createFakeLanguageModel({ script: [{ text: 'Rain on the fjord' }] });
+    const gateway = createFakeAgentGateway({ model });
+    const h = createForeignAgentHarness({ gateway, foreign: { projectDir: PROJECT } });
+    const agent = await loadAgentFile(join(PROJECT, 'ai-sdk-agent.yaml'));
+    expect((await h.run(agent, { prompt: 'Oslo in autumn' })).output).toBe('Rain on the fjord');
+    expect(model.calls[0]?.promptText).toBe('Answer with one haiku about the request.\nOslo in autumn');
+    expect(gateway.requests.map((r) => r.method)).toEqual(['model']);
     await h.close();
   });
 });
