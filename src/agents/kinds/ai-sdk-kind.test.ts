@@ -99,7 +99,15 @@ describe('the ai-sdk kind', () => {
       code: 'agent.module_invalid',
       message: expect.stringContaining('it exports: answer, notAFunction'),
     });
-    for (const module of ['../evil.mjs', 'sub/../../evil.mjs', join(outside, 'evil.mjs'), 'link.mjs']) {
+    mkdirSync(join(project, 'node_modules', 'pkg'), { recursive: true });
+    writeFileSync(join(project, 'node_modules', 'pkg', 'cli.mjs'), ANSWERING);
+    for (const module of [
+      '../evil.mjs',
+      'sub/../../evil.mjs',
+      join(outside, 'evil.mjs'),
+      'link.mjs',
+      'node_modules/pkg/cli.mjs',
+    ]) {
       await expect(h.run(spec({ module, export: 'answer' }), { prompt: 'x' }), module).rejects.toMatchObject({
         code: 'agent.path_outside_project',
       });

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AgentdError } from '../../core/errors.js';
 import '../agent-error-codes.js';
@@ -59,6 +59,14 @@ export async function loadUserExport(
   const projectDir = settings?.projectDir ?? cwd;
   const importer = settings?.importer ?? dynamicImport;
   const path = await resolveInProject(projectDir, requested, { agent: agent.name, field: 'module' });
+  // Installed packages are not agents: importing one of their files (a CLI entry, a script) runs it.
+  if (relative(projectDir, path).split(sep).includes('node_modules')) {
+    throw new AgentdError({
+      code: 'agent.path_outside_project',
+      message: `agent '${agent.name}': module '${requested}' is inside node_modules; name a module of the project itself`,
+      details: { agent: agent.name, path: 'module' },
+    });
+  }
   const found = await stat(path).catch(() => undefined);
   if (!found?.isFile()) {
     throw new AgentdError({

@@ -65,13 +65,14 @@ export const processAgentRunner: AgentRunner = {
 
 /** Where the program runs: its `cwd` inside the project folder, else the task's workspace. */
 async function workingFolder(agent: AgentSpec, ctx: AgentContext): Promise<string> {
+  // Made either way: the program is told where it is (AGENTD_WORKSPACE) and may write there.
+  await ctx.ensureWorkspace();
   if (agent.cwd !== undefined) {
     return resolveInProject(ctx.foreign?.projectDir ?? process.cwd(), agent.cwd, {
       agent: agent.name,
       field: 'cwd',
     });
   }
-  await ctx.ensureWorkspace();
   return ctx.workspace;
 }
 
