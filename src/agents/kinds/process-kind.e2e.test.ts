@@ -138,7 +138,8 @@ describe('the process kind', () => {
     });
     await expect(h.run(slow, { prompt: 'x' })).rejects.toMatchObject({
       code: 'agent.process_timeout',
-      message: expect.stringMatching(/timed out after 300 ms[\s\S]*working/),
+      // Whether "working" made it to stderr before the kill depends on the machine's load.
+      message: expect.stringContaining('timed out after 300 ms and was stopped'),
     });
 
     // The program starts a grandchild that would outlive it; cancelling the task ends both.
