@@ -7,51 +7,24 @@ import type {
 import { z } from 'zod';
 import { AgentdError, stopsAgent, toAgentdError } from '../core/errors.js';
 import './agent-error-codes.js';
-import '../models/model-error-codes.js';
 import '../tools/tool-error-codes.js';
-import type { Json } from '../core/json.js';
-import type { ResolvedModel } from '../models/index.js';
 import { isIdempotentCall } from '../tools/index.js';
 import type { AnyTool } from '../tools/index.js';
 import { ATTR } from '../trace/index.js';
 import type { SpanHandle } from '../trace/index.js';
-import type { RouteRequest } from '../router/index.js';
 import type { AgentContext, AgentInput, AgentResult, AgentRouting, AgentRunner } from './agent-runner.js';
 import type { AgentSpec } from './agent-spec.js';
 import { systemPrompt } from './system-prompt.js';
 import { DELEGATE_TOOL, delegateTool } from './delegate-tool.js';
 import { interruptedToolCall } from './interrupted-tool-call.js';
 import type { ToolStepOutput } from './interrupted-tool-call.js';
-import { interrupted } from './model-failure.js';
-import { chainCallPolicies } from './pii-call-guard.js';
-import { meterModel, reserveCall } from './metered-model.js';
-import { promptTokens } from './prompt-tokens.js';
-import { parseToolInput, toToolSet } from './tool-set.js';
-import { createStreamWatchdog } from './stream-watchdog.js';
+import { toToolSet } from './tool-set.js';
+import { governedCall } from './governed-call.js';
+import type { GovernedCallOutput } from './governed-call.js';
 import { parseStructuredOutput } from './structured-output.js';
 
-/** A model's answer as the conversation continues with it: its text and tool calls. */
-interface AssistantMessage {
-  role: 'assistant';
-  content: (
-    { type: 'text'; text: string } | { type: 'tool-call'; toolCallId: string; toolName: string; input: Json }
-  )[];
-}
-
-/** What a model step journals: enough to continue the loop and re-emit its events on replay. */
-interface ModelStepOutput {
-  text: string;
-  toolCalls: { toolCallId: string; toolName: string; input: Json }[];
-  messages: AssistantMessage[];
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  taskCostUsd: number;
-  /** The model that answered (the router's pick), so a replay knows whose answer it was. */
-  model: string;
-}
-
-/** What a tool step journals: the result fed back to the model, or the error it is told about. */
+/** What a model step journals: one governed call's answer. */
+type ModelStepOutput = GovernedCallOutput;
 
 /**
  * agentd's own agent loop: call the model, run the tools it asks for, feed the results back,
@@ -249,230 +222,20 @@ function modelStep(
     rejected: readonly string[];
   },
 ): Promise<ModelStepOutput> {
-  const taskId = ctx.durable.taskId;
-  const name = `model:${agent.name}:${call.turn}`;
-  return ctx.durable.step<ModelStepOutput>(
-    name,
-    async ({ key, signal, commitWith }) => {
-      const fullPrompt: LanguageModelV3Prompt =
-        agent.instructions || agent.role
-          ? [{ role: 'system', content: systemPrompt(agent) }, ...call.messages]
-          : call.messages;
-      const maxOutputTokens = agent.maxOutputTokens ?? ctx.defaultMaxOutputTokens;
-      const tokens = promptTokens(fullPrompt, call.toolSet);
-      const inputTokens = await tokens.forRouting();
-      const { routing } = call;
-      // A cascade climbs from the cheapest model that meets the constraints, without exploring.
-      const cascading = routing.strategy === 'cascade';
-      const request: RouteRequest = {
-        kind: call.kind,
-        needs: {
-          tools: call.toolSet.length > 0 || agent.requirements?.tools === true,
-          json: call.responseSchema !== undefined || agent.requirements?.json === true,
-          vision: agent.requirements?.vision === true,
-        },
-        inputTokens,
-        maxOutputTokens,
-        constraints: routing.constraints,
-        objective: cascading ? 'cheapest' : routing.objective,
-        pinned: cascading && call.rejected.length > 0 ? undefined : routing.pinned,
-        exclude: call.rejected,
-        noExploration: cascading,
-      };
-      try {
-        const { value } = await ctx.router.call(
-          request,
-          (routed, attemptSignal) =>
-            modelAttempt(agent, ctx, agentSpan, {
-              ...call,
-              key,
-              routed,
-              prompt: fullPrompt,
-              inputTokens,
-              exactInputTokens: tokens.exact,
-              maxOutputTokens,
-              signal: AbortSignal.any([signal, attemptSignal]),
-              commitWith,
-            }),
-          { signal, trace: { tracer: ctx.tracer, parent: agentSpan, taskId } },
-        );
-        return value;
-      } catch (error) {
-        signal.throwIfAborted();
-        throw error;
-      }
-    },
-    {
-      onStart: (key) => ctx.emit('step-start', { taskId, step: key, name, kind: 'model', agent: agent.name }),
-      onEnd: ({ key, replayed, output, error }) => {
-        ctx.emit('step-end', {
-          taskId,
-          step: key,
-          name,
-          kind: 'model',
-          agent: agent.name,
-          replayed,
-          ...(output
-            ? {
-                text: output.text,
-                inputTokens: output.inputTokens,
-                outputTokens: output.outputTokens,
-                costUsd: output.costUsd,
-                taskCostUsd: output.taskCostUsd,
-              }
-            : {}),
-          ...(error ? { error } : {}),
-        });
-      },
-    },
-  );
-}
-
-/**
- * One try of a model step on the model the router picked: the call policy (hybrid) may reroute or
- * rewrite it, the worst case is reserved, the call is metered and streamed. Provider errors are
- * thrown as they are, for the router to classify; an error after text was shown to subscribers
- * cannot be retried elsewhere without repeating it, so it ends the step.
- */
-async function modelAttempt(
-  agent: AgentSpec,
-  ctx: AgentContext,
-  agentSpan: SpanHandle,
-  call: {
-    key: string;
-    routed: ResolvedModel;
-    prompt: LanguageModelV3Prompt;
-    toolSet: LanguageModelV3FunctionTool[];
-    responseSchema: JSONSchema7 | undefined;
-    inputTokens: number;
-    /** The prompt's exact token count (counted once per step, on first call). */
-    exactInputTokens(): Promise<number>;
-    maxOutputTokens: number;
-    kind: string;
-    signal: AbortSignal;
-    commitWith(write: Promise<unknown>): void;
-  },
-): Promise<{
-  value: ModelStepOutput;
-  usage: { costUsd: number; inputTokens: number; outputTokens: number };
-  waitedMs: number;
-}> {
-  const taskId = ctx.durable.taskId;
-  const { key, maxOutputTokens, signal, commitWith } = call;
-  const policed = ctx.callPolicy
-    ? ctx.callPolicy.prepare({ agent, model: call.routed, prompt: call.prompt })
-    : { model: call.routed, prompt: call.prompt };
-  // security.pii.prompts, after the topology's policy: it sees the model the call really goes to.
-  const { piiGuard } = ctx;
-  const prepared = piiGuard
-    ? chainCallPolicies(policed, (c) => piiGuard.prepare({ agent, model: c.model, prompt: c.prompt }))
-    : policed;
-  const { info } = prepared.model;
-  const { reservation, waitedMs } = await reserveCall(agent, ctx, { ...call, info });
-  // The call's deadlines: the whole answer, and sooner for a hung provider (no first token, a stall).
-  const watchdog = createStreamWatchdog({
-    modelId: info.id,
-    totalMs: ctx.modelTimeoutMs,
-    firstTokenMs: info.timeouts?.firstTokenMs ?? ctx.firstTokenTimeoutMs,
-    stallMs: info.timeouts?.stallMs ?? ctx.stallTimeoutMs,
+  const prompt: LanguageModelV3Prompt =
+    agent.instructions || agent.role
+      ? [{ role: 'system', content: systemPrompt(agent) }, ...call.messages]
+      : call.messages;
+  return governedCall(agent, ctx, agentSpan, {
+    name: `model:${agent.name}:${call.turn}`,
+    prompt,
+    toolSet: call.toolSet,
+    responseFormat: call.responseSchema ? { schema: call.responseSchema } : undefined,
+    maxOutputTokens: agent.maxOutputTokens ?? ctx.defaultMaxOutputTokens,
+    kind: call.kind,
+    routing: call.routing,
+    rejected: call.rejected,
   });
-  try {
-    const metered = meterModel(prepared.model.model, {
-      agent,
-      ctx,
-      agentSpan,
-      info,
-      key,
-      reservation,
-      commitWith,
-    });
-    // The model is called at the provider level: the loop already orchestrates steps, tools and
-    // the journal, and the AI SDK's streamText pipeline costs more than everything else agentd
-    // does around a call (ADR 0006). The attempt ends on the task's signal (cancellation), the
-    // router's, or one of its deadlines, whichever comes first.
-    const callSignal = AbortSignal.any([signal, watchdog.signal]);
-    let shown = false;
-    const failure = (error: unknown): never => {
-      signal.throwIfAborted();
-      const cause = watchdog.signal.aborted ? watchdog.error() : error;
-      if (!shown) throw cause;
-      // Text already went to live followers: they drop it, and the router tries the call again.
-      throw interrupted(ctx, { step: key, agent: agent.name, modelId: info.id, cause });
-    };
-    const { stream } = await Promise.resolve(
-      metered.model.doStream({
-        prompt: prepared.prompt,
-        abortSignal: callSignal,
-        maxOutputTokens,
-        ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
-        ...(call.toolSet.length > 0 ? { tools: call.toolSet, toolChoice: { type: 'auto' as const } } : {}),
-        ...(call.responseSchema
-          ? { responseFormat: { type: 'json' as const, schema: call.responseSchema } }
-          : {}),
-      }),
-    ).catch(failure);
-    const restoreText = prepared.restore?.text();
-    let text = '';
-    let filtered = false;
-    const toolCalls: ModelStepOutput['toolCalls'] = [];
-    const reader = stream.getReader();
-    const read = () => reader.read().catch(failure);
-    const addText = (delta: string) => {
-      if (!delta) return;
-      text += delta;
-      shown = true;
-      ctx.emit('text-delta', { taskId, step: key, agent: agent.name, delta });
-    };
-    for (;;) {
-      const { done, value: part } = await read();
-      if (done) break;
-      watchdog.saw(part);
-      if (part.type === 'text-delta') {
-        addText(restoreText ? restoreText.push(part.delta) : part.delta);
-      } else if (part.type === 'tool-call') {
-        toolCalls.push({
-          toolCallId: part.toolCallId,
-          toolName: part.toolName,
-          input: parseToolInput(prepared.restore ? prepared.restore.toolInput(part.input) : part.input),
-        });
-      } else if (part.type === 'error') {
-        failure(part.error);
-      } else if (part.type === 'finish') {
-        filtered = part.finishReason.unified === 'content-filter';
-      }
-    }
-    if (restoreText) addText(restoreText.flush());
-    signal.throwIfAborted();
-    // A refusal by the provider's content filter with nothing said: the router may send the call
-    // to the configured refusal fallback (router.refusalFallback).
-    if (filtered && !text && toolCalls.length === 0) {
-      throw new AgentdError({
-        code: 'model.refused',
-        message: `${info.id}: the provider's content filter refused to answer`,
-      });
-    }
-    const content: AssistantMessage['content'] = [];
-    if (text) content.push({ type: 'text', text });
-    for (const tc of toolCalls) {
-      content.push({ type: 'tool-call', toolCallId: tc.toolCallId, toolName: tc.toolName, input: tc.input });
-    }
-    const usage = metered.usage();
-    return {
-      value: {
-        text,
-        toolCalls,
-        messages: [{ role: 'assistant', content }],
-        model: call.routed.info.id,
-        ...usage,
-      },
-      usage: { costUsd: usage.costUsd, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens },
-      waitedMs,
-    };
-  } finally {
-    watchdog.stop();
-    // A call that ended without a settlement (it failed) drops its pending row with the step.
-    commitWith(reservation.release());
-  }
 }
 
 async function toolStep(

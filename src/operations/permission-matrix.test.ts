@@ -122,4 +122,9 @@ describe('the permission matrix: every operation × every role', () => {
     expect(await allowed(t, 'tasks.list', 'agent')).toBe(false);
     expect([...ROLES.agent]).toEqual(['models.call']);
   });
+
+  it('lets the roles that run models use the gateway standalone (models.call), and no reader', () => {
+    const gatewayRoles = ROLE_NAMES.filter((role) => ROLES[role].has('models.call'));
+    expect(gatewayRoles).toEqual(['admin', 'operator', 'agent']);
+  });
 });

@@ -34,3 +34,6 @@ export { createTaskService } from './task-service.js';
 export type { InterruptedTaskView, TaskService } from './task-service.js';
 export { createTeamWorkflow } from './team-workflow.js';
 export type { TeamWorkflowDependencies } from './team-workflow.js';
+export { createDailyBudget } from './daily-budget.js';
+export { createGatewayService } from './gateway-service.js';
+export type { GatewayHost, GatewayService, GatewayServiceDependencies } from './gateway-service.js';

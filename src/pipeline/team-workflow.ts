@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { agentRunner, createPiiCallGuard } from '../agents/index.js';
-import type { AgentContext, AgentGateway, AgentRouting, AgentSpec } from '../agents/index.js';
-import { createBudget, tightestLimits } from '../budget/index.js';
+import type { AgentContext, AgentGateway, AgentRouting, AgentRunner, AgentSpec } from '../agents/index.js';
+import { tightestLimits } from '../budget/index.js';
 import type { Budget } from '../budget/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
@@ -28,6 +28,7 @@ import type { QualityOutcome } from './quality-loop.js';
 import { createTaskMemory } from './task-memory.js';
 import type { TaskPlan } from './task-plan.js';
 import type { TaskInput } from './task-input.js';
+import { createDailyBudget } from './daily-budget.js';
 
 /** What the team workflow needs from the runtime. */
 export interface TeamWorkflowDependencies {
@@ -50,8 +51,12 @@ export interface TeamWorkflowDependencies {
   /** How an agent's calls are routed in this task. */
   routing(agent: AgentSpec, input: TaskInput): AgentRouting;
   localModels(): ResolvedModel[];
-  /** How foreign-framework agents reach the models (absent: they fail with agent.gateway_unavailable). */
-  gateway?: AgentGateway | undefined;
+  /** The budget of the current day, shared with the gateway's standalone calls (default: one of its own). */
+  daily?: () => Promise<Budget>;
+  /** How foreign-framework agents reach the models (the OpenAI-compatible gateway). */
+  gateway?: AgentGateway;
+  /** Runs each agent (default: the native runner); tests put stand-ins for foreign agents here. */
+  runner?: AgentRunner;
 }
 
 /**
@@ -60,7 +65,7 @@ export interface TeamWorkflowDependencies {
  */
 export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow {
   const { config, clock, ledger } = deps;
-  const daily = createDailyBudget({ dailyUsd: config.budget.dailyUsd, ledger, clock });
+  const daily = deps.daily ?? createDailyBudget({ dailyUsd: config.budget.dailyUsd, ledger, clock });
 
   // Remote (A2A) agents reach their peers only through `security.net`, like http_fetch.
   const netGuard = createNetGuard({ config: config.security.net });
@@ -150,7 +155,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
     };
     const environment = {
       agents,
-      runner: agentRunner,
+      runner: deps.runner ?? agentRunner,
       localModels: deps.localModels,
       maxDepth: config.executor.maxDepth,
     };
@@ -234,38 +239,4 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       }),
     );
   }
-}
-
-/**
- * The budget of the current UTC day, shared by every task of this runtime. Its spend is read from
- * the ledger when the day starts (or the runtime does); reservations of tasks in other processes
- * are not visible here, only their settled cost once a new day budget is read.
- */
-function createDailyBudget(options: {
-  dailyUsd: number | undefined;
-  ledger: LedgerStore;
-  clock: Clock;
-}): () => Promise<Budget> {
-  let current: { day: number; budget: Budget } | undefined;
-  return async () => {
-    const day = Math.floor(options.clock.now() / 86_400_000);
-    if (current?.day === day) return current.budget;
-    const totals =
-      options.dailyUsd === undefined ? undefined : await options.ledger.totals({ since: day * 86_400_000 });
-    const budget = createBudget({
-      name: 'daily',
-      limits: options.dailyUsd === undefined ? {} : { usd: options.dailyUsd },
-      ...(totals
-        ? {
-            spent: {
-              usd: totals.costUsd,
-              tokens: totals.inputTokens + totals.outputTokens,
-              calls: totals.calls,
-            },
-          }
-        : {}),
-    });
-    current = { day, budget };
-    return budget;
-  };
 }

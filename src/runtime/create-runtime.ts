@@ -12,6 +12,8 @@ import { createMemoryService } from '../memory/index.js';
 import {
   createApiKeyService,
   createAuditLog,
+  createDailyBudget,
+  createGatewayService,
   createReviewService,
   createRouterService,
   createRuntimeMemory,
@@ -32,6 +34,7 @@ import {
   createToolRegistry,
 } from '../tools/index.js';
 import type { AnyTool } from '../tools/index.js';
+import type { AgentRunner } from '../agents/index.js';
 import { StoreSpanExporter } from '../trace/exporters/store-span-exporter.js';
 import { createTracer } from '../trace/index.js';
 import { redactingLogger, traceRedaction } from './trace-pii-redaction.js';
@@ -75,6 +78,8 @@ export interface RuntimeOptions {
   loadConfig?: () => AgentdConfig;
   /** How foreign-framework agents reach the models (tests inject a fake; absent: they cannot run). */
   agentGateway?: AgentGateway;
+  /** Runs each agent instead of the built-in runner (tests run stand-ins for foreign agents). */
+  agentRunner?: AgentRunner;
 }
 
 const SIMULATED_NOTICE =
@@ -201,6 +206,23 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     pii: config.security.pii.memory,
   });
 
+  // One day budget for tasks and for the gateway's standalone calls alike.
+  const daily = createDailyBudget({ dailyUsd: config.budget.dailyUsd, ledger: stores.ledger, clock });
+  const gateway = createGatewayService({
+    config,
+    clock,
+    tracer,
+    tools,
+    ledger: stores.ledger,
+    tasks: stores.tasks,
+    router,
+    engine,
+    daily,
+    models: () => models.list(defaultModel),
+    embedder: () => embedder,
+    logger,
+  });
+
   const planner = createTaskPlanner({
     config,
     router,
@@ -240,7 +262,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       planOf: (task) => planner.planOf(task),
       routing: planner.routing,
       localModels: () => models.localModels(),
-      gateway: options.agentGateway,
+      daily,
+      gateway: options.agentGateway ?? gateway,
+      ...(options.agentRunner ? { runner: options.agentRunner } : {}),
     }),
   });
 
@@ -309,6 +333,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     }),
     audit: createAuditLog(stores.audit, clock),
     keys,
+    gateway,
     mcpTools,
     settings: {
       auth: config.security.auth,
@@ -329,6 +354,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     async close() {
       stopWatching?.();
       await runner.close();
+      await gateway.close();
       await mcpTools.close();
       // What tasks wrote gets its vectors now, while the store is open (within a bound: the rest
       // keeps its mark and is embedded after the next start).

@@ -4,6 +4,7 @@ import type { McpToolSource } from '../tools/index.js';
 import type {
   ApiKeyService,
   AuditLog,
+  GatewayHost,
   ReviewService,
   RouterService,
   RuntimeMemory,
@@ -59,6 +60,8 @@ export interface Runtime {
   readonly audit: AuditLog;
   /** API keys: create, list, revoke, and authenticate a presented key (changes are audited). */
   readonly keys: ApiKeyService;
+  /** The OpenAI-compatible gateway (`/openai/v1`) foreign agents and standalone callers use. */
+  readonly gateway: GatewayHost;
   readonly settings: RuntimeSettings;
   /** The tools of the configured MCP servers: their pin status, and approving a changed definition. */
   readonly mcpTools: Pick<McpToolSource, 'status' | 'approve' | 'connection'>;

@@ -13,6 +13,7 @@ import {
 } from '../operations/index.js';
 import type { HttpBinding, Operation } from '../operations/index.js';
 import type { Runtime } from '../runtime/index.js';
+import { openAiError } from '../agents/index.js';
 import { actorOf, authenticate } from './authenticate.js';
 import { errorResponse, requestError } from './error-response.js';
 import { isLoopbackHost } from '../core/loopback.js';
@@ -47,6 +48,9 @@ export interface AppOptions {
   clock?: Clock;
 }
 
+/** Where the OpenAI-compatible gateway is mounted. */
+export const GATEWAY_PATH = '/openai/v1';
+
 /** Routes readable without a token: liveness probes and the API's own description. */
 const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/v1/health', '/v1/openapi.json']);
 
@@ -61,6 +65,20 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
 
   app.onError((error, c) => {
+    // The gateway's clients read OpenAI's error shape, refusals by the server's own checks included.
+    if (c.req.path.startsWith(`${GATEWAY_PATH}/`)) {
+      const openAi = openAiError(error);
+      if (openAi.status === 500) {
+        logger.error('gateway request failed', {
+          path: c.req.path,
+          message: error.message,
+          stack: error.stack,
+        });
+      }
+      const response = c.json(openAi.body, openAi.status as 400);
+      if (openAi.status === 401) response.headers.set('WWW-Authenticate', 'Bearer');
+      return response;
+    }
     const { status, body, headers } = errorResponse(error, requestIdOf(c));
     // The client only sees a generic message for these, so the server log is the only trace. A 503
     // (the run queue is full) is load, not a failure: logging each one would add to the load.
@@ -83,6 +101,9 @@ export function createApp(options: AppOptions): Hono {
   const routes: MountedRoute[] = [
     ...[...operations, ...streamOperations].map((o) => ({ method: o.http.method, path: o.http.path })),
     { method: 'GET', path: '/v1/openapi.json' },
+    { method: 'POST', path: `${GATEWAY_PATH}/chat/completions` },
+    { method: 'POST', path: `${GATEWAY_PATH}/embeddings` },
+    { method: 'GET', path: `${GATEWAY_PATH}/models` },
   ];
   app.notFound((c) => routeMissing(c, routes));
 
@@ -142,6 +163,14 @@ export function createApp(options: AppOptions): Hono {
   });
   app.use('/v1/*', auth);
   app.use(MCP_PATH, auth);
+  // The OpenAI-compatible gateway: a task key is the gateway's to check (it is no API key); any
+  // other credential (or none, on a loopback server without a token) authenticates as everywhere.
+  app.use(`${GATEWAY_PATH}/*`, async (c, next) => {
+    const credential = /^bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    if (credential !== undefined && runtime.gateway.isTaskKey(credential)) return next();
+    return auth(c, next);
+  });
+  app.route(GATEWAY_PATH, runtime.gateway.app({ standalone: (c) => actorOf(c) }));
   mountMcp(app, { runtime, logger, version: options.version ?? '0.0.0' });
 
   for (const operation of operations) {

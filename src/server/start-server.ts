@@ -3,7 +3,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { AgentdError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../runtime/index.js';
-import { createApp } from './create-app.js';
+import { createApp, GATEWAY_PATH } from './create-app.js';
 import { isLoopbackName } from '../core/loopback.js';
 import { estimateTokenBits, isStrongToken, MIN_TOKEN_BITS, TOKEN_ADVICE } from '../security/index.js';
 
@@ -58,10 +58,14 @@ export async function startServer(options: {
       () => {
         const info = server.address() as AddressInfo;
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+        // Foreign agents of this server's tasks reach the gateway here (on loopback when bound to all).
+        const local = info.address === '0.0.0.0' ? '127.0.0.1' : info.address === '::' ? '[::1]' : host;
+        options.runtime.gateway.serveAt(`http://${local}:${info.port}${GATEWAY_PATH}`);
         resolve({
           url: `http://${host}:${info.port}`,
           close: () =>
             new Promise<void>((done) => {
+              options.runtime.gateway.serveAt(undefined);
               server.close(() => done());
               // Event streams and `?wait=true` requests of running tasks would hold the server open
               // until those tasks end, which a shutting-down runtime never lets happen.

@@ -17,13 +17,14 @@ const VIEWER: readonly Permission[] = [
 
 /**
  * Each role's permissions, listed in full (no inheritance to follow when reviewing): `admin` holds
- * everything; `operator` runs and cancels tasks, answers reviews and writes memories; `viewer` reads
+ * everything; `operator` runs and cancels tasks, answers reviews, writes memories and calls models
+ * through the gateway (standalone); `viewer` reads
  * tasks, reviews, memories and the catalog but not the configuration or the audit log; `agent` is
  * for the task-scoped keys the model gateway hands to agents, and may only call models.
  */
 export const ROLES: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   admin: new Set(PERMISSIONS),
-  operator: new Set<Permission>([...VIEWER, 'tasks.write', 'reviews.answer', 'memory.write']),
+  operator: new Set<Permission>([...VIEWER, 'tasks.write', 'reviews.answer', 'memory.write', 'models.call']),
   viewer: new Set<Permission>(VIEWER),
   agent: new Set<Permission>(['models.call']),
 };
