@@ -1,73 +1,66 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadTeamFile } from '../agents/index.js';
-import { createFakeAgentGateway } from '../testing/fake-agent-gateway.js';
-import { startFakeOpenAIServer } from '../testing/fake-openai-server.js';
-import type { FakeOpenAIServer, RecordedRequest } from '../testing/fake-openai-server.js';
+import { startServer } from '../server/index.js';
+import type { RunningServer } from '../server/index.js';
 import { ROOT } from '../testing/fresh-bundle.js';
-import { createTestRuntime } from '../testing/test-runtime.js';
-import type { TestRuntime } from '../testing/test-runtime.js';
+import { startKindsGatewayFixture, tripReply } from '../testing/kinds-gateway-fixture.js';
+import type { KindsGatewayFixture } from '../testing/kinds-gateway-fixture.js';
+import type { CliIo } from './cli-io.js';
+import { runCli } from './main.js';
 
 // The mixed team of examples/frameworks (a native agent, the LangGraph agent and the Python agent in
-// one sequential topology) as a task of a real runtime. The native agent answers on the scripted
-// model; the foreign agents reach the fake OpenAI-compatible server through a test-fake gateway.
+// one sequential topology) through the CLI and over HTTP, every model call through agentd's gateway
+// to the fake OpenAI-compatible server.
 
 const PROJECT = join(ROOT, 'examples', 'frameworks');
-let server: FakeOpenAIServer | undefined;
-let t: TestRuntime | undefined;
+const TEAM = join(PROJECT, 'mixed-team.yaml');
+let fixture: KindsGatewayFixture | undefined;
+let server: RunningServer | undefined;
 afterEach(async () => {
-  await t?.dispose();
   await server?.close();
-  t = undefined;
+  await fixture?.close();
   server = undefined;
+  fixture = undefined;
 });
 
-/** The fake's answers: LangGraph asks for the forecast, then answers; the Python agent summarizes. */
-function answer(request: RecordedRequest) {
-  const messages = request.body?.messages ?? [];
-  if (request.body?.tools?.length) {
-    return messages.some((m) => m.role === 'tool')
-      ? { text: 'Oslo tomorrow: 18°C and rain.' }
-      : { toolCalls: [{ name: 'get_forecast', arguments: { city: 'Oslo' } }] };
-  }
-  return { text: '- Oslo\n- rain\n- umbrella' };
-}
-
 describe('the mixed framework team', () => {
-  it('runs a native, a LangGraph and a Python agent in one topology', async () => {
-    server = await startFakeOpenAIServer({ script: (request) => answer(request) });
-    t = await createTestRuntime({
-      script: [{ text: 'What is the weather in Oslo tomorrow?' }],
-      config: { agents: { projectDir: PROJECT, allowedCommands: ['python3'] } },
-      runtime: { agentGateway: createFakeAgentGateway({ baseUrl: server.baseUrl }) },
+  it('runs with agentd run (the run opens a loopback gateway for its agents)', async () => {
+    fixture = await startKindsGatewayFixture({
+      script: (request) => tripReply(request),
+      projectDir: PROJECT,
     });
-    const team = await loadTeamFile(join(PROJECT, 'mixed-team.yaml'));
-    expect(team.agents.map((a) => [a.name, a.kind ?? 'native'])).toEqual([
-      ['planner', 'native'],
-      ['forecaster', 'langgraph'],
-      ['summarizer', 'process'],
-    ]);
-    const task = await t.runtime.tasks.run({ prompt: 'Plan a day trip to Oslo.', team });
-    expect(task.error ?? undefined).toBeUndefined();
-    expect(task.output).toBe('- Oslo\n- rain\n- umbrella');
-    // The LangGraph agent got the planner's question; the Python agent the forecast.
-    const requests = server.requests;
-    expect(JSON.stringify(requests[0]?.body?.messages)).toContain('What is the weather in Oslo tomorrow?');
-    expect(JSON.stringify(requests[2]?.body?.messages)).toContain('Oslo tomorrow: 18°C and rain.');
-    const events: string[] = [];
-    for await (const event of t.runtime.tasks.events(task.id)) events.push(event.type);
-    expect(events.filter((e) => e === 'agent-end')).toHaveLength(3);
-    expect(events).toContain('agent-progress');
+    let stdout = '';
+    let stderr = '';
+    const io: CliIo = {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+    };
+    const code = await runCli(['run', '--team', TEAM, 'Plan a day trip to Oslo.'], {
+      io,
+      runtime: fixture.options(),
+    });
+    expect(stderr).not.toContain('error');
+    expect(code).toBe(0);
+    expect(stdout).toContain('- Oslo\n- rain\n- umbrella');
+    expect(fixture.chats()).toHaveLength(4);
   });
 
-  it('fails a foreign agent clearly when the runtime has no gateway', async () => {
-    t = await createTestRuntime({
-      script: [{ text: 'question' }],
-      config: { agents: { projectDir: PROJECT, allowedCommands: ['python3'] } },
+  it('runs over HTTP, with agentd serve as the gateway', async () => {
+    fixture = await startKindsGatewayFixture({
+      script: (request) => tripReply(request),
+      projectDir: PROJECT,
     });
-    const team = await loadTeamFile(join(PROJECT, 'mixed-team.yaml'));
-    const task = await t.runtime.tasks.run({ prompt: 'Plan a day trip.', team });
-    expect(task.status).toBe('failed');
-    expect(task.error).toMatchObject({ code: 'agent.gateway_unavailable' });
+    server = await startServer({ runtime: fixture.runtime, host: '127.0.0.1', port: 0 });
+    const team = await loadTeamFile(TEAM);
+    const response = await fetch(`${server.url}/v1/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'Plan a day trip to Oslo.', team }),
+    });
+    const created = (await response.json()) as { id: string };
+    const task = await fixture.runtime.tasks.wait(created.id);
+    expect(task).toMatchObject({ status: 'succeeded', output: '- Oslo\n- rain\n- umbrella' });
+    expect(fixture.chats()).toHaveLength(4);
   });
 });
