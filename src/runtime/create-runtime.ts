@@ -1,4 +1,3 @@
-import type { AgentGateway } from '../agents/index.js';
 import type { AgentdConfig } from '../config/index.js';
 import { configFingerprint, configPathOf, loadConfigFromSystem, maskConfig } from '../config/index.js';
 import { systemClock } from '../core/clock.js';
@@ -76,8 +75,6 @@ export interface RuntimeOptions {
   watchConfig?: boolean;
   /** How the config is (re)read (default: the files and environment, with `config` overrides). */
   loadConfig?: () => AgentdConfig;
-  /** How foreign-framework agents reach the models (tests inject a fake; absent: they cannot run). */
-  agentGateway?: AgentGateway;
   /** Runs each agent instead of the built-in runner (tests run stand-ins for foreign agents). */
   agentRunner?: AgentRunner;
 }
@@ -263,7 +260,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       routing: planner.routing,
       localModels: () => models.localModels(),
       daily,
-      gateway: options.agentGateway ?? gateway,
+      gateway,
       ...(options.agentRunner ? { runner: options.agentRunner } : {}),
     }),
   });
