@@ -66,6 +66,8 @@ export interface GatewayServiceDependencies {
   daily: () => Promise<Budget>;
   /** Every catalog and reported model, with availability. */
   models(): ListedModel[];
+  /** Whether a model id names a model of a configured provider (listed or not, as the native path takes it). */
+  resolvable(id: string): boolean;
   /** The configured embedding model (`memory.embeddings`), or undefined when it is `none`. */
   embedder(): EmbeddingModel | undefined;
   logger: Logger;
@@ -111,6 +113,7 @@ export function createGatewayService(deps: GatewayServiceDependencies): GatewayS
   const checkModel = (model: string) => {
     if (VIRTUAL_MODELS[model] !== undefined) return;
     if (deps.models().some((m) => m.id === model && m.available)) return;
+    if (!deps.models().some((m) => m.id === model) && deps.resolvable(model)) return;
     throw new AgentdError({
       code: 'gateway.model_not_found',
       message: `the model '${model}' does not exist or is not available here; GET /models lists them (agentd/auto lets the router choose)`,

@@ -216,6 +216,15 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     engine,
     daily,
     models: () => models.list(defaultModel),
+    resolvable: (id) => {
+      try {
+        models.registry.resolve(id);
+        return true;
+      } catch {
+        // Not a model of any configured provider: the gateway answers 404 model_not_found.
+        return false;
+      }
+    },
     embedder: () => embedder,
     logger,
   });

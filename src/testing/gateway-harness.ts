@@ -14,7 +14,11 @@ import { startFakeOpenAIServer } from './fake-openai-server.js';
 import type { FakeOpenAIServer, FakeScript } from './fake-openai-server.js';
 
 /** What a stand-in foreign agent does with its gateway session; its return value is the agent's output. */
-export type ForeignAgent = (session: GatewaySession, agent: AgentSpec, signal: AbortSignal) => Promise<string>;
+export type ForeignAgent = (
+  session: GatewaySession,
+  agent: AgentSpec,
+  signal: AbortSignal,
+) => Promise<string>;
 
 /**
  * An agent runner for tests: each agent run opens a gateway session (a task key on the OpenAI-compatible

@@ -46,8 +46,11 @@ export function governedModel(request: GatewayRequest, options: GovernedModelOpt
   const routing = routingFor(ctx.routing(agent), options.model);
   const modelId = options.model ?? routing.pinned ?? 'agentd/auto';
 
+  // The task kind is classified once per run, from its first request, as the native loop does.
+  let kind = routing.kind;
   const call = (options: LanguageModelV3CallOptions, listener?: Parameters<typeof governedCall>[4]) => {
-    const prepared = toGovernedCall(request, routing, options);
+    kind ??= ctx.router.classify(lastUserText(options.prompt)).kind;
+    const prepared = toGovernedCall(request, routing, options, kind);
     return journal.run(prepared.name, (durable) =>
       governedCall(agent, ctx, agentSpan, prepared, { durable, ...listener }),
     );
@@ -142,6 +145,7 @@ function toGovernedCall(
   request: GatewayRequest,
   routing: AgentRouting,
   options: LanguageModelV3CallOptions,
+  kind: string,
 ): GovernedCallRequest {
   const { agent, context: ctx } = request;
   const toolSet: LanguageModelV3FunctionTool[] = [];
@@ -188,7 +192,7 @@ function toGovernedCall(
     responseFormat,
     maxOutputTokens,
     settings,
-    kind: routing.kind ?? ctx.router.classify(lastUserText(options.prompt)).kind,
+    kind,
     routing,
     rejected: [],
   };
