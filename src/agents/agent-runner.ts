@@ -11,6 +11,7 @@ import type { NetGuard } from '../security/index.js';
 import type { AgentSpec } from './agent-spec.js';
 import type { CallPolicy } from './call-policy.js';
 import type { PiiCallGuard } from './pii-call-guard.js';
+import type { ForeignAgentSettings } from './kinds/foreign-settings.js';
 
 /** Everything an agent run needs from the task it runs in. */
 export interface AgentContext {
@@ -64,6 +65,8 @@ export interface AgentContext {
   notes?: TaskNotes | undefined;
   /** How foreign-framework agents reach the models under the task's rules (absent: they cannot run). */
   gateway?: AgentGateway | undefined;
+  /** Where foreign agents' modules and programs come from and what they may use (absent: defaults, nothing allowed). */
+  foreign?: ForeignAgentSettings | undefined;
 }
 
 /** One foreign agent run, as the gateway sees it: whose calls, in which task, under which span. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BudgetLimitsSchema } from '../budget/index.js';
 import { RoutingSchema } from '../router/index.js';
 import { A2aRemoteSchema } from './a2a/a2a-remote-spec.js';
+import { AGENT_KINDS, checkKindFields, ProcessEnvSchema } from './kinds/kind-fields.js';
 
 /**
  * What an agent needs from its model: capabilities, and routing constraints. With a pinned
@@ -29,8 +30,34 @@ export const AgentSpecSchema = z
       .regex(/^[^/\s]+\/\S+$/, { message: 'must look like provider/model' })
       .optional(),
     requirements: ModelRequirementsSchema.optional(),
+    /**
+     * Who runs the agent: agentd's own loop (`native`, the default), a framework's agent loaded
+     * from `module` (`langgraph`, `openai-agents`, `ai-sdk`), a program speaking the process
+     * protocol (`process`), or a remote A2A agent (`a2a`). See docs/frameworks.md.
+     */
+    kind: z.enum(AGENT_KINDS).optional(),
     /** A remote A2A agent that takes this agent's turns instead of a model. */
     a2a: A2aRemoteSchema.optional(),
+    /** langgraph, openai-agents, ai-sdk: the module (.ts, .mts, .js, .mjs) inside the project folder. */
+    module: z
+      .string()
+      .min(1)
+      .max(1024)
+      .regex(/\.(ts|mts|js|mjs)$/, { message: 'must name a .ts, .mts, .js or .mjs file' })
+      .optional(),
+    /** langgraph, openai-agents, ai-sdk: the module's export that holds the agent (default `default`). */
+    export: z
+      .string()
+      .regex(/^[A-Za-z_$][A-Za-z0-9_$]{0,127}$/, { message: 'must be a JavaScript export name' })
+      .optional(),
+    /** process: the program and its arguments (no shell). */
+    command: z.array(z.string().min(1).max(4096)).min(1).max(256).optional(),
+    /** process: the folder it runs in, inside the project folder (default: the task's workspace). */
+    cwd: z.string().min(1).max(1024).optional(),
+    /** process: variables set for it; a value `env:NAME` is agentd's variable NAME (agents.allowedEnv). */
+    env: ProcessEnvSchema.optional(),
+    /** process: time limit of one run, ms (default 300000). */
+    timeoutMs: z.number().int().min(100).max(86_400_000).optional(),
     tools: z.array(z.string().min(1)).default([]),
     /**
      * Tools of this agent whose every call waits for a human's approval (the task is suspended
@@ -52,6 +79,7 @@ export const AgentSpecSchema = z
      */
     delegates: z.array(AgentNameSchema).optional(),
   })
+  .superRefine(checkKindFields)
   .refine((spec) => !(spec.a2a && (spec.model || spec.tools.length > 0 || spec.delegates?.length)), {
     message: 'a remote A2A agent (a2a) takes no model, tools or delegates: the remote agent has its own',
     path: ['a2a'],

@@ -10,7 +10,22 @@ import type { AgentSpec, TeamSpec } from './agent-spec.js';
 
 /** Reads and validates an agent file (YAML or JSON). Errors name the file and the key. */
 export async function loadAgentFile(path: string): Promise<AgentSpec> {
-  return validate(AgentSpecSchema, await readSpecFile(path, 'agent'), { where: path, code: 'agent.invalid' });
+  return anchorPaths(
+    validate(AgentSpecSchema, await readSpecFile(path, 'agent'), { where: path, code: 'agent.invalid' }),
+    dirname(path),
+  );
+}
+
+/**
+ * A spec's `module` and `cwd` are written relative to its file; they become absolute here, so they
+ * mean the same wherever the spec goes next (they must still be inside the project folder to run).
+ */
+function anchorPaths<T extends AgentSpec>(spec: T, folder: string): T {
+  return {
+    ...spec,
+    ...(spec.module !== undefined ? { module: resolve(folder, spec.module) } : {}),
+    ...(spec.cwd !== undefined ? { cwd: resolve(folder, spec.cwd) } : {}),
+  };
 }
 
 /**
@@ -28,7 +43,23 @@ export async function loadTeamFile(path: string): Promise<TeamSpec> {
       ),
     );
   }
-  return validate(TeamSpecSchema, raw, { where: path, code: 'team.invalid' });
+  const team = validate(TeamSpecSchema, raw, { where: path, code: 'team.invalid' });
+  const folder = dirname(path);
+  // Agent files were anchored to their own folder already; absolute paths stay as they are.
+  return {
+    ...team,
+    agents: team.agents.map((agent) => anchorPaths(agent, folder)),
+    ...(team.subteams
+      ? {
+          subteams: Object.fromEntries(
+            Object.entries(team.subteams).map(([name, sub]) => [
+              name,
+              { ...sub, agents: sub.agents.map((agent) => anchorPaths(agent, folder)) },
+            ]),
+          ),
+        }
+      : {}),
+  };
 }
 
 async function readSpecFile(path: string, kind: 'agent' | 'team'): Promise<unknown> {

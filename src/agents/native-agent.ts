@@ -21,7 +21,6 @@ import type { ToolStepOutput } from './interrupted-tool-call.js';
 import { toToolSet } from './tool-set.js';
 import { governedCall } from './governed-call.js';
 import type { GovernedCallOutput } from './governed-call.js';
-import { runRemoteA2aAgent } from './a2a/remote-a2a-agent.js';
 import { parseStructuredOutput } from './structured-output.js';
 
 /** What a model step journals: one governed call's answer. */
@@ -34,8 +33,6 @@ type ModelStepOutput = GovernedCallOutput;
  */
 export const nativeAgentRunner: AgentRunner = {
   async run(agent, input, ctx) {
-    // A remote A2A agent takes the turn in the same place, so it fits every topology.
-    if (agent.a2a) return runRemoteA2aAgent({ ...agent, a2a: agent.a2a }, input, ctx);
     const span = ctx.tracer.startSpan(`invoke_agent ${agent.name}`, {
       kind: 'agent',
       taskId: ctx.durable.taskId,

@@ -77,6 +77,8 @@ export interface AgentdConfig {
   mcp: ConfigFile['mcp'];
   /** The values of the environment variables `mcp` refers to (`env:VAR`), set ones only; never printed. */
   mcpEnv: Record<string, string>;
+  /** The values of the variables `agents.allowedEnv` names (set ones only) for process agents; never printed. */
+  agentEnv?: Record<string, string>;
   /** Where the vault's master key comes from. The key's text is never printed (see maskConfig). */
   vault: {
     /** `AGENTD_MASTER_KEY`, when set (validated by the vault when first used). */

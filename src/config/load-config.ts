@@ -106,7 +106,10 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     models,
     store: { path: storePath, ...(storeUrl ? { url: storeUrl } : {}) },
     server,
-    agents: parsed.agents,
+    agents: {
+      ...parsed.agents,
+      projectDir: resolvePath(parsed.agents.projectDir ?? '.', cwd, options.userHome),
+    },
     budget: parsed.budget,
     // The DBOS URL carries a password and the worker id differs per process: both from the environment.
     executor: {
@@ -135,6 +138,11 @@ export function loadConfig(options: LoadConfigOptions): AgentdConfig {
     mcp: parsed.mcp,
     mcpEnv: Object.fromEntries(
       mcpEnvReferences(parsed.mcp).flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])),
+    ),
+    agentEnv: Object.fromEntries(
+      parsed.agents.allowedEnv.flatMap((name) =>
+        env[name] !== undefined ? [[name, env[name] as string]] : [],
+      ),
     ),
     vault: {
       ...(env['AGENTD_MASTER_KEY'] ? { masterKey: env['AGENTD_MASTER_KEY'] } : {}),
@@ -245,7 +253,7 @@ function withCatalogFile(
  * machine, not the configuration.
  */
 export function maskConfig(config: AgentdConfig): Record<string, unknown> {
-  const { commandEnv: _environment, mcpEnv: _mcpEnv, ...shown } = config;
+  const { commandEnv: _environment, mcpEnv: _mcpEnv, agentEnv: _agentEnv, ...shown } = config;
   const fromVault = (path: string): string | undefined => {
     const ref = config.secretRefs.find((r) => r.path === path);
     return ref ? `secret:${ref.secret}` : undefined;

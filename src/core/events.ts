@@ -25,6 +25,8 @@ export interface TaskEventMap {
     text?: string;
     error?: { code: string; message: string };
   };
+  /** A foreign agent (LangGraph, Agents SDK, process, …) reported what it is doing. */
+  'agent-progress': { taskId: string; agent: string; message: string };
   /** An agent finished; its output is part of the task's partial results if the task fails later. */
   'agent-end': { taskId: string; agent: string; output: string };
   /** The task waits for a human: it is suspended until the review is answered. */

@@ -7,7 +7,7 @@ import { defineStreamOperation } from './define-operation.js';
 export const taskEvents = defineStreamOperation({
   name: 'tasks.events',
   description:
-    'Server-sent events of a task: task-start, step-start, text-delta, step-restart (a model call that had streamed text is tried again: drop the text streamed for that step so far), step-end, agent-end, review-requested (the task waits for a human), review-answered, task-end, task-error. Past events are replayed (after Last-Event-ID or ?after=), then live ones follow until the task ends (a waiting task keeps the stream open). Text deltas and step restarts are live only.',
+    'Server-sent events of a task: task-start, step-start, text-delta, step-restart (a model call that had streamed text is tried again: drop the text streamed for that step so far), step-end, agent-progress (what a foreign agent reports: a LangGraph node, an Agents SDK tool call, a process agent progress line), agent-end, review-requested (the task waits for a human), review-answered, task-end, task-error. Past events are replayed (after Last-Event-ID or ?after=), then live ones follow until the task ends (a waiting task keeps the stream open). Text deltas and step restarts are live only.',
   input: z.strictObject({ id: z.string().min(1), after: z.coerce.number().int().min(0).default(0) }),
   permission: 'tasks.read',
   tenancy: 'task',

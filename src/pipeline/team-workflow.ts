@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPiiCallGuard, nativeAgentRunner } from '../agents/index.js';
+import { agentRunner, createPiiCallGuard } from '../agents/index.js';
 import type { AgentContext, AgentGateway, AgentRouting, AgentRunner, AgentSpec } from '../agents/index.js';
 import { tightestLimits } from '../budget/index.js';
 import type { Budget } from '../budget/index.js';
@@ -113,7 +113,14 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
       // One guard per task: a value keeps its placeholder across the task's calls.
       piiGuard: createPiiCallGuard(resolvePiiPolicy('prompts', config.security.pii.prompts)),
       netGuard,
-      ...(deps.gateway ? { gateway: deps.gateway } : {}),
+      gateway: deps.gateway,
+      foreign: {
+        projectDir: config.agents.projectDir ?? process.cwd(),
+        allowedCommands: config.agents.allowedCommands,
+        env: config.agentEnv ?? {},
+        baseEnv: config.commandEnv,
+        logger: deps.logger,
+      },
     };
     const { memory } = deps;
     const taskMemory = memory
@@ -148,7 +155,7 @@ export function createTeamWorkflow(deps: TeamWorkflowDependencies): TaskWorkflow
     };
     const environment = {
       agents,
-      runner: deps.runner ?? nativeAgentRunner,
+      runner: deps.runner ?? agentRunner,
       localModels: deps.localModels,
       maxDepth: config.executor.maxDepth,
     };
