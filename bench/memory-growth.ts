@@ -22,6 +22,8 @@ const ANSWER = 'The previous step is summarised: three points, one open question
 interface Window {
   size: number;
   tasksPerSecond: number;
+  /** CPU time of the whole process per task (less sensitive to other processes than wall time). */
+  cpuMsPerTask: number;
   p50Ms: number;
   p95Ms: number;
   memories: number;
@@ -77,6 +79,7 @@ export async function run(args: string[]): Promise<void> {
           await post(session, 'Profiler.start');
         }
         const times: number[] = [];
+        const cpuBefore = process.cpuUsage();
         const started = performance.now();
         for (let i = 0; i < tasks; i++) {
           test.model.calls.length = 0;
@@ -86,6 +89,7 @@ export async function run(args: string[]): Promise<void> {
           if (result.status !== 'succeeded') throw new Error(`task ${result.id} ${result.status}`);
         }
         const wall = performance.now() - started;
+        const cpu = process.cpuUsage(cpuBefore);
         if (session && profileDir) {
           const { profile: cpu } = (await post(session, 'Profiler.stop')) as { profile: unknown };
           mkdirSync(profileDir, { recursive: true });
@@ -97,6 +101,7 @@ export async function run(args: string[]): Promise<void> {
         return {
           size,
           tasksPerSecond: tasks / (wall / 1000),
+          cpuMsPerTask: (cpu.user + cpu.system) / 1000 / tasks,
           p50Ms: percentile(times, 50),
           p95Ms: percentile(times, 95),
           memories,
@@ -120,10 +125,17 @@ export async function run(args: string[]): Promise<void> {
   const empty = windows[0] as Window;
   process.stdout.write('\n');
   printTable(
-    ['tasks in the database', 'tasks/s (vs empty)', 'task p50 / p95', 'memories in the tenant'],
+    [
+      'tasks in the database',
+      'tasks/s (vs empty)',
+      'CPU per task (vs empty)',
+      'task p50 / p95',
+      'memories in the tenant',
+    ],
     windows.map((w) => [
       w.size === 0 ? 'empty' : String(w.size),
       `${w.tasksPerSecond.toFixed(1)} (${Math.round((100 * w.tasksPerSecond) / empty.tasksPerSecond)}%)`,
+      `${w.cpuMsPerTask.toFixed(1)} ms (${Math.round((100 * w.cpuMsPerTask) / empty.cpuMsPerTask)}%)`,
       `${w.p50Ms.toFixed(1)} ms / ${w.p95Ms.toFixed(1)} ms`,
       String(w.memories),
     ]),

@@ -1,7 +1,8 @@
 // The text search scores as FTS5's bm25() does, from kept statistics and a bounded candidate set
 // (ADR 0089). Here it is compared with bm25() over every match (`searchExact`) on the same store: the
 // same hits and scores while every match fits the candidate budget, the same best hits in a store
-// where common words match far more memories than it reads, and bounded work as the store grows.
+// where common words match far more memories than it reads. (The store itself uses bm25() up to
+// 4,000 memories, where it is cheaper; these tests use the bounded search at any size.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,12 +56,15 @@ describe('SQLite memory text search: bounded, scored as bm25()', () => {
   let db: Database.Database;
   let store: SqliteMemoryStore;
   let text: MemoryTextSearch;
+  /** The bounded search whatever the store's size (the store uses bm25() up to 4,000 memories). */
+  let bounded: MemoryTextSearch;
 
   beforeEach(() => {
     folder = mkdtempSync(join(tmpdir(), 'agentd-bounded-search-'));
     db = openSqliteDatabase({ path: join(folder, 'agentd.db') });
     store = new SqliteMemoryStore(db);
     text = new MemoryTextSearch(db);
+    bounded = new MemoryTextSearch(db, { exactUpTo: 0 });
   });
 
   afterEach(() => {
@@ -105,10 +109,10 @@ describe('SQLite memory text search: bounded, scored as bm25()', () => {
     ];
     for (const query of queries) {
       for (const filter of filters) {
-        const bounded = await store.searchText({ text: query, filter, limit: 20 });
+        const hits = bounded.search({ text: query, filter, limit: 20 });
         const exact = text.searchExact({ text: query, filter, limit: 20 });
-        expect(bounded.length, query).toBeGreaterThan(0);
-        expectSameHits(bounded, exact, `'${query}' in ${JSON.stringify(filter)}`);
+        expect(hits.length, query).toBeGreaterThan(0);
+        expectSameHits(hits, exact, `'${query}' in ${JSON.stringify(filter)}`);
       }
     }
   });
@@ -124,9 +128,9 @@ describe('SQLite memory text search: bounded, scored as bm25()', () => {
     );
     await store.addMany(records);
     const filter = { tenant: 'acme' };
-    const bounded = await store.searchText({ text: 'zanzibar quarterly task', filter, limit: 5 });
+    const hits = bounded.search({ text: 'zanzibar quarterly task', filter, limit: 5 });
     const exact = text.searchExact({ text: 'zanzibar quarterly task', filter, limit: 5 });
-    expectSameHits(bounded, exact, 'zanzibar');
-    expect(bounded.map((hit) => hit.id).slice(0, 2)).toEqual(['m2991', 'm0000']);
+    expectSameHits(hits, exact, 'zanzibar');
+    expect(hits.map((hit) => hit.id).slice(0, 2)).toEqual(['m2991', 'm0000']);
   });
 });
