@@ -40,7 +40,7 @@ const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_DATA = '../shared/data/locomo';
 /** Modes of `searchMemories`, then the plain indexes, then the runtime's recall. */
 const SEARCH_MODES = ['hybrid', 'text', 'vector'] as const satisfies readonly SearchMode[];
-const MODES = [...SEARCH_MODES, 'bm25', 'cosine', 'recall'] as const;
+const MODES = [...SEARCH_MODES, 'bm25', 'cosine', 'recall', 'recallText'] as const;
 const MODE_LABELS: Record<(typeof MODES)[number], string> = {
   hybrid: 'hybrid, scored (query embedded)',
   text: 'BM25, scored',
@@ -48,6 +48,7 @@ const MODE_LABELS: Record<(typeof MODES)[number], string> = {
   bm25: 'plain BM25 (FTS5 order)',
   cosine: 'plain cosine (query embedded)',
   recall: 'runtime recall, after its gates (query embedded)',
+  recallText: 'runtime recall, text only (query not embedded)',
 };
 const LIMIT = 10;
 const KS = [5, 10] as const;
@@ -193,6 +194,7 @@ export async function run(args: string[]): Promise<void> {
     bm25: [],
     cosine: [],
     recall: [],
+    recallText: [],
   };
   const recalled = { memories: 0, none: 0, tokens: 0 };
   const perConversation: string[][] = [];
@@ -211,6 +213,16 @@ export async function run(args: string[]): Promise<void> {
         procedures: recallStores.procedures,
         config: memoryConfig,
         embedder: () => embedder,
+        logger: silentLogger,
+        pii: 'keep',
+      });
+      // The recall path without waiting for the query's vector (text search alone), on a third copy.
+      const textStores = openSqliteStores({ path: join(dir, `${conversation.name}-recall-text.db`) });
+      const textService = createMemoryService({
+        store: textStores.memories,
+        procedures: textStores.procedures,
+        config: memoryConfig,
+        embedder: () => undefined,
         logger: silentLogger,
         pii: 'keep',
       });
@@ -234,6 +246,7 @@ export async function run(args: string[]): Promise<void> {
             const record = memory(id, tenant, turn, vectors[j] ?? null, embedder.id);
             await stores.memories.add(record);
             await recallStores.memories.add(record);
+            await textStores.memories.add(record);
           }
         }
         const conversationIngestMs = performance.now() - ingestStart;
@@ -255,6 +268,10 @@ export async function run(args: string[]): Promise<void> {
             recalled.memories += memories.length;
             recalled.tokens += Math.ceil(block.length / 4);
             if (memories.length === 0) recalled.none += 1;
+            return memories.map((hit) => hit.memory.id);
+          }
+          if (mode === 'recallText') {
+            const { memories } = await textService.recall({ tenant, text, now });
             return memories.map((hit) => hit.memory.id);
           }
           if (mode === 'cosine') {
@@ -309,6 +326,8 @@ export async function run(args: string[]): Promise<void> {
         await service.close();
         await stores.close();
         await recallStores.close();
+        await textService.close();
+        await textStores.close();
       }
     }
   } finally {
@@ -471,6 +490,7 @@ function emptySums(): RecallSums {
       bm25: zero(),
       cosine: zero(),
       recall: zero(),
+      recallText: zero(),
     },
   };
 }

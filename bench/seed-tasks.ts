@@ -38,11 +38,17 @@ export function seedTasks(options: { path: string; total: number }): SeedReport 
   const db = new Database(options.path);
   try {
     db.pragma('journal_mode = WAL');
-    const templates = (
-      db.prepare("SELECT id FROM tasks WHERE status = 'succeeded' ORDER BY created_at").all() as {
-        id: string;
-      }[]
-    ).map((row) => row.id);
+    const templates =
+      // Clones are not templates: seeding again (to a bigger size) clones the tasks that really ran.
+      (
+        db
+          .prepare(
+            "SELECT id FROM tasks WHERE status = 'succeeded' AND id NOT LIKE '%-s%' ORDER BY created_at",
+          )
+          .all() as {
+          id: string;
+        }[]
+      ).map((row) => row.id);
     const existing = (db.prepare('SELECT count(*) AS n FROM tasks').get() as { n: number }).n;
     if (templates.length === 0) throw new Error('seedTasks: no finished task to clone');
     const missing = Math.max(0, options.total - existing);
@@ -51,13 +57,16 @@ export function seedTasks(options: { path: string; total: number }): SeedReport 
       statement: db.prepare(cloneSql(db, table, spec)),
     }));
     const rows: Record<string, number> = {};
+    // Clones a template already has (from an earlier seeding): the new ones are numbered after them.
+    const cloned = db.prepare("SELECT count(*) AS n FROM tasks WHERE id >= ? || '-s' AND id < ? || '-t'");
     db.transaction(() => {
       templates.forEach((template, index) => {
         // Spread the clones evenly; the first templates take the remainder.
         const clones = Math.floor(missing / templates.length) + (index < missing % templates.length ? 1 : 0);
         if (clones === 0) return;
+        const { n: before } = cloned.get(template, template) as { n: number };
         for (const { table, statement } of statements) {
-          const { changes } = statement.run({ template, clones, offset: index * 1_000_000 });
+          const { changes } = statement.run({ template, clones, offset: index * 1_000_000 + before });
           rows[table] = (rows[table] ?? 0) + changes;
         }
       });

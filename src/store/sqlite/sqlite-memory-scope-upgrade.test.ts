@@ -66,9 +66,14 @@ function searchAtVersion8(db: Database.Database, text: string, filter: MemoryFil
     .all(match, filter.includeSuperseded ? 1 : 0) as MemoryHit[];
 }
 
-/** Hits in a canonical order (score, then id): ties may come in either order from either index. */
+/**
+ * Hits in a canonical order (score, then id): ties may come in either order from either index.
+ * Scores to 12 digits: the search computes bm25() in JavaScript, FTS5 in C, in another order.
+ */
 function canonical(hits: readonly MemoryHit[]): MemoryHit[] {
-  return [...hits].sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  return hits
+    .map((hit) => ({ ...hit, score: Number(hit.score.toPrecision(12)) }))
+    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
 }
 
 const folders: string[] = [];
