@@ -47,8 +47,8 @@ export async function runCli(
     io,
     actor: adminActor('cli'),
     exitCode: 0,
-    async invoke(operation, input) {
-      return invokeOperation(await cli.openRuntime(), operation, input, cli.actor);
+    async invoke(operation, input, context) {
+      return invokeOperation(await cli.openRuntime(), operation, input, cli.actor, context);
     },
     async openRuntime(open = {}) {
       runtime ??= await createRuntime({

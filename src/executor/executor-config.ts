@@ -1,4 +1,22 @@
 import { z } from 'zod';
+import { DURATION_PATTERN } from '../core/duration.js';
+
+/** A duration in config: a whole number and a unit, `90m`, `12h`, `30d`, `2w`. */
+const DurationSchema = z
+  .string()
+  .regex(DURATION_PATTERN, 'a duration such as 90m, 12h, 30d or 2w (a whole number and s, m, h, d or w)');
+
+/**
+ * `executor.retention`: finished tasks older than `finishedTasks` (their journal, events, spans,
+ * working notes and workspace; cost rows stay, marked pruned) are pruned by `agentd serve` at start
+ * and every `checkEvery`. Off by default: nothing is deleted unless asked.
+ */
+export const RetentionConfigSchema = z.strictObject({
+  /** How long a finished task is kept, or `off`. */
+  finishedTasks: z.union([z.literal('off'), DurationSchema]).default('off'),
+  /** How often `agentd serve` prunes. */
+  checkEvery: DurationSchema.default('1h'),
+});
 
 /** The `executor` section: limits that protect a task from runaway loops, and the process from overload. */
 export const ExecutorConfigSchema = z.strictObject({
@@ -20,4 +38,6 @@ export const ExecutorConfigSchema = z.strictObject({
    * `task.queue_full` (HTTP 503 with Retry-After) instead of piling up; resumed tasks always queue.
    */
   maxQueuedTasks: z.number().int().min(0).max(1_000_000).default(1_000),
+  /** How long finished tasks are kept (see {@link RetentionConfigSchema}). */
+  retention: RetentionConfigSchema.prefault({}),
 });

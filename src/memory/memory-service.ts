@@ -133,6 +133,8 @@ export interface MemoryService {
    * (the task itself needed the values; what stays in the shared store afterwards must not keep them).
    */
   sealWorkingNotes(tenant: string, taskId: string): Promise<void>;
+  /** Deletes a task's working notes (its task is being pruned); returns how many there were. */
+  dropWorkingNotes(tenant: string, taskId: string): Promise<number>;
   /** A task's working notes. */
   workingMemory(options: {
     tenant: string;
@@ -412,6 +414,13 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
     close: (closing) => indexer.close(closing),
 
     sealWorkingNotes: (tenant, taskId) => sealWorkingNotes({ store, tenant, taskId, pii }),
+
+    async dropWorkingNotes(tenant, taskId) {
+      // Through the store's own forget, so the full-text and vector indexes drop them too.
+      const notes = await store.list({ filter: { tenant, taskId, layers: ['working'] }, limit: 10_000 });
+      if (notes.length > 0) await store.apply(tenant, { forget: notes.map((note) => note.id) });
+      return notes.length;
+    },
 
     workingMemory(working) {
       return createWorkingMemory({

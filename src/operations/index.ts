@@ -7,6 +7,8 @@ import { checkUrl } from './check-url.js';
 import { approveMcpTool } from './approve-mcp-tool.js';
 import { listMcpTools } from './list-mcp-tools.js';
 import { createTask } from './create-task.js';
+import { deleteTask } from './delete-task.js';
+import { pruneTasks } from './prune-tasks.js';
 import type { Operation, StreamOperation } from './define-operation.js';
 import { editMemory } from './edit-memory.js';
 import { explainRoute } from './explain-route.js';
@@ -55,6 +57,8 @@ export {
   approveMcpTool,
   listMcpTools,
   createTask,
+  deleteTask,
+  pruneTasks,
   editMemory,
   explainRoute,
   forgetMemory,
@@ -84,7 +88,10 @@ export const operations: readonly Operation[] = [
   health,
   createTask,
   listTasks,
+  // A fixed path (/v1/tasks/prune) before the ones with an id.
+  pruneTasks,
   getTask,
+  deleteTask,
   cancelTask,
   resumeTask,
   taskSpans,

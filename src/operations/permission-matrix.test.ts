@@ -19,6 +19,8 @@ const EXPECTED: Readonly<Record<string, readonly Role[]>> = {
   'tasks.list': ['admin', 'operator', 'viewer'],
   'tasks.get': ['admin', 'operator', 'viewer'],
   'tasks.cancel': ['admin', 'operator'],
+  'tasks.delete': ['admin', 'operator'],
+  'tasks.prune': ['admin'],
   'tasks.resume': ['admin', 'operator'],
   'tasks.spans': ['admin', 'operator', 'viewer'],
   'tasks.events': ['admin', 'operator', 'viewer'],

@@ -32,5 +32,14 @@ export { createTaskPlanner } from './task-plan.js';
 export type { TaskPlan, TaskPlanner, TaskPlannerDependencies } from './task-plan.js';
 export { createTaskService } from './task-service.js';
 export type { InterruptedTaskView, TaskService } from './task-service.js';
+export { createTaskRetention, MAX_LISTED_TASKS } from './task-retention.js';
+export type {
+  PrunedTask,
+  PruneControl,
+  PruneReport,
+  PruneRequest,
+  TaskRemoval,
+  TaskRetention,
+} from './task-retention.js';
 export { createTeamWorkflow } from './team-workflow.js';
 export type { TeamWorkflowDependencies } from './team-workflow.js';

@@ -12,6 +12,7 @@ import type { Tracer } from '../trace/index.js';
 import { parseTaskInput } from './task-input.js';
 import type { TaskRequest } from './task-input.js';
 import type { TaskPlanner } from './task-plan.js';
+import type { TaskRetention } from './task-retention.js';
 import '../executor/executor-error-codes.js';
 
 /** Tasks as users see them: submit, follow, inspect, cancel. */
@@ -55,6 +56,10 @@ export interface TaskService {
    * another config started it (unless `force`).
    */
   resume(id: string, options?: { force?: boolean }, actor?: Actor): Promise<TaskResult>;
+  /** Deletes a finished task and what is recorded under its id (see TaskRetention.remove). */
+  remove: TaskRetention['remove'];
+  /** Removes (or lists) finished tasks older than a duration (see TaskRetention.prune). */
+  prune: TaskRetention['prune'];
 }
 
 /** An interrupted task as listed: its view, and why this runtime does not adopt it (or null). */
@@ -76,6 +81,7 @@ export function createTaskService(deps: {
   clock: Clock;
   /** The memory tenant of a task that names none (the audit event's tenant). */
   defaultTenant: string;
+  retention: TaskRetention;
 }): TaskService {
   const { runner, planner, tasks, tracer } = deps;
 
@@ -184,6 +190,8 @@ export function createTaskService(deps: {
       });
       return get(id);
     },
+    remove: (id, actor) => deps.retention.remove(id, actor),
+    prune: (request, actor, control) => deps.retention.prune(request, actor, control),
     async resumeInterrupted({ watch = false } = {}) {
       const ids = await runner.resumeInterrupted();
       if (watch) runner.watchInterrupted();

@@ -15,6 +15,7 @@ import {
   createRouterService,
   createRuntimeMemory,
   createTaskPlanner,
+  createTaskRetention,
   createTaskService,
   createTeamWorkflow,
   outputEventShaper,
@@ -57,6 +58,11 @@ export interface RuntimeOptions {
   detectLocalServer?: boolean | { baseUrls: string[] };
   /** Resume tasks a crashed process left running (default false; `agentd serve` turns it on). */
   resume?: boolean;
+  /**
+   * Prune finished tasks by `executor.retention` now and periodically while the runtime is open
+   * (default false; `agentd serve` turns it on). Nothing happens while retention is `off`.
+   */
+  applyRetention?: boolean;
   clock?: Clock;
   logger?: Logger;
   /** Retries per model and call for retryable errors (default: `router.retry.maxRetries`). */
@@ -263,6 +269,16 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ? watchConfigFiles({ files: config.files, onChange: reload })
     : undefined;
 
+  const retention = createTaskRetention({
+    tasks: stores.tasks,
+    audit: stores.audit,
+    clock,
+    logger,
+    home: config.home,
+    dropWorkingNotes: (tenant, taskId) => memoryService.dropWorkingNotes(tenant, taskId),
+    defaultTenant: config.memory.tenant,
+    retention: config.executor.retention,
+  });
   const tasks = createTaskService({
     runner,
     planner,
@@ -272,8 +288,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     audit: stores.audit,
     clock,
     defaultTenant: config.memory.tenant,
+    retention,
   });
   if (options.resume) await tasks.resumeInterrupted({ watch: true });
+  const stopRetention = options.applyRetention ? retention.schedule() : undefined;
   const keys = createApiKeyService({
     store: stores.apiKeys,
     audit: stores.audit,
@@ -324,6 +342,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       }),
     async close() {
       stopWatching?.();
+      // Before the runner and the store close: a prune under way finishes its current task.
+      await stopRetention?.();
       await runner.close();
       await mcpTools.close();
       // What tasks wrote gets its vectors now, while the store is open (within a bound: the rest
