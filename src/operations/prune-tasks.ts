@@ -12,7 +12,10 @@ export const pruneTasks = defineOperation({
   input: z.strictObject({
     olderThan: z
       .string()
-      .regex(DURATION_PATTERN, 'a duration such as 90m, 12h, 30d or 2w (a whole number and s, m, h, d or w)')
+      .regex(DURATION_PATTERN, {
+        message: 'a duration such as 90m, 12h, 30d or 2w (a whole number and s, m, h, d or w)',
+        abort: true,
+      })
       .refine((text) => parseDuration(text) !== undefined, 'at most 100 years')
       .describe('how long ago a task must have finished: 90m, 12h, 30d, 2w'),
     status: z

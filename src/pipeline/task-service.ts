@@ -60,6 +60,12 @@ export interface TaskService {
   remove: TaskRetention['remove'];
   /** Removes (or lists) finished tasks older than a duration (see TaskRetention.prune). */
   prune: TaskRetention['prune'];
+  /**
+   * Prunes by `executor.retention` now and every `checkEvery` until the runtime closes (`agentd
+   * serve` calls it once it listens); calling it again changes nothing; nothing happens while
+   * retention is `off`.
+   */
+  applyRetention(): void;
 }
 
 /** An interrupted task as listed: its view, and why this runtime does not adopt it (or null). */
@@ -82,6 +88,8 @@ export function createTaskService(deps: {
   /** The memory tenant of a task that names none (the audit event's tenant). */
   defaultTenant: string;
   retention: TaskRetention;
+  /** Starts the configured retention (once). */
+  applyRetention(): void;
 }): TaskService {
   const { runner, planner, tasks, tracer } = deps;
 
@@ -192,6 +200,7 @@ export function createTaskService(deps: {
     },
     remove: (id, actor) => deps.retention.remove(id, actor),
     prune: (request, actor, control) => deps.retention.prune(request, actor, control),
+    applyRetention: () => deps.applyRetention(),
     async resumeInterrupted({ watch = false } = {}) {
       const ids = await runner.resumeInterrupted();
       if (watch) runner.watchInterrupted();

@@ -58,11 +58,7 @@ export interface RuntimeOptions {
   detectLocalServer?: boolean | { baseUrls: string[] };
   /** Resume tasks a crashed process left running (default false; `agentd serve` turns it on). */
   resume?: boolean;
-  /**
-   * Prune finished tasks by `executor.retention` now and periodically while the runtime is open
-   * (default false; `agentd serve` turns it on). Nothing happens while retention is `off`.
-   */
-  applyRetention?: boolean;
+
   clock?: Clock;
   logger?: Logger;
   /** Retries per model and call for retryable errors (default: `router.retry.maxRetries`). */
@@ -269,6 +265,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ? watchConfigFiles({ files: config.files, onChange: reload })
     : undefined;
 
+  // Set once `tasks.applyRetention()` starts the configured retention; stopped on close.
+  let stopRetention: (() => Promise<void>) | undefined;
   const retention = createTaskRetention({
     tasks: stores.tasks,
     audit: stores.audit,
@@ -289,9 +287,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     clock,
     defaultTenant: config.memory.tenant,
     retention,
+    applyRetention: () => (stopRetention ??= retention.schedule()),
   });
   if (options.resume) await tasks.resumeInterrupted({ watch: true });
-  const stopRetention = options.applyRetention ? retention.schedule() : undefined;
   const keys = createApiKeyService({
     store: stores.apiKeys,
     audit: stores.audit,

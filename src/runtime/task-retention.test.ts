@@ -166,7 +166,7 @@ describe('pruning finished tasks by age', () => {
     expect((await t.runtime.tasks.get(running.id)).status).toBe('running');
   });
 
-  it('is applied by the configured retention when the runtime is asked to (agentd serve)', async () => {
+  it('is applied by the configured retention once started (agentd serve starts it)', async () => {
     const home = mkdtempSync(join(tmpdir(), 'agentd-retention-'));
     try {
       const first = await createTestRuntime({
@@ -181,9 +181,11 @@ describe('pruning finished tasks by age', () => {
       t = await createTestRuntime({
         home,
         config: { executor: { retention: { finishedTasks: '30d' } } },
-        runtime: { clock: { now: () => Date.UTC(2026, 0, 1) + 40 * DAY }, applyRetention: true },
+        runtime: { clock: { now: () => Date.UTC(2026, 0, 1) + 40 * DAY } },
       });
       const runtime = t.runtime;
+      expect((await runtime.tasks.list()).map((listed) => listed.id)).toEqual([task.id]);
+      runtime.tasks.applyRetention();
       await until(async () => (await runtime.tasks.list()).length === 0);
       await expect(runtime.tasks.get(task.id)).rejects.toMatchObject({ code: 'task.not_found' });
     } finally {
