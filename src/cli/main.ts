@@ -12,6 +12,7 @@ import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
 import { registerKeys } from './commands/keys.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerMemory } from './commands/memory.js';
@@ -108,6 +109,7 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   redact: registerRedact,
   a2a: registerA2a,
   init: registerInit,
+  import: registerImport,
   completion: (program, cli) => registerCompletion(program, cli, () => buildProgram(cli)),
 };
 
