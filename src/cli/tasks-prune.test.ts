@@ -40,7 +40,10 @@ describe('agentd tasks prune and delete', () => {
     const clock = { at: Date.UTC(2026, 0, 1) };
     const env = setup(clock);
     const runtime = await createRuntime(env.options);
-    const old = await runtime.tasks.run({ prompt: 'Old report', agent: { name: 'w', tools: ['write_file'] } });
+    const old = await runtime.tasks.run({
+      prompt: 'Old report',
+      agent: { name: 'w', tools: ['write_file'] },
+    });
     await runtime.close();
     clock.at += 40 * DAY;
 

@@ -153,7 +153,11 @@ export interface MemoryService {
   edit(id: string, tenant: string, edit: MemoryEdit): Promise<MemoryRecord>;
   /** Deletes a memory from the table and every index (and the procedure it describes). */
   forget(id: string, tenant: string): Promise<void>;
-  stats(tenant: string): Promise<MemoryStats & { vectorIndex: string; embeddingModel: string | null }>;
+  stats(
+    tenant: string,
+  ): Promise<
+    MemoryStats & { vectorIndex: string; vectorIndexDetail: string | null; embeddingModel: string | null }
+  >;
   /** Re-embeds every memory whose vector is missing or from another model. */
   reembed(options?: {
     onProgress?: (done: number) => void;
@@ -543,6 +547,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       return {
         ...(await store.stats(tenant)),
         vectorIndex: store.vectorIndex,
+        vectorIndexDetail: store.vectorIndexDetail ?? null,
         embeddingModel: embedder()?.id ?? null,
       };
     },

@@ -2,6 +2,7 @@ import { addMemory } from './add-memory.js';
 import { answerReview } from './answer-review.js';
 import { cancelTask } from './cancel-task.js';
 import { checkConfig } from './check-config.js';
+import { checkProviders } from './check-providers.js';
 import { createKey } from './create-key.js';
 import { checkUrl } from './check-url.js';
 import { approveMcpTool } from './approve-mcp-tool.js';
@@ -52,6 +53,7 @@ export {
   answerReview,
   cancelTask,
   checkConfig,
+  checkProviders,
   createKey,
   checkUrl,
   approveMcpTool,
@@ -99,6 +101,7 @@ export const operations: readonly Operation[] = [
   answerReview,
   listTopologies,
   listModels,
+  checkProviders,
   explainRoute,
   routerStats,
   // Fixed paths (/v1/memory/stats) before the one with an id (/v1/memory/:id).

@@ -40,6 +40,7 @@ const EXPECTED: Readonly<Record<string, readonly Role[]>> = {
   'memory.forget': ['admin', 'operator'],
   'audit.list': ['admin'],
   'config.check': ['admin'],
+  'providers.check': ['admin'],
   'net.check': ['admin'],
   'pii.redact': ['admin', 'operator', 'viewer'],
   'keys.create': ['admin'],

@@ -40,6 +40,7 @@ import { configuredProviders } from './configured-providers.js';
 import { mcpValueResolver } from './mcp-values.js';
 import { withVaultSecrets } from './open-secret-vault.js';
 import type { Runtime } from './runtime.js';
+import { systemCheck } from './system-check.js';
 import { warmUp } from './warm-up.js';
 import { watchConfigFiles } from './watch-config.js';
 
@@ -310,6 +311,16 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       defaultModel,
       notice: models.onlySimulated ? SIMULATED_NOTICE : undefined,
       list: () => models.list(defaultModel),
+      check: ({ live }) =>
+        systemCheck({
+          config,
+          configured: configured.filter((c) => !extra.some((e) => e.name === c.provider.name)),
+          models,
+          defaultModel,
+          embedder: config.memory.enabled ? embedder : undefined,
+          clock,
+          live,
+        }),
     },
     router: createRouterService({ router, defaultMaxOutputTokens: config.budget.defaultMaxOutputTokens }),
     memory: createRuntimeMemory({

@@ -1,4 +1,5 @@
 import type { ListedModel } from '../models/index.js';
+import type { SystemCheck } from './system-check.js';
 import type { AuthConfig } from '../security/index.js';
 import type { McpToolSource } from '../tools/index.js';
 import type {
@@ -18,6 +19,11 @@ export interface ModelService {
   readonly notice: string | undefined;
   /** Every catalog model and every model a local server reported, with availability. */
   list(): ListedModel[];
+  /**
+   * Checks each configured provider (key, a local server's reachability) and the embedding model;
+   * `live` makes one 1-token call per provider and loads the embedding model, timing both.
+   */
+  check(options: { live: boolean }): Promise<SystemCheck>;
 }
 
 /** The runtime's configuration as interfaces need it. */

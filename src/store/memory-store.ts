@@ -79,6 +79,11 @@ export type MemoryPatch = Partial<
 export interface MemoryStore {
   /** How vectors are searched: the `sqlite-vec` extension, or an exact scan of stored vectors. */
   readonly vectorIndex: 'sqlite-vec' | 'exact-scan';
+  /**
+   * For people (`agentd doctor`): the vector index's version (`sqlite-vec v0.1.6`), or why the faster
+   * one is not in use (the extension's load error). Optional: a store may have nothing to say.
+   */
+  readonly vectorIndexDetail?: string;
   /** Writes a new memory (throws AgentdError `memory.exists` for a taken id). */
   add(record: MemoryRecord): Promise<void>;
   /**
