@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AgentdError } from '../core/errors.js';
 import { builtinTools, createHttpFetchTool, createShellTool } from '../tools/index.js';
 import { createNetGuard } from '../security/index.js';
-import { AGENTD_BUILTIN_TOOLS, importCrewAi, mapTool } from './crewai-import.js';
+import { importCrewAi } from './crewai-import.js';
+import { AGENTD_BUILTIN_TOOLS, mapTool } from './crewai-tools.js';
 import type { CrewAiImportInput } from './crewai-import.js';
 import { loadTeamFile } from './load-spec-file.js';
 

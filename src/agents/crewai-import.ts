@@ -8,6 +8,7 @@ import { describeParseError } from '../core/yaml-error.js';
 import './agent-error-codes.js';
 import { TeamSpecSchema } from './agent-spec.js';
 import type { TeamSpec } from './agent-spec.js';
+import { mapTool } from './crewai-tools.js';
 
 /** One CrewAI file as read: where it came from (for messages) and its text. */
 export interface CrewAiFile {
@@ -48,33 +49,6 @@ export interface CrewAiImportResult {
   /** Keys and settings that did not map, or mapped only approximately. */
   notes: ImportNote[];
 }
-
-/**
- * CrewAI tool classes (and their usual instance names) that an agentd built-in does the work of, by a
- * normalised name: lowercase letters and digits, without a trailing `tool`.
- */
-const TOOL_MAP: Readonly<Record<string, string>> = {
-  fileread: 'read_file',
-  filereader: 'read_file',
-  filewriter: 'write_file',
-  filewrite: 'write_file',
-  directoryread: 'list_files',
-  directoryreader: 'list_files',
-  scrapewebsite: 'http_fetch',
-  website: 'http_fetch',
-  codeinterpreter: 'shell',
-};
-
-/** The built-in tools of agentd: a CrewAI tool already named like one maps to it. */
-export const AGENTD_BUILTIN_TOOLS = [
-  'current_time',
-  'http_fetch',
-  'list_files',
-  'notes',
-  'read_file',
-  'shell',
-  'write_file',
-] as const;
 
 /** What to do instead, for CrewAI keys agentd has no field for. */
 const KEY_ADVICE: Readonly<Record<string, string>> = {
@@ -412,17 +386,6 @@ function modelOf(llm: string, where: string, notes: ImportNote[]): string {
       `; it needs a provider named '${provider}' in agentd.yaml (or run with --model)`,
   });
   return model;
-}
-
-/** The built-in a CrewAI tool maps to, or undefined. */
-export function mapTool(tool: string): string | undefined {
-  const cleaned = tool.replace(/\(.*\)$/s, '').trim();
-  if ((AGENTD_BUILTIN_TOOLS as readonly string[]).includes(cleaned)) return cleaned;
-  const normalised = cleaned
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '')
-    .replace(/tool$/, '');
-  return TOOL_MAP[normalised];
 }
 
 /** Each CrewAI agent key as a valid, unique agentd agent name. */

@@ -24,7 +24,8 @@ export type { AgentSpec, ModelRequirements, SubTeamSpec, TeamSpec, TopologyName 
 export { AgentsConfigSchema } from './agents-config.js';
 export { expectedInputTokens } from './expected-input.js';
 export { loadAgentFile, loadTeamFile } from './load-spec-file.js';
-export { AGENTD_BUILTIN_TOOLS, importCrewAi, mapTool } from './crewai-import.js';
+export { importCrewAi } from './crewai-import.js';
+export { AGENTD_BUILTIN_TOOLS, mapTool } from './crewai-tools.js';
 export type { CrewAiFile, CrewAiImportInput, CrewAiImportResult, ImportNote } from './crewai-import.js';
 export { nativeAgentRunner } from './native-agent.js';
 export { A2aRemoteSchema } from './a2a/a2a-remote-spec.js';

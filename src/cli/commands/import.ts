@@ -5,6 +5,7 @@ import { importCrewAi } from '../../agents/index.js';
 import type { CrewAiFile, ImportNote } from '../../agents/index.js';
 import { AgentdError } from '../../core/errors.js';
 import { countOf } from '../../core/plural.js';
+import '../cli-error-codes.js';
 import type { CliContext } from '../cli-context.js';
 
 /** `agentd import crewai AGENTS TASKS [-o FILE]`: an agentd team file from another framework's files. */
