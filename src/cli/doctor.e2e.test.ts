@@ -28,8 +28,13 @@ async function doctor(
   flags: string[] = [],
 ): Promise<{ code: number; checks: DoctorCheck[]; text: string }> {
   let stdout = '';
-  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } };
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  };
   const code = await runCli(['doctor', '--json', ...flags], { io, runtime: env.options });
+  if (stdout === '') throw new Error(`agentd doctor printed nothing: ${stderr}`);
   let text = '';
   const plain: CliIo = { stdout: { write: (t: string) => (text += t) }, stderr: { write: () => undefined } };
   await runCli(['doctor', ...flags], { io: plain, runtime: env.options });
@@ -137,6 +142,26 @@ describe('agentd doctor: providers', () => {
     expect(calls).toHaveLength(2);
     expect(calls[0]?.body).toMatchObject({ model: 'qwen-small' });
     expect(calls[0]?.body?.['max_tokens'] ?? calls[0]?.body?.['max_completion_tokens']).toBe(1);
+  });
+
+  it('loads and times a provider embedding model only with --live', async () => {
+    fake = await startFakeOpenAIServer({ models: ['qwen-small'] });
+    const env = setup({
+      config: {
+        providers: { lab: { type: 'openai-compatible', baseUrl: fake.baseUrl } },
+        memory: { embeddings: { provider: 'lab', model: 'embed-small' } },
+      },
+    });
+    const quiet = await doctor(env);
+    expect(byName(quiet.checks, 'embeddings')?.detail).toContain('learned on first use');
+    expect(fake.requests.filter((r) => r.path.endsWith('/embeddings'))).toHaveLength(0);
+
+    const live = await doctor(env, ['--live']);
+    expect(byName(live.checks, 'embeddings')).toMatchObject({
+      level: 'ok',
+      detail: expect.stringMatching(/loaded and embedded a text in \d+ ms/),
+    });
+    expect(fake.requests.filter((r) => r.path.endsWith('/embeddings')).length).toBeGreaterThan(0);
   });
 
   it('fails a provider whose key is refused (--live), and one whose server does not answer', async () => {

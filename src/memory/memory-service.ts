@@ -548,7 +548,7 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
         ...(await store.stats(tenant)),
         vectorIndex: store.vectorIndex,
         vectorIndexDetail: store.vectorIndexDetail ?? null,
-        embeddingModel: embedder()?.id ?? null,
+        embeddingModel: knownId(embedder()),
       };
     },
 
@@ -597,3 +597,17 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
 
 /** The line that opens the recalled-memory block in a prompt. */
 export { RECALL_HEADER };
+
+/**
+ * The embedding model's id, or null while it is not known: a provider model without configured
+ * dimensions learns its vector size (part of its id) from its first embedding.
+ */
+function knownId(embedder: EmbeddingModel | undefined): string | null {
+  if (!embedder) return null;
+  try {
+    return embedder.id;
+  } catch (error) {
+    if (error instanceof AgentdError && error.code === 'embedding.dimensions_unknown') return null;
+    throw error;
+  }
+}

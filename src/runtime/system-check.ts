@@ -1,5 +1,6 @@
 import type { AgentdConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
+import { AgentdError } from '../core/errors.js';
 import { isLoopbackName } from '../core/loopback.js';
 import { checkProviders, defaultModelId } from '../models/index.js';
 import type { EmbeddingModel, ModelInventory, ProviderCheck } from '../models/index.js';
@@ -81,12 +82,26 @@ async function embeddingsCheck(
       fix: 'memory.embeddings: use-lite for the offline model',
     };
   }
-  if (!live)
-    return {
-      level: 'ok',
-      model: embedder.id,
-      detail: `${embedder.id}, loaded on first use (--live loads it now)`,
-    };
+  // A provider model without configured dimensions learns its id (and vector size) on first use.
+  const idNow = (): string | null => {
+    try {
+      return embedder.id;
+    } catch (error) {
+      if (error instanceof AgentdError && error.code === 'embedding.dimensions_unknown') return null;
+      throw error;
+    }
+  };
+  if (!live) {
+    const id = idNow();
+    return id
+      ? { level: 'ok', model: id, detail: `${id}, loaded on first use (--live loads it now)` }
+      : {
+          level: 'ok',
+          model: null,
+          detail: 'a provider model whose vector size is learned on first use (--live calls it now)',
+          fix: 'set memory.embeddings.dimensions to know it up front',
+        };
+  }
   const started = clock.now();
   try {
     await embedder.warm?.();
