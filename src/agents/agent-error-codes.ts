@@ -22,6 +22,8 @@ export const AGENT_ERROR_CODES = declareErrorCodes({
   'agent.process_timeout': 'upstream',
   'team.invalid': 'invalid',
   'team.not_found': 'invalid',
+  /** A foreign framework's files (`agentd import crewai`) that cannot be read or do not fit together. */
+  'import.invalid': 'invalid',
 });
 
 declare module '../core/errors.js' {

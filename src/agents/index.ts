@@ -24,6 +24,9 @@ export type { AgentSpec, ModelRequirements, SubTeamSpec, TeamSpec, TopologyName 
 export { AgentsConfigSchema } from './agents-config.js';
 export { expectedInputTokens } from './expected-input.js';
 export { loadAgentFile, loadTeamFile } from './load-spec-file.js';
+export { importCrewAi } from './crewai-import.js';
+export { AGENTD_BUILTIN_TOOLS, mapTool } from './crewai-tools.js';
+export type { CrewAiFile, CrewAiImportInput, CrewAiImportResult, ImportNote } from './crewai-import.js';
 export { nativeAgentRunner } from './native-agent.js';
 export { agentRunner, AGENT_KIND_RUNNERS } from './kinds/agent-kinds.js';
 export { AGENT_KINDS, agentKind } from './kinds/kind-fields.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Actor, Operation } from '../operations/index.js';
+import type { Actor, Operation, OperationContext } from '../operations/index.js';
 import type { OpenedSecretVault, Runtime } from '../runtime/index.js';
 import type { CliIo } from './cli-io.js';
 
@@ -18,10 +18,11 @@ export interface CliContext {
   }): Promise<Runtime>;
   /** Opens the secrets vault of the configured database alone (no runtime); the caller closes it. */
   openVault(): Promise<OpenedSecretVault>;
-  /** Opens the runtime and invokes an operation as the CLI's actor. */
+  /** Opens the runtime and invokes an operation as the CLI's actor (`context`: progress, cancellation). */
   invoke<I extends z.ZodType, O extends z.ZodType>(
     operation: Operation<I, O>,
     input: unknown,
+    context?: OperationContext,
   ): Promise<z.infer<O>>;
   /** Exit code of the command (0 unless set). */
   exitCode: number;

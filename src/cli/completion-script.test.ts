@@ -28,12 +28,12 @@ describe('completionScript', () => {
 
   it('completes subcommands and options of a nested command', () => {
     const bash = completionScript(program, 'bash');
-    expect(bash).toMatch(/'tasks'\) candidates='list show cancel resume/);
+    expect(bash).toMatch(/'tasks'\) candidates='list show cancel delete prune resume/);
     expect(bash).toMatch(/'run'\) candidates='[^']*--team[^']*'/);
     expect(bash).toContain('complete -o default -F _agentd_completion agentd');
     expect(completionScript(program, 'zsh')).toContain('compdef _agentd agentd');
     expect(completionScript(program, 'fish')).toContain(
-      "-n '__fish_seen_subcommand_from tasks; and not __fish_seen_subcommand_from list show cancel resume' -a list",
+      "-n '__fish_seen_subcommand_from tasks; and not __fish_seen_subcommand_from list show cancel delete prune resume' -a list",
     );
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { checkConfig, listTasks } from '../operations/index.js';
+import { checkConfig, checkProviders, listTasks } from '../operations/index.js';
 import { detectShellIsolation } from '../tools/index.js';
 import type { CliContext } from './cli-context.js';
 
@@ -18,8 +18,14 @@ export interface DoctorCheck {
 
 const MIN_NODE: readonly [number, number] = [20, 19];
 
-/** The checks of `agentd doctor`, in the order they are printed. */
-export async function runDoctorChecks(cli: CliContext): Promise<DoctorCheck[]> {
+/**
+ * The checks of `agentd doctor`, in the order they are printed. `live`: one 1-token call per
+ * provider and the embedding model loaded (never without it: the default doctor costs nothing).
+ */
+export async function runDoctorChecks(
+  cli: CliContext,
+  options: { live?: boolean } = {},
+): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [nodeCheck()];
   const config = await cli.invoke(checkConfig, {});
   const settings = config.config as {
@@ -45,16 +51,35 @@ export async function runDoctorChecks(cli: CliContext): Promise<DoctorCheck[]> {
     detail: config.defaultModel,
     ...(config.notice ? { fix: config.notice } : {}),
   });
+  const models = await cli.invoke(checkProviders, { live: options.live === true });
+  for (const provider of models.providers) {
+    checks.push({
+      name: `provider ${provider.name}`,
+      level: provider.level,
+      detail: provider.detail,
+      ...(provider.fix ? { fix: provider.fix } : {}),
+    });
+  }
   if (config.database !== undefined) checks.push({ name: 'database', level: 'ok', detail: config.database });
   else if (settings.store?.path) checks.push(databaseCheck(settings.store.path));
   if (settings.home) checks.push(privateFolderCheck(settings.home));
   checks.push({
     name: 'memory',
     level: 'ok',
-    detail:
-      settings.memory?.enabled === false
-        ? 'off'
-        : `on, embeddings: ${settings.memory?.embeddings ?? 'default'} (loaded on first use)`,
+    detail: settings.memory?.enabled === false ? 'off' : 'on',
+  });
+  const { embeddings, vectorIndex } = models;
+  checks.push({
+    name: 'embeddings',
+    level: embeddings.level,
+    detail: embeddings.detail,
+    ...(embeddings.fix ? { fix: embeddings.fix } : {}),
+  });
+  checks.push({
+    name: 'vector index',
+    level: vectorIndex.level,
+    detail: vectorIndex.detail,
+    ...(vectorIndex.fix ? { fix: vectorIndex.fix } : {}),
   });
   const isolation = await detectShellIsolation();
   checks.push({

@@ -42,6 +42,19 @@ export function usd(amount: number): string {
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
+/** A size for people: `512 B`, `3.4 MB`. */
+export function bytesText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
 /** A plain-text table with a header row; columns padded to their widest cell. */
 export function table(header: string[], rows: string[][]): string {
   // Cells carry other parties' text (an MCP server's tool names, a caller's prompt): their control

@@ -12,6 +12,7 @@ import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
 import { registerKeys } from './commands/keys.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerMemory } from './commands/memory.js';
@@ -49,8 +50,8 @@ export async function runCli(
     io,
     actor: adminActor('cli'),
     exitCode: 0,
-    async invoke(operation, input) {
-      return invokeOperation(await cli.openRuntime(), operation, input, cli.actor);
+    async invoke(operation, input, context) {
+      return invokeOperation(await cli.openRuntime(), operation, input, cli.actor, context);
     },
     async openRuntime(open = {}) {
       runtime ??= await createRuntime({
@@ -114,6 +115,7 @@ const COMMANDS: Record<string, (program: Command, cli: CliContext) => void> = {
   redact: registerRedact,
   a2a: registerA2a,
   init: registerInit,
+  import: registerImport,
   completion: (program, cli) => registerCompletion(program, cli, () => buildProgram(cli)),
 };
 

@@ -1,4 +1,22 @@
 import { z } from 'zod';
+import { DURATION_PATTERN } from '../core/duration.js';
+
+/** A duration in config: a whole number and a unit, `90m`, `12h`, `30d`, `2w`. */
+const DurationSchema = z
+  .string()
+  .regex(DURATION_PATTERN, 'a duration such as 90m, 12h, 30d or 2w (a whole number and s, m, h, d or w)');
+
+/**
+ * `executor.retention`: finished tasks older than `finishedTasks` (their journal, events, spans,
+ * working notes and workspace; cost rows stay, marked pruned) are pruned by `agentd serve` at start
+ * and every `checkEvery`. Off by default: nothing is deleted unless asked.
+ */
+export const RetentionConfigSchema = z.strictObject({
+  /** How long a finished task is kept, or `off`. */
+  finishedTasks: z.union([z.literal('off'), DurationSchema]).default('off'),
+  /** How often `agentd serve` prunes. */
+  checkEvery: DurationSchema.default('1h'),
+});
 
 /**
  * The `executor.dbos` section: DBOS Transact on Postgres as the durable engine (ADR 0085), with
@@ -67,4 +85,6 @@ export const ExecutorConfigSchema = z.strictObject({
    */
   engine: z.enum(['journal', 'dbos']).default('journal'),
   dbos: DbosConfigSchema.prefault({}),
+  /** How long finished tasks are kept (see {@link RetentionConfigSchema}). */
+  retention: RetentionConfigSchema.prefault({}),
 });

@@ -7,6 +7,7 @@ export const EXECUTOR_ERROR_CODES = declareErrorCodes({
   'task.interrupted': 'halt',
   'task.not_interrupted': 'conflict',
   'task.finished': 'conflict',
+  'task.not_finished': 'conflict',
   'task.config_mismatch': 'conflict',
   'task.suspended': 'halt',
   'review.not_found': 'not_found',

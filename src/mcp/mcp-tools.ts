@@ -32,7 +32,9 @@ export function toolOperations(operations: readonly Operation[]): Operation[] {
 
 /** Operations that remove or stop something: the `destructiveHint` of their tools. */
 function isDestructive(operation: Operation): boolean {
-  return operation.http.method === 'DELETE' || /\.(cancel|forget|revoke|delete|rm)$/.test(operation.name);
+  return (
+    operation.http.method === 'DELETE' || /\.(cancel|forget|revoke|delete|rm|prune)$/.test(operation.name)
+  );
 }
 
 function objectSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> | undefined {

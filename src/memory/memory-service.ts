@@ -133,6 +133,8 @@ export interface MemoryService {
    * (the task itself needed the values; what stays in the shared store afterwards must not keep them).
    */
   sealWorkingNotes(tenant: string, taskId: string): Promise<void>;
+  /** Deletes a task's working notes (its task is being pruned); returns how many there were. */
+  dropWorkingNotes(tenant: string, taskId: string): Promise<number>;
   /** A task's working notes. */
   workingMemory(options: {
     tenant: string;
@@ -151,7 +153,11 @@ export interface MemoryService {
   edit(id: string, tenant: string, edit: MemoryEdit): Promise<MemoryRecord>;
   /** Deletes a memory from the table and every index (and the procedure it describes). */
   forget(id: string, tenant: string): Promise<void>;
-  stats(tenant: string): Promise<MemoryStats & { vectorIndex: string; embeddingModel: string | null }>;
+  stats(
+    tenant: string,
+  ): Promise<
+    MemoryStats & { vectorIndex: string; vectorIndexDetail: string | null; embeddingModel: string | null }
+  >;
   /** Re-embeds every memory whose vector is missing or from another model. */
   reembed(options?: {
     onProgress?: (done: number) => void;
@@ -413,6 +419,13 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
 
     sealWorkingNotes: (tenant, taskId) => sealWorkingNotes({ store, tenant, taskId, pii }),
 
+    async dropWorkingNotes(tenant, taskId) {
+      // Through the store's own forget, so the full-text and vector indexes drop them too.
+      const notes = await store.list({ filter: { tenant, taskId, layers: ['working'] }, limit: 10_000 });
+      if (notes.length > 0) await store.apply(tenant, { forget: notes.map((note) => note.id) });
+      return notes.length;
+    },
+
     workingMemory(working) {
       return createWorkingMemory({
         store,
@@ -534,7 +547,8 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
       return {
         ...(await store.stats(tenant)),
         vectorIndex: store.vectorIndex,
-        embeddingModel: embedder()?.id ?? null,
+        vectorIndexDetail: store.vectorIndexDetail ?? null,
+        embeddingModel: knownId(embedder()),
       };
     },
 
@@ -583,3 +597,17 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
 
 /** The line that opens the recalled-memory block in a prompt. */
 export { RECALL_HEADER };
+
+/**
+ * The embedding model's id, or null while it is not known: a provider model without configured
+ * dimensions learns its vector size (part of its id) from its first embedding.
+ */
+function knownId(embedder: EmbeddingModel | undefined): string | null {
+  if (!embedder) return null;
+  try {
+    return embedder.id;
+  } catch (error) {
+    if (error instanceof AgentdError && error.code === 'embedding.dimensions_unknown') return null;
+    throw error;
+  }
+}

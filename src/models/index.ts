@@ -18,3 +18,5 @@ export type { DetectedLocalServer, DetectLocalServerOptions } from './detect-loc
 export { isModelId, parseModelId } from './model-id.js';
 export { createModelInventory, NOT_CHAT } from './model-inventory.js';
 export type { InventoryProvider, ListedModel, ModelInventory } from './model-inventory.js';
+export { checkProviders } from './check-providers.js';
+export type { CheckedProvider, CheckLevel, CheckProvidersOptions, ProviderCheck } from './check-providers.js';

@@ -2,11 +2,14 @@ import { addMemory } from './add-memory.js';
 import { answerReview } from './answer-review.js';
 import { cancelTask } from './cancel-task.js';
 import { checkConfig } from './check-config.js';
+import { checkProviders } from './check-providers.js';
 import { createKey } from './create-key.js';
 import { checkUrl } from './check-url.js';
 import { approveMcpTool } from './approve-mcp-tool.js';
 import { listMcpTools } from './list-mcp-tools.js';
 import { createTask } from './create-task.js';
+import { deleteTask } from './delete-task.js';
+import { pruneTasks } from './prune-tasks.js';
 import type { Operation, StreamOperation } from './define-operation.js';
 import { editMemory } from './edit-memory.js';
 import { explainRoute } from './explain-route.js';
@@ -51,11 +54,14 @@ export {
   answerReview,
   cancelTask,
   checkConfig,
+  checkProviders,
   createKey,
   checkUrl,
   approveMcpTool,
   listMcpTools,
   createTask,
+  deleteTask,
+  pruneTasks,
   editMemory,
   explainRoute,
   forgetMemory,
@@ -87,7 +93,10 @@ export const operations: readonly Operation[] = [
   clusterStatus,
   createTask,
   listTasks,
+  // A fixed path (/v1/tasks/prune) before the ones with an id.
+  pruneTasks,
   getTask,
+  deleteTask,
   cancelTask,
   resumeTask,
   taskSpans,
@@ -95,6 +104,7 @@ export const operations: readonly Operation[] = [
   answerReview,
   listTopologies,
   listModels,
+  checkProviders,
   explainRoute,
   routerStats,
   // Fixed paths (/v1/memory/stats) before the one with an id (/v1/memory/:id).

@@ -14,6 +14,8 @@ export const memoryStats = defineOperation({
     superseded: z.number(),
     embeddingModels: z.record(z.string(), z.number()),
     vectorIndex: z.string(),
+    /** The vector index's version, or why the sqlite-vec extension is not in use. */
+    vectorIndexDetail: z.string().nullable(),
     embeddingModel: z.string().nullable(),
   }),
   permission: 'memory.read',

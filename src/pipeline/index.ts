@@ -32,6 +32,15 @@ export { createTaskPlanner } from './task-plan.js';
 export type { TaskPlan, TaskPlanner, TaskPlannerDependencies } from './task-plan.js';
 export { createTaskService } from './task-service.js';
 export type { InterruptedTaskView, TaskService } from './task-service.js';
+export { createTaskRetention, MAX_LISTED_TASKS } from './task-retention.js';
+export type {
+  PrunedTask,
+  PruneControl,
+  PruneReport,
+  PruneRequest,
+  TaskRemoval,
+  TaskRetention,
+} from './task-retention.js';
 export { createTeamWorkflow } from './team-workflow.js';
 export type { TeamWorkflowDependencies } from './team-workflow.js';
 export { createDailyBudget } from './daily-budget.js';

@@ -29,9 +29,14 @@ export interface RuntimeMemory {
   get(id: string, tenant?: string): Promise<MemoryRecord>;
   edit(id: string, edit: MemoryEdit & { tenant?: string | undefined }, actor?: Actor): Promise<MemoryRecord>;
   forget(id: string, tenant?: string, actor?: Actor): Promise<void>;
-  stats(
-    tenant?: string,
-  ): Promise<MemoryStats & { tenant: string; vectorIndex: string; embeddingModel: string | null }>;
+  stats(tenant?: string): Promise<
+    MemoryStats & {
+      tenant: string;
+      vectorIndex: string;
+      vectorIndexDetail: string | null;
+      embeddingModel: string | null;
+    }
+  >;
   reembed(
     options?: { onProgress?: (done: number) => void },
     actor?: Actor,

@@ -12,6 +12,7 @@ import type { Tracer } from '../trace/index.js';
 import { parseTaskInput } from './task-input.js';
 import type { TaskRequest } from './task-input.js';
 import type { TaskPlanner } from './task-plan.js';
+import type { TaskRetention } from './task-retention.js';
 import '../executor/executor-error-codes.js';
 
 /** Tasks as users see them: submit, follow, inspect, cancel. */
@@ -55,6 +56,16 @@ export interface TaskService {
    * another config started it (unless `force`).
    */
   resume(id: string, options?: { force?: boolean }, actor?: Actor): Promise<TaskResult>;
+  /** Deletes a finished task and what is recorded under its id (see TaskRetention.remove). */
+  remove: TaskRetention['remove'];
+  /** Removes (or lists) finished tasks older than a duration (see TaskRetention.prune). */
+  prune: TaskRetention['prune'];
+  /**
+   * Prunes by `executor.retention` now and every `checkEvery` until the runtime closes (`agentd
+   * serve` calls it once it listens); calling it again changes nothing; nothing happens while
+   * retention is `off`.
+   */
+  applyRetention(): void;
 }
 
 /** An interrupted task as listed: its view, and why this runtime does not adopt it (or null). */
@@ -76,6 +87,9 @@ export function createTaskService(deps: {
   clock: Clock;
   /** The memory tenant of a task that names none (the audit event's tenant). */
   defaultTenant: string;
+  retention: TaskRetention;
+  /** Starts the configured retention (once). */
+  applyRetention(): void;
 }): TaskService {
   const { runner, planner, tasks, tracer } = deps;
 
@@ -184,6 +198,9 @@ export function createTaskService(deps: {
       });
       return get(id);
     },
+    remove: (id, actor) => deps.retention.remove(id, actor),
+    prune: (request, actor, control) => deps.retention.prune(request, actor, control),
+    applyRetention: () => deps.applyRetention(),
     async resumeInterrupted({ watch = false } = {}) {
       const ids = await runner.resumeInterrupted();
       if (watch) runner.watchInterrupted();

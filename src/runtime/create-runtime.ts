@@ -18,6 +18,7 @@ import {
   createRouterService,
   createRuntimeMemory,
   createTaskPlanner,
+  createTaskRetention,
   createTaskService,
   createTeamWorkflow,
   outputEventShaper,
@@ -42,6 +43,7 @@ import { configuredProviders } from './configured-providers.js';
 import { mcpValueResolver } from './mcp-values.js';
 import { withVaultSecrets } from './open-secret-vault.js';
 import type { Runtime } from './runtime.js';
+import { systemCheck } from './system-check.js';
 import { warmUp } from './warm-up.js';
 import { watchConfigFiles } from './watch-config.js';
 import { openStores } from './open-stores.js';
@@ -212,21 +214,23 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   // A provider's embeddings retry as its model calls do.
   const embedder = await configuredEmbeddingModel(config, routerConfig(config).retry.maxRetries);
   // Which vector search memory uses; the exact scan is correct but slower at scale, so it warns.
-  (stores.memories.vectorIndex === 'exact-scan' ? logger.warn : logger.info).call(
-    logger,
-    {
-      'sqlite-vec': 'memory: vector search through the sqlite-vec extension',
-      'quantized-scan': 'memory: vector search scans quantized codes and re-scores exactly',
-      'exact-scan': 'memory: the sqlite-vec extension did not load; vector search scans every stored vector',
-    }[stores.memories.vectorIndex],
-    {
-      vectorIndex: stores.memories.vectorIndex,
-      embeddings:
-        typeof config.memory.embeddings === 'string'
-          ? config.memory.embeddings
-          : config.memory.embeddings.model,
-    },
-  );
+  if (config.memory.enabled)
+    (stores.memories.vectorIndex === 'exact-scan' ? logger.warn : logger.info).call(
+      logger,
+      {
+        'sqlite-vec': 'memory: vector search through the sqlite-vec extension',
+        'quantized-scan': 'memory: vector search scans quantized codes and re-scores exactly',
+        'exact-scan':
+          'memory: the sqlite-vec extension did not load; vector search scans every stored vector',
+      }[stores.memories.vectorIndex],
+      {
+        vectorIndex: stores.memories.vectorIndex,
+        embeddings:
+          typeof config.memory.embeddings === 'string'
+            ? config.memory.embeddings
+            : config.memory.embeddings.model,
+      },
+    );
   const memoryService = createMemoryService({
     store: stores.memories,
     procedures: stores.procedures,
@@ -331,6 +335,18 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ? watchConfigFiles({ files: config.files, onChange: reload })
     : undefined;
 
+  // Set once `tasks.applyRetention()` starts the configured retention; stopped on close.
+  let stopRetention: (() => Promise<void>) | undefined;
+  const retention = createTaskRetention({
+    tasks: stores.tasks,
+    audit: stores.audit,
+    clock,
+    logger,
+    home: config.home,
+    dropWorkingNotes: (tenant, taskId) => memoryService.dropWorkingNotes(tenant, taskId),
+    defaultTenant: config.memory.tenant,
+    retention: config.executor.retention,
+  });
   const tasks = createTaskService({
     runner,
     planner,
@@ -340,6 +356,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     audit: stores.audit,
     clock,
     defaultTenant: config.memory.tenant,
+    retention,
+    applyRetention: () => (stopRetention ??= retention.schedule()),
   });
   if (options.resume) await tasks.resumeInterrupted({ watch: true });
   const keys = createApiKeyService({
@@ -362,6 +380,16 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       defaultModel,
       notice: models.onlySimulated ? SIMULATED_NOTICE : undefined,
       list: () => models.list(defaultModel),
+      check: ({ live }) =>
+        systemCheck({
+          config,
+          configured: configured.filter((c) => !extra.some((e) => e.name === c.provider.name)),
+          models,
+          defaultModel,
+          embedder: config.memory.enabled ? embedder : undefined,
+          clock,
+          live,
+        }),
     },
     router: createRouterService({ router, defaultMaxOutputTokens: config.budget.defaultMaxOutputTokens }),
     memory: createRuntimeMemory({
@@ -395,6 +423,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       }),
     async close() {
       stopWatching?.();
+      // Before the runner and the store close: a prune under way finishes its current task.
+      await stopRetention?.();
       await runner.close();
       await dbos?.close();
       await gateway.close();

@@ -1,6 +1,7 @@
 export { createRuntime } from './create-runtime.js';
 export type { RuntimeOptions } from './create-runtime.js';
 export type { ModelService, Runtime, RuntimeSettings } from './runtime.js';
+export type { EmbeddingsCheck, SystemCheck } from './system-check.js';
 export { acceptedTaskInput, parseTaskInput, TaskInputSchema } from '../pipeline/index.js';
 export type {
   ApiKeyRequest,

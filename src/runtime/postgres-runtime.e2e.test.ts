@@ -136,7 +136,7 @@ describePostgres('a runtime on PostgreSQL', () => {
     const database = checks.find((check) => check.name === 'database');
     expect(database?.level).toBe('ok');
     expect(database?.detail).toMatch(/^postgres \d+\.\d+ at postgres:\/\/postgres@127\.0\.0\.1:5432\/test/);
-    expect(database?.detail).toContain(`schema ${schema}, migrations: core 1`);
+    expect(database?.detail).toContain(`schema ${schema}, migrations: core 2`);
   });
 
   it('keeps the vault in Postgres: agentd secrets writes where the runtime reads', async () => {

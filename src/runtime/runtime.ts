@@ -1,5 +1,6 @@
 import type { ClusterStatus } from '../executor/index.js';
 import type { ListedModel } from '../models/index.js';
+import type { SystemCheck } from './system-check.js';
 import type { AuthConfig } from '../security/index.js';
 import type { McpToolSource } from '../tools/index.js';
 import type {
@@ -20,6 +21,11 @@ export interface ModelService {
   readonly notice: string | undefined;
   /** Every catalog model and every model a local server reported, with availability. */
   list(): ListedModel[];
+  /**
+   * Checks each configured provider (key, a local server's reachability) and the embedding model;
+   * `live` makes one 1-token call per provider and loads the embedding model, timing both.
+   */
+  check(options: { live: boolean }): Promise<SystemCheck>;
 }
 
 /** The runtime's configuration as interfaces need it. */

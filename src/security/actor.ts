@@ -22,6 +22,8 @@ export const PERMISSIONS = [
   'memory.read',
   /** Memories: add, edit, forget. */
   'memory.write',
+  /** Task maintenance across every tenant (pruning finished tasks by age). */
+  'tasks.admin',
   /** Memory maintenance across every tenant (re-embedding). */
   'memory.admin',
   /** The effective configuration (secrets masked). */

@@ -1,4 +1,6 @@
 export { resolveInWorkspace } from './sandbox.js';
+export { removeWorkspace, workspaceSize } from './remove-workspace.js';
+export type { WorkspaceRemoval } from './remove-workspace.js';
 export * from './redact/index.js';
 export { actorWith, adminActor, credentialOf, holds, PERMISSIONS, requirePermission } from './actor.js';
 export type { Actor, Permission } from './actor.js';

@@ -129,29 +129,37 @@ describe('HTTP fuzzing from the OpenAPI document', () => {
       paths: Record<string, Record<string, RouteDoc>>;
     };
     let routes = 0;
-    for (const [path, methods] of Object.entries(document.paths)) {
-      for (const [method, doc] of Object.entries(methods)) {
-        // Event streams stay open while their task lives; their refusals are tested in create-app.test.ts.
-        if (doc.responses['200']?.content?.['text/event-stream']) continue;
-        routes++;
-        await fc.assert(
-          fc.asyncProperty(requestsFor(path, method, doc, [seed.id, 'task_missing']), async (request) => {
-            const res = await app.request(request.path, request.init);
-            const text = await res.text();
-            const where = `${request.init.method} ${request.path} ${String(request.init.body ?? '').slice(0, 200)}`;
-            expect(res.status, `${where} → ${text.slice(0, 300)}`).toBeLessThan(500);
-            expect(text, where).not.toMatch(/\n\s+at |\.ts:\d/);
-            const body = JSON.parse(text) as { id?: string; error?: { code?: unknown; message?: unknown } };
-            if (res.status >= 400) {
-              expect(String(body.error?.code), where).toMatch(ERROR_CODE);
-              expect(typeof body.error?.message, where).toBe('string');
-            } else if (doc.operationId === 'tasks.create' && typeof body.id === 'string') {
-              acknowledged.add(body.id);
-            }
-          }),
-          { numRuns: RUNS_PER_ROUTE },
-        );
-      }
+    // Deleting tasks goes last, so the other routes still meet the seed task.
+    const deletes = (doc: RouteDoc) => ['tasks.delete', 'tasks.prune'].includes(String(doc.operationId));
+    const ordered = Object.entries(document.paths)
+      .flatMap(([path, methods]) => Object.entries(methods).map(([method, doc]) => ({ path, method, doc })))
+      .sort((a, b) => Number(deletes(a.doc)) - Number(deletes(b.doc)));
+    for (const { path, method, doc } of ordered) {
+      // Event streams stay open while their task lives; their refusals are tested in create-app.test.ts.
+      if (doc.responses['200']?.content?.['text/event-stream']) continue;
+      routes++;
+      await fc.assert(
+        fc.asyncProperty(requestsFor(path, method, doc, [seed.id, 'task_missing']), async (request) => {
+          const res = await app.request(request.path, request.init);
+          const text = await res.text();
+          const where = `${request.init.method} ${request.path} ${String(request.init.body ?? '').slice(0, 200)}`;
+          expect(res.status, `${where} → ${text.slice(0, 300)}`).toBeLessThan(500);
+          expect(text, where).not.toMatch(/\n\s+at |\.ts:\d/);
+          const body = JSON.parse(text) as { id?: string; error?: { code?: unknown; message?: unknown } };
+          if (res.status >= 400) {
+            expect(String(body.error?.code), where).toMatch(ERROR_CODE);
+            expect(typeof body.error?.message, where).toBe('string');
+          } else if (doc.operationId === 'tasks.create' && typeof body.id === 'string') {
+            acknowledged.add(body.id);
+          } else if (doc.operationId === 'tasks.delete' && typeof body.id === 'string') {
+            acknowledged.delete(body.id);
+          } else if (doc.operationId === 'tasks.prune') {
+            const pruned = body as { dryRun?: boolean; tasks?: { id: string }[] };
+            if (pruned.dryRun === false) for (const task of pruned.tasks ?? []) acknowledged.delete(task.id);
+          }
+        }),
+        { numRuns: RUNS_PER_ROUTE },
+      );
     }
     expect(routes).toBeGreaterThan(15);
 

@@ -21,6 +21,11 @@ export interface CostRecord {
   /** The output cap the call asked for, when it exceeded it (the provider billed past `max_tokens`). */
   overMaxTokens?: number;
   createdAt: number;
+  /**
+   * When the task of this row was pruned (its task, journal and spans deleted); absent while the
+   * task exists. A pruned row still counts in every total: spend does not shrink when history does.
+   */
+  prunedAt?: number;
 }
 
 /** What a settled call used (the fields `settle` replaces). */

@@ -82,6 +82,11 @@ export interface MemoryStore {
    * stored vectors, or 2-bit codes scanned in the worker and re-scored there (Postgres without pgvector).
    */
   readonly vectorIndex: 'sqlite-vec' | 'exact-scan' | 'quantized-scan';
+  /**
+   * For people (`agentd doctor`): the vector index's version (`sqlite-vec v0.1.6`), or why the faster
+   * one is not in use (the extension's load error). Optional: a store may have nothing to say.
+   */
+  readonly vectorIndexDetail?: string;
   /** Writes a new memory (throws AgentdError `memory.exists` for a taken id). */
   add(record: MemoryRecord): Promise<void>;
   /**

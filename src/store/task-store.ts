@@ -36,6 +36,23 @@ export interface TaskRecord {
   origin?: TaskOrigin;
 }
 
+/** The statuses of a task that has finished: only such a task may be deleted. */
+export type FinishedTaskStatus = Extract<TaskStatus, 'succeeded' | 'failed' | 'cancelled'>;
+
+/** Every finished status, in the order they are documented. */
+export const FINISHED_TASK_STATUSES: readonly FinishedTaskStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+/** What {@link TaskStore.deleteFinished} removed, by kind of row (the ledger's rows are kept and marked). */
+export interface TaskDeletion {
+  events: number;
+  steps: number;
+  spans: number;
+  reviews: number;
+  verdicts: number;
+  /** Cost rows marked pruned (kept: budgets and cost history still count them). */
+  costRowsMarked: number;
+}
+
 /** Fields a caller may change after creation. */
 export type TaskPatch = Partial<
   Pick<TaskRecord, 'status' | 'output' | 'error' | 'result' | 'simulated' | 'startedAt' | 'finishedAt'>
@@ -76,4 +93,25 @@ export interface TaskStore {
   appendEvent(taskId: string, event: Omit<TaskEvent, 'seq'>): Promise<number>;
   /** Events with seq > afterSeq, in order. */
   listEvents(taskId: string, afterSeq?: number): Promise<TaskEvent[]>;
+  /**
+   * Finished tasks (status in `status`, every finished status when absent) whose `finishedAt` is
+   * before `finishedBefore` (exclusive, ms), oldest finish first (ties by id), at most `limit`.
+   * A finished task with no `finishedAt` counts as finished when it was created. Never returns a
+   * queued, running or waiting task, whatever `status` says.
+   */
+  listFinishedBefore(query: {
+    finishedBefore: number;
+    status?: readonly FinishedTaskStatus[];
+    limit: number;
+  }): Promise<TaskRecord[]>;
+  /**
+   * Deletes a finished task and everything recorded under its id — its events, journal steps and
+   * step-start marks, spans, reviews and judge verdicts — in ONE transaction: afterwards either all
+   * of it is gone or (on any failure) none of it is. Its cost-ledger rows are kept (cost history,
+   * budget totals) and get `prunedAt = at` unless already marked. Audit events, memories and
+   * anything else outside this list are left alone. Returns null when no task has that id; throws
+   * `task.not_finished` (and deletes nothing) when the task is queued, running or waiting, checked
+   * inside the transaction so a task resumed meanwhile is never deleted.
+   */
+  deleteFinished(id: string, at: number): Promise<TaskDeletion | null>;
 }

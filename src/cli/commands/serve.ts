@@ -50,6 +50,8 @@ export function registerServe(program: Command, cli: CliContext, version: string
       });
       // Adopts tasks a crashed process left running, now and on every heartbeat.
       await runtime.tasks.resumeInterrupted({ watch: true });
+      // executor.retention: finished tasks past it are pruned now and every checkEvery (off by default).
+      runtime.tasks.applyRetention();
       // Once up: what a first task would load on demand loads now, in the background.
       void runtime.warmUp();
       if (runtime.models.notice) cli.io.stderr.write(`agentd: ${runtime.models.notice}\n`);

@@ -3,7 +3,7 @@ import { listPgMigrations } from './pg-migrations.js';
 
 /**
  * One line about a Postgres store for `agentd doctor`: the server's version, where it is, and the
- * latest migration of each component (`core 1, memory 2`).
+ * latest migration of each component (`core 2, memory 1`).
  */
 export async function describePostgresStore(pool: pg.Pool, redactedUrl: string): Promise<string> {
   const { rows } = await pool.query<{ version: string; schema: string | null }>(

@@ -1,3 +1,4 @@
+import { postgresCoreMigrations } from './postgres-migrations.js';
 import type pg from 'pg';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { expectAgentdError } from '../conformance/expect-agentd-error.js';
@@ -120,9 +121,10 @@ describePostgres('migratePostgres', () => {
       const [a, b] = opened;
       await a?.journal.markStarted({ taskId: 't', key: '1', name: 'n', startedAt: 1 });
       expect(await b?.journal.listStarted('t')).toHaveLength(1);
-      expect((await listPgMigrations(opened[0]!.pool)).map((m) => `${m.component}@${m.version}`)).toEqual([
-        'core@1',
-      ]);
+      // Each core migration applied exactly once.
+      expect((await listPgMigrations(opened[0]!.pool)).map((m) => `${m.component}@${m.version}`)).toEqual(
+        postgresCoreMigrations.map((migration) => `core@${migration.version}`),
+      );
     } finally {
       await Promise.all(opened.map((stores) => stores.close()));
     }

@@ -16,14 +16,16 @@ interface CostRow {
   status: string;
   over_max_tokens: number | null;
   created_at: number;
+  pruned_at: number | null;
 }
 
-const COLUMNS = `id, task_id, agent, model_id, provider, input_tokens, output_tokens, cost_usd, source, status,
+const INSERTED = `id, task_id, agent, model_id, provider, input_tokens, output_tokens, cost_usd, source, status,
   over_max_tokens, created_at`;
+const COLUMNS = `${INSERTED}, pruned_at`;
 
 const insertCost = namedStatement(
   'cost_insert',
-  `INSERT INTO cost_ledger (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+  `INSERT INTO cost_ledger (${INSERTED}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 );
 const settleCost = namedStatement(
   'cost_settle',
@@ -154,5 +156,6 @@ function toCostRecord(row: CostRow): CostRecord {
     status: row.status as CostRecord['status'],
     ...(row.over_max_tokens === null ? {} : { overMaxTokens: row.over_max_tokens }),
     createdAt: row.created_at,
+    ...(row.pruned_at === null ? {} : { prunedAt: Number(row.pruned_at) }),
   };
 }

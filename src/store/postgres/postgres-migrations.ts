@@ -244,4 +244,13 @@ export const postgresCoreMigrations: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'ledger rows outlive their pruned task',
+    sql: `
+      ALTER TABLE cost_ledger ADD COLUMN pruned_at bigint;
+      CREATE INDEX tasks_finished ON tasks ((COALESCE(finished_at, created_at)), id)
+        WHERE status IN ('succeeded', 'failed', 'cancelled');
+    `,
+  },
 ];

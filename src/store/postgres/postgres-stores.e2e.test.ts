@@ -11,6 +11,7 @@ import { describeProcedureStoreConformance } from '../conformance/procedure-stor
 import { describeReviewStoreConformance } from '../conformance/review-store-conformance.js';
 import { describeRouterStoreConformance } from '../conformance/router-store-conformance.js';
 import { describeSecretStoreConformance } from '../conformance/secret-store-conformance.js';
+import { describeTaskDeletionConformance } from '../conformance/task-deletion-conformance.js';
 import { describeTaskStoreConformance } from '../conformance/task-store-conformance.js';
 import { describeTraceStoreConformance } from '../conformance/trace-store-conformance.js';
 import { describeVerdictStoreConformance } from '../conformance/verdict-store-conformance.js';
@@ -47,6 +48,10 @@ function openFresh<T>(pick: (stores: PostgresStores) => T): () => Promise<Opened
 }
 
 describePostgres('Postgres stores', () => {
+  describeTaskDeletionConformance(
+    'Postgres',
+    openFresh((stores) => stores),
+  );
   describeTaskStoreConformance(
     'Postgres',
     openFresh((stores) => stores.tasks),

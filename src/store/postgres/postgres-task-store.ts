@@ -3,9 +3,18 @@ import { notFound } from '../../core/errors.js';
 import '../../executor/executor-error-codes.js';
 import type { TaskEvent } from '../../core/events.js';
 import type { Json } from '../../core/json.js';
-import type { TaskPatch, TaskRecord, TaskStatus, TaskStore } from '../task-store.js';
+import { FINISHED_TASK_STATUSES } from '../task-store.js';
+import type {
+  FinishedTaskStatus,
+  TaskDeletion,
+  TaskPatch,
+  TaskRecord,
+  TaskStatus,
+  TaskStore,
+} from '../task-store.js';
+import { AgentdError } from '../../core/errors.js';
 import { isUniqueViolation, storeConflict } from './pg-errors.js';
-import { jsonParam, namedStatement, nullableJsonParam, textParam } from './pg-query.js';
+import { inTransaction, jsonParam, namedStatement, nullableJsonParam, textParam } from './pg-query.js';
 
 interface TaskRow {
   id: string;
@@ -99,6 +108,15 @@ const appendEvent = namedStatement(
 const listEvents = namedStatement(
   'task_events_list',
   'SELECT seq, type, time, data FROM task_events WHERE task_id = $1 AND seq > $2 ORDER BY seq',
+);
+
+const listFinished = namedStatement(
+  'tasks_list_finished',
+  `SELECT ${COLUMNS} FROM tasks
+   WHERE status = ANY($1::text[]) AND status IN ('succeeded', 'failed', 'cancelled')
+     AND COALESCE(finished_at, created_at) < $2
+   ORDER BY COALESCE(finished_at, created_at), id
+   LIMIT $3`,
 );
 
 /** The TaskStore on PostgreSQL: the shared queue of every process using the database. */
@@ -240,6 +258,61 @@ export class PostgresTaskStore implements TaskStore {
     );
     if (!rows[0]) throw notFound('task', taskId);
     return rows[0].seq;
+  }
+
+  /** Finished tasks that finished before `finishedBefore`, oldest first (see TaskStore). */
+  async listFinishedBefore(query: {
+    finishedBefore: number;
+    status?: readonly FinishedTaskStatus[];
+    limit: number;
+  }): Promise<TaskRecord[]> {
+    const { rows } = await this.#pool.query<TaskRow>(
+      listFinished([[...(query.status ?? FINISHED_TASK_STATUSES)], query.finishedBefore, query.limit]),
+    );
+    return rows.map(toTaskRecord);
+  }
+
+  /**
+   * Deletes a finished task and what is recorded under its id in one transaction (see TaskStore).
+   * The task row is locked first (`FOR UPDATE`), so a resume racing the delete either sees no task
+   * or waits until the delete has committed or rolled back.
+   */
+  async deleteFinished(id: string, at: number): Promise<TaskDeletion | null> {
+    return inTransaction(this.#pool, async (client) => {
+      const { rows } = await client.query<{ status: string }>(
+        'SELECT status FROM tasks WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      const row = rows[0];
+      if (row === undefined) return null;
+      if (!(FINISHED_TASK_STATUSES as readonly string[]).includes(row.status)) {
+        throw new AgentdError({
+          code: 'task.not_finished',
+          message: `task ${id} is ${row.status}; only a finished (succeeded, failed or cancelled) task can be deleted — cancel it first`,
+          details: { id, status: row.status },
+        });
+      }
+      const remove = async (table: string): Promise<number> =>
+        (await client.query(`DELETE FROM ${table} WHERE task_id = $1`, [id])).rowCount ?? 0;
+      // Start marks go with their steps (marks, not records: not counted).
+      await remove('step_starts');
+      const deletion: TaskDeletion = {
+        events: await remove('task_events'),
+        steps: await remove('steps'),
+        spans: await remove('spans'),
+        reviews: await remove('reviews'),
+        verdicts: await remove('verdicts'),
+        costRowsMarked:
+          (
+            await client.query(
+              'UPDATE cost_ledger SET pruned_at = $2 WHERE task_id = $1 AND pruned_at IS NULL',
+              [id, at],
+            )
+          ).rowCount ?? 0,
+      };
+      await client.query('DELETE FROM tasks WHERE id = $1', [id]);
+      return deletion;
+    });
   }
 
   /** Events with seq > afterSeq, in order. */

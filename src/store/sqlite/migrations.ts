@@ -478,6 +478,17 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 17,
+    name: 'task pruning: ledger rows marked pruned, finished tasks by finish time',
+    sql: `
+      -- A pruned task's cost rows stay (budgets and cost history count them) with the time its task
+      -- was pruned; the rest of the task (journal, events, spans, reviews, verdicts) is deleted.
+      ALTER TABLE cost_ledger ADD COLUMN pruned_at INTEGER;
+      -- Pruning walks finished tasks oldest finish first.
+      CREATE INDEX tasks_finished ON tasks (finished_at, id) WHERE finished_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** Applies the pending migrations in one transaction; returns the versions it applied. */

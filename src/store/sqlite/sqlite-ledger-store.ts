@@ -19,6 +19,11 @@ interface CostRow {
   created_at: number;
 }
 
+/** A row as read back: what is written, plus the mark a prune leaves. */
+interface StoredCostRow extends CostRow {
+  pruned_at: number | null;
+}
+
 interface SettleRow {
   id: string;
   input_tokens: number;
@@ -35,7 +40,7 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #discard: Database.Statement<[string]>;
   readonly #markInterrupted: Database.Statement<[string]>;
   readonly #hasPending: Database.Statement<[string], { found: number }>;
-  readonly #listByTask: Database.Statement<[string], CostRow>;
+  readonly #listByTask: Database.Statement<[string], StoredCostRow>;
   readonly #totalsOfTask: Database.Statement<[{ taskId: string; since: number | null }], CostTotals>;
   readonly #totalsSince: Database.Statement<[{ since: number | null }], CostTotals>;
   readonly #group: GroupCommit;
@@ -151,7 +156,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 }
 
-function toCostRecord(row: CostRow): CostRecord {
+function toCostRecord(row: StoredCostRow): CostRecord {
   return {
     id: row.id,
     taskId: row.task_id,
@@ -165,5 +170,6 @@ function toCostRecord(row: CostRow): CostRecord {
     status: row.status as CostRecord['status'],
     ...(row.over_max_tokens === null ? {} : { overMaxTokens: row.over_max_tokens }),
     createdAt: row.created_at,
+    ...(row.pruned_at === null ? {} : { prunedAt: row.pruned_at }),
   };
 }

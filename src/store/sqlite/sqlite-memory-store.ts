@@ -69,6 +69,8 @@ const POOL_SCALE = 2.5;
  */
 export class SqliteMemoryStore implements MemoryStore {
   readonly vectorIndex: 'sqlite-vec' | 'exact-scan';
+  /** The vector index's version, or why sqlite-vec is not in use. */
+  readonly vectorIndexDetail: string;
   readonly #db: Database.Database;
   readonly #prepare: (sql: string) => Database.Statement;
   readonly #chunks: VectorChunks;
@@ -82,8 +84,10 @@ export class SqliteMemoryStore implements MemoryStore {
     this.#prepare = statementCache(db);
     this.#chunks = new VectorChunks(db);
     this.#text = new MemoryTextSearch(db);
-    this.vectorIndex =
-      options.vectorIndex !== 'exact-scan' && loadVectorExtension(db) ? 'sqlite-vec' : 'exact-scan';
+    const loaded =
+      options.vectorIndex === 'exact-scan' ? { detail: 'exact scan asked for' } : loadVectorExtension(db);
+    this.vectorIndex = loaded.version ? 'sqlite-vec' : 'exact-scan';
+    this.vectorIndexDetail = loaded.version ? `sqlite-vec ${loaded.version}` : loaded.detail;
     this.#upgradeVectorIndex();
   }
 
@@ -429,13 +433,14 @@ export class SqliteMemoryStore implements MemoryStore {
 }
 
 /** Loads sqlite-vec into the connection; false (and nothing else changes) when it cannot load. */
-function loadVectorExtension(db: Database.Database): boolean {
+function loadVectorExtension(db: Database.Database): { version?: string; detail: string } {
   try {
     sqliteVec.load(db);
-    return true;
-  } catch {
-    // No prebuilt extension for this platform: the exact scan serves instead (the store reports it).
-    return false;
+    const row = db.prepare('SELECT vec_version() AS version').get() as { version: string };
+    return { version: row.version, detail: `sqlite-vec ${row.version}` };
+  } catch (error) {
+    // No prebuilt extension for this platform: the exact scan serves instead (the store reports why).
+    return { detail: `sqlite-vec did not load: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
 

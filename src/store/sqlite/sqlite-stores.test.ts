@@ -15,6 +15,7 @@ import { describeMcpPinStoreConformance } from '../conformance/mcp-pin-store-con
 import { describeSecretStoreConformance } from '../conformance/secret-store-conformance.js';
 import { describeReviewStoreConformance } from '../conformance/review-store-conformance.js';
 import { describeRouterStoreConformance } from '../conformance/router-store-conformance.js';
+import { describeTaskDeletionConformance } from '../conformance/task-deletion-conformance.js';
 import { describeTaskStoreConformance } from '../conformance/task-store-conformance.js';
 import { describeTraceStoreConformance } from '../conformance/trace-store-conformance.js';
 import { describeVerdictStoreConformance } from '../conformance/verdict-store-conformance.js';
@@ -46,6 +47,10 @@ function openFresh<T>(pick: (stores: Stores) => T): () => Promise<OpenedStore<T>
 describeTaskStoreConformance(
   'SQLite',
   openFresh((stores) => stores.tasks),
+);
+describeTaskDeletionConformance(
+  'SQLite',
+  openFresh((stores) => stores),
 );
 describeJournalStoreConformance(
   'SQLite',

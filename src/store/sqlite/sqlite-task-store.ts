@@ -3,7 +3,16 @@ import { notFound } from '../../core/errors.js';
 import '../../executor/executor-error-codes.js';
 import type { TaskEvent } from '../../core/events.js';
 import type { Json } from '../../core/json.js';
-import type { TaskPatch, TaskRecord, TaskStatus, TaskStore } from '../task-store.js';
+import { AgentdError } from '../../core/errors.js';
+import { FINISHED_TASK_STATUSES } from '../task-store.js';
+import type {
+  FinishedTaskStatus,
+  TaskDeletion,
+  TaskPatch,
+  TaskRecord,
+  TaskStatus,
+  TaskStore,
+} from '../task-store.js';
 import { groupCommitOf } from './group-commit.js';
 import type { GroupCommit } from './group-commit.js';
 import { fromJsonText, toJsonText } from './json-columns.js';
@@ -83,6 +92,11 @@ export class SqliteTaskStore implements TaskStore {
   readonly #claim: Database.Statement<[{ id: string; owner: string; now: number; staleBefore: number }]>;
   readonly #heartbeat: Database.Statement<[{ owner: string; now: number }]>;
   readonly #group: GroupCommit;
+  readonly #listFinished: Database.Statement<
+    [{ statuses: string; finishedBefore: number; limit: number }],
+    TaskRow
+  >;
+  readonly #deleteFinished: (id: string, at: number) => TaskDeletion | null;
 
   constructor(db: Database.Database) {
     this.#group = groupCommitOf(db);
@@ -166,6 +180,17 @@ export class SqliteTaskStore implements TaskStore {
     this.#listEvents = db.prepare(
       'SELECT seq, type, time, data FROM task_events WHERE task_id = ? AND seq > ? ORDER BY seq',
     );
+    // The status filter is intersected with the finished statuses, so no caller can list (and
+    // then delete) a task that is still going.
+    this.#listFinished = db.prepare(`
+      SELECT * FROM tasks
+      WHERE status IN (SELECT value FROM json_each(@statuses))
+        AND status IN ('succeeded', 'failed', 'cancelled')
+        AND COALESCE(finished_at, created_at) < @finishedBefore
+      ORDER BY COALESCE(finished_at, created_at), id
+      LIMIT @limit
+    `);
+    this.#deleteFinished = deleteFinishedTask(db);
   }
 
   /** Inserts a new task; throws `store.conflict` if the id exists. */
@@ -263,6 +288,26 @@ export class SqliteTaskStore implements TaskStore {
     }
   }
 
+  /** Finished tasks that finished before `finishedBefore`, oldest finish first. */
+  async listFinishedBefore(query: {
+    finishedBefore: number;
+    status?: readonly FinishedTaskStatus[];
+    limit: number;
+  }): Promise<TaskRecord[]> {
+    return this.#listFinished
+      .all({
+        statuses: JSON.stringify(query.status ?? FINISHED_TASK_STATUSES),
+        finishedBefore: query.finishedBefore,
+        limit: query.limit,
+      })
+      .map(toTaskRecord);
+  }
+
+  /** Deletes a finished task and what is recorded under its id in one transaction (see TaskStore). */
+  async deleteFinished(id: string, at: number): Promise<TaskDeletion | null> {
+    return this.#group.write(() => this.#deleteFinished(id, at));
+  }
+
   /** Events with seq > afterSeq, in order. */
   async listEvents(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
     return this.#listEvents
@@ -271,6 +316,54 @@ export class SqliteTaskStore implements TaskStore {
         (row) => ({ type: row.type, seq: row.seq, time: row.time, data: JSON.parse(row.data) }) as TaskEvent,
       );
   }
+}
+
+/**
+ * The one transaction behind `deleteFinished`. It runs inside the group commit's transaction, so
+ * better-sqlite3 makes it a savepoint: a failure undoes this task's deletes only, never half of them.
+ */
+function deleteFinishedTask(db: Database.Database): (id: string, at: number) => TaskDeletion | null {
+  const status = db.prepare<[string], { status: string }>('SELECT status FROM tasks WHERE id = ?');
+  const remove = (table: string) => db.prepare<[string]>(`DELETE FROM ${table} WHERE task_id = ?`);
+  const events = remove('task_events');
+  const steps = remove('steps');
+  const stepStarts = remove('step_starts');
+  const spans = remove('spans');
+  const reviews = remove('reviews');
+  const verdicts = remove('verdicts');
+  const markCosts = db.prepare<[{ id: string; at: number }]>(
+    'UPDATE cost_ledger SET pruned_at = @at WHERE task_id = @id AND pruned_at IS NULL',
+  );
+  const task = db.prepare<[string]>(
+    "DELETE FROM tasks WHERE id = ? AND status IN ('succeeded', 'failed', 'cancelled')",
+  );
+  return db.transaction((id: string, at: number): TaskDeletion | null => {
+    const row = status.get(id);
+    if (row === undefined) return null;
+    if (!(FINISHED_TASK_STATUSES as readonly string[]).includes(row.status))
+      throw notFinished(id, row.status);
+    // Start marks go with their steps (marks, not records: not counted).
+    stepStarts.run(id);
+    const deletion: TaskDeletion = {
+      events: events.run(id).changes,
+      steps: steps.run(id).changes,
+      spans: spans.run(id).changes,
+      reviews: reviews.run(id).changes,
+      verdicts: verdicts.run(id).changes,
+      costRowsMarked: markCosts.run({ id, at }).changes,
+    };
+    // Under the same write lock as the status read above, so this cannot miss; checked anyway.
+    if (task.run(id).changes !== 1) throw new Error(`task ${id} changed while it was being deleted`);
+    return deletion;
+  });
+}
+
+function notFinished(id: string, status: string): AgentdError {
+  return new AgentdError({
+    code: 'task.not_finished',
+    message: `task ${id} is ${status}; only a finished (succeeded, failed or cancelled) task can be deleted — cancel it first`,
+    details: { id, status },
+  });
 }
 
 function patchParams(id: string, from: string | null, patch: TaskPatch): PatchParams {
