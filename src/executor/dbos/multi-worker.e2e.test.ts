@@ -2,8 +2,8 @@
 // (a sequential team of three agents each) from the queue against the fake OpenAI server with slow
 // answers; one worker is SIGKILLed mid-way. Its tasks must be resumed by another worker's reaper, every
 // task must succeed, and no model call may be asked twice except the one in flight per killed task.
-// agentd's own stores are one SQLite file shared by the processes (one machine), since the Postgres
-// stores live elsewhere; the journal and the queue are DBOS's, in Postgres.
+// agentd's own stores (tasks, events, ledger, spans) are the Postgres stores in the same database;
+// the journal and the queue are DBOS's.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -91,6 +91,9 @@ describe('workers on one DBOS database', () => {
       '  default: local/m',
       'memory:',
       '  enabled: false',
+      // agentd's own stores (tasks, events, ledger, spans) in the same Postgres database as DBOS.
+      'store:',
+      `  url: ${database?.url ?? ''}`,
       'executor:',
       '  engine: dbos',
       '  dbos:',
