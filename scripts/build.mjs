@@ -62,6 +62,17 @@ await Promise.all([
       '@energetic-ai/*',
       // Loaded on demand, in a worker, only for exact token counts (a few MB of tables).
       'gpt-tokenizer',
+      // Postgres and DBOS load only with `store.url` / `executor.engine: dbos`; DBOS requires optional
+      // telemetry packages by name, and pg an optional native binding.
+      'pg',
+      '@dbos-inc/*',
+      // Optional peers of the agent kinds, loaded from the user's install when a spec uses the kind.
+      '@langchain/*',
+      '@openai/agents',
+      '@openai/agents-*',
+      'openai',
+      'tsx',
+      'tsx/*',
     ],
     // Bundled CommonJS modules call require(); an ES module has none of its own.
     banner: {
