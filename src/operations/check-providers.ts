@@ -1,4 +1,5 @@
 import { AgentdError } from '../core/errors.js';
+import '../store/store-error-codes.js';
 import { z } from 'zod';
 import { defineOperation } from './define-operation.js';
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { notFound } from '../../core/errors.js';
+import { AgentdError, notFound } from '../../core/errors.js';
 import '../../executor/executor-error-codes.js';
 import type { TaskEvent } from '../../core/events.js';
 import type { Json } from '../../core/json.js';
@@ -12,7 +12,6 @@ import type {
   TaskStatus,
   TaskStore,
 } from '../task-store.js';
-import { AgentdError } from '../../core/errors.js';
 import { isUniqueViolation, storeConflict } from './pg-errors.js';
 import { inTransaction, jsonParam, namedStatement, nullableJsonParam, textParam } from './pg-query.js';
 
