@@ -3,6 +3,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
 
+// The reader went away (`agentd tasks list | head -1`): exit quietly, as coreutils do, instead of a
+// stack trace for "Unhandled 'error' event" (the same as src/cli/exit-on-broken-pipe.ts, which the
+// bundle is not loaded yet to provide).
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+
 const args = process.argv.slice(2);
 // Answered without loading the bundle, which costs a few hundred ms.
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {

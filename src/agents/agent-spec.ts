@@ -15,9 +15,13 @@ export const ModelRequirementsSchema = z.strictObject({
   ...RoutingSchema.shape,
 });
 
-const AgentNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
-  message: 'must be 1-64 letters, digits, _ . - (no spaces)',
-});
+/** What an agent or team name may be: also a file name, so no separators, spaces or leading dot. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Why a name that does not match NAME_PATTERN is refused. */
+export const NAME_RULE = 'must be 1-64 letters, digits, _ . - (no spaces)';
+
+const AgentNameSchema = z.string().regex(NAME_PATTERN, { message: NAME_RULE });
 
 /** An agent: who it is, what it is told, which model (or model capabilities) and tools it uses. */
 export const AgentSpecSchema = z

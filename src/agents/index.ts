@@ -19,6 +19,8 @@ export {
   SubTeamSpecSchema,
   TeamSpecSchema,
   TOPOLOGY_NAMES,
+  NAME_PATTERN,
+  NAME_RULE,
 } from './agent-spec.js';
 export type { AgentSpec, ModelRequirements, SubTeamSpec, TeamSpec, TopologyName } from './agent-spec.js';
 export { AgentsConfigSchema } from './agents-config.js';

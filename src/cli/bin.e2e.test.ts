@@ -144,6 +144,19 @@ describe('bin/agentd.js', () => {
     },
   );
 
+  it('exits quietly when the reader of its output goes away (`agentd tasks list | true`)', async () => {
+    const child = spawn(process.execPath, [BIN, 'tasks', 'list'], {
+      cwd: sandbox,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader closes its end before agentd writes a line.
+    child.stdout.destroy();
+    const run = await collect(child);
+    expect(run.stderr).not.toMatch(/EPIPE|Unhandled 'error' event|at /);
+    expect(run.code).toBe(0);
+  });
+
   it('exits 2 when run is given no prompt', async () => {
     const run = await runProcess([BIN, 'run'], { cwd: sandbox, env: cleanEnv() });
     expect(run.code).toBe(2);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentFile, loadTeamFile } from '../agents/index.js';
@@ -47,5 +48,24 @@ describe('examples', () => {
     });
     expect(task.error ?? undefined).toBeUndefined();
     expect(task.status).toBe('succeeded');
+    // The answer explains the dry run and echoes the user's words, whatever the topology.
+    expect(task.output).toMatch(/^\[simulated\] A dry run: no model was asked/);
+    expect(task.output).toMatch(/Plan|small|team|offsite/);
+    expect(task.output).not.toMatch(/Task|Recalled|memory|Output/);
+  });
+
+  it('keeps prose out of the README’s tables: every row has its header’s cells', () => {
+    const lines = readFileSync(join(examplesDir, 'README.md'), 'utf8').split('\n');
+    let cells = 0;
+    for (const line of lines) {
+      if (!line.startsWith('|')) {
+        cells = 0;
+        continue;
+      }
+      const count = line.split(' | ').length;
+      if (cells === 0) cells = count;
+      expect(count, line).toBe(cells);
+      expect(line, line).toMatch(/^\| (\[`|-|File)/);
+    }
   });
 });

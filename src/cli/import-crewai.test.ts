@@ -79,6 +79,22 @@ describe('agentd import crewai', () => {
     expect(readFileSync(out, 'utf8')).toContain('name: latest_ai_development');
   });
 
+  it('refuses a folder as -o, and a --name that is not a plain name', async () => {
+    const dir = folder();
+    for (const force of [[], ['--force']]) {
+      const refused = await cli(['import', 'crewai', agentsYaml, tasksYaml, '-o', dir, ...force]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(
+        `-o ${dir} is a folder; give a file path such as ${join(dir, 'latest_ai_development.yaml')}`,
+      );
+    }
+    for (const name of ['../../evil', 'a b/c']) {
+      const refused = await cli(['import', 'crewai', agentsYaml, tasksYaml, '--name', name]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`--name: '${name}' must be 1-64 letters, digits, _ . - (no spaces)`);
+    }
+  });
+
   it('names the file and the key of invalid input, and a missing file', async () => {
     const dir = folder();
     const badTasks = join(dir, 'tasks.yaml');

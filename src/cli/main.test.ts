@@ -970,7 +970,7 @@ describe('agentd memory', () => {
 
     const bad = await cli(env, ['memory', 'search', 'planning', '--after', 'last week']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("memory.search: after: 'last week' is not an ISO 8601 date");
+    expect(bad.stderr).toContain("memory.search: --after: 'last week' is not an ISO 8601 date");
     expect(bad.stderr).toContain('(request.invalid)');
     const backwards = await cli(env, [
       'memory',
@@ -998,7 +998,7 @@ describe('agentd memory', () => {
     ]) {
       const run = await cli(env, argv);
       expect(run.code, argv.join(' ')).toBe(2);
-      expect(run.stderr, argv.join(' ')).toMatch(/^agentd: error: [a-z.]+: tenant: must not be empty/);
+      expect(run.stderr, argv.join(' ')).toMatch(/^agentd: error: [a-z.]+: (--)?tenant: must not be empty/);
       expect(run.stderr).toContain('(request.invalid)');
     }
     // Nothing was written to the default tenant.

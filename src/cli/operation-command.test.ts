@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { AgentdError } from '../core/errors.js';
+import { validate } from '../core/validate.js';
 import { adminActor, operations, streamOperations } from '../operations/index.js';
 import { defineOperation } from '../operations/define-operation.js';
 import type { CliContext } from './cli-context.js';
@@ -93,6 +95,21 @@ describe('commands generated from operations', () => {
     const { cli, invoked } = recordingCli({ probes: [] });
     await program(cli).parseAsync(['probes', 'p1', '--limit', 'many'], { from: 'user' });
     expect(invoked[0]?.input).toEqual({ id: 'p1', limit: 'many' });
+  });
+
+  it('names a refused field by the flag or argument the user typed', async () => {
+    const { cli } = recordingCli();
+    cli.invoke = (operation, input) => {
+      validate(operation.input, input, { where: operation.name, code: 'request.invalid' });
+      return Promise.resolve({ probes: [] } as never);
+    };
+    const refused = await program(cli)
+      .parseAsync(['probes', 'p1', '--label-set', 'a', '--limit', '1.5', '--kind', 'c'], { from: 'user' })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(AgentdError);
+    expect((refused as AgentdError).code).toBe('request.invalid');
+    expect((refused as AgentdError).message).toMatch(/^probe\.list: --kind: .*; --limit: /);
+    expect((refused as AgentdError).message).not.toMatch(/labelSet|[:;] limit:/);
   });
 
   it('prints the result as JSON with --json', async () => {

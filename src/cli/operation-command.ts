@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Operation } from '../operations/index.js';
 import type { CliContext } from './cli-context.js';
+import { namedAsTyped } from './named-as-typed.js';
 
 /** How a read-only command is derived from its operation. */
 export interface OperationCommandSpec<I extends z.ZodType, O extends z.ZodType, F = Record<string, unknown>> {
@@ -90,7 +91,16 @@ export function registerOperationCommand<I extends z.ZodType, O extends z.ZodTyp
       fields[field] = fromText(String(value), property);
     }
     const input = spec.input ? spec.input(fields, flags as F) : fields;
-    const result = await cli.invoke(spec.operation, input);
+    const names = new Map<string, string>([
+      ...args.map(({ field, name }): [string, string] => [field, `<${name}>`]),
+      ...flagFields.map(({ field, key }): [string, string] => [field, `--${kebab(key)}`]),
+    ]);
+    let result: z.infer<O>;
+    try {
+      result = await cli.invoke(spec.operation, input);
+    } catch (error) {
+      throw namedAsTyped(error, spec.operation.name, names);
+    }
     if (flags['json'] === true) {
       const printed = spec.json ? await spec.json(result, flags as F, cli) : result;
       cli.io.stdout.write(JSON.stringify(printed, null, 2) + '\n');

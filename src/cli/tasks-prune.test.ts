@@ -66,7 +66,9 @@ describe('agentd tasks prune and delete', () => {
     const env = setup({ at: Date.now() });
     const bad = await cli(env, ['tasks', 'prune', '--older-than', '30 days']);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/olderThan.*90m, 12h, 30d or 2w/);
+    expect(bad.stderr).toMatch(/--older-than: .*90m, 12h, 30d or 2w/);
+    const zero = await cli(env, ['tasks', 'prune', '--older-than', '0d']);
+    expect(zero.stderr).toContain('--older-than: must be more than 0 (e.g. 1m)');
   });
 
   it('deletes one finished task, and refuses an unknown one', async () => {

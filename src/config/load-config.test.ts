@@ -102,6 +102,19 @@ describe('loadConfig', () => {
     expect(error.message).toBe('/work/agentd.yaml: providers.openai.baseUrl: Invalid URL');
   });
 
+  it('refuses executor.retention.finishedTasks: 0d, naming the key and why', () => {
+    const error = configError(() =>
+      loadConfig({
+        ...base,
+        env: {},
+        files: [{ path: '/work/agentd.yaml', text: 'executor:\n  retention:\n    finishedTasks: 0d\n' }],
+      }),
+    );
+    expect(error.code).toBe('config.invalid');
+    expect(error.path).toBe('executor.retention.finishedTasks');
+    expect(error.message).toContain('must be more than 0');
+  });
+
   it('names the choices of memory.embeddings when the value is none of them', () => {
     for (const text of ['memory:\n  embeddings: bogus\n', 'memory:\n  embeddings: {provider: openai}\n']) {
       const error = configError(() =>

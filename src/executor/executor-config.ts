@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import { DURATION_PATTERN } from '../core/duration.js';
-
-/** A duration in config: a whole number and a unit, `90m`, `12h`, `30d`, `2w`. */
-const DurationSchema = z
-  .string()
-  .regex(DURATION_PATTERN, 'a duration such as 90m, 12h, 30d or 2w (a whole number and s, m, h, d or w)');
+import { DurationSchema } from '../core/duration.js';
 
 /**
  * `executor.retention`: finished tasks older than `finishedTasks` (their journal, events, spans,

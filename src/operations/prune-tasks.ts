@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DURATION_PATTERN, parseDuration } from '../core/duration.js';
+import { DurationSchema, parseDuration } from '../core/duration.js';
 import { defineOperation } from './define-operation.js';
 
 const FinishedStatusSchema = z.enum(['succeeded', 'failed', 'cancelled']);
@@ -10,14 +10,7 @@ export const pruneTasks = defineOperation({
   description:
     'Delete finished tasks (succeeded, failed, cancelled; never queued, running or waiting) that finished more than `olderThan` ago, oldest first, each as tasks.delete does (its cost rows stay, marked pruned). `dryRun` lists what would go and deletes nothing. Every tenant’s tasks.',
   input: z.strictObject({
-    olderThan: z
-      .string()
-      .regex(DURATION_PATTERN, {
-        message: 'a duration such as 90m, 12h, 30d or 2w (a whole number and s, m, h, d or w)',
-        abort: true,
-      })
-      .refine((text) => parseDuration(text) !== undefined, 'at most 100 years')
-      .describe('how long ago a task must have finished: 90m, 12h, 30d, 2w'),
+    olderThan: DurationSchema.describe('how long ago a task must have finished: 90m, 12h, 30d, 2w'),
     status: z
       .array(FinishedStatusSchema)
       .min(1)

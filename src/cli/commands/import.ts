@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { importCrewAi } from '../../agents/index.js';
+import { importCrewAi, NAME_PATTERN, NAME_RULE } from '../../agents/index.js';
 import type { CrewAiFile, ImportNote } from '../../agents/index.js';
 import { AgentdError } from '../../core/errors.js';
 import { countOf } from '../../core/plural.js';
@@ -42,6 +42,9 @@ export function registerImport(program: Command, cli: CliContext): void {
           options.process !== 'hierarchical'
         )
           cli.usageError(`--process: '${options.process}' is not sequential or hierarchical`);
+        // The name becomes teams/NAME.yaml: '../x' or 'a/b' would write outside teams/.
+        if (options.name !== undefined && !NAME_PATTERN.test(options.name))
+          cli.usageError(`--name: '${options.name}' ${NAME_RULE}`);
         const crewPy = findCrewPy(agentsPath);
         const result = importCrewAi({
           agents: readInput(agentsPath),
@@ -50,7 +53,15 @@ export function registerImport(program: Command, cli: CliContext): void {
           ...(options.name ? { name: options.name } : {}),
           ...(options.process ? { process: options.process as 'sequential' | 'hierarchical' } : {}),
         });
+        if (options.output === undefined && !NAME_PATTERN.test(result.team.name))
+          cli.usageError(
+            `the team's name '${result.team.name}' (from the crew's folder) ${NAME_RULE}; pass --name or -o FILE`,
+          );
         const output = resolve(options.output ?? join('teams', `${result.team.name}.yaml`));
+        if (existsSync(output) && statSync(output).isDirectory())
+          cli.usageError(
+            `-o ${options.output ?? output} is a folder; give a file path such as ${join(options.output ?? output, `${result.team.name}.yaml`)}`,
+          );
         if (existsSync(output) && !options.force) {
           throw new AgentdError({
             code: 'cli.file_exists',

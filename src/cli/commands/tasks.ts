@@ -12,9 +12,16 @@ import { countOf } from '../../core/plural.js';
 import type { CliContext } from '../cli-context.js';
 import { followTask } from '../follow-task.js';
 import { bytesText, spanTree, table, taskDetail, tasksTable } from '../format.js';
+import { namedAsTyped } from '../named-as-typed.js';
 import { registerOperationCommand } from '../operation-command.js';
 
 /** What `tasks prune` reports. */
+/** The prune command's flags by the operation field each fills, for error messages. */
+const PRUNE_FLAGS = new Map([
+  ['olderThan', '--older-than'],
+  ['status', '--status'],
+]);
+
 type PruneReport = Awaited<ReturnType<typeof pruneTasks.handler>>;
 
 /** An interrupted task as `tasks list --interrupted` prints it. */
@@ -104,21 +111,25 @@ export function registerTasks(program: Command, cli: CliContext): void {
         .map((item) => item.trim())
         .filter((item) => item !== '');
       const tty = cli.io.stderr.isTTY === true;
-      const report = await cli.invoke(
-        pruneTasks,
-        {
-          olderThan: options.olderThan,
-          ...(status ? { status } : {}),
-          ...(options.dryRun ? { dryRun: true } : {}),
-        },
-        {
-          // A running count: redrawn in place on a terminal, a line per thousand tasks otherwise.
-          progress({ progress }) {
-            if (tty) cli.io.stderr.write(`\r\x1b[2Kpruning: ${progress} removed`);
-            else if (progress % 1000 === 0) cli.io.stderr.write(`pruning: ${progress} removed\n`);
+      const report = await cli
+        .invoke(
+          pruneTasks,
+          {
+            olderThan: options.olderThan,
+            ...(status ? { status } : {}),
+            ...(options.dryRun ? { dryRun: true } : {}),
           },
-        },
-      );
+          {
+            // A running count: redrawn in place on a terminal, a line per thousand tasks otherwise.
+            progress({ progress }) {
+              if (tty) cli.io.stderr.write(`\r\x1b[2Kpruning: ${progress} removed`);
+              else if (progress % 1000 === 0) cli.io.stderr.write(`pruning: ${progress} removed\n`);
+            },
+          },
+        )
+        .catch((error: unknown) => {
+          throw namedAsTyped(error, pruneTasks.name, PRUNE_FLAGS);
+        });
       if (tty && report.removed > 0) cli.io.stderr.write('\r\x1b[2K');
       for (const failure of report.failed)
         cli.io.stderr.write(`agentd: could not delete ${failure.id}: ${failure.message}\n`);

@@ -31,9 +31,17 @@ const FORMAT_SAMPLES: Readonly<Record<string, string>> = {
  * when present. Strings say `[simulated]` so the value can never pass for a model's answer.
  * `pattern` is not honoured: the generator does not invert regular expressions.
  */
-export function sampleFromJsonSchema(schema: unknown, options: { label?: string } = {}): unknown {
+export function sampleFromJsonSchema(
+  schema: unknown,
+  options: { label?: string; text?: string } = {},
+): unknown {
   const root = isSchema(schema) ? schema : true;
-  return sample(root, { root, depth: 0, name: options.label ?? 'value' });
+  return sample(root, {
+    root,
+    depth: 0,
+    name: options.label ?? 'value',
+    ...(options.text !== undefined ? { text: options.text, propertyText: options.text } : {}),
+  });
 }
 
 interface Context {
@@ -41,10 +49,14 @@ interface Context {
   depth: number;
   /** The property name (or array item label) the value is for; used in sample strings. */
   name: string;
+  /** A plain string here is this text (a top-level answer such as a judge's `decision`). */
+  text?: string;
+  /** What `text` is for this object's own properties: only the root's, so nested labels stay short. */
+  propertyText?: string;
 }
 
 function sample(schema: Schema, ctx: Context): unknown {
-  if (schema === true) return `[simulated] ${ctx.name}`;
+  if (schema === true) return ctx.text ?? `[simulated] ${ctx.name}`;
   if (schema === false || ctx.depth > MAX_DEPTH) return null;
 
   const ref = schema['$ref'];
@@ -121,10 +133,12 @@ function sampleObject(schema: Record<string, unknown>, ctx: Context): Record<str
   const out: Record<string, unknown> = {};
   for (const [key, propertySchema] of Object.entries(properties)) {
     if (!required.has(key) && ctx.depth >= OPTIONAL_DEPTH) continue;
+    const { text: _text, propertyText, ...rest } = ctx;
     out[key] = sample(isSchema(propertySchema) ? propertySchema : true, {
-      ...ctx,
+      ...rest,
       depth: ctx.depth + 1,
       name: key,
+      ...(propertyText !== undefined ? { text: propertyText } : {}),
     });
   }
   // Required names without a property schema still have to be present.
@@ -132,7 +146,8 @@ function sampleObject(schema: Record<string, unknown>, ctx: Context): Record<str
   return out;
 }
 
-function sampleArray(schema: Record<string, unknown>, ctx: Context): unknown[] {
+function sampleArray(schema: Record<string, unknown>, context: Context): unknown[] {
+  const { text: _text, propertyText: _propertyText, ...ctx } = context;
   const depth = ctx.depth + 1;
   const items = schema['items'];
   // Tuples: `prefixItems` (2020-12) or an `items` array (draft 7).
@@ -153,7 +168,10 @@ function sampleArray(schema: Record<string, unknown>, ctx: Context): unknown[] {
 
 function sampleString(schema: Record<string, unknown>, ctx: Context): string {
   const format = schema['format'];
-  let text = (typeof format === 'string' ? FORMAT_SAMPLES[format] : undefined) ?? `[simulated] ${ctx.name}`;
+  let text =
+    (typeof format === 'string' ? FORMAT_SAMPLES[format] : undefined) ??
+    ctx.text ??
+    `[simulated] ${ctx.name}`;
   const minLength = numberOr(schema['minLength'], 0);
   const maxLength = numberOr(schema['maxLength'], Number.POSITIVE_INFINITY);
   while (text.length < minLength) text += ' simulated';

@@ -100,6 +100,33 @@ describe('simulated language model', () => {
     expect(object.reasons.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('echoes only the user’s task from a team input, not the template or recalled memory', async () => {
+    const input =
+      'Task:\nRecalled memory (from earlier tasks; it may be out of date — use it only where it helps):\n' +
+      '- Output formats matter\n\nTabs or spaces?\n\n--- Output of writer ---\nIndentation styles compared\n\n' +
+      'Answer the task concisely. Other debaters answer it too.';
+    const result = await model.doGenerate(call(input));
+    const text = result.content[0]?.type === 'text' ? result.content[0].text : '';
+    expect(text).toMatch(/^\[simulated\] A dry run: no model was asked/);
+    expect(text).toContain('Tabs and spaces');
+    expect(text).not.toMatch(/Task|Recalled|memory|Output|Indentation|debaters|concisely/);
+  });
+
+  it('puts the labelled dry-run text in a top-level text field of a schema (a judge’s decision)', async () => {
+    const schema = {
+      type: 'object',
+      properties: { decision: { type: 'string' }, notes: { type: 'array', items: { type: 'string' } } },
+      required: ['decision', 'notes'],
+    };
+    const result = await model.doGenerate(
+      call('Task:\nTabs or spaces?\n\n--- Answers ---\nboth', { responseFormat: { type: 'json', schema } }),
+    );
+    const text = result.content[0]?.type === 'text' ? result.content[0].text : '';
+    const value = JSON.parse(text) as { decision: string; notes: string[] };
+    expect(value.decision).toMatch(/^\[simulated\] A dry run: no model was asked[^]*Tabs and spaces/);
+    expect(value.notes).toEqual(['[simulated] notes 1']);
+  });
+
   it('returns labelled JSON when JSON is requested without a schema', async () => {
     const result = await model.doGenerate(call('list some fruit', { responseFormat: { type: 'json' } }));
     const text = result.content[0]?.type === 'text' ? result.content[0].text : '';

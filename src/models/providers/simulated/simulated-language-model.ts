@@ -25,6 +25,8 @@ export interface SimulatedLanguageModelOptions {
 }
 
 const LABEL = '[simulated]';
+/** How a team's agent input opens (composePrompt in topology): the task comes right after it. */
+const TASK_HEADER = 'Task:\n';
 const PROVIDER_METADATA: SharedV3ProviderMetadata = { agentd: { simulated: true } };
 const STOP = { unified: 'stop', raw: 'stop' } as const;
 const WORDS_PER_DELTA = 3;
@@ -43,7 +45,7 @@ export function createSimulatedLanguageModel(options: SimulatedLanguageModelOpti
     const promptText = flattenPrompt(call.prompt);
     const text =
       call.responseFormat?.type === 'json'
-        ? jsonAnswer(call.responseFormat.schema, call.prompt)
+        ? jsonAnswer(call.responseFormat.schema, call.prompt, promptText)
         : textAnswer(lastUserText(call.prompt), promptText);
     return { text, usage: usageOf(promptText, text), id: `simulated-${fnv1a(promptText).toString(16)}` };
   }
@@ -140,9 +142,13 @@ function textAnswer(userText: string, promptText: string): string {
   return [opening, ...verse].join('\n');
 }
 
-function jsonAnswer(schema: unknown, prompt: LanguageModelV3Prompt): string {
+/**
+ * A value valid against the schema. A top-level text field (a judge's `decision`, a manager's
+ * `final`) is often what a team returns, so it carries the same labelled dry-run text as a reply.
+ */
+function jsonAnswer(schema: unknown, prompt: LanguageModelV3Prompt, promptText: string): string {
   if (schema === undefined) return JSON.stringify({ simulated: true, echo: keywords(lastUserText(prompt)) });
-  return JSON.stringify(sampleFromJsonSchema(schema));
+  return JSON.stringify(sampleFromJsonSchema(schema, { text: textAnswer(lastUserText(prompt), promptText) }));
 }
 
 const STOPWORDS = new Set(
@@ -180,12 +186,18 @@ function capitalise(word: string): string {
 }
 
 /**
- * The text of the last user message (or of the last message of any role when there is none),
- * without a recalled-memory block before it: the echo is of what the user asked.
+ * The user's words in the last user message (or the last message of any role when there is none):
+ * a team's input (`Task:` first, then labelled sections and what to do) gives only its task's
+ * first paragraph, and a recalled-memory block is skipped, so the echo is of what the user asked.
  */
 function lastUserText(prompt: LanguageModelV3Prompt): string {
   const last = [...prompt].reverse().find((m) => m.role === 'user') ?? prompt[prompt.length - 1];
-  return last ? withoutRecalledMemory(flattenPrompt([last])) : '';
+  if (!last) return '';
+  const text = flattenPrompt([last]);
+  if (!text.startsWith(TASK_HEADER)) return withoutRecalledMemory(text);
+  const task = withoutRecalledMemory(text.slice(TASK_HEADER.length));
+  const end = task.indexOf('\n\n');
+  return end === -1 ? task : task.slice(0, end);
 }
 
 function withoutRecalledMemory(text: string): string {
