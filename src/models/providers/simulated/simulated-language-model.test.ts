@@ -1,4 +1,4 @@
-import type { LanguageModelV3CallOptions, LanguageModelV3StreamPart } from '@ai-sdk/provider';
+import type { JSONSchema7, LanguageModelV3CallOptions, LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { generateObject, generateText, Output, streamText, tool } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -113,7 +113,7 @@ describe('simulated language model', () => {
   });
 
   it('puts the labelled dry-run text in a top-level text field of a schema (a judge’s decision)', async () => {
-    const schema = {
+    const schema: JSONSchema7 = {
       type: 'object',
       properties: { decision: { type: 'string' }, notes: { type: 'array', items: { type: 'string' } } },
       required: ['decision', 'notes'],
