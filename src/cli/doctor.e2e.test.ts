@@ -197,5 +197,11 @@ describe('agentd doctor: providers', () => {
       fix: expect.stringContaining('ollama serve'),
     });
     expect(down.code).toBe(1);
+    // --live gives the same fix: nothing answered, so the server is what to look at.
+    const downLive = await doctor(withLocal(closed), ['--live']);
+    expect(byName(downLive.checks, 'provider lab')).toMatchObject({
+      level: 'fail',
+      fix: expect.stringContaining('ollama serve'),
+    });
   });
 });

@@ -86,12 +86,7 @@ async function checkOne(checked: CheckedProvider, options: CheckProvidersOptions
           level: 'ok',
           detail: `${describe}; reachable${reach.models !== undefined ? `, ${reach.models} models` : ''}`,
         }
-      : {
-          ...base,
-          level: 'fail',
-          detail: `${describe}; not reachable: ${reach.reason}`,
-          fix: `start the server (e.g. ollama serve), or fix providers.${config.name}.baseUrl`,
-        };
+      : unreachable(base, describe, reach.reason, config.name);
   }
   return {
     ...base,
@@ -106,6 +101,12 @@ async function liveCheck(
   base: { name: string; type: string },
   describe: string,
 ): Promise<ProviderCheck> {
+  // A local server that does not answer at all: say so (not "no model known", which its listing would say).
+  const { config } = checked;
+  if (options.isLocal(config) && config.baseUrl) {
+    const reach = await reachable(config.baseUrl, config.apiKey, options.timeoutMs);
+    if (!reach.ok) return unreachable(base, describe, reach.reason, config.name);
+  }
   // An OpenAI-compatible server with no model in the catalog: the first one it lists.
   const model =
     options.modelFor(checked.config.name) ??
@@ -141,10 +142,7 @@ async function liveCheck(
       ...base,
       level: 'fail',
       detail: `${describe}; a 1-token call to ${model} failed: ${reasonOf(error)}`,
-      fix:
-        statusOf(error) === 401 || statusOf(error) === 403
-          ? 'the key was refused: check it'
-          : `check providers.${checked.config.name}`,
+      fix: liveFix(checked.config, statusOf(error), options.isLocal(checked.config), model),
       model,
     };
   }
@@ -188,6 +186,38 @@ function reasonOf(error: unknown): string {
   if (error.name === 'TimeoutError') return 'timed out';
   const cause = (error as { cause?: { code?: string } }).cause?.code;
   return (cause ?? error.message.split('\n')[0] ?? 'failed').slice(0, 200);
+}
+
+/** A local server that did not answer, with what to do about it. */
+function unreachable(
+  base: { name: string; type: string },
+  describe: string,
+  reason: string,
+  name: string,
+): ProviderCheck {
+  return {
+    ...base,
+    level: 'fail',
+    detail: `${describe}; not reachable: ${reason}`,
+    fix: `start the server (e.g. ollama serve), or fix providers.${name}.baseUrl`,
+  };
+}
+
+/** What to do about a failed live call: by whether and how the provider answered. */
+function liveFix(
+  config: CheckedProvider['config'],
+  status: number | undefined,
+  local: boolean,
+  model: string,
+): string {
+  const name = config.name;
+  if (status === 401 || status === 403) return 'the key was refused: check it';
+  if (status === 404) return `the provider does not know ${model}: fix the model name or providers.${name}`;
+  if (status !== undefined) return `the provider answered ${status}: check providers.${name}`;
+  // No HTTP answer at all: nothing listening, or the network.
+  return local && config.baseUrl
+    ? `start the server (e.g. ollama serve), or fix providers.${name}.baseUrl`
+    : `check providers.${name}.baseUrl and that this machine can reach it`;
 }
 
 function statusOf(error: unknown): number | undefined {
