@@ -1,4 +1,5 @@
 import { AgentdError } from '../core/errors.js';
+import '../operations/operation-error-codes.js';
 
 /**
  * A refused input's message in the words the user typed: `tasks.prune: olderThan: …` becomes
